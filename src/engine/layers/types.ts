@@ -1,0 +1,64 @@
+import type { Readable } from 'node:stream';
+import type { Digest } from '../../lib/digest.js';
+
+/**
+ * The layer store: read-only image layers keyed by chain ID, and read-write
+ * layers (one per container) on top of them. Implementations: overlay2 (the
+ * default) and vfs (full copies, for filesystems overlay cannot sit on).
+ * The store never knows about images; it only knows parents and children.
+ */
+
+export interface LayerInfo {
+  chainId: Digest;
+  /** sha256 of the uncompressed layer tar this layer was made from. */
+  diffId: Digest;
+  /** Chain ID of the layer below, or null for a base layer. */
+  parent: Digest | null;
+  /** Bytes of content in this layer alone (what Docker reports as the layer's size). */
+  size: number;
+}
+
+/** What a container's root filesystem is made of: returned as data, mounted by mount(). */
+export interface RwLayerInfo {
+  id: string;
+  parent: Digest | null;
+  /** Directory that receives the container's writes (overlay "upper", or the vfs copy). */
+  diffDir: string;
+}
+
+export interface LayerStore {
+  readonly driver: 'overlay2' | 'vfs';
+  /** Key/value pairs for `docker info`'s Driver Status and image inspect's GraphDriver.Data. */
+  status(): Promise<[string, string][]>;
+
+  /**
+   * Extracts a layer tar (plain or gzip, detected by magic) on top of `parent`
+   * and returns the layer. The diff ID is computed from the uncompressed bytes;
+   * if `expectedDiffId` is given and differs, nothing is kept and an `invalid`
+   * EngineError is thrown. If the resulting chain ID exists already, the stream
+   * is drained and the existing layer returned. A hostile tar (paths leaving the
+   * root, writes through symlinks, hardlinks to outside, bare whiteouts) is
+   * refused with an `invalid` EngineError and leaves nothing behind.
+   */
+  create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest): Promise<LayerInfo>;
+  get(chainId: Digest): Promise<LayerInfo | null>;
+  list(): Promise<LayerInfo[]>;
+  /** Removes a read-only layer; `conflict` if a layer or rw layer still sits on it. */
+  remove(chainId: Digest): Promise<void>;
+  /** The directory holding this layer's own files (GraphDriver.Data.UpperDir). */
+  diffDir(chainId: Digest): string;
+
+  /** A tar (uncompressed) of one read-only layer's changes, whiteouts as .wh. entries. */
+  exportLayer(chainId: Digest): Readable;
+
+  createRw(id: string, parent: Digest | null): Promise<RwLayerInfo>;
+  getRw(id: string): Promise<RwLayerInfo | null>;
+  /** Mounts the rw layer's merged view at `target` (an existing empty dir). Idempotent. */
+  mountRw(id: string, target: string): Promise<void>;
+  unmountRw(id: string, target: string): Promise<void>;
+  removeRw(id: string): Promise<void>;
+  /** Changes in the rw layer relative to its parent, as docker diff reports them. */
+  changesRw(id: string): Promise<{ path: string; kind: 0 | 1 | 2 }[]>;
+  /** A tar (uncompressed) of the rw layer's changes, whiteouts as .wh. entries (for commit). */
+  exportRw(id: string): Readable;
+}
