@@ -1,0 +1,361 @@
+/*
+ * berth_sys: the few Linux syscalls Node does not expose (mount, umount2,
+ * mknod, the l*xattr family, statfs). Each function is a thin synchronous
+ * wrapper: argument checking, one syscall, and errno turned into a JS Error
+ * shaped like Node's own system errors (.code = "EPERM", .errno, .syscall,
+ * .path), so callers handle it exactly like an fs error.
+ *
+ * Plain C against node_api.h (no node-addon-api) to keep the build to one
+ * compiler invocation and no extra packages.
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define MAX_ARGS 6
+
+/* ---- error helpers ---------------------------------------------------- */
+
+static const char *errno_name(int err) {
+  const char *name = strerrorname_np(err);
+  return name != NULL ? name : "EUNKNOWN";
+}
+
+/* Throws an Error like Node's: "EPERM: operation not permitted, mount '/x'". */
+static void throw_errno(napi_env env, int err, const char *syscall, const char *path) {
+  char message[4200], description[256];
+  snprintf(description, sizeof description, "%s", strerror(err));
+  description[0] = (char)tolower((unsigned char)description[0]); /* as libuv words it */
+  if (path != NULL) {
+    snprintf(message, sizeof message, "%s: %s, %s '%s'", errno_name(err), description, syscall, path);
+  } else {
+    snprintf(message, sizeof message, "%s: %s, %s", errno_name(err), description, syscall);
+  }
+  napi_value code, msg, error, value;
+  napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, code, msg, &error);
+  napi_create_int32(env, -err, &value);
+  napi_set_named_property(env, error, "errno", value);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, error, "syscall", value);
+  if (path != NULL) {
+    napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &value);
+    napi_set_named_property(env, error, "path", value);
+  }
+  napi_throw(env, error);
+}
+
+static void throw_type(napi_env env, const char *message) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
+}
+
+/* ---- argument helpers --------------------------------------------------- */
+
+static size_t get_args(napi_env env, napi_callback_info info, napi_value *argv) {
+  size_t argc = MAX_ARGS;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  for (size_t i = argc; i < MAX_ARGS; i++) napi_get_undefined(env, &argv[i]);
+  return argc;
+}
+
+static int is_nullish(napi_env env, napi_value value) {
+  napi_valuetype type;
+  napi_typeof(env, value, &type);
+  return type == napi_null || type == napi_undefined;
+}
+
+/*
+ * Copies a JS string into a malloc'd C string. Returns 0 and throws on a
+ * wrong type; *out is NULL for null/undefined when `optional` is set.
+ */
+static int get_string(napi_env env, napi_value value, int optional, const char *what, char **out) {
+  *out = NULL;
+  if (optional && is_nullish(env, value)) return 1;
+  size_t length;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) {
+    char message[128];
+    snprintf(message, sizeof message, "%s must be a string", what);
+    throw_type(env, message);
+    return 0;
+  }
+  *out = malloc(length + 1);
+  if (*out == NULL) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return 0;
+  }
+  napi_get_value_string_utf8(env, value, *out, length + 1, &length);
+  return 1;
+}
+
+static int get_int64(napi_env env, napi_value value, const char *what, int64_t *out) {
+  if (napi_get_value_int64(env, value, out) != napi_ok) {
+    char message[128];
+    snprintf(message, sizeof message, "%s must be a number", what);
+    throw_type(env, message);
+    return 0;
+  }
+  return 1;
+}
+
+/* ---- mount -------------------------------------------------------------- */
+
+struct mount_call {
+  const char *source, *target, *fstype, *data, *cwd;
+  unsigned long flags;
+  int err;
+  const char *failed_syscall;
+};
+
+static void do_mount(struct mount_call *call) {
+  if (mount(call->source, call->target, call->fstype, call->flags, call->data) != 0) {
+    call->err = errno;
+    call->failed_syscall = "mount";
+  }
+}
+
+/*
+ * Runs on a private thread that has unshared its filesystem attributes
+ * (CLONE_FS), so its chdir() does not move the cwd of Node's other threads
+ * (the libuv pool may be resolving relative paths at this very moment).
+ * The mount itself lands in the shared mount namespace as usual.
+ */
+static void *mount_in_cwd_thread(void *arg) {
+  struct mount_call *call = arg;
+  if (unshare(CLONE_FS) != 0) {
+    call->err = errno;
+    call->failed_syscall = "unshare";
+  } else if (chdir(call->cwd) != 0) {
+    call->err = errno;
+    call->failed_syscall = "chdir";
+  } else {
+    do_mount(call);
+  }
+  return NULL;
+}
+
+/* mount(source, target, fstype, flags, data, cwd?) */
+static napi_value js_mount(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  char *source = NULL, *target = NULL, *fstype = NULL, *data = NULL, *cwd = NULL;
+  int64_t flags = 0;
+  if (get_string(env, argv[0], 1, "source", &source) && get_string(env, argv[1], 0, "target", &target) &&
+      get_string(env, argv[2], 1, "fstype", &fstype) && get_int64(env, argv[3], "flags", &flags) &&
+      get_string(env, argv[4], 1, "data", &data) && get_string(env, argv[5], 1, "cwd", &cwd)) {
+    struct mount_call call = {source, target, fstype, data, cwd, (unsigned long)flags, 0, NULL};
+    if (cwd == NULL) {
+      do_mount(&call);
+    } else {
+      pthread_t thread;
+      int rc = pthread_create(&thread, NULL, mount_in_cwd_thread, &call);
+      if (rc != 0) {
+        call.err = rc;
+        call.failed_syscall = "pthread_create";
+      } else {
+        pthread_join(thread, NULL);
+      }
+    }
+    if (call.err != 0) throw_errno(env, call.err, call.failed_syscall, target);
+  }
+  free(source), free(target), free(fstype), free(data), free(cwd);
+  return NULL;
+}
+
+/* umount2(target, flags) */
+static napi_value js_umount2(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  char *target = NULL;
+  int64_t flags = 0;
+  if (get_string(env, argv[0], 0, "target", &target) && get_int64(env, argv[1], "flags", &flags)) {
+    if (umount2(target, (int)flags) != 0) throw_errno(env, errno, "umount2", target);
+  }
+  free(target);
+  return NULL;
+}
+
+/* ---- mknod -------------------------------------------------------------- */
+
+/* mknod(path, mode, major, minor): mode includes the file type (S_IFCHR ...). */
+static napi_value js_mknod(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  char *path = NULL;
+  int64_t mode = 0, major_num = 0, minor_num = 0;
+  if (get_string(env, argv[0], 0, "path", &path) && get_int64(env, argv[1], "mode", &mode) &&
+      get_int64(env, argv[2], "major", &major_num) && get_int64(env, argv[3], "minor", &minor_num)) {
+    dev_t dev = makedev((unsigned int)major_num, (unsigned int)minor_num);
+    if (mknod(path, (mode_t)mode, dev) != 0) throw_errno(env, errno, "mknod", path);
+  }
+  free(path);
+  return NULL;
+}
+
+/* ---- xattrs (never following symlinks) ----------------------------------- */
+
+/* lsetxattr(path, name, value: Buffer, flags) */
+static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  char *path = NULL, *name = NULL;
+  int64_t flags = 0;
+  void *data = NULL;
+  size_t length = 0;
+  if (get_string(env, argv[0], 0, "path", &path) && get_string(env, argv[1], 0, "name", &name) &&
+      get_int64(env, argv[3], "flags", &flags)) {
+    if (napi_get_buffer_info(env, argv[2], &data, &length) != napi_ok) {
+      throw_type(env, "value must be a Buffer");
+    } else if (lsetxattr(path, name, data, length, (int)flags) != 0) {
+      throw_errno(env, errno, "lsetxattr", path);
+    }
+  }
+  free(path), free(name);
+  return NULL;
+}
+
+/* lgetxattr(path, name) -> Buffer; throws ENODATA when the attribute is absent. */
+static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  char *path = NULL, *name = NULL;
+  if (get_string(env, argv[0], 0, "path", &path) && get_string(env, argv[1], 0, "name", &name)) {
+    for (;;) { /* the value may grow between the size query and the read: retry on ERANGE */
+      ssize_t size = lgetxattr(path, name, NULL, 0);
+      if (size < 0) {
+        throw_errno(env, errno, "lgetxattr", path);
+        break;
+      }
+      void *data;
+      napi_create_buffer(env, (size_t)size, &data, &result);
+      ssize_t got = size == 0 ? 0 : lgetxattr(path, name, data, (size_t)size);
+      if (got >= 0 && got == size) break;
+      if (got >= 0) { /* shrank: return the shorter value */
+        napi_create_buffer_copy(env, (size_t)got, data, NULL, &result);
+        break;
+      }
+      if (errno != ERANGE) {
+        result = NULL;
+        throw_errno(env, errno, "lgetxattr", path);
+        break;
+      }
+    }
+  }
+  free(path), free(name);
+  return result;
+}
+
+/* llistxattr(path) -> string[] */
+static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  char *path = NULL;
+  if (!get_string(env, argv[0], 0, "path", &path)) return NULL;
+  char *names = NULL;
+  ssize_t size;
+  for (;;) {
+    size = llistxattr(path, NULL, 0);
+    if (size < 0) break;
+    free(names);
+    names = malloc((size_t)size + 1);
+    if (names == NULL) {
+      errno = ENOMEM;
+      size = -1;
+      break;
+    }
+    size = size == 0 ? 0 : llistxattr(path, names, (size_t)size);
+    if (size >= 0 || errno != ERANGE) break;
+  }
+  if (size < 0) {
+    throw_errno(env, errno, "llistxattr", path);
+  } else {
+    napi_create_array(env, &result);
+    uint32_t index = 0;
+    for (ssize_t offset = 0; offset < size;) {
+      size_t length = strnlen(names + offset, (size_t)(size - offset));
+      napi_value name;
+      napi_create_string_utf8(env, names + offset, length, &name);
+      napi_set_element(env, result, index++, name);
+      offset += (ssize_t)length + 1;
+    }
+  }
+  free(names), free(path);
+  return result;
+}
+
+/* lremovexattr(path, name) */
+static napi_value js_lremovexattr(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  char *path = NULL, *name = NULL;
+  if (get_string(env, argv[0], 0, "path", &path) && get_string(env, argv[1], 0, "name", &name)) {
+    if (lremovexattr(path, name) != 0) throw_errno(env, errno, "lremovexattr", path);
+  }
+  free(path), free(name);
+  return NULL;
+}
+
+/* ---- statfs ------------------------------------------------------------- */
+
+static void set_number(napi_env env, napi_value object, const char *key, double number) {
+  napi_value value;
+  napi_create_double(env, number, &value);
+  napi_set_named_property(env, object, key, value);
+}
+
+/* statfs(path) -> { type, bsize, blocks, bfree, bavail, files, ffree } */
+static napi_value js_statfs(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  char *path = NULL;
+  if (get_string(env, argv[0], 0, "path", &path)) {
+    struct statfs st;
+    if (statfs(path, &st) != 0) {
+      throw_errno(env, errno, "statfs", path);
+    } else {
+      napi_create_object(env, &result);
+      set_number(env, result, "type", (double)(uint32_t)st.f_type);
+      set_number(env, result, "bsize", (double)st.f_bsize);
+      set_number(env, result, "blocks", (double)st.f_blocks);
+      set_number(env, result, "bfree", (double)st.f_bfree);
+      set_number(env, result, "bavail", (double)st.f_bavail);
+      set_number(env, result, "files", (double)st.f_files);
+      set_number(env, result, "ffree", (double)st.f_ffree);
+    }
+  }
+  free(path);
+  return result;
+}
+
+/* ---- module --------------------------------------------------------------- */
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"umount2", NULL, js_umount2, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"mknod", NULL, js_mknod, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lgetxattr", NULL, js_lgetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lremovexattr", NULL, js_lremovexattr, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"statfs", NULL, js_statfs, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,55 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, lstatSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { filesystemName, lgetxattr, llistxattr, lremovexattr, lsetxattr, mknod, S_IFCHR, S_IFIFO, statfs, umount2 } from './sys.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'berth-sys-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('xattrs round-trip binary values without following symlinks', () => {
+  const file = join(dir, 'x');
+  writeFileSync(file, '');
+  const value = Buffer.from([0, 1, 2, 0xff, 0xfe]);
+  lsetxattr(file, 'trusted.berth', value);
+  assert.deepEqual(lgetxattr(file, 'trusted.berth'), value);
+  assert.ok(llistxattr(file).includes('trusted.berth'));
+  lremovexattr(file, 'trusted.berth');
+  assert.equal(lgetxattr(file, 'trusted.berth'), null);
+
+  const link = join(dir, 'link');
+  symlinkSync(file, link);
+  lsetxattr(link, 'trusted.onlink', Buffer.from('y'));
+  assert.equal(lgetxattr(file, 'trusted.onlink'), null, 'the target must not receive the link’s attribute');
+  assert.deepEqual(lgetxattr(link, 'trusted.onlink'), Buffer.from('y'));
+});
+
+test('mknod makes char devices and fifos', () => {
+  mknod(join(dir, 'null0'), S_IFCHR | 0o600, 0, 0);
+  const st = lstatSync(join(dir, 'null0'));
+  assert.ok(st.isCharacterDevice());
+  assert.equal(st.rdev, 0);
+  mknod(join(dir, 'c15'), S_IFCHR | 0o644, 1, 5);
+  assert.equal(lstatSync(join(dir, 'c15')).rdev, (1 << 8) | 5);
+  mknod(join(dir, 'fifo'), S_IFIFO | 0o644);
+  assert.ok(lstatSync(join(dir, 'fifo')).isFIFO());
+});
+
+test('errors look like Node system errors', () => {
+  assert.throws(() => mknod(join(dir, 'missing', 'x'), S_IFIFO | 0o644), (err: NodeJS.ErrnoException) => {
+    assert.equal(err.code, 'ENOENT');
+    assert.equal(err.syscall, 'mknod');
+    assert.equal(err.errno, -2);
+    assert.match(err.message, /^ENOENT: no such file or directory, mknod '/);
+    return true;
+  });
+  assert.throws(() => umount2(dir, 0), { code: 'EINVAL', syscall: 'umount2' });
+  assert.throws(() => lsetxattr(dir, 'trusted.x', 'nope' as unknown as Buffer), TypeError);
+});
+
+test('statfs names the backing filesystem', () => {
+  assert.ok(statfs(dir).bsize > 0);
+  assert.match(filesystemName(dir), /^[a-z0-9]+$/);
+  assert.equal(filesystemName('/proc'), '<unknown 0x9fa0>');
+});

@@ -1,0 +1,162 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { errnoCode } from '../../lib/errors.js';
+
+/**
+ * Typed access to the berth_sys native addon (native/berth_sys.c): the Linux
+ * syscalls Node lacks. Failures throw Node-style system errors (.code is the
+ * errno name, plus .errno, .syscall, .path).
+ *
+ * The addon is loaded lazily, on the first call, so that code which merely
+ * imports this module (the CLI, tests of unrelated parts) does not need it built.
+ * Location: $BERTH_NATIVE if set, else native/build/Release/berth_sys.node
+ * under the project root (this file runs from dist/src/platform/linux/).
+ */
+
+interface Addon {
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null, cwd: string | null): void;
+  umount2(target: string, flags: number): void;
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  lsetxattr(path: string, name: string, value: Buffer, flags: number): void;
+  lgetxattr(path: string, name: string): Buffer;
+  llistxattr(path: string): string[];
+  lremovexattr(path: string, name: string): void;
+  statfs(path: string): StatFs;
+}
+
+export interface StatFs {
+  /** f_type: the filesystem's magic number (see filesystemName). */
+  type: number;
+  bsize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+}
+
+// Mount flags (linux/mount.h).
+export const MS_RDONLY = 0x1;
+export const MS_NOSUID = 0x2;
+export const MS_NODEV = 0x4;
+export const MS_NOEXEC = 0x8;
+export const MS_REMOUNT = 0x20;
+export const MS_NOATIME = 0x400;
+export const MS_BIND = 0x1000;
+export const MS_MOVE = 0x2000;
+export const MS_REC = 0x4000;
+export const MS_PRIVATE = 0x40000;
+export const MS_SLAVE = 0x80000;
+export const MS_SHARED = 0x100000;
+// umount2 flags.
+export const MNT_FORCE = 0x1;
+export const MNT_DETACH = 0x2;
+// File type bits for mknod's mode.
+export const S_IFIFO = 0o010000;
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
+// setxattr flags.
+export const XATTR_CREATE = 0x1;
+export const XATTR_REPLACE = 0x2;
+
+let addon: Addon | undefined;
+
+export function nativeAddonPath(): string {
+  const override = process.env.BERTH_NATIVE;
+  if (override) return resolve(override);
+  const here = dirname(fileURLToPath(import.meta.url));
+  return resolve(here, '../../../../native/build/Release/berth_sys.node');
+}
+
+function load(): Addon {
+  if (addon) return addon;
+  const path = nativeAddonPath();
+  try {
+    addon = createRequire(import.meta.url)(path) as Addon;
+  } catch (err) {
+    throw new Error(`cannot load the berth_sys native addon from ${path} (build it with node-gyp, see native/binding.gyp)`, {
+      cause: err,
+    });
+  }
+  return addon;
+}
+
+/** mount(2). `cwd`, if given, is the directory relative paths in `data` are resolved from (the addon does the
+ * mount on a thread with its own cwd, so Node's cwd never changes). */
+export function mount(
+  source: string | null,
+  target: string,
+  fstype: string | null,
+  flags: number,
+  data: string | null = null,
+  cwd: string | null = null,
+): void {
+  load().mount(source, target, fstype, flags, data, cwd);
+}
+
+export function umount2(target: string, flags = 0): void {
+  load().umount2(target, flags);
+}
+
+/** mknod(2); `mode` includes the type (S_IFCHR, S_IFBLK, S_IFIFO) and permission bits. */
+export function mknod(path: string, mode: number, major = 0, minor = 0): void {
+  load().mknod(path, mode, major, minor);
+}
+
+export function lsetxattr(path: string, name: string, value: Buffer, flags = 0): void {
+  load().lsetxattr(path, name, value, flags);
+}
+
+/** The attribute's value, or null when the file has no such attribute. */
+export function lgetxattr(path: string, name: string): Buffer | null {
+  try {
+    return load().lgetxattr(path, name);
+  } catch (err) {
+    if (errnoCode(err) === 'ENODATA') return null;
+    throw err;
+  }
+}
+
+/** Attribute names of a file (not following symlinks); [] where xattrs are unsupported. */
+export function llistxattr(path: string): string[] {
+  try {
+    return load().llistxattr(path);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOTSUP') return [];
+    throw err;
+  }
+}
+
+export function lremovexattr(path: string, name: string): void {
+  load().lremovexattr(path, name);
+}
+
+export function statfs(path: string): StatFs {
+  return load().statfs(path);
+}
+
+/** Filesystem magic numbers (linux/magic.h) → the names Docker prints as "Backing Filesystem". */
+const FS_NAMES: ReadonlyMap<number, string> = new Map([
+  [0xef53, 'extfs'],
+  [0x58465342, 'xfs'],
+  [0x9123683e, 'btrfs'],
+  [0x01021994, 'tmpfs'],
+  [0x794c7630, 'overlayfs'],
+  [0x2fc12fc1, 'zfs'],
+  [0x6969, 'nfs'],
+  [0xf2f52010, 'f2fs'],
+  [0x65735546, 'fuse'],
+  [0x858458f6, 'ramfs'],
+  [0x73717368, 'squashfs'],
+  [0x4d44, 'msdos'],
+  [0x5346544e, 'ntfs'],
+  [0x61756673, 'aufs'],
+  [0xca451a4e, 'bcachefs'],
+]);
+
+/** The backing filesystem of `path` as Docker names it ('extfs', 'xfs', 'tmpfs', 'overlayfs', …). */
+export function filesystemName(path: string): string {
+  const type = statfs(path).type;
+  return FS_NAMES.get(type) ?? `<unknown 0x${type.toString(16)}>`;
+}
