@@ -1,0 +1,72 @@
+import { invalid } from '../../lib/errors.js';
+import type { Filters, Image } from './types.js';
+
+/** Which filters each listing accepts; anything else is refused as Docker does. */
+export function checkFilterNames(filters: Filters, accepted: readonly string[]): void {
+  for (const name of filters.keys()) {
+    if (!accepted.includes(name)) throw invalid(`invalid filter '${name}'`);
+  }
+}
+
+export function boolFilter(filters: Filters, name: string): boolean | undefined {
+  const values = filters.get(name);
+  if (!values || values.length === 0) return undefined;
+  const value = values[values.length - 1]!.toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw invalid(`invalid filter '${name}=${values[values.length - 1]}'`);
+}
+
+/** label=key or label=key=value; every label filter must match. */
+export function matchesLabels(labels: Record<string, string> | null | undefined, wanted: string[] | undefined): boolean {
+  if (!wanted) return true;
+  return wanted.every((spec) => {
+    const eq = spec.indexOf('=');
+    const key = eq < 0 ? spec : spec.slice(0, eq);
+    if (!labels || !(key in labels)) return false;
+    return eq < 0 || labels[key] === spec.slice(eq + 1);
+  });
+}
+
+/**
+ * Go's path.Match for reference filters: `*` matches within one path segment,
+ * `?` one character, `[...]` classes.
+ */
+export function globMatch(pattern: string, value: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else if (ch === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) throw invalid(`invalid reference filter pattern: ${pattern}`);
+      const body = pattern.slice(i + 1, end).replace(/^\^|^!/, '^').replace(/\\/g, '\\\\');
+      re += `[${body}]`;
+      i = end;
+    } else if (ch === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i]!);
+    else re += escapeRe(ch);
+  }
+  return new RegExp(`${re}$`).test(value);
+}
+
+function escapeRe(ch: string): string {
+  return ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** Docker's "until" filter: a Unix timestamp, RFC 3339 date, or Go duration before now. */
+export function parseTimeFilter(value: string, now = Date.now()): number {
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const duration = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(value);
+  if (duration) {
+    const unit = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[duration[2] as 'h'];
+    return now - Number(duration[1]) * unit;
+  }
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) throw invalid(`failed to parse value as time or duration: "${value}"`);
+  return parsed;
+}
+
+export function createdMs(image: Pick<Image, "config">): number {
+  return image.config.created ? Date.parse(image.config.created) : 0;
+}

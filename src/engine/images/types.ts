@@ -1,0 +1,128 @@
+import type { Readable } from 'node:stream';
+import type { Digest } from '../../lib/digest.js';
+
+/** The runnable part of an image config (Docker's container.Config as stored in images). */
+export interface ContainerConfig {
+  Hostname?: string;
+  Domainname?: string;
+  User?: string;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  ExposedPorts?: Record<string, object> | null;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number };
+  ArgsEscaped?: boolean;
+  Image?: string;
+  Volumes?: Record<string, object> | null;
+  WorkingDir?: string;
+  Entrypoint?: string[] | null;
+  NetworkDisabled?: boolean;
+  OnBuild?: string[] | null;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  StopTimeout?: number;
+  Shell?: string[];
+}
+
+export interface HistoryEntry {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+/** An image config blob as Docker and OCI write it; unknown fields are kept verbatim. */
+export interface ImageConfig {
+  architecture?: string;
+  variant?: string;
+  os?: string;
+  'os.version'?: string;
+  created?: string;
+  author?: string;
+  comment?: string;
+  docker_version?: string;
+  parent?: string;
+  container?: string;
+  container_config?: ContainerConfig;
+  config?: ContainerConfig;
+  rootfs: { type: string; diff_ids: Digest[] };
+  history?: HistoryEntry[];
+  [key: string]: unknown;
+}
+
+/** An image as the engine knows it: its config plus local facts. */
+export interface Image {
+  id: Digest;
+  config: ImageConfig;
+  /** Local parent image (set by commit and build), '' otherwise. */
+  parent: Digest | '';
+  /** Familiar tag references, e.g. "busybox:latest". */
+  repoTags: string[];
+  /** Familiar digest references, e.g. "busybox@sha256:…". */
+  repoDigests: string[];
+  /** Bytes of all layers in the image's chain. */
+  size: number;
+  lastTagTime?: string;
+  /** Chain ID of the top layer, or null for an image with no layers. */
+  topLayer: Digest | null;
+}
+
+export interface HistoryItem {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
+export interface DeleteResponseItem {
+  Untagged?: string;
+  Deleted?: string;
+}
+
+/** Filters as the API passes them: name -> values (Docker's filters map, normalised). */
+export type Filters = Map<string, string[]>;
+
+export interface ProgressMessage {
+  status?: string;
+  stream?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+  error?: string;
+  errorDetail?: { message: string };
+}
+export type ProgressSink = (message: ProgressMessage) => void;
+
+/** Tells the image service which containers use an image (provided by the containers area). */
+export interface ImageUsage {
+  containersUsing(imageId: Digest): Promise<{ id: string; running: boolean }[]>;
+}
+
+/** The narrow interface src/api uses. */
+export interface ImageService {
+  /** Resolves a reference, full ID, or ID prefix; throws notFound ("No such image: x"). */
+  resolve(nameOrId: string): Promise<Image>;
+  list(options: { all: boolean; filters: Filters; digests?: boolean }): Promise<Image[]>;
+  all(): Promise<Image[]>;
+  history(nameOrId: string): Promise<HistoryItem[]>;
+  tag(nameOrId: string, repo: string, tag: string | undefined): Promise<void>;
+  remove(nameOrId: string, options: { force: boolean; noPrune: boolean }): Promise<DeleteResponseItem[]>;
+  prune(filters: Filters): Promise<{ ImagesDeleted: DeleteResponseItem[] | null; SpaceReclaimed: number }>;
+  importTar(source: Readable, options: { sourceName: string; repo?: string; tag?: string; message?: string; changes: string[]; platform?: string }): Promise<Digest>;
+  save(names: string[]): Promise<Readable>;
+  load(archive: Readable, progress: ProgressSink, quiet: boolean): Promise<void>;
+  /** Total bytes of all distinct layers. */
+  layersSize(): Promise<number>;
+  /** Graph driver facts for inspect: Name and Data. */
+  graphDriver(image: Image): Promise<{ Name: string; Data: Record<string, string> | null }>;
+  /** Creates an image from a config and extra layer (used by commit and build). */
+  create(config: ImageConfig, options: { parent?: Digest; layerTar?: Readable; reference?: string }): Promise<Digest>;
+  children(id: Digest): Promise<Digest[]>;
+}
