@@ -1,0 +1,62 @@
+import { chmod, copyFile, lchown, lutimes } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { errnoCode } from '../../lib/errors.js';
+import { lgetxattr, llistxattr, lsetxattr } from '../../platform/linux/sys.js';
+
+/** Ownership, permissions, extended attributes and times of one file. */
+export interface FileMeta {
+  uid: number;
+  gid: number;
+  /** Permission bits including setuid/setgid/sticky (0o7777). */
+  mode: number;
+  mtime: Date;
+  atime?: Date;
+  xattrs?: ReadonlyMap<string, Buffer>;
+}
+
+/**
+ * Applies metadata in the only order that keeps all of it: chown first (it
+ * clears setuid/setgid and security.capability), then chmod, then xattrs,
+ * then times (any earlier change would bump them). Symlinks have no mode of
+ * their own. `skipTimes` lets directories get their times after their children.
+ */
+export async function applyMeta(path: string, meta: FileMeta, kind: { symlink: boolean; skipTimes?: boolean }): Promise<void> {
+  await lchown(path, meta.uid, meta.gid);
+  if (!kind.symlink) await chmod(path, meta.mode & 0o7777);
+  for (const [name, value] of meta.xattrs ?? []) setXattrTolerant(path, name, value);
+  if (!kind.skipTimes) await lutimes(path, meta.atime ?? meta.mtime, meta.mtime);
+}
+
+/**
+ * Sets an xattr, ignoring the refusals Docker ignores too: a filesystem without
+ * xattr support (ENOTSUP) or a namespace not allowed on this file type (EPERM,
+ * e.g. user.* on a symlink).
+ */
+function setXattrTolerant(path: string, name: string, value: Buffer): void {
+  try {
+    lsetxattr(path, name, value);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code !== 'ENOTSUP' && code !== 'EPERM') throw err;
+  }
+}
+
+export function readXattrs(path: string, skip: (name: string) => boolean = () => false): Map<string, Buffer> {
+  const xattrs = new Map<string, Buffer>();
+  for (const name of llistxattr(path).sort()) {
+    if (skip(name)) continue;
+    const value = lgetxattr(path, name);
+    if (value !== null) xattrs.set(name, value);
+  }
+  return xattrs;
+}
+
+export function metaOf(st: Stats, xattrs?: ReadonlyMap<string, Buffer>): FileMeta {
+  return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, mtime: st.mtime, atime: st.atime, xattrs };
+}
+
+/** Copies a regular file with its content and all metadata (overlay "copy up"). */
+export async function copyFileWithMeta(source: string, target: string, st: Stats): Promise<void> {
+  await copyFile(source, target);
+  await applyMeta(target, metaOf(st, readXattrs(source)), { symlink: false });
+}
