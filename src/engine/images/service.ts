@@ -197,6 +197,10 @@ export class LocalImageService implements ImageService {
     return this.childrenOf(id);
   }
 
+  containersUsing(id: Digest): Promise<{ id: string; running: boolean }[]> {
+    return this.usage.containersUsing(id);
+  }
+
   async layersSize(): Promise<number> {
     let total = 0;
     for (const layer of await this.deps.layers.list()) total += layer.size;
@@ -250,8 +254,9 @@ export class LocalImageService implements ImageService {
     const refs = this.deps.refs.refsOf(stored.id).map((ref) => parseNormalizedNamed(ref));
     const diffIds = stored.config.rootfs?.diff_ids ?? [];
     const chain = chainIds(diffIds);
-    let size = 0;
-    for (const layer of chain) size += await this.layerSize(layer);
+    const layers: Image['layers'] = [];
+    for (const layer of chain) layers.push({ chainId: layer, size: await this.layerSize(layer) });
+    const size = layers.reduce((sum, layer) => sum + layer.size, 0);
     return {
       id: stored.id,
       config: stored.config,
@@ -261,6 +266,7 @@ export class LocalImageService implements ImageService {
       size,
       lastTagTime: stored.meta.lastTagTime,
       topLayer: chain.at(-1) ?? null,
+      layers,
     };
   }
 

@@ -71,6 +71,8 @@ export interface Image {
   lastTagTime?: string;
   /** Chain ID of the top layer, or null for an image with no layers. */
   topLayer: Digest | null;
+  /** The image's layers, bottom first, by chain ID with each one's own size. */
+  layers: { chainId: Digest; size: number }[];
 }
 
 export interface HistoryItem {
@@ -125,4 +127,6 @@ export interface ImageService {
   /** Creates an image from a config and extra layer (used by commit and build). */
   create(config: ImageConfig, options: { parent?: Digest; layerTar?: Readable; reference?: string }): Promise<Digest>;
   children(id: Digest): Promise<Digest[]>;
+  /** Containers created from this image (none until the containers area is wired in). */
+  containersUsing(id: Digest): Promise<{ id: string; running: boolean }[]>;
 }

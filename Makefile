@@ -1,0 +1,75 @@
+# berth — see README.md. Everything here runs as root on Debian 12.
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+APT_PACKAGES := runc conmon iptables iproute2 busybox-static tini xz-utils bzip2 zstd tmux docker.io skopeo debootstrap
+NODE_GYP := node $(shell dirname $$(dirname $$(readlink -f $$(which npm))))/node_modules/node-gyp/bin/node-gyp.js
+DEMO_SOCK := /run/berth/berth.sock
+DEMO_LOG := /var/log/berthd.log
+
+.PHONY: all deps build native test unit integration depcheck demo install bench clean
+
+all: build
+
+# System packages berth needs at run time and its tests compare against.
+deps: .deps-stamp
+.deps-stamp:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+native: native/build/Release/berth_sys.node
+native/build/Release/berth_sys.node: native/berth_sys.c native/binding.gyp
+	$(NODE_GYP) rebuild -C native >/dev/null
+
+build: node_modules/.stamp native
+	npx tsc -p tsconfig.json
+	npx esbuild src/cli/main.ts --bundle --platform=node --format=esm --target=node20 --outfile=dist/bundle/berth.mjs --log-level=warning
+	@printf '{"commit":"%s"}\n' "$$(git rev-parse HEAD 2>/dev/null || true)" > dist/version.json
+
+depcheck: build
+	node dist/scripts/depcheck.js .
+
+unit: build
+	node --test $$(find dist/src dist/scripts -name '*.test.js' | sort)
+
+integration: build
+	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
+
+test: deps build depcheck
+	node --test --test-concurrency=1 $$(find dist/src dist/scripts dist/test -name '*.test.js' | sort)
+
+install: build
+	ln -sf $(CURDIR)/bin/berth $(PREFIX)/bin/berth
+	ln -sf $(CURDIR)/bin/berthd $(PREFIX)/bin/berthd
+
+# Starts berthd in the background (unless one already answers), makes the
+# busybox image from Debian's busybox-static, and shows it.
+demo: deps build install
+	@if berth version >/dev/null 2>&1; then echo "berthd is already running"; else \
+	  echo "starting berthd (log: $(DEMO_LOG))"; \
+	  nohup berthd >>$(DEMO_LOG) 2>&1 & \
+	  for i in $$(seq 50); do berth version >/dev/null 2>&1 && break; sleep 0.2; done; \
+	fi
+	@berth image inspect busybox:latest >/dev/null 2>&1 || { \
+	  scripts/busybox-rootfs.sh /tmp/berth-busybox.tar && \
+	  berth import -c 'CMD ["sh"]' -m 'busybox from Debian busybox-static' /tmp/berth-busybox.tar busybox:latest && \
+	  rm -f /tmp/berth-busybox.tar; }
+	berth images
+	berth image inspect busybox:latest
+	berth history busybox
+	@echo
+	@echo "berthd is running: socket $(DEMO_SOCK), log $(DEMO_LOG), data under /var/lib/berth."
+	@echo "Try: berth images, berth save busybox | tar t, DOCKER_HOST=unix://$(DEMO_SOCK) docker images"
+
+bench: deps build
+	node dist/bench/run.js
+
+clean:
+	rm -rf dist native/build .deps-stamp

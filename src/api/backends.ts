@@ -1,0 +1,17 @@
+import type { ImageService } from '../engine/images/types.js';
+import type { EventBus } from '../engine/events/types.js';
+
+/** What /info, /version and /system/df need; assembled by the daemon from the engine areas. */
+export interface SystemBackend {
+  info(): Promise<Record<string, unknown>>;
+  version(): Promise<Record<string, unknown>>;
+  /** Extra headers for /_ping (OSType, Builder-Version, …). */
+  pingHeaders(): Record<string, string>;
+}
+
+/** The narrow backends the API routes use; each router takes only what it needs. */
+export interface ApiBackends {
+  images: ImageService;
+  system: SystemBackend;
+  events: EventBus;
+}

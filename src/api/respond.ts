@@ -1,0 +1,36 @@
+import type { ServerResponse } from 'node:http';
+import { toEngineError } from '../lib/errors.js';
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function sendEmpty(res: ServerResponse, status: number): void {
+  res.writeHead(status).end();
+}
+
+/**
+ * A stream of JSON messages (progress of load, import, pull…). Once the
+ * stream has started, errors can no longer change the status, so they are
+ * sent as a final {"errorDetail": …} message, as Docker does.
+ */
+export class JsonMessageStream {
+  constructor(private readonly res: ServerResponse) {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+  }
+
+  send(message: object): void {
+    this.res.write(`${JSON.stringify(message)}\n`);
+  }
+
+  fail(err: unknown): void {
+    const message = toEngineError(err).message;
+    this.send({ errorDetail: { message }, error: message });
+  }
+
+  end(): void {
+    this.res.end();
+  }
+}

@@ -1,0 +1,41 @@
+import type { ApiBackends } from '../backends.js';
+import type { Router } from '../router.js';
+import { sendJson } from '../respond.js';
+import { imageSummary } from './image-json.js';
+
+export function systemRoutes(router: Router, { system, images }: Pick<ApiBackends, 'system' | 'images'>): void {
+  const ping = async (req: { method: string }, res: import('node:http').ServerResponse) => {
+    res.writeHead(200, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-cache, no-store, must-revalidate',
+      Pragma: 'no-cache',
+      ...system.pingHeaders(),
+    });
+    res.end(req.method === 'HEAD' ? undefined : 'OK');
+  };
+  router.add('GET', '/_ping', ping);
+  router.add('HEAD', '/_ping', ping);
+
+  router.add('GET', '/version', async (_req, res) => sendJson(res, 200, await system.version()));
+  router.add('GET', '/info', async (_req, res) => sendJson(res, 200, await system.info()));
+
+  router.add('GET', '/system/df', async (req, res) => {
+    const all = await images.all();
+    // As Docker: an image's shared size is the sum of its layers that other images hold too.
+    const holders = new Map<string, number>();
+    for (const image of all) for (const layer of image.layers) holders.set(layer.chainId, (holders.get(layer.chainId) ?? 0) + 1);
+    const summaries = await Promise.all(all.map(async (image) => {
+      const shared = image.layers.filter((l) => (holders.get(l.chainId) ?? 0) > 1).reduce((sum, l) => sum + l.size, 0);
+      const containers = (await images.containersUsing(image.id)).length;
+      return imageSummary(image, req.version, { containers, sharedSize: shared });
+    }));
+    sendJson(res, 200, {
+      LayersSize: await images.layersSize(),
+      Images: summaries,
+      Containers: [],
+      Volumes: [],
+      BuildCache: [],
+    });
+  });
+}
+

@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { invalid, notFound } from '../lib/errors.js';
+import { sendError, statusOf } from './errors.js';
+import { versionLess, type ApiRequest } from './request.js';
+import { Router } from './router.js';
+import type { ApiBackends } from './backends.js';
+import { systemRoutes } from './routes/system.js';
+import { imageRoutes } from './routes/images.js';
+
+export const API_VERSION = '1.45';
+export const MIN_API_VERSION = '1.24';
+
+export interface ApiOptions {
+  debug?: (line: string) => void;
+  serverHeader: string;
+}
+
+/**
+ * The HTTP side of the Engine API: strips the optional /vX.Y prefix, refuses
+ * versions outside 1.24–1.45 as Docker does, dispatches to the routes, and
+ * turns errors into Docker's JSON error bodies.
+ */
+export function createApiHandler(backends: ApiBackends, options: ApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const router = new Router();
+  systemRoutes(router, backends);
+  imageRoutes(router, backends);
+
+  return (raw, res) => {
+    const started = Date.now();
+    res.setHeader('Api-Version', API_VERSION);
+    res.setHeader('Server', options.serverHeader);
+    res.setHeader('Docker-Experimental', 'false');
+    res.setHeader('Ostype', 'linux');
+    const done = () => options.debug?.(`${raw.method} ${raw.url} -> ${res.statusCode} (${Date.now() - started} ms)`);
+    res.on('finish', done);
+    handle(router, raw, res).catch((err) => {
+      if (statusOf(err) >= 500) options.debug?.(`error: ${(err as Error).stack ?? String(err)}`);
+      sendError(res, err);
+    });
+  };
+}
+
+async function handle(router: Router, raw: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(raw.url ?? '/', 'http://berth');
+  let path = url.pathname.replace(/\/+$/, '') || '/';
+  let version = API_VERSION;
+  const versioned = /^\/v([0-9]+\.[0-9]+)(\/.*)$/.exec(path);
+  if (versioned) {
+    version = versioned[1]!;
+    path = versioned[2]!;
+    if (versionLess(API_VERSION, version)) {
+      throw invalid(`client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
+    }
+    if (versionLess(version, MIN_API_VERSION)) {
+      throw invalid(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+    }
+  }
+  const method = raw.method ?? 'GET';
+  const match = router.match(method, path);
+  if (match === undefined) throw notFound(`page not found`);
+  if (match === 'method') {
+    res.writeHead(405, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: `method ${method} not allowed for ${path}` }));
+    return;
+  }
+  const req: ApiRequest = { raw, method, path, params: match.params, query: url.searchParams, version };
+  await match.handler(req, res);
+}

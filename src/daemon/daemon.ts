@@ -1,0 +1,91 @@
+import { mkdir, rm, writeFile, unlink, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createApiHandler } from '../api/server.js';
+import { FsContentStore } from '../engine/content/store.js';
+import { MemoryEventBus } from '../engine/events/bus.js';
+import { ImageStore } from '../engine/images/store.js';
+import { ReferenceStore } from '../engine/images/refstore.js';
+import { LocalImageService } from '../engine/images/service.js';
+import { openLayerStore } from './storage.js';
+import { lockDataRoot } from './lock.js';
+import { listen, type Listener } from './listeners.js';
+import { DaemonSystem, engineId } from './system.js';
+import { BERTH_VERSION } from './version.js';
+import type { DaemonConfig } from './config.js';
+import type { Logger } from './log.js';
+
+export interface RunningDaemon {
+  listeners: Listener[];
+  stop(): Promise<void>;
+  /** Applies the reloadable settings of a new config (SIGHUP). */
+  reload(config: DaemonConfig): void;
+}
+
+/**
+ * The composition root: opens the stores on the data root, picks the
+ * implementations (fs content store, overlay2 or vfs layers), wires the API,
+ * and listens on every -H address.
+ */
+export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<RunningDaemon> {
+  let config = initial;
+  await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
+  await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+  const unlock = await lockDataRoot(config.dataRoot);
+  try {
+    const tmpDir = join(config.dataRoot, 'tmp');
+    await rm(tmpDir, { recursive: true, force: true });
+    await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+
+    const content = await FsContentStore.open(join(config.dataRoot, 'content'));
+    const layers = await openLayerStore(join(config.dataRoot, 'layers'), config.storageDriver, log);
+    const events = new MemoryEventBus();
+    const store = await ImageStore.open(join(config.dataRoot, 'images', 'meta'), content);
+    const refs = await ReferenceStore.open(join(config.dataRoot, 'images', 'references.json'));
+    const images = new LocalImageService({ content, layers, events, store, refs, tmpDir });
+    const system = new DaemonSystem({ config: () => config, images, layers, engineId: await engineId(config.dataRoot), startedAt: new Date() });
+
+    const handler = createApiHandler({ images, system, events }, {
+      serverHeader: `Docker/${BERTH_VERSION} (linux)`,
+      debug: (line) => log.debug(line),
+    });
+    const listeners: Listener[] = [];
+    try {
+      for (const host of config.hosts) {
+        listeners.push(await listen(host, handler, { group: config.group }));
+        log.info(`API listen on ${host}`);
+        if (!host.startsWith('unix://')) log.warn(`${host} is plain TCP without TLS: anyone who can reach it controls this host`);
+      }
+    } catch (err) {
+      await Promise.all(listeners.map((l) => l.close()));
+      throw err;
+    }
+    await writePidfile(config.pidfile);
+    events.publish('daemon', 'start', system ? 'berthd' : '', {});
+    log.info(`berthd ${BERTH_VERSION} started (data root ${config.dataRoot}, storage driver ${layers.driver})`);
+
+    return {
+      listeners,
+      reload(next: DaemonConfig) {
+        config = { ...config, debug: next.debug, logLevel: next.logLevel };
+        log.level = config.debug ? 'debug' : config.logLevel;
+        events.publish('daemon', 'reload', 'berthd', { debug: String(config.debug), 'log-level': config.logLevel });
+        log.info('configuration reloaded');
+      },
+      async stop() {
+        await Promise.all(listeners.map((l) => l.close()));
+        await unlink(config.pidfile).catch(() => undefined);
+        await unlock();
+        log.info('berthd stopped');
+      },
+    };
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+}
+
+async function writePidfile(path: string): Promise<void> {
+  await mkdir(join(path, '..'), { recursive: true });
+  await writeFile(path, String(process.pid));
+  await chmod(path, 0o644);
+}

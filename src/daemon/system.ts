@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SystemBackend } from '../api/backends.js';
+import { API_VERSION, MIN_API_VERSION } from '../api/server.js';
+import type { ImageService } from '../engine/images/types.js';
+import type { LayerStore } from '../engine/layers/types.js';
+import { writeFileAtomic } from '../lib/atomic.js';
+import { hostFacts, toolVersion, type HostFacts } from '../platform/linux/host.js';
+import type { DaemonConfig } from './config.js';
+import { BERTH_VERSION, GIT_COMMIT } from './version.js';
+
+/** Facts for /info, /version and /_ping, gathered from the host and the engine areas. */
+export class DaemonSystem implements SystemBackend {
+  private host?: HostFacts;
+
+  constructor(
+    private readonly deps: { config: () => DaemonConfig; images: ImageService; layers: LayerStore; engineId: string; startedAt: Date },
+  ) {}
+
+  pingHeaders(): Record<string, string> {
+    return { 'Api-Version': API_VERSION, 'Builder-Version': '1', OSType: 'linux', 'Docker-Experimental': 'false' };
+  }
+
+  async version(): Promise<Record<string, unknown>> {
+    const host = await this.facts();
+    const runc = await toolVersion('runc');
+    const conmon = await toolVersion('conmon');
+    const engine = {
+      Name: 'Engine',
+      Version: BERTH_VERSION,
+      Details: {
+        ApiVersion: API_VERSION,
+        Arch: goArch(),
+        BuildTime: '',
+        Experimental: 'false',
+        GitCommit: GIT_COMMIT,
+        GoVersion: `node ${process.version}`,
+        KernelVersion: host.kernelVersion,
+        MinAPIVersion: MIN_API_VERSION,
+        Os: 'linux',
+      },
+    };
+    const components = [engine];
+    if (runc) components.push({ Name: 'runc', Version: runc.version, Details: { GitCommit: runc.commit } } as never);
+    if (conmon) components.push({ Name: 'conmon', Version: conmon.version, Details: { GitCommit: conmon.commit } } as never);
+    return {
+      Platform: { Name: 'berth' },
+      Components: components,
+      Version: BERTH_VERSION,
+      ApiVersion: API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      GitCommit: GIT_COMMIT,
+      GoVersion: `node ${process.version}`,
+      Os: 'linux',
+      Arch: goArch(),
+      KernelVersion: host.kernelVersion,
+      BuildTime: '',
+    };
+  }
+
+  async info(): Promise<Record<string, unknown>> {
+    const host = await this.facts();
+    const config = this.deps.config();
+    const images = await this.deps.images.all();
+    const runc = await toolVersion('runc');
+    return {
+      ID: this.deps.engineId,
+      Containers: 0,
+      ContainersRunning: 0,
+      ContainersPaused: 0,
+      ContainersStopped: 0,
+      Images: images.length,
+      Driver: this.deps.layers.driver,
+      DriverStatus: await this.deps.layers.status(),
+      Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: ['k8s-file'] },
+      MemoryLimit: true,
+      SwapLimit: true,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      IPv4Forwarding: (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1',
+      BridgeNfIptables: false,
+      BridgeNfIp6tables: false,
+      Debug: config.debug,
+      NFd: await countFds(),
+      OomKillDisable: host.cgroupVersion === '1',
+      NGoroutines: 0,
+      SystemTime: new Date().toISOString(),
+      LoggingDriver: 'k8s-file',
+      CgroupDriver: host.cgroupDriver,
+      CgroupVersion: host.cgroupVersion,
+      NEventsListener: 0,
+      KernelVersion: host.kernelVersion,
+      OperatingSystem: host.operatingSystem,
+      OSVersion: host.osVersion,
+      OSType: 'linux',
+      Architecture: host.architecture,
+      IndexServerAddress: 'https://index.docker.io/v1/',
+      RegistryConfig: { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {}, Mirrors: null },
+      NCPU: host.cpus,
+      MemTotal: host.memTotal,
+      GenericResources: null,
+      DockerRootDir: config.dataRoot,
+      HttpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy ?? '',
+      HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? '',
+      NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? '',
+      Name: host.hostname,
+      Labels: [],
+      ExperimentalBuild: false,
+      ServerVersion: BERTH_VERSION,
+      Runtimes: runc ? { runc: { path: 'runc' } } : {},
+      DefaultRuntime: 'runc',
+      Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+      LiveRestoreEnabled: true,
+      Isolation: '',
+      InitBinary: 'tini',
+      ContainerdCommit: { ID: '' },
+      RuncCommit: { ID: runc?.commit ?? '' },
+      InitCommit: { ID: '' },
+      SecurityOptions: ['name=seccomp,profile=builtin'],
+      Warnings: [],
+    };
+  }
+
+  private async facts(): Promise<HostFacts> {
+    this.host ??= await hostFacts();
+    return this.host;
+  }
+}
+
+/** Docker's architecture names (GOARCH) for /version. */
+function goArch(): string {
+  return ({ x64: 'amd64', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch;
+}
+
+async function countFds(): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  return (await readdir('/proc/self/fd').catch(() => [])).length;
+}
+
+/** A stable engine ID for this data root, made on first start (as dockerd's engine-id). */
+export async function engineId(dataRoot: string): Promise<string> {
+  const file = join(dataRoot, 'engine-id');
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  if (existing.trim()) return existing.trim();
+  const id = randomUUID();
+  await writeFileAtomic(file, id, 0o600);
+  return id;
+}

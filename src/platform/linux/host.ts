@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { cpus, hostname, machine, release, totalmem } from 'node:os';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Facts about the host that `docker info` and `docker version` report. */
+export interface HostFacts {
+  kernelVersion: string;
+  operatingSystem: string;
+  osVersion: string;
+  architecture: string;
+  cpus: number;
+  memTotal: number;
+  hostname: string;
+  cgroupVersion: '1' | '2';
+  cgroupDriver: 'cgroupfs' | 'systemd';
+}
+
+export async function hostFacts(): Promise<HostFacts> {
+  const osRelease = await readOsRelease();
+  return {
+    kernelVersion: release(),
+    operatingSystem: osRelease.PRETTY_NAME ?? 'Linux',
+    osVersion: osRelease.VERSION_ID ?? '',
+    architecture: machine(),
+    cpus: cpus().length,
+    memTotal: totalmem(),
+    hostname: hostname(),
+    cgroupVersion: await cgroupVersion(),
+    cgroupDriver: 'cgroupfs',
+  };
+}
+
+async function readOsRelease(): Promise<Record<string, string>> {
+  const text = await readFile('/etc/os-release', 'utf8').catch(() => '');
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1');
+  }
+  return out;
+}
+
+/**
+ * "2" only on a pure v2 host (cgroup2 mounted at /sys/fs/cgroup); hybrid hosts,
+ * with v1 controllers beside a v2 tree, are v1 for the runtime's purposes.
+ */
+export async function cgroupVersion(): Promise<'1' | '2'> {
+  try {
+    await stat('/sys/fs/cgroup/cgroup.controllers');
+    return '2';
+  } catch {
+    return '1';
+  }
+}
+
+/** The version line and commit of an OCI runtime or monitor binary, or null when it is not installed. */
+export async function toolVersion(binary: string): Promise<{ version: string; commit: string } | null> {
+  try {
+    const { stdout } = await run(binary, ['--version'], { timeout: 5000 });
+    const version = /version:?\s+v?(\S+)/i.exec(stdout)?.[1] ?? stdout.split('\n')[0]!.trim();
+    const commit = /commit:\s*(\S+)/i.exec(stdout)?.[1] ?? '';
+    return { version, commit };
+  } catch {
+    return null;
+  }
+}

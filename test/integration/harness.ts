@@ -1,0 +1,146 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root (this file runs from dist/test/integration/). */
+export const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
+export const DOCKER_CLI = ['/usr/local/bin/docker', '/usr/bin/docker'].find((p) => existsSync(p));
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A private berthd for one test file: its own data root, exec root, socket and
+ * pidfile under one temp dir, so tests never touch the host's berthd. stop()
+ * kills it and removes everything, unmounting what it left mounted.
+ */
+export class TestDaemon {
+  readonly dir: string;
+  readonly socket: string;
+  readonly host: string;
+  private child?: ChildProcess;
+  private logText = '';
+
+  private constructor(dir: string) {
+    this.dir = dir;
+    this.socket = join(dir, 'berth.sock');
+    this.host = `unix://${this.socket}`;
+  }
+
+  static async start(extraArgs: string[] = []): Promise<TestDaemon> {
+    const daemon = new TestDaemon(await mkdtemp(join(tmpdir(), 'berth-it-')));
+    await daemon.launch(extraArgs);
+    return daemon;
+  }
+
+  get dataRoot(): string {
+    return join(this.dir, 'data');
+  }
+
+  async launch(extraArgs: string[] = []): Promise<void> {
+    const args = [
+      join(ROOT, 'bin', 'berthd'), '--data-root', this.dataRoot, '--exec-root', join(this.dir, 'exec'),
+      '--pidfile', join(this.dir, 'berthd.pid'), '-H', this.host, '--config-file', join(this.dir, 'daemon.json'), ...extraArgs,
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdout!.on('data', (d: Buffer) => (this.logText += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.logText += d.toString()));
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`berthd exited with ${child.exitCode}:\n${this.logText}`);
+      if (await this.pings()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`berthd did not answer within 15 s:\n${this.logText}`);
+  }
+
+  log(): string {
+    return this.logText;
+  }
+
+  /** berth CLI against this daemon. */
+  berth(args: string[], input?: string | Buffer): RunResult {
+    return run(process.execPath, [join(ROOT, 'bin', 'berth'), '-H', this.host, ...args], input);
+  }
+
+  /** The real docker CLI against this daemon. */
+  docker(args: string[], input?: string | Buffer): RunResult {
+    if (!DOCKER_CLI) throw new Error('docker CLI not installed');
+    return run(DOCKER_CLI, ['-H', this.host, ...args], input, { DOCKER_CONFIG: join(this.dir, 'docker-config') });
+  }
+
+  /** A raw API call, for what the CLIs do not expose. */
+  api(method: string, path: string, body?: string | Buffer): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+    return new Promise((resolvePromise, reject) => {
+      const req = request({ socketPath: this.socket, method, path, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill(signal);
+    return exited;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+    unmountUnder(this.dir);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async pings(): Promise<boolean> {
+    try {
+      return (await this.api('GET', '/_ping')).status === 200;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export function run(cmd: string, args: string[], input?: string | Buffer, env: Record<string, string> = {}): RunResult {
+  const result = spawnSync(cmd, args, { input, encoding: 'buffer', env: { ...process.env, ...env }, maxBuffer: 512 << 20, timeout: 120_000 });
+  return { code: result.status ?? -1, stdout: result.stdout?.toString() ?? '', stderr: result.stderr?.toString() ?? '' };
+}
+
+/** Unmounts, deepest first, everything mounted below a directory. */
+export function unmountUnder(dir: string): void {
+  const mounts = spawnSync('awk', ['{print $5}', '/proc/self/mountinfo'], { encoding: 'utf8' }).stdout
+    .split('\n')
+    .filter((m) => m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const mount of mounts) spawnSync('umount', ['-l', mount]);
+}
+
+/** Makes the busybox rootfs tarball once per test process. */
+let busyboxTar: Promise<string> | undefined;
+export function busyboxRootfs(): Promise<string> {
+  busyboxTar ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-bb-'));
+    const out = join(dir, 'busybox.tar');
+    const r = run(join(ROOT, 'scripts', 'busybox-rootfs.sh'), [out]);
+    if (r.code !== 0) throw new Error(`busybox-rootfs.sh failed: ${r.stderr}`);
+    process.once('exit', () => spawnSync('rm', ['-rf', dir]));
+    return out;
+  })();
+  return busyboxTar;
+}
+
+export async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}

@@ -1,0 +1,159 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { busyboxRootfs, DOCKER_CLI, readJson, ROOT, run, TestDaemon } from './harness.js';
+
+interface FixtureFacts {
+  images: { ref: string; id: string; repoTags: string[]; size: number; rootfsLayers: string[]; config: Record<string, unknown> }[];
+  ociLayout?: { ref: string; configDigest: string };
+}
+
+const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+describe('images through the API, the berth CLI and the docker CLI', () => {
+  let daemon: TestDaemon;
+  let scratch: string;
+  let facts: FixtureFacts;
+
+  before(async () => {
+    daemon = await TestDaemon.start();
+    scratch = await mkdtemp(join(tmpdir(), 'berth-img-'));
+    facts = await readJson<FixtureFacts>(join(FIXTURES, 'dockerd-20.10-save.json'));
+  });
+  after(async () => {
+    await daemon?.stop();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  test('ping, version and info answer with real facts', async () => {
+    const ping = await daemon.api('GET', '/_ping');
+    assert.equal(ping.body, 'OK');
+    assert.equal(ping.headers['api-version'], '1.45');
+    const info = JSON.parse((await daemon.api('GET', '/v1.45/info')).body);
+    assert.equal(info.DockerRootDir, daemon.dataRoot);
+    assert.match(info.Driver, /^(overlay2|vfs)$/);
+    assert.ok(info.NCPU >= 1 && info.MemTotal > 0);
+    const tooNew = await daemon.api('GET', '/v1.99/version');
+    assert.equal(tooNew.status, 400);
+    assert.match(JSON.parse(tooNew.body).message, /client version 1.99 is too new/);
+    const tooOld = await daemon.api('GET', '/v1.12/version');
+    assert.equal(tooOld.status, 400);
+    assert.equal((await daemon.api('GET', '/v1.24/version')).status, 200);
+    const v = daemon.berth(['version', '--format', '{{.Server.APIVersion}}']);
+    assert.equal(v.stdout.trim(), '1.45', v.stderr);
+  });
+
+  test('import makes a busybox image that lists, inspects and has history', async () => {
+    const tar = await busyboxRootfs();
+    const imported = daemon.berth(['import', '-c', 'CMD ["sh"]', '-m', 'from busybox-static', tar, 'busybox:latest']);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout.trim(), /^sha256:[a-f0-9]{64}$/);
+    const id = imported.stdout.trim();
+
+    const images = daemon.berth(['images']);
+    assert.match(images.stdout, /^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\n/);
+    assert.match(images.stdout, new RegExp(`busybox\\s+latest\\s+${id.slice(7, 19)}\\s+.+ago\\s+\\d+(\\.\\d+)?MB`));
+    assert.equal(daemon.berth(['image', 'inspect', '-f', '{{.Config.Cmd}}', 'busybox']).stdout.trim(), '[sh]');
+    assert.equal(daemon.berth(['image', 'inspect', '-f', '{{.Comment}}', 'busybox']).stdout.trim(), 'from busybox-static');
+    const history = daemon.berth(['history', '--format', '{{.ID}} {{.Comment}}', 'busybox']);
+    assert.equal(history.stdout.trim(), `${id.slice(7, 19)} from busybox-static`);
+  });
+
+  test('tag and rmi follow Docker: untag while other names remain, delete with the last', () => {
+    assert.equal(daemon.berth(['tag', 'busybox', 'example.com:5000/team/bb:1']).code, 0);
+    assert.equal(daemon.berth(['tag', 'busybox', 'bb2']).code, 0);
+    const byId = daemon.berth(['image', 'inspect', '-f', '{{.Id}}', 'bb2']).stdout.trim();
+    const refused = daemon.berth(['rmi', byId.slice(7, 19)]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /conflict: unable to delete [a-f0-9]{12} \(must be forced\) - image is referenced in multiple repositories/);
+    const untag = daemon.berth(['rmi', 'example.com:5000/team/bb:1']);
+    assert.equal(untag.stdout, 'Untagged: example.com:5000/team/bb:1\n');
+    const untag2 = daemon.berth(['rmi', 'bb2']);
+    assert.equal(untag2.stdout, 'Untagged: bb2:latest\n');
+    assert.match(daemon.berth(['images', '--format', '{{.Repository}}:{{.Tag}}']).stdout, /^busybox:latest$/m);
+    const missing = daemon.berth(['rmi', 'nosuch']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Error response from daemon: No such image: nosuch:latest/);
+    const bad = daemon.berth(['tag', 'busybox', 'Bad/Name']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /invalid reference format/);
+  });
+
+  test('loads a tarball saved by dockerd 20.10 with the same image IDs and sizes', () => {
+    const load = daemon.berth(['load', '-i', join(FIXTURES, 'dockerd-20.10-save.tar')]);
+    assert.equal(load.code, 0, load.stderr);
+    for (const image of facts.images) {
+      assert.match(load.stdout, new RegExp(`Loaded image: ${image.ref.replace(/[.]/g, '\\.')}`));
+      const inspect = JSON.parse(daemon.berth(['image', 'inspect', image.ref]).stdout)[0];
+      assert.equal(inspect.Id, image.id);
+      assert.deepEqual(inspect.RootFS.Layers, image.rootfsLayers);
+      assert.equal(inspect.Size, image.size, `size of ${image.ref}`);
+      for (const [key, value] of Object.entries(image.config)) assert.deepEqual(inspect.Config[key] ?? null, value ?? null, `Config.${key}`);
+    }
+  });
+
+  test('loads an OCI image layout archive (gzip layers) made by skopeo', () => {
+    const load = daemon.berth(['load', '-i', join(FIXTURES, 'oci-layout.tar')]);
+    assert.equal(load.code, 0, load.stderr);
+    assert.match(load.stdout, new RegExp(`Loaded image: ${facts.ociLayout!.ref.replace(/[.]/g, '\\.')}`));
+    assert.equal(daemon.berth(['image', 'inspect', '-f', '{{.Id}}', facts.ociLayout!.ref]).stdout.trim(), facts.ociLayout!.configDigest);
+  });
+
+  test('save then load into a fresh daemon keeps IDs; the tar has manifest.json, repositories and index.json', async () => {
+    const out = join(scratch, 'saved.tar');
+    const save = daemon.berth(['save', '-o', out, 'berth-fixture:1.0', 'busybox']);
+    assert.equal(save.code, 0, save.stderr);
+    const listing = run('tar', ['tf', out]).stdout.split('\n');
+    for (const name of ['manifest.json', 'repositories', 'index.json', 'oci-layout']) assert.ok(listing.includes(name), `${name} in tar`);
+    const other = await TestDaemon.start();
+    try {
+      const load = other.berth(['load', '-i', out]);
+      assert.equal(load.code, 0, load.stderr);
+      for (const ref of ['berth-fixture:1.0', 'busybox:latest']) {
+        assert.equal(
+          other.berth(['image', 'inspect', '-f', '{{.Id}}', ref]).stdout,
+          daemon.berth(['image', 'inspect', '-f', '{{.Id}}', ref]).stdout,
+        );
+      }
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test('the real docker CLI drives berthd', { skip: !DOCKER_CLI && 'docker CLI not installed' }, () => {
+    assert.match(daemon.docker(['version', '--format', '{{.Server.APIVersion}}']).stdout, /^1\.45$/m);
+    const info = daemon.docker(['info', '--format', '{{.Images}} {{.Driver}}']);
+    assert.equal(info.code, 0, info.stderr);
+    const images = daemon.docker(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']);
+    assert.match(images.stdout, /^busybox:latest [a-f0-9]{12}$/m);
+    assert.equal(daemon.docker(['tag', 'busybox', 'viadocker:1']).code, 0);
+    assert.equal(daemon.docker(['image', 'inspect', '-f', '{{.Config.Cmd}}', 'viadocker:1']).stdout.trim(), '[sh]');
+    const hist = daemon.docker(['history', 'berth-fixture:1.0']);
+    assert.equal(hist.code, 0, hist.stderr);
+    assert.match(hist.stdout, /IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT/);
+    const out = join(scratch, 'docker-saved.tar');
+    assert.equal(daemon.docker(['save', '-o', out, 'viadocker:1']).code, 0);
+    const rmi = daemon.docker(['rmi', 'viadocker:1']);
+    assert.equal(rmi.stdout, 'Untagged: viadocker:1\n');
+    const load = daemon.docker(['load', '-i', out]);
+    assert.match(load.stdout, /Loaded image: viadocker:1/);
+  });
+
+  test('bad input gets clear errors and changes nothing', async () => {
+    const before = await readdir(join(daemon.dataRoot, 'content', 'blobs', 'sha256'));
+    const garbage = join(scratch, 'garbage.tar');
+    await writeFile(garbage, Buffer.alloc(4096, 7));
+    const load = daemon.berth(['load', '-i', garbage]);
+    assert.notEqual(load.code, 0);
+    assert.match(load.stderr, /invalid/i);
+    const json = await daemon.api('POST', '/images/busybox/tag?repo=x&tag=' + encodeURIComponent('bad tag'));
+    assert.equal(json.status, 400);
+    const filters = await daemon.api('GET', '/images/json?filters=' + encodeURIComponent('{not json'));
+    assert.equal(filters.status, 400);
+    assert.deepEqual(await readdir(join(daemon.dataRoot, 'content', 'blobs', 'sha256')), before);
+    const unknown = daemon.berth(['images', '--bogus']);
+    assert.equal(unknown.code, 125);
+  });
+});
