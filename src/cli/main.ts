@@ -1,0 +1,179 @@
+/**
+ * berth CLI entry point: global flags, command dispatch (lazy per command),
+ * and the mapping of errors to docker's messages and exit codes
+ * (125 for flag errors, 1 for usage and daemon errors).
+ */
+import { checkArgs, StatusError, type CommandContext, type CommandSpec } from './command.js';
+import { FlagError, parseFlags, type FlagSpec } from './flags.js';
+import { commandHelp, groupHelp, rootHelp, usageLine } from './help.js';
+import { GROUPS, resolveCommand } from './registry.js';
+import { BERTH_VERSION, DEFAULT_HOST, PROGRAM } from './version-info.js';
+import type { BerthClient } from '../client/index.js';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'];
+
+const GLOBAL_FLAGS: FlagSpec[] = [
+  { long: 'host', short: 'H', type: 'stringArray', usage: 'Daemon socket to connect to', valueName: 'list' },
+  { long: 'debug', short: 'D', type: 'bool', usage: 'Enable debug mode' },
+  { long: 'version', short: 'v', type: 'bool', usage: 'Print version information and quit' },
+  { long: 'help', short: 'h', type: 'bool', usage: 'Print usage' },
+  {
+    long: 'log-level',
+    short: 'l',
+    type: 'string',
+    default: 'info',
+    usage: 'Set the logging level',
+    validate: (v) => {
+      if (!LOG_LEVELS.includes(v)) throw new Error(`not a valid logrus Level: "${v}"`);
+    },
+  },
+];
+
+const HELP_FLAG: FlagSpec = { long: 'help', type: 'bool', usage: 'Print usage' };
+
+interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let globals;
+  try {
+    globals = parseFlags(argv, GLOBAL_FLAGS, false);
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    io.stderr.write(`${err.message}\n\n${usageLine('', '[OPTIONS] COMMAND').trimEnd()}\n\nRun '${PROGRAM} --help' for more information\n`);
+    return 125;
+  }
+  if (globals.flags.version) {
+    io.stdout.write(`${PROGRAM} version ${BERTH_VERSION}\n`);
+    return 0;
+  }
+  const hosts = globals.flags.host as string[];
+  if (hosts.length > 1) {
+    io.stderr.write(`${PROGRAM}: Specify only one -H\n`);
+    return 1;
+  }
+  const host = hosts[0] || io.env.BERTH_HOST || io.env.DOCKER_HOST || DEFAULT_HOST;
+  const debug = Boolean(globals.flags.debug) || globals.flags['log-level'] === 'debug';
+  const args = globals.args;
+
+  if (args.length === 0 || (args[0] === 'help' && args.length === 1) || globals.flags.help) {
+    io.stdout.write(rootHelp());
+    return 0;
+  }
+  const resolved = resolveCommand(args);
+  if (!resolved) return unknownCommand(args, io);
+  const spec = await resolved.entry.load();
+  return runCommand(spec, resolved.path, resolved.rest, { io, host, debug });
+}
+
+function unknownCommand(args: string[], io: Io): number {
+  const group = args[0];
+  if (group in GROUPS && (args.length === 1 || args[1] === '--help' || args[1] === '-h')) {
+    io.stdout.write(groupHelp(group));
+    return 0;
+  }
+  if (group in GROUPS) {
+    io.stderr.write(`${PROGRAM}: unknown command: ${PROGRAM} ${group} ${args[1]}\n\n${usageLine(group, '')}\n\nRun '${PROGRAM} ${group} --help' for more information\n`);
+    return 1;
+  }
+  io.stderr.write(`${PROGRAM}: unknown command: ${PROGRAM} ${group}\n\nRun '${PROGRAM} --help' for more information\n`);
+  return 1;
+}
+
+interface Runtime {
+  io: Io;
+  host: string;
+  debug: boolean;
+}
+
+async function runCommand(spec: CommandSpec, path: string, argv: string[], rt: Runtime): Promise<number> {
+  const { io } = rt;
+  const usageTail = `\n\n${usageLine(path, spec.usage)}\n\nRun '${PROGRAM} ${path} --help' for more information\n`;
+  let parsed;
+  try {
+    parsed = parseFlags(argv, [...spec.flags, HELP_FLAG], spec.interspersed ?? true);
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    io.stderr.write(err.message + usageTail);
+    return 125;
+  }
+  if (parsed.flags.help) {
+    io.stdout.write(commandHelp(spec, path));
+    return 0;
+  }
+  const argError = checkArgs(spec.args, parsed.args.length);
+  if (argError) {
+    io.stderr.write(`${PROGRAM}: '${PROGRAM} ${path}' ${argError}${usageTail}`);
+    return 1;
+  }
+  const ctx = makeContext(path, rt);
+  try {
+    return await spec.run(ctx, parsed);
+  } catch (err) {
+    return reportError(err, rt);
+  } finally {
+    ctx.close();
+  }
+}
+
+function makeContext(path: string, rt: Runtime): CommandContext & { close(): void } {
+  let client: Promise<BerthClient> | undefined;
+  let loaded: BerthClient | undefined;
+  return {
+    stdin: rt.io.stdin,
+    stdout: rt.io.stdout,
+    stderr: rt.io.stderr,
+    host: rt.host,
+    debug: rt.debug,
+    commandPath: path,
+    // The client module loads on first use: help and usage errors never pay for it.
+    client: () =>
+      (client ??= import('../client/index.js').then(({ BerthClient }) => {
+        loaded = new BerthClient({ host: rt.host, userAgent: `Berth-Client/${BERTH_VERSION} (${process.platform})` });
+        return loaded;
+      })),
+    close: () => loaded?.close(),
+  };
+}
+
+function reportError(err: unknown, rt: Runtime): number {
+  const { stderr } = rt.io;
+  if (rt.debug && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
+  if (err instanceof StatusError) {
+    if (err.message) stderr.write(`${err.message}\n`);
+    return err.exitCode;
+  }
+  const name = err instanceof Error ? err.name : '';
+  if (name === 'ConnectionError') {
+    const code = (err as { code?: string }).code;
+    if (code === 'EACCES') {
+      stderr.write(`permission denied while trying to connect to the ${PROGRAM} daemon socket at ${rt.host}\n`);
+    } else {
+      stderr.write(`Cannot connect to the ${PROGRAM} daemon at ${rt.host}. Is the ${PROGRAM} daemon running?\n`);
+    }
+    return 1;
+  }
+  if (name === 'ClientError') {
+    stderr.write(`Error response from daemon: ${(err as Error).message}\n`);
+    return 1;
+  }
+  stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  return 1;
+}
+
+/** Runs the CLI in this process (bin/berth calls this). */
+export function run(): void {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

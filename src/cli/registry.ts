@@ -1,0 +1,43 @@
+/**
+ * The command table. Each entry names the paths that reach a command and
+ * loads its module only when needed, so `berth --version` imports nothing.
+ */
+import type { CommandSpec } from './command.js';
+
+export interface CommandEntry {
+  paths: string[];
+  short: string;
+  load: () => Promise<CommandSpec>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  { paths: ['version'], short: 'Show the berth version information', load: async () => (await import('./commands/version.js')).versionCommand },
+  { paths: ['info', 'system info'], short: 'Display system-wide information', load: async () => (await import('./commands/info.js')).infoCommand },
+  { paths: ['images', 'image ls', 'image list'], short: 'List images', load: async () => (await import('./commands/images.js')).imagesCommand },
+  { paths: ['image inspect'], short: 'Display detailed information on one or more images', load: async () => (await import('./commands/inspect.js')).imageInspectCommand },
+  { paths: ['inspect'], short: 'Return low-level information on berth objects', load: async () => (await import('./commands/inspect.js')).inspectCommand },
+  { paths: ['history', 'image history'], short: 'Show the history of an image', load: async () => (await import('./commands/history.js')).historyCommand },
+  { paths: ['tag', 'image tag'], short: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', load: async () => (await import('./commands/tag.js')).tagCommand },
+  { paths: ['rmi', 'image rm', 'image remove'], short: 'Remove one or more images', load: async () => (await import('./commands/rmi.js')).rmiCommand },
+  { paths: ['import', 'image import'], short: 'Import the contents from a tarball to create a filesystem image', load: async () => (await import('./commands/import.js')).importCommand },
+  { paths: ['save', 'image save'], short: 'Save one or more images to a tar archive (streamed to STDOUT by default)', load: async () => (await import('./commands/save.js')).saveCommand },
+  { paths: ['load', 'image load'], short: 'Load an image from a tar archive or STDIN', load: async () => (await import('./commands/load.js')).loadCommand },
+  { paths: ['image prune'], short: 'Remove unused images', load: async () => (await import('./commands/prune.js')).imagePruneCommand },
+  { paths: ['system df'], short: 'Show berth disk usage', load: async () => (await import('./commands/df.js')).dfCommand },
+];
+
+/** Management commands (`image`, `system`) whose subcommands live in the table. */
+export const GROUPS: Record<string, string> = {
+  image: 'Manage images',
+  system: 'Manage berth',
+};
+
+/** Finds the entry for argv's leading words; returns it with the words consumed. */
+export function resolveCommand(argv: readonly string[]): { entry: CommandEntry; path: string; rest: string[] } | undefined {
+  for (const words of [2, 1]) {
+    const path = argv.slice(0, words).join(' ');
+    const entry = COMMANDS.find((c) => c.paths.includes(path));
+    if (entry && argv.length >= words) return { entry, path, rest: argv.slice(words) };
+  }
+  return undefined;
+}
