@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, readlink, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { hexOf, type Digest } from '../../lib/digest.js';
+import { errnoCode } from '../../lib/errors.js';
+import { bindMount, isMountPoint, mountOverlay, unmount } from '../../platform/linux/mount.js';
+import { filesystemName } from '../../platform/linux/sys.js';
+import { overlayChanges } from './changes.js';
+import { DirLayerStore } from './store-base.js';
+import type { ApplyOptions } from './tar-apply.js';
+import { exportOverlayDiff } from './tar-export.js';
+
+/**
+ * The overlay2 driver, laid out like Docker's:
+ *
+ *   <root>/<chainhex>/diff/   this layer's own files (whiteouts as 0/0 char devices)
+ *   <root>/<chainhex>/link    its short ID, e.g. "4CZ6RJXG2N3WQ7Z5WDSZJHKB3V"
+ *   <root>/<chainhex>/lower   the layers below as "l/<short>:l/<short>…", nearest first
+ *   <root>/<chainhex>/work/   overlay's work dir (used by rw layers)
+ *   <root>/l/<short> -> ../<chainhex>/diff
+ *
+ * Mounts name lowers by their short links relative to <root> (the addon
+ * mounts from a thread whose cwd is <root>), so that 100+ layers fit in the
+ * one page the kernel allows for mount options.
+ */
+export class OverlayLayerStore extends DirLayerStore {
+  readonly driver = 'overlay2' as const;
+
+  protected override async repair(): Promise<void> {
+    const links = join(this.root, 'l');
+    await mkdir(links, { recursive: true, mode: 0o700 });
+    for (const name of await readdir(links)) {
+      const target = await readlink(join(links, name)).catch(() => null);
+      const alive = target !== null && (await stat(join(links, name)).then(() => true, () => false));
+      if (!alive) await unlink(join(links, name)).catch(() => undefined);
+    }
+    for (const name of await readdir(this.root)) {
+      if ((await this.readMeta(name)) !== null) await this.ensureShortLink(name);
+    }
+  }
+
+  protected override async prepare(dir: string, parent: Digest | null): Promise<void> {
+    await mkdir(join(dir, 'diff'), { mode: 0o755 });
+    await mkdir(join(dir, 'work'), { mode: 0o700 });
+    await writeFile(join(dir, 'link'), newShortId());
+    if (parent !== null) await writeFile(join(dir, 'lower'), (await this.lowerEntriesOf(hexOf(parent), true)).join(':'));
+  }
+
+  protected override async committed(key: string): Promise<void> {
+    await this.ensureShortLink(key);
+  }
+
+  protected override async removing(trashDir: string): Promise<void> {
+    const short = await readFile(join(trashDir, 'link'), 'utf8').catch(() => null);
+    if (short !== null) await unlink(join(this.root, 'l', short)).catch(() => undefined);
+  }
+
+  protected override async applyOptions(parent: Digest | null): Promise<ApplyOptions> {
+    return { whiteouts: 'overlay', lowers: parent === null ? [] : await this.lowerDirsOf(hexOf(parent), true) };
+  }
+
+  async status(): Promise<[string, string][]> {
+    return [
+      ['Backing Filesystem', filesystemName(this.root)],
+      ['Supports d_type', 'true'],
+      ['Using metacopy', 'false'],
+      ['Native Overlay Diff', 'true'],
+      ['userxattr', 'false'],
+    ];
+  }
+
+  exportLayer(chainId: Digest): Readable {
+    return exportOverlayDiff(this.diffDir(chainId));
+  }
+
+  async mountRw(id: string, target: string): Promise<void> {
+    const rw = await this.mustGetRw(id);
+    if (isMountPoint(target)) return;
+    if (rw.parent === null) {
+      bindMount(rw.diffDir, target); // overlay needs a lower layer; with none, the upper is the whole view
+      return;
+    }
+    const lower = await this.lowerEntriesOf(id, false);
+    mountOverlay(target, { lower, upper: `${id}/diff`, work: `${id}/work` }, this.root);
+  }
+
+  async unmountRw(id: string, target: string): Promise<void> {
+    await this.mustGetRw(id);
+    unmount(target);
+  }
+
+  async changesRw(id: string): Promise<{ path: string; kind: 0 | 1 | 2 }[]> {
+    const rw = await this.mustGetRw(id);
+    return overlayChanges(rw.diffDir, await this.lowerDirsOf(id, false));
+  }
+
+  exportRw(id: string): Readable {
+    const store = this;
+    return Readable.from(
+      (async function* () {
+        yield* exportOverlayDiff((await store.mustGetRw(id)).diffDir);
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  // ---- short links and lower chains ----
+
+  /**
+   * The `lower` entries for a layer: with `including` (a parent), the key's
+   * own short link first, then what it sits on; otherwise just its `lower`.
+   */
+  private async lowerEntriesOf(key: string, including: boolean): Promise<string[]> {
+    const lower = await readFile(join(this.root, key, 'lower'), 'utf8').catch((err: unknown) => {
+      if (errnoCode(err) === 'ENOENT') return '';
+      throw err;
+    });
+    const below = lower === '' ? [] : lower.split(':');
+    if (!including) return below;
+    const short = (await readFile(join(this.root, key, 'link'), 'utf8')).trim();
+    return [`l/${short}`, ...below];
+  }
+
+  /** Absolute diff dirs of the lower chain, nearest first (for lookups below a layer). */
+  private async lowerDirsOf(key: string, including: boolean): Promise<string[]> {
+    return (await this.lowerEntriesOf(key, including)).map((entry) => join(this.root, entry));
+  }
+
+  private async ensureShortLink(key: string): Promise<void> {
+    const short = await readFile(join(this.root, key, 'link'), 'utf8').catch(() => null);
+    if (short === null) return;
+    await symlink(`../${key}/diff`, join(this.root, 'l', short.trim())).catch((err: unknown) => {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+    });
+  }
+}
+
+/** 26 characters of base32, like Docker's short IDs: random, and short enough for 100+ lowers per page. */
+function newShortId(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return [...randomBytes(26)].map((byte) => alphabet[byte & 31]).join('');
+}

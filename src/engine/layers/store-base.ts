@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { chainId as chainIdOf, hexOf, isHex64, type Digest } from '../../lib/digest.js';
+import { conflict, errnoCode, invalid, notFound } from '../../lib/errors.js';
+import { Mutex } from '../../lib/mutex.js';
+import { writeJsonAtomic } from '../../lib/atomic.js';
+import { unmount } from '../../platform/linux/mount.js';
+import type { LayerInfo, LayerStore, RwLayerInfo } from './types.js';
+import type { ApplyOptions } from './tar-apply.js';
+import { applyTar } from './tar-apply.js';
+
+/**
+ * What overlay2 and vfs share: the on-disk records and their crash-safe
+ * life cycle. Every layer (read-only, keyed by chain ID hex; or read-write,
+ * keyed by the caller's ID) is a directory `<root>/<key>/` with `diff/` and
+ * `meta.json`. A layer is built in `<root>/.tmp-*` and renamed into place
+ * only when complete, and removed by renaming it to `<root>/.trash-*` first;
+ * `open()` deletes both kinds of leftovers, so a crash never leaves a layer
+ * half there.
+ */
+
+export interface LayerMeta extends LayerInfo {
+  kind: 'layer';
+}
+
+export interface RwMeta {
+  kind: 'rw';
+  id: string;
+  parent: Digest | null;
+}
+
+type Meta = LayerMeta | RwMeta;
+
+const TMP_PREFIX = '.tmp-';
+const TRASH_PREFIX = '.trash-';
+/** Where store.ts probes overlay support; a crash could leave one mounted. */
+export const PROBE_PREFIX = '.probe-';
+const RW_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export abstract class DirLayerStore implements LayerStore {
+  abstract readonly driver: 'overlay2' | 'vfs';
+  /** Serialises commits and removals (extraction itself runs in parallel). */
+  protected readonly lock = new Mutex();
+
+  constructor(readonly root: string) {}
+
+  /** Prepares the root and clears what an interrupted create or remove left. */
+  async open(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    for (const name of await readdir(this.root)) {
+      if (name.startsWith(PROBE_PREFIX)) unmount(join(this.root, name, 'merged'));
+      if (name.startsWith(TMP_PREFIX) || name.startsWith(TRASH_PREFIX) || name.startsWith(PROBE_PREFIX)) {
+        await rm(join(this.root, name), { recursive: true, force: true });
+      }
+    }
+    await this.repair();
+  }
+
+  // ---- what each driver decides ----
+
+  /** Called by open() after leftovers are gone: fix driver bookkeeping. */
+  protected abstract repair(): Promise<void>;
+  /** Fills a fresh `dir` (temp) for a layer on `parent`: at least `dir/diff`. */
+  protected abstract prepare(dir: string, parent: Digest | null): Promise<void>;
+  /** How tar extraction on `parent` treats whiteouts and lower layers. */
+  protected abstract applyOptions(parent: Digest | null): Promise<ApplyOptions>;
+  /** Runs after a layer directory was renamed into place. */
+  protected async committed(_key: string): Promise<void> {}
+  /** Runs after a layer directory was moved aside for removal, before it is deleted. */
+  protected async removing(_trashDir: string): Promise<void> {}
+  abstract status(): Promise<[string, string][]>;
+  abstract exportLayer(chainId: Digest): Readable;
+  abstract mountRw(id: string, target: string): Promise<void>;
+  abstract unmountRw(id: string, target: string): Promise<void>;
+  abstract changesRw(id: string): Promise<{ path: string; kind: 0 | 1 | 2 }[]>;
+  abstract exportRw(id: string): Readable;
+
+  // ---- read-only layers ----
+
+  async create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest): Promise<LayerInfo> {
+    if (parent !== null) await this.mustGet(parent);
+    if (expectedDiffId !== undefined) {
+      const existing = await this.get(chainIdOf(parent, expectedDiffId));
+      if (existing !== null) return drainAndReturn(tar, existing);
+    }
+    const tmp = await this.makeTemp();
+    try {
+      await this.prepare(tmp, parent);
+      const { diffId, size } = await applyTar(tar, join(tmp, 'diff'), await this.applyOptions(parent));
+      if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
+        throw invalid(`layer diff ID mismatch: expected ${expectedDiffId}, got ${diffId}`);
+      }
+      const info: LayerInfo = { chainId: chainIdOf(parent, diffId), diffId, parent, size };
+      return await this.lock.run(() => this.commitLayer(tmp, info));
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  private async commitLayer(tmp: string, info: LayerInfo): Promise<LayerInfo> {
+    const existing = await this.get(info.chainId);
+    if (existing !== null) return existing; // extracted twice concurrently: keep the first
+    const key = hexOf(info.chainId);
+    await writeJsonAtomic(join(tmp, 'meta.json'), { kind: 'layer', ...info } satisfies LayerMeta);
+    await rename(tmp, join(this.root, key));
+    await this.committed(key);
+    return info;
+  }
+
+  async get(chainId: Digest): Promise<LayerInfo | null> {
+    const meta = await this.readMeta(hexOf(chainId));
+    if (meta?.kind !== 'layer') return null;
+    const { kind: _kind, ...info } = meta;
+    return info;
+  }
+
+  protected async mustGet(chainId: Digest): Promise<LayerInfo> {
+    const info = await this.get(chainId);
+    if (info === null) throw notFound(`layer ${chainId} not found`);
+    return info;
+  }
+
+  async list(): Promise<LayerInfo[]> {
+    const layers: LayerInfo[] = [];
+    for (const meta of await this.allMeta()) {
+      if (meta.kind !== 'layer') continue;
+      const { kind: _kind, ...info } = meta;
+      layers.push(info);
+    }
+    return layers;
+  }
+
+  async remove(chainId: Digest): Promise<void> {
+    await this.lock.run(async () => {
+      await this.mustGet(chainId);
+      const child = (await this.allMeta()).find((meta) => meta.parent === chainId);
+      if (child !== undefined) {
+        const what = child.kind === 'rw' ? `read-write layer ${child.id}` : `layer ${child.chainId}`;
+        throw conflict(`layer ${chainId} is in use by ${what}`);
+      }
+      await this.discard(hexOf(chainId));
+    });
+  }
+
+  diffDir(chainId: Digest): string {
+    return join(this.root, hexOf(chainId), 'diff');
+  }
+
+  // ---- read-write layers ----
+
+  async createRw(id: string, parent: Digest | null): Promise<RwLayerInfo> {
+    if (!RW_ID.test(id) || id === 'l') throw invalid(`invalid read-write layer ID ${JSON.stringify(id)}`);
+    if (parent !== null) await this.mustGet(parent);
+    const tmp = await this.makeTemp();
+    try {
+      await this.prepare(tmp, parent);
+      await writeJsonAtomic(join(tmp, 'meta.json'), { kind: 'rw', id, parent } satisfies RwMeta);
+      await this.lock.run(async () => {
+        if ((await this.readMeta(id)) !== null) throw conflict(`read-write layer ${id} already exists`);
+        await rename(tmp, join(this.root, id));
+        await this.committed(id);
+      });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+    return this.rwInfo({ kind: 'rw', id, parent });
+  }
+
+  async getRw(id: string): Promise<RwLayerInfo | null> {
+    if (!RW_ID.test(id)) return null;
+    const meta = await this.readMeta(id);
+    return meta?.kind === 'rw' ? this.rwInfo(meta) : null;
+  }
+
+  protected async mustGetRw(id: string): Promise<RwLayerInfo> {
+    const info = await this.getRw(id);
+    if (info === null) throw notFound(`read-write layer ${id} not found`);
+    return info;
+  }
+
+  /** Removes a read-write layer; the caller unmounts it first. */
+  async removeRw(id: string): Promise<void> {
+    await this.lock.run(async () => {
+      await this.mustGetRw(id);
+      await this.discard(id);
+    });
+  }
+
+  private rwInfo(meta: RwMeta): RwLayerInfo {
+    return { id: meta.id, parent: meta.parent, diffDir: join(this.root, meta.id, 'diff') };
+  }
+
+  // ---- records on disk ----
+
+  private async makeTemp(): Promise<string> {
+    const dir = join(this.root, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    await mkdir(dir, { mode: 0o700 });
+    return dir;
+  }
+
+  /** Moves a layer aside (the atomic step), then deletes it at leisure. */
+  private async discard(key: string): Promise<void> {
+    const trash = join(this.root, `${TRASH_PREFIX}${randomBytes(8).toString('hex')}`);
+    await rename(join(this.root, key), trash);
+    await this.removing(trash);
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  protected async readMeta(key: string): Promise<Meta | null> {
+    if (!isHex64(key) && !RW_ID.test(key)) return null;
+    try {
+      return JSON.parse(await readFile(join(this.root, key, 'meta.json'), 'utf8')) as Meta;
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
+      throw err;
+    }
+  }
+
+  protected async allMeta(): Promise<Meta[]> {
+    const metas: Meta[] = [];
+    for (const name of (await readdir(this.root)).sort()) {
+      if (name.startsWith('.')) continue;
+      const meta = await this.readMeta(name);
+      if (meta !== null) metas.push(meta);
+    }
+    return metas;
+  }
+}
+
+async function drainAndReturn(tar: Readable, info: LayerInfo): Promise<LayerInfo> {
+  for await (const _chunk of tar) {
+    // the layer is here already: consume the stream so the sender completes
+  }
+  return info;
+}
