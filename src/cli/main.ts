@@ -148,6 +148,10 @@ function reportError(err: unknown, rt: Runtime): number {
     return err.exitCode;
   }
   const name = err instanceof Error ? err.name : '';
+  if (name === 'TemplateError') {
+    stderr.write(`template parsing error: ${(err as Error).message}\n`);
+    return 1;
+  }
   if (name === 'ConnectionError') {
     const code = (err as { code?: string }).code;
     if (code === 'EACCES') {

@@ -1,5 +1,5 @@
 /** `berth system df [-v]`. */
-import type { DiskUsage } from '../../client/types.js';
+import type { DiskUsage, ImageSummary } from '../../client/types.js';
 import { write, type CommandSpec } from '../command.js';
 import { isTableFormat, renderRows, TABLE_KEY } from '../format/formatter.js';
 import { compileTemplate, goStruct } from '../format/template.js';
@@ -20,8 +20,15 @@ function withPercent(reclaimable: number, total: number): string {
   return total > 0 ? `${humanSize(reclaimable)} (${Math.trunc((reclaimable * 100) / total)}%)` : humanSize(reclaimable);
 }
 
+const SUMMARY_TYPES: Record<string, string> = {
+  Images: '*formatter.diskUsageImagesContext',
+  Containers: '*formatter.diskUsageContainersContext',
+  'Local Volumes': '*formatter.diskUsageVolumesContext',
+  'Build Cache': '*formatter.diskUsageBuilderContext',
+};
+
 function summaryRow(type: string, total: number, active: number, size: number, reclaimable: string) {
-  return goStruct({ Active: String(active), Reclaimable: reclaimable, Size: humanSize(size), TotalCount: String(total), Type: type }, '*formatter.diskUsageContext');
+  return goStruct({ Active: String(active), Reclaimable: reclaimable, Size: humanSize(size), TotalCount: String(total), Type: type }, SUMMARY_TYPES[type]);
 }
 
 const isActiveState = (state: string) => ['running', 'paused', 'restarting'].some((s) => state.includes(s));
@@ -50,14 +57,21 @@ function summaryRows(du: DiskUsage) {
   ];
 }
 
+/** Only an image's first tag is shown, and no digest column value (docker leaves it empty). */
+function verboseImageRow(image: ImageSummary, trunc: boolean) {
+  const firstTag = isDangling(image) ? [] : (image.RepoTags ?? []).slice(0, 1);
+  const row = imageRows({ ...image, RepoTags: firstTag, RepoDigests: [] }, { trunc, digests: false })[0];
+  row.Digest = '';
+  return row;
+}
+
 function verboseData(du: DiskUsage, trunc: boolean) {
-  return {
-    // Only an image's first tag is shown here, as docker does.
-    Images: (du.Images ?? []).map((i) => imageRows({ ...i, RepoTags: isDangling(i) ? [] : (i.RepoTags ?? []).slice(0, 1), RepoDigests: [] }, { trunc, digests: false })[0]),
+  return goStruct({
+    Images: (du.Images ?? []).map((i) => verboseImageRow(i, trunc)),
     Containers: (du.Containers ?? []).map((c) => containerRow(c, trunc)),
     Volumes: (du.Volumes ?? []).map(volumeRow),
     BuildCache: (du.BuildCache ?? []).map((b) => buildCacheRow(b, trunc)),
-  };
+  }, '*formatter.diskUsageContext');
 }
 
 function verboseTable(du: DiskUsage): string {

@@ -54,5 +54,10 @@ export function imageInspectView(raw: ImageInspect): Record<string, unknown> {
   view.RepoTags = raw.RepoTags ?? [];
   view.RepoDigests = raw.RepoDigests ?? [];
   view.Config = imageConfigView(raw.Config);
+  // Go structs keep their field order in `{{json}}`; the daemon sent them in that order.
+  for (const field of ['RootFS', 'GraphDriver', 'Metadata', 'ContainerConfig']) {
+    const value = view[field];
+    if (value && typeof value === 'object' && !Array.isArray(value)) view[field] = goStruct({ ...(value as object) }, field);
+  }
   return goStruct(view, 'image.InspectResponse');
 }

@@ -4,7 +4,7 @@ import { StatusError, write, type CommandContext, type CommandSpec } from '../co
 import { compileTemplate, type CompiledTemplate } from '../format/template.js';
 import { finalTemplate } from '../format/formatter.js';
 import type { FlagSpec } from '../flags.js';
-import { describeError, } from './errors.js';
+import { describeError } from './errors.js';
 import { indentJson } from './common.js';
 import { imageInspectView } from './inspect-view.js';
 
@@ -12,6 +12,15 @@ const INSPECT_FORMAT_HELP =
   "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.";
 
 const formatFlag: FlagSpec = { long: 'format', short: 'f', type: 'string', usage: INSPECT_FORMAT_HELP, valueName: 'string' };
+
+/** docker exits 64 (usage) when an inspect template does not even parse. */
+function parseOrExit(format: string): CompiledTemplate {
+  try {
+    return compileTemplate(finalTemplate(format));
+  } catch (err) {
+    throw new StatusError(`template parsing error: ${(err as Error).message}`, 64);
+  }
+}
 
 interface Found {
   raw: string;
@@ -29,7 +38,7 @@ function renderWithTemplate(template: CompiledTemplate, found: Found): string {
 
 async function inspectImages(ctx: CommandContext, names: string[], format: string, notFound: (name: string) => string): Promise<number> {
   const client: BerthClient = await ctx.client();
-  const template = format && format !== 'json' ? compileTemplate(finalTemplate(format)) : undefined;
+  const template = format && format !== 'json' ? parseOrExit(format) : undefined;
   const found: Found[] = [];
   const errors: string[] = [];
   for (const name of names) {
@@ -43,7 +52,13 @@ async function inspectImages(ctx: CommandContext, names: string[], format: strin
   }
   let output: string;
   if (template) {
-    output = found.map((f) => renderWithTemplate(template, f) + '\n').join('');
+    try {
+      output = found.map((f) => renderWithTemplate(template, f) + '\n').join('');
+    } catch (err) {
+      // docker has printed the newline of the failed element by then.
+      await write(ctx.stdout, '\n');
+      throw new StatusError(`template parsing error: ${(err as Error).message}`, 1);
+    }
   } else if (found.length === 0) {
     output = '[]\n';
   } else {
