@@ -60,11 +60,17 @@ export async function applyTar(input: Readable, dest: string, options: ApplyOpti
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     reader.abort(error);
-    if (isEngineError(error)) throw error;
-    throw invalid(`error extracting layer: ${error.message}`, error);
+    // Refusals are EngineErrors already, and host failures (ENOSPC, EIO…) are not the tar's fault.
+    if (isEngineError(error) || isSystemError(error)) throw error;
+    throw invalid(`error extracting layer: ${error.message}`, error); // a malformed or truncated tar
   }
   for (const { path, meta } of ctx.dirTimes.reverse()) await lutimes(path, meta.atime ?? meta.mtime, meta.mtime);
   return { diffId: reader.diffId(), size: ctx.size };
+}
+
+/** A failed syscall (has .syscall), as opposed to a stream or format error. */
+function isSystemError(err: Error): boolean {
+  return typeof (err as NodeJS.ErrnoException).syscall === 'string';
 }
 
 async function applyEntry(ctx: Context, entry: TarEntry): Promise<void> {
