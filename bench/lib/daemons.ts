@@ -1,0 +1,128 @@
+/**
+ * Private daemons for benchmarks: each gets its own socket, data root and exec
+ * root in a fresh temp dir, so a benchmark never touches a daemon someone else
+ * runs. Both dockerd and berthd take Docker's flags. Whatever happens (error,
+ * Ctrl-C), stop() or the registered cleanup kills them, unmounts and deletes the dir.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isAborting, registerCleanup } from './cleanup.js';
+import { isAlive, readPidFile, removeTree, run, sleep, stopPid } from './proc.js';
+
+export interface Daemon {
+  subject: string;
+  /** For `docker -H`. */
+  host: string;
+  /** The temp dir holding data root, exec root, socket and log. */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export interface DaemonSpec {
+  subject: string;
+  /** Why this daemon cannot run here, or undefined if it can. */
+  unavailable(): string | undefined;
+  /** The command line, given the daemon's directories. */
+  command(dirs: DaemonDirs): { file: string; args: string[] };
+  /** Pid files of helper processes the daemon starts and that may outlive it a moment. */
+  helperPidFiles?(dirs: DaemonDirs): string[];
+}
+
+export interface DaemonDirs {
+  dataRoot: string;
+  execRoot: string;
+  socket: string;
+  pidFile: string;
+}
+
+const STARTUP_TIMEOUT_MS = 60_000;
+
+export function dockerdSpec(): DaemonSpec {
+  const binary = '/usr/sbin/dockerd';
+  return {
+    subject: 'dockerd',
+    unavailable: () => (existsSync(binary) ? undefined : `${binary} is not installed`),
+    command: (d) => ({
+      file: binary,
+      args: [
+        '--data-root', d.dataRoot, '--exec-root', d.execRoot, '--pidfile', d.pidFile, '-H', `unix://${d.socket}`,
+        // No bridge and no iptables: stay clear of any other daemon's network.
+        '--bridge', 'none', '--iptables=false', '--ip-masq=false',
+      ],
+    }),
+    helperPidFiles: (d) => [join(d.execRoot, 'containerd', 'containerd.pid')],
+  };
+}
+
+export function berthdSpec(root: string): DaemonSpec {
+  const entry = join(root, 'bin', 'berthd');
+  return {
+    subject: 'berth',
+    unavailable: () => (existsSync(entry) ? undefined : `${entry} does not exist yet`),
+    command: (d) => ({
+      file: process.execPath,
+      args: [entry, '--data-root', d.dataRoot, '--exec-root', d.execRoot, '--pidfile', d.pidFile, '-H', `unix://${d.socket}`],
+    }),
+  };
+}
+
+/** Starts the daemon and waits until `docker version` answers through its socket. */
+export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
+  if (isAborting()) throw new Error('aborting');
+  const dir = await mkdtemp(join(tmpdir(), `berth-bench-${spec.subject}-`));
+  const dirs: DaemonDirs = {
+    dataRoot: join(dir, 'data'),
+    execRoot: join(dir, 'exec'),
+    socket: join(dir, 'daemon.sock'),
+    pidFile: join(dir, 'daemon.pid'),
+  };
+  const logPath = join(dir, 'daemon.log');
+  const { file, args } = spec.command(dirs);
+  const log = openSync(logPath, 'a');
+  const child = spawn(file, args, { stdio: ['ignore', log, log] });
+  closeSync(log);
+  child.on('error', () => undefined); // reported through the readiness check below
+
+  const stopAndRemove = async () => {
+    const helpers = await Promise.all((spec.helperPidFiles?.(dirs) ?? []).map(readPidFile));
+    if (child.pid !== undefined) await stopPid(child.pid);
+    for (const pid of helpers) if (pid !== undefined) await stopPid(pid);
+    await removeTree(dir);
+  };
+  const unregister = registerCleanup(`${spec.subject} (pid ${child.pid}, files in ${dir})`, stopAndRemove);
+  const daemon: Daemon = {
+    subject: spec.subject,
+    host: `unix://${dirs.socket}`,
+    dir,
+    stop: async () => {
+      unregister();
+      await stopAndRemove();
+    },
+  };
+  try {
+    await waitUntilReady(daemon.host, () => child.exitCode === null && child.pid !== undefined && isAlive(child.pid));
+  } catch (err) {
+    const tail = readFileSync(logPath, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean).slice(-4).join(' | ');
+    await daemon.stop();
+    throw new Error(`${spec.subject} did not start: ${(err as Error).message}; log: ${tail}`);
+  }
+  return daemon;
+}
+
+async function waitUntilReady(host: string, alive: () => boolean): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    if (isAborting()) throw new Error('aborting');
+    if (!alive()) throw new Error('it exited');
+    try {
+      await run('docker', ['-H', host, 'version', '--format', '{{.Server.Version}}']);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`no answer within ${STARTUP_TIMEOUT_MS / 1000} s (${(err as Error).message})`);
+    }
+    await sleep(250);
+  }
+}
