@@ -170,7 +170,9 @@ export function flagUsages(specs: readonly FlagSpec[]): string {
       return { left, right: spec.usage + defaultSuffix(spec) };
     });
   const width = Math.max(...lines.map((l) => l.left.length));
-  return lines.map((l) => `${l.left.padEnd(width)}   ${l.right}`).join('\n') + '\n';
+  // Continuation lines of a multi-line usage line up under its first line, as pflag does.
+  const indent = ' '.repeat(width + 3);
+  return lines.map((l) => `${l.left.padEnd(width)}   ${l.right.split('\n').join(`\n${indent}`)}`).join('\n') + '\n';
 }
 
 function defaultSuffix(spec: FlagSpec): string {

@@ -44,7 +44,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     globals = parseFlags(argv, GLOBAL_FLAGS, false);
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
-    io.stderr.write(`${err.message}\n\n${usageLine('', '[OPTIONS] COMMAND').trimEnd()}\n\nRun '${PROGRAM} --help' for more information\n`);
+    io.stderr.write(`${err.message}\n\nUsage:  ${PROGRAM} [OPTIONS] COMMAND\n\nRun '${PROGRAM} --help' for more information\n`);
     return 125;
   }
   if (globals.flags.version) {
