@@ -2,7 +2,7 @@
 import type { SystemInfo } from '../../client/types.js';
 import { write, type CommandSpec } from '../command.js';
 import { finalTemplate } from '../format/formatter.js';
-import { compileTemplate, goString } from '../format/template.js';
+import { compileTemplate, goString, goStruct } from '../format/template.js';
 import { bytesSize } from '../format/units.js';
 import { BERTH_VERSION } from '../version-info.js';
 import { describeError } from './errors.js';
@@ -97,6 +97,15 @@ function serverSection(info: Info, clientDebug: boolean): string {
   return out + '\n';
 }
 
+/** Go structs keep the daemon's field order under `{{json}}`; mark the ones /info is made of. */
+function formatView(data: Record<string, unknown>): Record<string, unknown> {
+  for (const field of ['Plugins', 'RegistryConfig', 'Swarm', 'ContainerdCommit', 'RuncCommit', 'InitCommit', 'ClientInfo']) {
+    const value = data[field];
+    if (value && typeof value === 'object' && !Array.isArray(value)) data[field] = goStruct({ ...(value as object) }, field);
+  }
+  return goStruct(data, 'system.dockerInfo');
+}
+
 export const infoCommand: CommandSpec = {
   path: 'system info',
   aliases: ['system info', 'info'],
@@ -124,8 +133,14 @@ export const infoCommand: CommandSpec = {
     const format = flags.format as string;
     if (format) {
       if (error) await write(ctx.stderr, error + '\n');
-      const data = { ...(info ?? {}), ClientInfo: { Debug: ctx.debug, Version: BERTH_VERSION, Context: 'default' } };
-      await write(ctx.stdout, compileTemplate(finalTemplate(format)).execute(data) + '\n');
+      const data = formatView({ ...(info ?? {}), ClientInfo: { Debug: ctx.debug, Version: BERTH_VERSION, Context: 'default' } });
+      try {
+        await write(ctx.stdout, compileTemplate(finalTemplate(format)).execute(data) + '\n');
+      } catch (err) {
+        // docker's info prints template errors bare, without "template parsing error".
+        await write(ctx.stderr, `${(err as Error).message}\n`);
+        return 1;
+      }
       return error ? 1 : 0;
     }
     await write(ctx.stdout, clientSection(ctx.debug) + '\nServer:\n' + (info ? serverSection(info, ctx.debug) : ''));

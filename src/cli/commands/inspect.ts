@@ -91,7 +91,9 @@ export const inspectCommand: CommandSpec = {
   flags: [formatFlag, { long: 'type', type: 'string', usage: 'Only inspect objects of the given type', valueName: 'string' }],
   async run(ctx, { flags, args }) {
     const type = flags.type as string;
-    if (type && !KNOWN_TYPES.includes(type)) throw new StatusError(`"${type}" is not a valid value for --type`, 1);
+    if (type && !KNOWN_TYPES.includes(type)) {
+      throw new StatusError(`unknown type: "${type}": must be one of ${KNOWN_TYPES.map((t) => `"${t}"`).join(', ')}`, 1);
+    }
     if (type && !SUPPORTED_TYPES.includes(type)) throw new StatusError(`berth inspect: --type ${type} is not supported yet (only images)`, 1);
     const notFound = (name: string) => (type ? `Error: No such ${type}: ${name}` : `Error: No such object: ${name}`);
     return inspectImages(ctx, args, flags.format as string, notFound);
