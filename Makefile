@@ -20,17 +20,19 @@ deps: .deps-stamp
 	fi
 	@touch $@
 
+# npm install rather than npm ci: node-unix-socket names optional per-platform
+# packages that are not published, which npm ci reports as a lockfile mismatch.
 node_modules/.stamp: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch $@
 
 native: native/build/Release/berth_sys.node
 native/build/Release/berth_sys.node: native/berth_sys.c native/binding.gyp
-	$(NODE_GYP) rebuild -C native >/dev/null
+	$(NODE_GYP) rebuild -C native --nodedir=/usr >/dev/null
 
 build: node_modules/.stamp native
 	npx tsc -p tsconfig.json
-	npx esbuild src/cli/main.ts --bundle --platform=node --format=esm --target=node20 --outfile=dist/bundle/berth.mjs --log-level=warning
+	npx esbuild src/cli/main.ts --bundle --platform=node --format=esm --target=node20 --splitting --outdir=dist/bundle/berth --entry-names=[name] --chunk-names=chunks/[name]-[hash] --out-extension:.js=.mjs --log-level=warning
 	@printf '{"commit":"%s"}\n' "$$(git rev-parse HEAD 2>/dev/null || true)" > dist/version.json
 
 depcheck: build

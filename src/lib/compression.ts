@@ -19,26 +19,53 @@ export function detectCompression(head: Uint8Array): Compression {
   return 'none';
 }
 
-/** Reads the first bytes of a stream without consuming them from the caller's point of view. */
+/**
+ * Reads the first bytes of a stream and returns them with a stream that still
+ * yields everything, head included. (A for-await loop cannot be used: leaving
+ * it early destroys the source.)
+ */
 export async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; stream: Readable }> {
   const chunks: Buffer[] = [];
   let have = 0;
-  for await (const chunk of stream) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-    chunks.push(buf);
-    have += buf.length;
-    if (have >= bytes) break;
-  }
+  let ended = false;
+  await new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      stream.off('readable', onReadable);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    const onReadable = () => {
+      let chunk: Buffer | null;
+      while (have < bytes && (chunk = stream.read() as Buffer | null) !== null) {
+        chunks.push(chunk);
+        have += chunk.length;
+      }
+      if (have >= bytes) {
+        stop();
+        resolve();
+      }
+    };
+    const onEnd = () => {
+      ended = true;
+      stop();
+      resolve();
+    };
+    const onError = (err: Error) => {
+      stop();
+      reject(err);
+    };
+    stream.on('readable', onReadable);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+  });
   const head = Buffer.concat(chunks);
   const out = new PassThrough();
   out.write(head);
-  // The for-await loop above may have destroyed the source on break; only
-  // re-pipe when it can still give data.
-  if (!stream.destroyed && !stream.readableEnded) {
+  if (ended) {
+    out.end();
+  } else {
     stream.on('error', (err) => out.destroy(err));
     stream.pipe(out);
-  } else {
-    out.end();
   }
   return { head: head.subarray(0, bytes), stream: out };
 }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,8 +34,9 @@ export class TestDaemon {
     this.host = `unix://${this.socket}`;
   }
 
-  static async start(extraArgs: string[] = []): Promise<TestDaemon> {
+  static async start(extraArgs: string[] = [], daemonJson: Record<string, unknown> = {}): Promise<TestDaemon> {
     const daemon = new TestDaemon(await mkdtemp(join(tmpdir(), 'berth-it-')));
+    await writeFile(join(daemon.dir, 'daemon.json'), JSON.stringify(daemonJson));
     await daemon.launch(extraArgs);
     return daemon;
   }

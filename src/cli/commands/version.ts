@@ -92,6 +92,16 @@ function withComponents(server: VersionResponse): VersionResponse {
   return reformatEngineBuildTime({ ...server, Platform: server.Platform ?? { Name: '' }, Components: [{ Name: 'Engine', Version: server.Version, Details: details }] });
 }
 
+/**
+ * Templates see docker's Go struct, whose field is APIVersion although the
+ * JSON key is ApiVersion: expose the Go name too, hidden from {{json}}.
+ */
+function withGoFieldNames(server: VersionResponse): VersionResponse {
+  const out = { ...server };
+  Object.defineProperty(out, 'APIVersion', { value: server.ApiVersion, enumerable: false });
+  return out;
+}
+
 const funcs = {
   getDetailsOrder: (component: unknown) => Object.keys((component as { Details?: object }).Details ?? {}).sort(),
 };
@@ -123,7 +133,7 @@ export const versionCommand: CommandSpec = {
     } catch (err) {
       serverError = err;
     }
-    const data = { Client: clientVersion(apiVersion), Server: server ?? null };
+    const data = { Client: clientVersion(apiVersion), Server: server ? withGoFieldNames(server) : null };
     const template = compileTemplate(format ? finalTemplate(format) : DEFAULT_TEMPLATE, { funcs });
     const rendered = template.execute(data);
     await write(ctx.stdout, format ? rendered + '\n' : tabwrite(rendered + '\n', DOCKER_VERSION));

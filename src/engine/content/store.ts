@@ -36,12 +36,13 @@ export class FsContentStore implements ContentStore {
     return join(this.blobDir, hexOf(parseDigest(digest)));
   }
 
-  async write(data: Readable | Uint8Array, expected?: Digest, expectedSize?: number): Promise<{ digest: Digest; size: number }> {
+  async write(data: AsyncIterable<Uint8Array> | Uint8Array, expected?: Digest, expectedSize?: number): Promise<{ digest: Digest; size: number }> {
     if (expected !== undefined) parseDigest(expected);
     const ingest = join(this.ingestDir, randomBytes(12).toString('hex'));
     const hasher = new DigestingStream();
     try {
-      const source = data instanceof Readable ? data : Readable.from([Buffer.from(data)]);
+      // Any async-iterable source will do (tar-stream's entries are streamx streams, not Node's).
+      const source = data instanceof Uint8Array ? Readable.from([Buffer.from(data)]) : data;
       await pipeline(source, hasher, createWriteStream(ingest, { mode: 0o644, flush: true }));
       const digest = hasher.digest();
       if (expectedSize !== undefined && hasher.bytes !== expectedSize) {

@@ -8,7 +8,7 @@ export interface ContentStore {
    * the digest (and `expectedSize`, when given) must match or nothing is kept.
    * Returns the digest and size of what was written.
    */
-  write(data: Readable | Uint8Array, expected?: Digest, expectedSize?: number): Promise<{ digest: Digest; size: number }>;
+  write(data: AsyncIterable<Uint8Array> | Uint8Array, expected?: Digest, expectedSize?: number): Promise<{ digest: Digest; size: number }>;
   has(digest: Digest): Promise<boolean>;
   size(digest: Digest): Promise<number>;
   /** Throws notFound when absent. */

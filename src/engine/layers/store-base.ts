@@ -88,7 +88,9 @@ export abstract class DirLayerStore implements LayerStore {
     const tmp = await this.makeTemp();
     try {
       await this.prepare(tmp, parent);
-      const { diffId, size } = await applyTar(tar, join(tmp, 'diff'), await this.applyOptions(parent));
+      const applied = await applyTar(tar, join(tmp, 'diff'), await this.applyOptions(parent));
+      const { diffId } = applied;
+      const size = await this.measure(join(tmp, 'diff'), applied.size);
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
         throw invalid(`layer diff ID mismatch: expected ${expectedDiffId}, got ${diffId}`);
       }
@@ -97,6 +99,15 @@ export abstract class DirLayerStore implements LayerStore {
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * The layer's size as Docker's driver of the same name reports it: by
+   * default the bytes of file content the tar carried (vfs, via the naive diff
+   * driver); overlay2 overrides it to measure its diff directory.
+   */
+  protected async measure(_diffDir: string, appliedBytes: number): Promise<number> {
+    return appliedBytes;
   }
 
   private async commitLayer(tmp: string, info: LayerInfo): Promise<LayerInfo> {

@@ -53,7 +53,7 @@ async function readEntries(content: ContentStore, stream: Readable): Promise<Map
   let inMemory = 0;
   const done = (async () => {
     for await (const tarEntry of extract) {
-      const entry = tarEntry as unknown as Readable & { header: tar.Header };
+      const entry = tarEntry as unknown as AsyncIterable<Buffer> & Readable & { header: tar.Header };
       const name = archiveName(entry.header.name);
       const { type, size = 0 } = entry.header;
       if (type === 'file' || type === 'contiguous-file') {

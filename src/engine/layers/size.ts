@@ -1,0 +1,27 @@
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * Docker's layer size for overlay2 (moby's pkg/directory.Size): the st_size of
+ * every non-directory entry (symlinks count their target's length), each inode
+ * counted once so hardlinks are not counted twice.
+ */
+export async function directorySize(root: string): Promise<number> {
+  const seen = new Set<bigint>();
+  let total = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        await walk(path);
+        continue;
+      }
+      const st = await lstat(path, { bigint: true });
+      if (st.size === 0n || seen.has(st.ino)) continue;
+      seen.add(st.ino);
+      total += Number(st.size);
+    }
+  };
+  await walk(root);
+  return total;
+}
