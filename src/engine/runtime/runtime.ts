@@ -1,0 +1,369 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import { conflict, EngineError, invalid, isEngineError, notFound } from '../../lib/errors.js';
+import { cgroupPids, onlineCpus, readStats, removeCgroup, systemCpuNs } from '../../platform/linux/cgroups.js';
+import { cgroupVersion } from '../../platform/linux/host.js';
+import { connectAttach } from './attach.js';
+import { startConmon } from './conmon.js';
+import { hostDevices, mappedDevices, type OciDevice } from './devices.js';
+import { readExitFile, waitExitFile } from './exit.js';
+import { Layout, SAFE_ID } from './layout.js';
+import { readLog } from './log.js';
+import { buildOciConfig, ociProcess, ociResources, type OciConfig } from './oci-spec.js';
+import { ownHardLimits } from './rlimits.js';
+import { Runc } from './runc.js';
+import { loadDefaultProfile } from './seccomp.js';
+import type {
+  AttachStreams, Created, CreateIO, ExecIO, ExecSession, ExitStatus, LogEntry, LogReadOptions, RecoveredContainer,
+  Resources, Runtime, RuntimeProcess, RuntimeSpec, RuntimeState, RuntimeStats, TerminalSize,
+} from './types.js';
+
+export interface ConmonRuncOptions {
+  /** The exec root for bundles and runc state, e.g. /run/berth/runtime. Keep it short-ish. */
+  root: string;
+  runc?: string;
+  conmon?: string;
+}
+
+/** conmon's ctl fifo message type for a window resize ("1 <height> <width>\n"). */
+const CTL_RESIZE = 1;
+
+/** The Runtime over conmon + runc (see types.ts for the contract and the on-disk layout). */
+export class ConmonRuncRuntime implements Runtime {
+  private readonly layout: Layout;
+  private readonly runc: Runc;
+  private readonly conmon: string;
+  private cgroupV2: Promise<boolean> | undefined;
+
+  constructor(o: ConmonRuncOptions) {
+    this.layout = new Layout(o.root);
+    this.runc = new Runc(o.runc ?? '/usr/sbin/runc', this.layout.runcRoot);
+    this.conmon = o.conmon ?? '/usr/bin/conmon';
+  }
+
+  private isV2(): Promise<boolean> {
+    this.cgroupV2 ??= cgroupVersion().then((v) => v === '2');
+    return this.cgroupV2;
+  }
+
+  async create(spec: RuntimeSpec, io: CreateIO): Promise<Created> {
+    checkId(spec.id);
+    if (io.tty !== spec.process.terminal) throw invalid('io.tty and process.terminal must agree');
+    const bundle = this.layout.bundle(spec.id);
+    const config = await this.ociConfig(spec);
+    await mkdir(this.layout.root, { recursive: true });
+    try {
+      await mkdir(bundle);
+    } catch (err) {
+      throw conflict(`a bundle for container ${spec.id} already exists`, err);
+    }
+    try {
+      await mkdir(this.layout.exitDir(spec.id));
+      // The bundle lives on /run (tmpfs, gone at reboot with the containers): no fsync needed.
+      await writeFile(this.layout.configJson(spec.id), JSON.stringify(config));
+      const conmon = startConmon({ binary: this.conmon, args: this.createArgs(spec.id, io), cwd: bundle, verb: 'create' });
+      try {
+        const pid = await conmon.pid;
+        return { pid, conmonPid: await this.conmonPid(spec.id) };
+      } finally {
+        conmon.release();
+      }
+    } catch (err) {
+      await this.delete(spec.id, { force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async ociConfig(spec: RuntimeSpec): Promise<OciConfig> {
+    const [cgroupV2, hardLimits, defaultSeccomp, mapped, devices] = await Promise.all([
+      this.isV2(),
+      ownHardLimits(),
+      spec.seccomp === 'default' && !spec.privileged ? loadDefaultProfile() : Promise.resolve({ defaultAction: 'SCMP_ACT_ALLOW' }),
+      mappedDevices(spec.devices),
+      spec.privileged ? hostDevices() : Promise.resolve([] as OciDevice[]),
+    ]);
+    return buildOciConfig(spec, {
+      cgroupV2,
+      hardLimits,
+      defaultSeccomp: defaultSeccomp as unknown as Record<string, unknown>,
+      mappedDevices: mapped,
+      hostDevices: devices,
+    });
+  }
+
+  /** Arguments shared by container and exec monitors. */
+  private conmonArgs(cid: string, cuuid: string, bundle: string): string[] {
+    return [
+      '--api-version', '1',
+      '--cid', cid,
+      '--cuuid', cuuid,
+      '--name', cid,
+      '--runtime', this.runc.binary,
+      ...this.runc.globalArgs.flatMap((a) => ['--runtime-arg', a]),
+      '--bundle', bundle,
+      '--container-pidfile', join(bundle, 'pidfile'),
+      '--conmon-pidfile', join(bundle, 'conmon.pid'),
+      '--exit-dir', join(bundle, 'exit'),
+      // The attach socket stays in the bundle; we connect through /proc/self/fd, so its length does not matter.
+      '--full-attach',
+      '--socket-dir-path', bundle,
+    ];
+  }
+
+  private createArgs(id: string, io: CreateIO): string[] {
+    const args = [...this.conmonArgs(id, id, this.layout.bundle(id)), '--log-path', `k8s-file:${io.logPath}`];
+    if (io.logSizeMax && io.logSizeMax > 0) args.push('--log-size-max', String(io.logSizeMax));
+    if (io.tty) args.push('--terminal');
+    if (io.openStdin) args.push('--stdin');
+    if (io.openStdin && !io.stdinOnce) args.push('--leave-stdin-open');
+    return args;
+  }
+
+  async start(id: string): Promise<void> {
+    await this.runc.start(checkId(id));
+  }
+
+  async kill(id: string, signal: string | number, opts: { all?: boolean } = {}): Promise<void> {
+    await this.runc.kill(checkId(id), normaliseSignal(signal), opts.all ?? false);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.runc.pause(checkId(id));
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.runc.resume(checkId(id));
+  }
+
+  async state(id: string): Promise<RuntimeState> {
+    return this.runc.state(checkId(id));
+  }
+
+  async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    checkId(id);
+    const cgroupsPath = await this.cgroupsPath(id).catch(() => null);
+    try {
+      await this.runc.delete(id, opts.force ?? false);
+    } catch (err) {
+      if (!isEngineError(err, 'notFound')) throw err;
+    }
+    await this.stopMonitor(this.layout.conmonPidFile(id), id);
+    await this.stopExecMonitors(id);
+    if (cgroupsPath) await removeCgroup(cgroupsPath, await this.isV2());
+    await rm(this.layout.bundle(id), { recursive: true, force: true });
+  }
+
+  /** conmon exits by itself once the container is gone; give it a moment, then make sure. */
+  private async stopMonitor(pidFile: string, id: string): Promise<void> {
+    const pid = await readPid(pidFile);
+    if (!pid) return;
+    for (let i = 0; i < 50 && (await isConmonFor(pid, id)); i++) await sleep(20);
+    if (await isConmonFor(pid, id)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
+
+  private async stopExecMonitors(id: string): Promise<void> {
+    const execRoot = join(this.layout.bundle(id), 'exec');
+    const sessions = await readdir(execRoot).catch(() => [] as string[]);
+    await Promise.all(sessions.map((s) => this.stopMonitor(join(execRoot, s, 'conmon.pid'), id)));
+  }
+
+  async readExit(id: string): Promise<ExitStatus | null> {
+    return readExitFile(this.layout.exitFile(checkId(id)), this.layout.oomFile(id));
+  }
+
+  async waitExit(id: string, signal?: AbortSignal): Promise<ExitStatus> {
+    checkId(id);
+    await this.requireBundle(id);
+    return waitExitFile(this.layout.exitFile(id), {
+      oomFile: this.layout.oomFile(id),
+      monitorAlive: () => this.monitorAlive(this.layout.conmonPidFile(id), id),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  private async monitorAlive(pidFile: string, id: string): Promise<boolean> {
+    const pid = await readPid(pidFile);
+    return pid !== null && (await isConmonFor(pid, id));
+  }
+
+  async exec(id: string, proc: RuntimeProcess, io: ExecIO): Promise<ExecSession> {
+    checkId(id);
+    const state = await this.runc.state(id);
+    if (state.status !== 'running') throw conflict(`Container ${id} is not running`);
+    if (io.tty !== proc.terminal) throw invalid('io.tty and process.terminal must agree');
+    const execId = randomBytes(16).toString('hex');
+    const dir = this.layout.execDir(id, execId);
+    await mkdir(join(dir, 'exit'), { recursive: true });
+    const spec = ociProcess(proc, [...proc.capabilities], { hardLimits: await ownHardLimits() });
+    await writeFile(join(dir, 'process.json'), JSON.stringify(spec));
+    const args = [...this.conmonArgs(id, execId, dir), '--exec', '--exec-process-spec', join(dir, 'process.json'), '--log-path', 'none:'];
+    if (io.tty) args.push('--terminal');
+    if (io.openStdin) args.push('--stdin');
+    const attached = !io.detach;
+    if (attached) args.push('--exec-attach');
+    const conmon = startConmon({ binary: this.conmon, args, cwd: dir, verb: 'exec', execAttach: attached });
+    let streams: AttachStreams | null = null;
+    try {
+      if (attached) {
+        await conmon.attachReady;
+        streams = await connectAttach(join(dir, 'attach'));
+        if (io.tty && io.size) await writeCtl(join(dir, 'ctl'), io.size);
+        conmon.start();
+      }
+      const pid = await conmon.pid;
+      const exit = waitExitFile(join(dir, 'exit', id), { monitorAlive: () => this.monitorAlive(join(dir, 'conmon.pid'), id) }).then(
+        (s) => s.exitCode,
+      );
+      // The session's files go once the exit is known: exec dirs must not pile up in long-lived containers.
+      exit.then(() => rm(dir, { recursive: true, force: true })).catch(() => undefined);
+      return { execId, pid, streams, exit, resize: (size) => writeCtl(join(dir, 'ctl'), size) };
+    } catch (err) {
+      streams?.close();
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    } finally {
+      conmon.release();
+    }
+  }
+
+  async attach(id: string): Promise<AttachStreams> {
+    checkId(id);
+    await this.requireBundle(id);
+    return connectAttach(this.layout.attachSocket(id));
+  }
+
+  async resize(id: string, size: TerminalSize): Promise<void> {
+    checkId(id);
+    await this.requireBundle(id);
+    await writeCtl(this.layout.ctlFifo(id), size);
+  }
+
+  async update(id: string, resources: Resources): Promise<void> {
+    await this.runc.update(checkId(id), ociResources(resources));
+  }
+
+  async stats(id: string): Promise<RuntimeStats> {
+    checkId(id);
+    const path = await this.cgroupsPath(id);
+    const [cg, systemNs] = await Promise.all([readStats(path, await this.isV2()), systemCpuNs()]);
+    return {
+      read: new Date(),
+      cpu: { ...cg.cpu, systemCpuNs: systemNs, onlineCpus: onlineCpus() },
+      memory: cg.memory,
+      blkio: cg.blkio,
+      pids: cg.pids,
+    };
+  }
+
+  async processes(id: string): Promise<number[]> {
+    checkId(id);
+    return cgroupPids(await this.cgroupsPath(id), await this.isV2());
+  }
+
+  private async cgroupsPath(id: string): Promise<string> {
+    const text = await readFile(this.layout.configJson(id), 'utf8').catch((err) => {
+      throw notFound(`No such container: ${id}`, err);
+    });
+    return (JSON.parse(text) as OciConfig).linux.cgroupsPath;
+  }
+
+  async recover(): Promise<RecoveredContainer[]> {
+    const names = await readdir(this.layout.root).catch(() => [] as string[]);
+    const out: RecoveredContainer[] = [];
+    for (const id of names) {
+      if (id === 'runc' || !SAFE_ID.test(id)) continue;
+      const hasConfig = await stat(this.layout.configJson(id)).then(() => true, () => false);
+      if (!hasConfig) continue;
+      const conmonPid = await readPid(this.layout.conmonPidFile(id));
+      const [conmonAlive, state, exit] = await Promise.all([
+        conmonPid === null ? false : isConmonFor(conmonPid, id),
+        this.runc.state(id).catch(() => null),
+        this.readExit(id),
+      ]);
+      out.push({ id, bundle: this.layout.bundle(id), conmonPid, conmonAlive, state, exit });
+    }
+    return out;
+  }
+
+  readLog(path: string, opts?: LogReadOptions): AsyncIterable<LogEntry> {
+    return readLog(path, opts);
+  }
+
+  /** conmon's first process writes its pidfile just before exiting, long before runc create is done; still, allow for a slow disk. */
+  private async conmonPid(id: string): Promise<number> {
+    for (let i = 0; i < 100; i++) {
+      const pid = await readPid(this.layout.conmonPidFile(id));
+      if (pid) return pid;
+      await sleep(10);
+    }
+    throw new EngineError('internal', `conmon did not write ${this.layout.conmonPidFile(id)}`);
+  }
+
+  private async requireBundle(id: string): Promise<void> {
+    const ok = await stat(this.layout.bundle(id)).then(() => true, () => false);
+    if (!ok) throw notFound(`No such container: ${id}`);
+  }
+}
+
+function checkId(id: string): string {
+  if (!SAFE_ID.test(id)) throw invalid(`invalid container ID: ${JSON.stringify(id)}`);
+  return id;
+}
+
+/** runc takes names with or without SIG, and numbers. */
+function normaliseSignal(signal: string | number): string {
+  if (typeof signal === 'number') {
+    if (!Number.isInteger(signal) || signal <= 0 || signal > 64) throw invalid(`Invalid signal: ${signal}`);
+    return String(signal);
+  }
+  const s = signal.trim().toUpperCase();
+  if (/^\d+$/.test(s)) return normaliseSignal(Number(s));
+  const name = s.startsWith('SIG') ? s : `SIG${s}`;
+  if (!(name in osConstants.signals) && !/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) throw invalid(`Invalid signal: ${signal}`);
+  return name;
+}
+
+/** Opens the ctl fifo without blocking: with no reader (conmon gone) this fails instead of hanging. */
+async function writeCtl(path: string, size: TerminalSize): Promise<void> {
+  const h = Math.max(0, Math.min(1000, Math.trunc(size.height)));
+  const w = Math.max(0, Math.min(1000, Math.trunc(size.width)));
+  let fh;
+  try {
+    fh = await open(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw conflict('cannot resize: the container has no running monitor', err);
+  }
+  try {
+    await fh.write(`${CTL_RESIZE} ${h} ${w}\n`);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readPid(path: string): Promise<number | null> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const pid = Number.parseInt(text.trim(), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** True when `pid` is a conmon monitoring container `id` (guards against pid reuse). */
+async function isConmonFor(pid: number, id: string): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`).catch(() => null);
+  if (!cmdline || cmdline.length === 0) return false;
+  const argv = cmdline.toString('utf8').split('\0');
+  return (argv[0] ?? '').endsWith('conmon') && argv.includes(id);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+

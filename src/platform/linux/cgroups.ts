@@ -1,0 +1,202 @@
+import { readFile, readdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
+import { errnoCode } from '../../lib/errors.js';
+
+/**
+ * Reading (and removing) one container's cgroup, on hybrid/v1 hosts (one
+ * hierarchy per controller under /sys/fs/cgroup/<controller>) and on pure v2
+ * hosts (one tree at /sys/fs/cgroup). `path` is the cgroupfs path runc was
+ * given as linux.cgroupsPath, e.g. "/berth/<id>".
+ */
+
+export const CGROUP_ROOT = '/sys/fs/cgroup';
+const V1_CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'devices', 'freezer', 'net_cls', 'net_prio', 'perf_event', 'hugetlb', 'rdma', 'misc', 'systemd', 'unified'];
+/** Linux's USER_HZ: cpuacct.stat and /proc/stat count in these ticks. */
+const TICKS_PER_SECOND = 100;
+const NS_PER_TICK = 1e9 / TICKS_PER_SECOND;
+
+export interface CgroupStats {
+  cpu: { totalNs: number; userNs: number; systemNs: number; perCpuNs: number[]; throttling: { periods: number; throttledPeriods: number; throttledNs: number } };
+  memory: { usage: number; maxUsage: number; limit: number; cache: number; stats: Record<string, number> };
+  blkio: { readBytes: number; writeBytes: number };
+  pids: { current: number; limit: number };
+}
+
+async function read(path: string): Promise<string | null> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function readNumber(path: string): Promise<number> {
+  const text = await read(path);
+  if (text === null || text === 'max') return 0;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** "key value" lines (memory.stat, cpu.stat, cpuacct.stat) → map. */
+export function parseFlatKeyed(text: string | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of (text ?? '').split('\n')) {
+    const [k, v] = line.trim().split(/\s+/);
+    if (k && v !== undefined && /^-?\d+$/.test(v)) out[k] = Number(v);
+  }
+  return out;
+}
+
+/** A memory limit of "max" or v1's "unlimited" (a page-rounded 2^63) means the host's memory. */
+function effectiveLimit(raw: string | null): number {
+  const host = totalmem();
+  if (raw === null || raw === 'max') return host;
+  const n = Number(raw);
+  return !Number.isFinite(n) || n <= 0 || n >= host ? host : n;
+}
+
+export async function readStats(path: string, v2: boolean): Promise<CgroupStats> {
+  return v2 ? readStatsV2(join(CGROUP_ROOT, path)) : readStatsV1(path);
+}
+
+async function readStatsV1(path: string): Promise<CgroupStats> {
+  const dir = (controller: string) => join(CGROUP_ROOT, controller, path);
+  const [usage, perCpu, acctStat, cpuStat, memUsage, memMax, memLimit, memStat, blkio, pidsCurrent, pidsMax] = await Promise.all([
+    readNumber(join(dir('cpuacct'), 'cpuacct.usage')),
+    read(join(dir('cpuacct'), 'cpuacct.usage_percpu')),
+    read(join(dir('cpuacct'), 'cpuacct.stat')),
+    read(join(dir('cpu'), 'cpu.stat')),
+    readNumber(join(dir('memory'), 'memory.usage_in_bytes')),
+    readNumber(join(dir('memory'), 'memory.max_usage_in_bytes')),
+    read(join(dir('memory'), 'memory.limit_in_bytes')),
+    read(join(dir('memory'), 'memory.stat')),
+    read(join(dir('blkio'), 'blkio.throttle.io_service_bytes_recursive')).then(async (t) => t || read(join(dir('blkio'), 'blkio.throttle.io_service_bytes'))),
+    readNumber(join(dir('pids'), 'pids.current')),
+    readNumber(join(dir('pids'), 'pids.max')),
+  ]);
+  const acct = parseFlatKeyed(acctStat);
+  const throttle = parseFlatKeyed(cpuStat);
+  const stats = parseFlatKeyed(memStat);
+  return {
+    cpu: {
+      totalNs: usage,
+      userNs: (acct.user ?? 0) * NS_PER_TICK,
+      systemNs: (acct.system ?? 0) * NS_PER_TICK,
+      perCpuNs: (perCpu ?? '').split(/\s+/).filter(Boolean).map(Number),
+      throttling: { periods: throttle.nr_periods ?? 0, throttledPeriods: throttle.nr_throttled ?? 0, throttledNs: throttle.throttled_time ?? 0 },
+    },
+    memory: { usage: memUsage, maxUsage: memMax, limit: effectiveLimit(memLimit), cache: stats.total_cache ?? stats.cache ?? 0, stats },
+    blkio: sumBlkioV1(blkio),
+    pids: { current: pidsCurrent, limit: pidsMax },
+  };
+}
+
+/** blkio.throttle.io_service_bytes: "8:0 Read 4096" lines (and a Total line). */
+function sumBlkioV1(text: string | null): { readBytes: number; writeBytes: number } {
+  let readBytes = 0;
+  let writeBytes = 0;
+  for (const line of (text ?? '').split('\n')) {
+    const [, op, value] = line.trim().split(/\s+/);
+    if (op === 'Read') readBytes += Number(value) || 0;
+    else if (op === 'Write') writeBytes += Number(value) || 0;
+  }
+  return { readBytes, writeBytes };
+}
+
+async function readStatsV2(dir: string): Promise<CgroupStats> {
+  const [cpuStat, memCurrent, memPeak, memMax, memStat, ioStat, pidsCurrent, pidsMax] = await Promise.all([
+    read(join(dir, 'cpu.stat')),
+    readNumber(join(dir, 'memory.current')),
+    readNumber(join(dir, 'memory.peak')),
+    read(join(dir, 'memory.max')),
+    read(join(dir, 'memory.stat')),
+    read(join(dir, 'io.stat')),
+    readNumber(join(dir, 'pids.current')),
+    readNumber(join(dir, 'pids.max')),
+  ]);
+  const cpu = parseFlatKeyed(cpuStat);
+  const stats = parseFlatKeyed(memStat);
+  return {
+    cpu: {
+      totalNs: (cpu.usage_usec ?? 0) * 1000,
+      userNs: (cpu.user_usec ?? 0) * 1000,
+      systemNs: (cpu.system_usec ?? 0) * 1000,
+      perCpuNs: [],
+      throttling: { periods: cpu.nr_periods ?? 0, throttledPeriods: cpu.nr_throttled ?? 0, throttledNs: (cpu.throttled_usec ?? 0) * 1000 },
+    },
+    memory: { usage: memCurrent, maxUsage: memPeak, limit: effectiveLimit(memMax), cache: stats.file ?? 0, stats },
+    blkio: sumIoStatV2(ioStat),
+    pids: { current: pidsCurrent, limit: pidsMax },
+  };
+}
+
+/** io.stat: "8:0 rbytes=4096 wbytes=0 rios=1 …" lines. */
+function sumIoStatV2(text: string | null): { readBytes: number; writeBytes: number } {
+  let readBytes = 0;
+  let writeBytes = 0;
+  for (const m of (text ?? '').matchAll(/\b([rw])bytes=(\d+)/g)) {
+    if (m[1] === 'r') readBytes += Number(m[2]);
+    else writeBytes += Number(m[2]);
+  }
+  return { readBytes, writeBytes };
+}
+
+/** Host CPU time since boot in ns: the sum of /proc/stat's "cpu" line (what docker stats divides by). */
+export async function systemCpuNs(): Promise<number> {
+  const text = (await read('/proc/stat')) ?? '';
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) return 0;
+  const ticks = line.trim().split(/\s+/).slice(1, 8).reduce((sum, v) => sum + Number(v), 0);
+  return ticks * NS_PER_TICK;
+}
+
+export function onlineCpus(): number {
+  return cpus().length;
+}
+
+/** The memory, cpu, … files of one controller, for tests and for reading a single limit. */
+export function controllerDir(path: string, controller: string, v2: boolean): string {
+  return v2 ? join(CGROUP_ROOT, path) : join(CGROUP_ROOT, controller, path);
+}
+
+/** Pids in the cgroup and any child cgroups (the pids controller on v1, the tree on v2). */
+export async function cgroupPids(path: string, v2: boolean): Promise<number[]> {
+  const root = controllerDir(path, 'pids', v2);
+  const out: number[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const procs = await read(join(dir, 'cgroup.procs'));
+    if (procs === null) return;
+    for (const p of procs.split('\n')) if (p) out.push(Number(p));
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) if (e.isDirectory()) await walk(join(dir, e.name));
+  };
+  await walk(root);
+  return out;
+}
+
+/**
+ * Removes the cgroup directories for `path` in every hierarchy (children first).
+ * Missing ones are fine; a busy one (processes still inside) is left and reported.
+ */
+export async function removeCgroup(path: string, v2: boolean): Promise<string[]> {
+  const dirs = v2 ? [join(CGROUP_ROOT, path)] : V1_CONTROLLERS.map((c) => join(CGROUP_ROOT, c, path));
+  const busy: string[] = [];
+  for (const dir of dirs) {
+    if (!(await removeTree(dir))) busy.push(dir);
+  }
+  return busy;
+}
+
+async function removeTree(dir: string): Promise<boolean> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => null);
+  if (entries === null) return true;
+  let ok = true;
+  for (const e of entries) if (e.isDirectory()) ok = (await removeTree(join(dir, e.name))) && ok;
+  try {
+    await rmdir(dir);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') return false;
+  }
+  return ok;
+}
