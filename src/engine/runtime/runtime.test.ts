@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { controllerDir } from '../../platform/linux/cgroups.js';
 import { cgroupVersion } from '../../platform/linux/host.js';
 import { makeFixture, readAll, waitForOutput, TEST_CGROUP_PARENT, type Fixture } from './test-fixture.js';
@@ -183,5 +185,47 @@ describe('ConmonRuncRuntime', { concurrency: false }, () => {
     );
     assert.equal((await fx.runtime.recover()).some((c) => c.id === id), false);
     await assert.rejects(fx.runtime.state(id), { kind: 'notFound' });
+  });
+
+  it('a container outlives the Node process that created it; a later process gets its exit code', async () => {
+    const id = fx.newId();
+    const spec = fx.spec(id, ['sh', '-c', 'sleep 1; echo done; exit 42']);
+    const child = fileURLToPath(new URL('./test-child-create.js', import.meta.url));
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const p = execFile(process.execPath, [child, fx.root], (err, out, errText) => (err ? reject(new Error(errText || err.message)) : resolve(out)));
+      p.stdin!.end(JSON.stringify({ spec, io: { tty: false, openStdin: false, logPath: fx.logPath(id) } }));
+    });
+    const { conmonPid } = JSON.parse(stdout) as { conmonPid: number };
+    assert.equal((await fx.runtime.state(id)).status, 'running');
+    const status = await readFile(`/proc/${conmonPid}/status`, 'utf8');
+    assert.match(status, /^Name:\s+conmon/m, 'conmon still runs');
+    const exit = await fx.runtime.waitExit(id);
+    assert.equal(exit.exitCode, 42);
+    assert.equal((await collectLog(fx.logPath(id))).map((e) => e.line.toString()).join(), 'done');
+    await fx.runtime.delete(id);
+  });
+
+  it('measures create+start of `true` and conmon memory', async (t) => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = fx.newId();
+      const t0 = performance.now();
+      await fx.runtime.create(fx.spec(id, ['true']), { tty: false, openStdin: false, logPath: fx.logPath(id) });
+      await fx.runtime.start(id);
+      times.push(performance.now() - t0);
+      await fx.runtime.waitExit(id);
+      await fx.runtime.delete(id);
+    }
+    const id = fx.newId();
+    const { conmonPid } = await fx.runtime.create(fx.spec(id, ['sleep', '30']), { tty: false, openStdin: false, logPath: fx.logPath(id) });
+    await fx.runtime.start(id);
+    const status = await readFile(`/proc/${conmonPid}/status`, 'utf8');
+    const rollup = await readFile(`/proc/${conmonPid}/smaps_rollup`, 'utf8').catch(() => '');
+    const kb = (text: string, key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+    times.sort((a, b) => a - b);
+    t.diagnostic(`create+start of true: median ${times[2]!.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times[4]!.toFixed(1)} ms`);
+    t.diagnostic(`conmon per container: VmRSS ${kb(status, 'VmRSS')} kB, Pss ${kb(rollup, 'Pss')} kB`);
+    assert.ok(kb(status, 'VmRSS') < 8 * 1024);
+    await fx.runtime.delete(id, { force: true });
   });
 });
