@@ -202,6 +202,10 @@ describe('ConmonRuncRuntime', { concurrency: false }, () => {
     const exit = await fx.runtime.waitExit(id);
     assert.equal(exit.exitCode, 42);
     assert.equal((await collectLog(fx.logPath(id))).map((e) => e.line.toString()).join(), 'done');
+    const found = (await fx.runtime.recover()).find((c) => c.id === id);
+    assert.equal(found?.exit?.exitCode, 42);
+    assert.equal(found?.conmonAlive, false);
+    assert.equal(found?.state?.status, 'stopped');
     await fx.runtime.delete(id);
   });
 
@@ -227,5 +231,43 @@ describe('ConmonRuncRuntime', { concurrency: false }, () => {
     t.diagnostic(`conmon per container: VmRSS ${kb(status, 'VmRSS')} kB, Pss ${kb(rollup, 'Pss')} kB`);
     assert.ok(kb(status, 'VmRSS') < 8 * 1024);
     await fx.runtime.delete(id, { force: true });
+  });
+
+  it('--init: tini runs as pid 1 and the command under it', async () => {
+    const id = fx.newId();
+    await fx.runtime.create(fx.spec(id, ['sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "; echo; echo $$'], { init: '/usr/bin/tini-static' }), {
+      tty: false, openStdin: false, logPath: fx.logPath(id),
+    });
+    await fx.runtime.start(id);
+    assert.equal((await fx.runtime.waitExit(id)).exitCode, 0);
+    const lines = (await collectLog(fx.logPath(id))).map((e) => e.line.toString());
+    assert.match(lines[0]!, /^\/sbin\/docker-init -- sh -c/);
+    assert.notEqual(lines[1], '1');
+    await fx.runtime.delete(id);
+  });
+
+  it('reports an OOM kill', async () => {
+    const id = fx.newId();
+    const spec = fx.spec(id, ['sh', '-c', 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo survived'], {
+      resources: { memory: 16 * 1024 * 1024, memorySwap: 16 * 1024 * 1024 },
+    });
+    await fx.runtime.create(spec, { tty: false, openStdin: false, logPath: fx.logPath(id) });
+    await fx.runtime.start(id);
+    const exit = await fx.runtime.waitExit(id);
+    assert.equal(exit.oomKilled, true, `exit ${exit.exitCode}`);
+    await fx.runtime.delete(id);
+  });
+
+  it('errors: unknown container, exec in a stopped one, bad signal', async () => {
+    await assert.rejects(fx.runtime.attach('f'.repeat(64)), { kind: 'notFound' });
+    await assert.rejects(fx.runtime.waitExit('f'.repeat(64)), { kind: 'notFound' });
+    await assert.rejects(fx.runtime.state('../etc'), { kind: 'invalid' });
+    const id = fx.newId();
+    await fx.runtime.create(fx.spec(id, ['true']), { tty: false, openStdin: false, logPath: fx.logPath(id) });
+    await assert.rejects(fx.runtime.kill(id, 'SIGNOPE'), { kind: 'invalid' });
+    await fx.runtime.start(id);
+    await fx.runtime.waitExit(id);
+    await assert.rejects(fx.runtime.exec(id, fx.spec(id, ['true']).process, { tty: false, openStdin: false, detach: true }), { kind: 'conflict' });
+    await fx.runtime.delete(id);
   });
 });

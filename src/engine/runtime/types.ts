@@ -155,7 +155,8 @@ export interface RuntimeSpec {
   sysctls: Record<string, string>;
   devices: DeviceMapping[];
   /**
-   * Host path of an init binary (Debian's /usr/bin/tini) for --init: bind-mounted
+   * Host path of a *static* init binary for --init (Debian: /usr/bin/tini-static; /usr/bin/tini is
+   * dynamically linked and cannot run in images without glibc, e.g. busybox): bind-mounted
    * read-only at /sbin/docker-init and prepended to args as `/sbin/docker-init --`.
    */
   init?: string;
