@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
-import { EngineError, conflict, notFound } from '../../lib/errors.js';
+import { constants } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EngineError, conflict, errnoCode, notFound } from '../../lib/errors.js';
 import type { RuntimeState, RuntimeStatus } from './types.js';
 
 /**
@@ -35,7 +38,38 @@ export class Runc {
   }
 
   async start(id: string): Promise<void> {
+    if (await this.startThroughFifo(id)) return;
     await this.run(['start', id]);
+  }
+
+  /**
+   * Does what `runc start` does without spawning runc (a spawn of runc costs
+   * ~40 ms here, a third of create+start). After `runc create`, runc's init
+   * process waits, blocked in open(O_WRONLY), on <runc root>/<id>/exec.fifo;
+   * once a reader opens it, init writes one byte and execs the user's process.
+   * runc then removes the fifo, because `runc state` says "created" for as long
+   * as it exists. This is runc's own start protocol (libcontainer exec()),
+   * stable since runc 1.0-rc; when the fifo is not there (not a created
+   * container, or a runtime that works differently) we return false and the
+   * caller runs `runc start`, which also gives runc's own error messages.
+   */
+  private async startThroughFifo(id: string): Promise<boolean> {
+    const fifo = join(this.root, id, 'exec.fifo');
+    let fh;
+    try {
+      // Non-blocking: never hang a thread on a fifo whose writer is gone.
+      fh = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw new EngineError('internal', `cannot start container ${id}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      await readOneByte(fh, id);
+    } finally {
+      await fh.close();
+    }
+    await unlink(fifo).catch(() => undefined);
+    return true;
   }
 
   async kill(id: string, signal: string, all = false): Promise<void> {
@@ -60,6 +94,23 @@ export class Runc {
   }
 }
 
+/** Waits (briefly) for init's byte; end-of-file means init is gone without starting. */
+async function readOneByte(fh: import('node:fs/promises').FileHandle, id: string): Promise<void> {
+  const buf = Buffer.alloc(16);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead > 0) return;
+      throw conflict(`cannot start container ${id}: its init process has exited`);
+    } catch (err) {
+      if (errnoCode(err) !== 'EAGAIN') throw err;
+    }
+    if (Date.now() > deadline) throw new EngineError('internal', `cannot start container ${id}: runc init did not answer on exec.fifo`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
 function toStatus(s: string): RuntimeStatus {
   return s === 'created' || s === 'running' || s === 'paused' ? s : 'stopped';
 }
@@ -74,6 +125,6 @@ function runcError(args: string[], stderr: string, cause: unknown): EngineError 
   const msg = runcMessage(stderr);
   const what = `runc ${args[0]}: ${msg}`;
   if (/does not exist/.test(msg)) return notFound(what, cause);
-  if (/not running|is paused|is not paused|cannot .* (stopped|paused)|container is already|while in the/i.test(msg)) return conflict(what, cause);
+  if (/not running|already running|has stopped|is paused|not paused|not stopped|cannot (start|pause|resume|delete|kill)/i.test(msg)) return conflict(what, cause);
   return new EngineError('internal', what, { cause });
 }

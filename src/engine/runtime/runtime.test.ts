@@ -267,6 +267,7 @@ describe('ConmonRuncRuntime', { concurrency: false }, () => {
     await assert.rejects(fx.runtime.kill(id, 'SIGNOPE'), { kind: 'invalid' });
     await fx.runtime.start(id);
     await fx.runtime.waitExit(id);
+    await assert.rejects(fx.runtime.start(id), { kind: 'conflict' });
     await assert.rejects(fx.runtime.exec(id, fx.spec(id, ['true']).process, { tty: false, openStdin: false, detach: true }), { kind: 'conflict' });
     await fx.runtime.delete(id);
   });
