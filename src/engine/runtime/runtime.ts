@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { constants as osConstants } from 'node:os';
 import { conflict, EngineError, invalid, isEngineError, notFound } from '../../lib/errors.js';
 import { cgroupPids, onlineCpus, readStats, removeCgroup, systemCpuNs } from '../../platform/linux/cgroups.js';
 import { cgroupVersion } from '../../platform/linux/host.js';
 import { connectAttach } from './attach.js';
+import { writeCtl } from './ctl.js';
+import { isConmonFor, readPid, sleep, stopMonitor } from './monitor.js';
+import { normaliseSignal } from './signals.js';
 import { startConmon } from './conmon.js';
 import { hostDevices, mappedDevices, type OciDevice } from './devices.js';
 import { readExitFile, waitExitFile } from './exit.js';
@@ -27,9 +28,6 @@ export interface ConmonRuncOptions {
   runc?: string;
   conmon?: string;
 }
-
-/** conmon's ctl fifo message type for a window resize ("1 <height> <width>\n"). */
-const CTL_RESIZE = 1;
 
 /** The Runtime over conmon + runc (see types.ts for the contract and the on-disk layout). */
 export class ConmonRuncRuntime implements Runtime {
@@ -150,30 +148,16 @@ export class ConmonRuncRuntime implements Runtime {
     } catch (err) {
       if (!isEngineError(err, 'notFound')) throw err;
     }
-    await this.stopMonitor(this.layout.conmonPidFile(id), id);
+    await stopMonitor(this.layout.conmonPidFile(id), id);
     await this.stopExecMonitors(id);
     if (cgroupsPath) await removeCgroup(cgroupsPath, await this.isV2());
     await rm(this.layout.bundle(id), { recursive: true, force: true });
   }
 
-  /** conmon exits by itself once the container is gone; give it a moment, then make sure. */
-  private async stopMonitor(pidFile: string, id: string): Promise<void> {
-    const pid = await readPid(pidFile);
-    if (!pid) return;
-    for (let i = 0; i < 50 && (await isConmonFor(pid, id)); i++) await sleep(20);
-    if (await isConmonFor(pid, id)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone meanwhile */
-      }
-    }
-  }
-
   private async stopExecMonitors(id: string): Promise<void> {
     const execRoot = join(this.layout.bundle(id), 'exec');
     const sessions = await readdir(execRoot).catch(() => [] as string[]);
-    await Promise.all(sessions.map((s) => this.stopMonitor(join(execRoot, s, 'conmon.pid'), id)));
+    await Promise.all(sessions.map((s) => stopMonitor(join(execRoot, s, 'conmon.pid'), id)));
   }
 
   async readExit(id: string): Promise<ExitStatus | null> {
@@ -318,52 +302,3 @@ function checkId(id: string): string {
   if (!SAFE_ID.test(id)) throw invalid(`invalid container ID: ${JSON.stringify(id)}`);
   return id;
 }
-
-/** runc takes names with or without SIG, and numbers. */
-function normaliseSignal(signal: string | number): string {
-  if (typeof signal === 'number') {
-    if (!Number.isInteger(signal) || signal <= 0 || signal > 64) throw invalid(`Invalid signal: ${signal}`);
-    return String(signal);
-  }
-  const s = signal.trim().toUpperCase();
-  if (/^\d+$/.test(s)) return normaliseSignal(Number(s));
-  const name = s.startsWith('SIG') ? s : `SIG${s}`;
-  if (!(name in osConstants.signals) && !/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) throw invalid(`Invalid signal: ${signal}`);
-  return name;
-}
-
-/** Opens the ctl fifo without blocking: with no reader (conmon gone) this fails instead of hanging. */
-async function writeCtl(path: string, size: TerminalSize): Promise<void> {
-  const h = Math.max(0, Math.min(1000, Math.trunc(size.height)));
-  const w = Math.max(0, Math.min(1000, Math.trunc(size.width)));
-  let fh;
-  try {
-    fh = await open(path, constants.O_WRONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw conflict('cannot resize: the container has no running monitor', err);
-  }
-  try {
-    await fh.write(`${CTL_RESIZE} ${h} ${w}\n`);
-  } finally {
-    await fh.close();
-  }
-}
-
-async function readPid(path: string): Promise<number | null> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  const pid = Number.parseInt(text.trim(), 10);
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
-}
-
-/** True when `pid` is a conmon monitoring container `id` (guards against pid reuse). */
-async function isConmonFor(pid: number, id: string): Promise<boolean> {
-  const cmdline = await readFile(`/proc/${pid}/cmdline`).catch(() => null);
-  if (!cmdline || cmdline.length === 0) return false;
-  const argv = cmdline.toString('utf8').split('\0');
-  return (argv[0] ?? '').endsWith('conmon') && argv.includes(id);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-

@@ -1,0 +1,15 @@
+import { constants } from 'node:os';
+import { invalid } from '../../lib/errors.js';
+
+/** runc takes names with or without SIG, and numbers. */
+export function normaliseSignal(signal: string | number): string {
+  if (typeof signal === 'number') {
+    if (!Number.isInteger(signal) || signal <= 0 || signal > 64) throw invalid(`Invalid signal: ${signal}`);
+    return String(signal);
+  }
+  const s = signal.trim().toUpperCase();
+  if (/^\d+$/.test(s)) return normaliseSignal(Number(s));
+  const name = s.startsWith('SIG') ? s : `SIG${s}`;
+  if (!(name in constants.signals) && !/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) throw invalid(`Invalid signal: ${signal}`);
+  return name;
+}
