@@ -4,18 +4,13 @@
  * Needs root, /usr/sbin/dockerd and a docker CLI; skips otherwise.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { DOCKER_CLI, ROOT, ReferenceDockerd, dockerdSkipReason } from './harness.js';
 
-const DOCKERD = '/usr/sbin/dockerd';
-const DOCKER_CLI = ['/usr/local/bin/docker', '/usr/bin/docker'].find((p) => existsSync(p));
-// Compiled to dist/test/integration/: the repository root is three levels up.
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BERTH = path.join(ROOT, 'bin/berth');
 const BUNDLE = path.join(ROOT, 'dist/bundle/berth/main.mjs');
 const BUNDLE_BUILD = [
@@ -23,13 +18,7 @@ const BUNDLE_BUILD = [
   '--outdir=dist/bundle/berth', '--entry-names=[name]', '--chunk-names=chunks/[name]-[hash]', '--out-extension:.js=.mjs',
 ];
 
-const skipReason = !existsSync(DOCKERD)
-  ? 'dockerd not installed'
-  : !DOCKER_CLI
-    ? 'docker CLI not installed'
-    : process.getuid?.() !== 0
-      ? 'dockerd needs root'
-      : undefined;
+const skipReason = dockerdSkipReason();
 
 interface Result {
   code: number;
@@ -55,7 +44,7 @@ function maskTimes(text: string): string {
 
 describe('berth CLI vs docker CLI on a private dockerd', { skip: skipReason }, () => {
   let dir = '';
-  let dockerd: ChildProcess | undefined;
+  let dockerd: ReferenceDockerd | undefined;
   let host = '';
   const docker = (...args: string[]) => run(DOCKER_CLI!, args, { DOCKER_HOST: host });
   const berth = (...args: string[]) => run(process.execPath, [BERTH, '-H', host, ...args], { DOCKER_HOST: '', BERTH_HOST: '' });
@@ -71,21 +60,13 @@ describe('berth CLI vs docker CLI on a private dockerd', { skip: skipReason }, (
   }
 
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'berth-dref-'));
-    host = `unix://${dir}/docker.sock`;
     if (!existsSync(BUNDLE)) {
       const built = await run(path.join(ROOT, 'node_modules/.bin/esbuild'), BUNDLE_BUILD.slice(1));
       assert.equal(built.code, 0, built.stderr);
     }
-    dockerd = spawn(
-      DOCKERD,
-      ['--data-root', `${dir}/data`, '--exec-root', `${dir}/exec`, '--pidfile', `${dir}/docker.pid`, '-H', host, '--bridge', 'none', '--iptables=false', '--ip-masq=false'],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 100; i++) {
-      if ((await docker('version')).code === 0) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    dockerd = await ReferenceDockerd.start();
+    dir = dockerd.dir;
+    host = dockerd.host;
     const tar = path.join(dir, 'bb.tar');
     const made = await run(path.join(ROOT, 'scripts/busybox-rootfs.sh'), [tar]);
     assert.equal(made.code, 0, made.stderr);
@@ -94,21 +75,7 @@ describe('berth CLI vs docker CLI on a private dockerd', { skip: skipReason }, (
   });
 
   after(async () => {
-    if (dockerd && dockerd.exitCode === null) {
-      const exited = new Promise((r) => dockerd!.once('exit', r));
-      dockerd.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15000))]);
-      if (dockerd.exitCode === null) dockerd.kill('SIGKILL');
-    }
-    if (!dir) return;
-    // dockerd may leave overlay and shm mounts behind; unmount deepest first.
-    const mounts = (await readFile('/proc/self/mounts', 'utf8').catch(() => ''))
-      .split('\n')
-      .map((line) => line.split(' ')[1])
-      .filter((m) => m && m.startsWith(dir))
-      .sort((a, b) => b.length - a.length);
-    for (const mount of mounts) await run('umount', ['-l', mount]);
-    await rm(dir, { recursive: true, force: true });
+    await dockerd?.stop();
   });
 
   test('images, with and without a format', async () => {

@@ -145,3 +145,61 @@ export function busyboxRootfs(): Promise<string> {
 export async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
+
+export const DOCKERD = '/usr/sbin/dockerd';
+
+/** Why tests that need Debian's dockerd cannot run here, or undefined when they can. */
+export function dockerdSkipReason(): string | undefined {
+  if (!existsSync(DOCKERD)) return 'dockerd (Debian docker.io) not installed';
+  if (!DOCKER_CLI) return 'docker CLI not installed';
+  if (process.getuid?.() !== 0) return 'dockerd needs root';
+  return undefined;
+}
+
+/**
+ * A private dockerd, the reference implementation, on its own socket, data
+ * root and exec root, with no bridge and no iptables changes, so it touches
+ * nothing on the host. stop() kills it and removes everything it made.
+ */
+export class ReferenceDockerd {
+  readonly host: string;
+  private child?: ChildProcess;
+
+  private constructor(readonly dir: string) {
+    this.host = `unix://${dir}/docker.sock`;
+  }
+
+  static async start(): Promise<ReferenceDockerd> {
+    const daemon = new ReferenceDockerd(await mkdtemp(join(tmpdir(), 'berth-dref-')));
+    const d = daemon.dir;
+    daemon.child = spawn(
+      DOCKERD,
+      ['--data-root', `${d}/data`, '--exec-root', `${d}/exec`, '--pidfile', `${d}/docker.pid`, '-H', daemon.host,
+        '--bridge', 'none', '--iptables=false', '--ip-masq=false'],
+      { stdio: 'ignore' },
+    );
+    for (let i = 0; i < 150; i++) {
+      if (daemon.docker(['version']).code === 0) return daemon;
+      if (daemon.child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await daemon.stop();
+    throw new Error('private dockerd did not start');
+  }
+
+  docker(args: string[], input?: string | Buffer): RunResult {
+    return run(DOCKER_CLI!, ['-H', this.host, ...args], input, { DOCKER_CONFIG: join(this.dir, 'docker-config') });
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    unmountUnder(this.dir);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,7 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import tar from 'tar-stream';
 import { tmpdir } from 'node:os';
 import { busyboxRootfs, DOCKER_CLI, readJson, ROOT, run, TestDaemon } from './harness.js';
 
@@ -11,6 +14,16 @@ interface FixtureFacts {
 }
 
 const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+/** A small tar built in memory, for archives the tests craft on purpose. */
+async function tarOf(entries: { name: string; body: string | Buffer }[]): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const entry of entries) pack.entry({ name: entry.name }, Buffer.from(entry.body));
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 describe('images through the API, the berth CLI and the docker CLI', () => {
   let daemon: TestDaemon;
@@ -139,6 +152,53 @@ describe('images through the API, the berth CLI and the docker CLI', () => {
     assert.equal(rmi.stdout, 'Untagged: viadocker:1\n');
     const load = daemon.docker(['load', '-i', out]);
     assert.match(load.stdout, /Loaded image: viadocker:1/);
+  });
+
+  test('import from a URL, filters, and image prune', async () => {
+    // The CLI runs synchronously, so the server must live in another process.
+    const server = spawn(process.execPath, ['-e', `
+      const body = require('fs').readFileSync(process.argv[1]);
+      const s = require('http').createServer((q, r) => r.end(body)).listen(0, '127.0.0.1', () => console.log(s.address().port));
+    `, await busyboxRootfs()], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<string>((r) => server.stdout!.once('data', (d: Buffer) => r(d.toString().trim())));
+      const url = `http://127.0.0.1:${port}/rootfs.tar`;
+      const imported = daemon.berth(['import', '-c', 'LABEL stage=url', url]);
+      assert.equal(imported.code, 0, imported.stderr);
+      const id = imported.stdout.trim();
+      assert.equal(daemon.berth(['history', '--format', '{{.Comment}}', id]).stdout.trim(), `Imported from ${url}`);
+      const dangling = daemon.berth(['images', '-q', '--no-trunc', '--filter', 'dangling=true']);
+      assert.ok(dangling.stdout.split('\n').includes(id), dangling.stdout);
+      const labelled = daemon.berth(['images', '-q', '--no-trunc', '--filter', 'label=stage=url']);
+      assert.equal(labelled.stdout.trim(), id);
+      assert.equal(daemon.berth(['images', '--format', '{{.Repository}}', '--filter', 'reference=busy*']).stdout.trim(), 'busybox');
+      const prune = daemon.berth(['image', 'prune', '-f']);
+      assert.equal(prune.code, 0, prune.stderr);
+      assert.match(prune.stdout, new RegExp(`Deleted Images:\n(.*\n)*deleted: ${id}`));
+      assert.match(prune.stdout, /Total reclaimed space: /);
+      assert.equal(daemon.berth(['image', 'inspect', id]).code, 1);
+      assert.match(daemon.berth(['images']).stdout, /^busybox\s+latest/m, 'tagged images survive a dangling prune');
+    } finally {
+      server.kill();
+    }
+  });
+
+  test('a hostile layer in a load archive is refused and nothing is kept', async () => {
+    const layer = await tarOf([{ name: '../../escaped', body: 'pwned' }]);
+    const diffId = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] } }));
+    const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
+    const archive = await tarOf([
+      { name: 'manifest.json', body: JSON.stringify([{ Config: configName, RepoTags: ['hostile:1'], Layers: ['l/layer.tar'] }]) },
+      { name: configName, body: config },
+      { name: 'l/layer.tar', body: layer },
+    ]);
+    const load = daemon.berth(['load'], archive);
+    assert.equal(load.code, 1);
+    assert.match(load.stderr, /escapes|outside|invalid/i);
+    assert.equal(daemon.berth(['image', 'inspect', 'hostile:1']).code, 1);
+    await assert.rejects(stat(join(daemon.dataRoot, '..', 'escaped')));
+    await assert.rejects(stat(join(daemon.dataRoot, 'escaped')));
   });
 
   test('bad input gets clear errors and changes nothing', async () => {
