@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { ClientError, errorFromResponse, MAX_JSON_BODY, readBody } from './http.js';
-import { Transport, type RawResponse, type TlsOptions } from './transport.js';
+import { Transport, type Hijacked, type RawResponse, type TlsOptions } from './transport.js';
 
 /** The newest Engine API version berth speaks. */
 export const MAX_API_VERSION = '1.45';
@@ -136,6 +136,24 @@ export class ApiClient {
     const response = await this.request(method, path, options);
     const text = (await readBody(response.body, MAX_JSON_BODY)).toString('utf8');
     return { text, response };
+  }
+
+  /**
+   * A versioned request that takes over the connection (attach, exec start).
+   * A non-101, non-2xx answer is thrown as the daemon's error.
+   */
+  async hijack(method: string, path: string, options: { query?: Query; json?: unknown } = {}): Promise<Hijacked> {
+    const version = await this.apiVersion();
+    const headers: Record<string, string> = { ...this.baseHeaders() };
+    let body: Buffer | undefined;
+    if (options.json !== undefined) {
+      body = Buffer.from(JSON.stringify(options.json));
+      headers['Content-Type'] = 'application/json';
+    }
+    const conn = await this.transport.hijack({ method, path: `/v${version}${path}${encodeQuery(options.query ?? {})}`, headers, body });
+    const status = conn.response?.statusCode;
+    if (status !== undefined && (status < 200 || status >= 300)) throw await errorFromResponse(conn.response!);
+    return conn;
   }
 
   close(): void {

@@ -4,8 +4,12 @@
  */
 import type { Readable } from 'node:stream';
 import { ApiClient, type ClientOptions, type PingResult } from './client.js';
+import * as containers from './containers.js';
+import * as exec from './exec.js';
 import * as images from './images.js';
 import * as system from './system.js';
+import type { Hijacked } from './transport.js';
+import type * as ct from './container-types.js';
 import type { DiskUsage, Filters, HistoryItem, ImageDeleteItem, ImageInspect, ImagePruneReport, ImageSummary, SystemInfo, VersionResponse } from './types.js';
 
 export class BerthClient {
@@ -62,6 +66,105 @@ export class BerthClient {
   pruneImages(filters?: Filters): Promise<ImagePruneReport> {
     return images.pruneImages(this.api, filters);
   }
+  pullImage(name: string, tag: string, options?: { platform?: string }): Promise<Readable> {
+    return images.pullImage(this.api, name, tag, options);
+  }
+
+  // Containers.
+  createContainer(body: ct.CreateContainerRequest, options?: { name?: string; platform?: string }): Promise<ct.CreateContainerResponse> {
+    return containers.createContainer(this.api, body, options);
+  }
+  listContainers(options?: containers.ListContainersOptions): Promise<ct.ContainerSummary[]> {
+    return containers.listContainers(this.api, options);
+  }
+  inspectContainer(id: string, options?: { size?: boolean }): Promise<images.InspectResult<ct.ContainerInspect>> {
+    return containers.inspectContainer(this.api, id, options);
+  }
+  startContainer(id: string, options?: { detachKeys?: string }): Promise<void> {
+    return containers.startContainer(this.api, id, options);
+  }
+  stopContainer(id: string, options?: { timeout?: number; signal?: string }): Promise<void> {
+    return containers.stopContainer(this.api, id, options);
+  }
+  restartContainer(id: string, options?: { timeout?: number; signal?: string }): Promise<void> {
+    return containers.restartContainer(this.api, id, options);
+  }
+  killContainer(id: string, signal?: string): Promise<void> {
+    return containers.killContainer(this.api, id, signal);
+  }
+  pauseContainer(id: string): Promise<void> {
+    return containers.pauseContainer(this.api, id);
+  }
+  unpauseContainer(id: string): Promise<void> {
+    return containers.unpauseContainer(this.api, id);
+  }
+  removeContainer(id: string, options?: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
+    return containers.removeContainer(this.api, id, options);
+  }
+  renameContainer(id: string, name: string): Promise<void> {
+    return containers.renameContainer(this.api, id, name);
+  }
+  /** Resolves when the waiter is registered, with a promise of the exit status. */
+  waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<Promise<ct.WaitResponse>> {
+    return containers.waitContainer(this.api, id, condition);
+  }
+  topContainer(id: string, psArgs?: string): Promise<ct.TopResponse> {
+    return containers.topContainer(this.api, id, psArgs);
+  }
+  containerChanges(id: string): Promise<ct.ChangeItem[]> {
+    return containers.containerChanges(this.api, id);
+  }
+  commitContainer(id: string, options?: ct.CommitOptions): Promise<{ Id: string }> {
+    return containers.commitContainer(this.api, id, options);
+  }
+  exportContainer(id: string): Promise<Readable> {
+    return containers.exportContainer(this.api, id);
+  }
+  statContainerPath(id: string, path: string): Promise<ct.PathStat> {
+    return containers.statContainerPath(this.api, id, path);
+  }
+  getArchive(id: string, path: string): Promise<{ stat: ct.PathStat; tar: Readable }> {
+    return containers.getArchive(this.api, id, path);
+  }
+  putArchive(id: string, path: string, tar: Readable, options?: { copyUIDGID?: boolean; noOverwriteDirNonDir?: boolean }): Promise<void> {
+    return containers.putArchive(this.api, id, path, tar, options);
+  }
+  containerStats(id: string, stream: boolean): Promise<Readable> {
+    return containers.containerStats(this.api, id, stream);
+  }
+  updateContainer(id: string, resources: ct.UpdateResources): Promise<{ Warnings: string[] | null }> {
+    return containers.updateContainer(this.api, id, resources);
+  }
+  pruneContainers(filters?: Filters): Promise<ct.ContainerPruneReport> {
+    return containers.pruneContainers(this.api, filters);
+  }
+  containerLogs(id: string, options?: containers.LogsOptions): Promise<Readable> {
+    return containers.containerLogs(this.api, id, options);
+  }
+  attachContainer(id: string, options: containers.AttachOptions): Promise<Hijacked> {
+    return containers.attachContainer(this.api, id, options);
+  }
+  resizeContainer(id: string, height: number, width: number): Promise<void> {
+    return containers.resizeContainer(this.api, id, height, width);
+  }
+
+  // Exec.
+  createExec(container: string, body: ct.ExecCreateRequest): Promise<{ Id: string }> {
+    return exec.createExec(this.api, container, body);
+  }
+  startExecDetached(id: string, tty: boolean): Promise<void> {
+    return exec.startExecDetached(this.api, id, tty);
+  }
+  startExecAttached(id: string, tty: boolean, consoleSize?: [number, number]): Promise<Hijacked> {
+    return exec.startExecAttached(this.api, id, tty, consoleSize);
+  }
+  inspectExec(id: string): Promise<ct.ExecInspect> {
+    return exec.inspectExec(this.api, id);
+  }
+  resizeExec(id: string, height: number, width: number): Promise<void> {
+    return exec.resizeExec(this.api, id, height, width);
+  }
+
   close(): void {
     this.api.close();
   }
@@ -75,3 +178,11 @@ export type { TlsOptions, TransportOptions } from './transport.js';
 export { encodeFilters, filtersFromFlags, parseFilterFlag } from './filters.js';
 export { readJsonMessages } from './jsonstream.js';
 export type * from './types.js';
+export type {
+  ChangeItem, CommitOptions, ContainerConfig, ContainerInspect, ContainerPort, ContainerPruneReport, ContainerState, CreateContainerRequest,
+  CreateContainerResponse, CpuStats, ExecCreateRequest, ExecInspect, HealthConfig, HostConfig, MountSpec, PathStat, PortBinding, RestartPolicy,
+  StatsSample, TopResponse, Ulimit, UpdateResources, WaitResponse,
+} from './container-types.js';
+export type { Hijacked } from './transport.js';
+export type { AttachOptions, ListContainersOptions, LogsOptions } from './containers.js';
+export { Demuxer, demultiplex, encodeFrame } from './stdcopy.js';

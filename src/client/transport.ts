@@ -6,6 +6,7 @@
  * talking plain HTTP.
  */
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { EngineError, errnoCode } from '../lib/errors.js';
 
@@ -111,9 +112,44 @@ export class Transport {
     });
   }
 
+  /**
+   * Sends a request asking to take over the connection (`Connection: Upgrade`,
+   * `Upgrade: tcp`), as the docker CLI does for attach and exec start. On
+   * `101 Switching Protocols` the socket becomes a raw bidirectional stream.
+   * A daemon that answers 200 instead streams the output as the body and
+   * cannot take input; any other status is the daemon's error response.
+   */
+  hijack(req: RawRequest): Promise<Hijacked> {
+    const target =
+      this.endpoint.kind === 'unix' ? { socketPath: this.endpoint.socketPath, host: 'api.moby.localhost' } : { hostname: this.endpoint.hostname, port: this.endpoint.port };
+    const headers: Record<string, string> = { ...req.headers, Connection: 'Upgrade', Upgrade: 'tcp' };
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    headers['Content-Length'] = String(body.length);
+    return new Promise((resolve, reject) => {
+      // Its own socket (agent: false): an upgraded connection never returns to a pool.
+      const outgoing = http.request({ ...target, method: req.method, path: req.path, headers, agent: false });
+      outgoing.on('upgrade', (_res, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        resolve({ output: socket, input: socket, socket });
+      });
+      outgoing.on('response', (res) => resolve({ output: res, input: undefined, socket: res.socket, response: { statusCode: res.statusCode ?? 0, headers: res.headers, body: res } }));
+      outgoing.on('error', (err) => reject(isConnectError(err) ? new ConnectionError(this.options.host, err) : err));
+      outgoing.end(body);
+    });
+  }
+
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** A hijacked connection: read output from `output`, write stdin to `input` (absent when not upgraded). */
+export interface Hijacked {
+  output: Readable;
+  input: Socket | undefined;
+  socket: Socket;
+  /** Set when the daemon answered with a normal HTTP response instead of 101. */
+  response?: RawResponse;
 }
 
 function isConnectError(err: unknown): boolean {

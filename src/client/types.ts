@@ -97,19 +97,8 @@ export type SystemInfo = Record<string, unknown> & {
   Warnings?: string[] | null;
 };
 
-export interface ContainerSummary {
-  Id: string;
-  Names: string[] | null;
-  Image: string;
-  ImageID: string;
-  Command: string;
-  Created: number;
-  State: string;
-  Status: string;
-  SizeRw?: number;
-  SizeRootFs?: number;
-  Mounts?: Array<{ Type?: string; Name?: string }> | null;
-}
+import type { ContainerSummary } from './container-types.js';
+export type { ContainerSummary };
 
 export interface VolumeSummary {
   Name: string;
