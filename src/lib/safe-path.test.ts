@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { PathError, resolveInRoot, splitInRoot, walkNoSymlinks } from './safe-path.js';
-import { tempDir } from './testing.js';
+import { tempDir } from './tar/testing.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let root: string;

@@ -1,6 +1,6 @@
 import { lstat, mkdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoCode } from '../../lib/errors.js';
+import { errnoCode } from './errors.js';
 
 /**
  * The one place that turns an untrusted path (from a tarball, a build context,

@@ -1,9 +1,11 @@
 import type { Stats } from 'node:fs';
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { readXattrs } from './file-meta.js';
-import { encodeHeader, END_OF_ARCHIVE, padding, type TarHeader, type TarType } from './tar-writer.js';
+import { readXattrs } from '../../lib/tar/file-meta.js';
+import { fileContent, headerFor, type HardlinkIndex } from '../../lib/tar/pack.js';
+import { encodeHeader, END_OF_ARCHIVE, type TarHeader } from '../../lib/tar/writer.js';
+import * as sys from '../../platform/linux/sys.js';
 import { isOpaqueDir, isOverlayWhiteout, OVERLAY_XATTR_PREFIX, WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './whiteouts.js';
 
 /**
@@ -18,8 +20,6 @@ export interface ExportItem {
   path: string;
   kind: 'entry' | 'whiteout';
 }
-
-const CHUNK = 1 << 20;
 
 /** Exports an overlay diff directory: 0/0 char devices → `.wh.<name>`, opaque dirs → `<dir>/.wh..wh..opq`. */
 export function exportOverlayDiff(diffDir: string): Readable {
@@ -46,8 +46,7 @@ async function* walkOverlayDiff(diffDir: string, relDir: string): AsyncGenerator
 }
 
 async function* writeTar(root: string, items: Iterable<ExportItem> | AsyncIterable<ExportItem>): AsyncGenerator<Buffer> {
-  /** First path seen for each inode with several links: later ones become hardlink entries. */
-  const firstPathOfInode = new Map<string, string>();
+  const hardlinks: HardlinkIndex = new Map();
   for await (const item of items) {
     const hostPath = join(root, item.path);
     const st = await lstat(hostPath).catch(() => null);
@@ -56,7 +55,7 @@ async function* writeTar(root: string, items: Iterable<ExportItem> | AsyncIterab
       continue;
     }
     if (st === null) continue; // vanished while exporting a live container layer
-    const header = await headerFor(hostPath, item.path, st, firstPathOfInode);
+    const header = await headerFor(hostPath, item.path, st, hardlinks, readXattrs(sys, hostPath, isHostOnlyXattr));
     yield encodeHeader(header);
     if (header.type === 'file' && header.size > 0) yield* fileContent(hostPath, header.size);
     if (st.isDirectory() && isOpaqueDir(hostPath)) {
@@ -82,62 +81,7 @@ function whiteoutHeader(path: string, st: Stats | null): TarHeader {
   };
 }
 
-async function headerFor(hostPath: string, path: string, st: Stats, firstPathOfInode: Map<string, string>): Promise<TarHeader> {
-  const base: TarHeader = {
-    name: path,
-    type: typeOf(st),
-    mode: st.mode & 0o7777,
-    uid: st.uid,
-    gid: st.gid,
-    size: 0,
-    mtime: Math.floor(st.mtimeMs / 1000),
-    xattrs: readXattrs(hostPath, isHostOnlyXattr),
-  };
-  if (!st.isDirectory() && st.nlink > 1) {
-    const key = `${st.dev}:${st.ino}`;
-    const first = firstPathOfInode.get(key);
-    if (first !== undefined) return { ...base, type: 'link', linkname: first, xattrs: undefined };
-    firstPathOfInode.set(key, path);
-  }
-  if (st.isFile()) return { ...base, size: st.size };
-  if (st.isSymbolicLink()) return { ...base, linkname: await readlink(hostPath) };
-  if (st.isCharacterDevice() || st.isBlockDevice()) {
-    return { ...base, devmajor: Math.floor(st.rdev / 256) & 0xfff, devminor: (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00) };
-  }
-  return base;
-}
-
 /** xattrs that describe this host's storage, not the image: overlay's own, and SELinux labels. */
 function isHostOnlyXattr(name: string): boolean {
   return name.startsWith(OVERLAY_XATTR_PREFIX) || name === 'security.selinux';
-}
-
-function typeOf(st: Stats): TarType {
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'character-device';
-  if (st.isBlockDevice()) return 'block-device';
-  if (st.isFIFO()) return 'fifo';
-  return 'file';
-}
-
-/** Exactly `size` bytes of the file (zero-filled or cut if it changed meanwhile), then block padding. */
-async function* fileContent(path: string, size: number): AsyncGenerator<Buffer> {
-  const file = await open(path, 'r');
-  try {
-    let offset = 0;
-    while (offset < size) {
-      const buffer = Buffer.alloc(Math.min(CHUNK, size - offset));
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, offset);
-      if (bytesRead === 0) {
-        yield Buffer.alloc(size - offset);
-        break;
-      }
-      offset += bytesRead;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await file.close();
-  }
-  yield padding(size);
 }

@@ -1,7 +1,9 @@
 import { chmod, copyFile, lchown, lutimes } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { errnoCode } from '../../lib/errors.js';
-import { lgetxattr, llistxattr, lsetxattr } from '../../platform/linux/sys.js';
+import { errnoCode } from '../errors.js';
+import type { TarSyscalls } from './syscalls.js';
+
+type XattrCalls = Pick<TarSyscalls, 'lgetxattr' | 'llistxattr' | 'lsetxattr'>;
 
 /** Ownership, permissions, extended attributes and times of one file. */
 export interface FileMeta {
@@ -20,10 +22,15 @@ export interface FileMeta {
  * then times (any earlier change would bump them). Symlinks have no mode of
  * their own. `skipTimes` lets directories get their times after their children.
  */
-export async function applyMeta(path: string, meta: FileMeta, kind: { symlink: boolean; skipTimes?: boolean }): Promise<void> {
+export async function applyMeta(
+  sys: Pick<TarSyscalls, 'lsetxattr'>,
+  path: string,
+  meta: FileMeta,
+  kind: { symlink: boolean; skipTimes?: boolean },
+): Promise<void> {
   await lchown(path, meta.uid, meta.gid);
   if (!kind.symlink) await chmod(path, meta.mode & 0o7777);
-  for (const [name, value] of meta.xattrs ?? []) setXattrTolerant(path, name, value);
+  for (const [name, value] of meta.xattrs ?? []) setXattrTolerant(sys, path, name, value);
   if (!kind.skipTimes) await lutimes(path, meta.atime ?? meta.mtime, meta.mtime);
 }
 
@@ -32,20 +39,24 @@ export async function applyMeta(path: string, meta: FileMeta, kind: { symlink: b
  * xattr support (ENOTSUP) or a namespace not allowed on this file type (EPERM,
  * e.g. user.* on a symlink).
  */
-function setXattrTolerant(path: string, name: string, value: Buffer): void {
+function setXattrTolerant(sys: Pick<TarSyscalls, 'lsetxattr'>, path: string, name: string, value: Buffer): void {
   try {
-    lsetxattr(path, name, value);
+    sys.lsetxattr(path, name, value);
   } catch (err) {
     const code = errnoCode(err);
     if (code !== 'ENOTSUP' && code !== 'EPERM') throw err;
   }
 }
 
-export function readXattrs(path: string, skip: (name: string) => boolean = () => false): Map<string, Buffer> {
+export function readXattrs(
+  sys: Pick<TarSyscalls, 'lgetxattr' | 'llistxattr'>,
+  path: string,
+  skip: (name: string) => boolean = () => false,
+): Map<string, Buffer> {
   const xattrs = new Map<string, Buffer>();
-  for (const name of llistxattr(path).sort()) {
+  for (const name of sys.llistxattr(path).sort()) {
     if (skip(name)) continue;
-    const value = lgetxattr(path, name);
+    const value = sys.lgetxattr(path, name);
     if (value !== null) xattrs.set(name, value);
   }
   return xattrs;
@@ -56,7 +67,7 @@ export function metaOf(st: Stats, xattrs?: ReadonlyMap<string, Buffer>): FileMet
 }
 
 /** Copies a regular file with its content and all metadata (overlay "copy up"). */
-export async function copyFileWithMeta(source: string, target: string, st: Stats): Promise<void> {
+export async function copyFileWithMeta(sys: XattrCalls, source: string, target: string, st: Stats): Promise<void> {
   await copyFile(source, target);
-  await applyMeta(target, metaOf(st, readXattrs(source)), { symlink: false });
+  await applyMeta(sys, target, metaOf(st, readXattrs(sys, source)), { symlink: false });
 }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar, { type Extract, type Header } from 'tar-stream';
-import { DigestingStream, type Digest } from '../../lib/digest.js';
+import { DigestingStream, type Digest } from '../digest.js';
 
 /**
  * Reading a layer tar: sniff gzip by its magic bytes, hash the uncompressed

@@ -3,9 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tar, { type Header } from 'tar-stream';
-import { unmount, mountPoints } from '../../platform/linux/mount.js';
 
-/** Test helpers for the layer store: tarballs built in memory, temp dirs cleaned up. */
+/** Test helpers for tar code: tarballs built in memory, temp dirs cleaned up. */
 
 export type FixtureEntry = Partial<Omit<Header, 'pax'>> & { name: string; content?: string | Buffer; pax?: Record<string, string> };
 
@@ -35,15 +34,8 @@ export function streamOf(data: Buffer): Readable {
   return Readable.from([data]);
 }
 
-/** A temp dir under os.tmpdir(); cleanup() unmounts anything still mounted below it, then removes it. */
+/** A temp dir under os.tmpdir(); cleanup() removes it (tests that mount below it use their area's helper). */
 export async function tempDir(prefix: string): Promise<{ path: string; cleanup(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
-  return {
-    path,
-    async cleanup() {
-      const below = [...mountPoints()].filter((p) => p.startsWith(`${path}/`)).sort().reverse();
-      for (const target of below) unmount(target);
-      await rm(path, { recursive: true, force: true });
-    },
-  };
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }

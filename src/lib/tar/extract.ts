@@ -1,0 +1,209 @@
+import { constants as fsc } from 'node:fs';
+import { lstat, lutimes, mkdir, open, rm, symlink, link } from 'node:fs/promises';
+import { invalid, type EngineError } from '../errors.js';
+import { PathError, splitInRoot } from '../safe-path.js';
+import { applyMeta, type FileMeta } from './file-meta.js';
+import type { EntryHeader, TarEntry } from './read.js';
+import { S_IFBLK, S_IFCHR, S_IFIFO, type TarSyscalls } from './syscalls.js';
+
+/**
+ * Building blocks for extracting an untrusted tar into a directory. Two
+ * callers own their loops — layers (whiteouts, copy-up from lower layers,
+ * never through a symlink) and docker cp (symlinks followed inside the
+ * container's root) — because they find directories differently. What must
+ * be the same for both lives here: names become components that cannot climb
+ * out, files are created without following a link at their name, relative
+ * symlinks may not point above the extraction root, hardlinks never target a
+ * directory, and metadata is applied in the one order that keeps all of it.
+ */
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+export interface CreateOptions {
+  sys: Pick<TarSyscalls, 'mknod' | 'lsetxattr'>;
+  /** Host path of an existing hardlink target (root-relative components), or null when there is none. */
+  hardlinkSource(components: string[]): Promise<string | null>;
+  /** xattrs from the tar to keep (e.g. never the storage driver's own trusted.overlay.*). */
+  keepXattr(name: string): boolean;
+  /** Owner for every entry instead of the tar's (docker cp --copy-uidgid). */
+  owner?: Owner;
+}
+
+export interface Created {
+  /** Bytes of regular file content written. */
+  bytes: number;
+  /** Set for directories: their times are set last, as creating children changes them. */
+  dirTimes?: DirTimes;
+}
+
+export interface DirTimes {
+  path: string;
+  meta: FileMeta;
+}
+
+export function refuseEntry(name: string, why: string): EngineError {
+  return invalid(`invalid tar entry ${JSON.stringify(name)}: ${why}`);
+}
+
+/** Splits an entry name into components inside the extraction root, or refuses it. */
+export function entryComponents(name: string): string[] {
+  try {
+    return splitInRoot(name);
+  } catch (err) {
+    throw refuseEntry(name, err instanceof PathError ? err.message : String(err));
+  }
+}
+
+/** Where Docker's "cannot overwrite" messages point: the entry's path and the extraction directory, as the caller shows them. */
+export interface NoOverwriteDirNonDir {
+  shownPath: string;
+  shownDest: string;
+}
+
+/**
+ * Makes room for an entry: an existing directory stays when the entry is a
+ * directory too (the entry only updates its metadata); anything else is
+ * removed. With `noOverwrite` (docker cp's default) replacing a directory by a
+ * non-directory, or the reverse, is an error instead, worded as Docker's.
+ */
+export async function clearForEntry(target: string, isDir: boolean, noOverwrite?: NoOverwriteDirNonDir): Promise<void> {
+  const existing = await lstat(target).catch(() => null);
+  if (existing === null || (isDir && existing.isDirectory())) return;
+  if (noOverwrite && existing.isDirectory() !== isDir) {
+    const [was, now] = existing.isDirectory() ? ['directory', 'non-directory'] : ['non-directory', 'directory'];
+    throw invalid(`cannot overwrite ${was} ${JSON.stringify(noOverwrite.shownPath)} with ${now} ${JSON.stringify(noOverwrite.shownDest)}`);
+  }
+  await rm(target, { recursive: true, force: true });
+}
+
+/** Creates one entry at `target`, whose parent directory exists and was reached without leaving the root. */
+export async function createEntry(entry: TarEntry, target: string, options: CreateOptions): Promise<Created> {
+  const { header } = entry;
+  const meta = entryMeta(entry, options);
+  let bytes = 0;
+  switch (header.type) {
+    case 'file':
+    case 'contiguous-file':
+      bytes = await writeRegularFile(target, entry.body);
+      break;
+    case 'directory':
+      await drain(entry);
+      await mkdir(target, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+      await applyMeta(options.sys, target, meta, { symlink: false, skipTimes: true });
+      return { bytes: 0, dirTimes: { path: target, meta } };
+    case 'symlink':
+      await drain(entry);
+      checkSymlinkTarget(header);
+      await symlink(header.linkname ?? '', target);
+      break;
+    case 'link':
+      await drain(entry);
+      await createHardlink(header, target, options);
+      return { bytes: 0 }; // a hardlink shares its target's metadata
+    case 'character-device':
+    case 'block-device':
+    case 'fifo':
+      await drain(entry);
+      options.sys.mknod(target, nodeType(header.type) | meta.mode, header.devmajor ?? 0, header.devminor ?? 0);
+      break;
+    default:
+      throw refuseEntry(header.name, `unsupported entry type ${String(header.type)}`);
+  }
+  await applyMeta(options.sys, target, meta, { symlink: header.type === 'symlink' });
+  return { bytes };
+}
+
+/** Sets directory times after all entries are written, deepest first. */
+export async function restoreDirTimes(dirs: readonly DirTimes[]): Promise<void> {
+  for (const { path, meta } of [...dirs].reverse()) await lutimes(path, meta.atime ?? meta.mtime, meta.mtime);
+}
+
+/** Owner, mode, times and xattrs of an entry, PAX records winning over the ustar fields. */
+export function entryMeta(entry: Pick<TarEntry, 'header' | 'xattrs'>, options: Pick<CreateOptions, 'keepXattr' | 'owner'>): FileMeta {
+  const { header } = entry;
+  const pax = header.pax ?? {};
+  const mtime = pax.mtime ? new Date(parseFloat(pax.mtime) * 1000) : header.mtime ?? new Date(0);
+  const atime = pax.atime ? new Date(parseFloat(pax.atime) * 1000) : mtime;
+  const xattrs = new Map([...entry.xattrs].filter(([key]) => options.keepXattr(key)));
+  return {
+    uid: options.owner?.uid ?? (pax.uid ? parseInt(pax.uid, 10) : header.uid ?? 0),
+    gid: options.owner?.gid ?? (pax.gid ? parseInt(pax.gid, 10) : header.gid ?? 0),
+    mode: (header.mode ?? 0o644) & 0o7777,
+    mtime,
+    atime,
+    xattrs,
+  };
+}
+
+export async function drain(entry: Pick<TarEntry, 'body'>): Promise<void> {
+  for await (const _chunk of entry.body) {
+    // discard
+  }
+}
+
+function nodeType(type: 'character-device' | 'block-device' | 'fifo'): number {
+  return type === 'character-device' ? S_IFCHR : type === 'block-device' ? S_IFBLK : S_IFIFO;
+}
+
+/** Writes a regular file without following a link at `target` (O_NOFOLLOW, O_EXCL); returns its size. */
+async function writeRegularFile(target: string, body: AsyncIterable<Buffer>): Promise<number> {
+  const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
+  const file = await open(target, flags, 0o600);
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      await file.write(chunk);
+      size += chunk.length;
+    }
+  } finally {
+    await file.close();
+  }
+  return size;
+}
+
+/**
+ * Refuses relative symlink targets that climb out of the extraction root from
+ * where the link sits, as Docker does. Absolute targets are fine: inside a
+ * container they start at its root, and extraction never writes through links.
+ */
+function checkSymlinkTarget(header: EntryHeader): void {
+  const linkname = header.linkname ?? '';
+  if (linkname === '') throw refuseEntry(header.name, 'symlink without a target');
+  if (linkname.startsWith('/')) return;
+  const from = splitInRoot(header.name).slice(0, -1);
+  if (escapesRoot(from.length, linkname)) {
+    throw refuseEntry(header.name, `symlink target ${JSON.stringify(linkname)} escapes the layer root`);
+  }
+}
+
+/** Whether `relative`, taken from a directory `depth` levels below the root, climbs above the root. */
+function escapesRoot(depth: number, relative: string): boolean {
+  for (const part of relative.split('/')) {
+    if (part === '..') depth--;
+    else if (part !== '' && part !== '.') depth++;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
+/** Hardlink targets are names inside the extraction root (a leading '/' too), found by the caller's policy. */
+async function createHardlink(header: EntryHeader, target: string, options: CreateOptions): Promise<void> {
+  const name = header.name;
+  const linkname = header.linkname ?? '';
+  let components: string[];
+  try {
+    components = splitInRoot(linkname);
+  } catch (err) {
+    throw refuseEntry(name, `hardlink target ${JSON.stringify(linkname)}: ${err instanceof PathError ? err.message : String(err)}`);
+  }
+  if (components.length === 0) throw refuseEntry(name, 'hardlink to the layer root');
+  const source = await options.hardlinkSource(components);
+  if (source === null) throw refuseEntry(name, `hardlink target ${JSON.stringify(linkname)} not found`);
+  if ((await lstat(source)).isDirectory()) throw refuseEntry(name, 'hardlink to a directory');
+  await link(source, target);
+}
