@@ -23,11 +23,14 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['save', 'image save'], short: 'Save one or more images to a tar archive (streamed to STDOUT by default)', load: async () => (await import('./commands/save.js')).saveCommand },
   { paths: ['load', 'image load'], short: 'Load an image from a tar archive or STDIN', load: async () => (await import('./commands/load.js')).loadCommand },
   { paths: ['image prune'], short: 'Remove unused images', load: async () => (await import('./commands/prune.js')).imagePruneCommand },
+  { paths: ['run', 'container run'], short: 'Create and run a new container from an image', load: async () => (await import('./commands/container/run.js')).runCommand },
+  { paths: ['create', 'container create'], short: 'Create a new container', load: async () => (await import('./commands/container/create.js')).createCommand },
   { paths: ['system df'], short: 'Show berth disk usage', load: async () => (await import('./commands/df.js')).dfCommand },
 ];
 
 /** Management commands (`image`, `system`) whose subcommands live in the table. */
 export const GROUPS: Record<string, string> = {
+  container: 'Manage containers',
   image: 'Manage images',
   system: 'Manage berth',
 };

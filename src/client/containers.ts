@@ -77,14 +77,16 @@ export async function renameContainer(api: ApiClient, id: string, name: string):
  * headers — i.e. registered the waiter (dockerd flushes them at once) — with
  * a promise of the exit result, so `run` can wait *before* it starts.
  */
-export async function waitContainer(api: ApiClient, id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<Promise<WaitResponse>> {
+export async function waitContainer(api: ApiClient, id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<{ result: Promise<WaitResponse> }> {
   const res = await api.request('POST', `${c(id)}/wait`, { query: { condition } });
-  return (async () => {
+  const result = (async () => {
     let text = '';
     for await (const chunk of res.body) text += (chunk as Buffer).toString('utf8');
     if (!text.trim()) throw new Error('wait: the daemon closed the connection without a status');
     return JSON.parse(text) as WaitResponse;
   })();
+  // Wrapped in an object: a promise returned from an async function would be adopted, not handed back.
+  return { result };
 }
 
 export function topContainer(api: ApiClient, id: string, psArgs?: string): Promise<TopResponse> {

@@ -105,7 +105,7 @@ export class BerthClient {
     return containers.renameContainer(this.api, id, name);
   }
   /** Resolves when the waiter is registered, with a promise of the exit status. */
-  waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<Promise<ct.WaitResponse>> {
+  waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<{ result: Promise<ct.WaitResponse> }> {
     return containers.waitContainer(this.api, id, condition);
   }
   topContainer(id: string, psArgs?: string): Promise<ct.TopResponse> {

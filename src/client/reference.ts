@@ -51,3 +51,18 @@ export function familiarRepoDigest(text: string): { repo: string; digest: string
   const found = familiar(text);
   return found?.ref.digest !== undefined ? { repo: found.repo, digest: found.ref.digest } : undefined;
 }
+
+/** What run/create pull for a user's image reference: familiar repository and tag (`latest` by default). */
+export function pullTarget(text: string): { repo: string; tag: string; display: string } {
+  let ref: Reference;
+  try {
+    ref = parseLib(text);
+  } catch (err) {
+    if (isEngineError(err, 'invalid')) throw new ReferenceError(err.message);
+    throw err;
+  }
+  const repo = familiarName(ref);
+  if (ref.digest) return { repo, tag: ref.digest, display: `${repo}@${ref.digest}` };
+  const tag = ref.tag ?? 'latest';
+  return { repo, tag, display: `${repo}:${tag}` };
+}
