@@ -25,6 +25,7 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['image prune'], short: 'Remove unused images', load: async () => (await import('./commands/prune.js')).imagePruneCommand },
   { paths: ['run', 'container run'], short: 'Create and run a new container from an image', load: async () => (await import('./commands/container/run.js')).runCommand },
   { paths: ['create', 'container create'], short: 'Create a new container', load: async () => (await import('./commands/container/create.js')).createCommand },
+  { paths: ['ps', 'container ls', 'container list', 'container ps'], short: 'List containers', load: async () => (await import('./commands/container/ps.js')).psCommand },
   { paths: ['system df'], short: 'Show berth disk usage', load: async () => (await import('./commands/df.js')).dfCommand },
 ];
 

@@ -135,7 +135,8 @@ export const BASE_FUNCS: Record<string, TemplateFunc> = {
   upper: (text) => String(goString(text)).toUpperCase(),
   title: (text) => titleCase(goString(text)),
   truncate: (text, length) => truncateRunes(goString(text), Number(length)),
-  pad: (text, before, after) => ' '.repeat(Number(before)) + goString(text) + ' '.repeat(Number(after)),
+  // docker's padWithSpace leaves an empty string empty.
+  pad: (text, before, after) => (goString(text) === '' ? '' : ' '.repeat(Number(before)) + goString(text) + ' '.repeat(Number(after))),
   println: (...args) => args.map(goString).join(' ') + '\n',
   print: (...args) => args.map(goString).join(''),
   printf: (format, ...args) => goSprintf(String(format), ...args),
