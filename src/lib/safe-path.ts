@@ -86,6 +86,21 @@ export async function walkNoSymlinks(root: string, components: readonly string[]
  * appended unresolved.
  */
 export async function resolveInRoot(root: string, path: string, options: { followFinal?: boolean } = {}): Promise<string> {
+  return join(root, ...(await resolveComponents(path, (components) => join(root, ...components), options)));
+}
+
+/**
+ * The general form of resolveInRoot: the clean components `path` names after
+ * following symlinks in the scope of a root (absolute targets restart at the
+ * root, '..' stops there). `hostPathOf` says where components live on the
+ * host: one directory for a layer, or a container's root filesystem with its
+ * volumes mounted at some components (each a separate host directory).
+ */
+export async function resolveComponents(
+  path: string,
+  hostPathOf: (components: readonly string[]) => string,
+  options: { followFinal?: boolean } = {},
+): Promise<string[]> {
   const resolved: string[] = [];
   let pending = splitRaw(path);
   let linksFollowed = 0;
@@ -95,7 +110,7 @@ export async function resolveInRoot(root: string, path: string, options: { follo
       resolved.pop(); // at the root, '..' is the root itself
       continue;
     }
-    const candidate = join(root, ...resolved, name);
+    const candidate = hostPathOf([...resolved, name]);
     const isLast = pending.length === 0;
     if ((!isLast || options.followFinal) && (await entryKind(candidate)) === 'symlink') {
       if (++linksFollowed > MAX_SYMLINKS) throw new PathError(`too many levels of symbolic links in "${path}"`, 'loop');
@@ -106,7 +121,7 @@ export async function resolveInRoot(root: string, path: string, options: { follo
     }
     resolved.push(name);
   }
-  return join(root, ...resolved);
+  return resolved;
 }
 
 /** Components of a path with '' and '.' dropped but '..' kept (resolveInRoot interprets them). */
