@@ -26,6 +26,14 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['run', 'container run'], short: 'Create and run a new container from an image', load: async () => (await import('./commands/container/run.js')).runCommand },
   { paths: ['create', 'container create'], short: 'Create a new container', load: async () => (await import('./commands/container/create.js')).createCommand },
   { paths: ['ps', 'container ls', 'container list', 'container ps'], short: 'List containers', load: async () => (await import('./commands/container/ps.js')).psCommand },
+  { paths: ['stop', 'container stop'], short: 'Stop one or more running containers', load: async () => (await import('./commands/container/lifecycle.js')).stopCommand },
+  { paths: ['kill', 'container kill'], short: 'Kill one or more running containers', load: async () => (await import('./commands/container/lifecycle.js')).killCommand },
+  { paths: ['restart', 'container restart'], short: 'Restart one or more containers', load: async () => (await import('./commands/container/lifecycle.js')).restartCommand },
+  { paths: ['pause', 'container pause'], short: 'Pause all processes within one or more containers', load: async () => (await import('./commands/container/lifecycle.js')).pauseCommand },
+  { paths: ['unpause', 'container unpause'], short: 'Unpause all processes within one or more containers', load: async () => (await import('./commands/container/lifecycle.js')).unpauseCommand },
+  { paths: ['rm', 'container rm', 'container remove'], short: 'Remove one or more containers', load: async () => (await import('./commands/container/lifecycle.js')).rmCommand },
+  { paths: ['wait', 'container wait'], short: 'Block until one or more containers stop, then print their exit codes', load: async () => (await import('./commands/container/lifecycle.js')).waitCommand },
+  { paths: ['rename', 'container rename'], short: 'Rename a container', load: async () => (await import('./commands/container/lifecycle.js')).renameCommand },
   { paths: ['system df'], short: 'Show berth disk usage', load: async () => (await import('./commands/df.js')).dfCommand },
 ];
 

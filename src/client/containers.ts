@@ -40,12 +40,21 @@ export async function inspectContainer(api: ApiClient, id: string, options: { si
   return { value: JSON.parse(text) as ContainerInspect, raw: text };
 }
 
+/** 304 Not Modified from start/stop means "already in that state": success, as the Go client treats it. */
+async function allowNotModified(call: Promise<{ body: Readable }>): Promise<void> {
+  try {
+    await discard(await call);
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+  }
+}
+
 export async function startContainer(api: ApiClient, id: string, options: { detachKeys?: string } = {}): Promise<void> {
-  await discard(await api.request('POST', `${c(id)}/start`, { query: { detachKeys: options.detachKeys || undefined } }));
+  await allowNotModified(api.request('POST', `${c(id)}/start`, { query: { detachKeys: options.detachKeys || undefined } }));
 }
 
 export async function stopContainer(api: ApiClient, id: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
-  await discard(await api.request('POST', `${c(id)}/stop`, { query: { t: options.timeout, signal: options.signal || undefined } }));
+  await allowNotModified(api.request('POST', `${c(id)}/stop`, { query: { t: options.timeout, signal: options.signal || undefined } }));
 }
 
 export async function restartContainer(api: ApiClient, id: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
