@@ -34,6 +34,9 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['rm', 'container rm', 'container remove'], short: 'Remove one or more containers', load: async () => (await import('./commands/container/lifecycle.js')).rmCommand },
   { paths: ['wait', 'container wait'], short: 'Block until one or more containers stop, then print their exit codes', load: async () => (await import('./commands/container/lifecycle.js')).waitCommand },
   { paths: ['rename', 'container rename'], short: 'Rename a container', load: async () => (await import('./commands/container/lifecycle.js')).renameCommand },
+  { paths: ['start', 'container start'], short: 'Start one or more stopped containers', load: async () => (await import('./commands/container/start.js')).startCommand },
+  { paths: ['attach', 'container attach'], short: 'Attach local standard input, output, and error streams to a running container', load: async () => (await import('./commands/container/attach.js')).attachCommand },
+  { paths: ['exec', 'container exec'], short: 'Execute a command in a running container', load: async () => (await import('./commands/container/exec.js')).execCommand },
   { paths: ['system df'], short: 'Show berth disk usage', load: async () => (await import('./commands/df.js')).dfCommand },
 ];
 
