@@ -1,5 +1,6 @@
 import type { ImageService } from '../engine/images/types.js';
 import type { EventBus } from '../engine/events/types.js';
+import type { ContainerService } from '../engine/containers/types.js';
 
 /** What /info, /version and /system/df need; assembled by the daemon from the engine areas. */
 export interface SystemBackend {
@@ -12,6 +13,7 @@ export interface SystemBackend {
 /** The narrow backends the API routes use; each router takes only what it needs. */
 export interface ApiBackends {
   images: ImageService;
+  containers: ContainerService;
   system: SystemBackend;
   events: EventBus;
 }

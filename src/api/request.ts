@@ -15,6 +15,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   /** The API version the client asked for (or the default). */
   version: string;
+  /** Set when the client asked to upgrade the connection (attach, exec start): the raw socket. */
+  upgrade?: { socket: import('node:stream').Duplex; head: Buffer };
 }
 
 export async function jsonBody<T>(req: ApiRequest, { optional = false } = {}): Promise<T | undefined> {

@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { invalid, notFound } from '../lib/errors.js';
 import { sendError, statusOf } from './errors.js';
 import { versionLess, type ApiRequest } from './request.js';
@@ -6,6 +8,8 @@ import { Router } from './router.js';
 import type { ApiBackends } from './backends.js';
 import { systemRoutes } from './routes/system.js';
 import { imageRoutes } from './routes/images.js';
+import { containerRoutes } from './routes/containers.js';
+import { execRoutes } from './routes/exec.js';
 
 export const API_VERSION = '1.45';
 export const MIN_API_VERSION = '1.24';
@@ -20,12 +24,20 @@ export interface ApiOptions {
  * versions outside 1.24–1.45 as Docker does, dispatches to the routes, and
  * turns errors into Docker's JSON error bodies.
  */
-export function createApiHandler(backends: ApiBackends, options: ApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export interface ApiHandlers {
+  request: (req: IncomingMessage, res: ServerResponse) => void;
+  /** For `Connection: Upgrade` requests (attach, exec start), which Node hands over with the raw socket. */
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+export function createApiHandler(backends: ApiBackends, options: ApiOptions): ApiHandlers {
   const router = new Router();
   systemRoutes(router, backends);
   imageRoutes(router, backends);
+  containerRoutes(router, backends);
+  execRoutes(router, backends);
 
-  return (raw, res) => {
+  const request = (raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']) => {
     const started = Date.now();
     res.setHeader('Api-Version', API_VERSION);
     res.setHeader('Server', options.serverHeader);
@@ -33,14 +45,24 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): (r
     res.setHeader('Ostype', 'linux');
     const done = () => options.debug?.(`${raw.method} ${raw.url} -> ${res.statusCode} (${Date.now() - started} ms)`);
     res.on('finish', done);
-    handle(router, raw, res).catch((err) => {
+    handle(router, raw, res, upgrade).catch((err) => {
       if (statusOf(err) >= 500) options.debug?.(`error: ${(err as Error).stack ?? String(err)}`);
       sendError(res, err);
     });
   };
+  const upgrade = (raw: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A response object on the raw socket, so errors before the takeover are ordinary HTTP answers.
+    const res = new ServerResponse(raw);
+    res.assignSocket(socket as Socket);
+    res.on('finish', () => {
+      socket.end();
+    });
+    request(raw, res, { socket, head });
+  };
+  return { request: (raw, res) => request(raw, res), upgrade };
 }
 
-async function handle(router: Router, raw: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(router: Router, raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']): Promise<void> {
   const url = new URL(raw.url ?? '/', 'http://berth');
   let path = url.pathname.replace(/\/+$/, '') || '/';
   let version = API_VERSION;
@@ -62,6 +84,6 @@ async function handle(router: Router, raw: IncomingMessage, res: ServerResponse)
     res.writeHead(405, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: `method ${method} not allowed for ${path}` }));
     return;
   }
-  const req: ApiRequest = { raw, method, path, params: match.params, query: url.searchParams, version };
+  const req: ApiRequest = { raw, method, path, params: match.params, query: url.searchParams, version, upgrade };
   await match.handler(req, res);
 }

@@ -6,6 +6,9 @@ import { MemoryEventBus } from '../engine/events/bus.js';
 import { ImageStore } from '../engine/images/store.js';
 import { ReferenceStore } from '../engine/images/refstore.js';
 import { LocalImageService } from '../engine/images/service.js';
+import { ConmonRuncRuntime } from '../engine/runtime/runtime.js';
+import { ContainerStore } from '../engine/containers/store.js';
+import { LocalContainerService } from '../engine/containers/service.js';
 import { openLayerStore } from './storage.js';
 import { lockDataRoot } from './lock.js';
 import { listen, type Listener } from './listeners.js';
@@ -42,9 +45,17 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     const store = await ImageStore.open(join(config.dataRoot, 'images', 'meta'), content);
     const refs = await ReferenceStore.open(join(config.dataRoot, 'images', 'references.json'));
     const images = new LocalImageService({ content, layers, events, store, refs, tmpDir });
-    const system = new DaemonSystem({ config: () => config, images, layers, engineId: await engineId(config.dataRoot), startedAt: new Date() });
+    const runtime = new ConmonRuncRuntime({ root: join(config.execRoot, 'runtime') });
+    const containerStore = await ContainerStore.open(join(config.dataRoot, 'containers'));
+    const containers = new LocalContainerService({
+      store: containerStore, runtime, layers, images, events,
+      log: (level, message) => log.log(level, message),
+    });
+    images.setUsage({ containersUsing: (id) => containers.usingImage(id) });
+    await containers.recover();
+    const system = new DaemonSystem({ config: () => config, images, containers, layers, engineId: await engineId(config.dataRoot), startedAt: new Date() });
 
-    const handler = createApiHandler({ images, system, events }, {
+    const handler = createApiHandler({ images, containers, system, events }, {
       serverHeader: `Docker/${BERTH_VERSION} (linux)`,
       debug: (line) => log.debug(line),
     });
@@ -60,7 +71,7 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
       throw err;
     }
     await writePidfile(config.pidfile);
-    events.publish('daemon', 'start', system ? 'berthd' : '', {});
+    events.publish('daemon', 'start', 'berthd', {});
     log.info(`berthd ${BERTH_VERSION} started (data root ${config.dataRoot}, storage driver ${layers.driver})`);
 
     return {
@@ -72,6 +83,8 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
         log.info('configuration reloaded');
       },
       async stop() {
+        // Live restore: containers keep running under conmon; only berthd's watchers stop.
+        await containers.shutdown();
         await Promise.all(listeners.map((l) => l.close()));
         await unlink(config.pidfile).catch(() => undefined);
         await unlock();

@@ -1,5 +1,6 @@
 import { chown, chmod, mkdir, unlink } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { ApiHandlers } from '../api/server.js';
 import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { errnoCode, invalid } from '../lib/errors.js';
@@ -29,11 +30,18 @@ export function parseHost(host: string): { kind: 'unix'; path: string } | { kind
 
 export async function listen(
   host: string,
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  handlers: ApiHandlers,
   options: { group?: string },
 ): Promise<Listener> {
   const spec = parseHost(host);
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, handler);
+  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, handlers.request);
+  server.on('upgrade', handlers.upgrade);
+  // Hijacked sockets (attach, exec) leave the HTTP server's books but still hold it open: track them all.
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('clientError', (_err, socket) => socket.destroy());
   if (spec.kind === 'unix') {
     await mkdir(dirname(spec.path), { recursive: true });
@@ -43,16 +51,16 @@ export async function listen(
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(spec.path, resolve));
     await chmod(spec.path, 0o660);
     if (options.group) await chown(spec.path, 0, groupId(options.group));
-    return { address: host, server, close: () => closeServer(server).then(() => unlink(spec.path).catch(() => undefined)) };
+    return { address: host, server, close: () => closeServer(server, sockets).then(() => unlink(spec.path).catch(() => undefined)) };
   }
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(spec.port, spec.host, resolve));
-  return { address: host, server, close: () => closeServer(server) };
+  return { address: host, server, close: () => closeServer(server, sockets) };
 }
 
-function closeServer(server: Server): Promise<void> {
+function closeServer(server: Server, sockets: Set<import('node:net').Socket>): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    server.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
   });
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SystemBackend } from '../api/backends.js';
 import { API_VERSION, MIN_API_VERSION } from '../api/server.js';
 import type { ImageService } from '../engine/images/types.js';
+import type { ContainerService } from '../engine/containers/types.js';
 import type { LayerStore } from '../engine/layers/types.js';
 import { writeFileAtomic } from '../lib/atomic.js';
 import { hostFacts, toolVersion, type HostFacts } from '../platform/linux/host.js';
@@ -15,7 +16,7 @@ export class DaemonSystem implements SystemBackend {
   private host?: HostFacts;
 
   constructor(
-    private readonly deps: { config: () => DaemonConfig; images: ImageService; layers: LayerStore; engineId: string; startedAt: Date },
+    private readonly deps: { config: () => DaemonConfig; images: ImageService; containers: ContainerService; layers: LayerStore; engineId: string; startedAt: Date },
   ) {}
 
   pingHeaders(): Record<string, string> {
@@ -64,12 +65,13 @@ export class DaemonSystem implements SystemBackend {
     const config = this.deps.config();
     const images = await this.deps.images.all();
     const runc = await toolVersion('runc');
+    const counts = await this.deps.containers.counts();
     return {
       ID: this.deps.engineId,
-      Containers: 0,
-      ContainersRunning: 0,
-      ContainersPaused: 0,
-      ContainersStopped: 0,
+      Containers: counts.total,
+      ContainersRunning: counts.running,
+      ContainersPaused: counts.paused,
+      ContainersStopped: counts.stopped,
       Images: images.length,
       Driver: this.deps.layers.driver,
       DriverStatus: await this.deps.layers.status(),

@@ -1,4 +1,5 @@
 import { invalid } from '../../lib/errors.js';
+export { parseTimeFilter } from '../../lib/time-filter.js';
 import type { Filters, Image } from './types.js';
 
 /** Which filters each listing accepts; anything else is refused as Docker does. */
@@ -52,19 +53,6 @@ export function globMatch(pattern: string, value: string): boolean {
 
 function escapeRe(ch: string): string {
   return ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/** Docker's "until" filter: a Unix timestamp, RFC 3339 date, or Go duration before now. */
-export function parseTimeFilter(value: string, now = Date.now()): number {
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const duration = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(value);
-  if (duration) {
-    const unit = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[duration[2] as 'h'];
-    return now - Number(duration[1]) * unit;
-  }
-  const parsed = Date.parse(value);
-  if (Number.isNaN(parsed)) throw invalid(`failed to parse value as time or duration: "${value}"`);
-  return parsed;
 }
 
 export function createdMs(image: Pick<Image, "config">): number {

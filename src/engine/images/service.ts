@@ -12,7 +12,7 @@ import type { EventBus } from '../events/types.js';
 import type { ReferenceStore } from './refstore.js';
 import type { ImageStore, StoredImage } from './store.js';
 import type {
-  DeleteResponseItem, Filters, HistoryItem, Image, ImageConfig, ImageService, ImageUsage, ProgressSink,
+  CommitOptions, DeleteResponseItem, Filters, HistoryItem, Image, ImageConfig, ImageService, ImageUsage, ProgressSink,
 } from './types.js';
 import { boolFilter, checkFilterNames, createdMs, globMatch, matchesLabels, parseTimeFilter } from './filters.js';
 import { ImageRemover } from './remove.js';
@@ -20,6 +20,7 @@ import { importImage, type ImportOptions } from './import.js';
 import { saveImages } from './archive/save.js';
 import { loadArchive } from './archive/load.js';
 import { registerLayers } from './layers.js';
+import { applyChanges } from './config-changes.js';
 
 export interface ImageServiceDeps {
   content: ContentStore;
@@ -188,9 +189,29 @@ export class LocalImageService implements ImageService {
     });
   }
 
-  async create(config: ImageConfig, options: { parent?: Digest; layerTar?: Readable; reference?: string }): Promise<Digest> {
+  async commit(options: CommitOptions): Promise<Digest> {
+    const parent = this.deps.store.get(options.parent);
+    if (!parent) throw notFound(`No such image: ${options.parent}`);
     const tags = options.reference ? [withDefaultTag(parseNormalizedNamed(options.reference))] : [];
-    return this.commitImage(config, { parent: options.parent }, tags);
+    const { digest: diffId } = await this.deps.content.write(options.layerTar);
+    const created = new Date().toISOString();
+    const p = parent.config;
+    const config: ImageConfig = {
+      architecture: p.architecture,
+      ...(p.variant ? { variant: p.variant } : {}),
+      author: options.author ?? '',
+      comment: options.comment ?? '',
+      config: applyChanges(options.config, options.changes),
+      container: options.containerId ?? '',
+      created,
+      docker_version: 'berth',
+      history: [...(p.history ?? []), { created, author: options.author, created_by: options.createdBy, comment: options.comment }],
+      os: p.os,
+      rootfs: { type: 'layers', diff_ids: [...(p.rootfs?.diff_ids ?? []), diffId] },
+    };
+    const id = await this.commitImage(config, { parent: options.parent }, tags);
+    for (const tag of tags) this.deps.events.publish('image', 'tag', id, { name: familiarString(tag) });
+    return id;
   }
 
   async children(id: Digest): Promise<Digest[]> {

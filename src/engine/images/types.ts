@@ -107,6 +107,25 @@ export interface ImageUsage {
   containersUsing(imageId: Digest): Promise<{ id: string; running: boolean }[]>;
 }
 
+export interface CommitOptions {
+  /** The image the new one is made on; its layers, history and platform carry over. */
+  parent: Digest;
+  /** An uncompressed tar of the changes, whiteouts as .wh. entries. */
+  layerTar: Readable;
+  /** The runnable config of the new image, before `changes` are applied. */
+  config: ContainerConfig;
+  /** Dockerfile-style changes (commit -c): CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR. */
+  changes: string[];
+  author?: string;
+  comment?: string;
+  /** Recorded in the config as "container", as Docker does. */
+  containerId?: string;
+  /** The history entry's created_by. */
+  createdBy: string;
+  /** Tag to give the new image ("repo:tag"). */
+  reference?: string;
+}
+
 /** The narrow interface src/api uses. */
 export interface ImageService {
   /** Resolves a reference, full ID, or ID prefix; throws notFound ("No such image: x"). */
@@ -124,8 +143,8 @@ export interface ImageService {
   layersSize(): Promise<number>;
   /** Graph driver facts for inspect: Name and Data. */
   graphDriver(image: Image): Promise<{ Name: string; Data: Record<string, string> | null }>;
-  /** Creates an image from a config and extra layer (used by commit and build). */
-  create(config: ImageConfig, options: { parent?: Digest; layerTar?: Readable; reference?: string }): Promise<Digest>;
+  /** A new image: a parent image plus one layer (a tar of changes) and a config (docker commit, and build steps). */
+  commit(options: CommitOptions): Promise<Digest>;
   children(id: Digest): Promise<Digest[]>;
   /** Containers created from this image (none until the containers area is wired in). */
   containersUsing(id: Digest): Promise<{ id: string; running: boolean }[]>;

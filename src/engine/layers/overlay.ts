@@ -8,7 +8,7 @@ import { bindMount, isMountPoint, mountOverlay, unmount } from '../../platform/l
 import { filesystemName } from '../../platform/linux/sys.js';
 import { overlayChanges } from './changes.js';
 import { DirLayerStore } from './store-base.js';
-import { directorySize } from './size.js';
+import { directorySize } from '../../lib/dir-size.js';
 import type { ApplyOptions } from './tar-apply.js';
 import { exportOverlayDiff } from './tar-export.js';
 
@@ -101,11 +101,11 @@ export class OverlayLayerStore extends DirLayerStore {
     return overlayChanges(rw.diffDir, await this.lowerDirsOf(id, false));
   }
 
-  exportRw(id: string): Readable {
+  exportRw(id: string, exclude?: ReadonlySet<string>): Readable {
     const store = this;
     return Readable.from(
       (async function* () {
-        yield* exportOverlayDiff((await store.mustGetRw(id)).diffDir);
+        yield* exportOverlayDiff((await store.mustGetRw(id)).diffDir, exclude);
       })(),
       { objectMode: false },
     );

@@ -75,7 +75,7 @@ export abstract class DirLayerStore implements LayerStore {
   abstract mountRw(id: string, target: string): Promise<void>;
   abstract unmountRw(id: string, target: string): Promise<void>;
   abstract changesRw(id: string): Promise<{ path: string; kind: 0 | 1 | 2 }[]>;
-  abstract exportRw(id: string): Readable;
+  abstract exportRw(id: string, exclude?: ReadonlySet<string>): Readable;
 
   // ---- read-only layers ----
 

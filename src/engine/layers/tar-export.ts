@@ -22,8 +22,12 @@ export interface ExportItem {
 }
 
 /** Exports an overlay diff directory: 0/0 char devices → `.wh.<name>`, opaque dirs → `<dir>/.wh..wh..opq`. */
-export function exportOverlayDiff(diffDir: string): Readable {
-  return Readable.from(writeTar(diffDir, walkOverlayDiff(diffDir, '')), { objectMode: false });
+export function exportOverlayDiff(diffDir: string, exclude?: ReadonlySet<string>): Readable {
+  return Readable.from(writeTar(diffDir, without(walkOverlayDiff(diffDir, ''), exclude)), { objectMode: false });
+}
+
+async function* without(items: AsyncIterable<ExportItem>, exclude: ReadonlySet<string> | undefined): AsyncGenerator<ExportItem> {
+  for await (const item of items) if (!exclude?.has(item.path)) yield item;
 }
 
 /** Exports chosen paths of a directory tree plus whiteouts (vfs: items come from comparing trees). */

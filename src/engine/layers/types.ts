@@ -59,6 +59,9 @@ export interface LayerStore {
   removeRw(id: string): Promise<void>;
   /** Changes in the rw layer relative to its parent, as docker diff reports them. */
   changesRw(id: string): Promise<{ path: string; kind: 0 | 1 | 2 }[]>;
-  /** A tar (uncompressed) of the rw layer's changes, whiteouts as .wh. entries (for commit). */
-  exportRw(id: string): Readable;
+  /**
+   * A tar (uncompressed) of the rw layer's changes, whiteouts as .wh. entries (for commit).
+   * `exclude`: root-relative paths ("etc/hosts") left out, e.g. the runtime's mount placeholders.
+   */
+  exportRw(id: string, exclude?: ReadonlySet<string>): Readable;
 }

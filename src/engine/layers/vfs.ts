@@ -42,7 +42,7 @@ export class VfsLayerStore extends DirLayerStore {
   }
 
   exportLayer(chainId: Digest): Readable {
-    return this.exportDifference(async () => {
+    return this.exportDifference(undefined, async () => {
       const layer = await this.mustGet(chainId);
       return { dir: this.diffDir(chainId), parentDir: layer.parent === null ? null : this.diffDir(layer.parent) };
     });
@@ -63,23 +63,22 @@ export class VfsLayerStore extends DirLayerStore {
     return treeChanges(rw.diffDir, rw.parent === null ? null : this.diffDir(rw.parent));
   }
 
-  exportRw(id: string): Readable {
-    return this.exportDifference(async () => {
+  exportRw(id: string, exclude?: ReadonlySet<string>): Readable {
+    return this.exportDifference(exclude, async () => {
       const rw = await this.mustGetRw(id);
       return { dir: rw.diffDir, parentDir: rw.parent === null ? null : this.diffDir(rw.parent) };
     });
   }
 
   /** A tar of what `dir` has that `parentDir` has not: changed entries, and whiteouts for deletions. */
-  private exportDifference(locate: () => Promise<{ dir: string; parentDir: string | null }>): Readable {
+  private exportDifference(exclude: ReadonlySet<string> | undefined, locate: () => Promise<{ dir: string; parentDir: string | null }>): Readable {
     return Readable.from(
       (async function* () {
         const { dir, parentDir } = await locate();
         const changes = await treeChanges(dir, parentDir);
-        const items = changes.map((change) => ({
-          path: change.path.slice(1),
-          kind: change.kind === DELETED ? ('whiteout' as const) : ('entry' as const),
-        }));
+        const items = changes
+          .map((change) => ({ path: change.path.slice(1), kind: change.kind === DELETED ? ('whiteout' as const) : ('entry' as const) }))
+          .filter((item) => !exclude?.has(item.path));
         yield* exportItems(dir, items);
       })(),
       { objectMode: false },

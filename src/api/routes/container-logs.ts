@@ -1,0 +1,45 @@
+import type { ServerResponse } from 'node:http';
+import { invalid } from '../../lib/errors.js';
+import type { ContainerService } from '../../engine/containers/types.js';
+import { frame } from '../hijack.js';
+import { boolParam, type ApiRequest } from '../request.js';
+
+/** GET /containers/{id}/logs: the log, multiplexed unless the container has a tty. */
+export async function logsRoute(req: ApiRequest, res: ServerResponse, containers: ContainerService): Promise<void> {
+  const q = req.query;
+  const stdout = boolParam(q, 'stdout');
+  const stderr = boolParam(q, 'stderr');
+  if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
+  const timestamps = boolParam(q, 'timestamps');
+  const tailText = q.get('tail') ?? 'all';
+  if (tailText !== 'all' && tailText !== '' && !/^\d+$/.test(tailText)) throw invalid(`invalid value for tail: ${tailText}`);
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  const { tty, entries } = await containers.logs(req.params.id!, {
+    follow: boolParam(q, 'follow'),
+    since: timeParam(q.get('since')),
+    until: timeParam(q.get('until')),
+    tail: /^\d+$/.test(tailText) ? Number(tailText) : undefined,
+    signal: abort.signal,
+  });
+  res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
+  res.flushHeaders();
+  try {
+    for await (const entry of entries) {
+      if ((entry.stream === 'stdout' && !stdout) || (entry.stream === 'stderr' && !stderr)) continue;
+      const text = entry.partial ? entry.line : Buffer.concat([entry.line, Buffer.from('\n')]);
+      const data = timestamps ? Buffer.concat([Buffer.from(`${entry.timestamp} `), text]) : text;
+      res.write(tty ? data : frame(entry.stream === 'stdout' ? 1 : 2, data));
+    }
+  } catch (err) {
+    if (!abort.signal.aborted) throw err;
+  }
+  res.end();
+}
+
+/** since/until: Unix seconds (with an optional fraction), as the docker CLI sends them. */
+function timeParam(value: string | null): Date | undefined {
+  if (value === null || value === '' || value === '0') return undefined;
+  if (!/^\d+(\.\d+)?$/.test(value)) throw invalid(`invalid time value: ${value}`);
+  return new Date(Number(value) * 1000);
+}

@@ -1,0 +1,209 @@
+import type { ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { invalid, isEngineError } from '../../lib/errors.js';
+import type { ContainerConfig, CreateRequest, HostConfig } from '../../engine/containers/types.js';
+import type { ApiBackends } from '../backends.js';
+import type { Router } from '../router.js';
+import { boolParam, filtersParam, intParam, jsonBody, type ApiRequest } from '../request.js';
+import { sendEmpty, sendJson } from '../respond.js';
+import { containerInspect, containerSummary, statsJson } from './container-json.js';
+import { attachRoute } from './container-attach.js';
+import { logsRoute } from './container-logs.js';
+import { archiveRoutes } from './container-archive.js';
+
+type Backends = Pick<ApiBackends, 'containers' | 'images'>;
+
+export function containerRoutes(router: Router, backends: Backends): void {
+  const { containers, images } = backends;
+
+  router.add('POST', '/containers/create', async (req, res) => {
+    const body = (await jsonBody<ContainerConfig & { HostConfig?: HostConfig; NetworkingConfig?: unknown; Image?: string }>(req))!;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('invalid JSON: the body must be an object');
+    const { HostConfig: hostConfig, NetworkingConfig: networkingConfig, ...config } = body;
+    const request: CreateRequest = {
+      name: req.query.get('name') || undefined,
+      platform: req.query.get('platform') || undefined,
+      config: config as CreateRequest['config'],
+      hostConfig: hostConfig ?? {},
+      networkingConfig,
+    };
+    sendJson(res, 201, await containers.create(request));
+  });
+
+  router.add('GET', '/containers/json', async (req, res) => {
+    const all = boolParam(req.query, 'all');
+    const size = boolParam(req.query, 'size');
+    const limit = intParam(req.query, 'limit');
+    const list = await containers.list({ all: all || (limit ?? 0) > 0, limit, size, filters: filtersParam(req.query) });
+    const out = [];
+    for (const c of list) out.push(containerSummary(c, size ? await containers.sizes(c.id) : undefined));
+    sendJson(res, 200, out);
+  });
+
+  router.add('POST', '/containers/prune', async (req, res) => {
+    sendJson(res, 200, await containers.prune(filtersParam(req.query)));
+  });
+
+  router.add('GET', '/containers/{id}/json', async (req, res) => {
+    const c = await containers.get(req.params.id!);
+    const image = await images.resolve(c.image).catch(() => undefined);
+    const graphDriver = image ? await images.graphDriver(image) : { Name: 'overlay2', Data: null };
+    const sizes = boolParam(req.query, 'size') ? await containers.sizes(c.id) : undefined;
+    sendJson(res, 200, containerInspect(c, { graphDriver, sizes, execIds: null }));
+  });
+
+  router.add('POST', '/containers/{id}/start', async (req, res) => {
+    await noContentOr304(res, () => containers.start(req.params.id!));
+  });
+
+  router.add('POST', '/containers/{id}/stop', async (req, res) => {
+    const timeout = intParam(req.query, 't');
+    await noContentOr304(res, () => containers.stop(req.params.id!, { timeout, signal: req.query.get('signal') || undefined }));
+  });
+
+  router.add('POST', '/containers/{id}/restart', async (req, res) => {
+    await containers.restart(req.params.id!, { timeout: intParam(req.query, 't'), signal: req.query.get('signal') || undefined });
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/kill', async (req, res) => {
+    await containers.kill(req.params.id!, req.query.get('signal') || 'SIGKILL');
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/pause', async (req, res) => {
+    await containers.pause(req.params.id!);
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/unpause', async (req, res) => {
+    await containers.unpause(req.params.id!);
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/wait', async (req, res) => {
+    const condition = (req.query.get('condition') || 'not-running') as 'not-running' | 'next-exit' | 'removed';
+    if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw invalid(`invalid condition: "${condition}"`);
+    await containers.get(req.params.id!);
+    // Headers go out at once: `docker run` waits for them before it starts the container.
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    try {
+      const result = await containers.wait(req.params.id!, condition, abort.signal);
+      res.end(JSON.stringify(result));
+    } catch (err) {
+      res.end(JSON.stringify({ StatusCode: -1, Error: { Message: (err as Error).message } }));
+    }
+  });
+
+  router.add('DELETE', '/containers/{id}', async (req, res) => {
+    await containers.remove(req.params.id!, { force: boolParam(req.query, 'force'), volumes: boolParam(req.query, 'v'), link: boolParam(req.query, 'link') });
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/rename', async (req, res) => {
+    await containers.rename(req.params.id!, req.query.get('name') ?? '');
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/update', async (req, res) => {
+    const body = (await jsonBody<HostConfig>(req))!;
+    sendJson(res, 200, await containers.update(req.params.id!, body));
+  });
+
+  router.add('POST', '/containers/{id}/resize', async (req, res) => {
+    const { height, width } = sizeParams(req);
+    await containers.resize(req.params.id!, height, width);
+    sendEmpty(res, 200);
+  });
+
+  router.add('GET', '/containers/{id}/top', async (req, res) => {
+    sendJson(res, 200, await containers.top(req.params.id!, req.query.get('ps_args') ?? ''));
+  });
+
+  router.add('GET', '/containers/{id}/changes', async (req, res) => {
+    const changes = await containers.changes(req.params.id!);
+    sendJson(res, 200, changes.length > 0 ? changes : null);
+  });
+
+  router.add('GET', '/containers/{id}/export', async (req, res) => {
+    const tar = await containers.export(req.params.id!);
+    res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+    await pipeline(tar, res);
+  });
+
+  router.add('GET', '/containers/{id}/stats', async (req, res) => {
+    await statsRoute(req, res, backends);
+  });
+
+  router.add('POST', '/containers/{id}/attach', (req, res) => attachRoute(req, res, containers));
+  router.add('GET', '/containers/{id}/logs', (req, res) => logsRoute(req, res, containers));
+  archiveRoutes(router, containers);
+
+  router.add('POST', '/commit', async (req, res) => {
+    const container = req.query.get('container');
+    if (!container) throw invalid('container is required');
+    const config = await jsonBody<ContainerConfig>(req, { optional: true });
+    const id = await containers.commit(container, {
+      repo: req.query.get('repo') || undefined,
+      tag: req.query.get('tag') || undefined,
+      author: req.query.get('author') || undefined,
+      comment: req.query.get('comment') || undefined,
+      changes: req.query.getAll('changes').flatMap((c) => c.split('\n')).filter(Boolean),
+      pause: boolParam(req.query, 'pause', true),
+      config: config ?? undefined,
+    });
+    sendJson(res, 201, { Id: id });
+  });
+}
+
+/** start and stop answer 304 when there was nothing to do, as Docker does. */
+async function noContentOr304(res: ServerResponse, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+    sendEmpty(res, 204);
+  } catch (err) {
+    if (isEngineError(err, 'notModified')) return sendEmpty(res, 304);
+    throw err;
+  }
+}
+
+export function sizeParams(req: ApiRequest): { height: number; width: number } {
+  const height = intParam(req.query, 'h');
+  const width = intParam(req.query, 'w');
+  if (height === undefined || width === undefined || height < 0 || width < 0) throw invalid('invalid resize parameters: h and w must be non-negative integers');
+  return { height, width };
+}
+
+/** Stats: a JSON sample per second while streaming; one sample (two reads, 1 s apart, for CPU rates) otherwise. */
+async function statsRoute(req: ApiRequest, res: ServerResponse, { containers }: Backends): Promise<void> {
+  const stream = boolParam(req.query, 'stream', true);
+  const oneShot = boolParam(req.query, 'one-shot');
+  let { container, stats: previous } = await containers.stats(req.params.id!);
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  if (!stream) {
+    if (oneShot || !previous) return void res.end(`${JSON.stringify(statsJson(container, previous, null))}\n`);
+    await sleep(1000);
+    const now = await containers.stats(container.id);
+    return void res.end(`${JSON.stringify(statsJson(now.container, now.stats, previous))}\n`);
+  }
+  let closed = false;
+  res.on('close', () => (closed = true));
+  res.write(`${JSON.stringify(statsJson(container, previous, null))}\n`);
+  while (!closed) {
+    await sleep(1000);
+    if (closed) break;
+    const now = await containers.stats(container.id).catch(() => null);
+    if (!now) break;
+    res.write(`${JSON.stringify(statsJson(now.container, now.stats, previous))}\n`);
+    previous = now.stats;
+    container = now.container;
+  }
+  res.end();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

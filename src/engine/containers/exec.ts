@@ -1,0 +1,114 @@
+import { randomId } from '../../lib/digest.js';
+import { conflict, invalid, notFound } from '../../lib/errors.js';
+import type { ExecSession, Runtime, RuntimeProcess } from '../runtime/types.js';
+import { liveStreams } from './attachers.js';
+import { capabilities } from './runtime-spec.js';
+import { mergeEnv } from './merge.js';
+import { resolveUser } from './user.js';
+import type { Container, ExecConfig, ExecRecord, ExecStart } from './types.js';
+
+/**
+ * Exec sessions, kept in memory as Docker keeps them: created by
+ * /containers/{id}/exec, run by /exec/{id}/start, inspected until the
+ * container goes away.
+ */
+export class ExecManager {
+  private readonly records = new Map<string, ExecRecord>();
+  private readonly sessions = new Map<string, ExecSession>();
+
+  constructor(private readonly runtime: Runtime, private readonly rootfsOf: (id: string) => string) {}
+
+  create(container: Container, config: ExecConfig): string {
+    if (!container.state.Running) throw conflict(`container ${container.id} is not running`);
+    if (container.state.Paused) throw conflict(`container ${container.id} is paused, unpause the container before exec`);
+    if (!Array.isArray(config.Cmd) || config.Cmd.length === 0) throw invalid('No exec command specified');
+    const id = randomId();
+    this.records.set(id, { id, containerId: container.id, config, running: false, exitCode: null, pid: 0 });
+    return id;
+  }
+
+  get(execId: string): ExecRecord {
+    const record = this.records.get(execId);
+    if (!record) throw notFound(`No such exec instance: ${execId}`);
+    return record;
+  }
+
+  async start(container: Container, execId: string, options: { detach: boolean; consoleSize?: [number, number] }): Promise<ExecStart> {
+    const record = this.get(execId);
+    if (record.running || record.exitCode !== null) throw conflict(`Error: Exec command ${execId} has already run`);
+    if (!container.state.Running) throw conflict(`container ${container.id} is not running`);
+    const process = await this.processOf(container, record.config);
+    const size = options.consoleSize ?? record.config.ConsoleSize ?? undefined;
+    const session = await this.runtime.exec(container.id, process, {
+      tty: process.terminal,
+      openStdin: !!record.config.AttachStdin && !options.detach,
+      detach: options.detach,
+      size: size ? { height: size[0], width: size[1] } : undefined,
+    });
+    record.running = true;
+    record.pid = session.pid;
+    this.sessions.set(execId, session);
+    record.exited = session.exit.then(
+      (code) => this.finish(record, code),
+      () => this.finish(record, 126),
+    );
+    const streams = session.streams
+      ? liveStreams(session.streams, {
+        stdin: !!record.config.AttachStdin,
+        stdout: record.config.AttachStdout !== false,
+        stderr: record.config.AttachStderr !== false && !process.terminal,
+        logs: false,
+        stream: true,
+      })
+      : null;
+    return { streams, exit: record.exited };
+  }
+
+  async resize(execId: string, height: number, width: number): Promise<void> {
+    const session = this.sessions.get(execId);
+    if (!session) throw notFound(`No such exec instance: ${execId}`);
+    await session.resize({ height, width });
+  }
+
+  /** Forgets one finished session (health probes are not kept, as in Docker). */
+  forgetOne(execId: string): void {
+    this.records.delete(execId);
+    this.sessions.delete(execId);
+  }
+
+  /** Forgets a removed container's sessions. */
+  forget(containerId: string): void {
+    for (const [id, record] of this.records) {
+      if (record.containerId === containerId) {
+        this.records.delete(id);
+        this.sessions.delete(id);
+      }
+    }
+  }
+
+  private finish(record: ExecRecord, code: number): number {
+    record.running = false;
+    record.exitCode = code;
+    this.sessions.delete(record.id);
+    return code;
+  }
+
+  private async processOf(container: Container, config: ExecConfig): Promise<RuntimeProcess> {
+    const rootfs = this.rootfsOf(container.id);
+    const { user, home } = await resolveUser(rootfs, config.User || container.config.User || '');
+    const env = mergeEnv(container.config.Env ?? [], config.Env ?? []);
+    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${home || '/'}`);
+    if (!env.some((e) => e.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    const hostConfig = config.Privileged ? { ...container.hostConfig, Privileged: true } : container.hostConfig;
+    return {
+      args: config.Cmd,
+      env,
+      cwd: config.WorkingDir || container.config.WorkingDir || '/',
+      user,
+      terminal: !!config.Tty,
+      noNewPrivileges: (container.hostConfig.SecurityOpt ?? []).some((o) => /^no-new-privileges(?:[:=]true)?$/.test(o)),
+      capabilities: capabilities(hostConfig),
+      rlimits: (container.hostConfig.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    };
+  }
+}

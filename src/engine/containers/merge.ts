@@ -1,0 +1,64 @@
+import { invalid } from '../../lib/errors.js';
+import type { ContainerConfig } from './types.js';
+
+/**
+ * Merges an image's config into a create request's config as Docker does
+ * (daemon/create.go, merge()):
+ * - Env: the image's, with the request's entries replacing same-named ones;
+ * - Entrypoint: the request's if given; then CMD is the request's only
+ *   (an image CMD never follows a replaced ENTRYPOINT);
+ * - otherwise Entrypoint from the image and Cmd from the request, else the image;
+ * - WorkingDir, User, StopSignal, Healthcheck, Shell: the request's, else the image's;
+ * - Labels, ExposedPorts, Volumes: union, the request winning.
+ */
+export function mergeImageConfig(request: ContainerConfig, image: ContainerConfig | undefined): ContainerConfig {
+  const img = image ?? {};
+  const merged: ContainerConfig = { ...request };
+  merged.Env = mergeEnv(img.Env ?? [], request.Env ?? []);
+  const entrypointGiven = request.Entrypoint !== undefined && request.Entrypoint !== null;
+  if (entrypointGiven) {
+    // `--entrypoint ""` clears the image's entrypoint.
+    merged.Entrypoint = request.Entrypoint!.length === 1 && request.Entrypoint![0] === '' ? null : request.Entrypoint;
+    merged.Cmd = nonEmpty(request.Cmd) ? request.Cmd : null;
+  } else {
+    merged.Entrypoint = img.Entrypoint ?? null;
+    merged.Cmd = nonEmpty(request.Cmd) ? request.Cmd : img.Cmd ?? null;
+  }
+  merged.WorkingDir = request.WorkingDir || img.WorkingDir || '';
+  merged.User = request.User || img.User || '';
+  merged.StopSignal = request.StopSignal || img.StopSignal;
+  merged.Healthcheck = request.Healthcheck?.Test?.length ? request.Healthcheck : img.Healthcheck ?? request.Healthcheck;
+  merged.Shell = request.Shell ?? img.Shell;
+  merged.OnBuild = img.OnBuild ?? null;
+  merged.Labels = { ...(img.Labels ?? {}), ...(request.Labels ?? {}) };
+  merged.ExposedPorts = unionKeys(img.ExposedPorts, request.ExposedPorts);
+  merged.Volumes = unionKeys(img.Volumes, request.Volumes);
+  return merged;
+}
+
+function nonEmpty(list: string[] | null | undefined): list is string[] {
+  return Array.isArray(list) && list.length > 0;
+}
+
+function unionKeys(a: Record<string, object> | null | undefined, b: Record<string, object> | null | undefined): Record<string, object> | null {
+  if (!a && !b) return null;
+  return { ...(a ?? {}), ...(b ?? {}) };
+}
+
+export function mergeEnv(base: readonly string[], overrides: readonly string[]): string[] {
+  const out = [...base];
+  for (const entry of overrides) {
+    const key = entry.split('=', 1)[0]!;
+    const at = out.findIndex((e) => e.split('=', 1)[0] === key);
+    if (at >= 0) out[at] = entry;
+    else out.push(entry);
+  }
+  return out;
+}
+
+/** The process to run: ENTRYPOINT + CMD, or an error when there is none (Docker's message). */
+export function commandOf(config: ContainerConfig): { path: string; args: string[] } {
+  const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+  if (argv.length === 0) throw invalid('no command specified');
+  return { path: argv[0]!, args: argv.slice(1) };
+}

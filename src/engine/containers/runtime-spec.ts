@@ -1,0 +1,140 @@
+import { invalid } from '../../lib/errors.js';
+import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, type RuntimeMount, type RuntimeSpec, type SeccompSetting } from '../runtime/types.js';
+import type { Container, HostConfig } from './types.js';
+import type { RuntimeUser } from '../runtime/types.js';
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const DEFAULT_SHM = 64 * 1024 * 1024;
+/** Debian's tini-static: the dynamically linked tini cannot run in images without glibc. */
+export const INIT_BINARY = '/usr/bin/tini-static';
+
+export interface StartContext {
+  rootfs: string;
+  user: RuntimeUser;
+  home: string;
+}
+
+/** The OCI-level description of a container, from its record (Docker's daemon/oci_linux.go, in our terms). */
+export function runtimeSpecOf(c: Container, ctx: StartContext): RuntimeSpec {
+  const h = c.hostConfig;
+  const hostNetwork = h.NetworkMode === 'host';
+  return {
+    id: c.id,
+    rootfs: ctx.rootfs,
+    readonlyRootfs: !!h.ReadonlyRootfs,
+    hostname: hostNetwork ? '' : c.config.Hostname ?? '',
+    domainname: c.config.Domainname ?? '',
+    process: {
+      args: [c.path, ...c.args],
+      env: processEnv(c, ctx.home),
+      cwd: c.config.WorkingDir || '/',
+      user: ctx.user,
+      terminal: !!c.config.Tty,
+      noNewPrivileges: noNewPrivileges(h),
+      capabilities: capabilities(h),
+      rlimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+      oomScoreAdj: h.OomScoreAdj || undefined,
+    },
+    mounts: [...etcMounts(c, !!h.ReadonlyRootfs), ...tmpfsMounts(h)],
+    privileged: !!h.Privileged,
+    seccomp: seccompOf(h),
+    resources: resourcesOf(h),
+    namespaces: {
+      network: hostNetwork ? 'host' : 'new',
+      pid: h.PidMode === 'host' ? 'host' : 'new',
+      ipc: h.IpcMode === 'host' ? 'host' : 'new',
+      uts: h.UTSMode === 'host' || hostNetwork ? 'host' : 'new',
+    },
+    shmSize: h.ShmSize || DEFAULT_SHM,
+    sysctls: h.Sysctls ?? {},
+    devices: (h.Devices ?? []).map((d) => ({ pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer || d.PathOnHost, cgroupPermissions: d.CgroupPermissions || 'rwm' })),
+    init: h.Init ? INIT_BINARY : undefined,
+    annotations: {},
+    cgroupParent: '/berth',
+  };
+}
+
+/** Image and request env, plus what Docker adds: PATH when missing, HOSTNAME, TERM for a tty, HOME. */
+function processEnv(c: Container, home: string): string[] {
+  const env = [...(c.config.Env ?? [])];
+  const has = (key: string) => env.some((e) => e.startsWith(`${key}=`));
+  if (!has('PATH')) env.unshift(DEFAULT_PATH);
+  if (!has('HOSTNAME') && c.config.Hostname) env.push(`HOSTNAME=${c.config.Hostname}`);
+  if (c.config.Tty && !has('TERM')) env.push('TERM=xterm');
+  if (!has('HOME')) env.push(`HOME=${home || '/'}`);
+  return env;
+}
+
+function noNewPrivileges(h: HostConfig): boolean {
+  return (h.SecurityOpt ?? []).some((o) => /^no-new-privileges(?:[:=]true)?$/.test(o));
+}
+
+function normaliseCap(name: string): string {
+  const upper = name.toUpperCase();
+  return upper === 'ALL' || upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
+}
+
+/** Docker's capability arithmetic: defaults, plus --cap-add, minus --cap-drop; ALL on either side. */
+export function capabilities(h: HostConfig): string[] {
+  if (h.Privileged) return [...ALL_CAPABILITIES];
+  const add = (h.CapAdd ?? []).map(normaliseCap);
+  const drop = (h.CapDrop ?? []).map(normaliseCap);
+  for (const cap of [...add, ...drop]) {
+    if (cap !== 'ALL' && !ALL_CAPABILITIES.includes(cap)) throw invalid(`unknown capability: "${cap}"`);
+  }
+  let caps = add.includes('ALL') ? [...ALL_CAPABILITIES] : [...DEFAULT_CAPABILITIES];
+  if (drop.includes('ALL')) caps = [];
+  for (const cap of add) if (cap !== 'ALL' && !caps.includes(cap)) caps.push(cap);
+  return caps.filter((cap) => !drop.includes(cap) || add.includes(cap));
+}
+
+function seccompOf(h: HostConfig): SeccompSetting {
+  for (const opt of h.SecurityOpt ?? []) {
+    const match = /^seccomp[=:](.*)$/s.exec(opt);
+    if (!match) continue;
+    if (match[1] === 'unconfined') return 'unconfined';
+    try {
+      // The docker CLI sends the profile's content, not its path.
+      return JSON.parse(match[1]!) as Record<string, unknown>;
+    } catch {
+      throw invalid('Decoding seccomp profile failed: the value of seccomp= must be "unconfined" or a JSON profile');
+    }
+  }
+  return 'default';
+}
+
+export function resourcesOf(h: HostConfig): RuntimeSpec['resources'] {
+  const nano = h.NanoCpus ?? 0;
+  return {
+    memory: h.Memory || undefined,
+    memoryReservation: h.MemoryReservation || undefined,
+    memorySwap: h.MemorySwap || undefined,
+    cpuShares: h.CpuShares || undefined,
+    cpuQuota: nano > 0 ? Math.round((nano * 100_000) / 1e9) : h.CpuQuota || undefined,
+    cpuPeriod: nano > 0 ? 100_000 : h.CpuPeriod || undefined,
+    cpusetCpus: h.CpusetCpus || undefined,
+    cpusetMems: h.CpusetMems || undefined,
+    pidsLimit: h.PidsLimit ?? undefined,
+    oomKillDisable: h.OomKillDisable ?? undefined,
+    blkioWeight: h.BlkioWeight || undefined,
+  };
+}
+
+function etcMounts(c: Container, readonly: boolean): RuntimeMount[] {
+  const options = ['rbind', 'rprivate', ...(readonly ? ['ro'] : [])];
+  return [
+    { destination: '/etc/resolv.conf', type: 'bind', source: c.resolvConfPath, options },
+    { destination: '/etc/hostname', type: 'bind', source: c.hostnamePath, options },
+    { destination: '/etc/hosts', type: 'bind', source: c.hostsPath, options },
+  ];
+}
+
+/** --tmpfs /run:size=10m → a tmpfs with Docker's defaults (noexec, nosuid, nodev) and the user's options. */
+function tmpfsMounts(h: HostConfig): RuntimeMount[] {
+  return Object.entries(h.Tmpfs ?? {}).map(([destination, opts]) => {
+    if (!destination.startsWith('/')) throw invalid(`invalid mount path ${destination}: must be absolute`);
+    const given = opts ? opts.split(',').filter(Boolean) : [];
+    const defaults = ['noexec', 'nosuid', 'nodev'].filter((d) => !given.some((g) => g === d.replace(/^no/, '') || g === d));
+    return { destination, type: 'tmpfs', source: 'tmpfs', options: [...defaults, ...given] };
+  });
+}

@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { invalid } from '../../lib/errors.js';
+import type { TopResult } from './types.js';
+
+const run = promisify(execFile);
+
+/**
+ * `docker top`: runs the host's ps with the given options and keeps the rows
+ * whose PID is one of the container's processes, as Docker does.
+ */
+export async function top(pids: number[], psArgs: string): Promise<TopResult> {
+  const args = (psArgs.trim() || '-ef').split(/\s+/);
+  let stdout: string;
+  try {
+    ({ stdout } = await run('ps', args, { maxBuffer: 16 << 20 }));
+  } catch (err) {
+    throw invalid(`ps: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
+  }
+  const lines = stdout.split('\n').filter((line) => line.trim() !== '');
+  const header = lines[0]?.trim().split(/\s+/) ?? [];
+  const pidColumn = header.indexOf('PID');
+  if (pidColumn < 0) throw invalid(`Couldn't find PID field in ps output`);
+  const wanted = new Set(pids);
+  const processes = lines.slice(1).flatMap((line) => {
+    const fields = line.trim().split(/\s+/);
+    if (!wanted.has(Number(fields[pidColumn]))) return [];
+    // The last column (the command) may contain spaces: keep it whole.
+    const head = fields.slice(0, header.length - 1);
+    return [[...head, fields.slice(header.length - 1).join(' ')]];
+  });
+  return { Titles: header, Processes: processes };
+}

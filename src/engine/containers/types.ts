@@ -1,0 +1,268 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Digest } from '../../lib/digest.js';
+import type { ContainerConfig } from '../images/types.js';
+import type { LogEntry, RuntimeStats } from '../runtime/types.js';
+
+/**
+ * The containers area: names, records, the state machine, and everything a
+ * container does over its life, on top of the runtime (conmon + runc), the
+ * layer store (its root filesystem) and the image service.
+ *
+ * The request and record shapes follow Docker's own (container.Config and
+ * HostConfig), because that is what the API speaks and what Docker's daemon
+ * keeps internally; src/api converts to and from the wire.
+ */
+
+export type { ContainerConfig };
+
+export interface RestartPolicy {
+  Name: '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  MaximumRetryCount?: number;
+}
+
+export interface Ulimit {
+  Name: string;
+  Soft: number;
+  Hard: number;
+}
+
+export interface LogConfig {
+  Type: string;
+  Config: Record<string, string>;
+}
+
+/** Docker's HostConfig, the fields berth acts on (others are refused when set). */
+export interface HostConfig {
+  Binds?: string[] | null;
+  NetworkMode?: string;
+  PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+  RestartPolicy?: RestartPolicy;
+  AutoRemove?: boolean;
+  VolumesFrom?: string[] | null;
+  CapAdd?: string[] | null;
+  CapDrop?: string[] | null;
+  Dns?: string[] | null;
+  DnsOptions?: string[] | null;
+  DnsSearch?: string[] | null;
+  ExtraHosts?: string[] | null;
+  GroupAdd?: string[] | null;
+  IpcMode?: string;
+  Links?: string[] | null;
+  OomScoreAdj?: number;
+  PidMode?: string;
+  Privileged?: boolean;
+  PublishAllPorts?: boolean;
+  ReadonlyRootfs?: boolean;
+  SecurityOpt?: string[] | null;
+  Tmpfs?: Record<string, string> | null;
+  UTSMode?: string;
+  ShmSize?: number;
+  Sysctls?: Record<string, string> | null;
+  Runtime?: string;
+  LogConfig?: LogConfig;
+  Init?: boolean | null;
+  // Resources
+  CpuShares?: number;
+  Memory?: number;
+  NanoCpus?: number;
+  CpuPeriod?: number;
+  CpuQuota?: number;
+  CpusetCpus?: string;
+  CpusetMems?: string;
+  BlkioWeight?: number;
+  MemoryReservation?: number;
+  MemorySwap?: number;
+  MemorySwappiness?: number | null;
+  OomKillDisable?: boolean | null;
+  PidsLimit?: number | null;
+  Ulimits?: Ulimit[] | null;
+  Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] | null;
+  Mounts?: unknown[] | null;
+  [key: string]: unknown;
+}
+
+/** What /containers/create carries, after the API has decoded it. */
+export interface CreateRequest {
+  name?: string;
+  config: ContainerConfig & { Image?: string; HostConfig?: never };
+  hostConfig: HostConfig;
+  networkingConfig?: unknown;
+  platform?: string;
+}
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface HealthLogEntry {
+  Start: string;
+  End: string;
+  ExitCode: number;
+  Output: string;
+}
+
+export interface Health {
+  Status: 'starting' | 'healthy' | 'unhealthy';
+  FailingStreak: number;
+  Log: HealthLogEntry[];
+}
+
+/** Docker's ContainerState, as recorded (and shown by inspect). */
+export interface ContainerState {
+  Status: ContainerStatus;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  Dead: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+  Health?: Health;
+}
+
+/** A container as the engine records it (config.v2.json). */
+export interface Container {
+  id: string;
+  /** With the leading slash, as Docker shows it: "/web". */
+  name: string;
+  created: string;
+  /** The image ID the container was created from, and the name it was asked by. */
+  image: Digest;
+  imageName: string;
+  /** The process: argv[0] and the rest, after ENTRYPOINT/CMD merging. */
+  path: string;
+  args: string[];
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  state: ContainerState;
+  restartCount: number;
+  /** Set when the user stopped it: restart policies do not bring it back (unless-stopped honours this across daemon restarts). */
+  hasBeenManuallyStopped: boolean;
+  /** The rw layer's ID in the layer store (the container's ID). */
+  rwLayer: string;
+  logPath: string;
+  hostnamePath: string;
+  hostsPath: string;
+  resolvConfPath: string;
+}
+
+export interface ListOptions {
+  all: boolean;
+  limit?: number;
+  size?: boolean;
+  filters: Map<string, string[]>;
+}
+
+/** A live attachment to a container's or exec's stdio. */
+export interface StdioStreams {
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  /** Ends the attachment without stopping the process. */
+  close(): void;
+}
+
+export interface AttachOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  /** Replay the log before attaching (docker attach --logs / start -a after run). */
+  logs: boolean;
+  stream: boolean;
+}
+
+export interface ExecConfig {
+  User?: string;
+  Privileged?: boolean;
+  Tty?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  DetachKeys?: string;
+  Env?: string[] | null;
+  WorkingDir?: string;
+  Cmd: string[];
+  ConsoleSize?: [number, number] | null;
+}
+
+export interface ExecRecord {
+  id: string;
+  containerId: string;
+  config: ExecConfig;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+  /** Becomes set once started; resolves with the exit code. */
+  exited?: Promise<number>;
+}
+
+export interface ExecStart {
+  streams: StdioStreams | null;
+  exit: Promise<number>;
+}
+
+export interface WaitResult {
+  StatusCode: number;
+  Error?: { Message: string } | null;
+}
+
+export interface ArchiveStat {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
+export interface TopResult {
+  Titles: string[];
+  Processes: string[][];
+}
+
+export interface ContainerService {
+  create(request: CreateRequest): Promise<{ Id: string; Warnings: string[] }>;
+  /** By full ID, unique ID prefix, or name (with or without the slash). */
+  get(idOrName: string): Promise<Container>;
+  list(options: ListOptions): Promise<Container[]>;
+  /** Bytes written in the container's rw layer, and the image's size (for ps -s and inspect -s). */
+  sizes(id: string): Promise<{ SizeRw: number; SizeRootFs: number }>;
+  start(idOrName: string): Promise<void>;
+  /** notModified when it is not running. */
+  stop(idOrName: string, options: { timeout?: number; signal?: string }): Promise<void>;
+  restart(idOrName: string, options: { timeout?: number; signal?: string }): Promise<void>;
+  kill(idOrName: string, signal?: string): Promise<void>;
+  pause(idOrName: string): Promise<void>;
+  unpause(idOrName: string): Promise<void>;
+  wait(idOrName: string, condition: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<WaitResult>;
+  remove(idOrName: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void>;
+  rename(idOrName: string, newName: string): Promise<void>;
+  update(idOrName: string, update: HostConfig): Promise<{ Warnings: string[] }>;
+  prune(filters: Map<string, string[]>): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
+
+  attach(idOrName: string, options: AttachOptions): Promise<StdioStreams & { tty: boolean }>;
+  resize(idOrName: string, height: number, width: number): Promise<void>;
+  logs(idOrName: string, options: { follow: boolean; since?: Date; until?: Date; tail?: number; signal?: AbortSignal }): Promise<{ tty: boolean; entries: AsyncIterable<LogEntry> }>;
+  top(idOrName: string, psArgs: string): Promise<TopResult>;
+  stats(idOrName: string): Promise<{ container: Container; stats: RuntimeStats | null }>;
+  changes(idOrName: string): Promise<{ Path: string; Kind: 0 | 1 | 2 }[]>;
+  export(idOrName: string): Promise<Readable>;
+  commit(idOrName: string, options: { repo?: string; tag?: string; author?: string; comment?: string; changes: string[]; pause: boolean; config?: ContainerConfig }): Promise<Digest>;
+
+  archiveStat(idOrName: string, path: string): Promise<ArchiveStat>;
+  archiveGet(idOrName: string, path: string): Promise<{ stat: ArchiveStat; tar: Readable }>;
+  archivePut(idOrName: string, path: string, tar: Readable, options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
+
+  execCreate(idOrName: string, config: ExecConfig): Promise<string>;
+  execStart(execId: string, options: { detach: boolean; tty?: boolean; consoleSize?: [number, number] }): Promise<ExecStart>;
+  execInspect(execId: string): Promise<ExecRecord & { container: Container }>;
+  execResize(execId: string, height: number, width: number): Promise<void>;
+
+  /** Containers created from an image (for rmi conflicts and system df). */
+  usingImage(imageId: Digest): Promise<{ id: string; running: boolean }[]>;
+  /** Counts for /info. */
+  counts(): Promise<{ total: number; running: number; paused: number; stopped: number }>;
+  /** Brings back what was running before a berthd restart, restarts `always` ones, picks up exits. */
+  recover(): Promise<void>;
+  shutdown(): Promise<void>;
+}
