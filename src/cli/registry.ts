@@ -15,6 +15,7 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['info', 'system info'], short: 'Display system-wide information', load: async () => (await import('./commands/info.js')).infoCommand },
   { paths: ['images', 'image ls', 'image list'], short: 'List images', load: async () => (await import('./commands/images.js')).imagesCommand },
   { paths: ['image inspect'], short: 'Display detailed information on one or more images', load: async () => (await import('./commands/inspect.js')).imageInspectCommand },
+  { paths: ['container inspect'], short: 'Display detailed information on one or more containers', load: async () => (await import('./commands/inspect.js')).containerInspectCommand },
   { paths: ['inspect'], short: 'Return low-level information on berth objects', load: async () => (await import('./commands/inspect.js')).inspectCommand },
   { paths: ['history', 'image history'], short: 'Show the history of an image', load: async () => (await import('./commands/history.js')).historyCommand },
   { paths: ['tag', 'image tag'], short: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', load: async () => (await import('./commands/tag.js')).tagCommand },

@@ -61,3 +61,25 @@ export function imageInspectView(raw: ImageInspect): Record<string, unknown> {
   }
   return goStruct(view, 'image.InspectResponse');
 }
+
+/** Fields of docker's container.InspectResponse that are Go maps (printed sorted), not structs. */
+const CONTAINER_MAP_FIELDS = new Set([
+  'Labels', 'ExposedPorts', 'Volumes', 'PortBindings', 'Ports', 'Networks', 'Tmpfs', 'Sysctls', 'StorageOpt', 'Config', 'Data', 'DriverOpts', 'Options',
+]);
+
+/**
+ * The typed view of a container: the daemon's JSON, already in Go struct
+ * field order, with objects marked as structs so `{{json .State}}` keeps that
+ * order; map-typed fields stay maps (sorted keys). `LogConfig.Config` and
+ * `GraphDriver.Data` are maps, while the top-level `Config` is a struct.
+ */
+export function containerInspectView(raw: Record<string, unknown>): Record<string, unknown> {
+  const mark = (value: unknown, key: string, depth: number): unknown => {
+    if (Array.isArray(value)) return value.map((v) => mark(v, '', depth + 1));
+    if (!value || typeof value !== 'object') return value;
+    const isMap = CONTAINER_MAP_FIELDS.has(key) && !(key === 'Config' && depth === 1);
+    const copy = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isMap ? mark(v, '', depth + 1) : mark(v, k, depth + 1)]));
+    return isMap ? copy : goStruct(copy, key ? `container.${key}` : 'container.InspectResponse');
+  };
+  return mark(raw, '', 0) as Record<string, unknown>;
+}

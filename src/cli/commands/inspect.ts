@@ -1,4 +1,8 @@
-/** `berth image inspect` and `berth inspect` (images only, for now). */
+/**
+ * `berth inspect` (containers, then images, as docker tries them),
+ * `berth container inspect` and `berth image inspect`: the daemon's JSON
+ * re-indented byte for byte, or `-f` templates executed as docker does.
+ */
 import type { BerthClient } from '../../client/index.js';
 import { StatusError, write, type CommandContext, type CommandSpec } from '../command.js';
 import { compileTemplate, type CompiledTemplate } from '../format/template.js';
@@ -6,12 +10,13 @@ import { finalTemplate } from '../format/formatter.js';
 import type { FlagSpec } from '../flags.js';
 import { describeError } from './errors.js';
 import { indentJson } from './common.js';
-import { imageInspectView } from './inspect-view.js';
+import { containerInspectView, imageInspectView } from './inspect-view.js';
 
 const INSPECT_FORMAT_HELP =
   "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.";
 
 const formatFlag: FlagSpec = { long: 'format', short: 'f', type: 'string', usage: INSPECT_FORMAT_HELP, valueName: 'string' };
+const sizeFlag = (usage: string): FlagSpec => ({ long: 'size', short: 's', type: 'bool', usage });
 
 /** docker exits 64 (usage) when an inspect template does not even parse. */
 function parseOrExit(format: string): CompiledTemplate {
@@ -22,49 +27,78 @@ function parseOrExit(format: string): CompiledTemplate {
   }
 }
 
+type Kind = 'container' | 'image';
+
 interface Found {
+  kind: Kind;
   raw: string;
   value: Record<string, unknown>;
 }
 
-/** Renders one object: typed view first, then docker's raw-map fallback. */
+/** Renders one object: typed view first (images), then docker's raw-map fallback. */
 function renderWithTemplate(template: CompiledTemplate, found: Found): string {
   try {
-    return template.execute(imageInspectView(found.value as never));
+    return template.execute(found.kind === 'image' ? imageInspectView(found.value as never) : containerInspectView(found.value));
   } catch {
-    return template.execute(found.value, { missingKeyError: true });
+    // Fall through to the raw map, as docker does.
   }
+  return template.execute(found.value, { missingKeyError: true });
 }
 
-async function inspectImages(ctx: CommandContext, names: string[], format: string, notFound: (name: string) => string): Promise<number> {
-  const client: BerthClient = await ctx.client();
+async function fetchOne(client: BerthClient, kind: Kind, name: string, size: boolean): Promise<Found> {
+  const { raw, value } = kind === 'container' ? await client.inspectContainer(name, { size }) : await client.inspectImage(name);
+  return { kind, raw, value };
+}
+
+const isNotFound = (err: unknown) => (err as { kind?: string }).kind === 'notFound';
+
+/** Finds `name` among the kinds in order; the untyped form reports docker's `No such object`. */
+async function find(ctx: CommandContext, client: BerthClient, kinds: Kind[], name: string, size: boolean): Promise<Found | string> {
+  for (const kind of kinds) {
+    try {
+      return await fetchOne(client, kind, name, size);
+    } catch (err) {
+      if (!isNotFound(err) || kinds.length === 1) return describeError(err, ctx.host);
+    }
+  }
+  return `Error: No such object: ${name}`;
+}
+
+async function renderAll(ctx: CommandContext, found: Found[], format: string): Promise<void> {
   const template = format && format !== 'json' ? parseOrExit(format) : undefined;
+  if (!template) {
+    await write(ctx.stdout, found.length === 0 ? '[]\n' : indentJson(`[${found.map((f) => f.raw).join(',')}]`) + '\n');
+    return;
+  }
+  // docker renders every element, keeps the first failure, and flushes the rest;
+  // an empty buffer flushes as a single newline.
+  let output = '';
+  let failure: Error | undefined;
+  for (const item of found) {
+    try {
+      output += renderWithTemplate(template, item) + '\n';
+    } catch (err) {
+      failure ??= err as Error;
+    }
+  }
+  if (failure) {
+    await write(ctx.stdout, output || '\n');
+    throw new StatusError(`template parsing error: ${failure.message}`, 1);
+  }
+  await write(ctx.stdout, output);
+}
+
+async function inspectObjects(ctx: CommandContext, kinds: Kind[], names: string[], format: string, size: boolean): Promise<number> {
+  if (format && format !== 'json') parseOrExit(format);
+  const client = await ctx.client();
   const found: Found[] = [];
   const errors: string[] = [];
   for (const name of names) {
-    try {
-      const { raw, value } = await client.inspectImage(name);
-      found.push({ raw, value });
-    } catch (err) {
-      const kind = (err as { kind?: string }).kind;
-      errors.push(kind === 'notFound' ? notFound(name) || describeError(err, ctx.host) : describeError(err, ctx.host));
-    }
+    const result = await find(ctx, client, kinds, name, size);
+    if (typeof result === 'string') errors.push(result);
+    else found.push(result);
   }
-  let output: string;
-  if (template) {
-    try {
-      output = found.map((f) => renderWithTemplate(template, f) + '\n').join('');
-    } catch (err) {
-      // docker has printed the newline of the failed element by then.
-      await write(ctx.stdout, '\n');
-      throw new StatusError(`template parsing error: ${(err as Error).message}`, 1);
-    }
-  } else if (found.length === 0) {
-    output = '[]\n';
-  } else {
-    output = indentJson(`[${found.map((f) => f.raw).join(',')}]`) + '\n';
-  }
-  await write(ctx.stdout, output);
+  await renderAll(ctx, found, format);
   if (errors.length > 0) throw new StatusError(errors.join('\n'), 1);
   return 0;
 }
@@ -76,10 +110,20 @@ export const imageInspectCommand: CommandSpec = {
   short: 'Display detailed information on one or more images',
   args: { kind: 'min', count: 1 },
   flags: [formatFlag],
-  run: (ctx, { flags, args }) => inspectImages(ctx, args, flags.format as string, () => ''),
+  run: (ctx, { flags, args }) => inspectObjects(ctx, ['image'], args, flags.format as string, false),
 };
 
-const SUPPORTED_TYPES = ['image'];
+export const containerInspectCommand: CommandSpec = {
+  path: 'container inspect',
+  aliases: ['container inspect'],
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  short: 'Display detailed information on one or more containers',
+  args: { kind: 'min', count: 1 },
+  flags: [formatFlag, sizeFlag('Display total file sizes')],
+  run: (ctx, { flags, args }) => inspectObjects(ctx, ['container'], args, flags.format as string, flags.size as boolean),
+};
+
+const SUPPORTED_TYPES: Kind[] = ['container', 'image'];
 const KNOWN_TYPES = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
 
 export const inspectCommand: CommandSpec = {
@@ -88,14 +132,14 @@ export const inspectCommand: CommandSpec = {
   usage: '[OPTIONS] NAME|ID [NAME|ID...]',
   short: 'Return low-level information on berth objects',
   args: { kind: 'min', count: 1 },
-  flags: [formatFlag, { long: 'type', type: 'string', usage: 'Only inspect objects of the given type', valueName: 'string' }],
+  flags: [formatFlag, sizeFlag('Display total file sizes if the type is container'), { long: 'type', type: 'string', usage: 'Only inspect objects of the given type', valueName: 'string' }],
   async run(ctx, { flags, args }) {
     const type = flags.type as string;
     if (type && !KNOWN_TYPES.includes(type)) {
       throw new StatusError(`unknown type: "${type}": must be one of ${KNOWN_TYPES.map((t) => `"${t}"`).join(', ')}`, 1);
     }
-    if (type && !SUPPORTED_TYPES.includes(type)) throw new StatusError(`berth inspect: --type ${type} is not supported yet (only images)`, 1);
-    const notFound = (name: string) => (type ? `Error: No such ${type}: ${name}` : `Error: No such object: ${name}`);
-    return inspectImages(ctx, args, flags.format as string, notFound);
+    if (type && !(SUPPORTED_TYPES as string[]).includes(type)) throw new StatusError(`berth inspect: --type ${type} is not supported yet (containers and images only)`, 1);
+    const kinds = type ? [type as Kind] : SUPPORTED_TYPES;
+    return inspectObjects(ctx, kinds, args, flags.format as string, flags.size as boolean);
   },
 };
