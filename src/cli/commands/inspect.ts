@@ -64,41 +64,33 @@ async function find(ctx: CommandContext, client: BerthClient, kinds: Kind[], nam
   return `Error: No such object: ${name}`;
 }
 
-async function renderAll(ctx: CommandContext, found: Found[], format: string): Promise<void> {
-  const template = format && format !== 'json' ? parseOrExit(format) : undefined;
-  if (!template) {
-    await write(ctx.stdout, found.length === 0 ? '[]\n' : indentJson(`[${found.map((f) => f.raw).join(',')}]`) + '\n');
-    return;
-  }
-  // docker renders every element, keeps the first failure, and flushes the rest;
-  // an empty buffer flushes as a single newline.
-  let output = '';
-  let failure: Error | undefined;
-  for (const item of found) {
-    try {
-      output += renderWithTemplate(template, item) + '\n';
-    } catch (err) {
-      failure ??= err as Error;
-    }
-  }
-  if (failure) {
-    await write(ctx.stdout, output || '\n');
-    throw new StatusError(`template parsing error: ${failure.message}`, 1);
-  }
-  await write(ctx.stdout, output);
-}
-
+/**
+ * Looks each name up and renders it in turn, as docker does: every failure
+ * (lookup or template) is reported in order after the output, and a template
+ * run whose buffer stayed empty flushes as a single newline.
+ */
 async function inspectObjects(ctx: CommandContext, kinds: Kind[], names: string[], format: string, size: boolean): Promise<number> {
-  if (format && format !== 'json') parseOrExit(format);
+  const template = format && format !== 'json' ? parseOrExit(format) : undefined;
   const client = await ctx.client();
   const found: Found[] = [];
   const errors: string[] = [];
+  let output = '';
   for (const name of names) {
     const result = await find(ctx, client, kinds, name, size);
-    if (typeof result === 'string') errors.push(result);
-    else found.push(result);
+    if (typeof result === 'string') {
+      errors.push(result);
+      continue;
+    }
+    found.push(result);
+    if (!template) continue;
+    try {
+      output += renderWithTemplate(template, result) + '\n';
+    } catch (err) {
+      errors.push(`template parsing error: ${(err as Error).message}`);
+    }
   }
-  await renderAll(ctx, found, format);
+  if (!template) output = found.length === 0 ? '[]\n' : indentJson(`[${found.map((f) => f.raw).join(',')}]`) + '\n';
+  await write(ctx.stdout, output || '\n');
   if (errors.length > 0) throw new StatusError(errors.join('\n'), 1);
   return 0;
 }
