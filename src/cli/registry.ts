@@ -38,6 +38,14 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['start', 'container start'], short: 'Start one or more stopped containers', load: async () => (await import('./commands/container/start.js')).startCommand },
   { paths: ['attach', 'container attach'], short: 'Attach local standard input, output, and error streams to a running container', load: async () => (await import('./commands/container/attach.js')).attachCommand },
   { paths: ['exec', 'container exec'], short: 'Execute a command in a running container', load: async () => (await import('./commands/container/exec.js')).execCommand },
+  { paths: ['logs', 'container logs'], short: 'Fetch the logs of a container', load: async () => (await import('./commands/container/logs.js')).logsCommand },
+  { paths: ['top', 'container top'], short: 'Display the running processes of a container', load: async () => (await import('./commands/container/inspect-commands.js')).topCommand },
+  { paths: ['diff', 'container diff'], short: 'Inspect changes to files or directories on a container\'s filesystem', load: async () => (await import('./commands/container/inspect-commands.js')).diffCommand },
+  { paths: ['port', 'container port'], short: 'List port mappings or a specific mapping for the container', load: async () => (await import('./commands/container/inspect-commands.js')).portCommand },
+  { paths: ['commit', 'container commit'], short: 'Create a new image from a container\'s changes', load: async () => (await import('./commands/container/commit.js')).commitCommand },
+  { paths: ['export', 'container export'], short: 'Export a container\'s filesystem as a tar archive', load: async () => (await import('./commands/container/commit.js')).exportCommand },
+  { paths: ['update', 'container update'], short: 'Update configuration of one or more containers', load: async () => (await import('./commands/container/update.js')).updateCommand },
+  { paths: ['container prune'], short: 'Remove all stopped containers', load: async () => (await import('./commands/container/prune.js')).containerPruneCommand },
   { paths: ['system df'], short: 'Show berth disk usage', load: async () => (await import('./commands/df.js')).dfCommand },
 ];
 
