@@ -47,6 +47,7 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['update', 'container update'], short: 'Update configuration of one or more containers', load: async () => (await import('./commands/container/update.js')).updateCommand },
   { paths: ['container prune'], short: 'Remove all stopped containers', load: async () => (await import('./commands/container/prune.js')).containerPruneCommand },
   { paths: ['stats', 'container stats'], short: 'Display a live stream of container(s) resource usage statistics', load: async () => (await import('./commands/container/stats.js')).statsCommand },
+  { paths: ['cp', 'container cp'], short: 'Copy files/folders between a container and the local filesystem', load: async () => (await import('./commands/container/cp.js')).cpCommand },
   { paths: ['system df'], short: 'Show berth disk usage', load: async () => (await import('./commands/df.js')).dfCommand },
 ];
 
