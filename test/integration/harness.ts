@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,6 @@ export class TestDaemon {
   readonly socket: string;
   readonly host: string;
   private child?: ChildProcess;
-  private logText = '';
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -49,22 +48,33 @@ export class TestDaemon {
     const args = [
       join(ROOT, 'bin', 'berthd'), '--data-root', this.dataRoot, '--exec-root', join(this.dir, 'exec'),
       '--pidfile', join(this.dir, 'berthd.pid'), '-H', this.host, '--config-file', join(this.dir, 'daemon.json'), ...extraArgs,
+      // BERTH_TEST_DEBUG=1 keeps every request in the test daemon's log, for debugging a test.
+      ...(process.env.BERTH_TEST_DEBUG && !extraArgs.includes('--debug') ? ['--debug'] : []),
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Output goes to a file, not a pipe: tests block in spawnSync, and a full pipe would stall berthd.
+    const logFd = openSync(this.logFile, 'a');
+    const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
+    closeSync(logFd);
     this.child = child;
-    child.stdout!.on('data', (d: Buffer) => (this.logText += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.logText += d.toString()));
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`berthd exited with ${child.exitCode}:\n${this.logText}`);
+      if (child.exitCode !== null) throw new Error(`berthd exited with ${child.exitCode}:\n${this.log()}`);
       if (await this.pings()) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`berthd did not answer within 15 s:\n${this.logText}`);
+    throw new Error(`berthd did not answer within 15 s:\n${this.log()}`);
+  }
+
+  get logFile(): string {
+    return join(this.dir, 'berthd.log');
   }
 
   log(): string {
-    return this.logText;
+    try {
+      return readFileSync(this.logFile, 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   /** berth CLI against this daemon. */
@@ -99,10 +109,27 @@ export class TestDaemon {
     return exited;
   }
 
+  /**
+   * Stops the daemon and everything it made: containers outlive berthd by
+   * design (live restore), so they are removed through the API first, and any
+   * conmon or runc state left over is cleaned by hand.
+   */
   async stop(): Promise<void> {
+    await this.removeAllContainers().catch(() => undefined);
     await this.kill('SIGTERM');
+    killProcessesMentioning(this.dir);
+    const runcRoot = join(this.dir, 'exec', 'runtime', 'runc');
+    for (const line of run('runc', ['--root', runcRoot, 'list', '-q']).stdout.split('\n').filter(Boolean)) {
+      run('runc', ['--root', runcRoot, 'delete', '-f', line]);
+    }
     unmountUnder(this.dir);
     await rm(this.dir, { recursive: true, force: true });
+  }
+
+  async removeAllContainers(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    const list = JSON.parse((await this.api('GET', '/containers/json?all=1')).body) as { Id: string }[];
+    for (const c of list) await this.api('DELETE', `/containers/${c.Id}?force=1`);
   }
 
   private async pings(): Promise<boolean> {
@@ -117,6 +144,20 @@ export class TestDaemon {
 export function run(cmd: string, args: string[], input?: string | Buffer, env: Record<string, string> = {}): RunResult {
   const result = spawnSync(cmd, args, { input, encoding: 'buffer', env: { ...process.env, ...env }, maxBuffer: 512 << 20, timeout: 120_000 });
   return { code: result.status ?? -1, stdout: result.stdout?.toString() ?? '', stderr: result.stderr?.toString() ?? '' };
+}
+
+/** SIGKILLs processes whose command line names a directory (conmons of a test's containers). */
+export function killProcessesMentioning(dir: string): void {
+  const out = spawnSync('pgrep', ['-f', dir], { encoding: 'utf8' }).stdout;
+  for (const pid of out.split('\n').filter(Boolean).map(Number)) {
+    if (pid !== process.pid) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
 }
 
 /** Unmounts, deepest first, everything mounted below a directory. */

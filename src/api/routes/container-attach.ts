@@ -31,10 +31,11 @@ export async function attachRoute(req: ApiRequest, res: ServerResponse, containe
 }
 
 /** Copies stdio between a hijacked connection and a container or exec session; detaches on the key sequence. */
-export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: boolean, keys: Buffer): void {
+export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: boolean, keys: Buffer, exited?: Promise<unknown>): void {
   let open = 0;
+  // For exec, the client asks for the exit code as soon as the stream ends: end it only once the code is known.
   const finish = () => {
-    if (--open <= 0) conn.close();
+    if (--open <= 0) void (exited ?? Promise.resolve()).catch(() => undefined).then(() => conn.close());
   };
   const forward = (source: Readable | null, stream: 1 | 2) => {
     if (!source) return;

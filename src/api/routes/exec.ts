@@ -25,7 +25,7 @@ export function execRoutes(router: Router, { containers }: Pick<ApiBackends, 'co
     }
     const tty = !!record.config.Tty;
     const conn = hijack(req, res, tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
-    connectStdio(conn, started.streams, tty, parseKeys(record.config.DetachKeys));
+    connectStdio(conn, started.streams, tty, parseKeys(record.config.DetachKeys), started.exit);
   });
 
   router.add('POST', '/exec/{id}/resize', async (req, res) => {

@@ -161,6 +161,8 @@ export class LocalContainerService implements ContainerService {
       const failure = startFailure(err);
       markStartFailed(c.state, failure.message, failure.exitCode);
       await this.deps.store.save(c);
+      // As Docker: an --rm container that cannot start is removed (and its waiters told).
+      if (c.hostConfig.AutoRemove) await this.removeLocked(c).catch(() => undefined);
       throw failure.error;
     }
     c.hasBeenManuallyStopped = false;

@@ -1,0 +1,180 @@
+/**
+ * The container lifecycle of the seed notes, driven through berthd with the
+ * real docker CLI (the berth CLI's own run is compared in cli tests).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { busyboxRootfs, DOCKER_CLI, TestDaemon } from './harness.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('containers through berthd', { skip: !DOCKER_CLI && 'docker CLI not installed' }, () => {
+  let daemon: TestDaemon;
+  let scratch: string;
+  const docker = (...args: string[]) => daemon.docker(args);
+
+  before(async () => {
+    daemon = await TestDaemon.start();
+    scratch = await mkdtemp(join(tmpdir(), 'berth-ctr-'));
+    const imported = docker('import', '-c', 'CMD ["sh"]', await busyboxRootfs(), 'busybox:latest');
+    assert.equal(imported.code, 0, imported.stderr);
+  });
+  after(async () => {
+    spawnSync('tmux', ['kill-session', '-t', 'berth-it-test']);
+    await daemon?.stop();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  test('run prints output and propagates exit codes; --rm removes', () => {
+    const hello = docker('run', '--rm', 'busybox', 'echo', 'hello');
+    assert.equal(hello.stdout, 'hello\n', hello.stderr);
+    assert.equal(docker('run', '--name', 'three', 'busybox', 'sh', '-c', 'exit 3').code, 3);
+    assert.equal(docker('inspect', '-f', '{{.State.ExitCode}} {{.State.Status}}', 'three').stdout.trim(), '3 exited');
+    assert.equal(docker('ps', '-a', '-q', '--filter', 'status=exited').stdout.trim().split('\n').length, 1, 'the --rm one is gone');
+    const notFound = docker('run', '--rm', 'busybox', 'nosuchcommand');
+    assert.equal(notFound.code, 127, notFound.stderr);
+    assert.match(notFound.stderr, /executable file not found/);
+  });
+
+  test('a detached web container: ps, inspect, exec, top, logs, stop, kill', () => {
+    const id = docker('run', '-d', '--name', 'web', '-e', 'GREETING=hi there', 'busybox', 'sh', '-c', 'echo started; echo oops >&2; exec sleep 300').stdout.trim();
+    assert.match(id, /^[a-f0-9]{64}$/);
+    assert.match(docker('ps').stdout, /web\n$/);
+    const pid = Number(docker('inspect', '-f', '{{.State.Pid}}', 'web').stdout);
+    assert.ok(pid > 1, 'a real host pid');
+    assert.ok(spawnSync('kill', ['-0', String(pid)]).status === 0, 'the pid is alive');
+    const exec = docker('exec', 'web', 'sh', '-c', 'echo "$GREETING" from $(hostname); exit 4');
+    assert.equal(exec.stdout, `hi there from ${id.slice(0, 12)}\n`);
+    assert.equal(exec.code, 4);
+    assert.match(docker('top', 'web').stdout, /sleep 300/);
+    const logs = docker('logs', 'web');
+    assert.equal(logs.stdout, 'started\n');
+    assert.equal(logs.stderr, 'oops\n');
+    assert.equal(docker('stop', '-t', '1', 'web').code, 0);
+    assert.match(docker('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'web').stdout, /^exited 137/);
+    assert.equal(docker('start', 'web').code, 0);
+    assert.equal(docker('kill', 'web').code, 0);
+    const again = docker('kill', 'web');
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /is not running/);
+  });
+
+  test('pause and unpause freeze the container', () => {
+    docker('run', '-d', '--name', 'frozen', 'busybox', 'sleep', '300');
+    assert.equal(docker('pause', 'frozen').code, 0);
+    assert.match(docker('ps', '--filter', 'name=frozen', '--format', '{{.Status}}').stdout, /\(Paused\)/);
+    assert.equal(docker('exec', 'frozen', 'true').code, 1, 'exec in a paused container is refused');
+    assert.equal(docker('unpause', 'frozen').code, 0);
+    assert.equal(docker('exec', 'frozen', 'true').code, 0);
+  });
+
+  test('create then start -a; commit then run the new image; diff; cp both ways', async () => {
+    docker('create', '--name', 'maker', 'busybox', 'sh', '-c', 'echo made > /made.txt; rm /bin/vi; echo done');
+    assert.equal(docker('start', '-a', 'maker').stdout, 'done\n');
+    const diff = docker('diff', 'maker').stdout.split('\n').filter(Boolean).sort();
+    assert.deepEqual(diff, ['A /made.txt', 'C /bin', 'D /bin/vi']);
+    const committed = docker('commit', '-c', 'CMD ["cat", "/made.txt"]', 'maker', 'made:1');
+    assert.equal(committed.code, 0, committed.stderr);
+    assert.equal(docker('run', '--rm', 'made:1').stdout, 'made\n');
+    assert.equal(docker('run', '--rm', 'made:1', 'ls', '/bin/vi').code, 1, 'the deletion is in the image');
+    const out = join(scratch, 'made.txt');
+    assert.equal(docker('cp', 'maker:/made.txt', out).code, 0);
+    assert.equal(await readFile(out, 'utf8'), 'made\n');
+    await writeFile(join(scratch, 'in.txt'), 'from host\n');
+    assert.equal(docker('cp', join(scratch, 'in.txt'), 'maker:/tmp/').code, 0);
+    docker('commit', 'maker', 'made:2');
+    assert.equal(docker('run', '--rm', 'made:2', 'cat', '/tmp/in.txt').stdout, 'from host\n');
+  });
+
+  test('stats --no-stream reports memory and pids of a running container', () => {
+    docker('run', '-d', '--name', 'busy', '-m', '64m', 'busybox', 'sleep', '300');
+    const stats = docker('stats', '--no-stream', '--format', '{{.MemUsage}} {{.PIDs}}', 'busy');
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.match(stats.stdout, /\/ 64MiB 1\n$/);
+  });
+
+  test('restart policies: on-failure counts, always comes back', async () => {
+    docker('run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 1');
+    for (let i = 0; i < 50 && docker('inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'flaky').stdout.trim() !== '2 exited'; i++) await sleep(100);
+    assert.equal(docker('inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'flaky').stdout.trim(), '2 exited');
+  });
+
+  test('-it through a pty: shell, detach with ctrl-p ctrl-q, attach again, exit code', async () => {
+    const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+    const screen = () => tmux('capture-pane', '-t', 'berth-it-test', '-p').stdout;
+    const env = `DOCKER_HOST=${daemon.host} DOCKER_CONFIG=${join(daemon.dir, 'docker-config')}`;
+    tmux('new-session', '-d', '-s', 'berth-it-test', '-x', '120', '-y', '30', `${env} ${DOCKER_CLI} run -it --name shell busybox sh; echo EXIT=$?; sleep 60`);
+    const until = async (pattern: RegExp) => {
+      for (let i = 0; i < 50 && !pattern.test(screen()); i++) await sleep(100);
+      assert.match(screen(), pattern);
+    };
+    await until(/^\/ #\s*$/m);
+    tmux('send-keys', '-t', 'berth-it-test', 'echo $((6*7)); stty size', 'Enter');
+    await until(/^42$/m);
+    assert.match(screen(), /^30 120$/m);
+    tmux('send-keys', '-t', 'berth-it-test', 'C-p', 'C-q');
+    await until(/EXIT=0/);
+    assert.match(docker('inspect', '-f', '{{.State.Status}}', 'shell').stdout, /running/);
+    tmux('kill-session', '-t', 'berth-it-test');
+    tmux('new-session', '-d', '-s', 'berth-it-test', '-x', '120', '-y', '30', `${env} ${DOCKER_CLI} attach shell; echo EXIT=$?; sleep 60`);
+    await sleep(500);
+    tmux('send-keys', '-t', 'berth-it-test', 'exit 7', 'Enter');
+    await until(/EXIT=7/);
+    tmux('kill-session', '-t', 'berth-it-test');
+  });
+
+  test('kill -9 of berthd: containers keep running, exits while down are picked up', async () => {
+    docker('rm', '-f', 'survivor', 'finisher');
+    docker('run', '-d', '--name', 'survivor', 'busybox', 'sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done');
+    docker('run', '-d', '--name', 'finisher', 'busybox', 'sh', '-c', 'sleep 1; echo bye; exit 9');
+    const pid = docker('inspect', '-f', '{{.State.Pid}}', 'survivor').stdout.trim();
+    await daemon.kill('SIGKILL');
+    await sleep(1500);
+    assert.equal(spawnSync('kill', ['-0', pid]).status, 0, 'the container process outlived berthd');
+    await daemon.launch();
+    assert.equal(docker('inspect', '-f', '{{.State.Status}} {{.State.Pid}}', 'survivor').stdout.trim(), `running ${pid}`);
+    assert.equal(docker('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'finisher').stdout.trim(), 'exited 9');
+    assert.equal(docker('logs', 'finisher').stdout, 'bye\n');
+    const ticks = docker('logs', 'survivor').stdout.trim().split('\n');
+    assert.ok(ticks.length >= 8, `logs kept growing while berthd was down (${ticks.length} lines)`);
+    ticks.forEach((line, i) => assert.equal(line, `tick ${i}`));
+  });
+
+  test('bad input gets Docker\'s errors and leaves nothing behind', () => {
+    const before = docker('ps', '-aq').stdout;
+    const taken = docker('run', '-d', '--name', 'survivor', 'busybox', 'true');
+    assert.equal(taken.code, 125);
+    assert.match(taken.stderr, /Conflict\. The container name "\/survivor" is already in use/);
+    assert.match(docker('start', 'nosuch').stderr, /No such container: nosuch/);
+    const stopped = docker('exec', 'three', 'true');
+    assert.notEqual(stopped.code, 0);
+    assert.match(stopped.stderr, /is not running/);
+    const memory = docker('run', '-m', '1x', 'busybox', 'true');
+    assert.equal(memory.code, 125);
+    const tooSmall = docker('run', '-m', '1k', 'busybox', 'true');
+    assert.equal(tooSmall.code, 125);
+    assert.match(tooSmall.stderr, /Minimum memory limit allowed is 6MB/);
+    assert.equal(docker('run', '--restart', 'sometimes', 'busybox', 'true').code, 125);
+    const ulimit = docker('run', '--ulimit', 'nofile=1024:10000000', 'busybox', 'true');
+    assert.notEqual(ulimit.code, 0);
+    assert.match(ulimit.stderr, /nofile/);
+    const ports = docker('run', '-p', '80:80', 'busybox', 'true');
+    assert.equal(ports.code, 125);
+    assert.match(ports.stderr, /not supported/);
+    const after = docker('ps', '-aq').stdout;
+    // Only the failed ulimit run leaves a created container behind, as Docker's does (it fails at start).
+    assert.ok(after.split('\n').length <= before.split('\n').length + 1);
+  });
+
+  test('rm -f of everything leaves no mounts or runtime state', () => {
+    const ids = docker('ps', '-aq').stdout.trim().split('\n').filter(Boolean);
+    assert.equal(docker('rm', '-f', ...ids).code, 0);
+    assert.equal(docker('ps', '-aq').stdout, '');
+    const mounts = spawnSync('grep', ['-c', daemon.dir, '/proc/self/mountinfo'], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(mounts, '0');
+  });
+});
