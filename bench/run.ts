@@ -63,7 +63,7 @@ async function runAll(options: Options): Promise<Row[]> {
 
 function formatTable(rows: Row[]): string {
   const subjects = unique(rows.map((r) => r.subject));
-  const header = ['bench', ...subjects.map((s) => `${s} ms`), 'berth/dockerd', 'runs', 'notes'];
+  const header = ['bench', 'unit', ...subjects, 'berth/dockerd', 'runs', 'notes'];
   const lines = unique(rows.map((r) => r.bench)).map((bench) => {
     const of = (subject: string) => rows.find((r) => r.bench === bench && r.subject === subject);
     const berth = of('berth')?.median_ms;
@@ -72,6 +72,7 @@ function formatTable(rows: Row[]): string {
     const mine = rows.filter((r) => r.bench === bench);
     return [
       bench,
+      mine.find((r) => r.unit)?.unit ?? 'ms',
       ...subjects.map((s) => String(of(s)?.median_ms ?? '-')),
       ratio,
       unique(mine.filter((r) => r.runs > 0).map((r) => String(r.runs))).join('/') || '-',

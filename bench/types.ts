@@ -4,8 +4,10 @@ export interface Row {
   bench: string;
   /** Who was measured: "berth", "dockerd", … */
   subject: string;
-  /** Median wall time in milliseconds; null when the subject was skipped. */
+  /** Median wall time in milliseconds (or the median in `unit`); null when the subject was skipped. */
   median_ms: number | null;
+  /** What median_ms counts when it is not milliseconds, e.g. "MiB". */
+  unit?: string;
   /** How many runs the median is of (0 when skipped). */
   runs: number;
   /** Why a subject was skipped, or anything a reader needs to read the number right. */

@@ -13,6 +13,8 @@ export interface DaemonConfig {
   pidfile: string;
   storageDriver: 'overlay2' | 'vfs' | '';
   group: string;
+  /** Containers keep running when berthd stops (conmon holds them); false stops them first, as dockerd without it. */
+  liveRestore: boolean;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -25,6 +27,7 @@ export const DEFAULTS: DaemonConfig = {
   pidfile: '/run/berth/berthd.pid',
   storageDriver: '',
   group: '',
+  liveRestore: true,
 };
 
 /** daemon.json keys berthd implements, mapped to config fields. */
@@ -37,16 +40,17 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   pidfile: 'pidfile',
   'storage-driver': 'storageDriver',
   group: 'group',
+  'live-restore': 'liveRestore',
 };
 
 /** Reloadable on SIGHUP, as in dockerd (of the keys berthd has). */
-export const RELOADABLE: (keyof DaemonConfig)[] = ['debug', 'logLevel'];
+export const RELOADABLE: (keyof DaemonConfig)[] = ['debug', 'logLevel', 'liveRestore'];
 
 /** dockerd keys that berthd knows but does not implement yet: refused by name rather than ignored. */
 const KNOWN_UNSUPPORTED = [
   'authorization-plugins', 'bip', 'bridge', 'cgroup-parent', 'default-address-pools', 'default-runtime', 'dns', 'dns-opts',
   'dns-search', 'exec-opts', 'experimental', 'fixed-cidr', 'icc', 'insecure-registries', 'ip', 'ip-forward', 'ip-masq',
-  'iptables', 'ipv6', 'labels', 'live-restore', 'log-driver', 'log-opts', 'max-concurrent-downloads',
+  'iptables', 'ipv6', 'labels', 'log-driver', 'log-opts', 'max-concurrent-downloads',
   'max-concurrent-uploads', 'mtu', 'registry-mirrors', 'runtimes', 'seccomp-profile', 'selinux-enabled',
   'shutdown-timeout', 'storage-opts', 'tls', 'tlscacert', 'tlscert', 'tlskey', 'tlsverify', 'userland-proxy',
   'userns-remap', 'default-ulimits', 'features', 'builder', 'containerd',

@@ -77,13 +77,14 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     return {
       listeners,
       reload(next: DaemonConfig) {
-        config = { ...config, debug: next.debug, logLevel: next.logLevel };
+        config = { ...config, debug: next.debug, logLevel: next.logLevel, liveRestore: next.liveRestore };
         log.level = config.debug ? 'debug' : config.logLevel;
         events.publish('daemon', 'reload', 'berthd', { debug: String(config.debug), 'log-level': config.logLevel });
         log.info('configuration reloaded');
       },
       async stop() {
-        // Live restore: containers keep running under conmon; only berthd's watchers stop.
+        // Live restore (the default): containers keep running under conmon; only berthd's watchers stop.
+        if (!config.liveRestore) await containers.stopAll();
         await containers.shutdown();
         await Promise.all(listeners.map((l) => l.close()));
         await unlink(config.pidfile).catch(() => undefined);

@@ -17,6 +17,7 @@ Options:
   -G, --group string           Group for the unix socket (default: root only)
   -h, --help                   Print usage
   -H, --host list              Daemon socket(s) to connect to (default [${DEFAULTS.hosts[0]}])
+      --live-restore           Keep containers running when berthd stops (default true; --live-restore=false stops them)
   -l, --log-level string       Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string         Path to use for daemon PID file (default "${DEFAULTS.pidfile}")
   -s, --storage-driver string  Storage driver to use (overlay2, vfs; default: overlay2 when the backing filesystem allows it)
@@ -39,6 +40,7 @@ export function parseDaemonFlags(argv: string[]): { flags: Partial<DaemonConfig>
       help: { type: 'boolean', short: 'h' },
       host: { type: 'string', short: 'H', multiple: true },
       'log-level': { type: 'string', short: 'l' },
+      'live-restore': { type: 'string' },
       pidfile: { type: 'string', short: 'p' },
       'storage-driver': { type: 'string', short: 's' },
       version: { type: 'boolean', short: 'v' },
@@ -57,6 +59,11 @@ export function parseDaemonFlags(argv: string[]): { flags: Partial<DaemonConfig>
   if (values['log-level'] !== undefined) {
     if (!['debug', 'info', 'warn', 'error', 'fatal'].includes(values['log-level'])) throw new Error(`unable to parse logging level: ${values['log-level']}`);
     flags.logLevel = values['log-level'] as Level;
+  }
+  const liveRestore = values['live-restore'];
+  if (liveRestore !== undefined) {
+    if (liveRestore !== 'true' && liveRestore !== 'false') throw new Error(`invalid argument "${liveRestore}" for "--live-restore" flag: use true or false`);
+    flags.liveRestore = liveRestore === 'true';
   }
   if (values['storage-driver'] !== undefined) {
     if (!['overlay2', 'vfs'].includes(values['storage-driver'])) throw new Error(`storage driver "${values['storage-driver']}" is not supported (overlay2, vfs)`);

@@ -116,7 +116,7 @@ export class DaemonSystem implements SystemBackend {
       Runtimes: runc ? { runc: { path: 'runc' } } : {},
       DefaultRuntime: 'runc',
       Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
-      LiveRestoreEnabled: true,
+      LiveRestoreEnabled: config.liveRestore,
       Isolation: '',
       InitBinary: 'tini',
       ContainerdCommit: { ID: '' },

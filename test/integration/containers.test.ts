@@ -144,6 +144,21 @@ describe('containers through berthd', { skip: !DOCKER_CLI && 'docker CLI not ins
     ticks.forEach((line, i) => assert.equal(line, `tick ${i}`));
   });
 
+  test('with --live-restore=false, stopping berthd stops containers; restart policies bring them back', async () => {
+    const other = await TestDaemon.start(['--live-restore=false']);
+    try {
+      other.docker(['import', await busyboxRootfs(), 'bb:1']);
+      other.docker(['run', '-d', '--name', 'plain', 'bb:1', 'sleep', '300']);
+      other.docker(['run', '-d', '--name', 'always', '--restart', 'always', 'bb:1', 'sleep', '300']);
+      assert.equal(await other.kill('SIGTERM'), 0);
+      await other.launch(['--live-restore=false']);
+      const states = other.docker(['ps', '-a', '--format', '{{.Names}} {{.State}}']).stdout.split('\n').sort().join(' ');
+      assert.equal(states.trim(), 'always running plain exited');
+    } finally {
+      await other.stop();
+    }
+  });
+
   test('bad input gets Docker\'s errors and leaves nothing behind', () => {
     const before = docker('ps', '-aq').stdout;
     const taken = docker('run', '-d', '--name', 'survivor', 'busybox', 'true');
@@ -168,6 +183,21 @@ describe('containers through berthd', { skip: !DOCKER_CLI && 'docker CLI not ins
     const after = docker('ps', '-aq').stdout;
     // Only the failed ulimit run leaves a created container behind, as Docker's does (it fails at start).
     assert.ok(after.split('\n').length <= before.split('\n').length + 1);
+  });
+
+  test('the berth CLI drives the same lifecycle', () => {
+    const berth = (...args: string[]) => daemon.berth(args);
+    assert.equal(berth('run', '--rm', 'busybox', 'echo', 'via berth').stdout, 'via berth\n');
+    assert.equal(berth('run', 'busybox', 'sh', '-c', 'exit 6').code, 6);
+    const id = berth('run', '-d', '--name', 'bweb', 'busybox', 'sleep', '300').stdout.trim();
+    assert.match(id, /^[a-f0-9]{64}$/);
+    assert.match(berth('ps', '--format', '{{.Names}} {{.Status}}').stdout, /^bweb Up /m);
+    assert.equal(berth('exec', 'bweb', 'sh', '-c', 'echo $0; exit 2').code, 2);
+    assert.equal(berth('inspect', '-f', '{{.State.Pid}}', 'bweb').stdout.trim(), docker('inspect', '-f', '{{.State.Pid}}', 'bweb').stdout.trim());
+    assert.match(berth('top', 'bweb').stdout, /sleep 300/);
+    assert.equal(berth('stop', '-t', '1', 'bweb').stdout, 'bweb\n');
+    assert.equal(berth('rm', 'bweb').stdout, 'bweb\n');
+    assert.match(berth('rm', 'bweb').stderr, /No such container: bweb/);
   });
 
   test('rm -f of everything leaves no mounts or runtime state', () => {

@@ -42,8 +42,8 @@ describe('berthd', () => {
     const unknown = await start({ 'no-such-option': true });
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /the following directives don't match any configuration option: no-such-option/);
-    const unsupported = await start({ 'live-restore': true });
-    assert.match(unsupported.stderr, /not supported by berthd yet: live-restore/);
+    const unsupported = await start({ 'userns-remap': 'default' });
+    assert.match(unsupported.stderr, /not supported by berthd yet: userns-remap/);
     const both = await start({ hosts: ['unix:///tmp/x.sock'] }, ['-H', 'unix:///tmp/y.sock']);
     assert.match(both.stderr, /specified both as a flag and in the configuration file: hosts/);
     await writeFile(file, '{"debug": tru');

@@ -542,6 +542,13 @@ export class LocalContainerService implements ContainerService {
     for (const orphan of found.keys()) await runtime.delete(orphan, { force: true }).catch(() => undefined);
   }
 
+  async stopAll(): Promise<void> {
+    const running = this.deps.store.all().filter((c) => c.state.Running && c.state.Status !== 'restarting');
+    // Not a manual stop: restart policies bring them back when berthd starts again, as dockerd's do.
+    this.stopping = true;
+    await Promise.all(running.map((c) => this.stopProcess(c, {}).catch((err) => this.deps.log('warn', `stopping ${c.id}: ${(err as Error).message}`))));
+  }
+
   async shutdown(): Promise<void> {
     this.stopping = true;
     for (const [id] of this.live) this.stopWatching(id);

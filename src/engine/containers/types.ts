@@ -264,5 +264,7 @@ export interface ContainerService {
   counts(): Promise<{ total: number; running: number; paused: number; stopped: number }>;
   /** Brings back what was running before a berthd restart, restarts `always` ones, picks up exits. */
   recover(): Promise<void>;
+  /** Stops every running container (berthd stopping without live restore). */
+  stopAll(): Promise<void>;
   shutdown(): Promise<void>;
 }

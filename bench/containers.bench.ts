@@ -1,0 +1,112 @@
+/**
+ * Container benchmarks, side by side: `run --rm busybox true` latency (the
+ * docker CLI against each daemon, and the berth CLI against berthd), 50
+ * `run -d` in parallel, `ps -a` with 200 containers, and the memory of the
+ * daemon and of the per-container monitor (conmon for berth, containerd-shim
+ * for dockerd) with 50 containers running. Every container uses
+ * `--network none` on both sides, so no daemon sets up networking.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { berthdSpec, dockerdSpec, startDaemon, type Daemon, type DaemonSpec } from './lib/daemons.js';
+import { median, skipped, timeRuns } from './lib/measure.js';
+import { run as runCommand } from './lib/proc.js';
+import type { BenchContext, Row } from './types.js';
+
+const PARALLEL = 50;
+const LISTED = 200;
+const BENCHES = {
+  runDocker: 'containers: run --rm busybox true (docker CLI)',
+  runBerth: 'containers: run --rm busybox true (berth CLI)',
+  parallel: `containers: ${PARALLEL} × run -d in parallel`,
+  ps: `containers: ps -a with ${LISTED} containers`,
+  daemonMem: `containers: daemon memory with ${PARALLEL} running`,
+  monitorMem: 'containers: monitor memory per container',
+};
+
+export async function run(ctx: BenchContext): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const spec of [dockerdSpec(), berthdSpec(ctx.root)]) rows.push(...(await benchSubject(ctx, spec)));
+  return rows;
+}
+
+async function benchSubject(ctx: BenchContext, spec: DaemonSpec): Promise<Row[]> {
+  const names = spec.subject === 'berth' ? Object.values(BENCHES) : Object.values(BENCHES).filter((b) => b !== BENCHES.runBerth);
+  const unavailable = spec.unavailable();
+  if (unavailable) return names.map((b) => skipped(b, spec.subject, unavailable));
+  let daemon: Daemon;
+  try {
+    ctx.log(`starting ${spec.subject}…`);
+    daemon = await startDaemon(spec);
+  } catch (err) {
+    return names.map((b) => skipped(b, spec.subject, (err as Error).message));
+  }
+  const docker = (...args: string[]) => runCommand('docker', ['-H', daemon.host, ...args]);
+  try {
+    const tar = join(daemon.dir, 'busybox.tar');
+    await runCommand(join(ctx.root, 'scripts', 'busybox-rootfs.sh'), [tar]);
+    await docker('import', '-c', 'CMD ["sh"]', tar, 'busybox:latest');
+    await docker('run', '--rm', '--network', 'none', 'busybox', 'true'); // warm caches
+    const rows: Row[] = [];
+    ctx.log(`${spec.subject}: run --rm ×${ctx.runs}`);
+    rows.push(await timeRuns(BENCHES.runDocker, spec.subject, ctx.runs, { measure: () => docker('run', '--rm', '--network', 'none', 'busybox', 'true').then(() => undefined) }));
+    if (spec.subject === 'berth') {
+      const berth = (...args: string[]) => runCommand(process.execPath, [join(ctx.root, 'bin', 'berth'), '-H', daemon.host, ...args]);
+      rows.push(await timeRuns(BENCHES.runBerth, spec.subject, ctx.runs, { measure: () => berth('run', '--rm', '--network', 'none', 'busybox', 'true').then(() => undefined) }));
+    }
+    ctx.log(`${spec.subject}: ${PARALLEL} run -d in parallel`);
+    rows.push(await timeRuns(BENCHES.parallel, spec.subject, 1, {
+      measure: async () => {
+        await Promise.all(Array.from({ length: PARALLEL }, () => docker('run', '-d', '--network', 'none', 'busybox', 'sleep', '600')));
+      },
+    }));
+    rows.push(...(await memoryRows(spec.subject, daemon)));
+    ctx.log(`${spec.subject}: creating ${LISTED - PARALLEL} more containers, then ps -a ×${ctx.runs}`);
+    for (let i = PARALLEL; i < LISTED; i++) await docker('create', '--network', 'none', 'busybox', 'true');
+    rows.push(await timeRuns(BENCHES.ps, spec.subject, ctx.runs, { measure: () => docker('ps', '-a').then(() => undefined) }));
+    return rows;
+  } catch (err) {
+    return names.map((b) => skipped(b, spec.subject, `failed: ${(err as Error).message.slice(0, 200)}`));
+  } finally {
+    ctx.log(`stopping ${spec.subject}…`);
+    // berthd leaves containers running when it stops (live restore): remove them first.
+    const ids = (await docker('ps', '-aq').catch(() => '')).split('\n').filter(Boolean);
+    for (let i = 0; i < ids.length; i += 50) await docker('rm', '-f', ...ids.slice(i, i + 50)).catch(() => undefined);
+    await daemon.stop();
+  }
+}
+
+/** The daemon's own memory, and the median memory of one container's monitor process (Pss, so shared pages count once). */
+async function memoryRows(subject: string, daemon: Daemon): Promise<Row[]> {
+  const processes = await processesMentioning(daemon.dir);
+  const daemonPid = Number((await readFile(join(daemon.dir, 'daemon.pid'), 'utf8')).trim());
+  const monitorName = subject === 'berth' ? 'conmon' : 'containerd-shim';
+  const monitors = processes.filter((p) => p.cmdline.includes(monitorName));
+  const mib = (kb: number) => Math.round((kb / 1024) * 100) / 100;
+  let daemonKb = await pssKb(daemonPid);
+  // dockerd's work is split with containerd; count it too, as it runs only for dockerd.
+  for (const p of processes.filter((p) => /(^|\/)containerd( |$)/.test(p.cmdline))) daemonKb += await pssKb(p.pid);
+  const perMonitor = await Promise.all(monitors.map((m) => pssKb(m.pid)));
+  return [
+    { bench: BENCHES.daemonMem, subject, median_ms: mib(daemonKb), runs: 1, unit: 'MiB', note: subject === 'dockerd' ? 'dockerd + containerd, Pss' : 'berthd, Pss' },
+    {
+      bench: BENCHES.monitorMem, subject, median_ms: perMonitor.length ? mib(median(perMonitor)) : null, runs: perMonitor.length, unit: 'MiB',
+      note: `${monitorName} Pss, ${perMonitor.length} processes`,
+    },
+  ];
+}
+
+async function processesMentioning(text: string): Promise<{ pid: number; cmdline: string }[]> {
+  const out: { pid: number; cmdline: string }[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ');
+    if (cmdline.includes(text)) out.push({ pid: Number(entry), cmdline });
+  }
+  return out;
+}
+
+async function pssKb(pid: number): Promise<number> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+  return Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+}
