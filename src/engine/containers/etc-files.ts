@@ -1,23 +1,23 @@
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../../lib/atomic.js';
+import { readFile, writeFile } from 'node:fs/promises';
 
 /**
  * The /etc/hosts, /etc/hostname and /etc/resolv.conf that each container gets
  * (bind-mounted from its directory), as Docker writes them for the network
  * modes berth has so far: a private netns with loopback only, or the host's.
+ * They are written anew at every start, so they are not fsynced.
  */
 export async function writeEtcFiles(
   paths: { hostname: string; hosts: string; resolvConf: string },
   options: { hostname: string; domainname: string; hostNetwork: boolean },
 ): Promise<void> {
   const fqdn = options.domainname ? `${options.hostname}.${options.domainname}` : options.hostname;
-  await writeFileAtomic(paths.hostname, `${options.hostname}\n`);
+  await writeFile(paths.hostname, `${options.hostname}\n`);
   if (options.hostNetwork) {
-    await writeFileAtomic(paths.hosts, await readFile('/etc/hosts', 'utf8').catch(() => defaultHosts('')));
+    await writeFile(paths.hosts, await readFile('/etc/hosts', 'utf8').catch(() => defaultHosts('')));
   } else {
-    await writeFileAtomic(paths.hosts, defaultHosts(fqdn === options.hostname ? '' : fqdn));
+    await writeFile(paths.hosts, defaultHosts(fqdn === options.hostname ? '' : fqdn));
   }
-  await writeFileAtomic(paths.resolvConf, await containerResolvConf(options.hostNetwork));
+  await writeFile(paths.resolvConf, await containerResolvConf(options.hostNetwork));
 }
 
 function defaultHosts(fqdn: string): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, EngineError, invalid, isEngineError, notFound } from '../../lib/errors.js';
 import { cgroupPids, onlineCpus, readStats, removeCgroup, systemCpuNs } from '../../platform/linux/cgroups.js';
@@ -142,6 +142,9 @@ export class ConmonRuncRuntime implements Runtime {
 
   async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
     checkId(id);
+    // Nothing left of this container (the usual case before a start, or after an earlier delete):
+    // skip spawning runc, which costs tens of milliseconds.
+    if (!(await pathExists(this.layout.bundle(id))) && !(await pathExists(join(this.layout.runcRoot, id)))) return;
     const cgroupsPath = await this.cgroupsPath(id).catch(() => null);
     try {
       await this.runc.delete(id, opts.force ?? false);
@@ -301,4 +304,13 @@ export class ConmonRuncRuntime implements Runtime {
 function checkId(id: string): string {
   if (!SAFE_ID.test(id)) throw invalid(`invalid container ID: ${JSON.stringify(id)}`);
   return id;
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
