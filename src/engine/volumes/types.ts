@@ -32,9 +32,10 @@ export interface Volume {
   Mountpoint: string;
   /** RFC 3339 with the local offset, as Docker prints it. */
   CreatedAt: string;
-  Labels: Record<string, string>;
-  /** The driver options given at create (-o type=tmpfs …). */
-  Options: Record<string, string>;
+  /** null when none were given (volumes made by `run -v`), {} when an empty set was (the CLI's create). */
+  Labels: Record<string, string> | null;
+  /** The driver options given at create (-o type=tmpfs …); null as Labels. */
+  Options: Record<string, string> | null;
   Scope: 'local';
 }
 
