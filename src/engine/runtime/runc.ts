@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, conflict, errnoCode, notFound } from '../../lib/errors.js';
 import type { RuntimeState, RuntimeStatus } from './types.js';
@@ -53,6 +53,18 @@ export class Runc {
    * container, or a runtime that works differently) we return false and the
    * caller runs `runc start`, which also gives runc's own error messages.
    */
+  /** Whether runc's init process for `id` (from runc's state.json) still exists. */
+  private async initAlive(id: string): Promise<boolean> {
+    try {
+      const state = JSON.parse(await readFile(join(this.root, id, 'state.json'), 'utf8')) as { init_process_pid?: number };
+      if (!state.init_process_pid) return false;
+      process.kill(state.init_process_pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async startThroughFifo(id: string): Promise<boolean> {
     const fifo = join(this.root, id, 'exec.fifo');
     let fh;
@@ -64,7 +76,7 @@ export class Runc {
       throw new EngineError('internal', `cannot start container ${id}: ${(err as Error).message}`, { cause: err });
     }
     try {
-      await readOneByte(fh, id);
+      await readOneByte(fh, id, () => this.initAlive(id));
     } finally {
       await fh.close();
     }
@@ -94,15 +106,20 @@ export class Runc {
   }
 }
 
-/** Waits (briefly) for init's byte; end-of-file means init is gone without starting. */
-async function readOneByte(fh: import('node:fs/promises').FileHandle, id: string): Promise<void> {
+/**
+ * Waits (briefly) for init's byte. A non-blocking read of a fifo gives
+ * end-of-file while no writer has it open, which is also the case for a
+ * moment after we open it and before init's blocked open() returns: so
+ * end-of-file means "gone" only once init's process is gone too.
+ */
+async function readOneByte(fh: import('node:fs/promises').FileHandle, id: string, initAlive: () => Promise<boolean>): Promise<void> {
   const buf = Buffer.alloc(16);
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead > 0) return;
-      throw conflict(`cannot start container ${id}: its init process has exited`);
+      if (!(await initAlive())) throw conflict(`cannot start container ${id}: its init process has exited`);
     } catch (err) {
       if (errnoCode(err) !== 'EAGAIN') throw err;
     }
