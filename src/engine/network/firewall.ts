@@ -1,0 +1,140 @@
+import { iptablesRestore, listRules, type TableScript } from '../../platform/linux/iptables.js';
+import type { PublishedPort } from './ports.js';
+
+/**
+ * berth's iptables rules, all in chains it owns (names start with `prefix`,
+ * BERTH for a daemon), reached by one jump each from the built-in chains:
+ *
+ *   nat PREROUTING  -m addrtype --dst-type LOCAL -j BERTH            (DNAT of published ports)
+ *   nat OUTPUT      ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j BERTH
+ *                   (loopback is left to the userland proxy, as Docker does)
+ *   nat POSTROUTING -j BERTH-POSTROUTING                             (MASQUERADE out of the host, hairpin)
+ *   filter FORWARD  -j BERTH-FORWARD                                 (isolation first, then accepts)
+ *
+ * The chains are always rewritten in full from the current model in one
+ * `iptables-restore --noflush` (declaring a chain flushes it), so they can
+ * never drift from what the daemon believes, and each change costs one spawn.
+ */
+
+export interface FirewallNetwork {
+  bridge: string;
+  subnet: string;
+  internal: boolean;
+}
+
+export interface FirewallPort extends PublishedPort {
+  bridge: string;
+}
+
+export class Firewall {
+  readonly dnat: string;
+  readonly postrouting: string;
+  readonly forward: string;
+  readonly isolation1: string;
+  readonly isolation2: string;
+
+  constructor(prefix: string, private readonly loopbackViaProxy: boolean) {
+    this.dnat = prefix;
+    this.postrouting = `${prefix}-POSTROUTING`;
+    this.forward = `${prefix}-FORWARD`;
+    this.isolation1 = `${prefix}-ISOLATION-1`;
+    this.isolation2 = `${prefix}-ISOLATION-2`;
+  }
+
+  /** Jumps from the built-in chains, as `iptables -S` prints them. */
+  private jumps(): Array<{ table: 'nat' | 'filter'; rule: string }> {
+    const local = '-m addrtype --dst-type LOCAL';
+    return [
+      { table: 'nat', rule: `-A PREROUTING ${local} -j ${this.dnat}` },
+      { table: 'nat', rule: `-A OUTPUT ${this.loopbackViaProxy ? '! -d 127.0.0.0/8 ' : ''}${local} -j ${this.dnat}` },
+      { table: 'nat', rule: `-A POSTROUTING -j ${this.postrouting}` },
+      { table: 'filter', rule: `-A FORWARD -j ${this.forward}` },
+    ];
+  }
+
+  /** Creates the chains and the jumps that are missing (daemon start; a few spawns, not on the hot path). */
+  async install(networks: FirewallNetwork[], ports: FirewallPort[]): Promise<void> {
+    const existing = { nat: await listRules('nat'), filter: await listRules('filter') };
+    const missing = this.jumps().filter((j) => !existing[j.table].includes(j.rule));
+    const script = this.script(networks, ports);
+    for (const j of missing) script.find((s) => s.table === j.table)!.rules.push(j.rule.replace(/^-A (\S+)/, '-I $1 1'));
+    await iptablesRestore(script);
+  }
+
+  /** Rewrites all chains from the model: one spawn. */
+  async apply(networks: FirewallNetwork[], ports: FirewallPort[]): Promise<void> {
+    await iptablesRestore(this.script(networks, ports));
+  }
+
+  /** Removes the jumps and the chains (tests, and a daemon that stops using iptables). */
+  async uninstall(): Promise<void> {
+    const ours = [this.dnat, this.postrouting, this.forward, this.isolation1, this.isolation2];
+    const parts: TableScript[] = [];
+    for (const table of ['nat', 'filter'] as const) {
+      const rules = await listRules(table);
+      const chains = rules.filter((l) => l.startsWith('-N ') && ours.includes(l.slice(3))).map((l) => l.slice(3));
+      const jumps = rules.filter((l) => /^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD) /.test(l) && ours.some((c) => l.endsWith(`-j ${c}`)));
+      parts.push({ table, rules: [...jumps.map((l) => l.replace(/^-A/, '-D')), ...chains.map((c) => `-F ${c}`), ...chains.map((c) => `-X ${c}`)] });
+    }
+    await iptablesRestore(parts);
+  }
+
+  script(networks: FirewallNetwork[], ports: FirewallPort[]): TableScript[] {
+    return [
+      { table: 'nat', chains: [this.dnat, this.postrouting], rules: [...this.dnatRules(ports), ...this.postroutingRules(networks, ports)] },
+      { table: 'filter', chains: [this.forward, this.isolation1, this.isolation2], rules: [...this.forwardRules(networks, ports), ...this.isolationRules(networks)] },
+    ];
+  }
+
+  private dnatRules(ports: FirewallPort[]): string[] {
+    return ports.map((p) => {
+      const dest = p.hostIp === '0.0.0.0' ? '' : `-d ${p.hostIp}/32 `;
+      return `-A ${this.dnat} ${dest}! -i ${p.bridge} -p ${p.protocol} -m ${p.protocol} --dport ${p.hostPort} -j DNAT --to-destination ${p.containerIp}:${p.containerPort}`;
+    });
+  }
+
+  private postroutingRules(networks: FirewallNetwork[], ports: FirewallPort[]): string[] {
+    const out: string[] = [];
+    for (const n of networks) {
+      if (!n.internal) out.push(`-A ${this.postrouting} -s ${n.subnet} ! -o ${n.bridge} -j MASQUERADE`);
+      // Without the proxy, host-loopback traffic is DNATed too; its 127.x source must be rewritten.
+      if (!this.loopbackViaProxy) out.push(`-A ${this.postrouting} -o ${n.bridge} -m addrtype --src-type LOCAL -j MASQUERADE`);
+    }
+    for (const p of ports) {
+      out.push(`-A ${this.postrouting} -s ${p.containerIp}/32 -d ${p.containerIp}/32 -p ${p.protocol} -m ${p.protocol} --dport ${p.containerPort} -j MASQUERADE`);
+    }
+    return out;
+  }
+
+  private forwardRules(networks: FirewallNetwork[], ports: FirewallPort[]): string[] {
+    const out = [`-A ${this.forward} -j ${this.isolation1}`];
+    for (const p of ports) {
+      out.push(`-A ${this.forward} -d ${p.containerIp}/32 ! -i ${p.bridge} -o ${p.bridge} -p ${p.protocol} -m ${p.protocol} --dport ${p.containerPort} -j ACCEPT`);
+    }
+    for (const n of networks) {
+      out.push(`-A ${this.forward} -i ${n.bridge} -o ${n.bridge} -j ACCEPT`);
+      if (n.internal) continue;
+      out.push(
+        `-A ${this.forward} -o ${n.bridge} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+        `-A ${this.forward} -i ${n.bridge} ! -o ${n.bridge} -j ACCEPT`,
+      );
+    }
+    return out;
+  }
+
+  /** Docker's two-stage isolation: leaving one bridge for another is dropped; internal networks talk to nobody else. */
+  private isolationRules(networks: FirewallNetwork[]): string[] {
+    const out: string[] = [];
+    for (const n of networks) {
+      if (n.internal) {
+        out.push(`-A ${this.isolation1} ! -s ${n.subnet} -o ${n.bridge} -j DROP`, `-A ${this.isolation1} ! -d ${n.subnet} -i ${n.bridge} -j DROP`);
+      } else {
+        out.push(`-A ${this.isolation1} -i ${n.bridge} ! -o ${n.bridge} -j ${this.isolation2}`);
+      }
+    }
+    out.push(`-A ${this.isolation1} -j RETURN`);
+    for (const n of networks) out.push(`-A ${this.isolation2} -o ${n.bridge} -j DROP`);
+    out.push(`-A ${this.isolation2} -j RETURN`);
+    return out;
+  }
+}

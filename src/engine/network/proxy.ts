@@ -1,0 +1,152 @@
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createConnection, createServer, type Server } from 'node:net';
+import { conflict } from '../../lib/errors.js';
+import type { PortRequest, Protocol, PublishedPort } from './ports.js';
+
+/**
+ * The userland proxy: one listener per published port, all inside berthd
+ * (Docker runs one docker-proxy process per port). It serves what iptables
+ * cannot: connections to the host's loopback addresses, which never pass
+ * PREROUTING and are excluded from our OUTPUT DNAT. Binding the listener is
+ * also how a port is reserved, so a port in use fails before any rule exists.
+ * With the proxy disabled (--userland-proxy=false) the port is still bound, to
+ * reserve it, but nothing is forwarded.
+ */
+
+const UDP_IDLE_MS = 90_000;
+
+interface Listener {
+  close(): Promise<void>;
+}
+
+export class UserlandProxy {
+  private readonly listeners = new Map<string, Listener>();
+
+  constructor(
+    private readonly forward: boolean,
+    private ephemeralRange: [number, number],
+  ) {}
+
+  /** From net.ipv4.ip_local_port_range, read at daemon start. */
+  setEphemeralRange(range: [number, number]): void {
+    this.ephemeralRange = range;
+  }
+
+  /** Binds every request (all or nothing) and returns what was bound. */
+  async publish(requests: PortRequest[], containerIp: string): Promise<PublishedPort[]> {
+    const done: PublishedPort[] = [];
+    try {
+      for (const request of requests) done.push(await this.bindOne(request, containerIp));
+      return done;
+    } catch (err) {
+      await this.unpublish(done);
+      throw err;
+    }
+  }
+
+  async unpublish(ports: PublishedPort[]): Promise<void> {
+    await Promise.all(ports.map(async (p) => {
+      const key = listenerKey(p.protocol, p.hostIp, p.hostPort);
+      const listener = this.listeners.get(key);
+      this.listeners.delete(key);
+      await listener?.close();
+    }));
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.listeners.values()];
+    this.listeners.clear();
+    await Promise.all(all.map((l) => l.close()));
+  }
+
+  private async bindOne(request: PortRequest, containerIp: string): Promise<PublishedPort> {
+    const candidates = request.hostPorts[0] === 0 ? this.ephemeralCandidates() : range(request.hostPorts);
+    for (const hostPort of candidates) {
+      const port: PublishedPort = { protocol: request.protocol, containerPort: request.containerPort, hostIp: request.hostIp, hostPort, containerIp };
+      const listener = await this.listen(port).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE' || err.code === 'EACCES') return null;
+        throw err;
+      });
+      if (listener) {
+        this.listeners.set(listenerKey(port.protocol, port.hostIp, hostPort), listener);
+        return port;
+      }
+    }
+    const wanted = request.hostPorts[0] === 0 ? '0' : request.hostPorts.join('-').replace(/^(\d+)-\1$/, '$1');
+    throw conflict(`driver failed programming external connectivity: Bind for ${request.hostIp}:${wanted} failed: port is already allocated`);
+  }
+
+  /** Random ports of the ephemeral range, each tried once, at most 100 attempts. */
+  private *ephemeralCandidates(): Generator<number> {
+    const [lo, hi] = this.ephemeralRange;
+    for (let i = 0; i < 100; i++) yield lo + Math.floor(Math.random() * (hi - lo + 1));
+  }
+
+  private listen(port: PublishedPort): Promise<Listener> {
+    return port.protocol === 'tcp' ? this.listenTcp(port) : this.listenUdp(port);
+  }
+
+  private listenTcp(port: PublishedPort): Promise<Listener> {
+    const server: Server = createServer({ pauseOnConnect: true }, (client) => {
+      if (!this.forward) return client.destroy();
+      const upstream = createConnection({ host: port.containerIp, port: port.containerPort });
+      upstream.on('connect', () => client.resume());
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: port.hostIp, port: port.hostPort, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve({ close: () => new Promise<void>((done) => server.close(() => done())) });
+      });
+    });
+  }
+
+  private listenUdp(port: PublishedPort): Promise<Listener> {
+    const socket = createSocket('udp4');
+    const flows = new Map<string, { upstream: UdpSocket; connected: Promise<void>; timer?: NodeJS.Timeout }>();
+    socket.on('message', (msg, from) => {
+      if (!this.forward) return;
+      const flowKey = `${from.address}:${from.port}`;
+      let flow = flows.get(flowKey);
+      if (!flow) {
+        const upstream = createSocket('udp4');
+        const connected = new Promise<void>((done) => upstream.connect(port.containerPort, port.containerIp, () => done()));
+        upstream.on('message', (reply) => socket.send(reply, from.port, from.address));
+        upstream.on('error', () => undefined);
+        flow = { upstream, connected };
+        flows.set(flowKey, flow);
+      }
+      const current = flow;
+      clearTimeout(current.timer);
+      current.timer = setTimeout(() => { current.upstream.close(); flows.delete(flowKey); }, UDP_IDLE_MS).unref();
+      void current.connected.then(() => current.upstream.send(msg, () => undefined));
+    });
+    socket.on('error', () => undefined);
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ address: port.hostIp, port: port.hostPort, exclusive: true }, () => {
+        socket.off('error', reject);
+        resolve({
+          close: async () => {
+            for (const f of flows.values()) { clearTimeout(f.timer); f.upstream.close(); }
+            flows.clear();
+            await new Promise<void>((done) => socket.close(() => done()));
+          },
+        });
+      });
+    });
+  }
+}
+
+function listenerKey(protocol: Protocol, hostIp: string, hostPort: number): string {
+  return `${protocol}/${hostIp}/${hostPort}`;
+}
+
+function* range([start, end]: [number, number]): Generator<number> {
+  for (let p = start; p <= end; p++) yield p;
+}

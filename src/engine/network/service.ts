@@ -1,0 +1,502 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { conflict, forbidden, invalid, notFound } from '../../lib/errors.js';
+import { Mutex } from '../../lib/mutex.js';
+import { linkExists, listAddresses, listRouteDestinations } from '../../platform/linux/ip.js';
+import { ensureSysctl, readSysctl } from '../../platform/linux/sysctl.js';
+import type { Filters } from '../images/types.js';
+import { EmbeddedDns } from './dns.js';
+import { Firewall, type FirewallNetwork, type FirewallPort } from './firewall.js';
+import { filterNetworks, prunable } from './filters.js';
+import { AddressAllocator, completePool, DEFAULT_ADDRESS_POOLS, pickSubnet, type AddressPool } from './ipam.js';
+import { formatCidr, formatIp, parseCidr, parseIp } from './ipv4.js';
+import { UserlandProxy } from './proxy.js';
+import { destroySandbox, ensureBridge, deleteBridge } from './sandbox.js';
+import { NetworkStore, type ContainerRecord } from './store.js';
+import { SandboxBuilder } from './attach.js';
+import type {
+  Attachment, ContainerDirectory, ContainerNetworkConfig, ContainerNetworkSettings, EndpointInfo, EndpointRequest,
+  NetworkCreateRequest, NetworkRecord, NetworkService, NetworkView,
+} from './types.js';
+
+export interface NetworkServiceOptions {
+  /** <data-root>/network */
+  root: string;
+  directory: ContainerDirectory;
+  /** The default network's Linux bridge (berth0). */
+  defaultBridge?: string;
+  /** --bip: the default bridge's gateway address with prefix, e.g. "172.30.0.1/16". */
+  bip?: string;
+  /** --default-address-pool entries. */
+  addressPools?: AddressPool[];
+  /** Prefix of every iptables chain (BERTH). */
+  chainPrefix?: string;
+  /** Prefixes of netns names (berth-), user bridges (br-) and host veth ends (veth). */
+  netnsPrefix?: string;
+  bridgePrefix?: string;
+  vethPrefix?: string;
+  /** --iptables=false: no rules at all (no NAT, no DNAT, no isolation). */
+  iptables?: boolean;
+  /** --userland-proxy=false: ports are reserved, loopback traffic is DNATed instead of proxied. */
+  userlandProxy?: boolean;
+  /** Where the host's resolvers are read from (/etc/resolv.conf). */
+  resolvConfPath?: string;
+  /** Upstreams of the embedded DNS servers; default: the host's resolv.conf name servers. */
+  upstreamResolvers?: string[];
+  dnsPort?: number;
+}
+
+export const DEFAULT_NETWORK = 'bridge';
+
+/** The bridge and macvlan drivers behind the NetworkService contract (see types.ts). */
+export class LinuxNetworkService implements NetworkService {
+  readonly networks = new Map<string, NetworkRecord>();
+  readonly allocators = new Map<string, AddressAllocator>();
+  readonly containers = new Map<string, ContainerRecord>();
+  private readonly dns = new Map<string, EmbeddedDns>();
+  readonly proxy: UserlandProxy;
+  private readonly firewall: Firewall | null;
+  private readonly store: NetworkStore;
+  private readonly mutex = new Mutex();
+  private readonly builder: SandboxBuilder;
+
+  constructor(readonly options: NetworkServiceOptions) {
+    this.store = new NetworkStore(options.root);
+    this.firewall = options.iptables === false ? null : new Firewall(options.chainPrefix ?? 'BERTH', options.userlandProxy !== false);
+    this.proxy = new UserlandProxy(options.userlandProxy !== false, [49153, 60999]);
+    this.builder = new SandboxBuilder(this);
+  }
+
+  get prefixes() {
+    return { netns: this.options.netnsPrefix ?? 'berth-', bridge: this.options.bridgePrefix ?? 'br-', veth: this.options.vethPrefix ?? 'veth' };
+  }
+
+  async init(): Promise<void> {
+    const range = (await readSysctl('net.ipv4.ip_local_port_range').catch(() => '49153 60999')).split(/\s+/).map(Number);
+    if (range.length === 2 && range.every(Number.isInteger)) this.proxy.setEphemeralRange([range[0]!, range[1]!]);
+    for (const n of await this.store.loadAll<NetworkRecord>('networks')) this.addNetwork(n);
+    for (const c of await this.store.loadAll<ContainerRecord>('containers')) this.containers.set(c.id, c);
+    for (const c of this.containers.values()) {
+      for (const e of c.sandbox?.endpoints ?? []) this.allocators.get(e.networkId)?.claim(e.plan.ip);
+    }
+    await this.ensurePredefined();
+    for (const n of this.networks.values()) if (n.driver === 'bridge') await ensureBridge(n.device!, this.gatewayCidr(n));
+    if (this.firewall) {
+      await ensureSysctl('net.ipv4.ip_forward', '1');
+      await this.firewall.install(this.firewallNetworks(), this.firewallPorts());
+    }
+    for (const n of this.networks.values()) await this.startDns(n);
+  }
+
+  async restore(runningContainerIds: string[]): Promise<void> {
+    const running = new Set(runningContainerIds);
+    for (const c of this.containers.values()) {
+      if (!c.sandbox) continue;
+      if (running.has(c.id)) await this.builder.republish(c);
+      else await this.builder.teardown(c);
+    }
+    await this.applyFirewall();
+  }
+
+  async close(): Promise<void> {
+    await this.proxy.closeAll();
+    await Promise.all([...this.dns.values()].map((d) => d.stop()));
+    this.dns.clear();
+  }
+
+  /** Tests: removes everything this service made (bridges, sandboxes, chains, records stay on disk). */
+  async destroyAll(): Promise<void> {
+    await this.close();
+    for (const c of this.containers.values()) if (c.sandbox) await destroySandbox(c.sandbox.netns ?? '', c.sandbox.endpoints.map((e) => e.plan)).catch(() => undefined);
+    for (const n of this.networks.values()) if (n.driver === 'bridge') await deleteBridge(n.device!).catch(() => undefined);
+    await this.firewall?.uninstall();
+  }
+
+  // ── networks ────────────────────────────────────────────────────────────
+
+  create(request: NetworkCreateRequest): Promise<{ id: string; warning: string }> {
+    return this.mutex.run(async () => {
+      const name = request.Name ?? '';
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw invalid(`invalid network name "${name}"`);
+      if ([...this.networks.values()].some((n) => n.name === name)) throw conflict(`network with name ${name} already exists`);
+      const driver = request.Driver || 'bridge';
+      if (driver !== 'bridge' && driver !== 'macvlan') throw notFound(`plugin "${driver}" not found`);
+      const id = randomBytes(32).toString('hex');
+      const record: NetworkRecord = {
+        id, name, driver, created: new Date().toISOString(), scope: 'local',
+        internal: !!request.Internal, attachable: !!request.Attachable, ipv6: false,
+        ipam: [await this.poolFor(request)], options: { ...(request.Options ?? {}) }, labels: { ...(request.Labels ?? {}) },
+      };
+      if (driver === 'bridge') {
+        record.device = request.Options?.['com.docker.network.bridge.name'] || `${this.prefixes.bridge}${id.slice(0, 12)}`;
+        if (await linkExists(record.device)) throw conflict(`bridge ${record.device} already exists on the host`);
+        await ensureBridge(record.device, this.gatewayCidr(record));
+      } else {
+        record.device = request.Options?.parent;
+        if (!record.device) throw invalid('macvlan networks need a parent interface: -o parent=<interface>');
+        if (!(await linkExists(record.device))) throw invalid(`-o parent interface was not found on the host: ${record.device}`);
+        const mode = request.Options?.macvlan_mode ?? 'bridge';
+        if (!['bridge', 'vepa', 'private', 'passthru'].includes(mode)) throw invalid(`macvlan_mode ${mode} is not one of bridge, vepa, private, passthru`);
+      }
+      this.addNetwork(record);
+      try {
+        await this.store.saveNetwork(record);
+        await this.applyFirewall();
+        await this.startDns(record);
+      } catch (err) {
+        await this.dropNetwork(record);
+        throw err;
+      }
+      return { id, warning: '' };
+    });
+  }
+
+  async list(filters?: Filters): Promise<NetworkView[]> {
+    const views = [...this.networks.values()].map((n) => this.view(n));
+    return filterNetworks(views, filters).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async inspect(idOrName: string): Promise<NetworkView> {
+    return this.view(this.resolveNetwork(idOrName));
+  }
+
+  remove(idOrName: string): Promise<void> {
+    return this.mutex.run(async () => {
+      const n = this.resolveNetwork(idOrName);
+      if (n.driver === 'host' || n.driver === 'null' || n.name === DEFAULT_NETWORK) {
+        throw forbidden(`${n.name} is a pre-defined network and cannot be removed`);
+      }
+      if (this.view(n).endpoints.length > 0) throw forbidden(`error while removing network: network ${n.name} id ${n.id} has active endpoints`);
+      await this.dropNetwork(n);
+    });
+  }
+
+  prune(filters?: Filters): Promise<string[]> {
+    return this.mutex.run(async () => {
+      const removed: string[] = [];
+      for (const n of [...this.networks.values()]) {
+        if (!prunable(this.view(n), filters)) continue;
+        await this.dropNetwork(n);
+        removed.push(n.name);
+      }
+      return removed.sort();
+    });
+  }
+
+  // ── containers ──────────────────────────────────────────────────────────
+
+  register(containerId: string, config: ContainerNetworkConfig): Promise<void> {
+    return this.mutex.run(async () => {
+      const networks: ContainerRecord['networks'] = [];
+      const mode = normaliseMode(config.networkMode);
+      const requests = new Map<string, EndpointRequest>();
+      for (const [key, request] of Object.entries(config.endpoints ?? {})) requests.set(this.resolveNetwork(key).id, request ?? {});
+      if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
+        if (requests.size > 0 && !(requests.size === 1 && this.resolveNetwork(Object.keys(config.endpoints)[0]!).name === mode)) {
+          throw invalid(`conflicting options: ${mode} network mode and networking config for other networks`);
+        }
+        if (mode.startsWith('container:')) await this.options.directory.lookup(mode.slice('container:'.length));
+      } else {
+        const primary = this.resolveNetwork(mode);
+        const primaryRequest = { ...(requests.get(primary.id) ?? {}) };
+        if (config.macAddress && !primaryRequest.macAddress) primaryRequest.macAddress = config.macAddress;
+        networks.push({ networkId: primary.id, request: primaryRequest });
+        for (const [networkId, request] of requests) if (networkId !== primary.id) networks.push({ networkId, request });
+        for (const { networkId, request } of networks) this.validateEndpoint(this.networks.get(networkId)!, request);
+      }
+      const record: ContainerRecord = { id: containerId, config: { ...config, networkMode: mode }, networks, sandbox: this.containers.get(containerId)?.sandbox };
+      this.containers.set(containerId, record);
+      await this.store.saveContainer(record);
+    });
+  }
+
+  attach(containerId: string): Promise<Attachment> {
+    return this.mutex.run(async () => {
+      const record = this.record(containerId);
+      if (record.sandbox) return record.sandbox.attachment;
+      record.sandbox = await this.builder.build(record);
+      try {
+        await this.store.saveContainer(record);
+        await this.applyFirewall();
+      } catch (err) {
+        await this.builder.teardown(record);
+        throw err;
+      }
+      return record.sandbox.attachment;
+    });
+  }
+
+  detach(containerId: string): Promise<void> {
+    return this.mutex.run(async () => {
+      const record = this.containers.get(containerId);
+      if (!record?.sandbox) return;
+      await this.builder.teardown(record);
+      await this.store.saveContainer(record);
+      await this.applyFirewall();
+    });
+  }
+
+  async unregister(containerId: string): Promise<void> {
+    await this.detach(containerId);
+    await this.mutex.run(async () => {
+      this.containers.delete(containerId);
+      await this.store.delete('containers', containerId);
+    });
+  }
+
+  rename(containerId: string, name: string): Promise<void> {
+    return this.mutex.run(async () => {
+      const record = this.record(containerId);
+      record.config.name = name;
+      await this.store.saveContainer(record);
+    });
+  }
+
+  connect(network: string, container: string, endpoint: EndpointRequest = {}): Promise<void> {
+    return this.mutex.run(async () => {
+      const n = this.resolveNetwork(network);
+      const facts = await this.options.directory.lookup(container);
+      const record = this.record(facts.id);
+      const mode = record.config.networkMode;
+      if (n.driver === 'host' || n.driver === 'null' || mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
+        throw forbidden(`container cannot be disconnected from host network or connected to host network`);
+      }
+      if (record.networks.some((x) => x.networkId === n.id)) throw forbidden(`endpoint with name ${facts.name} already exists in network ${n.name}`);
+      this.validateEndpoint(n, endpoint);
+      record.networks.push({ networkId: n.id, request: endpoint });
+      if (record.sandbox) {
+        try {
+          await this.builder.connectLive(record, n, endpoint);
+        } catch (err) {
+          record.networks.pop();
+          throw err;
+        }
+      }
+      await this.store.saveContainer(record);
+      await this.applyFirewall();
+    });
+  }
+
+  disconnect(network: string, container: string, force = false): Promise<void> {
+    return this.mutex.run(async () => {
+      const n = this.resolveNetwork(network);
+      const facts = await this.options.directory.lookup(container).catch((err) => {
+        if (force) return { id: container, name: container };
+        throw err;
+      });
+      const record = this.record(facts.id);
+      const index = record.networks.findIndex((x) => x.networkId === n.id);
+      if (index < 0) throw forbidden(`container ${facts.id} is not connected to network ${n.name}`);
+      if (record.sandbox) await this.builder.disconnectLive(record, n.id);
+      record.networks.splice(index, 1);
+      await this.store.saveContainer(record);
+      await this.applyFirewall();
+    });
+  }
+
+  async settings(containerId: string): Promise<ContainerNetworkSettings> {
+    const record = this.record(containerId);
+    const mode = record.config.networkMode;
+    const endpoints: EndpointInfo[] = [];
+    for (const { networkId, request } of record.networks) {
+      const live = record.sandbox?.endpoints.find((e) => e.networkId === networkId);
+      endpoints.push(this.endpointInfo(record, networkId, request, live));
+    }
+    if (mode === 'host' || mode === 'none') endpoints.push(this.endpointInfo(record, this.resolveNetwork(mode).id, {}, undefined));
+    return {
+      mode: this.modeName(mode),
+      sandboxKey: record.sandbox?.netns ? `/run/netns/${record.sandbox.netns}` : '',
+      ports: record.sandbox?.attachment.ports ?? {},
+      endpoints,
+    };
+  }
+
+  // ── helpers shared with attach.ts ───────────────────────────────────────
+
+  resolveNetwork(idOrName: string): NetworkRecord {
+    const all = [...this.networks.values()];
+    const found = all.find((n) => n.id === idOrName) ?? all.find((n) => n.name === idOrName);
+    if (found) return found;
+    const byPrefix = idOrName.length > 0 ? all.filter((n) => n.id.startsWith(idOrName)) : [];
+    if (byPrefix.length === 1) return byPrefix[0]!;
+    if (byPrefix.length > 1) throw notFound(`network ${idOrName} is ambiguous (${byPrefix.length} matches found based on ID prefix)`);
+    throw notFound(`network ${idOrName} not found`);
+  }
+
+  record(containerId: string): ContainerRecord {
+    const record = this.containers.get(containerId);
+    if (!record) throw notFound(`no network configuration for container ${containerId}`);
+    return record;
+  }
+
+  async hostResolvConf(): Promise<string> {
+    return readFile(this.options.resolvConfPath ?? '/etc/resolv.conf', 'utf8').catch(() => '');
+  }
+
+  /** The embedded DNS address of a network: user bridge networks only. */
+  embeddedDnsAddress(n: NetworkRecord): string | null {
+    return this.dns.has(n.id) ? n.ipam[0]?.Gateway ?? null : null;
+  }
+
+  async applyFirewall(): Promise<void> {
+    await this.firewall?.apply(this.firewallNetworks(), this.firewallPorts());
+  }
+
+  private view(n: NetworkRecord): NetworkView {
+    const endpoints: EndpointInfo[] = [];
+    for (const c of this.containers.values()) {
+      const live = c.sandbox?.endpoints.find((e) => e.networkId === n.id);
+      if (live) endpoints.push(this.endpointInfo(c, n.id, c.networks.find((x) => x.networkId === n.id)?.request ?? {}, live));
+      else if (c.sandbox && (n.driver === 'host' || n.driver === 'null') && c.config.networkMode === n.name) endpoints.push(this.endpointInfo(c, n.id, {}, undefined));
+    }
+    return { ...n, endpoints };
+  }
+
+  private endpointInfo(c: ContainerRecord, networkId: string, request: EndpointRequest, live: ContainerRecord['sandbox'] extends infer S ? S extends { endpoints: Array<infer E> } ? E | undefined : never : never): EndpointInfo {
+    return {
+      containerId: c.id,
+      containerName: c.config.name,
+      networkId,
+      endpointId: live?.endpointId ?? '',
+      ipAddress: live?.plan.ip ?? '',
+      prefixLength: live?.plan.prefixLength ?? 0,
+      gateway: live?.gateway ?? '',
+      macAddress: live?.plan.mac ?? '',
+      aliases: live?.aliases ?? request.aliases ?? [],
+      ipamConfig: request.ipv4Address ? { IPv4Address: request.ipv4Address } : undefined,
+      links: request.links ?? (this.networks.get(networkId)?.name === DEFAULT_NETWORK ? c.config.links : []),
+      hostInterface: live?.plan.driver === 'bridge' ? live.plan.hostIfname : undefined,
+    };
+  }
+
+  private modeName(mode: string): string {
+    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) return mode;
+    return this.networks.get(this.resolveNetwork(mode).id)!.name === DEFAULT_NETWORK ? 'bridge' : mode;
+  }
+
+  private validateEndpoint(n: NetworkRecord, request: EndpointRequest): void {
+    if (request.ipv4Address) {
+      if (n.name === DEFAULT_NETWORK) throw invalid('user specified IP address is supported on user defined networks only');
+      const subnet = parseCidr(n.ipam[0]!.Subnet);
+      const ip = parseIp(request.ipv4Address);
+      if (ip < subnet.base || ip >= subnet.base + 2 ** (32 - subnet.prefix)) {
+        throw invalid(`no configured subnet or ip-range contain the IP address ${request.ipv4Address}`);
+      }
+    }
+    if (request.aliases?.length && n.name === DEFAULT_NETWORK) throw invalid('network-scoped alias is supported only for containers in user defined networks');
+  }
+
+  private addNetwork(n: NetworkRecord): void {
+    this.networks.set(n.id, n);
+    if (n.ipam[0]) this.allocators.set(n.id, new AddressAllocator(n.ipam[0]));
+  }
+
+  private async dropNetwork(n: NetworkRecord): Promise<void> {
+    await this.dns.get(n.id)?.stop();
+    this.dns.delete(n.id);
+    this.networks.delete(n.id);
+    this.allocators.delete(n.id);
+    await this.applyFirewall();
+    if (n.driver === 'bridge') await deleteBridge(n.device!);
+    await this.store.delete('networks', n.id);
+  }
+
+  private gatewayCidr(n: NetworkRecord): string | null {
+    const pool = n.ipam[0];
+    return pool?.Gateway ? `${pool.Gateway}/${parseCidr(pool.Subnet).prefix}` : null;
+  }
+
+  private async poolFor(request: NetworkCreateRequest) {
+    const given = request.IPAM?.Config?.[0];
+    if (given?.Subnet) {
+      const pool = completePool(given);
+      const subnet = parseCidr(pool.Subnet);
+      for (const other of this.networks.values()) {
+        const o = other.ipam[0];
+        if (o && overlapsCidr(subnet, parseCidr(o.Subnet))) throw forbidden(`invalid pool request: Pool overlaps with other one on this address space`);
+      }
+      return pool;
+    }
+    if (given && (given.Gateway || given.IPRange)) throw invalid('a subnet is needed for --gateway and --ip-range');
+    const subnet = pickSubnet(this.options.addressPools ?? DEFAULT_ADDRESS_POOLS, await this.takenSubnets());
+    return completePool({ Subnet: formatCidr(subnet) });
+  }
+
+  /** Host routes, host addresses and existing networks: a new subnet must overlap none of them. */
+  private async takenSubnets() {
+    const taken = [...this.networks.values()].flatMap((n) => (n.ipam[0] ? [parseCidr(n.ipam[0].Subnet)] : []));
+    for (const dst of await listRouteDestinations()) taken.push(parseCidr(dst));
+    for (const a of await listAddresses()) for (const cidr of a.cidrs) taken.push(parseCidr(cidr));
+    return taken;
+  }
+
+  private async ensurePredefined(): Promise<void> {
+    const byName = (name: string) => [...this.networks.values()].find((n) => n.name === name);
+    if (!byName(DEFAULT_NETWORK)) await this.createDefaultBridge();
+    for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const) {
+      if (byName(name)) continue;
+      const record: NetworkRecord = {
+        id: randomBytes(32).toString('hex'), name, driver, created: new Date().toISOString(), scope: 'local',
+        internal: false, attachable: false, ipv6: false, ipam: [], options: {}, labels: {},
+      };
+      this.addNetwork(record);
+      await this.store.saveNetwork(record);
+    }
+  }
+
+  private async createDefaultBridge(): Promise<void> {
+    const bridge = this.options.defaultBridge ?? 'berth0';
+    let pool;
+    if (this.options.bip) {
+      const cidr = parseCidr(this.options.bip);
+      pool = { Subnet: formatCidr(cidr), Gateway: this.options.bip.split('/')[0]! };
+    } else {
+      const own = (await listAddresses()).find((a) => a.ifname === bridge)?.cidrs[0];
+      const subnet = own ? parseCidr(own) : pickSubnet(this.options.addressPools ?? DEFAULT_ADDRESS_POOLS, await this.takenSubnets());
+      pool = { Subnet: formatCidr(subnet), Gateway: own ? own.split('/')[0]! : formatIp(subnet.base + 1) };
+    }
+    const record: NetworkRecord = {
+      id: randomBytes(32).toString('hex'), name: DEFAULT_NETWORK, driver: 'bridge', created: new Date().toISOString(), scope: 'local',
+      internal: false, attachable: false, ipv6: false, ipam: [pool], labels: {}, device: bridge,
+      options: {
+        'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_icc': 'true',
+        'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+        'com.docker.network.bridge.name': bridge, 'com.docker.network.driver.mtu': '1500',
+      },
+    };
+    this.addNetwork(record);
+    await this.store.saveNetwork(record);
+  }
+
+  private async startDns(n: NetworkRecord): Promise<void> {
+    if (n.driver !== 'bridge' || n.name === DEFAULT_NETWORK || !n.ipam[0]?.Gateway || this.dns.has(n.id)) return;
+    const server = new EmbeddedDns(n.ipam[0].Gateway, this.builder.resolverFor(n.id), this.options.dnsPort ?? 53);
+    await server.start();
+    this.dns.set(n.id, server);
+  }
+
+  private firewallNetworks(): FirewallNetwork[] {
+    return [...this.networks.values()]
+      .filter((n) => n.driver === 'bridge' && n.ipam[0])
+      .map((n) => ({ bridge: n.device!, subnet: n.ipam[0]!.Subnet, internal: n.internal }));
+  }
+
+  private firewallPorts(): FirewallPort[] {
+    const out: FirewallPort[] = [];
+    for (const c of this.containers.values()) {
+      const primary = c.sandbox?.endpoints[0];
+      if (!primary || primary.plan.driver !== 'bridge') continue;
+      for (const p of c.sandbox!.ports) out.push({ ...p, bridge: primary.plan.device });
+    }
+    return out;
+  }
+}
+
+function overlapsCidr(a: { base: number; prefix: number }, b: { base: number; prefix: number }): boolean {
+  return a.base < b.base + 2 ** (32 - b.prefix) && b.base < a.base + 2 ** (32 - a.prefix);
+}
+
+/** "", "default" and "bridge" all mean the default bridge network. */
+function normaliseMode(mode: string): string {
+  return mode === '' || mode === 'default' ? DEFAULT_NETWORK : mode;
+}

@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { EngineError } from '../../lib/errors.js';
+
+/**
+ * Thin, typed wrappers over iproute2's `ip`. Each change set is one spawn:
+ * callers collect commands (as `ip -batch` lines) and run them together,
+ * because every spawn costs milliseconds on the container start path.
+ */
+
+/** Runs a tool with optional stdin; resolves with stdout, rejects with its stderr in the message. */
+export function runTool(command: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (e) => reject(new EngineError('internal', `${command}: ${e.message}`, { cause: e })));
+    child.on('close', (code) => {
+      if (code === 0) return resolve(Buffer.concat(out).toString());
+      const message = Buffer.concat(err).toString().trim() || `exit status ${code}`;
+      reject(new EngineError('internal', `${command} ${args.join(' ')}: ${message}`));
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Runs `ip` lines in one process; `netns` runs them inside that named namespace. */
+export async function ipBatch(lines: string[], netns?: string): Promise<void> {
+  if (lines.length === 0) return;
+  const args = netns ? ['-n', netns, '-batch', '-'] : ['-batch', '-'];
+  await runTool('ip', args, lines.join('\n') + '\n');
+}
+
+/** Line builders, so callers never format ip syntax by hand. */
+export const ipCmd = {
+  netnsAdd: (name: string) => `netns add ${name}`,
+  netnsDel: (name: string) => `netns del ${name}`,
+  bridgeAdd: (name: string, mtu?: number) => `link add ${name} type bridge${mtu ? ` mtu ${mtu}` : ''}`,
+  dummyAdd: (name: string) => `link add ${name} type dummy`,
+  /** A veth whose peer is created directly in `netns` under `peerName` (so it may be "eth0"). */
+  vethAdd: (hostName: string, peerName: string, netns: string, peerMac?: string) =>
+    `link add ${hostName} type veth peer name ${peerName}${peerMac ? ` address ${peerMac}` : ''} netns ${netns}`,
+  macvlanAdd: (name: string, parent: string, mode: string, netns: string, mac?: string) =>
+    `link add ${name} link ${parent}${mac ? ` address ${mac}` : ''} netns ${netns} type macvlan mode ${mode}`,
+  linkDel: (name: string) => `link del ${name}`,
+  linkUp: (name: string) => `link set ${name} up`,
+  linkMaster: (name: string, master: string) => `link set ${name} master ${master} up`,
+  linkAddress: (name: string, mac: string) => `link set ${name} address ${mac}`,
+  linkRename: (name: string, newName: string) => `link set ${name} name ${newName}`,
+  addrAdd: (cidr: string, dev: string) => `addr add ${cidr} dev ${dev}`,
+  routeDefault: (gateway: string) => `route add default via ${gateway}`,
+};
+
+export interface LinkInfo {
+  ifname: string;
+  /** "bridge", "veth", "macvlan", "dummy", … (undefined for plain devices such as eth0). */
+  kind?: string;
+  master?: string;
+  address?: string;
+  operstate?: string;
+}
+
+/** `ip -d -j link show`, optionally inside a netns. */
+export async function listLinks(netns?: string): Promise<LinkInfo[]> {
+  const args = [...(netns ? ['-n', netns] : []), '-d', '-j', 'link', 'show'];
+  const raw = JSON.parse(await runTool('ip', args)) as Array<Record<string, unknown>>;
+  return raw.map((l) => ({
+    ifname: String(l.ifname),
+    kind: (l.linkinfo as { info_kind?: string } | undefined)?.info_kind,
+    master: l.master as string | undefined,
+    address: l.address as string | undefined,
+    operstate: l.operstate as string | undefined,
+  }));
+}
+
+export interface AddressInfo {
+  ifname: string;
+  /** "192.0.2.2/24" */
+  cidrs: string[];
+}
+
+/** IPv4 addresses of every interface (host netns unless `netns`). */
+export async function listAddresses(netns?: string): Promise<AddressInfo[]> {
+  const args = [...(netns ? ['-n', netns] : []), '-4', '-j', 'addr', 'show'];
+  const raw = JSON.parse(await runTool('ip', args)) as Array<{ ifname: string; addr_info?: Array<{ local: string; prefixlen: number }> }>;
+  return raw.map((l) => ({ ifname: l.ifname, cidrs: (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`) }));
+}
+
+/** IPv4 route destinations of the main table ("default" is left out: it overlaps everything). */
+export async function listRouteDestinations(netns?: string): Promise<string[]> {
+  const args = [...(netns ? ['-n', netns] : []), '-4', '-j', 'route', 'show'];
+  const raw = JSON.parse(await runTool('ip', args)) as Array<{ dst: string }>;
+  return raw.map((r) => r.dst).filter((d) => d !== 'default').map((d) => (d.includes('/') ? d : `${d}/32`));
+}
+
+/** Whether a link exists in the host netns. */
+export async function linkExists(name: string): Promise<boolean> {
+  return runTool('ip', ['link', 'show', 'dev', name]).then(() => true, () => false);
+}
