@@ -128,7 +128,7 @@ export class LocalVolumeService implements VolumeService {
     return (await this.metaOf(name)).Anonymous;
   }
 
-  async mount(name: string, containerId: string, event: Record<string, string> = {}): Promise<string> {
+  async mount(name: string, containerId: string, event: Record<string, string> | null = {}): Promise<string> {
     return this.lock.run(async () => {
       const meta = await this.metaOf(name);
       const data = dataPath(this.root, name);
@@ -138,7 +138,7 @@ export class LocalVolumeService implements VolumeService {
       if (first && needsDeviceMount(meta.Options ?? {}) && !isDeviceMounted(data)) mountDevice(meta.Options ?? {}, data);
       if (!mounted?.has(containerId)) {
         addTo(this.active, name, containerId);
-        this.events?.publish('volume', 'mount', name, { container: containerId, driver: 'local', ...event });
+        if (event) this.events?.publish('volume', 'mount', name, { container: containerId, driver: 'local', ...event });
       }
       return data;
     });

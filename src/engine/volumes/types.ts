@@ -81,9 +81,10 @@ export interface VolumeService {
   /**
    * The volume's data directory, ready to bind: the driver's device (-o type=…)
    * is mounted there when the first container mounts it. Reference counted per container.
-   * `event` adds Docker's attributes to the `mount` event (destination, read/write, propagation).
+   * `event` adds Docker's attributes to the `mount` event (destination, read/write, propagation);
+   * null publishes nothing (re-registering the mounts of a running container after a daemon restart).
    */
-  mount(name: string, containerId: string, event?: Record<string, string>): Promise<string>;
+  mount(name: string, containerId: string, event?: Record<string, string> | null): Promise<string>;
   /** Undoes mount; the device is unmounted when no container has the volume mounted. */
   unmount(name: string, containerId: string): Promise<void>;
 }
@@ -162,7 +163,7 @@ export interface MountPlanner {
    * At create: parse and validate, create named volumes and anonymous ones,
    * record the container as their user. Nothing is mounted.
    */
-  plan(input: PlanInput): Promise<PlannedMount[]>;
+  plan(input: PlanInput): Promise<{ mounts: PlannedMount[]; warnings: string[] }>;
   /**
    * At start, with the container's root filesystem mounted at `rootfs`: mount
    * volumes, copy the image's content into new ones, create -v bind sources and
@@ -170,6 +171,8 @@ export interface MountPlanner {
    * the OCI mounts, parents before children. On failure what was mounted is undone.
    */
   setup(containerId: string, planned: readonly PlannedMount[], rootfs: string): Promise<RuntimeMount[]>;
+  /** After a daemon restart, for a container still running: count its volumes as mounted again (no events). */
+  recover(containerId: string, planned: readonly PlannedMount[]): Promise<void>;
   /** At stop (and after a failed start): unmount the container's volumes. */
   teardown(containerId: string, planned: readonly PlannedMount[]): Promise<void>;
   /** At rm: the container stops using its volumes; anonymous ones are removed when asked (rm -v, --rm). */
