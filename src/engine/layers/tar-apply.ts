@@ -57,11 +57,18 @@ interface Context {
   dirTimes: DirTimes[];
   /** Relative paths this tar wrote, so a vfs opaque marker spares them. */
   written: Set<string>;
+  /**
+   * Relative paths already checked to be real directories (no symlink on the
+   * way) during this extraction: most entries share their parents, and an
+   * lstat of every component of every entry was the cost of extraction.
+   * An entry or whiteout that replaces a path forgets it and what is below.
+   */
+  knownDirs: Set<string>;
 }
 
 export async function applyTar(input: Readable, dest: string, options: ApplyOptions): Promise<ApplyResult> {
   const reader = await readTar(input);
-  const ctx: Context = { dest, options, size: 0, dirTimes: [], written: new Set() };
+  const ctx: Context = { dest, options, size: 0, dirTimes: [], written: new Set(), knownDirs: new Set() };
   try {
     for await (const entry of reader.entries()) {
       await applyEntry(ctx, entry);
@@ -98,6 +105,7 @@ async function applyEntry(ctx: Context, entry: TarEntry): Promise<void> {
   }
   const parent = await ensureParents(ctx, name, components.slice(0, -1));
   const target = join(parent, base);
+  if (header.type !== 'directory') forgetDir(ctx, components.join('/'));
   await clearForEntry(target, header.type === 'directory');
   const created = await createEntry(entry, target, {
     sys,
@@ -115,12 +123,22 @@ function isImageXattr(name: string): boolean {
 }
 
 async function resolveDir(ctx: Context, name: string, components: string[], create: boolean): Promise<string | null> {
+  const key = components.join('/');
+  if (key === '' || ctx.knownDirs.has(key)) return join(ctx.dest, ...components);
   try {
-    return await walkNoSymlinks(ctx.dest, components, create);
+    const dir = await walkNoSymlinks(ctx.dest, components, create);
+    if (dir !== null) for (let depth = 1; depth <= components.length; depth++) ctx.knownDirs.add(components.slice(0, depth).join('/'));
+    return dir;
   } catch (err) {
     if (err instanceof PathError) throw refuse(name, err.message);
     throw err;
   }
+}
+
+/** Forgets a path (and everything below it) that is about to be replaced or removed. */
+function forgetDir(ctx: Context, key: string): void {
+  if (!ctx.knownDirs.has(key)) return;
+  for (const known of ctx.knownDirs) if (known === key || known.startsWith(`${key}/`)) ctx.knownDirs.delete(known);
 }
 
 /**
@@ -182,6 +200,7 @@ async function applyWhiteout(ctx: Context, header: EntryHeader, components: stri
   const parent = overlay ? await ensureParents(ctx, name, parentComponents) : await resolveDir(ctx, name, parentComponents, false);
   if (parent === null) return; // vfs: nothing there to delete
   const target = join(parent, hidden);
+  forgetDir(ctx, [...parentComponents, hidden].join('/'));
   await rm(target, { recursive: true, force: true });
   if (overlay) {
     makeOverlayWhiteout(target);
@@ -199,6 +218,8 @@ async function applyOpaque(ctx: Context, name: string, dirComponents: string[]):
   }
   const prefix = dirComponents.length === 0 ? '' : `${dirComponents.join('/')}/`;
   for (const child of await readdir(dir)) {
-    if (!ctx.written.has(prefix + child)) await rm(join(dir, child), { recursive: true, force: true });
+    if (ctx.written.has(prefix + child)) continue;
+    forgetDir(ctx, prefix + child);
+    await rm(join(dir, child), { recursive: true, force: true });
   }
 }
