@@ -49,6 +49,13 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['stats', 'container stats'], short: 'Display a live stream of container(s) resource usage statistics', load: async () => (await import('./commands/container/stats.js')).statsCommand },
   { paths: ['cp', 'container cp'], short: 'Copy files/folders between a container and the local filesystem', load: async () => (await import('./commands/container/cp.js')).cpCommand },
   { paths: ['system df'], short: 'Show berth disk usage', load: async () => (await import('./commands/df.js')).dfCommand },
+  { paths: ['network ls', 'network list'], short: 'List networks', load: async () => (await import('./commands/network/ls.js')).networkLsCommand },
+  { paths: ['network create'], short: 'Create a network', load: async () => (await import('./commands/network/create.js')).networkCreateCommand },
+  { paths: ['network inspect'], short: 'Display detailed information on one or more networks', load: async () => (await import('./commands/network/manage.js')).networkInspectCommand },
+  { paths: ['network rm', 'network remove'], short: 'Remove one or more networks', load: async () => (await import('./commands/network/manage.js')).networkRmCommand },
+  { paths: ['network prune'], short: 'Remove all unused networks', load: async () => (await import('./commands/network/manage.js')).networkPruneCommand },
+  { paths: ['network connect'], short: 'Connect a container to a network', load: async () => (await import('./commands/network/manage.js')).networkConnectCommand },
+  { paths: ['network disconnect'], short: 'Disconnect a container from a network', load: async () => (await import('./commands/network/manage.js')).networkDisconnectCommand },
 ];
 
 /** Management commands (`image`, `system`) whose subcommands live in the table. */
