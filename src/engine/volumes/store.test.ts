@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryEventBus } from '../events/bus.js';
+import type { EngineEvent, EventBus } from '../events/types.js';
 import { isMountPoint, unmount } from '../../platform/linux/mount.js';
 import { filesystemName } from '../../platform/linux/sys.js';
 import { LocalVolumeService } from './store.js';
@@ -20,10 +20,24 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Records events (the real bus is another area's implementation, which this area must not import). */
+class RecordingBus implements EventBus {
+  private readonly events: EngineEvent[] = [];
+  publish(type: EngineEvent['Type'], action: string, id: string, attributes: Record<string, string> = {}): void {
+    this.events.push({ Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: 'local', time: 0, timeNano: 0 });
+  }
+  subscribe(): () => void {
+    return () => undefined;
+  }
+  recent(): EngineEvent[] {
+    return [...this.events];
+  }
+}
+
 let counter = 0;
-function service(): { volumes: LocalVolumeService; events: MemoryEventBus; root: string } {
+function service(): { volumes: LocalVolumeService; events: RecordingBus; root: string } {
   const root = join(dir, `root${++counter}`);
-  const events = new MemoryEventBus();
+  const events = new RecordingBus();
   return { volumes: new LocalVolumeService(root, events), events, root };
 }
 const filters = (entries: Record<string, string[]> = {}) => new Map(Object.entries(entries));
