@@ -1,4 +1,4 @@
-import { constants as fsc } from 'node:fs';
+import { closeSync, constants as fsc, lstatSync, openSync, writeSync } from 'node:fs';
 import { lstat, lutimes, mkdir, open, rm, symlink, link } from 'node:fs/promises';
 import { invalid, type EngineError } from '../errors.js';
 import { PathError, splitInRoot } from '../safe-path.js';
@@ -70,7 +70,8 @@ export interface NoOverwriteDirNonDir {
  * non-directory, or the reverse, is an error instead, worded as Docker's.
  */
 export async function clearForEntry(target: string, isDir: boolean, noOverwrite?: NoOverwriteDirNonDir): Promise<void> {
-  const existing = await lstat(target).catch(() => null);
+  // Synchronous: a microsecond syscall, done for every entry of a layer.
+  const existing = lstatSync(target, { throwIfNoEntry: false }) ?? null;
   if (existing === null || (isDir && existing.isDirectory())) return;
   if (noOverwrite && existing.isDirectory() !== isDir) {
     const [was, now] = existing.isDirectory() ? ['directory', 'non-directory'] : ['non-directory', 'directory'];
@@ -87,7 +88,7 @@ export async function createEntry(entry: TarEntry, target: string, options: Crea
   switch (header.type) {
     case 'file':
     case 'contiguous-file':
-      bytes = await writeRegularFile(target, entry.body);
+      bytes = await writeRegularFile(target, entry.body, header.size ?? 0);
       break;
     case 'directory':
       await drain(entry);
@@ -151,8 +152,24 @@ function nodeType(type: 'character-device' | 'block-device' | 'fifo'): number {
 }
 
 /** Writes a regular file without following a link at `target` (O_NOFOLLOW, O_EXCL); returns its size. */
-async function writeRegularFile(target: string, body: AsyncIterable<Buffer>): Promise<number> {
+/** Files up to this size are collected and written with synchronous calls: most files of a root filesystem are small. */
+const SMALL_FILE = 256 * 1024;
+
+async function writeRegularFile(target: string, body: AsyncIterable<Buffer>, declaredSize: number): Promise<number> {
   const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
+  if (declaredSize <= SMALL_FILE) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    const data = Buffer.concat(chunks);
+    // One round trip of syscalls instead of three through the thread pool.
+    const fd = openSync(target, flags, 0o600);
+    try {
+      writeSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
+    return data.length;
+  }
   const file = await open(target, flags, 0o600);
   let size = 0;
   try {
