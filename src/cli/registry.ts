@@ -56,6 +56,11 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['network prune'], short: 'Remove all unused networks', load: async () => (await import('./commands/network/manage.js')).networkPruneCommand },
   { paths: ['network connect'], short: 'Connect a container to a network', load: async () => (await import('./commands/network/manage.js')).networkConnectCommand },
   { paths: ['network disconnect'], short: 'Disconnect a container from a network', load: async () => (await import('./commands/network/manage.js')).networkDisconnectCommand },
+  { paths: ['volume create'], short: 'Create a volume', load: async () => (await import('./commands/volume/manage.js')).volumeCreateCommand },
+  { paths: ['volume ls', 'volume list'], short: 'List volumes', load: async () => (await import('./commands/volume/ls.js')).volumeLsCommand },
+  { paths: ['volume inspect'], short: 'Display detailed information on one or more volumes', load: async () => (await import('./commands/volume/manage.js')).volumeInspectCommand },
+  { paths: ['volume rm', 'volume remove'], short: 'Remove one or more volumes', load: async () => (await import('./commands/volume/manage.js')).volumeRmCommand },
+  { paths: ['volume prune'], short: 'Remove unused local volumes', load: async () => (await import('./commands/volume/manage.js')).volumePruneCommand },
 ];
 
 /** Management commands (`image`, `system`) whose subcommands live in the table. */
@@ -63,6 +68,7 @@ export const GROUPS: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
   system: 'Manage berth',
+  volume: 'Manage volumes',
 };
 
 /** Finds the entry for argv's leading words; returns it with the words consumed. */
