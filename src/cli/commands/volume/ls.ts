@@ -15,6 +15,9 @@ const HEADERS = {
   Labels: 'LABELS',
   Links: 'LINKS',
   Size: 'SIZE',
+  Availability: 'AVAILABILITY',
+  Group: 'GROUP',
+  Status: 'STATUS',
 };
 
 /** One row as docker's volumeContext exposes it to templates. */
@@ -27,6 +30,10 @@ export function volumeRow(v: Volume) {
     Labels: Object.entries(v.Labels ?? {}).map(([k, val]) => `${k}=${val}`).join(','),
     Links: v.UsageData ? String(v.UsageData.RefCount) : 'N/A',
     Size: v.UsageData && v.UsageData.Size >= 0 ? humanSize(v.UsageData.Size) : 'N/A',
+    // Swarm cluster-volume columns: berth (like a non-swarm dockerd) has none.
+    Availability: 'N/A',
+    Group: 'N/A',
+    Status: 'N/A',
     Label: (name: string) => v.Labels?.[name] ?? '',
   };
 }
