@@ -97,6 +97,28 @@ describe('containers through berthd', { skip: !DOCKER_CLI && 'docker CLI not ins
     assert.match(stats.stdout, /\/ 64MiB 1\n$/);
   });
 
+  test('run flags reach the container: --init, --read-only, --tmpfs, --ulimit, caps, no-new-privileges, limits, health, update', async () => {
+    const out = (...args: string[]) => {
+      const r = docker('run', '--rm', ...args);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    };
+    assert.match(out('--init', 'busybox', 'ps', '-o', 'pid,comm'), /^\s*1 docker-init$/m);
+    assert.match(out('--read-only', 'busybox', 'sh', '-c', 'touch /x 2>&1; true'), /Read-only file system/);
+    assert.match(out('--read-only', '--tmpfs', '/run:size=1m', 'busybox', 'sh', '-c', 'touch /run/x && grep " /run " /proc/mounts'), /tmpfs \/run tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k/);
+    assert.equal(out('--ulimit', 'nofile=512:1024', 'busybox', 'sh', '-c', 'ulimit -n; ulimit -Hn'), '512\n1024\n');
+    assert.match(out('--cap-drop', 'ALL', 'busybox', 'grep', 'CapEff', '/proc/self/status'), /CapEff:\s+0000000000000000/);
+    assert.match(out('busybox', 'grep', 'CapEff', '/proc/self/status'), /CapEff:\s+00000000a80425fb/, "Docker's 14 default capabilities");
+    assert.match(out('--security-opt', 'no-new-privileges', 'busybox', 'grep', 'NoNewPrivs', '/proc/self/status'), /NoNewPrivs:\s+1/);
+    assert.equal(out('-m', '32m', '--pids-limit', '20', 'busybox', 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max'), '33554432\n20\n');
+    docker('run', '-d', '--name', 'checked', '--health-cmd', 'true', '--health-interval', '1s', 'busybox', 'sleep', '60');
+    for (let i = 0; i < 50 && !/healthy/.test(docker('inspect', '-f', '{{.State.Health.Status}}', 'checked').stdout); i++) await sleep(100);
+    assert.equal(docker('inspect', '-f', '{{.State.Health.Status}}', 'checked').stdout.trim(), 'healthy');
+    assert.match(docker('ps', '--filter', 'health=healthy', '--format', '{{.Names}} {{.Status}}').stdout, /^checked Up .* \(healthy\)$/m);
+    assert.equal(docker('update', '-m', '64m', '--memory-swap', '128m', 'checked').code, 0);
+    assert.equal(docker('exec', 'checked', 'cat', '/sys/fs/cgroup/memory/memory.limit_in_bytes').stdout, '67108864\n');
+  });
+
   test('restart policies: on-failure counts, always comes back', async () => {
     docker('run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 1');
     for (let i = 0; i < 50 && docker('inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'flaky').stdout.trim() !== '2 exited'; i++) await sleep(100);
