@@ -1,6 +1,7 @@
 import type { ImageService } from '../engine/images/types.js';
 import type { EventBus } from '../engine/events/types.js';
 import type { ContainerService } from '../engine/containers/types.js';
+import type { VolumeService } from '../engine/volumes/types.js';
 
 /** What /info, /version and /system/df need; assembled by the daemon from the engine areas. */
 export interface SystemBackend {
@@ -14,6 +15,7 @@ export interface SystemBackend {
 export interface ApiBackends {
   images: ImageService;
   containers: ContainerService;
+  volumes: VolumeService;
   system: SystemBackend;
   events: EventBus;
 }

@@ -10,6 +10,7 @@ import { systemRoutes } from './routes/system.js';
 import { imageRoutes } from './routes/images.js';
 import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
+import { volumeRoutes } from './routes/volumes.js';
 
 export const API_VERSION = '1.45';
 export const MIN_API_VERSION = '1.24';
@@ -36,6 +37,7 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
   imageRoutes(router, backends);
   containerRoutes(router, backends);
   execRoutes(router, backends);
+  volumeRoutes(router, backends);
 
   const request = (raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']) => {
     const started = Date.now();

@@ -9,6 +9,8 @@ import { LocalImageService } from '../engine/images/service.js';
 import { ConmonRuncRuntime } from '../engine/runtime/runtime.js';
 import { ContainerStore } from '../engine/containers/store.js';
 import { LocalContainerService } from '../engine/containers/service.js';
+import { LocalVolumeService } from '../engine/volumes/store.js';
+import { LocalMountPlanner } from '../engine/volumes/planner.js';
 import { openLayerStore } from './storage.js';
 import { lockDataRoot } from './lock.js';
 import { listen, type Listener } from './listeners.js';
@@ -47,15 +49,17 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     const images = new LocalImageService({ content, layers, events, store, refs, tmpDir });
     const runtime = new ConmonRuncRuntime({ root: join(config.execRoot, 'runtime') });
     const containerStore = await ContainerStore.open(join(config.dataRoot, 'containers'));
+    const volumes = new LocalVolumeService(join(config.dataRoot, 'volumes'), events);
+    const planner = new LocalMountPlanner(volumes);
     const containers = new LocalContainerService({
-      store: containerStore, runtime, layers, images, events,
+      store: containerStore, runtime, layers, images, events, volumes, planner,
       log: (level, message) => log.log(level, message),
     });
     images.setUsage({ containersUsing: (id) => containers.usingImage(id) });
     await containers.recover();
     const system = new DaemonSystem({ config: () => config, images, containers, layers, engineId: await engineId(config.dataRoot), startedAt: new Date() });
 
-    const handler = createApiHandler({ images, containers, system, events }, {
+    const handler = createApiHandler({ images, containers, volumes, system, events }, {
       serverHeader: `Docker/${BERTH_VERSION} (linux)`,
       debug: (line) => log.debug(line),
     });

@@ -78,7 +78,9 @@ describe('volume routes and CLIs (no daemon)', () => {
     assert.equal((await berth('volume', 'create', '--label', 'tier=db', '-o', 'type=tmpfs', '-o', 'device=tmpfs', '-o', 'o=size=1m', 'data2')).stdout, 'data2\n');
     const anon = (await berth('volume', 'create')).stdout.trim();
     assert.match(anon, /^[0-9a-f]{64}$/);
-    assert.equal((await berth('volume', 'ls')).stdout, `DRIVER    VOLUME NAME\nlocal     ${anon}\nlocal     data2\nlocal     data10\n`);
+    // Natural order, as docker sorts: the anonymous volume's random hex name may sort before or after "data".
+    const order = [anon, 'data2', 'data10'].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    assert.equal((await berth('volume', 'ls')).stdout, `DRIVER    VOLUME NAME\n${order.map((n) => `local     ${n}\n`).join('')}`);
     assert.equal((await berth('volume', 'ls', '-q', '--filter', 'label=tier=db')).stdout, 'data2\n');
     assert.equal((await berth('volume', 'ls', '--format', '{{.Name}} {{.Scope}} {{.Labels}} {{.Links}}', '-f', 'name=data2')).stdout, 'data2 local tier=db N/A\n');
     const inspect = await berth('volume', 'inspect', 'data2');

@@ -69,10 +69,15 @@ export function containerInspect(
     HostConfig: inspectHostConfig(c.hostConfig),
     GraphDriver: extra.graphDriver,
     ...(extra.sizes ?? {}),
-    Mounts: [],
+    Mounts: mountPoints(c),
     Config: c.config,
     NetworkSettings: networkSettings(c),
   };
+}
+
+/** inspect's and ps's Mounts: volumes and binds (tmpfs mounts of HostConfig.Tmpfs are not listed, as in Docker). */
+function mountPoints(c: Container): unknown[] {
+  return (c.mounts ?? []).filter((m) => m.inspect).map((m) => m.point);
 }
 
 /** The STATUS text of docker ps, which the daemon writes (moby's container.State.String()). */
@@ -107,7 +112,7 @@ export function containerSummary(c: Container, sizes?: { SizeRw: number; SizeRoo
     Status: statusText(c),
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode || 'default' },
     NetworkSettings: { Networks: (networkSettings(c) as { Networks: object }).Networks },
-    Mounts: [],
+    Mounts: mountPoints(c),
   };
 }
 

@@ -10,6 +10,8 @@ export const INIT_BINARY = '/usr/bin/tini-static';
 
 export interface StartContext {
   rootfs: string;
+  /** Volumes, binds and tmpfs mounts, already set up by the mount planner. */
+  mounts: RuntimeMount[];
   user: RuntimeUser;
   home: string;
 }
@@ -35,7 +37,7 @@ export function runtimeSpecOf(c: Container, ctx: StartContext): RuntimeSpec {
       rlimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
       oomScoreAdj: h.OomScoreAdj || undefined,
     },
-    mounts: [...etcMounts(c, !!h.ReadonlyRootfs), ...tmpfsMounts(h)],
+    mounts: [...etcMounts(c, !!h.ReadonlyRootfs), ...ctx.mounts],
     privileged: !!h.Privileged,
     seccomp: seccompOf(h),
     resources: resourcesOf(h),
@@ -127,14 +129,4 @@ function etcMounts(c: Container, readonly: boolean): RuntimeMount[] {
     { destination: '/etc/hostname', type: 'bind', source: c.hostnamePath, options },
     { destination: '/etc/hosts', type: 'bind', source: c.hostsPath, options },
   ];
-}
-
-/** --tmpfs /run:size=10m → a tmpfs with Docker's defaults (noexec, nosuid, nodev) and the user's options. */
-function tmpfsMounts(h: HostConfig): RuntimeMount[] {
-  return Object.entries(h.Tmpfs ?? {}).map(([destination, opts]) => {
-    if (!destination.startsWith('/')) throw invalid(`invalid mount path ${destination}: must be absolute`);
-    const given = opts ? opts.split(',').filter(Boolean) : [];
-    const defaults = ['noexec', 'nosuid', 'nodev'].filter((d) => !given.some((g) => g === d.replace(/^no/, '') || g === d));
-    return { destination, type: 'tmpfs', source: 'tmpfs', options: [...defaults, ...given] };
-  });
 }

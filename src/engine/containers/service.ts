@@ -10,6 +10,7 @@ import type { EventBus } from '../events/types.js';
 import type { ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
 import type { ExitStatus, Runtime } from '../runtime/types.js';
+import type { MountPlanner, VolumeService } from '../volumes/types.js';
 import { PendingAttachments, liveStreams } from './attachers.js';
 import { ExecManager } from './exec.js';
 import { HealthMonitor, probeArgs } from './health.js';
@@ -36,6 +37,8 @@ export interface ContainerServiceDeps {
   layers: LayerStore;
   images: ImageService;
   events: EventBus;
+  volumes: VolumeService;
+  planner: MountPlanner;
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -92,14 +95,30 @@ export class LocalContainerService implements ContainerService {
     };
     if (probeArgs(config.Healthcheck)) container.state.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
     await store.add(container);
+    let warnings: string[] = [];
     try {
       await layers.createRw(id, image.topLayer);
+      const planned = await this.deps.planner.plan({
+        containerId: id,
+        binds: request.hostConfig.Binds ?? [],
+        mounts: (request.hostConfig.Mounts ?? []) as never,
+        tmpfs: request.hostConfig.Tmpfs ?? {},
+        volumesFrom: request.hostConfig.VolumesFrom ?? [],
+        configVolumes: config.Volumes ?? {},
+        volumeDriver: (request.hostConfig.VolumeDriver as string | undefined) ?? '',
+        lookupContainer: async (name) => this.deps.store.find(name).mounts ?? [],
+      });
+      container.mounts = planned.mounts;
+      warnings = planned.warnings;
+      await store.save(container);
     } catch (err) {
+      await layers.removeRw(id).catch(() => undefined);
+      if (container.mounts) await this.deps.planner.release(id, container.mounts, { removeAnonymous: true }).catch(() => undefined);
       await store.delete(id);
       throw err;
     }
     this.deps.events.publish('container', 'create', id, this.attributes(container));
-    return { Id: id, Warnings: [] };
+    return { Id: id, Warnings: warnings };
   }
 
   async get(idOrName: string): Promise<Container> {
@@ -140,12 +159,13 @@ export class LocalContainerService implements ContainerService {
       await layers.mountRw(c.rwLayer, rootfs);
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '');
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
+      const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
       await writeEtcFiles(
         { hostname: c.hostnamePath, hosts: c.hostsPath, resolvConf: c.resolvConfPath },
         { hostname: c.config.Hostname ?? '', domainname: c.config.Domainname ?? '', hostNetwork: c.hostConfig.NetworkMode === 'host' },
       );
       await runtime.delete(c.id, { force: true }); // a bundle left by the previous run
-      const created = await runtime.create(runtimeSpecOf(c, { rootfs, user, home }), {
+      const created = await runtime.create(runtimeSpecOf(c, { rootfs, user, home, mounts }), {
         // As moby's attach: StdinOnce closes stdin when the first client goes, but never for a tty,
         // so that ctrl-p ctrl-q and a later attach find the shell still listening.
         tty: !!c.config.Tty, openStdin: !!c.config.OpenStdin, stdinOnce: !!c.config.StdinOnce && !c.config.Tty, logPath: c.logPath,
@@ -156,6 +176,7 @@ export class LocalContainerService implements ContainerService {
       if (c.state.Health) c.state.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
     } catch (err) {
       await runtime.delete(c.id, { force: true }).catch(() => undefined);
+      await this.deps.planner.teardown(c.id, c.mounts ?? []).catch(() => undefined);
       await layers.unmountRw(c.rwLayer, rootfs).catch(() => undefined);
       this.attachments.cancel(c.id);
       const failure = startFailure(err);
@@ -275,10 +296,11 @@ export class LocalContainerService implements ContainerService {
       await this.deps.runtime.kill(c.id, 'SIGKILL', { all: true }).catch((err) => this.ignoreGone(err));
       await exited;
     }
-    await this.lock(c.id, () => this.removeLocked(c));
+    await this.lock(c.id, () => this.removeLocked(c, options.volumes));
   }
 
-  private async removeLocked(c: Container): Promise<void> {
+  /** `removeAnonymous`: rm -v (and --rm) also removes the container's anonymous volumes, never named ones. */
+  private async removeLocked(c: Container, removeAnonymous = false): Promise<void> {
     if (!this.deps.store.get(c.id)) return;
     const exitCode = c.state.ExitCode;
     markRemoving(c.state);
@@ -290,6 +312,7 @@ export class LocalContainerService implements ContainerService {
       await this.deps.layers.removeRw(c.rwLayer).catch((err) => {
         if (!isEngineError(err, 'notFound')) throw err;
       });
+      await this.deps.planner.release(c.id, c.mounts ?? [], { removeAnonymous: removeAnonymous || !!c.hostConfig.AutoRemove });
     } catch (err) {
       c.state.Status = 'dead';
       c.state.Dead = true;
@@ -444,7 +467,10 @@ export class LocalContainerService implements ContainerService {
 
   /** What the archive code needs to see the container's filesystem (volumes join in a later issue). */
   private fsInput(c: Container, rootfs: string, asked: string): archive.ContainerFsInput {
-    return { rootfs, mounts: [], container: asked, readonlyRootfs: !!c.hostConfig.ReadonlyRootfs };
+    const mounts = (c.mounts ?? [])
+      .filter((m) => m.point.Type !== 'tmpfs')
+      .map((m) => ({ destination: m.point.Destination, source: m.point.Source, readonly: !m.point.RW }));
+    return { rootfs, mounts, container: asked, readonlyRootfs: !!c.hostConfig.ReadonlyRootfs };
   }
 
   /**
@@ -516,6 +542,11 @@ export class LocalContainerService implements ContainerService {
 
   async recover(): Promise<void> {
     const { runtime, store } = this.deps;
+    const users = new Map<string, string[]>();
+    for (const c of store.all()) {
+      for (const m of c.mounts ?? []) if (m.point.Type === 'volume' && m.point.Name) users.set(m.point.Name, [...(users.get(m.point.Name) ?? []), c.id]);
+    }
+    this.deps.volumes.setUsers(users);
     const found = new Map((await runtime.recover()).map((r) => [r.id, r]));
     for (const c of store.all()) {
       const r = found.get(c.id);
@@ -527,6 +558,7 @@ export class LocalContainerService implements ContainerService {
       if (c.state.Running || c.state.Status === 'restarting') {
         if (r?.exit) await this.onExit(c.id, r.exit);
         else if (r?.state && r.conmonAlive && (r.state.status === 'running' || r.state.status === 'paused')) {
+          await this.deps.planner.recover(c.id, c.mounts ?? []);
           this.watchExit(c);
           this.startHealth(c);
         } else {
@@ -583,6 +615,7 @@ export class LocalContainerService implements ContainerService {
       live.health = undefined;
       markExited(c.state, { ...exit, error });
       await this.deps.runtime.delete(id, { force: true }).catch(() => undefined);
+      await this.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
       await this.deps.layers.unmountRw(c.rwLayer, this.rootfsOf(id)).catch(() => undefined);
       const decision = decideRestart(c.hostConfig.RestartPolicy, {
         exitCode: exit.exitCode, manuallyStopped: c.hasBeenManuallyStopped, restartCount: c.restartCount,

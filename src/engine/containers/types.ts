@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Digest } from '../../lib/digest.js';
 import type { ContainerConfig } from '../images/types.js';
 import type { LogEntry, RuntimeStats } from '../runtime/types.js';
+import type { PlannedMount } from '../volumes/types.js';
 
 /**
  * The containers area: names, records, the state machine, and everything a
@@ -142,6 +143,8 @@ export interface Container {
   /** The rw layer's ID in the layer store (the container's ID). */
   rwLayer: string;
   logPath: string;
+  /** Volumes, binds and tmpfs mounts, planned at create (inspect's Mounts come from here). */
+  mounts?: PlannedMount[];
   hostnamePath: string;
   hostsPath: string;
   resolvConfPath: string;

@@ -91,9 +91,6 @@ function checkNamespaceModes(h: HostConfig): void {
 function checkUnsupported(h: HostConfig): void {
   const given = (v: unknown) => (Array.isArray(v) ? v.length > 0 : v !== null && v !== undefined && (typeof v !== 'object' || Object.keys(v as object).length > 0));
   const features: [unknown, string][] = [
-    [h.Binds, 'volumes and bind mounts (-v)'],
-    [h.Mounts, 'mounts (--mount)'],
-    [h.VolumesFrom, '--volumes-from'],
     [h.PortBindings, 'published ports (-p)'],
     [h.PublishAllPorts || undefined, 'publishing all ports (-P)'],
     [h.Links, 'links (--link)'],
