@@ -2,6 +2,7 @@ import type { ImageService } from '../engine/images/types.js';
 import type { EventBus } from '../engine/events/types.js';
 import type { ContainerService } from '../engine/containers/types.js';
 import type { VolumeService } from '../engine/volumes/types.js';
+import type { NetworkService } from '../engine/network/types.js';
 
 /** What /info, /version and /system/df need; assembled by the daemon from the engine areas. */
 export interface SystemBackend {
@@ -16,6 +17,7 @@ export interface ApiBackends {
   images: ImageService;
   containers: ContainerService;
   volumes: VolumeService;
+  networks: NetworkService;
   system: SystemBackend;
   events: EventBus;
 }

@@ -11,6 +11,7 @@ import { imageRoutes } from './routes/images.js';
 import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
 import { volumeRoutes } from './routes/volumes.js';
+import { networkRoutes } from './routes/networks.js';
 
 export const API_VERSION = '1.45';
 export const MIN_API_VERSION = '1.24';
@@ -38,6 +39,7 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
   containerRoutes(router, backends);
   execRoutes(router, backends);
   volumeRoutes(router, backends);
+  networkRoutes(router, backends);
 
   const request = (raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']) => {
     const started = Date.now();

@@ -15,6 +15,13 @@ export interface DaemonConfig {
   group: string;
   /** Containers keep running when berthd stops (conmon holds them); false stops them first, as dockerd without it. */
   liveRestore: boolean;
+  /** The default network's Linux bridge (dockerd: docker0). */
+  bridge: string;
+  /** The default bridge's address and prefix, e.g. "172.30.0.1/16"; '' picks a free subnet. */
+  bip: string;
+  iptables: boolean;
+  userlandProxy: boolean;
+  defaultAddressPools: { base: string; size: number }[];
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -28,6 +35,11 @@ export const DEFAULTS: DaemonConfig = {
   storageDriver: '',
   group: '',
   liveRestore: true,
+  bridge: 'berth0',
+  bip: '',
+  iptables: true,
+  userlandProxy: true,
+  defaultAddressPools: [],
 };
 
 /** daemon.json keys berthd implements, mapped to config fields. */
@@ -41,6 +53,11 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   'storage-driver': 'storageDriver',
   group: 'group',
   'live-restore': 'liveRestore',
+  bridge: 'bridge',
+  bip: 'bip',
+  iptables: 'iptables',
+  'userland-proxy': 'userlandProxy',
+  'default-address-pools': 'defaultAddressPools',
 };
 
 /** Reloadable on SIGHUP, as in dockerd (of the keys berthd has). */
@@ -48,11 +65,11 @@ export const RELOADABLE: (keyof DaemonConfig)[] = ['debug', 'logLevel', 'liveRes
 
 /** dockerd keys that berthd knows but does not implement yet: refused by name rather than ignored. */
 const KNOWN_UNSUPPORTED = [
-  'authorization-plugins', 'bip', 'bridge', 'cgroup-parent', 'default-address-pools', 'default-runtime', 'dns', 'dns-opts',
+  'authorization-plugins', 'cgroup-parent', 'default-runtime', 'dns', 'dns-opts',
   'dns-search', 'exec-opts', 'experimental', 'fixed-cidr', 'icc', 'insecure-registries', 'ip', 'ip-forward', 'ip-masq',
-  'iptables', 'ipv6', 'labels', 'log-driver', 'log-opts', 'max-concurrent-downloads',
+  'ipv6', 'labels', 'log-driver', 'log-opts', 'max-concurrent-downloads',
   'max-concurrent-uploads', 'mtu', 'registry-mirrors', 'runtimes', 'seccomp-profile', 'selinux-enabled',
-  'shutdown-timeout', 'storage-opts', 'tls', 'tlscacert', 'tlscert', 'tlskey', 'tlsverify', 'userland-proxy',
+  'shutdown-timeout', 'storage-opts', 'tls', 'tlscacert', 'tlscert', 'tlskey', 'tlsverify',
   'userns-remap', 'default-ulimits', 'features', 'builder', 'containerd',
 ];
 
@@ -94,6 +111,11 @@ function checkValue(path: string, key: string, field: keyof DaemonConfig, value:
   const want = typeof DEFAULTS[field];
   if (field === 'hosts') {
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalid(`${path}: "hosts" must be a list of strings`);
+    return value;
+  }
+  if (field === 'defaultAddressPools') {
+    const ok = Array.isArray(value) && value.every((p) => typeof p?.base === 'string' && Number.isInteger(p?.size));
+    if (!ok) throw invalid(`${path}: "default-address-pools" must be a list of {"base": "CIDR", "size": N}`);
     return value;
   }
   if (typeof value !== want) throw invalid(`${path}: "${key}" must be a ${want}`);

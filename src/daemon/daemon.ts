@@ -11,6 +11,7 @@ import { ContainerStore } from '../engine/containers/store.js';
 import { LocalContainerService } from '../engine/containers/service.js';
 import { LocalVolumeService } from '../engine/volumes/store.js';
 import { LocalMountPlanner } from '../engine/volumes/planner.js';
+import { LinuxNetworkService } from '../engine/network/service.js';
 import { openLayerStore } from './storage.js';
 import { lockDataRoot } from './lock.js';
 import { listen, type Listener } from './listeners.js';
@@ -49,17 +50,32 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     const images = new LocalImageService({ content, layers, events, store, refs, tmpDir });
     const runtime = new ConmonRuncRuntime({ root: join(config.execRoot, 'runtime') });
     const containerStore = await ContainerStore.open(join(config.dataRoot, 'containers'));
+    // The containers service and the network area each need the other: the directory is a late-bound closure.
+    let containersRef: LocalContainerService | undefined;
+    const networks = new LinuxNetworkService({
+      root: join(config.dataRoot, 'network'),
+      directory: { lookup: (idOrName) => containersRef!.facts(idOrName) },
+      defaultBridge: config.bridge,
+      bip: config.bip || undefined,
+      addressPools: config.defaultAddressPools.length ? config.defaultAddressPools : undefined,
+      chainPrefix: chainPrefixFor(config.bridge),
+      iptables: config.iptables,
+      userlandProxy: config.userlandProxy,
+    });
+    await networks.init();
     const volumes = new LocalVolumeService(join(config.dataRoot, 'volumes'), events);
     const planner = new LocalMountPlanner(volumes);
     const containers = new LocalContainerService({
-      store: containerStore, runtime, layers, images, events, volumes, planner,
+      store: containerStore, runtime, layers, images, events, volumes, planner, networks,
       log: (level, message) => log.log(level, message),
     });
+    containersRef = containers;
     images.setUsage({ containersUsing: (id) => containers.usingImage(id) });
     await containers.recover();
+    await networks.restore(await containers.runningIds());
     const system = new DaemonSystem({ config: () => config, images, containers, layers, engineId: await engineId(config.dataRoot), startedAt: new Date() });
 
-    const handler = createApiHandler({ images, containers, volumes, system, events }, {
+    const handler = createApiHandler({ images, containers, volumes, networks, system, events }, {
       serverHeader: `Docker/${BERTH_VERSION} (linux)`,
       debug: (line) => log.debug(line),
     });
@@ -90,6 +106,7 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
         // Live restore (the default): containers keep running under conmon; only berthd's watchers stop.
         if (!config.liveRestore) await containers.stopAll();
         await containers.shutdown();
+        await networks.close();
         await Promise.all(listeners.map((l) => l.close()));
         await unlink(config.pidfile).catch(() => undefined);
         await unlock();
@@ -100,6 +117,16 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     await unlock();
     throw err;
   }
+}
+
+/**
+ * iptables chains are named after the default bridge, so that two berthds on
+ * one host (tests run several) never rewrite each other's rules: berth0 keeps
+ * the plain BERTH prefix. Chain names are limited to 28 characters.
+ */
+export function chainPrefixFor(bridge: string): string {
+  if (bridge === 'berth0') return 'BERTH';
+  return `B-${bridge.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12)}`;
 }
 
 async function writePidfile(path: string): Promise<void> {

@@ -17,6 +17,10 @@ Options:
   -G, --group string           Group for the unix socket (default: root only)
   -h, --help                   Print usage
   -H, --host list              Daemon socket(s) to connect to (default [${DEFAULTS.hosts[0]}])
+  -b, --bridge string          The default network's bridge (default "berth0")
+      --bip string             The default bridge's address and prefix, e.g. 172.30.0.1/16 (default: a free subnet)
+      --iptables               Set up NAT, published ports and isolation with iptables (default true)
+      --userland-proxy         Proxy published ports for traffic from the host's loopback (default true)
       --live-restore           Keep containers running when berthd stops (default true; --live-restore=false stops them)
   -l, --log-level string       Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string         Path to use for daemon PID file (default "${DEFAULTS.pidfile}")
@@ -41,6 +45,10 @@ export function parseDaemonFlags(argv: string[]): { flags: Partial<DaemonConfig>
       host: { type: 'string', short: 'H', multiple: true },
       'log-level': { type: 'string', short: 'l' },
       'live-restore': { type: 'string' },
+      bridge: { type: 'string', short: 'b' },
+      bip: { type: 'string' },
+      iptables: { type: 'string' },
+      'userland-proxy': { type: 'string' },
       pidfile: { type: 'string', short: 'p' },
       'storage-driver': { type: 'string', short: 's' },
       version: { type: 'boolean', short: 'v' },
@@ -65,11 +73,20 @@ export function parseDaemonFlags(argv: string[]): { flags: Partial<DaemonConfig>
     if (liveRestore !== 'true' && liveRestore !== 'false') throw new Error(`invalid argument "${liveRestore}" for "--live-restore" flag: use true or false`);
     flags.liveRestore = liveRestore === 'true';
   }
+  if (values.bridge !== undefined) flags.bridge = values.bridge;
+  if (values.bip !== undefined) flags.bip = values.bip;
+  if (values.iptables !== undefined) flags.iptables = boolFlag('iptables', values.iptables);
+  if (values['userland-proxy'] !== undefined) flags.userlandProxy = boolFlag('userland-proxy', values['userland-proxy']);
   if (values['storage-driver'] !== undefined) {
     if (!['overlay2', 'vfs'].includes(values['storage-driver'])) throw new Error(`storage driver "${values['storage-driver']}" is not supported (overlay2, vfs)`);
     flags.storageDriver = values['storage-driver'] as DaemonConfig['storageDriver'];
   }
   return { flags, help: values.help ?? false, version: values.version ?? false };
+}
+
+function boolFlag(name: string, value: string): boolean {
+  if (value !== 'true' && value !== 'false') throw new Error(`invalid argument "${value}" for "--${name}" flag: use true or false`);
+  return value === 'true';
 }
 
 async function loadConfig(flags: Partial<DaemonConfig>): Promise<DaemonConfig> {

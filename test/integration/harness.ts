@@ -27,10 +27,17 @@ export class TestDaemon {
   readonly host: string;
   private child?: ChildProcess;
 
+  /** Its own default bridge and subnet, so test daemons never share networking with each other or a real berthd. */
+  readonly bridge: string;
+  readonly bip: string;
+
   private constructor(dir: string) {
     this.dir = dir;
     this.socket = join(dir, 'berth.sock');
     this.host = `unix://${this.socket}`;
+    const n = nextDaemonNumber();
+    this.bridge = `brt${process.pid.toString(36).slice(-4)}${n}`;
+    this.bip = `172.31.${(process.pid * 7 + n * 13) % 250 + 1}.1/24`;
   }
 
   static async start(extraArgs: string[] = [], daemonJson: Record<string, unknown> = {}): Promise<TestDaemon> {
@@ -47,7 +54,8 @@ export class TestDaemon {
   async launch(extraArgs: string[] = []): Promise<void> {
     const args = [
       join(ROOT, 'bin', 'berthd'), '--data-root', this.dataRoot, '--exec-root', join(this.dir, 'exec'),
-      '--pidfile', join(this.dir, 'berthd.pid'), '-H', this.host, '--config-file', join(this.dir, 'daemon.json'), ...extraArgs,
+      '--pidfile', join(this.dir, 'berthd.pid'), '-H', this.host, '--config-file', join(this.dir, 'daemon.json'),
+      '--bridge', this.bridge, '--bip', this.bip, ...extraArgs,
       // BERTH_TEST_DEBUG=1 keeps every request in the test daemon's log, for debugging a test.
       ...(process.env.BERTH_TEST_DEBUG && !extraArgs.includes('--debug') ? ['--debug'] : []),
     ];
@@ -116,7 +124,9 @@ export class TestDaemon {
    */
   async stop(): Promise<void> {
     await this.removeAllContainers().catch(() => undefined);
+    await this.removeUserNetworks().catch(() => undefined);
     await this.kill('SIGTERM');
+    removeNetworking(this.bridge);
     killProcessesMentioning(this.dir);
     const runcRoot = join(this.dir, 'exec', 'runtime', 'runc');
     for (const line of run('runc', ['--root', runcRoot, 'list', '-q']).stdout.split('\n').filter(Boolean)) {
@@ -124,6 +134,12 @@ export class TestDaemon {
     }
     unmountUnder(this.dir);
     await rm(this.dir, { recursive: true, force: true });
+  }
+
+  async removeUserNetworks(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    const list = JSON.parse((await this.api('GET', '/networks')).body) as { Id: string; Name: string }[];
+    for (const n of list) if (!['bridge', 'host', 'none'].includes(n.Name)) await this.api('DELETE', `/networks/${n.Id}`);
   }
 
   async removeAllContainers(): Promise<void> {
@@ -144,6 +160,32 @@ export class TestDaemon {
 export function run(cmd: string, args: string[], input?: string | Buffer, env: Record<string, string> = {}): RunResult {
   const result = spawnSync(cmd, args, { input, encoding: 'buffer', env: { ...process.env, ...env }, maxBuffer: 512 << 20, timeout: 120_000 });
   return { code: result.status ?? -1, stdout: result.stdout?.toString() ?? '', stderr: result.stderr?.toString() ?? '' };
+}
+
+let daemonCount = 0;
+function nextDaemonNumber(): number {
+  return daemonCount++;
+}
+
+/**
+ * Removes a test daemon's default bridge and its iptables chains (named after
+ * the bridge, see chainPrefixFor in src/daemon/daemon.ts): the jumps into them
+ * from the built-in chains first, then the chains.
+ */
+export function removeNetworking(bridge: string): void {
+  spawnSync('ip', ['link', 'del', bridge]);
+  const prefix = `B-${bridge.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12)}`;
+  for (const table of ['filter', 'nat']) {
+    const rules = spawnSync('iptables', ['-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n');
+    for (const rule of rules.filter((r) => r.startsWith('-A ') && r.includes(prefix))) {
+      const [, chain] = rule.split(' ');
+      if (chain!.startsWith(prefix)) continue;
+      spawnSync('iptables', ['-t', table, ...rule.replace(/^-A /, '-D ').split(' ')]);
+    }
+    const chains = rules.filter((r) => r.startsWith(`-N ${prefix}`)).map((r) => r.slice(3));
+    for (const chain of chains) spawnSync('iptables', ['-t', table, '-F', chain]);
+    for (const chain of chains) spawnSync('iptables', ['-t', table, '-X', chain]);
+  }
 }
 
 /** SIGKILLs processes whose command line names a directory (conmons of a test's containers). */

@@ -26,25 +26,29 @@ function stripUndefined(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
-export function networkSettings(c: Container): Record<string, unknown> {
-  const mode = c.hostConfig.NetworkMode === 'host' ? 'host' : 'none';
+/** The network part of inspect, as the network area reports it: endpoints by network name. */
+export interface NetworkFacts {
+  sandboxKey: string;
+  ports: Record<string, { HostIp: string; HostPort: string }[]>;
+  endpoints: { name: string; settings: Record<string, unknown> }[];
+}
+
+export function networkSettings(net: NetworkFacts): Record<string, unknown> {
+  // Docker repeats the default bridge's endpoint at the top level (the legacy fields).
+  const bridge = net.endpoints.find((e) => e.name === 'bridge')?.settings;
   return {
-    Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: {},
-    SandboxKey: '', SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '',
-    GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
-    Networks: {
-      [mode]: {
-        IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '',
-        IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DriverOpts: null,
-      },
-    },
+    Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: net.ports,
+    SandboxKey: net.sandboxKey, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+    EndpointID: bridge?.EndpointID ?? '', Gateway: bridge?.Gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+    IPAddress: bridge?.IPAddress ?? '', IPPrefixLen: bridge?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: bridge?.MacAddress ?? '',
+    Networks: Object.fromEntries(net.endpoints.map((e) => [e.name, e.settings])),
   };
 }
 
 /** GET /containers/{id}/json */
 export function containerInspect(
   c: Container,
-  extra: { graphDriver: { Name: string; Data: Record<string, string> | null }; sizes?: { SizeRw: number; SizeRootFs: number }; execIds: string[] | null },
+  extra: { graphDriver: { Name: string; Data: Record<string, string> | null }; sizes?: { SizeRw: number; SizeRootFs: number }; execIds: string[] | null; network: NetworkFacts },
 ): Record<string, unknown> {
   const state: Record<string, unknown> = { ...c.state };
   return {
@@ -71,7 +75,7 @@ export function containerInspect(
     ...(extra.sizes ?? {}),
     Mounts: mountPoints(c),
     Config: c.config,
-    NetworkSettings: networkSettings(c),
+    NetworkSettings: networkSettings(extra.network),
   };
 }
 
@@ -97,7 +101,7 @@ export function statusText(c: Container, now = Date.now()): string {
 }
 
 /** GET /containers/json */
-export function containerSummary(c: Container, sizes?: { SizeRw: number; SizeRootFs: number }): Record<string, unknown> {
+export function containerSummary(c: Container, network: NetworkFacts, sizes?: { SizeRw: number; SizeRootFs: number }): Record<string, unknown> {
   return {
     Id: c.id,
     Names: [c.name],
@@ -105,15 +109,26 @@ export function containerSummary(c: Container, sizes?: { SizeRw: number; SizeRoo
     ImageID: c.image,
     Command: commandText(c),
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: [],
+    Ports: portList(network.ports),
     ...(sizes ?? {}),
     Labels: c.config.Labels ?? {},
     State: c.state.Status,
     Status: statusText(c),
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode || 'default' },
-    NetworkSettings: { Networks: (networkSettings(c) as { Networks: object }).Networks },
+    NetworkSettings: { Networks: Object.fromEntries(network.endpoints.map((e) => [e.name, e.settings])) },
     Mounts: mountPoints(c),
   };
+}
+
+/** ps's Ports: one entry per binding (and per exposed port without one), as moby's list does. */
+function portList(ports: NetworkFacts['ports']): unknown[] {
+  const out: unknown[] = [];
+  for (const [spec, bindings] of Object.entries(ports)) {
+    const [port, proto = 'tcp'] = spec.split('/');
+    if (!bindings || bindings.length === 0) out.push({ PrivatePort: Number(port), Type: proto });
+    for (const b of bindings ?? []) out.push({ IP: b.HostIp || '0.0.0.0', PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: proto });
+  }
+  return out;
 }
 
 /** moby's ps Command: the path and the arguments, those with a space in single quotes. */

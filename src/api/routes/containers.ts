@@ -6,15 +6,18 @@ import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
 import { boolParam, filtersParam, intParam, jsonBody, type ApiRequest } from '../request.js';
 import { sendEmpty, sendJson } from '../respond.js';
-import { containerInspect, containerSummary, statsJson } from './container-json.js';
+import { containerInspect, containerSummary, statsJson, type NetworkFacts } from './container-json.js';
+import { endpointSettingsJson } from './network-json.js';
+import type { NetworkService } from '../../engine/network/types.js';
 import { attachRoute } from './container-attach.js';
 import { logsRoute } from './container-logs.js';
 import { archiveRoutes } from './container-archive.js';
 
-type Backends = Pick<ApiBackends, 'containers' | 'images'>;
+type Backends = Pick<ApiBackends, 'containers' | 'images' | 'networks'>;
 
 export function containerRoutes(router: Router, backends: Backends): void {
-  const { containers, images } = backends;
+  const { containers, images, networks } = backends;
+  const netFacts = (id: string) => networkFacts(networks, id);
 
   router.add('POST', '/containers/create', async (req, res) => {
     const body = (await jsonBody<ContainerConfig & { HostConfig?: HostConfig; NetworkingConfig?: unknown; Image?: string }>(req))!;
@@ -36,7 +39,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
     const limit = intParam(req.query, 'limit');
     const list = await containers.list({ all: all || (limit ?? 0) > 0, limit, size, filters: filtersParam(req.query) });
     const out = [];
-    for (const c of list) out.push(containerSummary(c, size ? await containers.sizes(c.id) : undefined));
+    for (const c of list) out.push(containerSummary(c, await netFacts(c.id), size ? await containers.sizes(c.id) : undefined));
     sendJson(res, 200, out);
   });
 
@@ -49,7 +52,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
     const image = await images.resolve(c.image).catch(() => undefined);
     const graphDriver = image ? await images.graphDriver(image) : { Name: 'overlay2', Data: null };
     const sizes = boolParam(req.query, 'size') ? await containers.sizes(c.id) : undefined;
-    sendJson(res, 200, containerInspect(c, { graphDriver, sizes, execIds: null }));
+    sendJson(res, 200, containerInspect(c, { graphDriver, sizes, execIds: null, network: await netFacts(c.id) }));
   });
 
   router.add('POST', '/containers/{id}/start', async (req, res) => {
@@ -157,6 +160,17 @@ export function containerRoutes(router: Router, backends: Backends): void {
     });
     sendJson(res, 201, { Id: id });
   });
+}
+
+/** A container's network facts for inspect and ps, with endpoints keyed by network name. */
+async function networkFacts(networks: NetworkService, id: string): Promise<NetworkFacts> {
+  const settings = await networks.settings(id).catch(() => null);
+  if (!settings) return { sandboxKey: '', ports: {}, endpoints: [] };
+  const endpoints = await Promise.all(settings.endpoints.map(async (e) => ({
+    name: (await networks.inspect(e.networkId).catch(() => null))?.name ?? e.networkId,
+    settings: endpointSettingsJson(e),
+  })));
+  return { sandboxKey: settings.sandboxKey, ports: settings.ports, endpoints };
 }
 
 /** start and stop answer 304 when there was nothing to do, as Docker does. */

@@ -12,6 +12,8 @@ export interface StartContext {
   rootfs: string;
   /** Volumes, binds and tmpfs mounts, already set up by the mount planner. */
   mounts: RuntimeMount[];
+  /** The network namespace the network area prepared, and the variables of --link. */
+  network: { namespace: RuntimeSpec['namespaces']['network']; env: string[] };
   user: RuntimeUser;
   home: string;
 }
@@ -28,7 +30,7 @@ export function runtimeSpecOf(c: Container, ctx: StartContext): RuntimeSpec {
     domainname: c.config.Domainname ?? '',
     process: {
       args: [c.path, ...c.args],
-      env: processEnv(c, ctx.home),
+      env: [...processEnv(c, ctx.home), ...ctx.network.env],
       cwd: c.config.WorkingDir || '/',
       user: ctx.user,
       terminal: !!c.config.Tty,
@@ -42,7 +44,7 @@ export function runtimeSpecOf(c: Container, ctx: StartContext): RuntimeSpec {
     seccomp: seccompOf(h),
     resources: resourcesOf(h),
     namespaces: {
-      network: hostNetwork ? 'host' : 'new',
+      network: ctx.network.namespace,
       pid: h.PidMode === 'host' ? 'host' : 'new',
       ipc: h.IpcMode === 'host' ? 'host' : 'new',
       uts: h.UTSMode === 'host' || hostNetwork ? 'host' : 'new',

@@ -11,6 +11,7 @@ import type { ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
 import type { ExitStatus, Runtime } from '../runtime/types.js';
 import type { MountPlanner, VolumeService } from '../volumes/types.js';
+import type { ContainerFacts, ContainerNetworkConfig, NetworkService } from '../network/types.js';
 import { PendingAttachments, liveStreams } from './attachers.js';
 import { ExecManager } from './exec.js';
 import { HealthMonitor, probeArgs } from './health.js';
@@ -39,6 +40,7 @@ export interface ContainerServiceDeps {
   events: EventBus;
   volumes: VolumeService;
   planner: MountPlanner;
+  networks: NetworkService;
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -110,8 +112,10 @@ export class LocalContainerService implements ContainerService {
       });
       container.mounts = planned.mounts;
       warnings = planned.warnings;
+      await this.deps.networks.register(id, networkConfigOf(container, request));
       await store.save(container);
     } catch (err) {
+      await this.deps.networks.unregister(id).catch(() => undefined);
       await layers.removeRw(id).catch(() => undefined);
       if (container.mounts) await this.deps.planner.release(id, container.mounts, { removeAnonymous: true }).catch(() => undefined);
       await store.delete(id);
@@ -160,12 +164,14 @@ export class LocalContainerService implements ContainerService {
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '');
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
+      const network = await this.deps.networks.attach(c.id);
       await writeEtcFiles(
         { hostname: c.hostnamePath, hosts: c.hostsPath, resolvConf: c.resolvConfPath },
-        { hostname: c.config.Hostname ?? '', domainname: c.config.Domainname ?? '', hostNetwork: c.hostConfig.NetworkMode === 'host' },
+        { hostname: c.config.Hostname ?? '', hosts: network.hostsContent, resolvConf: network.resolvConfContent },
       );
       await runtime.delete(c.id, { force: true }); // a bundle left by the previous run
-      const created = await runtime.create(runtimeSpecOf(c, { rootfs, user, home, mounts }), {
+      const spec = runtimeSpecOf(c, { rootfs, user, home, mounts, network: { namespace: network.namespace, env: network.linkEnv } });
+      const created = await runtime.create(spec, {
         // As moby's attach: StdinOnce closes stdin when the first client goes, but never for a tty,
         // so that ctrl-p ctrl-q and a later attach find the shell still listening.
         tty: !!c.config.Tty, openStdin: !!c.config.OpenStdin, stdinOnce: !!c.config.StdinOnce && !c.config.Tty, logPath: c.logPath,
@@ -177,6 +183,7 @@ export class LocalContainerService implements ContainerService {
     } catch (err) {
       await runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.deps.planner.teardown(c.id, c.mounts ?? []).catch(() => undefined);
+      await this.deps.networks.detach(c.id).catch(() => undefined);
       await layers.unmountRw(c.rwLayer, rootfs).catch(() => undefined);
       this.attachments.cancel(c.id);
       const failure = startFailure(err);
@@ -313,6 +320,7 @@ export class LocalContainerService implements ContainerService {
         if (!isEngineError(err, 'notFound')) throw err;
       });
       await this.deps.planner.release(c.id, c.mounts ?? [], { removeAnonymous: removeAnonymous || !!c.hostConfig.AutoRemove });
+      await this.deps.networks.unregister(c.id);
     } catch (err) {
       c.state.Status = 'dead';
       c.state.Dead = true;
@@ -338,6 +346,7 @@ export class LocalContainerService implements ContainerService {
     const old = c.name;
     c.name = name;
     await this.deps.store.save(c);
+    await this.deps.networks.rename(c.id, name.slice(1));
     this.deps.events.publish('container', 'rename', c.id, { ...this.attributes(c), oldName: old });
   }
 
@@ -531,6 +540,19 @@ export class LocalContainerService implements ContainerService {
     return this.deps.store.all().filter((c) => c.image === imageId).map((c) => ({ id: c.id, running: c.state.Running }));
   }
 
+  /** What the network area needs to know of a container (for container: mode, --link, connect). */
+  async facts(idOrName: string): Promise<ContainerFacts> {
+    const c = this.deps.store.find(idOrName);
+    return {
+      id: c.id, name: c.name.slice(1), running: c.state.Running, pid: c.state.Pid,
+      env: c.config.Env ?? [], exposedPorts: Object.keys(c.config.ExposedPorts ?? {}),
+    };
+  }
+
+  async runningIds(): Promise<string[]> {
+    return this.deps.store.all().filter((c) => c.state.Running && c.state.Status !== 'restarting').map((c) => c.id);
+  }
+
   async counts() {
     const all = this.deps.store.all();
     const running = all.filter((c) => c.state.Running && !c.state.Paused).length;
@@ -616,6 +638,7 @@ export class LocalContainerService implements ContainerService {
       markExited(c.state, { ...exit, error });
       await this.deps.runtime.delete(id, { force: true }).catch(() => undefined);
       await this.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
+      await this.deps.networks.detach(id).catch((err) => this.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
       await this.deps.layers.unmountRw(c.rwLayer, this.rootfsOf(id)).catch(() => undefined);
       const decision = decideRestart(c.hostConfig.RestartPolicy, {
         exitCode: exit.exitCode, manuallyStopped: c.hasBeenManuallyStopped, restartCount: c.restartCount,
@@ -747,6 +770,30 @@ export class LocalContainerService implements ContainerService {
     if (isEngineError(err, 'notFound') || isEngineError(err, 'conflict')) return;
     throw err;
   }
+}
+
+/** The network side of a create request, as the network area takes it. */
+function networkConfigOf(c: Container, request: CreateRequest): ContainerNetworkConfig {
+  const h = request.hostConfig;
+  const given = ((request.networkingConfig as { EndpointsConfig?: Record<string, unknown> } | undefined)?.EndpointsConfig ?? {}) as ContainerNetworkConfig['endpoints'];
+  // The docker CLI names the default network's endpoint after the mode ("default"): that is the bridge.
+  const endpoints = Object.fromEntries(Object.entries(given).map(([name, e]) => [name === 'default' ? 'bridge' : name, e]));
+  return {
+    name: c.name.slice(1),
+    hostname: c.config.Hostname ?? '',
+    domainname: c.config.Domainname ?? '',
+    networkMode: h.NetworkMode ?? '',
+    endpoints,
+    portBindings: (h.PortBindings ?? {}) as ContainerNetworkConfig['portBindings'],
+    publishAllPorts: !!h.PublishAllPorts,
+    exposedPorts: Object.keys(c.config.ExposedPorts ?? {}),
+    macAddress: (c.config as { MacAddress?: string }).MacAddress || undefined,
+    dns: h.Dns ?? [],
+    dnsSearch: h.DnsSearch ?? [],
+    dnsOptions: h.DnsOptions ?? [],
+    extraHosts: h.ExtraHosts ?? [],
+    links: h.Links ?? [],
+  };
 }
 
 /**

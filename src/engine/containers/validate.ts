@@ -74,10 +74,10 @@ function checkRestartPolicy(h: HostConfig): void {
   }
 }
 
+/** The network area checks the mode itself at register; here only its shape. */
 function checkNetworkMode(h: HostConfig): void {
   const mode = h.NetworkMode ?? '';
-  if (['', 'default', 'none', 'host'].includes(mode)) return;
-  throw notImplemented(`network mode "${mode}" is not supported by this berthd yet (use none or host)`);
+  if (mode.startsWith('container:') && mode.length === 'container:'.length) throw invalid('container: network mode needs a container name or ID');
 }
 
 function checkNamespaceModes(h: HostConfig): void {
@@ -91,13 +91,6 @@ function checkNamespaceModes(h: HostConfig): void {
 function checkUnsupported(h: HostConfig): void {
   const given = (v: unknown) => (Array.isArray(v) ? v.length > 0 : v !== null && v !== undefined && (typeof v !== 'object' || Object.keys(v as object).length > 0));
   const features: [unknown, string][] = [
-    [h.PortBindings, 'published ports (-p)'],
-    [h.PublishAllPorts || undefined, 'publishing all ports (-P)'],
-    [h.Links, 'links (--link)'],
-    [h.Dns, '--dns'],
-    [h.DnsSearch, '--dns-search'],
-    [h.DnsOptions, '--dns-option'],
-    [h.ExtraHosts, '--add-host'],
     [h.GroupAdd, '--group-add'],
   ];
   for (const [value, what] of features) {
