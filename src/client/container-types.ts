@@ -137,6 +137,7 @@ export interface HostConfig {
   MemorySwappiness?: number;
   OomKillDisable?: boolean;
   PidsLimit?: number;
+  ShmSize?: number;
   Ulimits?: Ulimit[];
   Mounts?: MountSpec[];
   Init?: boolean;

@@ -111,6 +111,8 @@ describe('containers through berthd', { skip: !DOCKER_CLI && 'docker CLI not ins
     assert.match(out('busybox', 'grep', 'CapEff', '/proc/self/status'), /CapEff:\s+00000000a80425fb/, "Docker's 14 default capabilities");
     assert.match(out('--security-opt', 'no-new-privileges', 'busybox', 'grep', 'NoNewPrivs', '/proc/self/status'), /NoNewPrivs:\s+1/);
     assert.equal(out('-m', '32m', '--pids-limit', '20', 'busybox', 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max'), '33554432\n20\n');
+    assert.match(out('--shm-size', '16m', 'busybox', 'df', '-k', '/dev/shm'), /^shm\s+16384\s/m);
+    assert.match(daemon.berth(['run', '--rm', '--shm-size', '16m', 'busybox', 'df', '-k', '/dev/shm']).stdout, /^shm\s+16384\s/m);
     docker('run', '-d', '--name', 'checked', '--health-cmd', 'true', '--health-interval', '1s', 'busybox', 'sleep', '60');
     for (let i = 0; i < 50 && !/healthy/.test(docker('inspect', '-f', '{{.State.Health.Status}}', 'checked').stdout); i++) await sleep(100);
     assert.equal(docker('inspect', '-f', '{{.State.Health.Status}}', 'checked').stdout.trim(), 'healthy');

@@ -2,8 +2,10 @@ import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
 import { sendJson } from '../respond.js';
 import { imageSummary } from './image-json.js';
+import { containerSummary } from './container-json.js';
+import type { ContainerService } from '../../engine/containers/types.js';
 
-export function systemRoutes(router: Router, { system, images }: Pick<ApiBackends, 'system' | 'images'>): void {
+export function systemRoutes(router: Router, { system, images, volumes, containers }: Pick<ApiBackends, 'system' | 'images' | 'volumes' | 'containers'>): void {
   const ping = async (req: { method: string }, res: import('node:http').ServerResponse) => {
     res.writeHead(200, {
       'Content-Type': 'text/plain; charset=utf-8',
@@ -32,10 +34,17 @@ export function systemRoutes(router: Router, { system, images }: Pick<ApiBackend
     sendJson(res, 200, {
       LayersSize: await images.layersSize(),
       Images: summaries,
-      Containers: [],
-      Volumes: [],
+      Containers: await containerUsage(containers),
+      Volumes: await volumes.usage(),
       BuildCache: [],
     });
   });
 }
 
+
+/** system df's Containers: every container with its sizes (networks play no part there). */
+async function containerUsage(containers: ContainerService): Promise<Record<string, unknown>[]> {
+  const all = await containers.list({ all: true, filters: new Map() });
+  const none = { sandboxKey: '', ports: {}, endpoints: [] };
+  return Promise.all(all.map(async (c) => containerSummary(c, none, await containers.sizes(c.id))));
+}

@@ -53,6 +53,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   str('restart', 'Restart policy to apply when a container exits', undefined, 'no'),
   bool('rm', 'Automatically remove the container and its associated anonymous volumes when it exits'),
   list('security-opt', 'Security Options'),
+  bytes('shm-size', 'Size of /dev/shm'),
   str('stop-signal', 'Signal to stop the container'),
   { long: 'stop-timeout', type: 'int', usage: 'Timeout (in seconds) to stop a container' },
   list('tmpfs', 'Mount a tmpfs directory'),

@@ -123,6 +123,7 @@ function hostConfig(input: CreateInput): HostConfig {
     CpusetCpus: (flags['cpuset-cpus'] as string) || undefined,
     MemoryReservation: bytesFlag(flags, 'memory-reservation'),
     MemorySwap: bytesFlag(flags, 'memory-swap', memSwapBytes),
+    ShmSize: bytesFlag(flags, 'shm-size'),
     MemorySwappiness: -1,
     OomKillDisable: Boolean(flags['oom-kill-disable']),
     PidsLimit: changed.has('pids-limit') ? (flags['pids-limit'] as number) : undefined,
