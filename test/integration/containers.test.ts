@@ -212,6 +212,25 @@ describe('containers through berthd', { skip: !DOCKER_CLI && 'docker CLI not ins
     assert.equal(docker('network', 'rm', 'front', 'back').code, 0);
   });
 
+  test('with --userland-proxy=false, a published port on 127.0.0.1 is reached through iptables alone', async () => {
+    const other = await TestDaemon.start(['--userland-proxy=false']);
+    try {
+      other.docker(['import', await busyboxRootfs(), 'bb:1']);
+      await writeFile(join(scratch, 'index.html'), 'no proxy\n');
+      const port = 40000 + (process.pid % 20000);
+      const run = other.docker(['run', '-d', '-p', `127.0.0.1:${port}:80`, '-v', `${scratch}:/www:ro`, 'bb:1', 'httpd', '-f', '-h', '/www']);
+      assert.equal(run.code, 0, run.stderr);
+      let body = '';
+      for (let i = 0; i < 30 && body === ''; i++) {
+        body = await fetch(`http://127.0.0.1:${port}/index.html`).then((r) => r.text(), () => '');
+        if (body === '') await sleep(100);
+      }
+      assert.equal(body, 'no proxy\n');
+    } finally {
+      await other.stop();
+    }
+  });
+
   test('bad input gets Docker\'s errors and leaves nothing behind', () => {
     const before = docker('ps', '-aq').stdout;
     const taken = docker('run', '-d', '--name', 'survivor', 'busybox', 'true');

@@ -80,12 +80,22 @@ export class LinuxNetworkService implements NetworkService {
       for (const e of c.sandbox?.endpoints ?? []) this.allocators.get(e.networkId)?.claim(e.plan.ip);
     }
     await this.ensurePredefined();
-    for (const n of this.networks.values()) if (n.driver === 'bridge') await ensureBridge(n.device!, this.gatewayCidr(n));
+    for (const n of this.networks.values()) if (n.driver === 'bridge') await this.prepareBridge(n.device!, this.gatewayCidr(n));
     if (this.firewall) {
       await ensureSysctl('net.ipv4.ip_forward', '1');
       await this.firewall.install(this.firewallNetworks(), this.firewallPorts());
     }
     for (const n of this.networks.values()) await this.startDns(n);
+  }
+
+  /**
+   * Brings a bridge up. Without the userland proxy, traffic to a published
+   * port on 127.0.0.1 is DNATed to a container, which the kernel routes out of
+   * the bridge only with route_localnet set on it (Docker does the same).
+   */
+  private async prepareBridge(device: string, gatewayCidr: string | null): Promise<void> {
+    await ensureBridge(device, gatewayCidr);
+    if (this.firewall && this.options.userlandProxy === false) await ensureSysctl(`net.ipv4.conf.${device}.route_localnet`, '1');
   }
 
   async restore(runningContainerIds: string[]): Promise<void> {
@@ -130,7 +140,7 @@ export class LinuxNetworkService implements NetworkService {
       if (driver === 'bridge') {
         record.device = request.Options?.['com.docker.network.bridge.name'] || `${this.prefixes.bridge}${id.slice(0, 12)}`;
         if (await linkExists(record.device)) throw conflict(`bridge ${record.device} already exists on the host`);
-        await ensureBridge(record.device, this.gatewayCidr(record));
+        await this.prepareBridge(record.device, this.gatewayCidr(record));
       } else {
         record.device = request.Options?.parent;
         if (!record.device) throw invalid('macvlan networks need a parent interface: -o parent=<interface>');
