@@ -772,12 +772,29 @@ export class LocalContainerService implements ContainerService {
   }
 }
 
+/** Docker's EndpointSettings, as /containers/create carries them in NetworkingConfig. */
+interface DockerEndpointSettings {
+  IPAMConfig?: { IPv4Address?: string } | null;
+  Aliases?: string[] | null;
+  Links?: string[] | null;
+  MacAddress?: string;
+}
+
+function endpointRequestOf(e: DockerEndpointSettings | null | undefined): ContainerNetworkConfig['endpoints'][string] {
+  return {
+    aliases: e?.Aliases?.length ? e.Aliases : undefined,
+    ipv4Address: e?.IPAMConfig?.IPv4Address || undefined,
+    links: e?.Links?.length ? e.Links : undefined,
+    macAddress: e?.MacAddress || undefined,
+  };
+}
+
 /** The network side of a create request, as the network area takes it. */
 function networkConfigOf(c: Container, request: CreateRequest): ContainerNetworkConfig {
   const h = request.hostConfig;
-  const given = ((request.networkingConfig as { EndpointsConfig?: Record<string, unknown> } | undefined)?.EndpointsConfig ?? {}) as ContainerNetworkConfig['endpoints'];
+  const given = (request.networkingConfig as { EndpointsConfig?: Record<string, DockerEndpointSettings | null> } | undefined)?.EndpointsConfig ?? {};
   // The docker CLI names the default network's endpoint after the mode ("default"): that is the bridge.
-  const endpoints = Object.fromEntries(Object.entries(given).map(([name, e]) => [name === 'default' ? 'bridge' : name, e]));
+  const endpoints = Object.fromEntries(Object.entries(given).map(([name, e]) => [name === 'default' ? 'bridge' : name, endpointRequestOf(e)]));
   return {
     name: c.name.slice(1),
     hostname: c.config.Hostname ?? '',
