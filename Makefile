@@ -66,9 +66,10 @@ demo: deps build install
 	berth images
 	berth image inspect busybox:latest
 	berth history busybox
+	berth run --rm busybox sh -c 'echo "hello from a berth container: $$(hostname), $$(ip -4 -o addr show eth0 | awk "{print \$$4}")"'
 	@echo
 	@echo "berthd is running: socket $(DEMO_SOCK), log $(DEMO_LOG), data under /var/lib/berth."
-	@echo "Try: berth images, berth save busybox | tar t, DOCKER_HOST=unix://$(DEMO_SOCK) docker images"
+	@echo "Try: berth run -it busybox sh, berth ps -a, berth images, DOCKER_HOST=unix://$(DEMO_SOCK) docker ps -a"
 
 bench: deps build
 	node dist/bench/run.js
