@@ -29,6 +29,8 @@ export interface DaemonSpec {
   command(dirs: DaemonDirs): { file: string; args: string[] };
   /** Pid files of helper processes the daemon starts and that may outlive it a moment. */
   helperPidFiles?(dirs: DaemonDirs): string[];
+  /** Undoes what the daemon leaves on the host by design (a bridge, iptables chains), once it has stopped. */
+  afterStop?(): Promise<void>;
 }
 
 export interface DaemonDirs {
@@ -57,6 +59,23 @@ export function dockerdSpec(): DaemonSpec {
   };
 }
 
+const BENCH_BRIDGE = 'brbench0';
+
+/** berthd names its iptables chains after its bridge (see chainPrefixFor in src/daemon/daemon.ts). */
+async function removeBridgeAndChains(bridge: string): Promise<void> {
+  await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+  const prefix = `B-${bridge.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12)}`;
+  for (const table of ['filter', 'nat']) {
+    const rules = (await run('iptables', ['-t', table, '-S'])).split('\n');
+    for (const rule of rules.filter((r) => r.startsWith('-A ') && r.includes(prefix) && !r.split(' ')[1]!.startsWith(prefix))) {
+      await run('iptables', ['-t', table, ...rule.replace(/^-A /, '-D ').split(' ')]).catch(() => undefined);
+    }
+    const chains = rules.filter((r) => r.startsWith(`-N ${prefix}`)).map((r) => r.slice(3));
+    for (const chain of chains) await run('iptables', ['-t', table, '-F', chain]).catch(() => undefined);
+    for (const chain of chains) await run('iptables', ['-t', table, '-X', chain]).catch(() => undefined);
+  }
+}
+
 export function berthdSpec(root: string): DaemonSpec {
   const entry = join(root, 'bin', 'berthd');
   return {
@@ -64,8 +83,11 @@ export function berthdSpec(root: string): DaemonSpec {
     unavailable: () => (existsSync(entry) ? undefined : `${entry} does not exist yet`),
     command: (d) => ({
       file: process.execPath,
-      args: [entry, '--data-root', d.dataRoot, '--exec-root', d.execRoot, '--pidfile', d.pidFile, '-H', `unix://${d.socket}`],
+      args: [entry, '--data-root', d.dataRoot, '--exec-root', d.execRoot, '--pidfile', d.pidFile, '-H', `unix://${d.socket}`,
+        // Its own bridge and subnet: never the host's berth0, and removed afterwards.
+        '--bridge', BENCH_BRIDGE, '--bip', '172.30.249.1/24'],
     }),
+    afterStop: () => removeBridgeAndChains(BENCH_BRIDGE),
   };
 }
 
@@ -90,6 +112,7 @@ export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
     const helpers = await Promise.all((spec.helperPidFiles?.(dirs) ?? []).map(readPidFile));
     if (child.pid !== undefined) await stopPid(child.pid);
     for (const pid of helpers) if (pid !== undefined) await stopPid(pid);
+    await spec.afterStop?.().catch(() => undefined);
     await removeTree(dir);
   };
   const unregister = registerCleanup(`${spec.subject} (pid ${child.pid}, files in ${dir})`, stopAndRemove);
