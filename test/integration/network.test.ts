@@ -103,6 +103,21 @@ describe('networking through berthd', { skip: !DOCKER_CLI && 'docker CLI not ins
     assert.match(lookup.stdout, /Address: \d+\.\d+\.\d+\.\d+/, lookup.stdout + lookup.stderr);
   });
 
+  test('--iptables=false: containers on the bridge still talk, and the daemon adds no iptables rules', async () => {
+    const other = await TestDaemon.start(['--iptables=false']);
+    try {
+      other.docker(['import', await busyboxRootfs(), 'bb:1']);
+      other.docker(['run', '-d', '--name', 'peer', 'bb:1', 'sleep', '300']);
+      const ip = other.docker(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'peer']).stdout.trim();
+      assert.equal(other.docker(['run', '--rm', 'bb:1', 'ping', '-c', '1', '-W', '2', ip]).code, 0);
+      const prefix = `B-${other.bridge.toUpperCase()}`;
+      const rules = spawnSync('sh', ['-c', 'iptables -S; iptables -t nat -S'], { encoding: 'utf8' }).stdout;
+      assert.doesNotMatch(rules, new RegExp(prefix), 'no chains of this daemon');
+    } finally {
+      await other.stop();
+    }
+  });
+
   test('removing everything leaves no interfaces, namespaces or rules of this daemon', async () => {
     const ids = docker('ps', '-aq').stdout.trim().split('\n').filter(Boolean);
     if (ids.length) assert.equal(docker('rm', '-f', ...ids).code, 0);
