@@ -8,6 +8,10 @@ import type { FlagSpec } from '../flags.js';
 export const FORMAT_HELP_TABLE =
   "Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.";
 
+/** --format help of commands that print one object (info, version, inspect): no table forms. */
+export const FORMAT_HELP_OBJECT =
+  "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.";
+
 export function formatFlag(usage = FORMAT_HELP_TABLE, short?: string): FlagSpec {
   return { long: 'format', short, type: 'string', usage, valueName: 'string' };
 }

@@ -1,4 +1,5 @@
 /** `berth info` / `berth system info`, laid out line for line like docker's prettyPrintInfo. */
+import { FORMAT_HELP_OBJECT, formatFlag } from './common.js';
 import type { SystemInfo } from '../../client/types.js';
 import { write, type CommandSpec } from '../command.js';
 import { finalTemplate } from '../format/formatter.js';
@@ -113,13 +114,7 @@ export const infoCommand: CommandSpec = {
   short: 'Display system-wide information',
   args: { kind: 'none' },
   flags: [
-    {
-      long: 'format',
-      short: 'f',
-      type: 'string',
-      usage: "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.",
-      valueName: 'string',
-    },
+    formatFlag(FORMAT_HELP_OBJECT, 'f'),
   ],
   async run(ctx, { flags }) {
     const client = await ctx.client();

@@ -9,13 +9,10 @@ import { compileTemplate, type CompiledTemplate } from '../format/template.js';
 import { finalTemplate } from '../format/formatter.js';
 import type { FlagSpec } from '../flags.js';
 import { describeError } from './errors.js';
-import { indentJson } from './common.js';
+import { FORMAT_HELP_OBJECT, formatFlag, indentJson } from './common.js';
 import { containerInspectView, imageInspectView } from './inspect-view.js';
 
-const INSPECT_FORMAT_HELP =
-  "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.";
-
-const formatFlag: FlagSpec = { long: 'format', short: 'f', type: 'string', usage: INSPECT_FORMAT_HELP, valueName: 'string' };
+const inspectFormatFlag: FlagSpec = formatFlag(FORMAT_HELP_OBJECT, 'f');
 const sizeFlag = (usage: string): FlagSpec => ({ long: 'size', short: 's', type: 'bool', usage });
 
 /** docker exits 64 (usage) when an inspect template does not even parse. */
@@ -101,7 +98,7 @@ export const imageInspectCommand: CommandSpec = {
   usage: '[OPTIONS] IMAGE [IMAGE...]',
   short: 'Display detailed information on one or more images',
   args: { kind: 'min', count: 1 },
-  flags: [formatFlag],
+  flags: [inspectFormatFlag],
   run: (ctx, { flags, args }) => inspectObjects(ctx, ['image'], args, flags.format as string, false),
 };
 
@@ -111,7 +108,7 @@ export const containerInspectCommand: CommandSpec = {
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   short: 'Display detailed information on one or more containers',
   args: { kind: 'min', count: 1 },
-  flags: [formatFlag, sizeFlag('Display total file sizes')],
+  flags: [inspectFormatFlag, sizeFlag('Display total file sizes')],
   run: (ctx, { flags, args }) => inspectObjects(ctx, ['container'], args, flags.format as string, flags.size as boolean),
 };
 
@@ -124,7 +121,7 @@ export const inspectCommand: CommandSpec = {
   usage: '[OPTIONS] NAME|ID [NAME|ID...]',
   short: 'Return low-level information on berth objects',
   args: { kind: 'min', count: 1 },
-  flags: [formatFlag, sizeFlag('Display total file sizes if the type is container'), { long: 'type', type: 'string', usage: 'Only inspect objects of the given type', valueName: 'string' }],
+  flags: [inspectFormatFlag, sizeFlag('Display total file sizes if the type is container'), { long: 'type', type: 'string', usage: 'Only inspect objects of the given type', valueName: 'string' }],
   async run(ctx, { flags, args }) {
     const type = flags.type as string;
     if (type && !KNOWN_TYPES.includes(type)) {

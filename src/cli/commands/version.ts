@@ -1,4 +1,5 @@
 /** `berth version`: client and server versions, rendered by docker's template through a 20-wide tabwriter. */
+import { FORMAT_HELP_OBJECT, formatFlag } from './common.js';
 import type { VersionResponse } from '../../client/types.js';
 import { MAX_API_VERSION } from '../../client/client.js';
 import { write, type CommandSpec } from '../command.js';
@@ -113,13 +114,7 @@ export const versionCommand: CommandSpec = {
   short: 'Show the berth version information',
   args: { kind: 'none' },
   flags: [
-    {
-      long: 'format',
-      short: 'f',
-      type: 'string',
-      usage: "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.",
-      valueName: 'string',
-    },
+    formatFlag(FORMAT_HELP_OBJECT, 'f'),
   ],
   async run(ctx, { flags }) {
     const format = flags.format as string;
