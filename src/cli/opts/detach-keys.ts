@@ -3,6 +3,7 @@
  * each a single character or `ctrl-<x>` for a-z and @ [ \ ] ^ _.
  */
 
+import type { FlagSpec } from '../flags.js';
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 
 const CTRL_SPECIALS: Record<string, number> = { '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 };
@@ -55,3 +56,8 @@ export class DetachKeyFilter {
     return { data: Buffer.from(out), detached: false };
   }
 }
+
+/** --detach-keys, as attach, start, exec, run and create take it. */
+export const detachKeysFlag: FlagSpec = {
+  long: 'detach-keys', type: 'string', usage: 'Override the key sequence for detaching a container', valueName: 'string',
+};

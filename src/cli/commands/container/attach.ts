@@ -1,6 +1,7 @@
 /** `berth attach`: joins a running container's stdio until it exits or the user detaches. */
 import { StatusError, type CommandSpec } from '../../command.js';
 import { monitorTtySize, proxySignals, streamHijacked } from './attach-io.js';
+import { detachKeysFlag } from '../../opts/detach-keys.js';
 
 export const attachCommand: CommandSpec = {
   path: 'container attach',
@@ -9,7 +10,7 @@ export const attachCommand: CommandSpec = {
   short: "Attach local standard input, output, and error streams to a running container",
   args: { kind: 'exact', count: 1 },
   flags: [
-    { long: 'detach-keys', type: 'string', usage: 'Override the key sequence for detaching a container', valueName: 'string' },
+    detachKeysFlag,
     { long: 'no-stdin', type: 'bool', usage: 'Do not attach STDIN' },
     { long: 'sig-proxy', type: 'bool', usage: 'Proxy all received signals to the process', default: true },
   ],

@@ -4,6 +4,7 @@
  */
 import type { FlagSpec } from '../../flags.js';
 import { parseUlimit, validateAttachStream } from '../../opts/container.js';
+import { detachKeysFlag } from '../../opts/detach-keys.js';
 import { memSwapBytes, parseGoDuration, parseNanoCpus, ramInBytes } from '../../opts/values.js';
 
 const list = (long: string, usage: string, short?: string): FlagSpec => ({ long, short, type: 'stringArray', usage, valueName: 'list' });
@@ -68,6 +69,6 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
 /** `run` adds these to the shared set. */
 export const RUN_ONLY_FLAGS: FlagSpec[] = [
   bool('detach', 'Run container in background and print container ID', 'd'),
-  str('detach-keys', 'Override the key sequence for detaching a container'),
+  detachKeysFlag,
   bool('sig-proxy', 'Proxy received signals to the process', undefined, true),
 ];

@@ -2,6 +2,7 @@
 import type { CommandSpec } from '../../command.js';
 import { expandEnv, parseKeyValueFile } from '../../opts/files.js';
 import { consoleSize, monitorTtySize, streamHijacked } from './attach-io.js';
+import { detachKeysFlag } from '../../opts/detach-keys.js';
 
 export const execCommand: CommandSpec = {
   path: 'container exec',
@@ -12,7 +13,7 @@ export const execCommand: CommandSpec = {
   interspersed: false,
   flags: [
     { long: 'detach', short: 'd', type: 'bool', usage: 'Detached mode: run command in the background' },
-    { long: 'detach-keys', type: 'string', usage: 'Override the key sequence for detaching a container', valueName: 'string' },
+    detachKeysFlag,
     { long: 'env', short: 'e', type: 'stringArray', usage: 'Set environment variables', valueName: 'list' },
     { long: 'env-file', type: 'stringArray', usage: 'Read in a file of environment variables', valueName: 'list' },
     { long: 'interactive', short: 'i', type: 'bool', usage: 'Keep STDIN open even if not attached' },

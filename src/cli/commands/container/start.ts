@@ -7,6 +7,7 @@ import { StatusError, write, type CommandContext, type CommandSpec } from '../..
 import type { ParsedArgs } from '../../flags.js';
 import { describeError } from '../errors.js';
 import { monitorTtySize, proxySignals, streamHijacked } from './attach-io.js';
+import { detachKeysFlag } from '../../opts/detach-keys.js';
 
 async function startAttached(ctx: CommandContext, client: BerthClient, name: string, { flags }: ParsedArgs): Promise<number> {
   const { value: container } = await client.inspectContainer(name);
@@ -57,7 +58,7 @@ export const startCommand: CommandSpec = {
   args: { kind: 'min', count: 1 },
   flags: [
     { long: 'attach', short: 'a', type: 'bool', usage: 'Attach STDOUT/STDERR and forward signals' },
-    { long: 'detach-keys', type: 'string', usage: 'Override the key sequence for detaching a container', valueName: 'string' },
+    detachKeysFlag,
     { long: 'interactive', short: 'i', type: 'bool', usage: "Attach container's STDIN" },
   ],
   async run(ctx, parsed) {
