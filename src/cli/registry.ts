@@ -23,6 +23,7 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['import', 'image import'], short: 'Import the contents from a tarball to create a filesystem image', load: async () => (await import('./commands/import.js')).importCommand },
   { paths: ['save', 'image save'], short: 'Save one or more images to a tar archive (streamed to STDOUT by default)', load: async () => (await import('./commands/save.js')).saveCommand },
   { paths: ['load', 'image load'], short: 'Load an image from a tar archive or STDIN', load: async () => (await import('./commands/load.js')).loadCommand },
+  { paths: ['build', 'image build', 'builder build'], short: 'Build an image from a Dockerfile', load: async () => (await import('./commands/build.js')).buildCommand },
   { paths: ['image prune'], short: 'Remove unused images', load: async () => (await import('./commands/prune.js')).imagePruneCommand },
   { paths: ['run', 'container run'], short: 'Create and run a new container from an image', load: async () => (await import('./commands/container/run.js')).runCommand },
   { paths: ['create', 'container create'], short: 'Create a new container', load: async () => (await import('./commands/container/create.js')).createCommand },

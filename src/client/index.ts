@@ -3,6 +3,7 @@
  * dashboard use. It speaks only HTTP, so it works against berthd and dockerd.
  */
 import type { Readable } from 'node:stream';
+import * as builds from './build.js';
 import { ApiClient, type ClientOptions, type PingResult } from './client.js';
 import * as containers from './containers.js';
 import * as exec from './exec.js';
@@ -68,6 +69,10 @@ export class BerthClient {
   }
   pullImage(name: string, tag: string, options?: { platform?: string }): Promise<Readable> {
     return images.pullImage(this.api, name, tag, options);
+  }
+  /** POST /build: `context` is the (possibly compressed) tar, or null with `options.remote`; resolves with the JSON message stream. */
+  build(context: Readable | null, options: builds.BuildOptions): Promise<Readable> {
+    return builds.build(this.api, context, options);
   }
 
   // Containers.
@@ -185,4 +190,5 @@ export type {
 } from './container-types.js';
 export type { Hijacked } from './transport.js';
 export type { AttachOptions, ListContainersOptions, LogsOptions } from './containers.js';
+export type { BuildOptions } from './build.js';
 export { Demuxer, demultiplex, encodeFrame } from './stdcopy.js';
