@@ -1,0 +1,145 @@
+/**
+ * The registry's settings, from (lowest to highest) defaults, a YAML file in
+ * distribution's format, REGISTRY_* environment variables named as
+ * distribution names them (REGISTRY_HTTP_ADDR, REGISTRY_AUTH=htpasswd,
+ * REGISTRY_AUTH_HTPASSWD_PATH, …) and command-line flags. Only the keys below
+ * are understood; any other key is an error rather than silently ignored.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { invalid } from '../lib/errors.js';
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  root: string;
+  deleteEnabled: boolean;
+  tls?: { cert: string; key: string };
+  auth?: { path: string; realm: string; allowPlainHttp: boolean };
+  accessLog: boolean;
+}
+
+export const DEFAULT_ROOT = '/var/lib/berth-registry';
+const DEFAULT_ADDR = ':5000';
+const DEFAULT_REALM = 'berth registry';
+
+/** Every key we understand, as distribution's dotted path, with its type. */
+const KEYS = {
+  version: 'string',
+  'http.addr': 'string',
+  'http.tls.certificate': 'string',
+  'http.tls.key': 'string',
+  'storage.filesystem.rootdirectory': 'string',
+  'storage.delete.enabled': 'boolean',
+  'auth.htpasswd.realm': 'string',
+  'auth.htpasswd.path': 'string',
+  /** berth's own: accept basic auth over plain HTTP from other hosts. */
+  'auth.htpasswd.allowplainhttp': 'boolean',
+  'log.accesslog.disabled': 'boolean',
+} as const;
+
+type Key = keyof typeof KEYS;
+export type Settings = Partial<Record<Key, string | boolean>>;
+
+/** Sections that env may name as a whole to pick a driver (REGISTRY_AUTH=htpasswd). */
+const SELECTORS: Record<string, string[]> = { auth: ['htpasswd'], storage: ['filesystem'] };
+
+function isKey(key: string): key is Key {
+  return key in KEYS;
+}
+
+function set(settings: Settings, key: string, value: unknown, source: string): void {
+  if (!isKey(key)) throw invalid(`${source}: unknown setting ${JSON.stringify(key)}`);
+  const type = KEYS[key];
+  if (type === 'boolean') {
+    if (typeof value === 'boolean') settings[key] = value;
+    else if (value === 'true' || value === 'false') settings[key] = value === 'true';
+    else throw invalid(`${source}: ${key} must be true or false, not ${JSON.stringify(value)}`);
+  } else {
+    if (typeof value !== 'string' && typeof value !== 'number') throw invalid(`${source}: ${key} must be a string`);
+    settings[key] = String(value);
+  }
+}
+
+/** distribution's YAML: nested maps down to the known keys. */
+export function settingsFromYaml(text: string, source: string): Settings {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw invalid(`${source}: ${(err as Error).message}`, err);
+  }
+  const settings: Settings = {};
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k.toLowerCase()}` : k.toLowerCase());
+    } else if (value !== null && value !== undefined) {
+      set(settings, path, value, source);
+    }
+  };
+  if (doc !== null && doc !== undefined) walk(doc, '');
+  return settings;
+}
+
+/** REGISTRY_A_B_C=value sets a.b.c, as distribution's env overrides do. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
+  const settings: Settings = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('REGISTRY_') || value === undefined) continue;
+    const key = name.slice('REGISTRY_'.length).toLowerCase().split('_').join('.');
+    const choices = SELECTORS[key];
+    if (choices) {
+      if (!choices.includes(value)) throw invalid(`${name}: only ${choices.join(', ')} is supported, not ${JSON.stringify(value)}`);
+      continue;
+    }
+    set(settings, key, value, name);
+  }
+  return settings;
+}
+
+/** Reads the YAML file (if any), then env, then flags, and checks the result. */
+export async function loadServeConfig(configFile: string | undefined, env: NodeJS.ProcessEnv, flags: Settings): Promise<ServeConfig> {
+  const fromFile = configFile ? settingsFromYaml(await readConfigFile(configFile), configFile) : {};
+  const fromEnv = settingsFromEnv(env);
+  const authSelected = env.REGISTRY_AUTH === 'htpasswd';
+  return resolveConfig({ ...fromFile, ...fromEnv, ...flags }, authSelected);
+}
+
+async function readConfigFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw invalid(`cannot read config file ${path}: ${(err as Error).message}`, err);
+  }
+}
+
+export function resolveConfig(s: Settings, authSelected = false): ServeConfig {
+  const { host, port } = parseAddr(String(s['http.addr'] ?? DEFAULT_ADDR));
+  const config: ServeConfig = {
+    host,
+    port,
+    root: String(s['storage.filesystem.rootdirectory'] ?? DEFAULT_ROOT),
+    deleteEnabled: s['storage.delete.enabled'] === true,
+    accessLog: s['log.accesslog.disabled'] !== true,
+  };
+  const cert = s['http.tls.certificate'];
+  const key = s['http.tls.key'];
+  if ((cert === undefined) !== (key === undefined)) throw invalid('TLS needs both a certificate and a key (--tls-cert and --tls-key)');
+  if (cert !== undefined && key !== undefined) config.tls = { cert: String(cert), key: String(key) };
+  const path = s['auth.htpasswd.path'];
+  if (path !== undefined) {
+    config.auth = { path: String(path), realm: String(s['auth.htpasswd.realm'] ?? DEFAULT_REALM), allowPlainHttp: s['auth.htpasswd.allowplainhttp'] === true };
+  } else if (authSelected || s['auth.htpasswd.realm'] !== undefined) {
+    throw invalid('htpasswd auth needs a password file (REGISTRY_AUTH_HTPASSWD_PATH, auth.htpasswd.path or --htpasswd)');
+  }
+  return config;
+}
+
+/** ":5000" (all addresses), "127.0.0.1:5000", "[::1]:5000", "localhost:0" (any free port). */
+export function parseAddr(addr: string): { host: string; port: number } {
+  const m = addr.match(/^(\[[0-9a-fA-F:.]+\]|[^:[\]]*):(\d{1,5})$/);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw invalid(`invalid listen address ${JSON.stringify(addr)}: expected [host]:port`);
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}

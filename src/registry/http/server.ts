@@ -1,0 +1,109 @@
+/**
+ * The request pipeline: common headers, health, the web page, auth, routing,
+ * errors as the spec's JSON, and one access-log line per request.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { errnoCode } from '../../lib/errors.js';
+import { RegistryError, registryError } from '../errors.js';
+import type { Registry } from '../registry.js';
+import { basicCredentials, type Htpasswd } from '../auth/htpasswd.js';
+import { API_VERSION_HEADER, sendError, sendJson, type Context } from './context.js';
+import { route } from './routes.js';
+import { serveUi } from '../ui/serve.js';
+
+export interface AuthOptions {
+  htpasswd: Htpasswd;
+  realm: string;
+  /** Accept basic auth over plain HTTP from other hosts (it is always accepted over TLS and on loopback). */
+  allowPlainHttp: boolean;
+}
+
+export interface PipelineOptions {
+  registry: Registry;
+  auth?: AuthOptions;
+  /** One line per request; undefined turns the access log off. */
+  accessLog?: (line: string) => void;
+  /** Errors that are not the client's fault. */
+  errorLog: (message: string) => void;
+}
+
+export function createRequestListener(options: PipelineOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const ctx: Context = {
+      req,
+      res,
+      path: q < 0 ? target : target.slice(0, q),
+      query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)),
+      registry: options.registry,
+      name: '',
+      params: [],
+    };
+    res.setHeader(API_VERSION_HEADER, 'registry/2.0');
+    // 'close' comes after 'finish', and also when the client went away mid-response.
+    res.once('close', () => options.accessLog?.(accessLine(ctx, started)));
+    handle(ctx, options).catch((err: unknown) => fail(ctx, err, options));
+  };
+}
+
+async function handle(ctx: Context, options: PipelineOptions): Promise<void> {
+  const path = ctx.path;
+  if (path === '/debug/health') return sendJson(ctx.res, 200, {});
+  // `docker search` pings the v1 API first; any answer will do, as with distribution.
+  if (path === '/v1/_ping') return sendJson(ctx.res, 200, {}, { 'X-Docker-Registry-Standalone': 'true' });
+  const match = path === '/' || path.startsWith('/ui') ? undefined : route(ctx.req.method ?? 'GET', path);
+  if (options.auth) ctx.user = await authenticate(ctx, options.auth);
+  if (!match) return serveUi(ctx);
+  ctx.name = match.name;
+  ctx.params = match.params;
+  await match.handler(ctx);
+}
+
+async function authenticate(ctx: Context, auth: AuthOptions): Promise<string> {
+  // The challenge goes on every 401, which is what makes docker login and browsers ask for credentials.
+  ctx.res.setHeader('WWW-Authenticate', `Basic realm="${auth.realm.replace(/"/g, '')}"`);
+  const credentials = basicCredentials(ctx.req.headers.authorization);
+  if (!credentials) throw registryError('UNAUTHORIZED');
+  if (!isEncrypted(ctx.req) && !isLoopback(ctx.req) && !auth.allowPlainHttp) {
+    throw registryError('DENIED', 'basic auth over plain HTTP is refused from other hosts: serve with TLS (--tls-cert/--tls-key)');
+  }
+  const user = await auth.htpasswd.verify(credentials.user, credentials.password);
+  if (!user) throw registryError('UNAUTHORIZED', 'invalid username or password');
+  ctx.res.removeHeader('WWW-Authenticate');
+  return user;
+}
+
+function isEncrypted(req: IncomingMessage): boolean {
+  return (req.socket as TLSSocket).encrypted === true;
+}
+
+export function isLoopback(req: IncomingMessage): boolean {
+  const address = req.socket.remoteAddress ?? '';
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/** Errors that only mean the client went away. */
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+function fail(ctx: Context, err: unknown, options: PipelineOptions): void {
+  if (CLIENT_GONE.has(errnoCode(err) ?? '') || ctx.req.socket.destroyed) {
+    ctx.res.destroy();
+    return;
+  }
+  const known = err instanceof RegistryError;
+  if (!known) options.errorLog(`${ctx.req.method} ${ctx.path}: ${(err as Error)?.stack ?? String(err)}`);
+  const error = known ? err : new RegistryError('UNKNOWN', 'internal server error', { cause: err });
+  // The client may still be sending a body we will not read: close rather than drain it.
+  const headers: Record<string, string> = ctx.req.complete ? {} : { Connection: 'close' };
+  sendError(ctx.res, error, headers);
+}
+
+/** Combined-log-like: remote user [time] "METHOD path" status length duration. */
+function accessLine(ctx: Context, started: bigint): string {
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const length = ctx.res.getHeader('content-length') ?? '-';
+  return `${ctx.req.socket.remoteAddress ?? '-'} ${ctx.user ?? '-'} [${new Date().toISOString()}] "${ctx.req.method} ${ctx.req.url} HTTP/${ctx.req.httpVersion}" ${ctx.res.statusCode} ${length} ${ms.toFixed(1)}ms`;
+}

@@ -1,0 +1,202 @@
+/**
+ * The registry's operations, independent of HTTP: what a push, a pull, a
+ * delete or a listing does to the stores, with every rule of the spec that is
+ * not about the wire (verification, references that must exist, deletes
+ * being off unless enabled).
+ */
+import type { Readable } from 'node:stream';
+import type { Digest } from '../lib/digest.js';
+import { registryError } from './errors.js';
+import { parseManifest, referrerDescriptor, type Descriptor, type Manifest } from './manifest.js';
+import type { ManifestMediaType } from './media-types.js';
+import { checkDigest, type ManifestReference } from './names.js';
+import { BlobStore } from './storage/blobs.js';
+import { Layout } from './storage/layout.js';
+import { asciiCompare, RepositoryStore } from './storage/repositories.js';
+import { UploadStore, type ChunkInfo, type UploadStatus } from './storage/uploads.js';
+
+/** The spec asks registries to take manifests of at least 4 MB; larger ones get 413. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+export interface RegistryOptions {
+  root: string;
+  /** Deleting blobs, manifests and tags: off unless enabled, as in distribution. */
+  deleteEnabled: boolean;
+}
+
+export interface StoredManifest {
+  digest: Digest;
+  mediaType: ManifestMediaType;
+  bytes: Buffer;
+}
+
+/** One page of a listing, and the last entry when there may be more (for the Link header). */
+export interface Page {
+  items: string[];
+  next?: string;
+}
+
+export class Registry {
+  readonly layout: Layout;
+  readonly blobs: BlobStore;
+  readonly uploads: UploadStore;
+  readonly repos: RepositoryStore;
+
+  private constructor(readonly options: RegistryOptions) {
+    this.layout = new Layout(options.root);
+    this.blobs = new BlobStore(this.layout);
+    this.uploads = new UploadStore(this.layout, this.blobs);
+    this.repos = new RepositoryStore(this.layout);
+  }
+
+  static async open(options: RegistryOptions): Promise<Registry> {
+    const registry = new Registry(options);
+    await registry.blobs.init();
+    await registry.blobs.removeTemporaries();
+    await registry.uploads.init();
+    await registry.repos.init();
+    return registry;
+  }
+
+  // ---- blobs ----
+
+  /** The blob's size when the repository may serve it; BLOB_UNKNOWN otherwise. */
+  async blobSize(name: string, digest: Digest): Promise<number> {
+    const linked = (await this.repos.hasBlob(name, digest)) || (await this.repos.manifestMediaType(name, digest)) !== undefined;
+    const size = linked ? await this.blobs.size(digest) : undefined;
+    if (size === undefined) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
+    return size;
+  }
+
+  async deleteBlob(name: string, digest: Digest): Promise<void> {
+    this.checkDeletesEnabled();
+    if (!(await this.repos.unlinkBlob(name, digest))) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
+  }
+
+  /** Cross-repository mount: true when `from` has the blob and it is now linked into `name` too. */
+  async mountBlob(name: string, from: string, digest: Digest): Promise<boolean> {
+    if (!(await this.repos.hasBlob(from, digest)) || (await this.blobs.size(digest)) === undefined) return false;
+    await this.repos.linkBlob(name, digest);
+    return true;
+  }
+
+  // ---- uploads ----
+
+  startUpload(name: string): Promise<UploadStatus> {
+    return this.uploads.start(name);
+  }
+
+  /** Finishes an upload: verify, store, and link the blob into the repository. */
+  async commitUpload(name: string, id: string, digest: Digest, body: Readable | undefined, chunk: ChunkInfo): Promise<number> {
+    const size = await this.uploads.commit(name, id, digest, body, chunk);
+    await this.repos.linkBlob(name, digest);
+    return size;
+  }
+
+  // ---- manifests ----
+
+  /**
+   * Stores a manifest under a tag or its digest (plus any extra tags), once
+   * everything it references is in the repository.
+   */
+  async putManifest(name: string, ref: ManifestReference, bytes: Buffer, contentType: string | undefined, extraTags: string[] = []): Promise<Manifest> {
+    const manifest = parseManifest(bytes, contentType);
+    if (ref.digest && ref.digest !== manifest.digest) {
+      throw registryError('DIGEST_INVALID', `manifest digest ${manifest.digest} does not match ${ref.digest}`, { digest: ref.digest });
+    }
+    await this.checkReferences(name, manifest);
+    await this.blobs.putBytes(bytes);
+    await this.repos.linkManifest(name, manifest.digest, manifest.mediaType);
+    if (manifest.subject) await this.repos.addReferrer(name, manifest.subject.digest, referrerDescriptor(manifest));
+    for (const tag of [...(ref.tag ? [ref.tag] : []), ...extraTags]) await this.repos.setTag(name, tag, manifest.digest);
+    return manifest;
+  }
+
+  private async checkReferences(name: string, manifest: Manifest): Promise<void> {
+    const missing: Descriptor[] = [];
+    for (const d of manifest.manifests) {
+      if ((await this.repos.manifestMediaType(name, d.digest)) === undefined) missing.push(d);
+    }
+    for (const d of [...(manifest.config ? [manifest.config] : []), ...manifest.layers]) {
+      // Foreign layers (with urls) live elsewhere, as distribution allows.
+      if (d.urls?.length) continue;
+      if (!(await this.repos.hasBlob(name, d.digest)) || (await this.blobs.size(d.digest)) === undefined) missing.push(d);
+    }
+    if (missing.length > 0) {
+      throw registryError('MANIFEST_BLOB_UNKNOWN', `manifest references unknown content: ${missing.map((d) => d.digest).join(', ')}`, {
+        digest: missing[0]!.digest,
+      });
+    }
+  }
+
+  async resolve(name: string, ref: ManifestReference): Promise<Digest> {
+    const digest = ref.digest ?? (await this.repos.resolveTag(name, ref.tag));
+    if (!digest) throw registryError('MANIFEST_UNKNOWN', `manifest unknown: ${ref.tag}`, { tag: ref.tag });
+    return digest;
+  }
+
+  async getManifest(name: string, ref: ManifestReference): Promise<StoredManifest> {
+    const digest = await this.resolve(name, ref);
+    const mediaType = await this.repos.manifestMediaType(name, digest);
+    if (!mediaType) throw registryError('MANIFEST_UNKNOWN', 'manifest unknown to registry', { digest });
+    return { digest, mediaType, bytes: await this.blobs.read(digest) };
+  }
+
+  /**
+   * By tag: removes the tag. By digest: removes the manifest from the
+   * repository and every tag that points at it. The bytes stay until gc.
+   */
+  async deleteManifest(name: string, ref: ManifestReference): Promise<void> {
+    this.checkDeletesEnabled();
+    if (ref.tag !== undefined) {
+      if (!(await this.repos.deleteTag(name, ref.tag))) throw registryError('MANIFEST_UNKNOWN', `manifest unknown: ${ref.tag}`, { tag: ref.tag });
+      return;
+    }
+    const stored = await this.getManifest(name, ref);
+    for (const [tag, digest] of await this.repos.tagMap(name)) {
+      if (digest === stored.digest) await this.repos.deleteTag(name, tag);
+    }
+    const subject = subjectOf(stored);
+    if (subject) await this.repos.removeReferrer(name, subject, stored.digest);
+    await this.repos.unlinkManifest(name, stored.digest);
+  }
+
+  // ---- listings ----
+
+  async tags(name: string, n: number | undefined, last: string | undefined): Promise<Page> {
+    if (!(await this.repos.hasManifests(name))) throw registryError('NAME_UNKNOWN', 'repository name not known to registry', { name });
+    return paginate(await this.repos.tags(name), n, last);
+  }
+
+  async catalog(n: number | undefined, last: string | undefined): Promise<Page> {
+    return paginate(await this.repos.list(), n, last);
+  }
+
+  async referrers(name: string, subject: Digest, artifactType: string | undefined): Promise<Descriptor[]> {
+    const all = await this.repos.referrers(name, checkDigest(subject));
+    return artifactType === undefined ? all : all.filter((d) => d.artifactType === artifactType);
+  }
+
+  private checkDeletesEnabled(): void {
+    if (!this.options.deleteEnabled) throw registryError('UNSUPPORTED', 'deletes are disabled on this registry (enable with --delete-enabled)');
+  }
+}
+
+/** The spec's n/last pagination over a sorted list: entries after `last`, at most n of them. */
+export function paginate(sorted: string[], n: number | undefined, last: string | undefined): Page {
+  const start = last === undefined ? 0 : sorted.findIndex((item) => asciiCompare(item, last) > 0);
+  const rest = start < 0 ? [] : sorted.slice(start);
+  if (n === undefined || rest.length <= n) return { items: rest };
+  const items = rest.slice(0, n);
+  return { items, next: n > 0 ? items[items.length - 1] : undefined };
+}
+
+function subjectOf(stored: StoredManifest): Digest | undefined {
+  try {
+    const doc = JSON.parse(stored.bytes.toString('utf8')) as { subject?: { digest?: string } };
+    const digest = doc.subject?.digest;
+    return typeof digest === 'string' ? checkDigest(digest) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Starts the registry: opens the store, loads htpasswd, listens (HTTP or
+ * TLS), and on SIGTERM/SIGINT stops accepting, lets requests in flight
+ * finish (up to a grace period) and exits.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { invalid } from '../lib/errors.js';
+import { Htpasswd } from './auth/htpasswd.js';
+import type { ServeConfig } from './config.js';
+import { createRequestListener, type AuthOptions } from './http/server.js';
+import { Registry } from './registry.js';
+
+const SHUTDOWN_GRACE_MS = 30_000;
+
+export interface RunningRegistry {
+  server: Server;
+  /** host:port actually bound (the port is chosen when the config says 0). */
+  address: string;
+  close(): Promise<void>;
+}
+
+export async function startRegistry(config: ServeConfig, log: (line: string) => void): Promise<RunningRegistry> {
+  const registry = await Registry.open({ root: config.root, deleteEnabled: config.deleteEnabled });
+  const auth = await authOptions(config);
+  const listener = createRequestListener({
+    registry,
+    auth,
+    accessLog: config.accessLog ? log : undefined,
+    errorLog: (message) => log(`error: ${message}`),
+  });
+  const server = config.tls ? createHttpsServer(await tlsFiles(config.tls), listener) : createHttpServer(listener);
+  // Blob uploads can be slow; the per-request timeout would cut them off.
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const bound = server.address() as AddressInfo;
+  const address = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+  if (auth && !config.tls && !auth.allowPlainHttp) {
+    log('note: no TLS, so basic auth is accepted only from loopback clients');
+  }
+  return { server, address, close: () => closeGracefully(server) };
+}
+
+async function authOptions(config: ServeConfig): Promise<AuthOptions | undefined> {
+  if (!config.auth) return undefined;
+  const htpasswd = new Htpasswd(config.auth.path);
+  await htpasswd.load();
+  return { htpasswd, realm: config.auth.realm, allowPlainHttp: config.auth.allowPlainHttp };
+}
+
+async function tlsFiles(tls: { cert: string; key: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  const read = async (path: string, what: string) => {
+    try {
+      return await readFile(path);
+    } catch (err) {
+      throw invalid(`cannot read TLS ${what} ${path}: ${(err as Error).message}`, err);
+    }
+  };
+  return { cert: await read(tls.cert, 'certificate'), key: await read(tls.key, 'key') };
+}
+
+function closeGracefully(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
