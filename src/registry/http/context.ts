@@ -15,6 +15,8 @@ export interface Context {
   name: string;
   /** The route's other captures (a digest, a tag, an upload ID), percent-decoded. */
   params: string[];
+  /** The client's address, taken at the start (the socket may be gone when the access log is written). */
+  remote: string;
   /** The authenticated user, for the access log. */
   user?: string;
 }

@@ -41,6 +41,7 @@ export function createRequestListener(options: PipelineOptions): (req: IncomingM
       registry: options.registry,
       name: '',
       params: [],
+      remote: req.socket.remoteAddress ?? '-',
     };
     res.setHeader(API_VERSION_HEADER, 'registry/2.0');
     // 'close' comes after 'finish', and also when the client went away mid-response.
@@ -105,5 +106,5 @@ function fail(ctx: Context, err: unknown, options: PipelineOptions): void {
 function accessLine(ctx: Context, started: bigint): string {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const length = ctx.res.getHeader('content-length') ?? '-';
-  return `${ctx.req.socket.remoteAddress ?? '-'} ${ctx.user ?? '-'} [${new Date().toISOString()}] "${ctx.req.method} ${ctx.req.url} HTTP/${ctx.req.httpVersion}" ${ctx.res.statusCode} ${length} ${ms.toFixed(1)}ms`;
+  return `${ctx.remote} ${ctx.user ?? '-'} [${new Date().toISOString()}] "${ctx.req.method} ${ctx.req.url} HTTP/${ctx.req.httpVersion}" ${ctx.res.statusCode} ${length} ${ms.toFixed(1)}ms`;
 }

@@ -1,0 +1,164 @@
+/**
+ * Real clients against `berth registry serve`: skopeo (both directions
+ * between an OCI layout and the registry, inspect, list-tags, delete, with
+ * and without credentials) and the docker CLI through a private dockerd
+ * (push, pull, login with htpasswd, search), plus curl on the catalog.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, run } from './harness.js';
+import { makeBusyboxOciLayout, TestRegistry } from './registry-harness.js';
+
+const SKOPEO = '/usr/bin/skopeo';
+const USER = 'alice';
+const PASSWORD = 'correct horse battery staple';
+
+/** An htpasswd file made with the real htpasswd -B when it is installed (as the seed notes do), bcryptjs otherwise. */
+async function writeHtpasswd(path: string): Promise<void> {
+  const made = run('htpasswd', ['-Bbn', USER, PASSWORD]);
+  const line = made.code === 0 ? made.stdout.trim() : `${USER}:${bcrypt.hashSync(PASSWORD, 5)}`;
+  await writeFile(path, `${line}\n`);
+}
+
+function skopeo(args: string[]) {
+  return run(SKOPEO, ['--insecure-policy', ...args]);
+}
+
+describe('registry with skopeo', { skip: existsSync(SKOPEO) ? false : 'skopeo not installed (apt-get install skopeo)' }, () => {
+  let dir: string;
+  let open: TestRegistry;
+  let locked: TestRegistry;
+  let layout: { manifestDigest: string; layerDigest: string };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-skopeo-'));
+    layout = await makeBusyboxOciLayout(join(dir, 'src'));
+    await writeHtpasswd(join(dir, 'htpasswd'));
+    open = await TestRegistry.start(['--delete-enabled']);
+    locked = await TestRegistry.start(['--htpasswd', join(dir, 'htpasswd'), '--delete-enabled']);
+  });
+  after(async () => {
+    await open?.stop();
+    await locked?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('copies an OCI layout into the registry and back, byte for byte', async () => {
+    const push = skopeo(['copy', '--dest-tls-verify=false', `oci:${join(dir, 'src')}:latest`, `docker://${open.hostPort}/ns/busybox:1.0`]);
+    assert.equal(push.code, 0, push.stderr);
+    const pull = skopeo(['copy', '--src-tls-verify=false', `docker://${open.hostPort}/ns/busybox:1.0`, `oci:${join(dir, 'back')}:copy`]);
+    assert.equal(pull.code, 0, pull.stderr);
+    const index = JSON.parse(await readFile(join(dir, 'back', 'index.json'), 'utf8'));
+    assert.equal(index.manifests[0].digest, layout.manifestDigest);
+    const layer = await readFile(join(dir, 'back', 'blobs', 'sha256', layout.layerDigest.slice(7)));
+    assert.deepEqual(layer, await readFile(join(dir, 'src', 'blobs', 'sha256', layout.layerDigest.slice(7))));
+  });
+
+  it('inspects, lists tags and deletes', async () => {
+    const inspect = skopeo(['inspect', '--tls-verify=false', `docker://${open.hostPort}/ns/busybox:1.0`]);
+    assert.equal(inspect.code, 0, inspect.stderr);
+    const info = JSON.parse(inspect.stdout);
+    assert.equal(info.Digest, layout.manifestDigest);
+    assert.deepEqual(info.Layers, [layout.layerDigest]);
+    assert.equal(info.Architecture, 'amd64');
+    const tags = skopeo(['list-tags', '--tls-verify=false', `docker://${open.hostPort}/ns/busybox`]);
+    assert.deepEqual(JSON.parse(tags.stdout).Tags, ['1.0']);
+    const del = skopeo(['delete', '--tls-verify=false', `docker://${open.hostPort}/ns/busybox:1.0`]);
+    assert.equal(del.code, 0, del.stderr);
+    const gone = skopeo(['inspect', '--tls-verify=false', `docker://${open.hostPort}/ns/busybox:1.0`]);
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.stderr, /manifest unknown/);
+  });
+
+  it('needs the right credentials when htpasswd auth is on', async () => {
+    const dest = `docker://${locked.hostPort}/team/busybox:v1`;
+    const anonymous = skopeo(['copy', '--dest-tls-verify=false', `oci:${join(dir, 'src')}:latest`, dest]);
+    assert.notEqual(anonymous.code, 0);
+    assert.match(anonymous.stderr, /authentication required|unauthorized/i);
+    const wrong = skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `${USER}:nope`, `oci:${join(dir, 'src')}:latest`, dest]);
+    assert.notEqual(wrong.code, 0);
+    const right = skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `${USER}:${PASSWORD}`, `oci:${join(dir, 'src')}:latest`, dest]);
+    assert.equal(right.code, 0, right.stderr);
+    const back = skopeo(['copy', '--src-tls-verify=false', '--src-creds', `${USER}:${PASSWORD}`, dest, `oci:${join(dir, 'locked-back')}:v1`]);
+    assert.equal(back.code, 0, back.stderr);
+    const tags = skopeo(['list-tags', '--tls-verify=false', '--creds', `${USER}:${PASSWORD}`, `docker://${locked.hostPort}/team/busybox`]);
+    assert.deepEqual(JSON.parse(tags.stdout).Tags, ['v1']);
+  });
+});
+
+describe('registry with the docker CLI and dockerd', { skip: dockerdSkipReason() ?? false }, () => {
+  let dir: string;
+  let dockerd: ReferenceDockerd;
+  let open: TestRegistry;
+  let locked: TestRegistry;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-docker-registry-'));
+    await writeHtpasswd(join(dir, 'htpasswd'));
+    open = await TestRegistry.start();
+    locked = await TestRegistry.start(['--htpasswd', join(dir, 'htpasswd'), '--realm', 'berth test']);
+    dockerd = await ReferenceDockerd.start();
+    const imported = dockerd.docker(['import', '-c', 'CMD ["sh"]', await busyboxRootfs(), 'busybox:latest']);
+    assert.equal(imported.code, 0, imported.stderr);
+  });
+  after(async () => {
+    await dockerd?.stop();
+    await open?.stop();
+    await locked?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('pushes and pulls by host:port/name:tag (127.0.0.1 is an insecure registry by default)', async () => {
+    const ref = `${open.hostPort}/ns/busybox:1.0`;
+    assert.equal(dockerd.docker(['tag', 'busybox:latest', ref]).code, 0);
+    const id = dockerd.docker(['image', 'inspect', '-f', '{{.Id}}', ref]).stdout.trim();
+    const push = dockerd.docker(['push', ref]);
+    assert.equal(push.code, 0, push.stderr + push.stdout);
+    assert.match(push.stdout, /1\.0: digest: sha256:[0-9a-f]{64} size: \d+/);
+    assert.equal(dockerd.docker(['rmi', ref]).code, 0);
+    const pull = dockerd.docker(['pull', ref]);
+    assert.equal(pull.code, 0, pull.stderr + pull.stdout);
+    assert.equal(dockerd.docker(['image', 'inspect', '-f', '{{.Id}}', ref]).stdout.trim(), id);
+    const unknown = dockerd.docker(['pull', `${open.hostPort}/ns/busybox:nope`]);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /manifest unknown/);
+  });
+
+  it('shows the repository in /v2/_catalog (curl) and in docker search', async () => {
+    const curl = run('curl', ['-sf', `${open.url}/v2/_catalog`]);
+    assert.equal(curl.code, 0, curl.stderr);
+    assert.deepEqual(JSON.parse(curl.stdout), { repositories: ['ns/busybox'] });
+    const search = dockerd.docker(['search', `${open.hostPort}/busy`]);
+    assert.equal(search.code, 0, search.stderr);
+    assert.match(search.stdout, /^NAME\s+DESCRIPTION\s+STARS/);
+    assert.match(search.stdout, /\nns\/busybox\s/);
+    const none = dockerd.docker(['search', `${open.hostPort}/nothing-like-this`]);
+    assert.equal(none.stdout.trim().split('\n').length, 1, none.stdout);
+  });
+
+  it('logs in with htpasswd credentials and pushes; refuses bad ones', async () => {
+    const ref = `${locked.hostPort}/team/busybox:v1`;
+    assert.equal(dockerd.docker(['tag', 'busybox:latest', ref]).code, 0);
+    const anonymous = dockerd.docker(['push', ref]);
+    assert.notEqual(anonymous.code, 0);
+    assert.match(anonymous.stderr + anonymous.stdout, /no basic auth credentials|unauthorized|authentication required/);
+    const bad = dockerd.docker(['login', '-u', USER, '--password-stdin', locked.hostPort], 'wrong password\n');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /401 Unauthorized|unauthorized/i);
+    const good = dockerd.docker(['login', '-u', USER, '--password-stdin', locked.hostPort], `${PASSWORD}\n`);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /Login Succeeded/);
+    const push = dockerd.docker(['push', ref]);
+    assert.equal(push.code, 0, push.stderr + push.stdout);
+    assert.equal(dockerd.docker(['rmi', ref]).code, 0);
+    assert.equal(dockerd.docker(['pull', ref]).code, 0);
+    assert.equal(dockerd.docker(['logout', locked.hostPort]).code, 0);
+    const loggedOut = dockerd.docker(['pull', `${locked.hostPort}/team/busybox:v1`]);
+    assert.notEqual(loggedOut.code, 0);
+  });
+});
