@@ -74,8 +74,10 @@ export class TestRegistry {
 
   static async start(args: string[] = [], env: Record<string, string> = {}, dir?: string): Promise<TestRegistry> {
     dir ??= await mkdtemp(join(tmpdir(), 'berth-registry-'));
-    const hasRoot = args.includes('--root') || Object.keys(env).includes('REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY');
-    const hasAddr = args.includes('--addr') || Object.keys(env).includes('REGISTRY_HTTP_ADDR');
+    // A config file, env or flags may set the root and address themselves (flags would override the file).
+    const configured = args.some((a) => a === '--config' || /\.ya?ml$/.test(a));
+    const hasRoot = configured || args.includes('--root') || 'REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY' in env;
+    const hasAddr = configured || args.includes('--addr') || 'REGISTRY_HTTP_ADDR' in env;
     const full = ['registry', 'serve', ...(hasAddr ? [] : ['--addr', '127.0.0.1:0']), ...(hasRoot ? [] : ['--root', join(dir, 'root')]), ...args];
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'berth'), ...full], {
       env: { ...withoutRegistryEnv(process.env), ...env },

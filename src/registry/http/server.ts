@@ -68,7 +68,7 @@ async function authenticate(ctx: Context, auth: AuthOptions): Promise<string> {
   ctx.res.setHeader('WWW-Authenticate', `Basic realm="${auth.realm.replace(/"/g, '')}"`);
   const credentials = basicCredentials(ctx.req.headers.authorization);
   if (!credentials) throw registryError('UNAUTHORIZED');
-  if (!isEncrypted(ctx.req) && !isLoopback(ctx.req) && !auth.allowPlainHttp) {
+  if (!passwordTransportAllowed(isEncrypted(ctx.req), ctx.remote, auth.allowPlainHttp)) {
     throw registryError('DENIED', 'basic auth over plain HTTP is refused from other hosts: serve with TLS (--tls-cert/--tls-key)');
   }
   const user = await auth.htpasswd.verify(credentials.user, credentials.password);
@@ -81,8 +81,12 @@ function isEncrypted(req: IncomingMessage): boolean {
   return (req.socket as TLSSocket).encrypted === true;
 }
 
-export function isLoopback(req: IncomingMessage): boolean {
-  const address = req.socket.remoteAddress ?? '';
+/** Passwords travel only over TLS or loopback, unless the operator said plain HTTP is fine. */
+export function passwordTransportAllowed(encrypted: boolean, remoteAddress: string, allowPlainHttp: boolean): boolean {
+  return encrypted || allowPlainHttp || isLoopbackAddress(remoteAddress);
+}
+
+export function isLoopbackAddress(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
