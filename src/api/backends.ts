@@ -3,6 +3,7 @@ import type { EventBus } from '../engine/events/types.js';
 import type { ContainerService } from '../engine/containers/types.js';
 import type { VolumeService } from '../engine/volumes/types.js';
 import type { NetworkService } from '../engine/network/types.js';
+import type { BuilderService } from '../engine/builder/types.js';
 
 /** What /info, /version and /system/df need; assembled by the daemon from the engine areas. */
 export interface SystemBackend {
@@ -18,6 +19,7 @@ export interface ApiBackends {
   containers: ContainerService;
   volumes: VolumeService;
   networks: NetworkService;
+  builder: BuilderService;
   system: SystemBackend;
   events: EventBus;
 }

@@ -12,6 +12,7 @@ import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { networkRoutes } from './routes/networks.js';
+import { buildRoutes } from './routes/build.js';
 
 export const API_VERSION = '1.45';
 export const MIN_API_VERSION = '1.24';
@@ -40,6 +41,7 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
   execRoutes(router, backends);
   volumeRoutes(router, backends);
   networkRoutes(router, backends);
+  buildRoutes(router, backends);
 
   const request = (raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']) => {
     const started = Date.now();

@@ -1,6 +1,8 @@
 import { mkdir, rm, writeFile, unlink, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApiHandler } from '../api/server.js';
+import { LocalBuilder } from '../engine/builder/service.js';
+import * as sys from '../platform/linux/sys.js';
 import { FsContentStore } from '../engine/content/store.js';
 import { MemoryEventBus } from '../engine/events/bus.js';
 import { ImageStore } from '../engine/images/store.js';
@@ -75,7 +77,10 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     await networks.restore(await containers.runningIds());
     const system = new DaemonSystem({ config: () => config, images, containers, layers, engineId: await engineId(config.dataRoot), startedAt: new Date() });
 
-    const handler = createApiHandler({ images, containers, volumes, networks, system, events }, {
+    // Contexts of builds cut short by a crash are left in builder/: start empty.
+    await rm(join(config.dataRoot, 'builder'), { recursive: true, force: true }).catch((err) => log.warn(`could not clear the builder's directory: ${(err as Error).message}`));
+    const builder = new LocalBuilder({ images, containers, layers, workDir: join(config.dataRoot, 'builder'), sys });
+    const handler = createApiHandler({ images, containers, volumes, networks, system, events, builder }, {
       serverHeader: `Docker/${BERTH_VERSION} (linux)`,
       debug: (line) => log.debug(line),
     });

@@ -8,6 +8,9 @@ export type Digest = `sha256:${string}`;
 const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 const HEX64_RE = /^[a-f0-9]{64}$/;
 
+/** The diff ID of an empty tar (two zero blocks): a commit with no changes, which adds no layer. */
+export const EMPTY_TAR_DIGEST: Digest = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
+
 export function isDigest(value: string): value is Digest {
   return DIGEST_RE.test(value);
 }

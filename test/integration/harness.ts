@@ -96,6 +96,13 @@ export class TestDaemon {
     return run(DOCKER_CLI, ['-H', this.host, ...args], input, { DOCKER_CONFIG: join(this.dir, 'docker-config') });
   }
 
+  /** docker build with the classic builder (DOCKER_BUILDKIT=0), as the builder tests drive it. */
+  dockerBuild(args: string[], input?: string | Buffer, timeoutMs = 120_000): RunResult {
+    if (!DOCKER_CLI) throw new Error('docker CLI not installed');
+    const env = { DOCKER_CONFIG: join(this.dir, 'docker-config'), DOCKER_BUILDKIT: '0' };
+    return run(DOCKER_CLI, ['-H', this.host, 'build', ...args], input, env, timeoutMs);
+  }
+
   /** A raw API call, for what the CLIs do not expose. */
   api(method: string, path: string, body?: string | Buffer): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
     return new Promise((resolvePromise, reject) => {
@@ -103,6 +110,19 @@ export class TestDaemon {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
         res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** A raw API call with a body of any type (a build context tar). */
+  apiRaw(method: string, path: string, body: Buffer, contentType: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolvePromise, reject) => {
+      const req = request({ socketPath: this.socket, method, path, headers: { 'Content-Type': contentType } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: text }));
       });
       req.on('error', reject);
       req.end(body);
@@ -157,8 +177,8 @@ export class TestDaemon {
   }
 }
 
-export function run(cmd: string, args: string[], input?: string | Buffer, env: Record<string, string> = {}): RunResult {
-  const result = spawnSync(cmd, args, { input, encoding: 'buffer', env: { ...process.env, ...env }, maxBuffer: 512 << 20, timeout: 120_000 });
+export function run(cmd: string, args: string[], input?: string | Buffer, env: Record<string, string> = {}, timeoutMs = 120_000): RunResult {
+  const result = spawnSync(cmd, args, { input: typeof input === 'string' ? Buffer.from(input) : input, encoding: 'buffer', env: { ...process.env, ...env }, maxBuffer: 512 << 20, timeout: timeoutMs });
   return { code: result.status ?? -1, stdout: result.stdout?.toString() ?? '', stderr: result.stderr?.toString() ?? '' };
 }
 
@@ -223,6 +243,17 @@ export function busyboxRootfs(): Promise<string> {
     return out;
   })();
   return busyboxTar;
+}
+
+/** The cached Debian bookworm minbase rootfs tar (made by debootstrap on first use; see scripts/debian-rootfs.sh). */
+let debianTar: Promise<string> | undefined;
+export function debianRootfs(): Promise<string> {
+  debianTar ??= (async () => {
+    const r = run(join(ROOT, 'scripts', 'debian-rootfs.sh'), [], undefined, {}, 600_000);
+    if (r.code !== 0) throw new Error(`debian-rootfs.sh failed: ${r.stderr}`);
+    return r.stdout.trim();
+  })();
+  return debianTar;
 }
 
 export async function readJson<T>(path: string): Promise<T> {

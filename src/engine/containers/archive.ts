@@ -42,6 +42,8 @@ export interface PutArchiveOptions {
   copyUIDGID: boolean;
   /** The container's Config.User; with copyUIDGID and no user, the tar's owners are kept, as Docker does. */
   user?: string;
+  /** Owner of everything written and of implied directories, resolved in the container's passwd and group files (COPY --chown). */
+  chown?: string;
 }
 
 interface Located {
@@ -73,7 +75,8 @@ export async function putArchive(fs: ContainerFsInput, path: string, tar: Readab
   const st = await lstatInContainer(view, dest, path);
   if (!st.isDirectory()) throw invalid('extraction point is not a directory');
   checkWritable(view, dest);
-  const owner = options.copyUIDGID && options.user ? (await resolveUser(view.rootfs, options.user)).user : undefined;
+  const ownerSpec = options.chown ?? (options.copyUIDGID ? options.user : undefined);
+  const owner = ownerSpec ? (await resolveUser(view.rootfs, ownerSpec)).user : undefined;
   await unpackInto(view, dest, tar, {
     noOverwriteDirNonDir: options.noOverwriteDirNonDir,
     owner: owner && { uid: owner.uid, gid: owner.gid },

@@ -106,7 +106,7 @@ export class LocalContainerService implements ContainerService {
         mounts: (request.hostConfig.Mounts ?? []) as never,
         tmpfs: request.hostConfig.Tmpfs ?? {},
         volumesFrom: request.hostConfig.VolumesFrom ?? [],
-        configVolumes: config.Volumes ?? {},
+        configVolumes: request.withoutImageVolumes ? {} : config.Volumes ?? {},
         volumeDriver: (request.hostConfig.VolumeDriver as string | undefined) ?? '',
         lookupContainer: async (name) => this.deps.store.find(name).mounts ?? [],
       });
@@ -443,7 +443,7 @@ export class LocalContainerService implements ContainerService {
       const reference = options.repo ? `${options.repo}${options.tag ? `:${options.tag}` : ''}` : undefined;
       const id = await this.deps.images.commit({
         parent: c.image,
-        layerTar: this.deps.layers.exportRw(c.rwLayer, new Set(MOUNT_PLACEHOLDERS.map((p) => p.slice(1)))),
+        layerTar: this.changesTar(c),
         config: { ...c.config, ...(options.config ?? {}) },
         changes: options.changes,
         author: options.author,
@@ -469,9 +469,18 @@ export class LocalContainerService implements ContainerService {
     return this.withRootfs(c, (rootfs) => archive.getArchive(this.fsInput(c, rootfs, idOrName), path));
   }
 
-  async archivePut(idOrName: string, path: string, tar: Readable, options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void> {
+  async archivePut(idOrName: string, path: string, tar: Readable, options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean; chown?: string }): Promise<void> {
     const c = this.deps.store.find(idOrName);
-    await this.withRootfs(c, (rootfs) => archive.putArchive(this.fsInput(c, rootfs, idOrName), path, tar, options));
+    await this.withRootfs(c, (rootfs) => archive.putArchive(this.fsInput(c, rootfs, idOrName), path, tar, { ...options, user: c.config.User }));
+  }
+
+  async exportChanges(idOrName: string): Promise<Readable> {
+    const c = this.deps.store.find(idOrName);
+    return this.changesTar(c);
+  }
+
+  private changesTar(c: Container): Readable {
+    return this.deps.layers.exportRw(c.rwLayer, new Set(MOUNT_PLACEHOLDERS.map((p) => p.slice(1))));
   }
 
   /** What the archive code needs to see the container's filesystem (volumes join in a later issue). */

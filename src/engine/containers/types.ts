@@ -89,6 +89,12 @@ export interface CreateRequest {
   hostConfig: HostConfig;
   networkingConfig?: unknown;
   platform?: string;
+  /**
+   * No volumes for the image's VOLUMEs (never from the API): the builder's
+   * COPY and WORKDIR steps write into the image itself, as Docker's do,
+   * while RUN steps keep them (so RUN's writes under a VOLUME are dropped).
+   */
+  withoutImageVolumes?: boolean;
 }
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -254,7 +260,10 @@ export interface ContainerService {
 
   archiveStat(idOrName: string, path: string): Promise<ArchiveStat>;
   archiveGet(idOrName: string, path: string): Promise<{ stat: ArchiveStat; tar: Readable }>;
-  archivePut(idOrName: string, path: string, tar: Readable, options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
+  /** `chown`: owner of everything written, "user[:group]" resolved in the container (the builder's COPY --chown). */
+  archivePut(idOrName: string, path: string, tar: Readable, options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean; chown?: string }): Promise<void>;
+  /** The container's changes as a layer tar (whiteouts as .wh. entries), as commit uses them. */
+  exportChanges(idOrName: string): Promise<Readable>;
 
   execCreate(idOrName: string, config: ExecConfig): Promise<string>;
   execStart(execId: string, options: { detach: boolean; tty?: boolean; consoleSize?: [number, number] }): Promise<ExecStart>;

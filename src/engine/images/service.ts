@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { chainIds, type Digest } from '../../lib/digest.js';
+import { chainIds, EMPTY_TAR_DIGEST, type Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
 import { Mutex } from '../../lib/mutex.js';
 import {
@@ -12,7 +12,7 @@ import type { EventBus } from '../events/types.js';
 import type { ReferenceStore } from './refstore.js';
 import type { ImageStore, StoredImage } from './store.js';
 import type {
-  CommitOptions, DeleteResponseItem, Filters, HistoryItem, Image, ImageConfig, ImageService, ImageUsage, ProgressSink,
+  CommitOptions, DeleteResponseItem, Filters, HistoryEntry, HistoryItem, Image, ImageConfig, ImageService, ImageUsage, ProgressSink,
 } from './types.js';
 import { boolFilter, checkFilterNames, createdMs, globMatch, matchesLabels, parseTimeFilter } from './filters.js';
 import { ImageRemover } from './remove.js';
@@ -190,12 +190,15 @@ export class LocalImageService implements ImageService {
   }
 
   async commit(options: CommitOptions): Promise<Digest> {
-    const parent = this.deps.store.get(options.parent);
-    if (!parent) throw notFound(`No such image: ${options.parent}`);
+    const parent = options.parent === null ? null : this.deps.store.get(options.parent);
+    if (parent === undefined) throw notFound(`No such image: ${options.parent}`);
     const tags = options.reference ? [withDefaultTag(parseNormalizedNamed(options.reference))] : [];
-    const { digest: diffId } = await this.deps.content.write(options.layerTar);
+    const diffId = options.layerTar ? (await this.deps.content.write(options.layerTar)).digest : EMPTY_TAR_DIGEST;
+    // As moby's image commit: an empty diff adds no layer, only an empty_layer history entry.
+    const emptyLayer = diffId === EMPTY_TAR_DIGEST;
     const created = new Date().toISOString();
-    const p = parent.config;
+    const p: Partial<ImageConfig> = parent?.config ?? { architecture: 'amd64', os: 'linux' };
+    const history: HistoryEntry = { created, author: options.author, created_by: options.createdBy, comment: options.comment, ...(emptyLayer ? { empty_layer: true } : {}) };
     const config: ImageConfig = {
       architecture: p.architecture,
       ...(p.variant ? { variant: p.variant } : {}),
@@ -203,15 +206,22 @@ export class LocalImageService implements ImageService {
       comment: options.comment ?? '',
       config: applyChanges(options.config, options.changes),
       container: options.containerId ?? '',
+      ...(options.containerConfig ? { container_config: options.containerConfig } : {}),
       created,
       docker_version: 'berth',
-      history: [...(p.history ?? []), { created, author: options.author, created_by: options.createdBy, comment: options.comment }],
+      history: [...(p.history ?? []), history],
       os: p.os,
-      rootfs: { type: 'layers', diff_ids: [...(p.rootfs?.diff_ids ?? []), diffId] },
+      rootfs: { type: 'layers', diff_ids: [...(p.rootfs?.diff_ids ?? []), ...(emptyLayer ? [] : [diffId])] },
     };
-    const id = await this.commitImage(config, { parent: options.parent }, tags);
+    const id = await this.commitImage(config, options.parent ? { parent: options.parent } : {}, tags);
     for (const tag of tags) this.deps.events.publish('image', 'tag', id, { name: familiarString(tag) });
     return id;
+  }
+
+  async emptyImage(): Promise<Digest> {
+    // Fixed fields only, so the ID is the same on every build and every host.
+    const config: ImageConfig = { architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
+    return this.commitImage(config, {}, []);
   }
 
   async children(id: Digest): Promise<Digest[]> {

@@ -108,12 +108,18 @@ export interface ImageUsage {
 }
 
 export interface CommitOptions {
-  /** The image the new one is made on; its layers, history and platform carry over. */
-  parent: Digest;
-  /** An uncompressed tar of the changes, whiteouts as .wh. entries. */
-  layerTar: Readable;
+  /** The image the new one is made on; its layers, history and platform carry over. Null: from scratch (a build's FROM scratch). */
+  parent: Digest | null;
+  /**
+   * An uncompressed tar of the changes, whiteouts as .wh. entries; null for no
+   * changes. An empty tar, like null, adds no layer: the history entry is then
+   * an empty_layer one, as Docker records metadata-only steps.
+   */
+  layerTar: Readable | null;
   /** The runnable config of the new image, before `changes` are applied. */
   config: ContainerConfig;
+  /** The config of the container (or build step) that made it: the classic builder's cache key. */
+  containerConfig?: ContainerConfig;
   /** Dockerfile-style changes (commit -c): CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR. */
   changes: string[];
   author?: string;
@@ -146,6 +152,11 @@ export interface ImageService {
   /** A new image: a parent image plus one layer (a tar of changes) and a config (docker commit, and build steps). */
   commit(options: CommitOptions): Promise<Digest>;
   children(id: Digest): Promise<Digest[]>;
+  /**
+   * An image with no layers and an empty config, the same one every time:
+   * what a build's FROM scratch starts from, so that every step has a parent.
+   */
+  emptyImage(): Promise<Digest>;
   /** Containers created from this image (none until the containers area is wired in). */
   containersUsing(id: Digest): Promise<{ id: string; running: boolean }[]>;
 }

@@ -1,0 +1,92 @@
+import { invalid, notImplemented, toEngineError } from '../../lib/errors.js';
+import { parseJson } from '../../lib/compression.js';
+import type { BuilderService, BuildRequest } from '../../engine/builder/types.js';
+import type { Ulimit } from '../../engine/containers/types.js';
+import { boolParam, intParam } from '../request.js';
+import { JsonMessageStream } from '../respond.js';
+import type { Router } from '../router.js';
+
+/**
+ * POST /build: the classic builder. The body is the context tar; the query
+ * carries the options as the Engine API names them; the answer is a JSON
+ * message stream ({"stream": …}, {"aux": {"ID": …}}, {"error": …}). With
+ * q=1 only the image ID is sent, unless the build fails: then what it printed
+ * comes first, as Docker does.
+ */
+export function buildRoutes(router: Router, { builder }: { builder: BuilderService }): void {
+  router.add('POST', '/build', async (req, res) => {
+    const request = buildRequestOf(req.query);
+    const quiet = boolParam(req.query, 'q');
+    const version = req.query.get('version');
+    if (version && version !== '1') throw notImplemented(`builder version ${JSON.stringify(version)} (BuildKit) is not supported; berth has the classic builder (version "1")`);
+    const stream = new JsonMessageStream(res);
+    const held: string[] = [];
+    const cancelled = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) cancelled.abort();
+    });
+    const output = {
+      stream: (text: string) => (quiet ? held.push(text) : stream.send({ stream: text })),
+      aux: (value: unknown) => stream.send({ aux: value }),
+      progress: (message: object) => (quiet ? undefined : stream.send(message)),
+    };
+    try {
+      const id = await builder.build(req.raw, request, output, cancelled.signal);
+      if (quiet) stream.send({ stream: `${id}\n` });
+    } catch (err) {
+      if (quiet && held.length > 0) stream.send({ stream: held.join('') });
+      const error = toEngineError(err);
+      const code = (err as { code?: unknown }).code;
+      stream.send({ errorDetail: { ...(typeof code === 'number' ? { code } : {}), message: error.message }, error: error.message });
+      req.raw.resume(); // an unread context must not hold the connection open
+    }
+    stream.end();
+  });
+}
+
+function buildRequestOf(query: URLSearchParams): BuildRequest {
+  return {
+    tags: query.getAll('t').filter((t) => t !== ''),
+    dockerfile: query.get('dockerfile') ?? '',
+    buildArgs: jsonParam<Record<string, string | null>>(query, 'buildargs', {}, isStringMap(true)),
+    labels: jsonParam<Record<string, string>>(query, 'labels', {}, isStringMap(false)),
+    noCache: boolParam(query, 'nocache'),
+    pull: boolParam(query, 'pull'),
+    // rm defaults to true, as the API has since 1.12.
+    remove: query.get('rm') === null || query.get('rm') === '' ? true : boolParam(query, 'rm'),
+    forceRemove: boolParam(query, 'forcerm'),
+    networkMode: query.get('networkmode') ?? '',
+    target: query.get('target') || undefined,
+    cacheFrom: jsonParam<string[]>(query, 'cachefrom', [], (v) => Array.isArray(v) && v.every((x) => typeof x === 'string')),
+    extraHosts: query.getAll('extrahosts').flatMap((v) => v.split(',')).filter((v) => v !== ''),
+    resources: {
+      memory: intParam(query, 'memory'),
+      memorySwap: intParam(query, 'memswap'),
+      cpuShares: intParam(query, 'cpushares'),
+      cpusetCpus: query.get('cpusetcpus') || undefined,
+      cpusetMems: query.get('cpusetmems') || undefined,
+      cpuPeriod: intParam(query, 'cpuperiod'),
+      cpuQuota: intParam(query, 'cpuquota'),
+      shmSize: intParam(query, 'shmsize'),
+      ulimits: jsonParam<Ulimit[]>(query, 'ulimits', [], (v) => Array.isArray(v)),
+    },
+    squash: boolParam(query, 'squash'),
+    platform: query.get('platform') || undefined,
+    remote: query.get('remote') || undefined,
+  };
+}
+
+function jsonParam<T>(query: URLSearchParams, name: string, fallback: T, check: (value: unknown) => boolean): T {
+  const raw = query.get(name);
+  if (raw === null || raw === '' || raw === 'null') return fallback;
+  const value = parseJson<unknown>(raw, name);
+  if (!check(value)) throw invalid(`invalid value for ${name}: ${raw}`);
+  return value as T;
+}
+
+function isStringMap(allowNull: boolean) {
+  return (value: unknown) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string' || (allowNull && v === null));
+}
+

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { Digest } from '../../lib/digest.js';
+import { EngineError } from '../../lib/errors.js';
+import type { ContainerService, HostConfig } from '../containers/types.js';
+import type { ContainerConfig, ImageService } from '../images/types.js';
+import type { BuildOutput, BuildRequest } from './types.js';
+
+/**
+ * What a step does with the rest of the engine: commit images, and run
+ * containers for the steps that need a filesystem (RUN, COPY, ADD, WORKDIR).
+ * Every container made here is removed again, whatever happens, unless the
+ * build asked to keep them (--rm=false) and the step succeeded.
+ */
+
+/** A RUN that exited non-zero: the API reports the exit code as the error's code, as Docker. */
+export class StepFailed extends EngineError {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super('invalid', message);
+  }
+}
+
+export interface StepDeps {
+  images: ImageService;
+  containers: ContainerService;
+}
+
+export interface CommitInput {
+  parent: Digest | null;
+  config: ContainerConfig;
+  stepConfig: ContainerConfig;
+  author: string;
+  layer: Readable | null;
+  containerId?: string;
+}
+
+export const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+export class StepRunner {
+  constructor(
+    private readonly deps: StepDeps,
+    private readonly request: BuildRequest,
+    private readonly output: BuildOutput,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async commit(input: CommitInput): Promise<Digest> {
+    return this.deps.images.commit({
+      parent: input.parent,
+      layerTar: input.layer,
+      config: input.config,
+      containerConfig: input.stepConfig,
+      changes: [],
+      author: input.author,
+      containerId: input.containerId,
+      createdBy: (input.stepConfig.Cmd ?? []).join(' '),
+    });
+  }
+
+  /**
+   * Runs `fn` with a container made from `image` (not started unless fn
+   * starts it), then commits its changes with `config`. The container goes
+   * away afterwards: always on failure (nothing of a failed build is left
+   * behind), and on success unless --rm=false.
+   */
+  async withContainer(
+    image: Digest,
+    container: { config: ContainerConfig; hostConfig: HostConfig; withoutImageVolumes?: boolean },
+    fn: (id: string) => Promise<void>,
+    commit: Omit<CommitInput, 'layer' | 'containerId' | 'parent'>,
+  ): Promise<Digest> {
+    const { containers } = this.deps;
+    const { Id: id } = await containers.create({
+      name: `berth-build-${randomBytes(6).toString('hex')}`,
+      config: { ...container.config, Image: image },
+      hostConfig: container.hostConfig,
+      withoutImageVolumes: container.withoutImageVolumes,
+    });
+    let ok = false;
+    try {
+      await fn(id);
+      const result = await this.commit({ ...commit, parent: image, layer: await containers.exportChanges(id), containerId: id });
+      ok = true;
+      return result;
+    } finally {
+      if (!ok || this.request.remove || this.request.forceRemove) {
+        await containers.remove(id, { force: true, volumes: true, link: false }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Starts the container, streams its output to the client, and fails the build on a non-zero exit. */
+  async runToCompletion(id: string, shownCommand: string[]): Promise<void> {
+    const { containers } = this.deps;
+    this.output.stream(` ---> Running in ${shortId(id)}\n`);
+    const streams = await containers.attach(id, { stdin: false, stdout: true, stderr: true, logs: false, stream: true });
+    const copied = Promise.all([this.pump(streams.stdout), this.pump(streams.stderr)]);
+    const exited = containers.wait(id, 'next-exit');
+    const onAbort = () => void containers.kill(id, 'SIGKILL').catch(() => undefined);
+    this.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await containers.start(id);
+      const { StatusCode: code } = await exited;
+      await copied;
+      if (this.signal.aborted) throw new EngineError('unavailable', 'the build was cancelled');
+      if (code !== 0) throw new StepFailed(`The command '${shownCommand.join(' ')}' returned a non-zero code: ${code}`, code);
+    } finally {
+      this.signal.removeEventListener('abort', onAbort);
+      streams.close();
+    }
+    if (this.request.remove || this.request.forceRemove) this.output.stream(`Removing intermediate container ${shortId(id)}\n`);
+  }
+
+  private async pump(stream: Readable | null): Promise<void> {
+    if (!stream) return;
+    const decoder = new StringDecoder('utf8'); // a character may be split between chunks
+    for await (const chunk of stream) this.output.stream(decoder.write(chunk as Buffer));
+    const rest = decoder.end();
+    if (rest) this.output.stream(rest);
+  }
+
+  /** The HostConfig of a RUN step: the build's network, extra hosts and resource limits. */
+  runHostConfig(): HostConfig {
+    const r = this.request.resources;
+    const host: HostConfig = {
+      NetworkMode: this.request.networkMode || 'default',
+      ExtraHosts: this.request.extraHosts.length > 0 ? this.request.extraHosts : null,
+    };
+    if (r.memory) host.Memory = r.memory;
+    if (r.memorySwap) host.MemorySwap = r.memorySwap;
+    if (r.cpuShares) host.CpuShares = r.cpuShares;
+    if (r.cpusetCpus) host.CpusetCpus = r.cpusetCpus;
+    if (r.cpusetMems) host.CpusetMems = r.cpusetMems;
+    if (r.cpuPeriod) host.CpuPeriod = r.cpuPeriod;
+    if (r.cpuQuota) host.CpuQuota = r.cpuQuota;
+    if (r.shmSize) host.ShmSize = r.shmSize;
+    if (r.ulimits && r.ulimits.length > 0) host.Ulimits = r.ulimits;
+    return host;
+  }
+}
