@@ -170,7 +170,7 @@ async function* walkContext(root: string, matcher: PatternMatcher | undefined): 
         throw err;
       }
       if (matcher?.matches(rel)) {
-        if (st.isDirectory() && matcher.exclusions) yield* walkDir(path, rel);
+        if (st.isDirectory() && matcher.mayMatchExceptionBelow(rel)) yield* walkDir(path, rel);
         continue;
       }
       yield { path, rel, stat: st };

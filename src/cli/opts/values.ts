@@ -41,33 +41,8 @@ export function memSwapBytes(text: string): number {
   return text === '-1' ? -1 : ramInBytes(text);
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
-/** Go's time.ParseDuration, in nanoseconds. */
-export function parseGoDuration(text: string): number {
-  const invalid = () => new Error(`time: invalid duration "${text}"`);
-  let rest = text;
-  let sign = 1;
-  if (rest[0] === '-' || rest[0] === '+') {
-    if (rest[0] === '-') sign = -1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') throw invalid();
-  let total = 0;
-  while (rest !== '') {
-    const number = /^(\d*)(\.(\d*))?/.exec(rest)!;
-    if (number[0] === '' || number[0] === '.') throw invalid();
-    rest = rest.slice(number[0].length);
-    const unit = /^[^\d.]*/.exec(rest)![0];
-    if (unit === '') throw new Error(`time: missing unit in duration "${text}"`);
-    const scale = DURATION_UNITS[unit];
-    if (scale === undefined) throw new Error(`time: unknown unit "${unit}" in duration "${text}"`);
-    rest = rest.slice(unit.length);
-    total += Number(number[1] || '0') * scale + (number[3] ? Number(`0.${number[3]}`) * scale : 0);
-  }
-  return sign * Math.trunc(total);
-}
+/** Go's time.ParseDuration, in nanoseconds (shared with the builder's HEALTHCHECK flags). */
+export { parseGoDuration } from '../../lib/go-duration.js';
 
 /** docker's NanoCPUs.Set: a rational number of CPUs, exact to the nanosecond. */
 export function parseNanoCpus(text: string): number {

@@ -5,6 +5,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { errnoCode, invalid } from '../../lib/errors.js';
+import { goPathMatch } from '../../lib/go-match.js';
 import { PathError, resolveInRoot } from '../../lib/safe-path.js';
 import { fileContent, tarTypeOf } from '../../lib/tar/pack.js';
 import { encodeHeader, END_OF_ARCHIVE, type TarHeader } from '../../lib/tar/writer.js';
@@ -70,7 +71,7 @@ async function matchWildcard(root: string, pattern: string): Promise<string[]> {
         continue;
       }
       const entries = await readdir(await resolveInRoot(root, dir || '.', { followFinal: true })).catch(() => [] as string[]);
-      for (const entry of entries.sort()) if (globMatch(part, entry)) next.push(dir ? `${dir}/${entry}` : entry);
+      for (const entry of entries.sort()) if (goPathMatch(part, entry)) next.push(dir ? `${dir}/${entry}` : entry);
     }
     candidates = next;
   }
@@ -79,30 +80,6 @@ async function matchWildcard(root: string, pattern: string): Promise<string[]> {
     if (await lstat(await resolveInRoot(root, name)).then(() => true, () => false)) existing.push(name);
   }
   return existing;
-}
-
-/** Go's filepath.Match for one path component: *, ?, [classes] with ranges and ^ or ! negation, \ escapes. */
-export function globMatch(pattern: string, name: string): boolean {
-  let source = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') source += '[^/]*';
-    else if (c === '?') source += '[^/]';
-    else if (c === '\\' && i + 1 < pattern.length) source += escapeRegex(pattern[++i]!);
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) throw invalid(`syntax error in pattern: ${pattern}`);
-      let body = pattern.slice(i + 1, end);
-      if (body.startsWith('^') || body.startsWith('!')) body = `^${body.slice(1)}`;
-      source += `[${body.replace(/\\(.)/g, '\\$1')}]`;
-      i = end;
-    } else source += escapeRegex(c);
-  }
-  return new RegExp(`${source}$`, 's').test(name);
-}
-
-function escapeRegex(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** One file to write: where it comes from and its name relative to the destination ('' is the destination itself). */

@@ -1,3 +1,4 @@
+import { goPathMatch } from '../../lib/go-match.js';
 import { invalid } from '../../lib/errors.js';
 export { parseTimeFilter } from '../../lib/time-filter.js';
 import type { Filters, Image } from './types.js';
@@ -29,30 +30,13 @@ export function matchesLabels(labels: Record<string, string> | null | undefined,
   });
 }
 
-/**
- * Go's path.Match for reference filters: `*` matches within one path segment,
- * `?` one character, `[...]` classes.
- */
+/** Go's path.Match for reference filters, with the filter's own message for a bad pattern. */
 export function globMatch(pattern: string, value: string): boolean {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else if (ch === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end < 0) throw invalid(`invalid reference filter pattern: ${pattern}`);
-      const body = pattern.slice(i + 1, end).replace(/^\^|^!/, '^').replace(/\\/g, '\\\\');
-      re += `[${body}]`;
-      i = end;
-    } else if (ch === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i]!);
-    else re += escapeRe(ch);
+  try {
+    return goPathMatch(pattern, value);
+  } catch {
+    throw invalid(`invalid reference filter pattern: ${pattern}`);
   }
-  return new RegExp(`${re}$`).test(value);
-}
-
-function escapeRe(ch: string): string {
-  return ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 export function createdMs(image: Pick<Image, "config">): number {

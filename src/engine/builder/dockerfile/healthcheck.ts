@@ -4,9 +4,9 @@
  * nanoseconds.
  */
 import { invalid } from '../../../lib/errors.js';
-import { parseDurationNanos } from './durations.js';
+import { parseGoDuration } from '../../../lib/go-duration.js';
 import { parseFlags } from './flags.js';
-import { goQuote } from './go-text.js';
+import { goQuote } from '../../../lib/go-text.js';
 import type { RawNode } from './line-parsers.js';
 import type { HealthcheckInstruction } from './types.js';
 
@@ -55,7 +55,7 @@ function interval(flags: Map<string, string>, name: string): number | undefined 
   if (value === undefined || value === '') return undefined;
   let nanos: number;
   try {
-    nanos = parseDurationNanos(value);
+    nanos = parseGoDuration(value);
   } catch (err) {
     throw invalid((err as Error).message);
   }

@@ -5,7 +5,7 @@
  */
 import { invalid } from '../../../lib/errors.js';
 import { parseFlags, type FlagSpec } from './flags.js';
-import { goQuote, trimGoSpace } from './go-text.js';
+import { goQuote, trimGoSpace } from '../../../lib/go-text.js';
 import { toHealthcheck } from './healthcheck.js';
 import type { RawNode } from './line-parsers.js';
 import type {

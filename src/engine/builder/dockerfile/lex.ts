@@ -5,7 +5,7 @@
  * It is not a shell: no globbing, no command substitution, and no IFS.
  */
 import { invalid } from '../../../lib/errors.js';
-import { goQuote, isGoSpace } from './go-text.js';
+import { goQuote, isGoSpace } from '../../../lib/go-text.js';
 import { replacePattern, trimPatternPrefix, trimPatternSuffix } from './shell-pattern.js';
 import type { Directives } from './types.js';
 

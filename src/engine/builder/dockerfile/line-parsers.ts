@@ -5,7 +5,7 @@
  * Nothing is expanded here and quotes stay in the words.
  */
 import { invalid } from '../../../lib/errors.js';
-import { goQuote, isGoSpace, trimGoSpace, trimLeftGoSpace } from './go-text.js';
+import { goQuote, isGoSpace, trimGoSpace, trimLeftGoSpace } from '../../../lib/go-text.js';
 import type { Directives } from './types.js';
 
 type EscapeChar = Directives['escape'];

@@ -5,7 +5,7 @@
  * continuation are skipped; blank ones earn moby's warning).
  */
 import { invalid } from '../../../lib/errors.js';
-import { trimLeftGoSpace } from './go-text.js';
+import { trimLeftGoSpace } from '../../../lib/go-text.js';
 import type { Directives } from './types.js';
 
 type EscapeChar = Directives['escape'];

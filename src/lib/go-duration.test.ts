@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDurationNanos } from './durations.js';
+import { parseGoDuration } from './go-duration.js';
 
 test('parses Go durations into nanoseconds', () => {
   const cases: [string, number][] = [
@@ -20,7 +20,7 @@ test('parses Go durations into nanoseconds', () => {
     ['1.000000001s', 1000000001],
     ['1.00000000000000000000000001s', 1e9],
   ];
-  for (const [text, nanos] of cases) assert.equal(parseDurationNanos(text), nanos, text);
+  for (const [text, nanos] of cases) assert.equal(parseGoDuration(text), nanos, text);
 });
 
 test('rejects what Go rejects, with its messages', () => {
@@ -35,5 +35,5 @@ test('rejects what Go rejects, with its messages', () => {
     ['1 s', 'time: unknown unit " s" in duration "1 s"'],
     ['9999999999999999999s', 'time: invalid duration "9999999999999999999s"'],
   ];
-  for (const [text, message] of cases) assert.throws(() => parseDurationNanos(text), { message }, text);
+  for (const [text, message] of cases) assert.throws(() => parseGoDuration(text), { message }, text);
 });

@@ -19,7 +19,7 @@ const NANOS_PER_UNIT: ReadonlyMap<string, number> = new Map([
 const MAX_NANOS = 2n ** 63n - 1n;
 
 /** A duration in nanoseconds; throws an Error carrying Go's message. */
-export function parseDurationNanos(text: string): number {
+export function parseGoDuration(text: string): number {
   const bad = () => new Error(`time: invalid duration ${goQuote(text)}`);
   const negative = text.startsWith('-');
   let rest = negative || text.startsWith('+') ? text.slice(1) : text;
