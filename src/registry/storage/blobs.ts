@@ -13,6 +13,9 @@ import { syncDir } from '../../lib/atomic.js';
 import { listDir, removeFile, sizeOf } from './fs-util.js';
 import type { Layout } from './layout.js';
 
+/** Large reads: fewer, bigger chunks make pulls of big layers cheaper than the 64 KiB default. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 export class BlobStore {
   constructor(private readonly layout: Layout) {}
 
@@ -27,7 +30,7 @@ export class BlobStore {
 
   /** Streams [start, end] (inclusive) of a blob; the caller has checked that it exists. */
   open(digest: Digest, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(this.layout.blob(digest), range ? { start: range.start, end: range.end } : {});
+    return createReadStream(this.layout.blob(digest), { ...range, highWaterMark: READ_CHUNK_BYTES });
   }
 
   read(digest: Digest): Promise<Buffer> {
