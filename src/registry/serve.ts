@@ -14,6 +14,7 @@ import { createRequestListener, type AuthOptions } from './http/server.js';
 import { Registry } from './registry.js';
 
 const SHUTDOWN_GRACE_MS = 30_000;
+const UPLOAD_PURGE_INTERVAL_MS = 24 * 3600 * 1000;
 
 export interface RunningRegistry {
   server: Server;
@@ -38,6 +39,11 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  const purge = setInterval(() => {
+    registry.uploads.purgeStale().catch((err: unknown) => log(`error: purging stale uploads: ${(err as Error).message}`));
+  }, UPLOAD_PURGE_INTERVAL_MS);
+  purge.unref();
+  server.once('close', () => clearInterval(purge));
   const bound = server.address() as AddressInfo;
   const address = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
   if (auth && !config.tls && !auth.allowPlainHttp) {

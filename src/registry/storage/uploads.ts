@@ -52,13 +52,28 @@ export class UploadStore {
 
   constructor(private readonly layout: Layout, private readonly blobs: BlobStore) {}
 
-  async init(now = Date.now()): Promise<void> {
+  async init(): Promise<void> {
     await mkdir(this.layout.uploadsDir, { recursive: true });
+    await this.purgeStale();
+  }
+
+  /**
+   * Removes uploads nobody has written to for a week (abandoned pushes), as
+   * distribution's upload purging does; the server runs this daily.
+   */
+  async purgeStale(now = Date.now()): Promise<string[]> {
+    const purged: string[] = [];
     for (const id of await listDir(this.layout.uploadsDir)) {
-      const dir = this.layout.upload(id);
-      const st = await stat(dir);
-      if (!isUploadId(id) || now - st.mtimeMs > STALE_UPLOAD_MS) await rm(dir, { recursive: true, force: true });
+      // The data file's mtime is the last write; a folder without one is judged by its own.
+      const st = (await stat(join(this.layout.upload(id), 'data')).catch(() => undefined)) ?? (await stat(this.layout.upload(id)));
+      const busy = this.live.get(id)?.busy === true;
+      if (!isUploadId(id) || (!busy && now - st.mtimeMs > STALE_UPLOAD_MS)) {
+        this.live.delete(id);
+        await rm(this.layout.upload(id), { recursive: true, force: true });
+        purged.push(id);
+      }
     }
+    return purged;
   }
 
   async start(repository: string): Promise<UploadStatus> {
