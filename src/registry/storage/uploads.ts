@@ -9,7 +9,7 @@
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -111,7 +111,10 @@ export class UploadStore {
         await this.discard(id);
         throw registryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest, actual });
       }
-      await this.blobs.adopt(join(this.layout.upload(id), 'data'), digest);
+      const data = join(this.layout.upload(id), 'data');
+      // On disk before it becomes visible: a crash must not leave a named blob with missing bytes.
+      await syncFile(data);
+      await this.blobs.adopt(data, digest);
       await this.discard(id);
       return upload.size;
     });
@@ -202,3 +205,12 @@ function checkChunkPlacement(size: number, chunk: ChunkInfo): void {
   }
 }
 
+
+async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
