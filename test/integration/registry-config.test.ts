@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -102,6 +103,31 @@ describe('registry configuration, TLS and gc', () => {
     assert.equal(ok.status, 200);
     const curl = run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', cert, '-u', 'testuser:testpassword', `${reg.url}/v2/`]);
     assert.equal(curl.stdout, '200');
+  });
+
+  it('finishes an upload in flight on SIGTERM, then exits 0 and refuses new connections', async () => {
+    const reg = await start([]);
+    const start202 = await reg.request('POST', '/v2/graceful/app/blobs/uploads/');
+    const location = String(start202.headers.location);
+    const url = new URL(reg.url);
+    const body = Buffer.alloc(256 * 1024, 7);
+    const inFlight = new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, method: 'PATCH', path: location, headers: { 'Content-Length': String(body.length) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write(body.subarray(0, 1024), () => {
+        // The rest arrives after the registry was told to stop.
+        setTimeout(() => req.end(body.subarray(1024)), 500);
+      });
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const exited = reg.terminate();
+    assert.equal(await inFlight, 202);
+    assert.equal(await exited, 0);
+    await assert.rejects(reg.request('GET', '/v2/'), /ECONNREFUSED/);
+    assert.match(reg.log(), /SIGTERM: shutting down/);
   });
 
   it('gc removes unreferenced blobs (dry run first), and --delete-untagged removes untagged manifests', async () => {
