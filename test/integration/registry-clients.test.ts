@@ -59,6 +59,18 @@ describe('registry with skopeo', { skip: existsSync(SKOPEO) ? false : 'skopeo no
     assert.deepEqual(layer, await readFile(join(dir, 'src', 'blobs', 'sha256', layout.layerDigest.slice(7))));
   });
 
+  it('copies a multi-platform OCI index with --all', async () => {
+    const push = skopeo(['copy', '--all', '--dest-tls-verify=false', `oci:${join(dir, 'src')}:multi`, `docker://${open.hostPort}/ns/multi:1`]);
+    assert.equal(push.code, 0, push.stderr);
+    const raw = skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${open.hostPort}/ns/multi:1`]);
+    assert.equal(raw.code, 0, raw.stderr);
+    const index = JSON.parse(raw.stdout);
+    assert.equal(index.mediaType, 'application/vnd.oci.image.index.v1+json');
+    assert.equal(index.manifests[0].digest, layout.manifestDigest);
+    const pull = skopeo(['copy', '--all', '--src-tls-verify=false', `docker://${open.hostPort}/ns/multi:1`, `oci:${join(dir, 'multi-back')}:multi`]);
+    assert.equal(pull.code, 0, pull.stderr);
+  });
+
   it('inspects, lists tags and deletes', async () => {
     const inspect = skopeo(['inspect', '--tls-verify=false', `docker://${open.hostPort}/ns/busybox:1.0`]);
     assert.equal(inspect.code, 0, inspect.stderr);
@@ -129,14 +141,35 @@ describe('registry with the docker CLI and dockerd', { skip: dockerdSkipReason()
     assert.match(unknown.stderr, /manifest unknown/);
   });
 
-  it('shows the repository in /v2/_catalog (curl) and in docker search', async () => {
+  it('takes a manifest list made by docker manifest, and dockerd pulls through it and by digest', async () => {
+    const list = `${open.hostPort}/ns/multi:1`;
+    const create = dockerd.docker(['manifest', 'create', '--insecure', list, `${open.hostPort}/ns/busybox:1.0`]);
+    assert.equal(create.code, 0, create.stderr);
+    const push = dockerd.docker(['manifest', 'push', '--insecure', list]);
+    assert.equal(push.code, 0, push.stderr);
+    const listDigest = push.stdout.trim().split('\n').pop()!;
+    assert.match(listDigest, /^sha256:[0-9a-f]{64}$/);
+    const raw = await open.request('GET', '/v2/ns/multi/manifests/1', { headers: { Accept: 'application/vnd.docker.distribution.manifest.list.v2+json' } });
+    assert.equal(raw.headers['content-type'], 'application/vnd.docker.distribution.manifest.list.v2+json');
+    assert.equal(raw.headers['docker-content-digest'], listDigest);
+    const id = dockerd.docker(['image', 'inspect', '-f', '{{.Id}}', `${open.hostPort}/ns/busybox:1.0`]).stdout.trim();
+    const pull = dockerd.docker(['pull', list]);
+    assert.equal(pull.code, 0, pull.stderr + pull.stdout);
+    assert.equal(dockerd.docker(['image', 'inspect', '-f', '{{.Id}}', list]).stdout.trim(), id);
+    const byDigest = dockerd.docker(['pull', `${open.hostPort}/ns/multi@${listDigest}`]);
+    assert.equal(byDigest.code, 0, byDigest.stderr + byDigest.stdout);
+    assert.match(byDigest.stdout, new RegExp(`Digest: ${listDigest}`));
+  });
+
+  it('shows the repositories in /v2/_catalog (curl) and in docker search', async () => {
     const curl = run('curl', ['-sf', `${open.url}/v2/_catalog`]);
     assert.equal(curl.code, 0, curl.stderr);
-    assert.deepEqual(JSON.parse(curl.stdout), { repositories: ['ns/busybox'] });
+    assert.deepEqual(JSON.parse(curl.stdout), { repositories: ['ns/busybox', 'ns/multi'] });
     const search = dockerd.docker(['search', `${open.hostPort}/busy`]);
     assert.equal(search.code, 0, search.stderr);
     assert.match(search.stdout, /^NAME\s+DESCRIPTION\s+STARS/);
     assert.match(search.stdout, /\nns\/busybox\s/);
+    assert.doesNotMatch(search.stdout, /ns\/multi/);
     const none = dockerd.docker(['search', `${open.hostPort}/nothing-like-this`]);
     assert.equal(none.stdout.trim().split('\n').length, 1, none.stdout);
   });

@@ -167,7 +167,8 @@ function withoutRegistryEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /**
  * An OCI image layout of busybox (Debian's busybox-static, one gzip layer),
- * tagged `ref` in index.json, for skopeo to copy from.
+ * tagged `ref` in index.json, plus a one-platform index tagged "multi", for
+ * skopeo to copy from.
  */
 export async function makeBusyboxOciLayout(dir: string, ref = 'latest'): Promise<{ manifestDigest: string; layerDigest: string }> {
   const tar = await readFile(await busyboxRootfs());
@@ -189,14 +190,20 @@ export async function makeBusyboxOciLayout(dir: string, ref = 'latest'): Promise
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
   for (const blob of [layer, config, manifest]) await writeFile(join(dir, 'blobs', 'sha256', digestOf(blob).slice(7)), blob);
   await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  // `ref` names the image manifest; "multi" names an index over it (one linux/amd64 entry).
+  const image = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digestOf(manifest), size: manifest.length };
+  const index = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [{ ...image, platform: { os: 'linux', architecture: 'amd64' } }],
+  }));
+  await writeFile(join(dir, 'blobs', 'sha256', digestOf(index).slice(7)), index);
   await writeFile(join(dir, 'index.json'), JSON.stringify({
     schemaVersion: 2,
-    manifests: [{
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      digest: digestOf(manifest),
-      size: manifest.length,
-      annotations: { 'org.opencontainers.image.ref.name': ref },
-    }],
+    manifests: [
+      { ...image, annotations: { 'org.opencontainers.image.ref.name': ref } },
+      { mediaType: 'application/vnd.oci.image.index.v1+json', digest: digestOf(index), size: index.length, annotations: { 'org.opencontainers.image.ref.name': 'multi' } },
+    ],
   }));
   return { manifestDigest: digestOf(manifest), layerDigest: digestOf(layer) };
 }
