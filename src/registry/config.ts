@@ -97,12 +97,19 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   return settings;
 }
 
-/** Reads the YAML file (if any), then env, then flags, and checks the result. */
-export async function loadServeConfig(configFile: string | undefined, env: NodeJS.ProcessEnv, flags: Settings): Promise<ServeConfig> {
+/** The YAML file (if any), overridden by env, overridden by flags. */
+export async function loadSettings(configFile: string | undefined, env: NodeJS.ProcessEnv, flags: Settings): Promise<Settings> {
   const fromFile = configFile ? settingsFromYaml(await readConfigFile(configFile), configFile) : {};
-  const fromEnv = settingsFromEnv(env);
-  const authSelected = env.REGISTRY_AUTH === 'htpasswd';
-  return resolveConfig({ ...fromFile, ...fromEnv, ...flags }, authSelected);
+  return { ...fromFile, ...settingsFromEnv(env), ...flags };
+}
+
+/** What `serve` runs with: the merged settings, checked. */
+export async function loadServeConfig(configFile: string | undefined, env: NodeJS.ProcessEnv, flags: Settings): Promise<ServeConfig> {
+  return resolveConfig(await loadSettings(configFile, env, flags), env.REGISTRY_AUTH === 'htpasswd');
+}
+
+export function rootOf(settings: Settings): string {
+  return String(settings['storage.filesystem.rootdirectory'] ?? DEFAULT_ROOT);
 }
 
 async function readConfigFile(path: string): Promise<string> {
@@ -118,7 +125,7 @@ export function resolveConfig(s: Settings, authSelected = false): ServeConfig {
   const config: ServeConfig = {
     host,
     port,
-    root: String(s['storage.filesystem.rootdirectory'] ?? DEFAULT_ROOT),
+    root: rootOf(s),
     deleteEnabled: s['storage.delete.enabled'] === true,
     accessLog: s['log.accesslog.disabled'] !== true,
   };

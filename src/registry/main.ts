@@ -2,12 +2,10 @@
  * `berth registry serve|gc …`: the registry's own entry point, started by
  * bin/berth without loading the CLI bundle or needing berthd.
  */
-import { isEngineError } from '../lib/errors.js';
-import { DEFAULT_ROOT, loadServeConfig, settingsFromEnv, settingsFromYaml, type Settings } from './config.js';
+import { invalid, isEngineError } from '../lib/errors.js';
+import { DEFAULT_ROOT, loadServeConfig, loadSettings, rootOf, type Settings } from './config.js';
 import { collectGarbage } from './gc.js';
 import { startRegistry } from './serve.js';
-import { readFile } from 'node:fs/promises';
-import { invalid } from '../lib/errors.js';
 
 const USAGE = `Usage:  berth registry serve [CONFIG.yml] [OPTIONS]
         berth registry gc [CONFIG.yml] [--root DIR] [--dry-run] [--delete-untagged]
@@ -97,9 +95,7 @@ async function serve(args: string[]): Promise<void> {
 
 async function gc(args: string[]): Promise<void> {
   const parsed = parseArgs(args, { values: ['--root', '--config'], booleans: [...GC_FLAGS] });
-  const fromFile = parsed.config ? settingsFromYaml(await readFile(parsed.config, 'utf8'), parsed.config) : {};
-  const settings = { ...fromFile, ...settingsFromEnv(process.env), ...parsed.settings };
-  const root = String(settings['storage.filesystem.rootdirectory'] ?? DEFAULT_ROOT);
+  const root = rootOf(await loadSettings(parsed.config, process.env, parsed.settings));
   const report = await collectGarbage(root, {
     dryRun: parsed.switches.has('--dry-run'),
     deleteUntagged: parsed.switches.has('--delete-untagged'),
@@ -113,7 +109,8 @@ async function gc(args: string[]): Promise<void> {
 export async function main(args: string[]): Promise<void> {
   const [command, ...rest] = args;
   try {
-    if (command === 'serve') await serve(rest);
+    if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(USAGE);
+    else if (command === 'serve') await serve(rest);
     else if (command === 'gc') await gc(rest);
     else if (command === undefined || command === '--help' || command === '-h' || command === 'help') process.stdout.write(USAGE);
     else throw invalid(`unknown registry command: ${command} (see berth registry --help)`);
