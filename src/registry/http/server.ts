@@ -55,8 +55,9 @@ async function handle(ctx: Context, options: PipelineOptions): Promise<void> {
   if (path === '/debug/health') return sendJson(ctx.res, 200, {});
   // `docker search` pings the v1 API first; any answer will do, as with distribution.
   if (path === '/v1/_ping') return sendJson(ctx.res, 200, {}, { 'X-Docker-Registry-Standalone': 'true' });
-  const match = path === '/' || path.startsWith('/ui') ? undefined : route(ctx.req.method ?? 'GET', path);
+  // Credentials first: without them a client learns nothing, not even which names are valid.
   if (options.auth) ctx.user = await authenticate(ctx, options.auth);
+  const match = path === '/' || path.startsWith('/ui') ? undefined : route(ctx.req.method ?? 'GET', path);
   if (!match) return serveUi(ctx);
   ctx.name = match.name;
   ctx.params = match.params;
