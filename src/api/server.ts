@@ -20,6 +20,8 @@ export const MIN_API_VERSION = '1.24';
 export interface ApiOptions {
   debug?: (line: string) => void;
   serverHeader: string;
+  /** --api-cors-header: Access-Control-Allow-Origin for browser clients; absent or '' sends no CORS headers. */
+  corsHeader?: string;
 }
 
 /**
@@ -49,6 +51,7 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
     res.setHeader('Server', options.serverHeader);
     res.setHeader('Docker-Experimental', 'false');
     res.setHeader('Ostype', 'linux');
+    if (options.corsHeader) setCorsHeaders(res, options.corsHeader);
     const done = () => options.debug?.(`${raw.method} ${raw.url} -> ${res.statusCode} (${Date.now() - started} ms)`);
     res.on('finish', done);
     handle(router, raw, res, upgrade).catch((err) => {
@@ -68,6 +71,13 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
   return { request: (raw, res) => request(raw, res), upgrade };
 }
 
+/** moby's CORS middleware: the configured origin, and the headers and methods browsers may use. */
+function setCorsHeaders(res: ServerResponse, origin: string): void {
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Access-Control-Allow-Headers', 'Origin, X-Requested-With, Content-Type, Accept, X-Registry-Auth');
+  res.setHeader('Access-Control-Allow-Methods', 'HEAD, GET, POST, DELETE, PUT, OPTIONS');
+}
+
 async function handle(router: Router, raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']): Promise<void> {
   const url = new URL(raw.url ?? '/', 'http://berth');
   let path = url.pathname.replace(/\/+$/, '') || '/';
@@ -84,6 +94,8 @@ async function handle(router: Router, raw: IncomingMessage, res: ServerResponse,
     }
   }
   const method = raw.method ?? 'GET';
+  // Browsers' CORS preflight: moby answers OPTIONS on every path with 200.
+  if (method === 'OPTIONS') return void res.writeHead(200).end();
   const match = router.match(method, path);
   if (match === undefined) throw notFound(`page not found`);
   if (match === 'method') {

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { invalid, errnoCode } from '../lib/errors.js';
 import { parseJson } from '../lib/compression.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { checkKnownValue } from './config-values.js';
+
+/** As dockerd: certificates default to $DOCKER_CERT_PATH, else ~/.docker. */
+const DEFAULT_CERT_PATH = process.env.DOCKER_CERT_PATH || join(homedir(), '.docker');
 
 /** berthd's settings: dockerd's names, as flags and as daemon.json keys. */
 export interface DaemonConfig {
@@ -22,6 +28,28 @@ export interface DaemonConfig {
   iptables: boolean;
   userlandProxy: boolean;
   defaultAddressPools: { base: string; size: number }[];
+  /** --tls: TLS on tcp:// listeners. null when not given at all: plain TCP off loopback then needs an explicit --tls=false. */
+  tls: boolean | null;
+  /** --tlsverify: TLS, and only clients whose certificate tlscacert signed get in. */
+  tlsVerify: boolean;
+  tlsCaCert: string;
+  tlsCert: string;
+  tlsKey: string;
+  /** --api-cors-header: the Access-Control-Allow-Origin value for browser clients ('' sends no CORS headers). */
+  apiCorsHeader: string;
+  /** Shown by /info; key=value strings. */
+  labels: string[];
+  /** The default log driver of containers: json-file (berth's k8s-file log with json-file's rotation options). */
+  logDriver: string;
+  logOpts: Record<string, string>;
+  /** Ulimits for containers that set none of their own, by name (daemon.json's shape). */
+  defaultUlimits: Record<string, { Name: string; Soft: number; Hard: number }>;
+  /** Turn net.ipv4.ip_forward on at start (bridge networking needs it). */
+  ipForward: boolean;
+  defaultRuntime: string;
+  runtimes: Record<string, { path: string; runtimeArgs?: string[] }>;
+  /** berthd's own log lines: text (logfmt, as dockerd) or json. */
+  logFormat: 'text' | 'json';
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -40,6 +68,21 @@ export const DEFAULTS: DaemonConfig = {
   iptables: true,
   userlandProxy: true,
   defaultAddressPools: [],
+  tls: null,
+  tlsVerify: false,
+  tlsCaCert: join(DEFAULT_CERT_PATH, 'ca.pem'),
+  tlsCert: join(DEFAULT_CERT_PATH, 'cert.pem'),
+  tlsKey: join(DEFAULT_CERT_PATH, 'key.pem'),
+  apiCorsHeader: '',
+  labels: [],
+  logDriver: 'json-file',
+  // Capped by default (dockerd's default is unbounded): 10 MB in each of 3 files.
+  logOpts: { 'max-size': '10m', 'max-file': '3' },
+  defaultUlimits: {},
+  ipForward: true,
+  defaultRuntime: 'runc',
+  runtimes: {},
+  logFormat: 'text',
 };
 
 /** daemon.json keys berthd implements, mapped to config fields. */
@@ -58,19 +101,33 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   iptables: 'iptables',
   'userland-proxy': 'userlandProxy',
   'default-address-pools': 'defaultAddressPools',
+  // The old name of data-root (dockerd still reads it).
+  graph: 'dataRoot',
+  tls: 'tls',
+  tlsverify: 'tlsVerify',
+  tlscacert: 'tlsCaCert',
+  tlscert: 'tlsCert',
+  tlskey: 'tlsKey',
+  'api-cors-header': 'apiCorsHeader',
+  labels: 'labels',
+  'log-driver': 'logDriver',
+  'log-opts': 'logOpts',
+  'default-ulimits': 'defaultUlimits',
+  'ip-forward': 'ipForward',
+  'default-runtime': 'defaultRuntime',
+  runtimes: 'runtimes',
+  'log-format': 'logFormat',
 };
 
 /** Reloadable on SIGHUP, as in dockerd (of the keys berthd has). */
-export const RELOADABLE: (keyof DaemonConfig)[] = ['debug', 'logLevel', 'liveRestore'];
+export const RELOADABLE: (keyof DaemonConfig)[] = ['debug', 'logLevel', 'liveRestore', 'labels', 'defaultRuntime', 'runtimes'];
 
 /** dockerd keys that berthd knows but does not implement yet: refused by name rather than ignored. */
 const KNOWN_UNSUPPORTED = [
-  'authorization-plugins', 'cgroup-parent', 'default-runtime', 'dns', 'dns-opts',
-  'dns-search', 'exec-opts', 'experimental', 'fixed-cidr', 'icc', 'insecure-registries', 'ip', 'ip-forward', 'ip-masq',
-  'ipv6', 'labels', 'log-driver', 'log-opts', 'max-concurrent-downloads',
-  'max-concurrent-uploads', 'mtu', 'registry-mirrors', 'runtimes', 'seccomp-profile', 'selinux-enabled',
-  'shutdown-timeout', 'storage-opts', 'tls', 'tlscacert', 'tlscert', 'tlskey', 'tlsverify',
-  'userns-remap', 'default-ulimits', 'features', 'builder', 'containerd',
+  'authorization-plugins', 'cgroup-parent', 'dns', 'dns-opts',
+  'dns-search', 'exec-opts', 'experimental', 'fixed-cidr', 'icc', 'ip', 'ip-masq',
+  'ipv6', 'mtu', 'seccomp-profile', 'insecure-registries', 'max-concurrent-downloads', 'max-concurrent-uploads', 'registry-mirrors', 'selinux-enabled',
+  'shutdown-timeout', 'storage-opts', 'userns-remap', 'features', 'builder', 'containerd',
 ];
 
 /**
@@ -108,23 +165,10 @@ export async function readConfigFile(path: string, explicit: boolean): Promise<P
 }
 
 function checkValue(path: string, key: string, field: keyof DaemonConfig, value: unknown): unknown {
+  const known = checkKnownValue(`${path}: `, key, field, value);
+  if (known !== undefined) return known;
   const want = typeof DEFAULTS[field];
-  if (field === 'hosts') {
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalid(`${path}: "hosts" must be a list of strings`);
-    return value;
-  }
-  if (field === 'defaultAddressPools') {
-    const ok = Array.isArray(value) && value.every((p) => typeof p?.base === 'string' && Number.isInteger(p?.size));
-    if (!ok) throw invalid(`${path}: "default-address-pools" must be a list of {"base": "CIDR", "size": N}`);
-    return value;
-  }
   if (typeof value !== want) throw invalid(`${path}: "${key}" must be a ${want}`);
-  if (field === 'logLevel' && !['debug', 'info', 'warn', 'error', 'fatal'].includes(value as string)) {
-    throw invalid(`${path}: unable to parse logging level: ${value}`);
-  }
-  if (field === 'storageDriver' && !['overlay2', 'vfs', ''].includes(value as string)) {
-    throw invalid(`${path}: storage driver "${value}" is not supported (overlay2, vfs)`);
-  }
   return value;
 }
 

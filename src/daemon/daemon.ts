@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile, unlink, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createApiHandler } from '../api/server.js';
+import { createApiHandler, type ApiHandlers } from '../api/server.js';
 import { LocalBuilder } from '../engine/builder/service.js';
 import * as sys from '../platform/linux/sys.js';
 import { FsContentStore } from '../engine/content/store.js';
@@ -16,8 +16,9 @@ import { LocalMountPlanner } from '../engine/volumes/planner.js';
 import { LinuxNetworkService } from '../engine/network/service.js';
 import { openLayerStore } from './storage.js';
 import { lockDataRoot } from './lock.js';
-import { listen, type Listener } from './listeners.js';
+import { listen, type Listener, type ServerTls } from './listeners.js';
 import { DaemonSystem, engineId } from './system.js';
+import { checkPlainTcp, loadServerTls } from './remote.js';
 import { BERTH_VERSION } from './version.js';
 import type { DaemonConfig } from './config.js';
 import type { Logger } from './log.js';
@@ -36,6 +37,9 @@ export interface RunningDaemon {
  */
 export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<RunningDaemon> {
   let config = initial;
+  // Refuse unsafe or broken remote access before touching the host.
+  checkPlainTcp(config, log);
+  const tls = await loadServerTls(config);
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const unlock = await lockDataRoot(config.dataRoot);
@@ -82,19 +86,10 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     const builder = new LocalBuilder({ images, containers, layers, workDir: join(config.dataRoot, 'builder'), sys });
     const handler = createApiHandler({ images, containers, volumes, networks, system, events, builder }, {
       serverHeader: `Docker/${BERTH_VERSION} (linux)`,
+      corsHeader: config.apiCorsHeader,
       debug: (line) => log.debug(line),
     });
-    const listeners: Listener[] = [];
-    try {
-      for (const host of config.hosts) {
-        listeners.push(await listen(host, handler, { group: config.group }));
-        log.info(`API listen on ${host}`);
-        if (!host.startsWith('unix://')) log.warn(`${host} is plain TCP without TLS: anyone who can reach it controls this host`);
-      }
-    } catch (err) {
-      await Promise.all(listeners.map((l) => l.close()));
-      throw err;
-    }
+    const listeners = await listenAll(config, tls, handler, log);
     await writePidfile(config.pidfile);
     events.publish('daemon', 'start', 'berthd', {});
     log.info(`berthd ${BERTH_VERSION} started (data root ${config.dataRoot}, storage driver ${layers.driver})`);
@@ -132,6 +127,21 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
 export function chainPrefixFor(bridge: string): string {
   if (bridge === 'berth0') return 'BERTH';
   return `B-${bridge.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12)}`;
+}
+
+/** Listens on every -H address (TLS on tcp:// ones when configured); closes those opened if one fails. */
+async function listenAll(config: DaemonConfig, tls: ServerTls | undefined, handler: ApiHandlers, log: Logger): Promise<Listener[]> {
+  const listeners: Listener[] = [];
+  try {
+    for (const host of config.hosts) {
+      listeners.push(await listen(host, handler, { group: config.group, tls, onTlsError: log.debug }));
+      log.info(`API listen on ${host}${tls && !host.startsWith('unix://') ? (tls.verify ? ' (TLS, client certificates verified)' : ' (TLS)') : ''}`);
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    throw err;
+  }
+  return listeners;
 }
 
 async function writePidfile(path: string): Promise<void> {

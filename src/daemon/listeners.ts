@@ -1,5 +1,7 @@
 import { chown, chmod, mkdir, unlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { SecureContextOptions } from 'node:tls';
 import type { ApiHandlers } from '../api/server.js';
 import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -11,19 +13,26 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** Parses -H values: unix:///path, tcp://host:port, or host:port as dockerd does. */
-export function parseHost(host: string): { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number } {
+/** dockerd's conventions: 2375 for plain HTTP, 2376 for TLS. */
+const PLAIN_PORT = 2375;
+const TLS_PORT = 2376;
+
+/**
+ * Parses -H values as dockerd does: unix:///path, tcp://host:port, host:port,
+ * :port, host: — a missing host is localhost, a missing port 2375 (2376 with TLS).
+ */
+export function parseHost(host: string, tls = false): { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number } {
   if (host.startsWith('unix://')) {
     const path = host.slice('unix://'.length);
     if (!path.startsWith('/')) throw invalid(`invalid unix socket path: ${host}`);
     return { kind: 'unix', path };
   }
   if (host.startsWith('fd://')) throw invalid(`${host}: socket activation (fd://) is not supported by berthd`);
-  const tcp = /^(?:tcp:\/\/)?(\[[^\]]+\]|[^:/]*):(\d+)$/.exec(host);
-  if (tcp) {
-    const port = Number(tcp[2]);
+  const tcp = /^(?:tcp:\/\/)?(\[[^\]]+\]|[^:/[\]]*)(?::(\d*))?$/.exec(host);
+  if (tcp && (host.startsWith('tcp://') || tcp[2] !== undefined)) {
+    const port = tcp[2] ? Number(tcp[2]) : tls ? TLS_PORT : PLAIN_PORT;
     if (port < 1 || port > 65535) throw invalid(`invalid port in ${host}`);
-    return { kind: 'tcp', host: tcp[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+    return { kind: 'tcp', host: tcp[1]!.replace(/^\[|\]$/g, '') || '127.0.0.1', port };
   }
   throw invalid(`invalid host address ${JSON.stringify(host)}: use unix:///path or tcp://host:port`);
 }
@@ -31,10 +40,14 @@ export function parseHost(host: string): { kind: 'unix'; path: string } | { kind
 export async function listen(
   host: string,
   handlers: ApiHandlers,
-  options: { group?: string },
+  options: { group?: string; tls?: ServerTls; onTlsError?: (message: string) => void },
 ): Promise<Listener> {
-  const spec = parseHost(host);
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, handlers.request);
+  const spec = parseHost(host, options.tls !== undefined);
+  const httpOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 };
+  // TLS applies to tcp:// listeners only: a unix socket is guarded by its file mode, as in dockerd.
+  const server = spec.kind === 'tcp' && options.tls
+    ? createTlsServer({ ...httpOptions, ...tlsServerOptions(options.tls) }, handlers.request)
+    : createServer(httpOptions, handlers.request);
   server.on('upgrade', handlers.upgrade);
   // Hijacked sockets (attach, exec) leave the HTTP server's books but still hold it open: track them all.
   const sockets = new Set<import('node:net').Socket>();
@@ -43,6 +56,11 @@ export async function listen(
     socket.once('close', () => sockets.delete(socket));
   });
   server.on('clientError', (_err, socket) => socket.destroy());
+  // A failed handshake (no client certificate, another CA, expired) just ends that connection.
+  server.on('tlsClientError', (err, socket) => {
+    options.onTlsError?.(`TLS handshake from ${socket.remoteAddress ?? 'a client'} refused: ${err.message}`);
+    socket.destroy();
+  });
   if (spec.kind === 'unix') {
     await mkdir(dirname(spec.path), { recursive: true });
     await unlink(spec.path).catch((err) => {
@@ -55,6 +73,26 @@ export async function listen(
   }
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(spec.port, spec.host, resolve));
   return { address: host, server, close: () => closeServer(server, sockets) };
+}
+
+/** Server-side TLS material: PEM contents, and whether client certificates are required (--tlsverify). */
+export interface ServerTls {
+  cert: Buffer;
+  key: Buffer;
+  /** With verify: the CA that must have signed every client's certificate. */
+  ca?: Buffer;
+  verify: boolean;
+}
+
+function tlsServerOptions(tls: ServerTls): SecureContextOptions & { requestCert: boolean; rejectUnauthorized: boolean } {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ca: tls.ca,
+    minVersion: 'TLSv1.2',
+    requestCert: tls.verify,
+    rejectUnauthorized: tls.verify,
+  };
 }
 
 function closeServer(server: Server, sockets: Set<import('node:net').Socket>): Promise<void> {
