@@ -35,6 +35,11 @@ export interface CommandContext {
   stderr: Writable;
   /** The daemon address in use (for messages). */
   host: string;
+  /** Where and how the CLI connects (host, TLS, context), for the context commands. */
+  connection: import('./connection.js').Connection;
+  /** The context store (~/.berth). */
+  contexts: import('./context/store.js').ContextStore;
+  env: NodeJS.ProcessEnv;
   debug: boolean;
   /** The path the user typed (`images` or `image ls`), for messages. */
   commandPath: string;

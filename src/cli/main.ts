@@ -7,12 +7,16 @@ import { checkArgs, StatusError, type CommandContext, type CommandSpec } from '.
 import { FlagError, parseFlags, type FlagSpec } from './flags.js';
 import { commandHelp, groupHelp, rootHelp, usageLine } from './help.js';
 import { GROUPS, resolveCommand } from './registry.js';
-import { BERTH_VERSION, DEFAULT_HOST, PROGRAM } from './version-info.js';
+import { BERTH_VERSION, PROGRAM } from './version-info.js';
+import { resolveConnection, type Connection } from './connection.js';
+import { configDir, ContextError, ContextStore } from './context/store.js';
 import type { BerthClient } from '../client/index.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'];
 
 const GLOBAL_FLAGS: FlagSpec[] = [
+  { long: 'config', type: 'string', usage: 'Location of client config files (default "~/.berth")' },
+  { long: 'context', short: 'c', type: 'string', usage: 'Name of the context to use to connect to the daemon (overrides BERTH_HOST/DOCKER_HOST env var and default context set with "berth context use")' },
   { long: 'host', short: 'H', type: 'stringArray', usage: 'Daemon socket to connect to', valueName: 'list' },
   { long: 'debug', short: 'D', type: 'bool', usage: 'Enable debug mode' },
   { long: 'version', short: 'v', type: 'bool', usage: 'Print version information and quit' },
@@ -28,6 +32,15 @@ const GLOBAL_FLAGS: FlagSpec[] = [
     },
   },
 ];
+
+const TLS_FLAGS: FlagSpec[] = [
+  { long: 'tls', type: 'bool', usage: 'Use TLS; implied by --tlsverify' },
+  { long: 'tlscacert', type: 'string', usage: 'Trust certs signed only by this CA (default "$DOCKER_CERT_PATH/ca.pem")' },
+  { long: 'tlscert', type: 'string', usage: 'Path to TLS certificate file (default "$DOCKER_CERT_PATH/cert.pem")' },
+  { long: 'tlskey', type: 'string', usage: 'Path to TLS key file (default "$DOCKER_CERT_PATH/key.pem")' },
+  { long: 'tlsverify', type: 'bool', usage: 'Use TLS and verify the remote' },
+];
+GLOBAL_FLAGS.push(...TLS_FLAGS);
 
 const HELP_FLAG: FlagSpec = { long: 'help', type: 'bool', usage: 'Print usage' };
 
@@ -56,7 +69,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`${PROGRAM}: Specify only one -H\n`);
     return 1;
   }
-  const host = hosts[0] || io.env.BERTH_HOST || io.env.DOCKER_HOST || DEFAULT_HOST;
+  const store = new ContextStore(configDir(io.env, globals.flags.config as string | undefined));
+  let connection: Connection;
+  try {
+    connection = resolveConnection(globals, io.env, store);
+  } catch (err) {
+    if (!(err instanceof ContextError)) throw err;
+    io.stderr.write(`${err.message}\n`);
+    return 1;
+  }
   const debug = Boolean(globals.flags.debug) || globals.flags['log-level'] === 'debug';
   const args = globals.args;
 
@@ -67,7 +88,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const resolved = resolveCommand(args);
   if (!resolved) return unknownCommand(args, io);
   const spec = await resolved.entry.load();
-  return runCommand(spec, resolved.path, resolved.rest, { io, host, debug });
+  return runCommand(spec, resolved.path, resolved.rest, { io, connection, contexts: store, debug });
 }
 
 function unknownCommand(args: string[], io: Io): number {
@@ -86,7 +107,8 @@ function unknownCommand(args: string[], io: Io): number {
 
 interface Runtime {
   io: Io;
-  host: string;
+  connection: Connection;
+  contexts: ContextStore;
   debug: boolean;
 }
 
@@ -127,13 +149,16 @@ function makeContext(path: string, rt: Runtime): CommandContext & { close(): voi
     stdin: rt.io.stdin,
     stdout: rt.io.stdout,
     stderr: rt.io.stderr,
-    host: rt.host,
+    host: rt.connection.host,
+    connection: rt.connection,
+    contexts: rt.contexts,
+    env: rt.io.env,
     debug: rt.debug,
     commandPath: path,
     // The client module loads on first use: help and usage errors never pay for it.
     client: () =>
       (client ??= import('../client/index.js').then(({ BerthClient }) => {
-        loaded = new BerthClient({ host: rt.host, userAgent: `Berth-Client/${BERTH_VERSION} (${process.platform})` });
+        loaded = new BerthClient({ host: rt.connection.host, tls: rt.connection.tls, userAgent: `Berth-Client/${BERTH_VERSION} (${process.platform})` });
         return loaded;
       })),
     close: () => loaded?.close(),
@@ -154,11 +179,19 @@ function reportError(err: unknown, rt: Runtime): number {
   }
   if (name === 'ConnectionError') {
     const code = (err as { code?: string }).code;
+    const host = rt.connection.host;
     if (code === 'EACCES') {
-      stderr.write(`permission denied while trying to connect to the ${PROGRAM} daemon socket at ${rt.host}\n`);
+      stderr.write(`permission denied while trying to connect to the ${PROGRAM} daemon socket at ${host}\n`);
+    } else if (code === 'ECONNREFUSED' || code === 'ENOENT') {
+      stderr.write(`Cannot connect to the ${PROGRAM} daemon at ${host}. Is the ${PROGRAM} daemon running?\n`);
     } else {
-      stderr.write(`Cannot connect to the ${PROGRAM} daemon at ${rt.host}. Is the ${PROGRAM} daemon running?\n`);
+      // TLS refusals and resets: say what happened (a missing or rejected certificate), as docker's "error during connect".
+      stderr.write(`error during connect: ${(err as Error).message}\n`);
     }
+    return 1;
+  }
+  if (name === 'ContextError') {
+    stderr.write(`${(err as Error).message}\n`);
     return 1;
   }
   if (name === 'ClientError') {

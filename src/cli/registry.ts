@@ -62,11 +62,18 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['volume inspect'], short: 'Display detailed information on one or more volumes', load: async () => (await import('./commands/volume/manage.js')).volumeInspectCommand },
   { paths: ['volume rm', 'volume remove'], short: 'Remove one or more volumes', load: async () => (await import('./commands/volume/manage.js')).volumeRmCommand },
   { paths: ['volume prune'], short: 'Remove unused local volumes', load: async () => (await import('./commands/volume/manage.js')).volumePruneCommand },
+  { paths: ['context create'], short: 'Create a context', load: async () => (await import('./commands/context.js')).contextCreateCommand },
+  { paths: ['context ls', 'context list'], short: 'List contexts', load: async () => (await import('./commands/context.js')).contextLsCommand },
+  { paths: ['context use'], short: 'Set the current berth context', load: async () => (await import('./commands/context.js')).contextUseCommand },
+  { paths: ['context rm', 'context remove'], short: 'Remove one or more contexts', load: async () => (await import('./commands/context.js')).contextRmCommand },
+  { paths: ['context inspect'], short: 'Display detailed information on one or more contexts', load: async () => (await import('./commands/context.js')).contextInspectCommand },
+  { paths: ['context show'], short: 'Print the name of the current context', load: async () => (await import('./commands/context.js')).contextShowCommand },
 ];
 
 /** Management commands (`image`, `system`) whose subcommands live in the table. */
 export const GROUPS: Record<string, string> = {
   container: 'Manage containers',
+  context: 'Manage contexts',
   image: 'Manage images',
   system: 'Manage berth',
   volume: 'Manage volumes',

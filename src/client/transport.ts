@@ -1,16 +1,17 @@
 /**
  * The byte-level transport of the Engine API client: one HTTP/1.1 request
  * over a unix socket (`unix:///path`) or TCP (`tcp://host:port`,
- * `http://host:port`). TLS is a later issue; TransportOptions.tls is the seam
- * for it, and asking for it now fails with a clear error instead of silently
- * talking plain HTTP.
+ * `http://host:port`), with TLS when asked (`--tls`, `--tlsverify`, or an
+ * `https://` host): the docker CLI's rules, TLS 1.2 at least.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { EngineError, errnoCode } from '../lib/errors.js';
 
-/** Placeholder for client TLS settings (`--tls`, `--tlsverify`, cert paths). */
+/** Client TLS settings (`--tls`, `--tlsverify`, cert paths). Without verify the server's certificate is not checked, as docker's --tls. */
 export interface TlsOptions {
   caFile?: string;
   certFile?: string;
@@ -44,6 +45,7 @@ export interface RawResponse {
 }
 
 const DEFAULT_TCP_PORT = 2375;
+const DEFAULT_TLS_PORT = 2376;
 
 /** Raised when the daemon cannot be reached at all (as opposed to an HTTP error). */
 export class ConnectionError extends EngineError {
@@ -52,7 +54,7 @@ export class ConnectionError extends EngineError {
 
   constructor(host: string, cause: unknown) {
     const code = errnoCode(cause);
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    const detail = cause instanceof Error ? tlsReason(cause.message) : String(cause);
     super('unavailable', `cannot connect to ${host}: ${detail}`, { cause });
     this.name = 'ConnectionError';
     this.host = host;
@@ -60,30 +62,67 @@ export class ConnectionError extends EngineError {
   }
 }
 
-export function parseHost(host: string): Endpoint {
-  const match = /^([a-z]+):\/\/(.*)$/.exec(host);
+/** OpenSSL's "…:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:…" → "remote error: tls: certificate required". */
+function tlsReason(message: string): string {
+  const alert = /SSL routines:[^:]*:(?:tlsv1\d? |sslv3 )?alert ([^:]+):/.exec(message);
+  return alert ? `remote error: tls: ${alert[1]}` : message;
+}
+
+export function parseHost(host: string, tls = false): Endpoint {
+  // As docker: an address without a scheme (`host:port`, `:port`) is TCP.
+  const match = /^([a-z]+):\/\/(.*)$/.exec(host) ?? (/^[^/]*:\d*$/.test(host) ? [host, 'tcp', host] : null);
   if (!match) throw new EngineError('invalid', `invalid host "${host}": expected unix:///path, tcp://host:port or http://host:port`);
   const [, scheme, rest] = match;
   if (scheme === 'unix') {
     if (!rest.startsWith('/')) throw new EngineError('invalid', `invalid host "${host}": unix socket path must be absolute`);
     return { kind: 'unix', socketPath: rest };
   }
-  if (scheme === 'tcp' || scheme === 'http') {
-    const url = new URL(`http://${rest}`);
-    return { kind: 'tcp', hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : DEFAULT_TCP_PORT };
+  if (scheme === 'tcp' || scheme === 'http' || scheme === 'https') {
+    const url = new URL(`http://${rest === '' || rest.startsWith(':') ? `127.0.0.1${rest}` : rest}`);
+    if (url.pathname !== '/' && url.pathname !== '') throw new EngineError('invalid', `invalid host "${host}": a path prefix is not supported`);
+    const port = url.port ? Number(url.port) : tls || scheme === 'https' ? DEFAULT_TLS_PORT : DEFAULT_TCP_PORT;
+    return { kind: 'tcp', hostname: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port };
   }
-  if (scheme === 'https') throw new EngineError('notImplemented', `TLS is not supported yet (host "${host}")`);
   throw new EngineError('invalid', `invalid host "${host}": unsupported protocol scheme "${scheme}"`);
+}
+
+/** The PEM files of TlsOptions, read once; docker's messages when one cannot be read. */
+function tlsMaterial(tls: TlsOptions): https.AgentOptions {
+  const read = (what: string, path: string | undefined) => {
+    if (!path) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new EngineError('invalid', `could not read ${what} "${path}": ${(err as Error).message}`);
+    }
+  };
+  if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) throw new EngineError('invalid', 'cert and key must both be given for a client certificate');
+  return {
+    ca: read('CA certificate', tls.caFile),
+    cert: read('client certificate', tls.certFile),
+    key: read('client key', tls.keyFile),
+    rejectUnauthorized: Boolean(tls.verify),
+    minVersion: 'TLSv1.2',
+  };
 }
 
 export class Transport {
   private readonly endpoint: Endpoint;
   private readonly agent: http.Agent;
+  /** TLS settings for requests (and for hijacked connections, which do not use the agent); undefined for plain HTTP. */
+  private readonly tls: https.AgentOptions | undefined;
 
   constructor(private readonly options: TransportOptions) {
-    if (options.tls) throw new EngineError('notImplemented', 'TLS is not supported yet');
-    this.endpoint = parseHost(options.host);
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const useTls = options.tls !== undefined || options.host.startsWith('https://');
+    this.endpoint = parseHost(options.host, useTls);
+    if (useTls && this.endpoint.kind === 'unix') throw new EngineError('invalid', `TLS is for tcp:// hosts, not ${options.host}`);
+    this.tls = useTls ? tlsMaterial(options.tls ?? { verify: true }) : undefined;
+    this.agent = this.tls ? new https.Agent({ keepAlive: true, maxSockets: 4, ...this.tls }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
+  }
+
+  /** http.request or https.request, whichever the endpoint speaks. */
+  private send(options: https.RequestOptions, onResponse?: (res: http.IncomingMessage) => void): http.ClientRequest {
+    return this.tls ? https.request({ ...this.tls, ...options }, onResponse) : http.request(options, onResponse);
   }
 
   get host(): string {
@@ -98,7 +137,7 @@ export class Transport {
     const headers: Record<string, string> = { ...req.headers };
     if (Buffer.isBuffer(req.body)) headers['Content-Length'] = String(req.body.length);
     return new Promise((resolve, reject) => {
-      const outgoing = http.request({ ...target, method: req.method, path: req.path, headers, agent: this.agent }, (res) =>
+      const outgoing = this.send({ ...target, method: req.method, path: req.path, headers, agent: this.agent }, (res) =>
         resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res }),
       );
       if (this.options.timeoutMs) outgoing.setTimeout(this.options.timeoutMs, () => outgoing.destroy(new Error('request timed out')));
@@ -127,7 +166,7 @@ export class Transport {
     headers['Content-Length'] = String(body.length);
     return new Promise((resolve, reject) => {
       // Its own socket (agent: false): an upgraded connection never returns to a pool.
-      const outgoing = http.request({ ...target, method: req.method, path: req.path, headers, agent: false });
+      const outgoing = this.send({ ...target, method: req.method, path: req.path, headers, agent: false });
       outgoing.on('upgrade', (_res, socket, head) => {
         if (head.length > 0) socket.unshift(head);
         resolve({ output: socket, input: socket, socket });
@@ -153,5 +192,8 @@ export interface Hijacked {
 }
 
 function isConnectError(err: unknown): boolean {
-  return ['ECONNREFUSED', 'ENOENT', 'EACCES', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT'].includes(errnoCode(err) ?? '');
+  const code = errnoCode(err) ?? (err as { code?: string })?.code ?? '';
+  // ECONNRESET/EPIPE/ERR_SSL_*: a TLS daemon refusing the handshake (no or a wrong client certificate).
+  return ['ECONNREFUSED', 'ENOENT', 'EACCES', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE'].includes(code)
+    || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code);
 }
