@@ -3,13 +3,14 @@ import { readFile, rm } from 'node:fs/promises';
 import { isAborting } from './cleanup.js';
 
 /** Runs a command to completion; rejects with its stderr when it fails, or at once while aborting. */
-export function run(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<string> {
+export function run(command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     if (isAborting()) {
       reject(new Error(`aborting: not running ${command}`));
       return;
     }
-    execFile(command, args, { ...options, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const env = options.env ? { ...process.env, ...options.env } : process.env;
+    execFile(command, args, { cwd: options.cwd, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${command} ${args.join(' ')}: ${stderr.trim() || err.message}`));
       else resolve(stdout);
     });

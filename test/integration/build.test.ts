@@ -328,6 +328,40 @@ describe('docker build (classic builder) against berthd', { skip: !DOCKER_CLI &&
     assert.match(failed.stderr, /returned a non-zero code: 2/);
   });
 
+  test('--cache-from: images without parent links (saved and loaded) serve as the cache', async () => {
+    const dir = await context({ Dockerfile: 'FROM busybox\nRUN echo cache-from one > /one\nENV STEP=two\nRUN echo cache-from two > /two\n' });
+    ok(build(['-t', 'cf:1', dir]));
+    const id = inspect('cf:1', '{{.Id}}');
+    const archive = join(scratch, 'cf.tar');
+    ok(docker('save', '-o', archive, 'cf:1'));
+    ok(docker('rmi', 'cf:1'));
+    ok(docker('load', '-i', archive));
+    assert.doesNotMatch(ok(build(['-t', 'cf:plain', dir])).stdout, /Using cache/, 'a loaded image has no parent links: no local cache');
+    ok(docker('rmi', 'cf:plain'));
+    const r = ok(build(['--cache-from', 'cf:1', '-t', 'cf:2', dir]));
+    assert.equal(r.stdout.match(/Using cache/g)?.length, 3, r.stdout);
+    assert.equal(inspect('cf:2', '{{.Id}}'), id, 'the last step is the --cache-from image itself');
+  });
+
+  test('contexts from a URL (downloaded by the CLI, or by the daemon with remote=), proxy args, HEALTHCHECK NONE', async () => {
+    const www = await context({});
+    const ctx = await context({ Dockerfile: 'FROM busybox\nHEALTHCHECK NONE\nRUN echo "proxy=$HTTP_PROXY" > /proxy\nCOPY hello.txt /\n', 'hello.txt': 'from a tarball\n' });
+    ok(run('tar', ['-czf', join(www, 'ctx.tar.gz'), '-C', ctx, '.']));
+    await writeFile(join(www, 'Dockerfile.remote'), 'FROM busybox\nLABEL remote=dockerfile\n');
+    const server = await serveDirectory(www);
+    try {
+      ok(build(['-t', 'url-ctx', '--build-arg', 'HTTP_PROXY=http://proxy.invalid:3128', `http://127.0.0.1:${server.port}/ctx.tar.gz`]));
+      assert.equal(docker('run', '--rm', 'url-ctx', 'cat', '/hello.txt', '/proxy').stdout, 'from a tarball\nproxy=http://proxy.invalid:3128\n');
+      assert.doesNotMatch(docker('history', '--no-trunc', 'url-ctx').stdout, /proxy\.invalid/, 'undeclared proxy args stay out of the history');
+      assert.deepEqual(JSON.parse(inspect('url-ctx', '{{json .Config.Healthcheck}}')), { Test: ['NONE'] });
+      const remote = await daemon.apiRaw('POST', `/build?t=remote-df&remote=${encodeURIComponent(`http://127.0.0.1:${server.port}/Dockerfile.remote`)}`, Buffer.alloc(0), 'application/x-tar');
+      assert.match(remote.body, /Successfully tagged remote-df:latest/, remote.body);
+      assert.equal(inspect('remote-df', '{{index .Config.Labels "remote"}}'), 'dockerfile');
+    } finally {
+      server.close();
+    }
+  });
+
   test('hostile contexts cannot read outside the context or write outside the image', async () => {
     const outside = await context({ 'secret.txt': 'host secret\n' });
     const dir = await context({

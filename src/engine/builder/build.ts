@@ -8,7 +8,7 @@ import type { ContainerConfig, Image, ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
 import { BuildArgs, expansionEnv } from './args.js';
 import { BuildCache } from './cache.js';
-import { directoryTar, downloadSource, prepareCopy } from './copy.js';
+import { directoryTar, downloadSource, prepareCopy, type CopyRoot } from './copy.js';
 import { ShellLex } from './dockerfile/lex.js';
 import { parseTrigger } from './dockerfile/parser.js';
 import type { CopyInstruction, Dockerfile, Instruction, RunInstruction, Stage } from './dockerfile/types.js';
@@ -26,6 +26,13 @@ export interface BuildDeps {
   images: ImageService;
   containers: ContainerService;
   layers: LayerStore;
+}
+
+/** The unpacked context: never written to; files .dockerignore hides from COPY; a memo for COPY source hashes. */
+export interface BuildContext {
+  dir: string;
+  hidden: readonly string[];
+  memo: Map<string, unknown>;
 }
 
 interface StageState extends MetadataState {
@@ -49,7 +56,7 @@ export class DockerfileBuild {
     private readonly output: BuildOutput,
     private readonly signal: AbortSignal,
     private readonly dockerfile: Dockerfile,
-    private readonly contextDir: string,
+    private readonly context: BuildContext,
     private readonly scratchDir: string,
   ) {
     this.args = new BuildArgs(request.buildArgs);
@@ -248,7 +255,7 @@ export class DockerfileBuild {
     const env = this.env(state);
     const word = (w: string) => this.lex.processWord(w, env);
     const from = ins.from === undefined ? undefined : word(ins.from);
-    const source = from === undefined ? { root: this.contextDir, release: async () => undefined } : await this.mountSource(from);
+    const source: CopyRoot = from === undefined ? { root: this.context.dir, hidden: this.context.hidden, memo: this.context.memo, release: async () => undefined } : await this.mountSource(from);
     try {
       const prepared = await prepareCopy(
         {
@@ -259,7 +266,7 @@ export class DockerfileBuild {
           chmod: ins.chmod === undefined ? undefined : parseChmod(word(ins.chmod)),
           fromNote: from === undefined ? undefined : `--from=${from}`,
         },
-        source.root,
+        source,
         (url) => downloadSource(url, this.scratchDir, this.signal),
       );
       await this.filesystemStep(state, prepared.comment, (cid) => prepared.apply(this.deps.containers, cid));
@@ -298,7 +305,7 @@ export class DockerfileBuild {
   }
 
   /** COPY --from: another stage's result or an image, mounted read-only for the copy. */
-  private async mountSource(from: string): Promise<{ root: string; release: () => Promise<void> }> {
+  private async mountSource(from: string): Promise<CopyRoot> {
     const current = this.dockerfile.stages.length;
     const stage = this.stageIndex(from, current);
     const imageId = stage !== undefined ? this.stageImages.get(stage) : undefined;
@@ -317,6 +324,7 @@ export class DockerfileBuild {
     }
     return {
       root,
+      hidden: [],
       release: async () => {
         await layers.unmountRw(id, root).catch(() => undefined);
         await layers.removeRw(id).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { decompress, peek } from '../../lib/compression.js';
@@ -126,10 +126,4 @@ export async function readContextFile(dir: string, name: string): Promise<Buffer
     if (['ENOENT', 'ENOTDIR'].includes(errnoCode(err) ?? '') || err instanceof PathError) return null;
     throw err;
   }
-}
-
-/** Removes a file from the context (the Dockerfile and .dockerignore when .dockerignore lists them). */
-export async function removeContextFile(dir: string, name: string): Promise<void> {
-  const path = await resolveInRoot(dir, name);
-  await rm(path, { force: true, recursive: true });
 }

@@ -29,13 +29,13 @@ export interface CopySource {
 const WILDCARD = /[*?[\\]/;
 
 /** Finds the sources a COPY names; errors are the classic builder's. */
-export async function findSources(root: string, patterns: readonly string[], instruction: string): Promise<CopySource[]> {
+export async function findSources(root: string, patterns: readonly string[], instruction: string, hidden: readonly string[] = []): Promise<CopySource[]> {
   const found: CopySource[] = [];
   for (const pattern of patterns) {
     const clean = cleanSource(pattern, instruction);
-    const names = WILDCARD.test(clean) ? await matchWildcard(root, clean) : [clean];
+    const names = WILDCARD.test(clean) ? (await matchWildcard(root, clean)).filter((name) => !hidden.includes(name)) : [clean];
     if (names.length === 0) throw invalid(`${instruction} failed: no source files were specified`);
-    for (const name of names) found.push(await resolveSource(root, name, instruction));
+    for (const name of names) found.push(await resolveSource(root, name, instruction, hidden));
   }
   return found;
 }
@@ -48,8 +48,9 @@ function cleanSource(pattern: string, instruction: string): string {
   return cleaned === '' ? '.' : cleaned;
 }
 
-async function resolveSource(root: string, name: string, instruction: string): Promise<CopySource> {
+async function resolveSource(root: string, name: string, instruction: string, hidden: readonly string[]): Promise<CopySource> {
   try {
+    if (hidden.includes(name)) throw Object.assign(new Error('hidden by .dockerignore'), { code: 'ENOENT' });
     const hostPath = await resolveInRoot(root, name, { followFinal: true });
     return { name, hostPath, stat: await lstat(hostPath) };
   } catch (err) {
@@ -89,22 +90,27 @@ export interface PlannedEntry {
   stat: Stats;
 }
 
-/** What a source becomes: a file is the destination itself; a directory's contents go into the destination. */
-export async function planEntries(source: CopySource): Promise<PlannedEntry[]> {
+/**
+ * What a source becomes: a file is the destination itself; a directory's
+ * contents go into the destination, less `hidden` files (root-relative names).
+ */
+export async function planEntries(source: CopySource, hidden: readonly string[] = []): Promise<PlannedEntry[]> {
   if (!source.stat.isDirectory()) return [{ hostPath: source.hostPath, name: '', stat: source.stat }];
   const out: PlannedEntry[] = [];
-  await walk(source.hostPath, '', out);
+  const prefix = source.name === '.' ? '' : `${source.name}/`;
+  await walk(source.hostPath, '', out, (name) => hidden.includes(prefix + name));
   return out;
 }
 
-async function walk(dir: string, name: string, out: PlannedEntry[]): Promise<void> {
+async function walk(dir: string, name: string, out: PlannedEntry[], isHidden: (name: string) => boolean): Promise<void> {
   for (const entry of (await readdir(dir)).sort()) {
     const hostPath = join(dir, entry);
+    const childName = name ? `${name}/${entry}` : entry;
+    if (isHidden(childName)) continue;
     const st = await lstat(hostPath);
     if (st.isSocket()) continue;
-    const childName = name ? `${name}/${entry}` : entry;
     out.push({ hostPath, name: childName, stat: st });
-    if (st.isDirectory()) await walk(hostPath, childName, out);
+    if (st.isDirectory()) await walk(hostPath, childName, out, isHidden);
   }
 }
 

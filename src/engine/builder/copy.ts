@@ -45,16 +45,24 @@ interface LocalSource extends CopySource {
   hash: string;
 }
 
-export async function prepareCopy(request: CopyRequest, root: string, download: (url: string) => Promise<CopySource & { urlName: string }>): Promise<PreparedCopy> {
+/** Where COPY reads from: the context or a mounted image; files hidden from COPY; a memo of source hashes when the root never changes. */
+export interface CopyRoot {
+  root: string;
+  hidden: readonly string[];
+  memo?: Map<string, unknown>;
+  release(): Promise<void>;
+}
+
+export async function prepareCopy(request: CopyRequest, from: CopyRoot, download: (url: string) => Promise<CopySource & { urlName: string }>): Promise<PreparedCopy> {
   const { kind } = request;
   const sources: LocalSource[] = [];
   const local = request.sources.filter((s) => !isUrl(s));
   for (const source of request.sources.filter(isUrl)) {
     if (kind === 'COPY') throw invalid(`COPY failed: source can't be a URL for COPY`);
-    sources.push(await describe(await download(source), false));
+    sources.push(await describe(await download(source), false, []));
   }
   if (local.length > 0) {
-    for (const found of await findSources(root, local, kind)) sources.push(await describe(found, kind === 'ADD' && (await isArchive(found))));
+    for (const found of await findSources(from.root, local, kind, from.hidden)) sources.push(await describeMemo(from, found, kind));
   }
   const wildcard = local.some((s) => /[*?[]/.test(s));
   if ((sources.length > 1 || (wildcard && sources.length > 0 && request.sources.length > 1)) && !request.dest.endsWith('/')) {
@@ -66,9 +74,19 @@ export async function prepareCopy(request: CopyRequest, root: string, download: 
   };
 }
 
-async function describe(source: CopySource & { urlName?: string }, archive: boolean): Promise<LocalSource> {
-  const entries = await planEntries(source);
+async function describe(source: CopySource & { urlName?: string }, archive: boolean, hidden: readonly string[]): Promise<LocalSource> {
+  const entries = await planEntries(source, hidden);
   return { ...source, archive, entries, hash: await hashEntries(entries) };
+}
+
+/** A source of a root that never changes (a cached context) is described once. */
+async function describeMemo(from: CopyRoot, found: CopySource, kind: 'COPY' | 'ADD'): Promise<LocalSource> {
+  const key = `copy-source\0${kind}\0${found.name}\0${from.hidden.join('\0')}`;
+  const known = from.memo?.get(key) as LocalSource | undefined;
+  if (known) return known;
+  const described = await describe(found, kind === 'ADD' && (await isArchive(found)), from.hidden);
+  from.memo?.set(key, described);
+  return described;
 }
 
 function isUrl(source: string): boolean {

@@ -83,7 +83,8 @@ export class ImageRemover {
   private async deleteImage(id: Digest, records: DeleteResponseItem[], force: boolean, prune: boolean, quiet: boolean): Promise<void> {
     const found = await this.findConflict(id, force ? HARD : HARD | SOFT);
     if (found) {
-      const dangling = this.refsOf(id).length === 0;
+      // As moby's imageIsDangling: no references and no children (a parent other images still build on is not dangling).
+      const dangling = this.refsOf(id).length === 0 && this.deps.children(id).length === 0;
       if (quiet && (!dangling || found.used)) return;
       throw found.error();
     }

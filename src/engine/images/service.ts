@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { chainIds, EMPTY_TAR_DIGEST, type Digest } from '../../lib/digest.js';
+import { chainIds, EMPTY_TAR_DIGEST, sha256, type Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
 import { Mutex } from '../../lib/mutex.js';
 import {
@@ -125,10 +125,13 @@ export class LocalImageService implements ImageService {
   async tag(nameOrId: string, repo: string, tag: string | undefined): Promise<void> {
     const target = this.lookup(nameOrId);
     const ref = this.parseTagTarget(repo, tag);
-    await this.lock.run(async () => {
-      await this.deps.refs.set(normalizedString(ref), target.id);
-      await this.deps.store.setMeta(target.id, { ...target.meta, lastTagTime: new Date().toISOString() });
-    });
+    // Tagging again with the same image (every rebuild with nothing changed) writes nothing.
+    if (this.deps.refs.get(normalizedString(ref)) !== target.id) {
+      await this.lock.run(async () => {
+        await this.deps.refs.set(normalizedString(ref), target.id);
+        await this.deps.store.setMeta(target.id, { ...target.meta, lastTagTime: new Date().toISOString() });
+      });
+    }
     this.deps.events.publish('image', 'tag', target.id, { name: familiarString(ref) });
   }
 
@@ -230,6 +233,17 @@ export class LocalImageService implements ImageService {
 
   containersUsing(id: Digest): Promise<{ id: string; running: boolean }[]> {
     return this.usage.containersUsing(id);
+  }
+
+  async addImage(configBytes: Buffer, references: string[]): Promise<{ id: Digest; created: boolean }> {
+    const created = !this.deps.store.get(sha256(configBytes));
+    const refs = references.map((r) => parseNormalizedNamed(r));
+    const id = await this.commitImageBytes(configBytes, {}, refs.filter((r) => r.tag !== undefined && r.digest === undefined));
+    // Digest references (repo@sha256:…) name the manifest, not a tag: recorded as they are.
+    await this.lock.run(async () => {
+      for (const ref of refs.filter((r) => r.digest !== undefined)) await this.deps.refs.set(normalizedString(ref), id);
+    });
+    return { id, created };
   }
 
   async layersSize(): Promise<number> {
