@@ -354,12 +354,28 @@ describe('docker build (classic builder) against berthd', { skip: !DOCKER_CLI &&
       assert.equal(docker('run', '--rm', 'url-ctx', 'cat', '/hello.txt', '/proxy').stdout, 'from a tarball\nproxy=http://proxy.invalid:3128\n');
       assert.doesNotMatch(docker('history', '--no-trunc', 'url-ctx').stdout, /proxy\.invalid/, 'undeclared proxy args stay out of the history');
       assert.deepEqual(JSON.parse(inspect('url-ctx', '{{json .Config.Healthcheck}}')), { Test: ['NONE'] });
+      const urlTar = ok(build(['-t', 'url-tar', await context({ Dockerfile: `FROM busybox\nADD http://127.0.0.1:${server.port}/ctx.tar.gz /fetched/\n` })]));
+      assert.match(urlTar.stdout, /Successfully built/);
+      assert.equal(docker('run', '--rm', 'url-tar', 'ls', '/fetched').stdout, 'ctx.tar.gz\n', 'a tarball fetched by URL is not unpacked');
       const remote = await daemon.apiRaw('POST', `/build?t=remote-df&remote=${encodeURIComponent(`http://127.0.0.1:${server.port}/Dockerfile.remote`)}`, Buffer.alloc(0), 'application/x-tar');
       assert.match(remote.body, /Successfully tagged remote-df:latest/, remote.body);
       assert.equal(inspect('remote-df', '{{index .Config.Labels "remote"}}'), 'dockerfile');
     } finally {
       server.close();
     }
+  });
+
+  test('FROM by ID, --platform, --rm=false keeps the step containers', async () => {
+    const busyboxId = inspect('busybox', '{{.Id}}');
+    ok(build(['-t', 'by-id', await context({ Dockerfile: `FROM ${busyboxId}\nLABEL by=id\n` })]));
+    ok(build(['--platform', 'linux/amd64', '-t', 'by-short-id', await context({ Dockerfile: `FROM --platform=linux/amd64 ${busyboxId.slice(7, 19)}\nLABEL by=short-id\n` })]));
+    const arm = build(['--platform', 'linux/arm64', await context({ Dockerfile: 'FROM busybox\n' })]);
+    assert.notEqual(arm.code, 0);
+    assert.match(arm.stderr, /linux\/arm64 is not supported/);
+    const kept = ok(build(['--rm=false', await context({ Dockerfile: 'FROM busybox\nRUN echo kept-container\n' })]));
+    assert.doesNotMatch(kept.stdout, /Removing intermediate container/);
+    assert.equal(docker('ps', '-a', '-q').stdout.trim().split('\n').length, 1, 'the RUN step\'s container is kept');
+    ok(docker('container', 'prune', '-f'));
   });
 
   test('hostile contexts cannot read outside the context or write outside the image', async () => {
