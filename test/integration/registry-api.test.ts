@@ -357,7 +357,7 @@ describe('registry API (raw HTTP)', () => {
   });
 
   it('logs each request', async () => {
-    assert.match(reg.log(), /"GET \/v2\/ HTTP\/1.1" 200 2 /);
+    assert.match(await reg.waitForLog(/"GET \/v2\/ HTTP\/1.1" 200 2 /), /"GET \/v2\/ HTTP\/1.1" 200 2 /);
   });
 
   it('stops cleanly on SIGTERM', async () => {

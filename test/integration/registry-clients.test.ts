@@ -7,12 +7,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, run } from './harness.js';
-import { makeBusyboxOciLayout, TestRegistry } from './registry-harness.js';
+import { makeBusyboxOciLayout, makeLoopbackCertificate, TestRegistry } from './registry-harness.js';
 
 const SKOPEO = '/usr/bin/skopeo';
 const USER = 'alice';
@@ -85,6 +85,26 @@ describe('registry with skopeo', { skip: existsSync(SKOPEO) ? false : 'skopeo no
     const gone = skopeo(['inspect', '--tls-verify=false', `docker://${open.hostPort}/ns/busybox:1.0`]);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, /manifest unknown/);
+  });
+
+  it('pushes over TLS, verifying the registry\'s certificate', async () => {
+    const tlsDir = join(dir, 'tls');
+    await mkdir(join(tlsDir, 'certs'), { recursive: true });
+    const { cert, key } = makeLoopbackCertificate(tlsDir);
+    await copyFile(cert, join(tlsDir, 'certs', 'ca.crt'));
+    const secure = await TestRegistry.start(['--tls-cert', cert, '--tls-key', key, '--htpasswd', join(dir, 'htpasswd')]);
+    try {
+      const dest = `docker://${secure.hostPort}/tls/busybox:v1`;
+      const untrusted = skopeo(['copy', '--dest-creds', `${USER}:${PASSWORD}`, `oci:${join(dir, 'src')}:latest`, dest]);
+      assert.notEqual(untrusted.code, 0);
+      assert.match(untrusted.stderr, /certificate/);
+      const push = skopeo(['copy', '--dest-cert-dir', join(tlsDir, 'certs'), '--dest-creds', `${USER}:${PASSWORD}`, `oci:${join(dir, 'src')}:latest`, dest]);
+      assert.equal(push.code, 0, push.stderr);
+      const inspect = skopeo(['inspect', '--cert-dir', join(tlsDir, 'certs'), '--creds', `${USER}:${PASSWORD}`, dest]);
+      assert.equal(JSON.parse(inspect.stdout).Digest, layout.manifestDigest);
+    } finally {
+      await secure.stop();
+    }
   });
 
   it('needs the right credentials when htpasswd auth is on', async () => {
@@ -193,5 +213,22 @@ describe('registry with the docker CLI and dockerd', { skip: dockerdSkipReason()
     assert.equal(dockerd.docker(['logout', locked.hostPort]).code, 0);
     const loggedOut = dockerd.docker(['pull', `${locked.hostPort}/team/busybox:v1`]);
     assert.notEqual(loggedOut.code, 0);
+  });
+
+  it('logs in and pushes over TLS (dockerd speaks HTTPS to an insecure loopback registry first)', async () => {
+    const { cert, key } = makeLoopbackCertificate(dir);
+    const secure = await TestRegistry.start(['--tls-cert', cert, '--tls-key', key, '--htpasswd', join(dir, 'htpasswd')]);
+    try {
+      const ref = `${secure.hostPort}/tls/busybox:v1`;
+      assert.equal(dockerd.docker(['tag', 'busybox:latest', ref]).code, 0);
+      const login = dockerd.docker(['login', '-u', USER, '--password-stdin', secure.hostPort], `${PASSWORD}\n`);
+      assert.equal(login.code, 0, login.stderr);
+      const push = dockerd.docker(['push', ref]);
+      assert.equal(push.code, 0, push.stderr + push.stdout);
+      const manifestPut = /"PUT \/v2\/tls\/busybox\/manifests\/v1 HTTP\/1.1" 201/;
+      assert.match(await secure.waitForLog(manifestPut), manifestPut);
+    } finally {
+      await secure.stop();
+    }
   });
 });

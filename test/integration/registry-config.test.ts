@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { ROOT, run } from './harness.js';
-import { basicAuth, digestOf, TestRegistry } from './registry-harness.js';
+import { basicAuth, digestOf, makeLoopbackCertificate, TestRegistry } from './registry-harness.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
@@ -50,7 +50,7 @@ describe('registry configuration, TLS and gc', () => {
     assert.equal(ok.status, 200);
     assert.equal((await reg.request('GET', '/v1/search?q=x')).status, 401, 'search needs auth too');
     assert.equal((await reg.request('GET', '/debug/health')).status, 200, 'health does not');
-    assert.match(reg.log(), / testuser \[/, 'the access log names the user');
+    assert.match(await reg.waitForLog(/ testuser \[/), / testuser \[/, 'the access log names the user');
   });
 
   it('reads a YAML config file in distribution\'s format', async () => {
@@ -91,10 +91,7 @@ describe('registry configuration, TLS and gc', () => {
   });
 
   it('serves HTTPS with --tls-cert/--tls-key, basic auth over it', async () => {
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    const made = run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]);
-    assert.equal(made.code, 0, made.stderr);
+    const { cert, key } = makeLoopbackCertificate(dir);
     const reg = await start(['--tls-cert', cert, '--tls-key', key, '--htpasswd', join(dir, 'htpasswd')]);
     assert.match(reg.url, /^https:\/\//);
     const ca = await readFile(cert);
@@ -127,7 +124,7 @@ describe('registry configuration, TLS and gc', () => {
     assert.equal(await inFlight, 202);
     assert.equal(await exited, 0);
     await assert.rejects(reg.request('GET', '/v2/'), /ECONNREFUSED/);
-    assert.match(reg.log(), /SIGTERM: shutting down/);
+    assert.match(await reg.waitForLog(/SIGTERM: shutting down/), /SIGTERM: shutting down/);
   });
 
   it('gc removes unreferenced blobs (dry run first), and --delete-untagged removes untagged manifests', async () => {

@@ -11,7 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { busyboxRootfs, ROOT } from './harness.js';
+import { busyboxRootfs, ROOT, run } from './harness.js';
 
 export interface Response {
   status: number;
@@ -105,6 +105,13 @@ export class TestRegistry {
   }
 
   log(): string {
+    return this.output;
+  }
+
+  /** The log once it matches (output arrives asynchronously, and spawnSync'd clients block the loop). */
+  async waitForLog(pattern: RegExp, timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     return this.output;
   }
 
@@ -206,4 +213,13 @@ export async function makeBusyboxOciLayout(dir: string, ref = 'latest'): Promise
     ],
   }));
   return { manifestDigest: digestOf(manifest), layerDigest: digestOf(layer) };
+}
+
+/** A self-signed certificate for 127.0.0.1 (openssl), as cert.pem and key.pem in `dir`. */
+export function makeLoopbackCertificate(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const made = run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]);
+  if (made.code !== 0) throw new Error(`openssl: ${made.stderr}`);
+  return { cert, key };
 }
