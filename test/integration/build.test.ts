@@ -297,6 +297,9 @@ describe('docker build (classic builder) against berthd', { skip: !DOCKER_CLI &&
     assert.equal(inspect('custom-file', '{{index .Config.Labels "from"}}'), 'custom');
     ok(build(['-f', '-', '-t', 'stdin-file', dir], 'FROM busybox\nLABEL from=stdin\n'));
     assert.equal(inspect('stdin-file', '{{index .Config.Labels "from"}}'), 'stdin');
+    const tarred = spawnSync('tar', ['-cz', '-C', await context({ Dockerfile: 'FROM busybox\nCOPY x /x\n', x: 'from a stdin tar\n' }), '.']).stdout;
+    ok(build(['-t', 'stdin-tar', '-'], tarred));
+    assert.equal(docker('run', '--rm', 'stdin-tar', 'cat', '/x').stdout, 'from a stdin tar\n', 'a gzipped tar on stdin is the context');
     ok(build(['-t', 'stdin-only', '-'], 'FROM busybox\nLABEL from=only-stdin\n'));
     assert.equal(inspect('stdin-only', '{{index .Config.Labels "from"}}'), 'only-stdin');
     const squash = build(['--squash', dir]);
