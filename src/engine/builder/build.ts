@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import type { Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
 import type { ContainerService } from '../containers/types.js';
@@ -12,7 +10,9 @@ import { directoryTar, downloadSource, prepareCopy, type CopyRoot } from './copy
 import { ShellLex } from './dockerfile/lex.js';
 import { parseTrigger } from './dockerfile/parser.js';
 import type { CopyInstruction, Dockerfile, Instruction, RunInstruction, Stage } from './dockerfile/types.js';
+import { stageIndex, stagesToBuild } from './stages.js';
 import { applyMetadata, commandArgs, isMetadata, setEnv, shellOf, workdirOf, type MetadataState } from './metadata.js';
+import { mountImage } from './image-mount.js';
 import { shortId, StepRunner } from './steps.js';
 import type { BuildOutput, BuildRequest } from './types.js';
 
@@ -71,7 +71,7 @@ export class DockerfileBuild {
         this.args.declareMeta(key, value === undefined ? undefined : this.lex.processWord(value, this.args.metaEnv()));
       }
     }
-    const selected = this.stagesToBuild();
+    const selected = stagesToBuild(this.dockerfile, this.request.target, (word) => this.lex.processWord(word, this.args.metaEnv()));
     const labels = Object.keys(this.request.labels).length > 0;
     this.total = selected.reduce((n, i) => n + 1 + this.dockerfile.stages[i]!.instructions.length, 0) + (labels ? 1 : 0);
     let last: Digest | undefined;
@@ -82,39 +82,6 @@ export class DockerfileBuild {
     const unused = this.args.unconsumed();
     if (unused.length > 0) this.output.stream(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
     return last!;
-  }
-
-  /** The target stage (the last one by default) and the stages it uses, in file order. */
-  private stagesToBuild(): number[] {
-    const { stages } = this.dockerfile;
-    const target = this.request.target?.toLowerCase();
-    const targetIndex = target ? stages.findIndex((s) => s.name === target) : stages.length - 1;
-    if (targetIndex < 0) throw invalid(`failed to reach build target ${this.request.target} in Dockerfile`);
-    const needed = new Set<number>();
-    const visit = (index: number) => {
-      if (needed.has(index)) return;
-      needed.add(index);
-      for (const dep of this.stageDependencies(stages[index]!, index)) visit(dep);
-    };
-    visit(targetIndex);
-    return [...needed].sort((a, b) => a - b);
-  }
-
-  private stageDependencies(stage: Stage, index: number): number[] {
-    const env = this.args.metaEnv();
-    const refs = [this.lex.processWord(stage.from.image, env)];
-    for (const ins of stage.instructions) if ((ins.kind === 'COPY' || ins.kind === 'ADD') && ins.from) refs.push(this.lex.processWord(ins.from, env));
-    return refs.map((ref) => this.stageIndex(ref, index)).filter((i): i is number => i !== undefined);
-  }
-
-  /** A stage named or numbered `ref` before stage `before`, if any. */
-  private stageIndex(ref: string, before: number): number | undefined {
-    if (/^\d+$/.test(ref)) {
-      const n = Number(ref);
-      return n < before ? n : undefined;
-    }
-    const found = this.dockerfile.stages.findIndex((s, i) => i < before && s.name === ref.toLowerCase());
-    return found >= 0 ? found : undefined;
   }
 
   private async runStage(index: number, isFinal: boolean): Promise<Digest> {
@@ -143,7 +110,7 @@ export class DockerfileBuild {
     const name = this.lex.processWord(stage.from.image, this.args.metaEnv());
     const platform = stage.from.platform ? this.lex.processWord(stage.from.platform, this.args.metaEnv()) : this.request.platform;
     checkPlatform(platform);
-    const earlier = this.stageIndex(name, index);
+    const earlier = stageIndex(this.dockerfile, name, index);
     if (earlier !== undefined && !/^\d+$/.test(name)) return this.deps.images.resolve(this.stageImages.get(earlier)!);
     if (name.toLowerCase() === 'scratch') return this.deps.images.resolve(await this.deps.images.emptyImage());
     return this.localImage(name);
@@ -304,33 +271,13 @@ export class DockerfileBuild {
     this.done(state, await this.runner.withContainer(state.imageId, container, write, { config: state.config, stepConfig, author: state.author }));
   }
 
-  /** COPY --from: another stage's result or an image, mounted read-only for the copy. */
+  /** COPY --from: another stage's result or an image, mounted for reading. */
   private async mountSource(from: string): Promise<CopyRoot> {
-    const current = this.dockerfile.stages.length;
-    const stage = this.stageIndex(from, current);
+    const stage = stageIndex(this.dockerfile, from, this.dockerfile.stages.length);
     const imageId = stage !== undefined ? this.stageImages.get(stage) : undefined;
     if (stage !== undefined && imageId === undefined) throw invalid(`COPY --from=${from}: stage ${from} has not been built yet`);
     const image = imageId ? await this.deps.images.resolve(imageId) : await this.localImage(from);
-    const { layers } = this.deps;
-    const id = `build-from-${randomBytes(8).toString('hex')}`;
-    const root = join(this.scratchDir, id);
-    await mkdir(root, { recursive: true });
-    await layers.createRw(id, image.topLayer);
-    try {
-      await layers.mountRw(id, root);
-    } catch (err) {
-      await layers.removeRw(id).catch(() => undefined);
-      throw err;
-    }
-    return {
-      root,
-      hidden: [],
-      release: async () => {
-        await layers.unmountRw(id, root).catch(() => undefined);
-        await layers.removeRw(id).catch(() => undefined);
-        await rm(root, { recursive: true, force: true });
-      },
-    };
+    return mountImage(this.deps.layers, image, this.scratchDir);
   }
 
   private async cacheSources(): Promise<Image[]> {
