@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { constants as osConstants } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -207,6 +208,7 @@ export class LocalContainerService implements ContainerService {
     c.hasBeenManuallyStopped = true;
     await this.deps.store.save(c);
     await this.stopProcess(c, options);
+    this.deps.events.publish('container', 'stop', c.id, this.attributes(c));
   }
 
   /** Signals, waits the grace period, then kills; resolves once the exit has been handled. */
@@ -216,9 +218,14 @@ export class LocalContainerService implements ContainerService {
     const grace = options.timeout ?? c.config.StopTimeout ?? STOP_GRACE_DEFAULT_S;
     if (c.state.Paused) await this.deps.runtime.resume(c.id).catch(() => undefined);
     await this.deps.runtime.kill(c.id, signal).catch((err) => this.ignoreGone(err));
+    // As dockerd: each signal a stop sends is a kill event too.
+    this.deps.events.publish('container', 'kill', c.id, { ...this.attributes(c), signal: signalNumber(signal) });
     if (grace >= 0) {
       const timedOut = await Promise.race([exited.then(() => false), delay(grace * 1000).then(() => true)]);
-      if (timedOut) await this.deps.runtime.kill(c.id, 'SIGKILL', { all: true }).catch((err) => this.ignoreGone(err));
+      if (timedOut) {
+        await this.deps.runtime.kill(c.id, 'SIGKILL', { all: true }).catch((err) => this.ignoreGone(err));
+        this.deps.events.publish('container', 'kill', c.id, { ...this.attributes(c), signal: signalNumber('SIGKILL') });
+      }
     }
     await exited;
   }
@@ -244,7 +251,7 @@ export class LocalContainerService implements ContainerService {
     await this.deps.store.save(c);
     const exited = /^(SIG)?KILL$|^9$/i.test(signal) ? this.nextExit(c.id) : null;
     await this.deps.runtime.kill(c.id, signal);
-    this.deps.events.publish('container', 'kill', c.id, { ...this.attributes(c), signal });
+    this.deps.events.publish('container', 'kill', c.id, { ...this.attributes(c), signal: signalNumber(signal) });
     if (exited) await exited;
   }
 
@@ -385,9 +392,13 @@ export class LocalContainerService implements ContainerService {
     const tty = !!c.config.Tty;
     if (c.state.Running && c.state.Status !== 'restarting') {
       if (c.state.Paused) throw conflict(`You cannot attach to a paused container, unpause it first`);
-      return { ...liveStreams(await this.deps.runtime.attach(c.id), options), tty };
+      const streams = { ...liveStreams(await this.deps.runtime.attach(c.id), options), tty };
+      this.deps.events.publish('container', 'attach', c.id, this.attributes(c));
+      return streams;
     }
-    return { ...this.attachments.add(c.id, options), tty };
+    const pending = { ...this.attachments.add(c.id, options), tty };
+    this.deps.events.publish('container', 'attach', c.id, this.attributes(c));
+    return pending;
   }
 
   async resize(idOrName: string, height: number, width: number): Promise<void> {
@@ -414,7 +425,9 @@ export class LocalContainerService implements ContainerService {
   async top(idOrName: string, psArgs: string): Promise<TopResult> {
     const c = this.deps.store.find(idOrName);
     if (!c.state.Running) throw conflict(`Container ${c.id} is not running`);
-    return top(await this.deps.runtime.processes(c.id), psArgs);
+    const result = top(await this.deps.runtime.processes(c.id), psArgs);
+    this.deps.events.publish('container', 'top', c.id, this.attributes(c));
+    return result;
   }
 
   async stats(idOrName: string) {
@@ -432,7 +445,9 @@ export class LocalContainerService implements ContainerService {
 
   async export(idOrName: string): Promise<Readable> {
     const c = this.deps.store.find(idOrName);
-    return this.withRootfs(c, (rootfs) => archive.exportRootfs(rootfs));
+    const tar = await this.withRootfs(c, (rootfs) => archive.exportRootfs(rootfs));
+    this.deps.events.publish('container', 'export', c.id, this.attributes(c));
+    return tar;
   }
 
   async commit(idOrName: string, options: { repo?: string; tag?: string; author?: string; comment?: string; changes: string[]; pause: boolean; config?: import('./types.js').ContainerConfig }): Promise<Digest> {
@@ -466,12 +481,17 @@ export class LocalContainerService implements ContainerService {
 
   async archiveGet(idOrName: string, path: string) {
     const c = this.deps.store.find(idOrName);
-    return this.withRootfs(c, (rootfs) => archive.getArchive(this.fsInput(c, rootfs, idOrName), path));
+    const result = await this.withRootfs(c, (rootfs) => archive.getArchive(this.fsInput(c, rootfs, idOrName), path));
+    // docker cp out of a container: dockerd's archive-path event.
+    this.deps.events.publish('container', 'archive-path', c.id, { ...this.attributes(c), path });
+    return result;
   }
 
   async archivePut(idOrName: string, path: string, tar: Readable, options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean; chown?: string }): Promise<void> {
     const c = this.deps.store.find(idOrName);
     await this.withRootfs(c, (rootfs) => archive.putArchive(this.fsInput(c, rootfs, idOrName), path, tar, { ...options, user: c.config.User }));
+    // docker cp into a container: dockerd's extract-to-dir event.
+    this.deps.events.publish('container', 'extract-to-dir', c.id, { ...this.attributes(c), path });
   }
 
   async exportChanges(idOrName: string): Promise<Readable> {
@@ -779,6 +799,14 @@ export class LocalContainerService implements ContainerService {
     if (isEngineError(err, 'notFound') || isEngineError(err, 'conflict')) return;
     throw err;
   }
+}
+
+/** A kill event's signal attribute is the number, as dockerd writes it ("15"); names without a number stay as given. */
+function signalNumber(signal: string): string {
+  if (/^\d+$/.test(signal)) return signal;
+  const name = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
+  const number = (osConstants.signals as Record<string, number>)[name];
+  return number === undefined ? signal : String(number);
 }
 
 /** Docker's EndpointSettings, as /containers/create carries them in NetworkingConfig. */
