@@ -5,6 +5,7 @@ import { Mutex } from '../../lib/mutex.js';
 import { linkExists, listAddresses, listRouteDestinations } from '../../platform/linux/ip.js';
 import { ensureSysctl, readSysctl } from '../../platform/linux/sysctl.js';
 import type { Filters } from '../images/types.js';
+import type { EventBus } from '../events/types.js';
 import { EmbeddedDns } from './dns.js';
 import { Firewall, type FirewallNetwork, type FirewallPort } from './firewall.js';
 import { filterNetworks, prunable } from './filters.js';
@@ -44,6 +45,10 @@ export interface NetworkServiceOptions {
   /** Upstreams of the embedded DNS servers; default: the host's resolv.conf name servers. */
   upstreamResolvers?: string[];
   dnsPort?: number;
+  /** --ip-forward=false: leave net.ipv4.ip_forward as the host has it. */
+  ipForward?: boolean;
+  /** Network events (create, connect, disconnect, destroy) go here. */
+  events?: EventBus;
 }
 
 export const DEFAULT_NETWORK = 'bridge';
@@ -82,7 +87,7 @@ export class LinuxNetworkService implements NetworkService {
     await this.ensurePredefined();
     for (const n of this.networks.values()) if (n.driver === 'bridge') await this.prepareBridge(n.device!, this.gatewayCidr(n));
     if (this.firewall) {
-      await ensureSysctl('net.ipv4.ip_forward', '1');
+      if (this.options.ipForward !== false) await ensureSysctl('net.ipv4.ip_forward', '1');
       await this.firewall.install(this.firewallNetworks(), this.firewallPorts());
     }
     for (const n of this.networks.values()) await this.startDns(n);
@@ -157,6 +162,7 @@ export class LinuxNetworkService implements NetworkService {
         await this.dropNetwork(record);
         throw err;
       }
+      this.publish('create', record);
       return { id, warning: '' };
     });
   }
@@ -178,6 +184,7 @@ export class LinuxNetworkService implements NetworkService {
       }
       if (this.view(n).endpoints.length > 0) throw forbidden(`error while removing network: network ${n.name} id ${n.id} has active endpoints`);
       await this.dropNetwork(n);
+      this.publish('destroy', n);
     });
   }
 
@@ -187,6 +194,7 @@ export class LinuxNetworkService implements NetworkService {
       for (const n of [...this.networks.values()]) {
         if (!prunable(this.view(n), filters)) continue;
         await this.dropNetwork(n);
+        this.publish('destroy', n);
         removed.push(n.name);
       }
       return removed.sort();
@@ -232,6 +240,7 @@ export class LinuxNetworkService implements NetworkService {
         await this.builder.teardown(record);
         throw err;
       }
+      this.publishEndpoints('connect', record);
       return record.sandbox.attachment;
     });
   }
@@ -240,6 +249,7 @@ export class LinuxNetworkService implements NetworkService {
     return this.mutex.run(async () => {
       const record = this.containers.get(containerId);
       if (!record?.sandbox) return;
+      this.publishEndpoints('disconnect', record);
       await this.builder.teardown(record);
       await this.store.saveContainer(record);
       await this.applyFirewall();
@@ -281,6 +291,7 @@ export class LinuxNetworkService implements NetworkService {
           record.networks.pop();
           throw err;
         }
+        this.publish('connect', n, facts.id);
       }
       await this.store.saveContainer(record);
       await this.applyFirewall();
@@ -297,7 +308,10 @@ export class LinuxNetworkService implements NetworkService {
       const record = this.record(facts.id);
       const index = record.networks.findIndex((x) => x.networkId === n.id);
       if (index < 0) throw forbidden(`container ${facts.id} is not connected to network ${n.name}`);
-      if (record.sandbox) await this.builder.disconnectLive(record, n.id);
+      if (record.sandbox) {
+        await this.builder.disconnectLive(record, n.id);
+        this.publish('disconnect', n, facts.id);
+      }
       record.networks.splice(index, 1);
       await this.store.saveContainer(record);
       await this.applyFirewall();
@@ -399,6 +413,19 @@ export class LinuxNetworkService implements NetworkService {
   private addNetwork(n: NetworkRecord): void {
     this.networks.set(n.id, n);
     if (n.ipam[0]) this.allocators.set(n.id, new AddressAllocator(n.ipam[0]));
+  }
+
+  /** A network event as dockerd sends it: the network's ID, its name and driver, and the container for (dis)connects. */
+  private publish(action: 'create' | 'connect' | 'disconnect' | 'destroy', n: NetworkRecord, containerId?: string): void {
+    this.options.events?.publish('network', action, n.id, { name: n.name, type: n.driver, ...(containerId ? { container: containerId } : {}) });
+  }
+
+  /** Connect or disconnect events for every network a starting or stopping container is on. */
+  private publishEndpoints(action: 'connect' | 'disconnect', record: ContainerRecord): void {
+    for (const { networkId } of record.networks) {
+      const n = this.networks.get(networkId);
+      if (n) this.publish(action, n, record.id);
+    }
   }
 
   private async dropNetwork(n: NetworkRecord): Promise<void> {
