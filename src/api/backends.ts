@@ -1,5 +1,5 @@
 import type { ImageService } from '../engine/images/types.js';
-import type { EventBus } from '../engine/events/types.js';
+import type { EventBus, EventFeed } from '../engine/events/types.js';
 import type { ContainerService } from '../engine/containers/types.js';
 import type { VolumeService } from '../engine/volumes/types.js';
 import type { NetworkService } from '../engine/network/types.js';
@@ -21,5 +21,5 @@ export interface ApiBackends {
   networks: NetworkService;
   builder: BuilderService;
   system: SystemBackend;
-  events: EventBus;
+  events: EventBus & EventFeed;
 }

@@ -7,6 +7,7 @@ import { versionLess, type ApiRequest } from './request.js';
 import { Router } from './router.js';
 import type { ApiBackends } from './backends.js';
 import { systemRoutes } from './routes/system.js';
+import { eventRoutes } from './routes/events.js';
 import { imageRoutes } from './routes/images.js';
 import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
@@ -38,6 +39,7 @@ export interface ApiHandlers {
 export function createApiHandler(backends: ApiBackends, options: ApiOptions): ApiHandlers {
   const router = new Router();
   systemRoutes(router, backends);
+  eventRoutes(router, backends);
   imageRoutes(router, backends);
   containerRoutes(router, backends);
   execRoutes(router, backends);

@@ -182,6 +182,19 @@ export function mergeConfig(flags: Partial<DaemonConfig>, file: Partial<DaemonCo
   return { ...DEFAULTS, ...file, ...flags } as DaemonConfig;
 }
 
+/** The config after SIGHUP: the reloadable settings from `next`, everything else as it was. */
+export function applyReload(current: DaemonConfig, next: DaemonConfig): DaemonConfig {
+  const out: Record<string, unknown> = { ...current };
+  for (const field of RELOADABLE) out[field] = next[field];
+  return out as unknown as DaemonConfig;
+}
+
+/** The daemon reload event's attributes, as dockerd sends them: each reloadable setting by its daemon.json name. */
+export function reloadAttributes(config: DaemonConfig): Record<string, string> {
+  const show = (v: unknown) => (Array.isArray(v) ? `[${v.join(' ')}]` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+  return Object.fromEntries(RELOADABLE.map((field) => [fileKeyOf(field), show(config[field])]));
+}
+
 function fileKeyOf(field: keyof DaemonConfig): string {
   return Object.entries(FILE_KEYS).find(([, f]) => f === field)?.[0] ?? field;
 }

@@ -5,6 +5,7 @@ import { LocalBuilder } from '../engine/builder/service.js';
 import * as sys from '../platform/linux/sys.js';
 import { FsContentStore } from '../engine/content/store.js';
 import { MemoryEventBus } from '../engine/events/bus.js';
+import { EventJournal } from '../engine/events/journal.js';
 import { ImageStore } from '../engine/images/store.js';
 import { ReferenceStore } from '../engine/images/refstore.js';
 import { LocalImageService } from '../engine/images/service.js';
@@ -20,7 +21,8 @@ import { listen, type Listener, type ServerTls } from './listeners.js';
 import { DaemonSystem, engineId } from './system.js';
 import { checkPlainTcp, loadServerTls } from './remote.js';
 import { BERTH_VERSION } from './version.js';
-import type { DaemonConfig } from './config.js';
+import { applyReload, reloadAttributes, type DaemonConfig } from './config.js';
+import { hostname } from 'node:os';
 import type { Logger } from './log.js';
 
 export interface RunningDaemon {
@@ -29,6 +31,9 @@ export interface RunningDaemon {
   /** Applies the reloadable settings of a new config (SIGHUP). */
   reload(config: DaemonConfig): void;
 }
+
+/** Events kept for /events?since= (in memory, and reloaded from the data root's events.log at start). */
+const EVENT_HISTORY = 4096;
 
 /**
  * The composition root: opens the stores on the data root, picks the
@@ -50,7 +55,7 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
 
     const content = await FsContentStore.open(join(config.dataRoot, 'content'));
     const layers = await openLayerStore(join(config.dataRoot, 'layers'), config.storageDriver, log);
-    const events = new MemoryEventBus();
+    const events = new MemoryEventBus(EVENT_HISTORY, new EventJournal({ path: join(config.dataRoot, 'events.log'), onError: log.warn }));
     const store = await ImageStore.open(join(config.dataRoot, 'images', 'meta'), content);
     const refs = await ReferenceStore.open(join(config.dataRoot, 'images', 'references.json'));
     const images = new LocalImageService({ content, layers, events, store, refs, tmpDir });
@@ -67,6 +72,8 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
       chainPrefix: chainPrefixFor(config.bridge),
       iptables: config.iptables,
       userlandProxy: config.userlandProxy,
+      ipForward: config.ipForward,
+      events,
     });
     await networks.init();
     const volumes = new LocalVolumeService(join(config.dataRoot, 'volumes'), events);
@@ -79,7 +86,9 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     images.setUsage({ containersUsing: (id) => containers.usingImage(id) });
     await containers.recover();
     await networks.restore(await containers.runningIds());
-    const system = new DaemonSystem({ config: () => config, images, containers, layers, engineId: await engineId(config.dataRoot), startedAt: new Date() });
+    // Daemon events carry the engine ID and the host name, as dockerd's do.
+    const daemonId = await engineId(config.dataRoot);
+    const system = new DaemonSystem({ config: () => config, images, containers, layers, engineId: daemonId, startedAt: new Date() });
 
     // Contexts of builds cut short by a crash are left in builder/: start empty.
     await rm(join(config.dataRoot, 'builder'), { recursive: true, force: true }).catch((err) => log.warn(`could not clear the builder's directory: ${(err as Error).message}`));
@@ -91,15 +100,15 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     });
     const listeners = await listenAll(config, tls, handler, log);
     await writePidfile(config.pidfile);
-    events.publish('daemon', 'start', 'berthd', {});
+    events.publish('daemon', 'start', daemonId, { name: hostname() });
     log.info(`berthd ${BERTH_VERSION} started (data root ${config.dataRoot}, storage driver ${layers.driver})`);
 
     return {
       listeners,
       reload(next: DaemonConfig) {
-        config = { ...config, debug: next.debug, logLevel: next.logLevel, liveRestore: next.liveRestore };
+        config = applyReload(config, next);
         log.level = config.debug ? 'debug' : config.logLevel;
-        events.publish('daemon', 'reload', 'berthd', { debug: String(config.debug), 'log-level': config.logLevel });
+        events.publish('daemon', 'reload', daemonId, { ...reloadAttributes(config), name: hostname() });
         log.info('configuration reloaded');
       },
       async stop() {
@@ -108,6 +117,7 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
         await containers.shutdown();
         await networks.close();
         await Promise.all(listeners.map((l) => l.close()));
+        await events.close();
         await unlink(config.pidfile).catch(() => undefined);
         await unlock();
         log.info('berthd stopped');

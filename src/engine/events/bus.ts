@@ -1,17 +1,27 @@
-import type { EngineEvent, EventBus } from './types.js';
+import { checkEventFilters, eventMatches } from './filter.js';
+import type { EventJournal } from './journal.js';
+import type { EngineEvent, EventBus, EventFeed, EventQuery } from './types.js';
 
 /**
  * In-process event bus with a bounded history, so that /events?since= can
- * replay recent events without unbounded memory.
+ * replay recent events without unbounded memory. With a journal, every event
+ * is also written to disk and the history is reloaded from it at start, so
+ * `since` reaches back across a berthd restart.
  */
-export class MemoryEventBus implements EventBus {
+export class MemoryEventBus implements EventBus, EventFeed {
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly history: EngineEvent[] = [];
+  private lastNs = 0n;
 
-  constructor(private readonly capacity = 1024) {}
+  constructor(
+    private readonly capacity = 1024,
+    private readonly journal?: EventJournal,
+  ) {
+    if (journal) this.history.push(...journal.load(capacity));
+  }
 
   publish(type: EngineEvent['Type'], action: string, id: string, attributes: Record<string, string> = {}): void {
-    const nowNs = BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n;
+    const nowNs = this.nextTimeNs();
     const event: EngineEvent = {
       Type: type,
       Action: action,
@@ -22,7 +32,15 @@ export class MemoryEventBus implements EventBus {
     };
     this.history.push(event);
     if (this.history.length > this.capacity) this.history.shift();
+    this.journal?.append(event);
     for (const listener of this.listeners) listener(event);
+  }
+
+  /** Wall-clock nanoseconds, strictly increasing so that since/until windows order events as they happened. */
+  private nextTimeNs(): bigint {
+    const now = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+    this.lastNs = now > this.lastNs ? now : this.lastNs + 1n;
+    return this.lastNs;
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
@@ -32,5 +50,21 @@ export class MemoryEventBus implements EventBus {
 
   recent(): EngineEvent[] {
     return [...this.history];
+  }
+
+  watch(query: EventQuery, listener: (event: EngineEvent) => void): { past: EngineEvent[]; stop(): void } {
+    checkEventFilters(query.filters);
+    const inWindow = (e: EngineEvent) => (query.sinceNs === undefined || e.timeNano >= query.sinceNs) && (query.untilNs === undefined || e.timeNano <= query.untilNs);
+    const wanted = (e: EngineEvent) => inWindow(e) && eventMatches(query.filters, e);
+    // Snapshot and subscribe in one turn of the event loop: nothing can fall between the two.
+    const past = query.sinceNs === undefined && query.untilNs === undefined ? [] : this.history.filter(wanted);
+    const stop = this.subscribe((e) => {
+      if (wanted(e)) listener(e);
+    });
+    return { past, stop };
+  }
+
+  close(): Promise<void> {
+    return this.journal?.close() ?? Promise.resolve();
   }
 }

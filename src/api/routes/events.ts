@@ -1,0 +1,74 @@
+/**
+ * GET /events: recorded events in the since/until window, then live ones
+ * until `until` passes or the client goes away, as JSON messages one per
+ * line (moby's api/server/router/system getEvents).
+ *
+ * A client that stops reading must not hold the daemon back: events are
+ * written without waiting, and while more than SLOW_CLIENT_BYTES are queued
+ * for one client its new events are dropped (moby drops them too, after a
+ * short timeout), so memory stays bounded and publishers never wait.
+ */
+import type { ServerResponse } from 'node:http';
+import { invalid } from '../../lib/errors.js';
+import type { EngineEvent, EventFeed } from '../../engine/events/types.js';
+import { filtersParam, type ApiRequest } from '../request.js';
+import type { Router } from '../router.js';
+
+const SLOW_CLIENT_BYTES = 1 << 20;
+
+/** docker's timestamps: seconds with an optional ".nanoseconds" part (as the CLI sends them), or RFC 3339. */
+export function timestampNs(name: string, value: string | null): number | undefined {
+  if (value === null || value === '') return undefined;
+  const m = /^(-?\d+)(?:\.(\d{1,9}))?$/.exec(value);
+  if (m) return Number(m[1]) * 1e9 + Number((m[2] ?? '').padEnd(9, '0'));
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalid(`invalid value for ${name}: ${value}`);
+  return ms * 1e6;
+}
+
+/** The message as the API sends it: for containers and images also the old status/id/from fields. */
+export function wireEvent(event: EngineEvent): Record<string, unknown> {
+  const legacy: Record<string, unknown> = {};
+  if (event.Type === 'container' || event.Type === 'image') {
+    legacy.status = event.Action;
+    legacy.id = event.Actor.ID;
+    if (event.Type === 'container') legacy.from = event.Actor.Attributes.image ?? '';
+  }
+  return { ...legacy, ...event };
+}
+
+export function eventRoutes(router: Router, { events }: { events: EventFeed }): void {
+  router.add('GET', '/events', async (req, res) => streamEvents(req, res, events));
+}
+
+async function streamEvents(req: ApiRequest, res: ServerResponse, feed: EventFeed): Promise<void> {
+  const sinceNs = timestampNs('since', req.query.get('since'));
+  const untilNs = timestampNs('until', req.query.get('until'));
+  if (sinceNs !== undefined && untilNs !== undefined && untilNs < sinceNs) {
+    throw invalid(`\`since\` time (${req.query.get('since')}) cannot be after \`until\` time (${req.query.get('until')})`);
+  }
+  const send = (event: EngineEvent) => {
+    if (res.writableLength > SLOW_CLIENT_BYTES) return;
+    res.write(`${JSON.stringify(wireEvent(event))}\n`);
+  };
+  const subscription = feed.watch({ sinceNs, untilNs, filters: filtersParam(req.query) }, send);
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  // Headers go out at once so that clients know the stream is open before any event.
+  res.flushHeaders();
+  for (const event of subscription.past) send(event);
+  const remainingMs = untilNs === undefined ? Infinity : untilNs / 1e6 - Date.now();
+  if (remainingMs <= 0) {
+    subscription.stop();
+    res.end();
+    return;
+  }
+  // Live events until `until` passes or the client hangs up (the response's 'close': the request's fires once its body is read).
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    if (Number.isFinite(remainingMs)) timer = setTimeout(resolve, remainingMs);
+    res.once('close', resolve);
+  });
+  clearTimeout(timer);
+  subscription.stop();
+  res.end();
+}
