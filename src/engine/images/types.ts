@@ -97,6 +97,10 @@ export interface ProgressMessage {
   stream?: string;
   id?: string;
   progressDetail?: { current?: number; total?: number };
+  /** The progress bar as text, for clients that print it as it is. */
+  progress?: string;
+  /** Structured results (push: {Tag, Digest, Size}). */
+  aux?: unknown;
   error?: string;
   errorDetail?: { message: string };
 }
@@ -157,6 +161,14 @@ export interface ImageService {
    * what a build's FROM scratch starts from, so that every step has a parent.
    */
   emptyImage(): Promise<Digest>;
+  /**
+   * Records an image whose layers' uncompressed tars are already in the
+   * content store under their diff IDs (a pull): registers its layers, stores
+   * the config bytes as they are (the ID is their digest) and points the
+   * references ("docker.io/library/busybox:latest", "…@sha256:…") at it.
+   * `created` is false when the image was here already.
+   */
+  addImage(configBytes: Buffer, references: string[]): Promise<{ id: Digest; created: boolean }>;
   /** Containers created from this image (none until the containers area is wired in). */
   containersUsing(id: Digest): Promise<{ id: string; running: boolean }[]>;
 }

@@ -1,0 +1,183 @@
+import { pipeline } from 'node:stream';
+import { chainIds, shortId, type Digest } from '../../lib/digest.js';
+import { invalid } from '../../lib/errors.js';
+import { parseJson } from '../../lib/compression.js';
+import { familiarName, familiarString, fullName, normalizedString, parseNormalizedNamed, type Reference } from '../../lib/reference.js';
+import type { ContentStore } from '../content/types.js';
+import type { EventBus } from '../events/types.js';
+import type { ImageConfig, ImageService, ProgressSink } from '../images/types.js';
+import type { LayerStore } from '../layers/types.js';
+import type { RegistryAccess } from './access.js';
+import { downloadLayer } from './download.js';
+import { translatePullError } from './errors.js';
+import type { Limiter } from './limiter.js';
+import {
+  formatPlatform, MAX_CONFIG_BYTES, parseManifest, parsePlatform, platformMatches, selectPlatform, type ImageManifest, type Platform,
+} from './manifest.js';
+import type { BlobLocations } from './metadata.js';
+import { ItemProgress } from './progress.js';
+import type { Repository } from './repository.js';
+import type { AuthConfig } from './types.js';
+
+export interface PullDeps {
+  images: ImageService;
+  content: ContentStore;
+  layers: LayerStore;
+  events: EventBus;
+  access: RegistryAccess;
+  downloads: Limiter;
+  locations: BlobLocations;
+}
+
+interface PullRequest {
+  ref: Reference;
+  platform: Platform;
+  /** The user named a platform: a single-platform image of another one is then an error. */
+  explicitPlatform: boolean;
+  auth?: AuthConfig;
+  progress: ProgressSink;
+}
+
+interface Pulled {
+  id: Digest;
+  manifestDigest: Digest;
+}
+
+/** `docker pull -a`: every tag of the repository, then one closing status line. */
+export async function pullAllTags(deps: PullDeps, name: string, options: { platform?: string; auth?: AuthConfig; progress: ProgressSink }): Promise<void> {
+  const repoRef = parseNormalizedNamed(name);
+  if (repoRef.tag !== undefined || repoRef.digest !== undefined) throw invalid("tag can't be used with --all-tags/-a");
+  const tags = await deps.access.withFallback(repoRef.domain, repoRef.path, options.auth, 'pull', (repo) => repo.tags())
+    .catch((err) => { throw translatePullError(err, repoRef); });
+  if (tags.length === 0) throw invalid(`no tags found for ${familiarName(repoRef)}`);
+  let updated = false;
+  for (const tag of tags) {
+    const result = await pullTag(deps, request({ ...repoRef, tag }, options));
+    updated ||= result.updated;
+  }
+  options.progress({ status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarName(repoRef)}` });
+}
+
+/** `docker pull x[:tag|@digest]`. */
+export async function pullImage(deps: PullDeps, ref: Reference, options: { platform?: string; auth?: AuthConfig; progress: ProgressSink }): Promise<Digest> {
+  const result = await pullTag(deps, request(ref, options));
+  options.progress({ status: `Status: ${result.updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(ref)}` });
+  return result.id;
+}
+
+function request(ref: Reference, options: { platform?: string; auth?: AuthConfig; progress: ProgressSink }): PullRequest {
+  return { ref, platform: parsePlatform(options.platform), explicitPlatform: !!options.platform, auth: options.auth, progress: options.progress };
+}
+
+async function pullTag(deps: PullDeps, req: PullRequest): Promise<{ id: Digest; updated: boolean }> {
+  const { ref, progress } = req;
+  const before = await deps.images.resolve(normalizedString(ref)).then((i) => i.id, () => undefined);
+  let pulled: Pulled;
+  try {
+    pulled = await deps.access.withFallback(ref.domain, ref.path, req.auth, 'pull', (repo) => pullFrom(deps, repo, req));
+  } catch (err) {
+    throw translatePullError(err, ref);
+  }
+  progress({ status: `Digest: ${pulled.manifestDigest}` });
+  deps.events.publish('image', 'pull', familiarString(ref), { name: fullName(ref) });
+  return { id: pulled.id, updated: before !== pulled.id };
+}
+
+/** One attempt at one endpoint: manifest (through an index), config, layers, then the image record. */
+async function pullFrom(deps: PullDeps, repo: Repository, req: PullRequest): Promise<Pulled> {
+  const { ref } = req;
+  const top = await repo.manifest(ref.digest ?? ref.tag!);
+  // As dockerd: only once the manifest is found does progress start (so "not found" is still an HTTP 404).
+  req.progress({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
+  let parsed = parseManifest(top.bytes, top.mediaType, familiarString(ref));
+  if (parsed.kind === 'index') {
+    const chosen = selectPlatform(parsed, req.platform);
+    const inner = await repo.manifest(chosen.digest);
+    parsed = parseManifest(inner.bytes, inner.mediaType, `${familiarString(ref)}@${chosen.digest}`);
+    if (parsed.kind === 'index') throw invalid(`${familiarString(ref)}: an index inside an index is not supported`);
+  }
+  const manifest: ImageManifest = parsed;
+  const configBytes = await repo.smallBlob(manifest.config.digest, MAX_CONFIG_BYTES);
+  const config = checkConfig(configBytes, manifest, req);
+  await fetchLayers(deps, repo, manifest, config.rootfs.diff_ids, req.progress);
+  const references = [`${fullName(ref)}@${top.digest}`];
+  if (ref.digest === undefined) references.push(normalizedString(ref));
+  const { id } = await deps.images.addImage(configBytes, references);
+  await rememberLocations(deps, repo, manifest, config.rootfs.diff_ids);
+  return { id, manifestDigest: top.digest };
+}
+
+function checkConfig(bytes: Buffer, manifest: ImageManifest, req: PullRequest): ImageConfig {
+  const config = parseJson<ImageConfig>(bytes, `image config ${manifest.config.digest}`);
+  const diffIds = config.rootfs?.diff_ids;
+  if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length) {
+    throw invalid(`invalid image config ${manifest.config.digest}: ${manifest.layers.length} layers in the manifest, ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff IDs in the config`);
+  }
+  const actual: Platform = { os: config.os ?? 'linux', architecture: config.architecture ?? '', ...(config.variant ? { variant: config.variant } : {}) };
+  if (req.explicitPlatform && !platformMatches(req.platform, actual)) {
+    throw invalid(`image with reference ${familiarString(req.ref)} was found but does not match the specified platform: wanted ${formatPlatform(req.platform)}, actual: ${formatPlatform(actual)}`);
+  }
+  if (actual.os !== 'linux') throw invalid(`image operating system "${actual.os}" cannot be used on this platform`);
+  return config;
+}
+
+/**
+ * Layers not in the layer store are downloaded in parallel (bounded by
+ * max-concurrent-downloads) and unpacked in order as their turn comes, as
+ * dockerd does. A layer whose tar is in the content store already (from an
+ * interrupted pull) is not downloaded again. If anything fails, the layers
+ * unpacked by this pull are removed again; verified tars stay for the next try.
+ */
+async function fetchLayers(deps: PullDeps, repo: Repository, manifest: ImageManifest, diffIds: Digest[], sink: ProgressSink): Promise<void> {
+  const chains = chainIds(diffIds);
+  const present = await Promise.all(chains.map(async (chain) => (await deps.layers.get(chain)) !== null));
+  const items = manifest.layers.map((layer) => new ItemProgress(sink, shortId(layer.digest)));
+  items.forEach((item, i) => item.status(present[i] ? 'Already exists' : 'Pulling fs layer'));
+  const downloads = new Map<Digest, Promise<void>>();
+  const downloadOf = (i: number): Promise<void> => {
+    const diffId = diffIds[i]!;
+    let download = downloads.get(diffId);
+    if (!download) {
+      download = deps.downloads.run(async () => {
+        if (await deps.content.has(diffId)) return items[i]!.status('Download complete');
+        await downloadLayer(repo, deps.content, manifest.layers[i]!, diffId, items[i]!);
+      }, () => items[i]!.status('Waiting'));
+      download.catch(() => undefined); // awaited below; a later layer's failure must not go unhandled
+      downloads.set(diffId, download);
+    }
+    return download;
+  };
+  manifest.layers.forEach((_, i) => !present[i] && downloadOf(i));
+  const created: Digest[] = [];
+  try {
+    for (const [i, chain] of chains.entries()) {
+      if (present[i]) continue;
+      await downloadOf(i);
+      if (!(await deps.layers.get(chain))) {
+        await unpack(deps, i === 0 ? null : chains[i - 1]!, diffIds[i]!, items[i]!);
+        created.push(chain);
+      }
+      items[i]!.status('Pull complete');
+    }
+  } catch (err) {
+    await Promise.allSettled(downloads.values());
+    for (const chain of created.reverse()) await deps.layers.remove(chain).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function unpack(deps: PullDeps, parent: Digest | null, diffId: Digest, item: ItemProgress): Promise<void> {
+  const size = await deps.content.size(diffId);
+  // pipeline() carries a read error on to the layer store instead of leaving it waiting.
+  const tar = pipeline(deps.content.open(diffId), item.counter('Extracting', size), () => undefined);
+  await deps.layers.create(parent, tar, diffId);
+}
+
+/** Remembers where each layer lives in its compressed form, for pushes (HEAD, cross-repository mounts). */
+async function rememberLocations(deps: PullDeps, repo: Repository, manifest: ImageManifest, diffIds: Digest[]): Promise<void> {
+  const registry = repo.endpoint.mirror ? undefined : repo.endpoint.url.host;
+  if (!registry) return;
+  await Promise.all(manifest.layers.map((layer, i) => deps.locations.add(diffIds[i]!, {
+    registry, repository: repo.path, digest: layer.digest, mediaType: layer.mediaType, size: layer.size,
+  })));
+}

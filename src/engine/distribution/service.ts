@@ -1,0 +1,69 @@
+import { mkdir } from 'node:fs/promises';
+import { parseNormalizedNamed, pullReference } from '../../lib/reference.js';
+import type { ContentStore } from '../content/types.js';
+import type { EventBus } from '../events/types.js';
+import type { ImageService } from '../images/types.js';
+import type { LayerStore } from '../layers/types.js';
+import { RegistryAccess } from './access.js';
+import { EndpointResolver } from './endpoints.js';
+import { Limiter } from './limiter.js';
+import { login } from './login.js';
+import { BlobLocations } from './metadata.js';
+import { pullAllTags, pullImage, type PullDeps } from './pull.js';
+import { pushImage, type PushDeps } from './push.js';
+import { search } from './search.js';
+import type { AuthConfig, DistributionService, PullOptions, PushOptions, RegistrySettings, SearchOptions, SearchResult } from './types.js';
+
+export interface DistributionDeps {
+  images: ImageService;
+  content: ContentStore;
+  layers: LayerStore;
+  events: EventBus;
+  settings: RegistrySettings;
+  /** Where the layer → registry blob locations are kept (dockerd's v2 metadata). */
+  metadataDir: string;
+  log?: (message: string) => void;
+}
+
+/** berthd's registry client: pull, push, login and search, as dockerd does them. */
+export class RegistryDistributionService implements DistributionService {
+  private readonly resolver: EndpointResolver;
+  private readonly access: RegistryAccess;
+  private readonly pullDeps: PullDeps;
+  private readonly pushDeps: PushDeps;
+
+  private constructor(deps: DistributionDeps) {
+    this.resolver = new EndpointResolver(deps.settings);
+    this.access = new RegistryAccess(this.resolver, deps.log);
+    const locations = new BlobLocations(deps.metadataDir);
+    const common = { images: deps.images, content: deps.content, events: deps.events, access: this.access, locations };
+    this.pullDeps = { ...common, layers: deps.layers, downloads: new Limiter(Math.max(1, deps.settings.maxConcurrentDownloads)) };
+    this.pushDeps = { ...common, uploads: new Limiter(Math.max(1, deps.settings.maxConcurrentUploads)) };
+  }
+
+  static async create(deps: DistributionDeps): Promise<RegistryDistributionService> {
+    await mkdir(deps.metadataDir, { recursive: true });
+    return new RegistryDistributionService(deps);
+  }
+
+  /**
+   * A reference with a tag or digest pulls that; a bare name pulls "latest",
+   * unless `allTags`. (The API route decides what an empty tag means.)
+   */
+  async pull(reference: string, options: PullOptions): Promise<void> {
+    if (options.allTags) return pullAllTags(this.pullDeps, reference, options);
+    await pullImage(this.pullDeps, pullReference(parseNormalizedNamed(reference)), options);
+  }
+
+  push(name: string, tag: string | undefined, options: PushOptions): Promise<void> {
+    return pushImage(this.pushDeps, name, tag, options);
+  }
+
+  login(auth: AuthConfig): Promise<{ Status: string; IdentityToken?: string }> {
+    return login(this.resolver, this.access, auth);
+  }
+
+  search(term: string, options: SearchOptions): Promise<SearchResult[]> {
+    return search(this.resolver, this.access.mayCarryCredentials, term, options);
+  }
+}
