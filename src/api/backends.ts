@@ -4,6 +4,7 @@ import type { ContainerService } from '../engine/containers/types.js';
 import type { VolumeService } from '../engine/volumes/types.js';
 import type { NetworkService } from '../engine/network/types.js';
 import type { BuilderService } from '../engine/builder/types.js';
+import type { DistributionService } from '../engine/distribution/types.js';
 
 /** What /info, /version and /system/df need; assembled by the daemon from the engine areas. */
 export interface SystemBackend {
@@ -20,6 +21,7 @@ export interface ApiBackends {
   volumes: VolumeService;
   networks: NetworkService;
   builder: BuilderService;
+  distribution: DistributionService;
   system: SystemBackend;
   events: EventBus & EventFeed;
 }

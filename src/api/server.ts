@@ -14,6 +14,7 @@ import { execRoutes } from './routes/exec.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { networkRoutes } from './routes/networks.js';
 import { buildRoutes } from './routes/build.js';
+import { distributionRoutes } from './routes/distribution.js';
 
 export const API_VERSION = '1.45';
 export const MIN_API_VERSION = '1.24';
@@ -46,6 +47,7 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
   volumeRoutes(router, backends);
   networkRoutes(router, backends);
   buildRoutes(router, backends);
+  distributionRoutes(router, backends);
 
   const request = (raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']) => {
     const started = Date.now();

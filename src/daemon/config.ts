@@ -50,6 +50,12 @@ export interface DaemonConfig {
   runtimes: Record<string, { path: string; runtimeArgs?: string[] }>;
   /** berthd's own log lines: text (logfmt, as dockerd) or json. */
   logFormat: 'text' | 'json';
+  /** Docker Hub mirrors, tried in order before it. */
+  registryMirrors: string[];
+  /** Registries reached over plain HTTP or unverified TLS: CIDRs and host[:port]. */
+  insecureRegistries: string[];
+  maxConcurrentDownloads: number;
+  maxConcurrentUploads: number;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -83,6 +89,10 @@ export const DEFAULTS: DaemonConfig = {
   defaultRuntime: 'runc',
   runtimes: {},
   logFormat: 'text',
+  registryMirrors: [],
+  insecureRegistries: [],
+  maxConcurrentDownloads: 3,
+  maxConcurrentUploads: 5,
 };
 
 /** daemon.json keys berthd implements, mapped to config fields. */
@@ -117,6 +127,10 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   'default-runtime': 'defaultRuntime',
   runtimes: 'runtimes',
   'log-format': 'logFormat',
+  'registry-mirrors': 'registryMirrors',
+  'insecure-registries': 'insecureRegistries',
+  'max-concurrent-downloads': 'maxConcurrentDownloads',
+  'max-concurrent-uploads': 'maxConcurrentUploads',
 };
 
 /** Reloadable on SIGHUP, as in dockerd (of the keys berthd has). */
@@ -126,7 +140,7 @@ export const RELOADABLE: (keyof DaemonConfig)[] = ['debug', 'logLevel', 'liveRes
 const KNOWN_UNSUPPORTED = [
   'authorization-plugins', 'cgroup-parent', 'dns', 'dns-opts',
   'dns-search', 'exec-opts', 'experimental', 'fixed-cidr', 'icc', 'ip', 'ip-masq',
-  'ipv6', 'mtu', 'seccomp-profile', 'insecure-registries', 'max-concurrent-downloads', 'max-concurrent-uploads', 'registry-mirrors', 'selinux-enabled',
+  'ipv6', 'mtu', 'seccomp-profile', 'selinux-enabled',
   'shutdown-timeout', 'storage-opts', 'userns-remap', 'features', 'builder', 'containerd',
 ];
 

@@ -15,6 +15,7 @@ import { LocalContainerService } from '../engine/containers/service.js';
 import { LocalVolumeService } from '../engine/volumes/store.js';
 import { LocalMountPlanner } from '../engine/volumes/planner.js';
 import { LinuxNetworkService } from '../engine/network/service.js';
+import { RegistryDistributionService } from '../engine/distribution/service.js';
 import { openLayerStore } from './storage.js';
 import { lockDataRoot } from './lock.js';
 import { listen, type Listener, type ServerTls } from './listeners.js';
@@ -23,6 +24,7 @@ import { checkPlainTcp, loadServerTls } from './remote.js';
 import { BERTH_VERSION } from './version.js';
 import { applyReload, reloadAttributes, type DaemonConfig } from './config.js';
 import { hostname } from 'node:os';
+import type { RegistrySettings } from '../engine/distribution/types.js';
 import type { Logger } from './log.js';
 
 export interface RunningDaemon {
@@ -92,8 +94,14 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
 
     // Contexts of builds cut short by a crash are left in builder/: start empty.
     await rm(join(config.dataRoot, 'builder'), { recursive: true, force: true }).catch((err) => log.warn(`could not clear the builder's directory: ${(err as Error).message}`));
+    const distribution = await RegistryDistributionService.create({
+      images, content, layers, events,
+      settings: registrySettings(config),
+      metadataDir: join(config.dataRoot, 'distribution', 'locations'),
+      log: (message) => log.debug(message),
+    });
     const builder = new LocalBuilder({ images, containers, layers, workDir: join(config.dataRoot, 'builder'), sys });
-    const handler = createApiHandler({ images, containers, volumes, networks, system, events, builder }, {
+    const handler = createApiHandler({ images, containers, volumes, networks, system, events, builder, distribution }, {
       serverHeader: `Docker/${BERTH_VERSION} (linux)`,
       corsHeader: config.apiCorsHeader,
       debug: (line) => log.debug(line),
@@ -152,6 +160,22 @@ async function listenAll(config: DaemonConfig, tls: ServerTls | undefined, handl
     throw err;
   }
   return listeners;
+}
+
+/**
+ * The registry client's settings. Per-registry CA certificates are read from
+ * /etc/berth/certs.d and /etc/docker/certs.d, or from the directories listed
+ * in BERTH_CERTS_DIRS (colon-separated; tests point it at their temp dirs).
+ */
+function registrySettings(config: DaemonConfig): RegistrySettings {
+  const certsDirs = process.env.BERTH_CERTS_DIRS ? process.env.BERTH_CERTS_DIRS.split(':').filter(Boolean) : ['/etc/berth/certs.d', '/etc/docker/certs.d'];
+  return {
+    mirrors: config.registryMirrors,
+    insecureRegistries: config.insecureRegistries,
+    maxConcurrentDownloads: config.maxConcurrentDownloads,
+    maxConcurrentUploads: config.maxConcurrentUploads,
+    certsDirs,
+  };
 }
 
 async function writePidfile(path: string): Promise<void> {

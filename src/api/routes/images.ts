@@ -1,13 +1,14 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { invalid, notImplemented, unavailable } from '../../lib/errors.js';
+import { invalid, unavailable } from '../../lib/errors.js';
 import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
 import { boolParam, filtersParam, type ApiRequest } from '../request.js';
 import { JsonMessageStream, sendJson } from '../respond.js';
 import { imageInspect, imageSummary } from './image-json.js';
+import { pullRoute } from './distribution.js';
 
-export function imageRoutes(router: Router, { images }: Pick<ApiBackends, 'images'>): void {
+export function imageRoutes(router: Router, { images, distribution }: Pick<ApiBackends, 'images' | 'distribution'>): void {
   router.add('GET', '/images/json', async (req, res) => {
     const list = await images.list({ all: boolParam(req.query, 'all'), filters: filtersParam(req.query) });
     sendJson(res, 200, list.map((image) => imageSummary(image, req.version)));
@@ -32,7 +33,7 @@ export function imageRoutes(router: Router, { images }: Pick<ApiBackends, 'image
 
   router.add('POST', '/images/create', async (req, res) => {
     const fromSrc = req.query.get('fromSrc');
-    if (req.query.get('fromImage')) throw notImplemented('pulling images from a registry is not supported by this berthd yet');
+    if (req.query.get('fromImage')) return pullRoute(req, res, distribution);
     if (fromSrc === null || fromSrc === '') throw invalid('either fromSrc or fromImage must be given');
     const source = fromSrc === '-' ? req.raw : await download(fromSrc);
     const options = {

@@ -1,0 +1,107 @@
+import type { ServerResponse } from 'node:http';
+import { invalid } from '../../lib/errors.js';
+import { parseNormalizedNamed, type Reference } from '../../lib/reference.js';
+import { toEngineError } from '../../lib/errors.js';
+import type { AuthConfig, DistributionService } from '../../engine/distribution/types.js';
+import type { ProgressMessage } from '../../engine/images/types.js';
+import type { ApiRequest } from '../request.js';
+import { filtersParam, intParam, jsonBody } from '../request.js';
+import type { Router } from '../router.js';
+import { sendJson } from '../respond.js';
+
+/** Registry credentials in X-Registry-Auth are small; anything larger is not a credential. */
+const AUTH_HEADER_LIMIT = 16 << 10;
+
+/**
+ * The registry side of the Engine API: pull (POST /images/create?fromImage=),
+ * push, POST /auth and GET /images/search. /images/create is shared with
+ * import: the images routes hand fromImage requests to pullRoute.
+ */
+export function distributionRoutes(router: Router, { distribution }: { distribution: DistributionService }): void {
+  router.add('POST', '/images/{name}/push', async (req, res) => {
+    const stream = new LazyJsonStream(res);
+    await stream.run(() => distribution.push(req.params.name!, req.query.get('tag') || undefined, {
+      auth: registryAuth(req),
+      progress: (message) => stream.send(message),
+    }));
+  });
+
+  router.add('POST', '/auth', async (req, res) => {
+    const auth = (await jsonBody<AuthConfig>(req)) ?? {};
+    sendJson(res, 200, await distribution.login(auth));
+  });
+
+  router.add('GET', '/images/search', async (req, res) => {
+    const term = req.query.get('term');
+    if (!term) throw invalid('term is required');
+    const results = await distribution.search(term, { limit: intParam(req.query, 'limit'), filters: filtersParam(req.query), auth: registryAuth(req) });
+    sendJson(res, 200, results);
+  });
+}
+
+/**
+ * POST /images/create?fromImage=name&tag=…: `tag` may be a tag or a digest;
+ * an empty tag with a bare name pulls every tag (docker pull -a).
+ */
+export async function pullRoute(req: ApiRequest, res: ServerResponse, distribution: DistributionService): Promise<void> {
+  const { reference, allTags } = pullTarget(req.query.get('fromImage')!, req.query.get('tag') ?? '');
+  const stream = new LazyJsonStream(res);
+  await stream.run(() => distribution.pull(reference, {
+    allTags,
+    platform: req.query.get('platform') || undefined,
+    auth: registryAuth(req),
+    progress: (message) => stream.send(message),
+  }));
+}
+
+function pullTarget(fromImage: string, tag: string): { reference: string; allTags: boolean } {
+  const ref: Reference = parseNormalizedNamed(fromImage);
+  const named = ref.tag !== undefined || ref.digest !== undefined;
+  if (tag === '') return { reference: fromImage, allTags: !named };
+  if (named) throw invalid(`invalid reference format: both fromImage (${fromImage}) and tag (${tag}) name a version`);
+  return { reference: tag.includes(':') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`, allTags: false };
+}
+
+/** X-Registry-Auth: base64url of a JSON AuthConfig; an empty or unreadable header means anonymous, as in dockerd. */
+export function registryAuth(req: ApiRequest): AuthConfig | undefined {
+  const header = req.raw.headers['x-registry-auth'];
+  if (typeof header !== 'string' || header === '' || header.length > AUTH_HEADER_LIMIT) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(header, 'base64').toString()) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as AuthConfig) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A JSON message stream whose headers go out with the first message, as
+ * dockerd's flushing writer: an error before any progress (unknown image,
+ * wrong password) is still an ordinary HTTP error with its status, which is
+ * what clients show as "Error response from daemon: …".
+ */
+class LazyJsonStream {
+  private started = false;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  send(message: ProgressMessage): void {
+    if (!this.started) {
+      this.res.writeHead(200, { 'Content-Type': 'application/json' });
+      this.started = true;
+    }
+    this.res.write(`${JSON.stringify(message)}\n`);
+  }
+
+  async run(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      if (!this.started) throw err;
+      const message = toEngineError(err).message;
+      this.send({ errorDetail: { message }, error: message });
+    }
+    if (!this.started) this.res.writeHead(200, { 'Content-Type': 'application/json' });
+    this.res.end();
+  }
+}
