@@ -105,9 +105,3 @@ export async function loadImages(api: ApiClient, tar: Readable, options: { quiet
 export function pruneImages(api: ApiClient, filters?: Filters): Promise<ImagePruneReport> {
   return api.requestJson<ImagePruneReport>('POST', '/images/prune', { query: { filters: encodeFilters(filters) } });
 }
-
-/** POST /images/create?fromImage=…&tag=…; resolves with the JSON progress stream. */
-export async function pullImage(api: ApiClient, name: string, tag: string, options: { platform?: string } = {}): Promise<Readable> {
-  const res = await api.request('POST', '/images/create', { query: { fromImage: name, tag, platform: options.platform || undefined } });
-  return res.body;
-}

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import * as builds from './build.js';
 import { ApiClient, type ClientOptions, type PingResult } from './client.js';
 import * as containers from './containers.js';
+import * as distribution from './distribution.js';
 import * as exec from './exec.js';
 import * as images from './images.js';
 import * as system from './system.js';
@@ -67,8 +68,17 @@ export class BerthClient {
   pruneImages(filters?: Filters): Promise<ImagePruneReport> {
     return images.pruneImages(this.api, filters);
   }
-  pullImage(name: string, tag: string, options?: { platform?: string }): Promise<Readable> {
-    return images.pullImage(this.api, name, tag, options);
+  pullImage(name: string, tag: string, options?: { platform?: string; auth?: distribution.RegistryAuth }): Promise<Readable> {
+    return distribution.pull(this.api, name, tag, options);
+  }
+  pushImage(name: string, tag: string | undefined, auth?: distribution.RegistryAuth): Promise<Readable> {
+    return distribution.push(this.api, name, tag, auth);
+  }
+  registryLogin(auth: distribution.RegistryAuth): Promise<{ Status: string; IdentityToken?: string }> {
+    return distribution.login(this.api, auth);
+  }
+  searchImages(term: string, options?: { limit?: number; filters?: Filters; auth?: distribution.RegistryAuth }): Promise<distribution.SearchResult[]> {
+    return distribution.search(this.api, term, options);
   }
   /** POST /build: `context` is the (possibly compressed) tar, or null with `options.remote`; resolves with the JSON message stream. */
   build(context: Readable | null, options: builds.BuildOptions): Promise<Readable> {

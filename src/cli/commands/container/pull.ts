@@ -8,9 +8,11 @@ import type { Readable } from 'node:stream';
 import type { BerthClient } from '../../../client/index.js';
 import type { CreateContainerRequest, CreateContainerResponse } from '../../../client/container-types.js';
 import { readJsonMessages } from '../../../client/jsonstream.js';
-import { pullTarget } from '../../../client/reference.js';
+import { parseNormalizedNamed, pullTarget } from '../../../client/reference.js';
 import { write, type CommandContext } from '../../command.js';
 import type { PullPolicy } from '../../opts/container.js';
+import { displayProgress } from '../progress.js';
+import { credentialsForImage } from '../pull.js';
 
 /** An error from a pull's progress stream (as opposed to an HTTP error). */
 export class PullStreamError extends Error {
@@ -21,16 +23,22 @@ export class PullStreamError extends Error {
 }
 
 async function showPullProgress(ctx: CommandContext, body: Readable, quiet: boolean): Promise<void> {
-  for await (const msg of readJsonMessages(body)) {
-    if (msg.errorDetail?.message || msg.error) throw new PullStreamError(msg.errorDetail?.message || msg.error || '');
-    if (quiet || msg.progressDetail?.current !== undefined || msg.status === undefined) continue;
-    await write(ctx.stderr, `${msg.id ? `${msg.id}: ` : ''}${msg.status}\n`);
+  const messages = readJsonMessages(body);
+  try {
+    if (quiet) {
+      for await (const msg of messages) if (msg.errorDetail?.message || msg.error) throw new Error(msg.errorDetail?.message || msg.error);
+    } else {
+      await displayProgress({ out: ctx.stderr, terminal: !!(ctx.stderr as { isTTY?: boolean }).isTTY }, messages);
+    }
+  } catch (err) {
+    throw new PullStreamError((err as Error).message);
   }
 }
 
 export async function pullImage(ctx: CommandContext, client: BerthClient, image: string, quiet: boolean): Promise<void> {
   const target = pullTarget(image);
-  await showPullProgress(ctx, await client.pullImage(target.repo, target.tag), quiet);
+  const auth = await credentialsForImage(parseNormalizedNamed(image).name);
+  await showPullProgress(ctx, await client.pullImage(target.repo, target.tag, { auth }), quiet);
 }
 
 function isNoSuchImage(err: unknown): boolean {
