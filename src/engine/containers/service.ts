@@ -29,8 +29,9 @@ import { writeEtcFiles } from './etc-files.js';
 import { validateHostConfig } from './validate.js';
 import { ensureDirInRoot } from './workdir.js';
 import * as archive from './archive.js';
+import { logFiles, logLimits, LogKeeper, mergeLogConfig, withDefaultUlimits } from './logging.js';
 import type {
-  AttachOptions, Container, ContainerService, CreateRequest, ExecConfig, ExecStart, HostConfig, ListOptions, StdioStreams, TopResult, WaitResult,
+  AttachOptions, Container, ContainerDefaults, ContainerService, CreateRequest, ExecConfig, ExecStart, HostConfig, ListOptions, StdioStreams, TopResult, WaitResult,
 } from './types.js';
 
 export interface ContainerServiceDeps {
@@ -43,6 +44,8 @@ export interface ContainerServiceDeps {
   planner: MountPlanner;
   networks: NetworkService;
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+  /** The daemon's log driver and ulimit defaults (daemon.json); absent: k8s-file logs without limits, no ulimits. */
+  defaults?: () => ContainerDefaults;
 }
 
 /** What a running container has in this berthd process (none of it survives a restart; recover() rebuilds it). */
@@ -51,6 +54,8 @@ interface Live {
   restartTimer?: NodeJS.Timeout;
   lastDelayMs: number;
   health?: HealthMonitor;
+  /** Keeps json-file's rotated log files (max-file > 1) while the container runs. */
+  logKeeper?: LogKeeper;
 }
 
 const STOP_GRACE_DEFAULT_S = 10;
@@ -82,6 +87,7 @@ export class LocalContainerService implements ContainerService {
     const imageName = request.config.Image ?? '';
     if (!imageName) throw invalid('config.Image is required: no image given');
     if (request.platform && !/^linux(\/|$)/.test(request.platform)) throw invalid(`platform ${request.platform} is not supported`);
+    if (this.deps.defaults) request.hostConfig.LogConfig = mergeLogConfig(request.hostConfig.LogConfig, this.deps.defaults().logConfig);
     validateHostConfig(request.hostConfig);
     const image = await images.resolve(imageName);
     const config = mergeImageConfig(request.config, image.config.config);
@@ -171,11 +177,13 @@ export class LocalContainerService implements ContainerService {
         { hostname: c.config.Hostname ?? '', hosts: network.hostsContent, resolvConf: network.resolvConfContent },
       );
       await runtime.delete(c.id, { force: true }); // a bundle left by the previous run
-      const spec = runtimeSpecOf(c, { rootfs, user, home, mounts, network: { namespace: network.namespace, env: network.linkEnv } });
+      const ulimits = withDefaultUlimits(c.hostConfig.Ulimits, this.deps.defaults?.().ulimits ?? []);
+      const spec = runtimeSpecOf({ ...c, hostConfig: { ...c.hostConfig, Ulimits: ulimits } }, { rootfs, user, home, mounts, network: { namespace: network.namespace, env: network.linkEnv } });
       const created = await runtime.create(spec, {
         // As moby's attach: StdinOnce closes stdin when the first client goes, but never for a tty,
         // so that ctrl-p ctrl-q and a later attach find the shell still listening.
         tty: !!c.config.Tty, openStdin: !!c.config.OpenStdin, stdinOnce: !!c.config.StdinOnce && !c.config.Tty, logPath: c.logPath,
+        logSizeMax: logLimits(c.hostConfig).maxSize,
       });
       await this.attachments.connect(c.id, () => runtime.attach(c.id));
       await runtime.start(c.id);
@@ -418,8 +426,21 @@ export class LocalContainerService implements ContainerService {
       this.signals.once(`exit:${c.id}`, stop);
       controller.signal.addEventListener('abort', () => this.signals.off(`exit:${c.id}`, stop), { once: true });
     }
-    const entries = this.deps.runtime.readLog(c.logPath, { follow, since: options.since, until: options.until, tail: options.tail, signal: controller.signal });
-    return { tty: !!c.config.Tty, entries };
+    const read = { follow, since: options.since, until: options.until, tail: options.tail, signal: controller.signal };
+    const rotated = options.tail === undefined ? logFiles(c.logPath, logLimits(c.hostConfig).maxFile).slice(0, -1) : [];
+    return { tty: !!c.config.Tty, entries: this.readLogs(rotated, c.logPath, read) };
+  }
+
+  /** The rotated files, oldest first (those that exist), then the current one, which alone is followed. --tail reads the current file only. */
+  private async *readLogs(rotated: string[], current: string, read: Parameters<Runtime['readLog']>[1]) {
+    for (const file of rotated) {
+      try {
+        yield* this.deps.runtime.readLog(file, { ...read, follow: false });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    yield* this.deps.runtime.readLog(current, read);
   }
 
   async top(idOrName: string, psArgs: string): Promise<TopResult> {
@@ -644,6 +665,7 @@ export class LocalContainerService implements ContainerService {
     live.exitWatch?.abort();
     const controller = new AbortController();
     live.exitWatch = controller;
+    this.keepLogs(c, live);
     this.deps.runtime.waitExit(c.id, controller.signal).then(
       (exit) => this.onExit(c.id, exit),
       (err) => {
@@ -664,6 +686,8 @@ export class LocalContainerService implements ContainerService {
       const live = this.liveOf(id);
       live.health?.stop();
       live.health = undefined;
+      await live.logKeeper?.stop();
+      live.logKeeper = undefined;
       markExited(c.state, { ...exit, error });
       await this.deps.runtime.delete(id, { force: true }).catch(() => undefined);
       await this.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
@@ -756,8 +780,17 @@ export class LocalContainerService implements ContainerService {
     return live;
   }
 
+  /** With json-file's max-file > 1, keep the files conmon replaces (see logging.ts). */
+  private keepLogs(c: Container, live: Live): void {
+    const { maxSize, maxFile } = logLimits(c.hostConfig);
+    if (live.logKeeper || maxSize <= 0 || maxFile <= 1) return;
+    live.logKeeper = new LogKeeper(c.logPath, maxFile, (message) => this.deps.log('warn', `${c.id}: ${message}`));
+    live.logKeeper.start().catch((err) => this.deps.log('warn', `${c.id}: keeping rotated logs: ${(err as Error).message}`));
+  }
+
   private stopWatching(id: string): void {
     const live = this.live.get(id);
+    void live?.logKeeper?.stop();
     live?.exitWatch?.abort();
     live?.health?.stop();
     if (live?.restartTimer) clearTimeout(live.restartTimer);

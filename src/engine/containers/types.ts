@@ -32,6 +32,12 @@ export interface LogConfig {
   Config: Record<string, string>;
 }
 
+/** The daemon's defaults for containers (daemon.json log-driver/log-opts and default-ulimits), read at create and start. */
+export interface ContainerDefaults {
+  logConfig: LogConfig;
+  ulimits: Ulimit[];
+}
+
 /** Docker's HostConfig, the fields berth acts on (others are refused when set). */
 export interface HostConfig {
   Binds?: string[] | null;

@@ -1,3 +1,4 @@
+import { checkLogConfig } from './logging.js';
 import { cpus } from 'node:os';
 import { invalid, notImplemented } from '../../lib/errors.js';
 import type { HostConfig, RestartPolicy } from './types.js';
@@ -109,8 +110,5 @@ function checkSecurityOpts(h: HostConfig): void {
 
 function checkRuntimeAndLogs(h: HostConfig): void {
   if (h.Runtime && h.Runtime !== 'runc') throw invalid(`unknown or invalid runtime name: ${h.Runtime}`);
-  const logType = h.LogConfig?.Type ?? '';
-  if (logType !== '' && logType !== 'k8s-file') {
-    throw notImplemented(`logging driver "${logType}" is not supported by this berthd (it keeps logs in k8s-file format)`);
-  }
+  checkLogConfig(h.LogConfig);
 }
