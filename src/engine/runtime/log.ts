@@ -37,6 +37,7 @@ export async function* readLog(path: string, opts: LogReadOptions = {}): AsyncGe
     let ino = (await fh.stat()).ino;
     let pos = opts.tail !== undefined ? await tailOffset(fh, opts.tail) : 0;
     let pending: Buffer = Buffer.alloc(0);
+    let drained = false;
     const waiter = opts.follow ? new ChangeWaiter(path, opts.signal) : null;
     try {
       for (;;) {
@@ -60,10 +61,15 @@ export async function* readLog(path: string, opts: LogReadOptions = {}): AsyncGe
         if (opts.until && Date.now() >= opts.until.getTime()) return;
         const change = await waiter.next();
         if (change === 'stop') return;
-        // conmon replaces the file when it exceeds --log-size-max: start over on the new one.
+        // conmon replaces the file when it exceeds --log-size-max: finish the old one (still open here), then start over on the new one.
         const now = await stat(path).catch(() => null);
         if (!now) return;
+        if (now.ino !== ino && !drained) {
+          drained = true;
+          continue;
+        }
         if (now.ino !== ino || now.size < pos) {
+          drained = false;
           await fh.close();
           fh = await open(path, 'r');
           ino = now.ino;
