@@ -4,6 +4,7 @@
  * error that names the key; `where` prefixes it ("<file>: ").
  */
 import { invalid } from '../lib/errors.js';
+import { checkLogConfig } from '../engine/containers/logging.js';
 import type { DaemonConfig } from './config.js';
 
 type Check = (where: string, key: string, value: unknown) => unknown;
@@ -11,7 +12,6 @@ type Check = (where: string, key: string, value: unknown) => unknown;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'];
 /** Log drivers berth has: conmon's k8s-file log, which json-file's options (max-size, max-file) rotate. */
 export const LOG_DRIVERS = ['json-file', 'k8s-file'];
-const LOG_OPTS = ['max-size', 'max-file'];
 const ULIMIT_NAMES = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack'];
 
 const stringList: Check = (where, key, value) => {
@@ -37,23 +37,14 @@ export function checkLabels(where: string, labels: string[]): string[] {
   return labels;
 }
 
-/** json-file's options, as dockerd checks them when a container is created (here: at start, for the defaults). */
+/** json-file's options, checked as containers check them (here: the daemon's defaults, at start). */
 export function checkLogOpts(where: string, driver: string, opts: Record<string, string>): Record<string, string> {
-  for (const [name, value] of Object.entries(opts)) {
-    if (!LOG_OPTS.includes(name)) throw invalid(`${where}unknown log opt '${name}' for ${driver} log driver`);
-    if (name === 'max-size' && !(fromHumanSize(value) > 0)) throw invalid(`${where}invalid max-size: ${value}`);
-    if (name === 'max-file' && !(/^\d+$/.test(value) && Number(value) >= 1)) throw invalid(`${where}max-file must be a positive number: ${value}`);
+  try {
+    checkLogConfig({ Type: driver, Config: opts });
+  } catch (err) {
+    throw invalid(`${where}${(err as Error).message}`);
   }
-  if (opts['max-file'] && Number(opts['max-file']) > 1 && !opts['max-size']) throw invalid(`${where}max-file cannot be set without max-size`);
   return opts;
-}
-
-/** go-units FromHumanSize, which json-file's max-size uses: decimal multiples ("10m" is 10,000,000 bytes). */
-export function fromHumanSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b?)$/i.exec(text.trim());
-  if (!m) return NaN;
-  const power = ' kmgtp'.indexOf(m[2]!.toLowerCase() || ' ');
-  return Math.trunc(Number(m[1]) * 1000 ** power);
 }
 
 function checkUlimits(where: string, key: string, value: unknown): DaemonConfig['defaultUlimits'] {
@@ -66,15 +57,14 @@ function checkUlimits(where: string, key: string, value: unknown): DaemonConfig[
   return Object.fromEntries(Object.entries(value as Record<string, { Soft: number; Hard: number }>).map(([name, l]) => [name, { Name: name, Soft: l.Soft, Hard: l.Hard }]));
 }
 
+/** Containers run through conmon with runc's state layout: other runtimes are refused by name rather than ignored. */
 function checkRuntimes(where: string, key: string, value: unknown): DaemonConfig['runtimes'] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${where}"${key}" must be an object of runtimes`);
-  for (const [name, runtime] of Object.entries(value as Record<string, { path?: unknown; runtimeArgs?: unknown; runtimeType?: unknown }>)) {
+  for (const name of Object.keys(value)) {
     if (name === 'runc') throw invalid(`${where}runtime name 'runc' is reserved`);
-    if (runtime?.runtimeType !== undefined) throw invalid(`${where}runtime ${name}: runtimeType (containerd shims) is not supported by berthd: give a runc-compatible "path"`);
-    if (typeof runtime?.path !== 'string' || !runtime.path) throw invalid(`${where}runtime ${name}: "path" must be the runc-compatible binary's path`);
-    if (runtime.runtimeArgs !== undefined) stringList(where, `${name}.runtimeArgs`, runtime.runtimeArgs);
+    throw invalid(`${where}runtime ${name}: berthd runs containers with runc only; other runtimes are not supported yet`);
   }
-  return value as DaemonConfig['runtimes'];
+  return {};
 }
 
 const CHECKS: Partial<Record<keyof DaemonConfig, Check>> = {

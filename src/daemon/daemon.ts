@@ -83,6 +83,7 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     const containers = new LocalContainerService({
       store: containerStore, runtime, layers, images, events, volumes, planner, networks,
       log: (level, message) => log.log(level, message),
+      defaults: () => ({ logConfig: { Type: config.logDriver, Config: { ...config.logOpts } }, ulimits: Object.values(config.defaultUlimits) }),
     });
     containersRef = containers;
     images.setUsage({ containersUsing: (id) => containers.usingImage(id) });

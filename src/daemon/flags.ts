@@ -10,7 +10,7 @@ export const USAGE = `Usage:	berthd [OPTIONS]
 A Docker-compatible container engine daemon.
 
 Options:
-      --add-runtime runtime        Register an additional runc-compatible runtime (name=path)
+      --add-runtime runtime        Register an additional runtime (not supported yet: berthd runs containers with runc)
       --api-cors-header string     Set CORS headers in the Engine API
   -b, --bridge string              The default network's bridge (default "berth0")
       --bip string                 The default bridge's address and prefix, e.g. 172.30.0.1/16 (default: a free subnet)
@@ -122,7 +122,7 @@ export function parseDaemonFlags(argv: string[]): ParsedFlags {
   if (values.label) set('labels', checkLabels('', values.label));
   if (values['log-opt']) set('logOpts', checkLogOpts('', values['log-driver'] ?? 'json-file', keyValues('log-opt', values['log-opt'])));
   if (values['default-ulimit']) set('defaultUlimits', Object.fromEntries(values['default-ulimit'].map((u) => parseUlimit(u)).map((u) => [u.Name, u])));
-  if (values['add-runtime']) set('runtimes', Object.fromEntries(Object.entries(keyValues('add-runtime', values['add-runtime'])).map(([name, path]) => [name, { path }])));
+  if (values['add-runtime']) throw new Error(`invalid argument "${values['add-runtime'][0]}" for "--add-runtime" flag: berthd runs containers with runc only; other runtimes are not supported yet`);
   return { flags, help: values.help ?? false, version: values.version ?? false, validate: values.validate ?? false };
 }
 

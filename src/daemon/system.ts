@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SystemBackend } from '../api/backends.js';
 import { API_VERSION, MIN_API_VERSION } from '../api/server.js';
@@ -66,6 +66,8 @@ export class DaemonSystem implements SystemBackend {
     const images = await this.deps.images.all();
     const runc = await toolVersion('runc');
     const counts = await this.deps.containers.counts();
+    const ipv4Forwarding = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1';
+    const swapLimit = await swapLimitSupported(host.cgroupVersion);
     return {
       ID: this.deps.engineId,
       Containers: counts.total,
@@ -75,15 +77,15 @@ export class DaemonSystem implements SystemBackend {
       Images: images.length,
       Driver: this.deps.layers.driver,
       DriverStatus: await this.deps.layers.status(),
-      Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: ['k8s-file'] },
+      Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: ['json-file', 'k8s-file'] },
       MemoryLimit: true,
-      SwapLimit: true,
+      SwapLimit: swapLimit,
       CpuCfsPeriod: true,
       CpuCfsQuota: true,
       CPUShares: true,
       CPUSet: true,
       PidsLimit: true,
-      IPv4Forwarding: (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1',
+      IPv4Forwarding: ipv4Forwarding,
       BridgeNfIptables: false,
       BridgeNfIp6tables: false,
       Debug: config.debug,
@@ -91,7 +93,7 @@ export class DaemonSystem implements SystemBackend {
       OomKillDisable: host.cgroupVersion === '1',
       NGoroutines: 0,
       SystemTime: new Date().toISOString(),
-      LoggingDriver: 'k8s-file',
+      LoggingDriver: config.logDriver,
       CgroupDriver: host.cgroupDriver,
       CgroupVersion: host.cgroupVersion,
       NEventsListener: 0,
@@ -110,7 +112,7 @@ export class DaemonSystem implements SystemBackend {
       HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? '',
       NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? '',
       Name: host.hostname,
-      Labels: [],
+      Labels: config.labels,
       ExperimentalBuild: false,
       ServerVersion: BERTH_VERSION,
       Runtimes: runc ? { runc: { path: 'runc' } } : {},
@@ -123,7 +125,7 @@ export class DaemonSystem implements SystemBackend {
       RuncCommit: { ID: runc?.commit ?? '' },
       InitCommit: { ID: '' },
       SecurityOptions: ['name=seccomp,profile=builtin'],
-      Warnings: [],
+      Warnings: infoWarnings(config, { ipv4Forwarding, swapLimit }),
     };
   }
 
@@ -151,4 +153,23 @@ export async function engineId(dataRoot: string): Promise<string> {
   const id = randomUUID();
   await writeFileAtomic(file, id, 0o600);
   return id;
+}
+
+/** Whether the memory controller limits swap: cgroup v2's memory.swap.max, v1's memory.memsw.limit_in_bytes. */
+async function swapLimitSupported(cgroupVersion: string): Promise<boolean> {
+  const probe = cgroupVersion === '2' ? '/sys/fs/cgroup/memory.swap.max' : '/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes';
+  return access(probe).then(() => true, () => false);
+}
+
+/** dockerd's /info warnings for what this host or configuration lacks. */
+export function infoWarnings(config: DaemonConfig, facts: { ipv4Forwarding: boolean; swapLimit: boolean }): string[] {
+  const warnings: string[] = [];
+  for (const host of config.hosts) {
+    if (!host.startsWith('tcp://') && !/^[^/]*:\d+$/.test(host)) continue;
+    if (!config.tls && !config.tlsVerify) warnings.push(`WARNING: API is accessible on http://${host.replace(/^tcp:\/\//, '')} without encryption.\n         Access to the remote API is equivalent to root access on the host.`);
+    else if (!config.tlsVerify) warnings.push(`WARNING: API is accessible on https://${host.replace(/^tcp:\/\//, '')} without TLS client verification`);
+  }
+  if (!facts.swapLimit) warnings.push('WARNING: No swap limit support');
+  if (!facts.ipv4Forwarding) warnings.push('WARNING: IPv4 forwarding is disabled');
+  return warnings;
 }

@@ -1,0 +1,128 @@
+/**
+ * Operating berthd: daemon.json keys (labels, log-driver/log-opts with
+ * rotation, default-ulimits), --validate, strictness about unknown and
+ * unsupported keys, --api-cors-header, --log-format json, /info warnings,
+ * and `logs -f` following a container's output across log rotations.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { busyboxRootfs, DOCKER_CLI, ROOT, TestDaemon } from './harness.js';
+
+const berthd = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'berthd'), ...args], { encoding: 'utf8', timeout: 30_000 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('operating berthd', () => {
+  let daemon: TestDaemon;
+  const daemonJson = {
+    labels: ['env=ops-test', 'tier=1'],
+    'log-driver': 'json-file',
+    'log-opts': { 'max-size': '2k', 'max-file': '3' },
+    'default-ulimits': { nofile: { Name: 'nofile', Soft: 1111, Hard: 2222 } },
+    'ip-forward': true,
+    'api-cors-header': 'https://dashboard.example',
+    'log-format': 'json',
+  };
+  const ok = (r: { code: number; stdout: string; stderr: string }) => {
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim();
+  };
+
+  before(async () => {
+    daemon = await TestDaemon.start([], daemonJson);
+    ok(daemon.berth(['import', await busyboxRootfs(), 'ops:latest']));
+  });
+  after(async () => {
+    await daemon?.stop();
+  });
+
+  test('--validate accepts the configuration and names what is wrong in a bad one', () => {
+    const good = berthd(['--validate', '--config-file', join(daemon.dir, 'daemon.json')]);
+    assert.equal(good.status, 0, good.stderr);
+    assert.equal(good.stdout, 'configuration OK\n');
+    const check = (json: unknown, pattern: RegExp) => {
+      const file = join(daemon.dir, 'check.json');
+      writeFileSync(file, JSON.stringify(json));
+      const r = berthd(['--validate', '--config-file', file]);
+      assert.equal(r.status, 1, JSON.stringify(json));
+      assert.match(r.stderr, pattern);
+    };
+    check({ 'log-levle': 'debug' }, /the following directives don't match any configuration option: log-levle/);
+    check({ 'log-driver': 'syslog' }, /logging driver "syslog" is not supported by berthd/);
+    check({ 'log-opts': { 'max-size': 'lots' } }, /invalid max-size: lots/);
+    check({ 'log-opts': { compress: 'true' } }, /unknown log opt 'compress' for json-file log driver/);
+    check({ runtimes: { crun: { path: '/usr/bin/crun' } } }, /runtime crun: berthd runs containers with runc only/);
+    check({ 'default-runtime': 'crun' }, /default runtime crun does not exist/);
+    check({ labels: ['novalue'] }, /bad attribute format: novalue/);
+    check({ 'default-ulimits': { nofile: { Name: 'nofile', Soft: 10, Hard: 5 } } }, /soft limit must be less than or equal to hard limit/);
+    check({ tlsverify: true, tls: false }, /conflicting options: --tls=false with --tlsverify/);
+  });
+
+  test('labels, the log driver and warnings show in info', () => {
+    const info = JSON.parse(ok(daemon.berth(['info', '--format', '{{json .}}']))) as { Labels: string[]; LoggingDriver: string; Warnings: string[] | null };
+    assert.deepEqual(info.Labels, ['env=ops-test', 'tier=1']);
+    assert.equal(info.LoggingDriver, 'json-file');
+    assert.ok(Array.isArray(info.Warnings));
+    if (DOCKER_CLI) assert.match(ok(daemon.docker(['info'])), /Labels:\n\s+env=ops-test\n\s+tier=1/);
+  });
+
+  test('containers get the default log config and ulimits, their own settings win', () => {
+    const id = ok(daemon.berth(['create', 'ops:latest', 'true']));
+    assert.equal(ok(daemon.berth(['inspect', '--format', '{{json .HostConfig.LogConfig}}', id])), '{"Type":"json-file","Config":{"max-file":"3","max-size":"2k"}}');
+    assert.equal(ok(daemon.berth(['run', '--rm', 'ops:latest', 'sh', '-c', 'ulimit -n; ulimit -Hn'])), '1111\n2222');
+    assert.equal(ok(daemon.berth(['run', '--rm', '--ulimit', 'nofile=300:400', 'ops:latest', 'sh', '-c', 'ulimit -n; ulimit -Hn'])), '300\n400');
+    if (!DOCKER_CLI) return;
+    // berth run has no --log-driver/--log-opt yet: the docker CLI sends a container's own log config, which the daemon's options fill in (moby's rule).
+    const own = ok(daemon.docker(['create', '--log-opt', 'max-size=5k', 'ops:latest', 'true']));
+    assert.equal(ok(daemon.docker(['inspect', '--format', '{{json .HostConfig.LogConfig}}', own])), '{"Type":"json-file","Config":{"max-file":"3","max-size":"5k"}}');
+    const refused = daemon.docker(['run', '--rm', '--log-driver', 'syslog', 'ops:latest', 'true']);
+    assert.equal(refused.code, 125);
+    assert.match(refused.stderr, /logging driver "syslog" is not supported/);
+  });
+
+  test('json-file rotation keeps max-file files of max-size, and logs -f follows across rotations', async () => {
+    const id = ok(daemon.berth(['run', '-d', '--name', 'chatty', 'ops:latest', 'sh', '-c',
+      'sleep 1; i=0; while [ $i -lt 400 ]; do echo line-$i; i=$((i+1)); sleep 0.01; done; sleep 300']));
+    const out = join(daemon.dir, 'follow.out');
+    const fd = openSync(out, 'w');
+    const follower = spawn(process.execPath, [join(ROOT, 'bin', 'berth'), '-H', daemon.host, 'logs', '-f', 'chatty'], { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!readFileSync(out, 'utf8').includes('line-399') && Date.now() < deadline) await sleep(200);
+      const followed = readFileSync(out, 'utf8').trim().split('\n');
+      assert.deepEqual(followed, Array.from({ length: 400 }, (_, i) => `line-${i}`));
+    } finally {
+      follower.kill('SIGTERM');
+    }
+    const dir = join(daemon.dataRoot, 'containers', id);
+    const files = readdirSync(dir).filter((f) => /^ctr\.log(\.\d+)?$/.test(f)).sort();
+    assert.deepEqual(files, ['ctr.log', 'ctr.log.1', 'ctr.log.2']);
+    // What is kept is a contiguous, capped tail: about 3 files of 2 kB, ending with the last line.
+    const kept = ok(daemon.berth(['logs', 'chatty'])).split('\n');
+    assert.ok(kept.length > 40 && kept.length < 200, `kept ${kept.length} lines`);
+    assert.equal(kept.at(-1), 'line-399');
+    const first = Number(kept[0]!.slice('line-'.length));
+    assert.deepEqual(kept, Array.from({ length: 400 - first }, (_, i) => `line-${first + i}`));
+    ok(daemon.berth(['rm', '-f', 'chatty']));
+  });
+
+  test('--api-cors-header answers preflights and adds CORS headers', async () => {
+    const preflight = await daemon.api('OPTIONS', '/containers/json');
+    assert.equal(preflight.status, 200);
+    assert.equal(preflight.headers['access-control-allow-origin'], 'https://dashboard.example');
+    assert.equal(preflight.headers['access-control-allow-methods'], 'HEAD, GET, POST, DELETE, PUT, OPTIONS');
+    const ping = await daemon.api('GET', '/_ping');
+    assert.equal(ping.headers['access-control-allow-origin'], 'https://dashboard.example');
+  });
+
+  test('--log-format json writes logrus-style JSON lines', () => {
+    const lines = daemon.log().trim().split('\n').filter((l) => l.startsWith('{'));
+    assert.ok(lines.length > 0, daemon.log());
+    const started = lines.map((l) => JSON.parse(l) as { level: string; msg: string; time: string }).find((l) => l.msg.startsWith('berthd '));
+    assert.equal(started?.level, 'info');
+    assert.ok(!Number.isNaN(Date.parse(started!.time)));
+  });
+});
