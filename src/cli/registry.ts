@@ -55,6 +55,7 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['stats', 'container stats'], short: 'Display a live stream of container(s) resource usage statistics', load: async () => (await import('./commands/container/stats.js')).statsCommand },
   { paths: ['cp', 'container cp'], short: 'Copy files/folders between a container and the local filesystem', load: async () => (await import('./commands/container/cp.js')).cpCommand },
   { paths: ['events', 'system events'], short: 'Get real time events from the server', load: async () => (await import('./commands/events.js')).eventsCommand },
+  { paths: ['system prune'], short: 'Remove unused data', load: async () => (await import('./commands/system-prune.js')).systemPruneCommand },
   { paths: ['system df'], short: 'Show berth disk usage', load: async () => (await import('./commands/df.js')).dfCommand },
   { paths: ['network ls', 'network list'], short: 'List networks', load: async () => (await import('./commands/network/ls.js')).networkLsCommand },
   { paths: ['network create'], short: 'Create a network', load: async () => (await import('./commands/network/create.js')).networkCreateCommand },

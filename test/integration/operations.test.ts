@@ -109,6 +109,30 @@ describe('operating berthd', () => {
     ok(daemon.berth(['rm', '-f', 'chatty']));
   });
 
+  test('system prune removes stopped containers, unused networks, anonymous volumes with --volumes, and dangling images', () => {
+    const container = ok(daemon.berth(['create', 'ops:latest', 'true']));
+    ok(daemon.berth(['network', 'create', 'opsnet']));
+    const volume = ok(daemon.berth(['volume', 'create']));
+    ok(daemon.berth(['volume', 'create', 'named-kept']));
+    const declined = daemon.berth(['system', 'prune', '--volumes'], 'n\n');
+    assert.equal(declined.code, 0);
+    assert.equal(declined.stdout, 'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n'
+      + '  - all anonymous volumes not used by at least one container\n  - all dangling images\n\nAre you sure you want to continue? [y/N] ');
+    assert.match(ok(daemon.berth(['ps', '-a', '-q', '--no-trunc'])), new RegExp(container));
+    const pruned = ok(daemon.berth(['system', 'prune', '-f', '--volumes']));
+    assert.match(pruned, new RegExp(`^Deleted Containers:\n(.*\n)*${container}\n\nDeleted Networks:\nopsnet\n\nDeleted Volumes:\n${volume}\n\n(Deleted Images:\n(.*\n)+\n)?Total reclaimed space: `));
+    assert.match(ok(daemon.berth(['volume', 'ls', '-q'])), /named-kept/);
+    assert.equal(ok(daemon.berth(['ps', '-a', '-q'])), '');
+    if (DOCKER_CLI) {
+      // docker's system prune also prunes the build cache: berthd has none and answers with nothing removed.
+      assert.equal(ok(daemon.docker(['system', 'prune', '-f', '--filter', 'until=1h'])), 'Total reclaimed space: 0B');
+      const dockerDf = ok(daemon.docker(['system', 'df', '-v']));
+      const berthDf = ok(daemon.berth(['system', 'df', '-v']));
+      const headings = (text: string) => text.split('\n').filter((l) => /usage|space usage/.test(l));
+      assert.deepEqual(headings(berthDf), headings(dockerDf));
+    }
+  });
+
   test('--api-cors-header answers preflights and adds CORS headers', async () => {
     const preflight = await daemon.api('OPTIONS', '/containers/json');
     assert.equal(preflight.status, 200);

@@ -1,6 +1,7 @@
 import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
 import { sendJson } from '../respond.js';
+import { filtersParam } from '../request.js';
 import { imageSummary } from './image-json.js';
 import { containerSummary } from './container-json.js';
 import type { ContainerService } from '../../engine/containers/types.js';
@@ -20,6 +21,13 @@ export function systemRoutes(router: Router, { system, images, volumes, containe
 
   router.add('GET', '/version', async (_req, res) => sendJson(res, 200, await system.version()));
   router.add('GET', '/info', async (_req, res) => sendJson(res, 200, await system.info()));
+
+  // The classic builder's cache is made of images (image prune removes it); there is no separate
+  // build cache, so a build-cache prune (docker system prune calls one) has nothing to remove.
+  router.add('POST', '/build/prune', async (req, res) => {
+    filtersParam(req.query);
+    sendJson(res, 200, { CachesDeleted: null, SpaceReclaimed: 0 });
+  });
 
   router.add('GET', '/system/df', async (req, res) => {
     const all = await images.all();
