@@ -82,7 +82,8 @@ export class AuthSession {
     if (!challenge) return {};
     if (challenge.scheme === 'basic') {
       const creds = this.credentials;
-      if (!creds) throw new EngineError('unauthorized', 'no basic auth credentials');
+      // 'internal' (500) as dockerd answers: a 401 would make the docker CLI prompt for a login.
+      if (!creds) throw new EngineError('internal', 'no basic auth credentials');
       if (!(await this.mayCarryCredentials(this.registry))) throw plainHttpRefusal(this.registry);
       return { Authorization: basic(creds.username, creds.password) };
     }
@@ -142,8 +143,8 @@ export class AuthSession {
     if (res.statusCode !== 200) {
       const text = (await readBody(res, 64 << 10, 'token error').catch(() => Buffer.alloc(0))).toString();
       const detail = tokenErrorDetail(text) ?? `unexpected status: ${res.statusCode}`;
-      const kind = res.statusCode === 401 || res.statusCode === 403 ? 'unauthorized' : 'unavailable';
-      throw new EngineError(kind, `Get "${withoutQuery(url)}": ${detail}`);
+      if (res.statusCode === 401 || res.statusCode === 403) throw new TokenRefused(`Get "${withoutQuery(url)}": ${detail}`);
+      throw new EngineError('unavailable', `Get "${withoutQuery(url)}": ${detail}`);
     }
     const body = await readBody(res, TOKEN_LIMIT, 'token response');
     let parsed: { token?: string; access_token?: string; expires_in?: number; issued_at?: string; refresh_token?: string };
@@ -163,6 +164,17 @@ export class AuthSession {
   /** The token server may be another host: it gets the registry's TLS settings only if it is the same host. */
   private tlsFor(url: URL): TlsSettings {
     return url.host === this.registry.host ? this.tls : { verify: true };
+  }
+}
+
+/**
+ * The token server refused the credentials. A 500 for pulls and pushes, as
+ * dockerd answers (a 401 would make the docker CLI prompt for a login);
+ * login turns it into 401.
+ */
+export class TokenRefused extends EngineError {
+  constructor(message: string) {
+    super('internal', message);
   }
 }
 

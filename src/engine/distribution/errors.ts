@@ -52,7 +52,9 @@ function errcodeText(entry: RegistryErrorEntry): string {
 }
 
 function kindOf(status: number): ErrorKind {
-  if (status === 401) return 'unauthorized';
+  // A registry's 401 is not the API client's: answered with 401, the docker CLI
+  // would prompt for a login. dockerd reports it as an unknown error (500).
+  if (status === 401) return 'internal';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'notFound';
   if (status === 400 || status === 405 || status === 413 || status === 416) return 'invalid';

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { EngineError, invalid } from '../../lib/errors.js';
 import type { RegistryAccess } from './access.js';
-import { AuthSession, credentialsOf } from './auth.js';
+import { AuthSession, credentialsOf, TokenRefused } from './auth.js';
 import { HUB_DOMAIN, type Endpoint, type EndpointResolver } from './endpoints.js';
 import { discard, isNetworkError, send } from './transport.js';
 import type { AuthConfig } from './types.js';
@@ -43,7 +43,9 @@ async function loginAt(endpoint: Endpoint, access: RegistryAccess, auth: AuthCon
   const session = new AuthSession(endpoint.url, credentialsOf(auth), access.mayCarryCredentials, endpoint.tls);
   if (first.statusCode !== 401 || !session.learn(first.headers['www-authenticate'])) throw failed(url, first.statusCode);
   // For Bearer this fetches a token with the credentials (asking for a refresh token); for Basic it only builds the header.
-  const headers = await session.headers([], { offline: true });
+  const headers = await session.headers([], { offline: true }).catch((err: unknown) => {
+    throw err instanceof TokenRefused ? new EngineError('unauthorized', err.message) : err;
+  });
   const second = await send({ method: 'GET', url, headers, tls: endpoint.tls });
   discard(second);
   if (second.statusCode !== 200) throw failed(url, second.statusCode);

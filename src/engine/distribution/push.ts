@@ -38,6 +38,8 @@ export async function pushImage(deps: PushDeps, name: string, tag: string | unde
   }));
   options.progress({ status: `The push refers to repository [${fullName(repoRef)}]` });
   await deps.access.withFallback(repoRef.domain, repoRef.path, options.auth, 'pull,push', async (repo) => {
+    // Reach the registry before any progress, so a fallback to the next endpoint does not repeat it.
+    await repo.ping();
     for (const { tag: t, image } of images) await pushTag(deps, repo, repoRef, t, image.id, image.config.rootfs.diff_ids, options.progress);
   }, { mirrors: false });
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { sha256, type Digest } from '../../lib/digest.js';
 import { EngineError, invalid } from '../../lib/errors.js';
-import type { AuthSession, CredentialPolicy } from './auth.js';
+import { repositoryScope, type AuthSession, type CredentialPolicy } from './auth.js';
 import type { Endpoint } from './endpoints.js';
 import { registryError } from './errors.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from './manifest.js';
@@ -16,6 +16,8 @@ interface RequestOptions {
   follow?: boolean;
   /** Absolute URL (an upload location) instead of a path under /v2/<name>/. */
   url?: URL;
+  /** Scopes needed besides this repository's own (a mount reads the source repository). */
+  extraScopes?: string[];
 }
 
 const MAX_REDIRECTS = 10;
@@ -45,7 +47,7 @@ export class Repository {
     const res = await send({ method: 'GET', url, tls: this.endpoint.tls });
     discard(res);
     if (res.statusCode === 401) {
-      if (!this.session.learn(res.headers['www-authenticate'])) throw new EngineError('unauthorized', `${url.href}: the registry asks for an authentication scheme berth does not support`);
+      if (!this.session.learn(res.headers['www-authenticate'])) throw new EngineError('notImplemented', `${url.href}: the registry asks for an authentication scheme berth does not support`);
     } else if (res.statusCode !== 200) {
       throw new EngineError('unavailable', `${url.href}: the registry answered ${res.statusCode}, not the Distribution API v2`);
     }
@@ -73,7 +75,7 @@ export class Repository {
 
   private async sendAuthorised(method: string, url: URL, options: RequestOptions): Promise<IncomingMessage> {
     const sameOrigin = url.origin === this.endpoint.url.origin;
-    const auth = sameOrigin ? await this.session.headers(this.scopes) : {};
+    const auth = sameOrigin ? await this.session.headers([...this.scopes, ...(options.extraScopes ?? [])]) : {};
     return send({ method, url, headers: { ...options.headers, ...auth }, body: options.body, tls: sameOrigin ? this.endpoint.tls : { verify: true } });
   }
 
@@ -117,11 +119,16 @@ export class Repository {
    * cannot, the answer is an ordinary upload session to use instead.
    */
   async mount(digest: Digest, fromPath: string): Promise<{ mounted: true } | { mounted: false; upload: URL }> {
-    const res = await this.request('POST', `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromPath)}`, { body: Buffer.alloc(0) });
+    const res = await this.request('POST', `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromPath)}`, {
+      body: Buffer.alloc(0),
+      extraScopes: [repositoryScope(fromPath, 'pull')],
+    });
+    if (![201, 202, 401, 403].includes(res.statusCode ?? 0)) throw await registryError(res);
     discard(res);
     if (res.statusCode === 201) return { mounted: true };
     if (res.statusCode === 202) return { mounted: false, upload: this.location(res) };
-    throw await registryError(res);
+    // Not allowed to read the source repository: upload the blob instead, as dockerd does.
+    return { mounted: false, upload: await this.startUpload() };
   }
 
   async startUpload(): Promise<URL> {
