@@ -108,7 +108,7 @@ export async function startDockerRegistry(dir: string, options: DistributionOpti
       ? `auth:\n  token:\n    realm: ${options.token.realm}\n    service: ${options.token.service}\n    issuer: ${options.token.issuer}\n    rootcertbundle: ${options.token.rootCertBundle}\n`
       : '';
   const tls = options.tls ? `  tls:\n    certificate: ${options.tls.cert}\n    key: ${options.tls.key}\n` : '';
-  const config = `version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${hostPort}\n${tls}${auth}`;
+  const config = `version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\n  delete:\n    enabled: true\nhttp:\n  addr: "${hostPort}"\n${tls}${auth}`;
   await writeFile(join(dir, 'config.yml'), config);
   const server = new ChildServer(spawn(DOCKER_REGISTRY, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] }));
   await server.waitFor(/listening on/);
@@ -225,4 +225,9 @@ export async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of pack) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** Lets child processes' output reach us: tests block in spawnSync, so their pipes are read only afterwards. */
+export function settle(ms = 300): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

@@ -11,7 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { busyboxRootfs, TestDaemon } from './harness.js';
 import { digestOf, TestRegistry } from './registry-harness.js';
-import { pushRawImage, tarOf } from './distribution-helpers.js';
+import { pushRawImage, settle, tarOf } from './distribution-helpers.js';
 
 describe('pull and push with berth registry', () => {
   let daemon: TestDaemon;
@@ -141,9 +141,12 @@ describe('pull and push with berth registry', () => {
     assert.notEqual(failed.code, 0);
     assert.equal(daemon.docker(['image', 'inspect', `${host}/resume:x`]).code, 1);
     await saved.restore();
+    await settle();
     const before = countBlobGets(registry, pushed.layerDigests[0]!);
+    assert.equal(before, 1, 'the first layer was downloaded by the failed pull');
     const resumed = daemon.docker(['pull', `${host}/resume:x`]);
     assert.equal(resumed.code, 0, resumed.stderr);
+    await settle();
     assert.equal(countBlobGets(registry, pushed.layerDigests[0]!), before, 'the first layer was downloaded again');
     assert.equal(countBlobGets(registry, pushed.layerDigests[1]!) > 0, true);
     const cat = daemon.docker(['run', '--rm', '--network', 'none', '--entrypoint', '/bin/cat', `${host}/bb@${await bbDigest()}`, '/etc/passwd']);
