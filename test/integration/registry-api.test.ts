@@ -344,7 +344,27 @@ describe('registry API (raw HTTP)', () => {
     assert.equal((await reg.request('GET', '/v2/ok/blobs/uploads/..%2f..%2fetc')).status, 404);
     assert.equal((await reg.request('PATCH', '/v2/_catalog')).status, 405);
     assert.equal((await reg.request('GET', '/v3/')).status, 404);
-    assert.deepEqual((await readdir(reg.dir)).sort(), ['root']);
+    assert.deepEqual((await readdir(reg.dir)).sort(), ['registry.log', 'root']);
+  });
+
+  it('takes the same blob pushed concurrently to many repositories, and racing tag updates', async () => {
+    const data = Buffer.alloc(1 << 20, 0x5a);
+    const uploadsBefore = await readdir(join(reg.root, 'uploads'));
+    const digests = await Promise.all(Array.from({ length: 16 }, (_, i) => reg.pushBlob(`par/r${i}`, data)));
+    assert.ok(digests.every((d) => d === digestOf(data)));
+    for (let i = 0; i < 16; i++) {
+      const res = await reg.request('GET', `/v2/par/r${i}/blobs/${digestOf(data)}`);
+      assert.equal(res.status, 200);
+      assert.ok(res.body.equals(data), `r${i}`);
+    }
+    assert.deepEqual(await readdir(join(reg.root, 'uploads')), uploadsBefore, 'no upload left behind');
+
+    const images = await Promise.all(Array.from({ length: 8 }, (_, i) => reg.pushImage('par/tags', `v${i}`)));
+    await Promise.all(images.map((image) => reg.request('PUT', '/v2/par/tags/manifests/race', { headers: { 'Content-Type': OCI_MANIFEST }, body: image.manifest })));
+    const race = await reg.request('GET', '/v2/par/tags/manifests/race');
+    assert.equal(race.status, 200);
+    assert.ok(images.some((image) => image.digest === race.headers['docker-content-digest']));
+    assert.equal(digestOf(race.body), race.headers['docker-content-digest'], 'the tag names a whole manifest');
   });
 
   it('answers the old /v1/search that docker search uses', async () => {

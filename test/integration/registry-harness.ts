@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type OutgoingHttpHeaders, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -57,14 +58,21 @@ export function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-/** A running `berth registry serve`, stopped and removed (root included) by stop(). */
+/**
+ * A running `berth registry serve`, stopped and removed (root included) by
+ * stop(). Its output goes to a file, not a pipe: tests block in spawnSync
+ * while clients talk to it, and a full pipe would stall the registry
+ * (Node writes to pipes synchronously on Linux).
+ */
 export class TestRegistry {
-  private output = '';
-
   private constructor(readonly dir: string, private readonly child: ChildProcess, readonly url: string) {}
 
   get root(): string {
     return join(this.dir, 'root');
+  }
+
+  get logFile(): string {
+    return join(this.dir, 'registry.log');
   }
 
   /** host:port, as docker and skopeo name the registry. */
@@ -79,40 +87,32 @@ export class TestRegistry {
     const hasRoot = configured || args.includes('--root') || 'REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY' in env;
     const hasAddr = configured || args.includes('--addr') || 'REGISTRY_HTTP_ADDR' in env;
     const full = ['registry', 'serve', ...(hasAddr ? [] : ['--addr', '127.0.0.1:0']), ...(hasRoot ? [] : ['--root', join(dir, 'root')]), ...args];
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'berth'), ...full], {
-      env: { ...withoutRegistryEnv(process.env), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const logFile = join(dir, 'registry.log');
+    const fd = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'berth'), ...full], { env: { ...withoutRegistryEnv(process.env), ...env }, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const m = output.match(/listening on (\S+) \((https?)\)/);
-      if (m) {
-        const registry = new TestRegistry(dir, child, `${m[2]}://${m[1]}`);
-        child.stdout!.on('data', (d: Buffer) => (registry.output += d.toString()));
-        child.stderr!.on('data', (d: Buffer) => (registry.output += d.toString()));
-        registry.output = output;
-        return registry;
-      }
+      const m = readLog(logFile).match(/listening on (\S+) \((https?)\)/);
+      if (m) return new TestRegistry(dir, child, `${m[2]}://${m[1]}`);
       if (child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 25));
     }
     child.kill('SIGKILL');
+    const output = readLog(logFile);
     await rm(dir, { recursive: true, force: true });
     throw new Error(`registry did not start:\n${output}`);
   }
 
   log(): string {
-    return this.output;
+    return readLog(this.logFile);
   }
 
-  /** The log once it matches (output arrives asynchronously, and spawnSync'd clients block the loop). */
+  /** The log once it matches: the registry writes its access line when the response has gone out. */
   async waitForLog(pattern: RegExp, timeoutMs = 5000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return this.output;
+    while (!pattern.test(this.log()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return this.log();
   }
 
   request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
@@ -164,6 +164,14 @@ export class TestRegistry {
     const res = await this.request('PUT', `/v2/${name}/manifests/${tag}`, { headers: { 'Content-Type': mediaType, ...options.headers }, body: manifest });
     if (res.status !== 201) throw new Error(`push manifest: ${res.status} ${res.body}`);
     return { manifest, digest: digestOf(manifest), configDigest, layerDigest };
+  }
+}
+
+function readLog(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
   }
 }
 
