@@ -101,7 +101,7 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
       metadataDir: join(config.dataRoot, 'distribution', 'locations'),
       log: (message) => log.debug(message),
     });
-    const builder = new LocalBuilder({ images, containers, layers, workDir: join(config.dataRoot, 'builder'), sys });
+    const builder = new LocalBuilder({ images, containers, layers, workDir: join(config.dataRoot, 'builder'), sys, puller: distribution });
     const handler = createApiHandler({ images, containers, volumes, networks, system, events, builder, distribution }, {
       serverHeader: `Docker/${BERTH_VERSION} (linux)`,
       corsHeader: config.apiCorsHeader,

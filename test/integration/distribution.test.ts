@@ -179,6 +179,18 @@ describe('pull and push with berth registry', () => {
     assert.match(down.stderr, /connection refused/);
   });
 
+  it('builds FROM an image that is not here by pulling it, and pulls again with --pull', () => {
+    daemon.docker(['rmi', '-f', `${host}/bb:1.0`]);
+    const dockerfile = `FROM ${host}/bb:1.0\nRUN echo built > /built\n`;
+    const built = daemon.dockerBuild(['--network', 'none', '-t', 'from-registry', '-'], dockerfile);
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(built.stdout, /Pull complete|Already exists/);
+    assert.match(built.stdout, /Successfully tagged from-registry:latest/);
+    const again = daemon.dockerBuild(['--pull', '--network', 'none', '-t', 'from-registry', '-'], dockerfile);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`Status: Image is up to date for ${host}/bb:1.0`));
+  });
+
   it('searches the registry with both CLIs', () => {
     const found = daemon.docker(['search', `${host}/multi`]);
     assert.equal(found.code, 0, found.stderr);

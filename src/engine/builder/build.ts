@@ -4,6 +4,7 @@ import { invalid, notFound } from '../../lib/errors.js';
 import type { ContainerService } from '../containers/types.js';
 import type { ContainerConfig, Image, ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
+import type { ImagePuller } from '../distribution/types.js';
 import { BuildArgs, expansionEnv } from './args.js';
 import { BuildCache } from './cache.js';
 import { directoryTar, downloadSource, prepareCopy, type CopyRoot } from './copy.js';
@@ -26,6 +27,8 @@ export interface BuildDeps {
   images: ImageService;
   containers: ContainerService;
   layers: LayerStore;
+  /** Pulls FROM images that are not here (and every one with --pull); without it they must be local. */
+  puller?: ImagePuller;
 }
 
 /** The unpacked context: never written to; files .dockerignore hides from COPY; a memo for COPY source hashes. */
@@ -117,11 +120,12 @@ export class DockerfileBuild {
   }
 
   private async localImage(name: string): Promise<Image> {
-    try {
-      return await this.deps.images.resolve(name);
-    } catch {
-      throw notFound(`pull access denied for ${name}: the image is not here and berth cannot pull from registries yet; build, load or import it first`);
-    }
+    const { puller } = this.deps;
+    const local = this.request.pull ? undefined : await this.deps.images.resolve(name).catch(() => undefined);
+    if (local) return local;
+    if (!puller) throw notFound(`pull access denied for ${name}: the image is not here and this berthd has no registry client; build, load or import it first`);
+    await puller.pull(name, { platform: this.request.platform, progress: (message) => this.output.progress(message) });
+    return this.deps.images.resolve(name);
   }
 
   /** ONBUILD triggers of the base image run first, and are not inherited further. */

@@ -28,7 +28,7 @@ export class LocalBuilder implements BuilderService {
   }
 
   async build(body: Readable, request: BuildRequest, output: BuildOutput, signal: AbortSignal): Promise<Digest> {
-    checkRequest(request);
+    checkRequest(request, this.deps.puller !== undefined);
     const tags = request.tags.map(parseTagReference);
     const scratchDir = join(this.deps.workDir, `scratch-${randomBytes(12).toString('hex')}`);
     await mkdir(scratchDir, { recursive: true, mode: 0o700 });
@@ -85,7 +85,7 @@ function parseTagReference(tag: string): Reference {
   return withDefaultTag(ref);
 }
 
-function checkRequest(request: BuildRequest): void {
+function checkRequest(request: BuildRequest, canPull: boolean): void {
   if (request.squash) throw notImplemented('--squash is not supported by berth\'s builder');
-  if (request.pull) throw notImplemented('--pull is not supported: berth cannot pull from registries yet');
+  if (request.pull && !canPull) throw notImplemented('--pull is not supported: this berthd has no registry client');
 }
