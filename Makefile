@@ -48,9 +48,17 @@ integration: build
 test: deps build depcheck
 	node --test --test-concurrency=1 $$(find dist/src dist/scripts dist/test -name '*.test.js' | sort)
 
+# The commands, plus berthd's systemd units (socket-activated, see contrib/). Without
+# systemd running, the units are installed but not enabled; start berthd by hand.
+SYSTEMD_DIR ?= /etc/systemd/system
 install: build
 	ln -sf $(CURDIR)/bin/berth $(PREFIX)/bin/berth
 	ln -sf $(CURDIR)/bin/berthd $(PREFIX)/bin/berthd
+	install -d -m 755 $(DESTDIR)$(SYSTEMD_DIR) /etc/berth
+	sed 's|@PREFIX@|$(PREFIX)|g' contrib/berthd.service > $(DESTDIR)$(SYSTEMD_DIR)/berthd.service
+	install -m 644 contrib/berthd.socket $(DESTDIR)$(SYSTEMD_DIR)/berthd.socket
+	@if [ -d /run/systemd/system ]; then systemctl daemon-reload && systemctl enable berthd.socket berthd.service; \
+	  else echo "systemd is not running here: units installed in $(SYSTEMD_DIR), not enabled"; fi
 
 # Starts berthd in the background (unless one already answers), makes the
 # busybox image from Debian's busybox-static, and shows it.

@@ -19,7 +19,8 @@ test('-H forms: a missing host is loopback, a missing port 2375 or 2376 with TLS
   assert.deepEqual(parseHost('tcp://10.0.0.1', true), { kind: 'tcp', host: '10.0.0.1', port: 2376 });
   assert.deepEqual(parseHost(':4000'), { kind: 'tcp', host: '127.0.0.1', port: 4000 });
   assert.deepEqual(parseHost('unix:///run/x.sock'), { kind: 'unix', path: '/run/x.sock' });
-  assert.throws(() => parseHost('fd://'), /not supported/);
+  assert.deepEqual(parseHost('fd://3'), { kind: 'fd', fd: 3 });
+  assert.throws(() => parseHost('fd://1'), /invalid socket-activation host/);
 });
 
 test('info warns about plain and unverified TCP, missing swap limits and IPv4 forwarding', () => {

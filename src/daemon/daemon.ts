@@ -18,7 +18,7 @@ import { LinuxNetworkService } from '../engine/network/service.js';
 import { RegistryDistributionService } from '../engine/distribution/service.js';
 import { openLayerStore } from './storage.js';
 import { lockDataRoot } from './lock.js';
-import { listen, type Listener, type ServerTls } from './listeners.js';
+import { expandSocketActivation, listen, type Listener, type ServerTls } from './listeners.js';
 import { DaemonSystem, engineId } from './system.js';
 import { checkPlainTcp, loadServerTls } from './remote.js';
 import { BERTH_VERSION } from './version.js';
@@ -152,7 +152,7 @@ export function chainPrefixFor(bridge: string): string {
 async function listenAll(config: DaemonConfig, tls: ServerTls | undefined, handler: ApiHandlers, log: Logger): Promise<Listener[]> {
   const listeners: Listener[] = [];
   try {
-    for (const host of config.hosts) {
+    for (const host of expandSocketActivation(config.hosts)) {
       listeners.push(await listen(host, handler, { group: config.group, tls, onTlsError: log.debug }));
       log.info(`API listen on ${host}${tls && !host.startsWith('unix://') ? (tls.verify ? ' (TLS, client certificates verified)' : ' (TLS)') : ''}`);
     }

@@ -13,6 +13,26 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** systemd hands sockets over from fd 3 on (sd_listen_fds). */
+const SD_LISTEN_FDS_START = 3;
+
+/**
+ * The sockets systemd passed (LISTEN_FDS, for this process by LISTEN_PID), as
+ * fd://N hosts: `fd://` means all of them, `fd://N` one that must be among
+ * them, as dockerd's -H fd:// does.
+ */
+export function expandSocketActivation(hosts: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!hosts.some((h) => h.startsWith('fd://'))) return hosts;
+  const count = env.LISTEN_PID === String(process.pid) ? Number(env.LISTEN_FDS ?? 0) : 0;
+  const passed = Array.from({ length: count }, (_, i) => SD_LISTEN_FDS_START + i);
+  if (passed.length === 0) throw invalid('no sockets found via socket activation: make sure the service was started by systemd');
+  return hosts.flatMap((host) => {
+    if (host === 'fd://') return passed.map((fd) => `fd://${fd}`);
+    if (host.startsWith('fd://') && !passed.includes(Number(host.slice('fd://'.length)))) throw invalid(`too few socket activated files passed in by systemd: ${host} is not among them`);
+    return [host];
+  });
+}
+
 /** dockerd's conventions: 2375 for plain HTTP, 2376 for TLS. */
 const PLAIN_PORT = 2375;
 const TLS_PORT = 2376;
@@ -21,13 +41,17 @@ const TLS_PORT = 2376;
  * Parses -H values as dockerd does: unix:///path, tcp://host:port, host:port,
  * :port, host: — a missing host is localhost, a missing port 2375 (2376 with TLS).
  */
-export function parseHost(host: string, tls = false): { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number } {
+export function parseHost(host: string, tls = false): { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number } | { kind: 'fd'; fd: number } {
   if (host.startsWith('unix://')) {
     const path = host.slice('unix://'.length);
     if (!path.startsWith('/')) throw invalid(`invalid unix socket path: ${host}`);
     return { kind: 'unix', path };
   }
-  if (host.startsWith('fd://')) throw invalid(`${host}: socket activation (fd://) is not supported by berthd`);
+  if (host.startsWith('fd://')) {
+    const fd = Number(host.slice('fd://'.length));
+    if (!Number.isInteger(fd) || fd < SD_LISTEN_FDS_START) throw invalid(`invalid socket-activation host ${host}: use fd:// or fd://<n> (n ≥ 3)`);
+    return { kind: 'fd', fd };
+  }
   const tcp = /^(?:tcp:\/\/)?(\[[^\]]+\]|[^:/[\]]*)(?::(\d*))?$/.exec(host);
   if (tcp && (host.startsWith('tcp://') || tcp[2] !== undefined)) {
     const port = tcp[2] ? Number(tcp[2]) : tls ? TLS_PORT : PLAIN_PORT;
@@ -44,8 +68,8 @@ export async function listen(
 ): Promise<Listener> {
   const spec = parseHost(host, options.tls !== undefined);
   const httpOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 };
-  // TLS applies to tcp:// listeners only: a unix socket is guarded by its file mode, as in dockerd.
-  const server = spec.kind === 'tcp' && options.tls
+  // TLS applies to tcp:// (and socket-activated) listeners: a unix socket is guarded by its file mode, as in dockerd.
+  const server = spec.kind !== 'unix' && options.tls
     ? createTlsServer({ ...httpOptions, ...tlsServerOptions(options.tls) }, handlers.request)
     : createServer(httpOptions, handlers.request);
   server.on('upgrade', handlers.upgrade);
@@ -70,6 +94,10 @@ export async function listen(
     await chmod(spec.path, 0o660);
     if (options.group) await chown(spec.path, 0, groupId(options.group));
     return { address: host, server, close: () => closeServer(server, sockets).then(() => unlink(spec.path).catch(() => undefined)) };
+  }
+  if (spec.kind === 'fd') {
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen({ fd: spec.fd }, resolve));
+    return { address: host, server, close: () => closeServer(server, sockets) };
   }
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(spec.port, spec.host, resolve));
   return { address: host, server, close: () => closeServer(server, sockets) };

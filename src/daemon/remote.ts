@@ -22,6 +22,10 @@ export async function loadServerTls(config: DaemonConfig): Promise<ServerTls | u
   return { cert, key, ca, verify: config.tlsVerify };
 }
 
+function tcpHosts(config: DaemonConfig): string[] {
+  return config.hosts.filter((h) => !h.startsWith('fd://') && !h.startsWith('unix://'));
+}
+
 function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
@@ -34,7 +38,8 @@ export function checkPlainTcp(config: DaemonConfig, log: Logger): void {
     if (!config.tlsVerify) warnEach(config, (address) => `${address} uses TLS without --tlsverify: any client that can reach it controls this host`, log);
     return;
   }
-  for (const host of config.hosts) {
+  // Socket-activated sockets are systemd's to bind; only -H tcp:// addresses are checked here.
+  for (const host of tcpHosts(config)) {
     const spec = parseHost(host);
     if (spec.kind !== 'tcp') continue;
     const address = `http://${spec.host}:${spec.port}`;
@@ -55,7 +60,7 @@ export function checkPlainTcp(config: DaemonConfig, log: Logger): void {
 }
 
 function warnEach(config: DaemonConfig, message: (address: string) => string, log: Logger): void {
-  for (const host of config.hosts) {
+  for (const host of tcpHosts(config)) {
     const spec = parseHost(host, true);
     if (spec.kind === 'tcp') log.warn(message(`https://${spec.host}:${spec.port}`));
   }

@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { busyboxRootfs, DOCKER_CLI, ROOT, TestDaemon } from './harness.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { busyboxRootfs, DOCKER_CLI, killProcessesMentioning, removeNetworking, ROOT, run, TestDaemon, unmountUnder } from './harness.js';
 
 const berthd = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'berthd'), ...args], { encoding: 'utf8', timeout: 30_000 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -148,5 +151,43 @@ describe('operating berthd', () => {
     const started = lines.map((l) => JSON.parse(l) as { level: string; msg: string; time: string }).find((l) => l.msg.startsWith('berthd '));
     assert.equal(started?.level, 'info');
     assert.ok(!Number.isNaN(Date.parse(started!.time)));
+  });
+
+  test('socket activation: -H fd:// serves the socket systemd passes (LISTEN_FDS/LISTEN_PID)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-fd-'));
+    const bridge = `brfd${process.pid % 10000}`;
+    // The listening socket a service manager would pass as fd 3 (TCP: closing the test's copy of a
+    // unix socket would unlink its path); the test's copy closes once berthd has it.
+    const listener = createServer();
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const address = `tcp://127.0.0.1:${(listener.address() as { port: number }).port}`;
+    const fd = (listener as unknown as { _handle: { fd: number } })._handle.fd;
+    writeFileSync(join(dir, 'daemon.json'), '{}');
+    const args = [join(ROOT, 'bin', 'berthd'), '-H', 'fd://', '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'),
+      '--pidfile', join(dir, 'pid'), '--config-file', join(dir, 'daemon.json'), '--bridge', bridge, '--bip', `172.31.${200 + (process.pid % 40)}.1/24`];
+    const log = openSync(join(dir, 'log'), 'w');
+    // systemd sets LISTEN_PID to the service's own pid: `exec` keeps the shell's.
+    const child = spawn('sh', ['-c', 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@"', process.execPath, ...args], { stdio: ['ignore', log, log, fd] });
+    closeSync(log);
+    listener.close();
+    try {
+      let version: { code: number; stdout: string; stderr: string } = { code: -1, stdout: '', stderr: '' };
+      for (let i = 0; i < 100 && version.code !== 0; i++) {
+        await sleep(150);
+        version = run(process.execPath, [join(ROOT, 'bin', 'berth'), '-H', address, 'info', '--format', '{{.ServerVersion}}']);
+      }
+      assert.equal(version.code, 0, `${version.stderr}\n${readFileSync(join(dir, 'log'), 'utf8')}`);
+      assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
+      assert.match(readFileSync(join(dir, 'log'), 'utf8'), /API listen on fd:\/\/3/);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      removeNetworking(bridge);
+      killProcessesMentioning(dir);
+      unmountUnder(dir);
+      await rm(dir, { recursive: true, force: true });
+    }
+    const validated = berthd(['-H', 'fd://', '--validate', '--config-file', join(daemon.dir, 'daemon.json')]);
+    assert.equal(validated.status, 0, `validation does not need the sockets: ${validated.stderr}`);
   });
 });
