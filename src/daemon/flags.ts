@@ -12,6 +12,7 @@ A Docker-compatible container engine daemon.
 Options:
       --add-runtime runtime        Register an additional runtime (not supported yet: berthd runs containers with runc)
       --api-cors-header string     Set CORS headers in the Engine API
+      --api-enable-cors            Enable CORS headers for any origin (old flag; --api-cors-header sets the origin)
   -b, --bridge string              The default network's bridge (default "berth0")
       --bip string                 The default bridge's address and prefix, e.g. 172.30.0.1/16 (default: a free subnet)
       --config-file string         Daemon configuration file (default "${DEFAULTS.configFile}")
@@ -86,6 +87,7 @@ export function parseDaemonFlags(argv: string[]): ParsedFlags {
       tlscert: { type: 'string' },
       tlskey: { type: 'string' },
       'api-cors-header': { type: 'string' },
+      'api-enable-cors': { type: 'boolean' },
       label: { type: 'string', multiple: true },
       'log-driver': { type: 'string' },
       'log-opt': { type: 'string', multiple: true },
@@ -113,7 +115,8 @@ export function parseDaemonFlags(argv: string[]): ParsedFlags {
   set('tlsCaCert', values.tlscacert);
   set('tlsCert', values.tlscert);
   set('tlsKey', values.tlskey);
-  set('apiCorsHeader', values['api-cors-header']);
+  // The seed notes' --api-enable-cors (dockerd's old flag): CORS for any origin unless --api-cors-header names one.
+  set('apiCorsHeader', values['api-cors-header'] ?? (values['api-enable-cors'] ? '*' : undefined));
   set('defaultRuntime', values['default-runtime']);
   set('logLevel', oneOf('log-level', values['log-level'], ['debug', 'info', 'warn', 'error', 'fatal'], (v) => `unable to parse logging level: ${v}`) as Level | undefined);
   set('logFormat', oneOf('log-format', values['log-format'], ['text', 'json'], (v) => `unsupported log format: ${v}`) as DaemonConfig['logFormat'] | undefined);
