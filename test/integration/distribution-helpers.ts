@@ -192,8 +192,15 @@ createServer((req, res) => {
  * Pushes an image by raw HTTP to a berth registry: a config naming the layers'
  * diff IDs, the gzip layers, and a Docker schema 2 manifest; returns digests.
  */
-export async function pushRawImage(registry: TestRegistry, name: string, tag: string, tars: Buffer[], config: Record<string, unknown> = {}) {
-  const layers = tars.map((t) => gzipSync(t));
+export interface LayerForm {
+  compress(tar: Buffer): Buffer;
+  mediaType: string;
+}
+
+export const GZIP_LAYER: LayerForm = { compress: (tar) => gzipSync(tar), mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip' };
+
+export async function pushRawImage(registry: TestRegistry, name: string, tag: string, tars: Buffer[], config: Record<string, unknown> = {}, forms: LayerForm[] = []) {
+  const layers = tars.map((t, i) => (forms[i] ?? GZIP_LAYER).compress(t));
   const configBytes = Buffer.from(JSON.stringify({
     architecture: 'amd64', os: 'linux', created: '2024-05-06T07:08:09Z', config: { Cmd: ['sh'] }, ...config,
     rootfs: { type: 'layers', diff_ids: tars.map((t) => digestOf(t)) },
@@ -205,7 +212,7 @@ export async function pushRawImage(registry: TestRegistry, name: string, tag: st
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
     config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: digestOf(configBytes), size: configBytes.length },
-    layers: layers.map((l) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: digestOf(l), size: l.length })),
+    layers: layers.map((l, i) => ({ mediaType: (forms[i] ?? GZIP_LAYER).mediaType, digest: digestOf(l), size: l.length })),
   }));
   const res = await registry.request('PUT', `/v2/${name}/manifests/${tag}`, { headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' }, body: manifest });
   if (res.status !== 201) throw new Error(`push manifest: ${res.status} ${res.body}`);

@@ -7,11 +7,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { busyboxRootfs, TestDaemon } from './harness.js';
 import { digestOf, TestRegistry } from './registry-harness.js';
 import { pushRawImage, settle, tarOf } from './distribution-helpers.js';
+
+/** Debian's static busybox (busybox-static), bind-mounted to read files in images that have no shell. */
+const BUSYBOX = '/bin/busybox';
 
 describe('pull and push with berth registry', () => {
   let daemon: TestDaemon;
@@ -120,6 +124,25 @@ describe('pull and push with berth registry', () => {
     assert.match(none.stderr, /no matching manifest for linux\/s390x in the manifest list entries/);
   });
 
+  it('pulls uncompressed and zstd layers too', async () => {
+    const plain = { compress: (tar: Buffer) => tar, mediaType: 'application/vnd.oci.image.layer.v1.tar' };
+    const zstd = { compress: (tar: Buffer) => execFileSync('zstd', ['-q', '-c'], { input: tar }), mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' };
+    await pushRawImage(registry, 'forms', '1', [await tarOf({ 'etc/plain': 'plain\n' }), await tarOf({ 'etc/zstd': 'zstd\n' })], {}, [plain, zstd]);
+    const pulled = daemon.docker(['pull', `${host}/forms:1`]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const both = daemon.docker(['run', '--rm', '--network', 'none', '-v', `${BUSYBOX}:/busybox:ro`, `${host}/forms:1`, '/busybox', 'cat', '/etc/plain', '/etc/zstd']);
+    assert.equal(both.stdout, 'plain\nzstd\n', both.stderr);
+  });
+
+  it('refuses a manifest that is not what its digest says', async () => {
+    const pushed = await pushRawImage(registry, 'badmanifest', '1', [await tarOf({ 'etc/x': 'x\n' })]);
+    await overwriteBlob(registry, pushed.manifestDigest, Buffer.from('{"schemaVersion": 2, "garbage": true}'));
+    const pulled = daemon.docker(['pull', `${host}/badmanifest:1`]);
+    assert.equal(pulled.code, 1);
+    assert.match(pulled.stderr, new RegExp(`manifest verification failed for digest ${pushed.manifestDigest}|failed to parse manifest`));
+    assert.equal(daemon.docker(['image', 'inspect', pushed.configDigest]).code, 1);
+  });
+
   it('refuses a tampered blob and keeps nothing of it', async () => {
     const tar = await tarOf({ 'etc/tampered': 'original\n' });
     const pushed = await pushRawImage(registry, 'tampered', 'x', [tar]);
@@ -213,7 +236,6 @@ describe('pull and push with berth registry', () => {
 
 /** The registry's file holding a blob's bytes (berth registry keeps them under blobs/). */
 async function blobFile(registry: TestRegistry, digest: string): Promise<string> {
-  const { execFileSync } = await import('node:child_process');
   const found = execFileSync('find', [join(registry.root, 'blobs'), '-path', `*${digest.slice(7)}*`, '-type', 'f'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   if (found.length !== 1) throw new Error(`expected one file for ${digest}, found ${found.join(', ')}`);
   return found[0]!;
