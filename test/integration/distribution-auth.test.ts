@@ -63,6 +63,13 @@ describe('Basic auth: berth registry with htpasswd', () => {
     assert.match(pushed.stdout, /1: digest: sha256:/);
   });
 
+  it('a build pulls its FROM image with the credentials the docker CLI sends (X-Registry-Config)', () => {
+    assert.equal(daemon.docker(['rmi', `${host}/secret/bb:1`]).code, 0);
+    const built = daemon.dockerBuild(['--network', 'none', '-t', 'built-from-secret', '-'], `FROM ${host}/secret/bb:1\nRUN true\n`);
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(built.stdout, /Successfully tagged built-from-secret:latest/);
+  });
+
   it('berth reads the docker CLI config when its own has nothing', () => {
     assert.equal(daemon.docker(['rmi', `${host}/secret/bb:1`]).code, 0);
     const pulled = berthWith(daemon, { ...berthEnv, DOCKER_CONFIG: join(daemon.dir, 'docker-config') }, ['pull', `${host}/secret/bb:1`]);

@@ -4,6 +4,7 @@ import type { BuilderService, BuildRequest } from '../../engine/builder/types.js
 import type { Ulimit } from '../../engine/containers/types.js';
 import { boolParam, intParam } from '../request.js';
 import { JsonMessageStream } from '../respond.js';
+import { decodeRegistryHeader } from './distribution.js';
 import type { Router } from '../router.js';
 
 /**
@@ -15,7 +16,7 @@ import type { Router } from '../router.js';
  */
 export function buildRoutes(router: Router, { builder }: { builder: BuilderService }): void {
   router.add('POST', '/build', async (req, res) => {
-    const request = buildRequestOf(req.query);
+    const request = { ...buildRequestOf(req.query), registryAuths: decodeRegistryHeader(req.raw.headers['x-registry-config']) as BuildRequest['registryAuths'] };
     const quiet = boolParam(req.query, 'q');
     const version = req.query.get('version');
     if (version && version !== '1') throw notImplemented(`builder version ${JSON.stringify(version)} (BuildKit) is not supported; berth has the classic builder (version "1")`);
@@ -89,4 +90,3 @@ function isStringMap(allowNull: boolean) {
     typeof value === 'object' && value !== null && !Array.isArray(value) &&
     Object.values(value).every((v) => typeof v === 'string' || (allowNull && v === null));
 }
-

@@ -9,8 +9,8 @@ import { filtersParam, intParam, jsonBody } from '../request.js';
 import type { Router } from '../router.js';
 import { sendJson } from '../respond.js';
 
-/** Registry credentials in X-Registry-Auth are small; anything larger is not a credential. */
-const AUTH_HEADER_LIMIT = 16 << 10;
+/** Registry credentials headers are small (X-Registry-Config carries one entry per registry); anything larger is refused. */
+const AUTH_HEADER_LIMIT = 256 << 10;
 
 /**
  * The registry side of the Engine API: pull (POST /images/create?fromImage=),
@@ -64,11 +64,18 @@ function pullTarget(fromImage: string, tag: string): { reference: string; allTag
 
 /** X-Registry-Auth: base64url of a JSON AuthConfig; an empty or unreadable header means anonymous, as in dockerd. */
 export function registryAuth(req: ApiRequest): AuthConfig | undefined {
-  const header = req.raw.headers['x-registry-auth'];
+  return decodeRegistryHeader(req.raw.headers['x-registry-auth']) as AuthConfig | undefined;
+}
+
+/**
+ * The JSON object in a base64url header (X-Registry-Auth, X-Registry-Config),
+ * or undefined when it is absent, too large or unreadable (dockerd ignores those).
+ */
+export function decodeRegistryHeader(header: string | string[] | undefined): object | undefined {
   if (typeof header !== 'string' || header === '' || header.length > AUTH_HEADER_LIMIT) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(header, 'base64').toString()) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as AuthConfig) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }

@@ -124,7 +124,7 @@ export class DockerfileBuild {
     const local = this.request.pull ? undefined : await this.deps.images.resolve(name).catch(() => undefined);
     if (local) return local;
     if (!puller) throw notFound(`pull access denied for ${name}: the image is not here and this berthd has no registry client; build, load or import it first`);
-    await puller.pull(name, { platform: this.request.platform, progress: (message) => this.output.progress(message) });
+    await puller.pull(name, { platform: this.request.platform, registryAuths: this.request.registryAuths, progress: (message) => this.output.progress(message) });
     return this.deps.images.resolve(name);
   }
 

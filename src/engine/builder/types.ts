@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Digest } from '../../lib/digest.js';
 import type { Ulimit } from '../containers/types.js';
 import type { ProgressMessage } from '../images/types.js';
+import type { AuthConfig } from '../distribution/types.js';
 
 /**
  * The builder area: the classic Docker builder. A build context arrives as a
@@ -51,6 +52,8 @@ export interface BuildRequest {
   platform?: string;
   /** A URL to fetch the context (a tarball or a lone Dockerfile) from, instead of the request body. */
   remote?: string;
+  /** Registry credentials for pulling FROM images (X-Registry-Config), keyed as config.json keys them. */
+  registryAuths?: Record<string, AuthConfig>;
 }
 
 /** Where the build writes what the client sees. */

@@ -5,7 +5,7 @@ import type { EventBus } from '../events/types.js';
 import type { ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
 import { RegistryAccess } from './access.js';
-import { EndpointResolver } from './endpoints.js';
+import { EndpointResolver, HUB_AUTH_KEY, HUB_DOMAIN } from './endpoints.js';
 import { Limiter } from './limiter.js';
 import { login } from './login.js';
 import { BlobLocations } from './metadata.js';
@@ -51,8 +51,10 @@ export class RegistryDistributionService implements DistributionService {
    * unless `allTags`. (The API route decides what an empty tag means.)
    */
   async pull(reference: string, options: PullOptions): Promise<void> {
-    if (options.allTags) return pullAllTags(this.pullDeps, reference, options);
-    await pullImage(this.pullDeps, pullReference(parseNormalizedNamed(reference)), options);
+    const ref = parseNormalizedNamed(reference);
+    const withAuth = { ...options, auth: options.auth ?? authForRegistry(options.registryAuths, ref.domain) };
+    if (options.allTags) return pullAllTags(this.pullDeps, reference, withAuth);
+    await pullImage(this.pullDeps, pullReference(ref), withAuth);
   }
 
   push(name: string, tag: string | undefined, options: PushOptions): Promise<void> {
@@ -66,4 +68,11 @@ export class RegistryDistributionService implements DistributionService {
   search(term: string, options: SearchOptions): Promise<SearchResult[]> {
     return search(this.resolver, this.access.mayCarryCredentials, term, options);
   }
+}
+
+/** The entry of a config.json-style credentials map for a registry (keys with or without a scheme). */
+function authForRegistry(auths: Record<string, AuthConfig> | undefined, domain: string): AuthConfig | undefined {
+  if (!auths) return undefined;
+  if (domain === HUB_DOMAIN) return auths[HUB_AUTH_KEY] ?? auths[HUB_DOMAIN];
+  return auths[domain] ?? auths[`https://${domain}`] ?? auths[`http://${domain}`];
 }

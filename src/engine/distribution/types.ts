@@ -30,6 +30,12 @@ export interface PullOptions {
   /** "os/arch[/variant]"; the host's platform by default. */
   platform?: string;
   auth?: AuthConfig;
+  /**
+   * Credentials by registry, keyed as config.json keys them ("host:port",
+   * "https://index.docker.io/v1/"), as builds receive them in X-Registry-Config;
+   * the one for the image's registry is used when `auth` is not given.
+   */
+  registryAuths?: Record<string, AuthConfig>;
   progress: ProgressSink;
 }
 
