@@ -24,7 +24,9 @@ export interface RunningRegistry {
 }
 
 export async function startRegistry(config: ServeConfig, log: (line: string) => void): Promise<RunningRegistry> {
-  const registry = await Registry.open({ root: config.root, deleteEnabled: config.deleteEnabled });
+  const registry = await Registry.open({ root: config.root, deleteEnabled: config.deleteEnabled }).catch((err: unknown) => {
+    throw invalid(`cannot use storage root ${config.root}: ${(err as Error).message}`, err);
+  });
   const auth = await authOptions(config);
   const listener = createRequestListener({
     registry,
@@ -36,7 +38,7 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
   // Blob uploads can be slow; the per-request timeout would cut them off.
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(invalid(`cannot listen on ${config.host}:${config.port}: ${err.message}`, err)));
     server.listen(config.port, config.host, () => resolve());
   });
   const purge = setInterval(() => {

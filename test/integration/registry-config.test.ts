@@ -88,6 +88,9 @@ describe('registry configuration, TLS and gc', () => {
     const htpasswd = run(process.execPath, [join(ROOT, 'bin', 'berth'), 'registry', 'serve', '--addr', '127.0.0.1:0', '--root', join(dir, 'x'), '--htpasswd', join(dir, 'missing')]);
     assert.equal(htpasswd.code, 1);
     assert.match(htpasswd.stderr, /htpasswd file .*missing/);
+    const root = run(process.execPath, [join(ROOT, 'bin', 'berth'), 'registry', 'serve', '--addr', '127.0.0.1:0', '--root', join(dir, 'htpasswd', 'under-a-file')]);
+    assert.equal(root.code, 1);
+    assert.match(root.stderr, /^berth registry: cannot use storage root .*under-a-file: /);
   });
 
   it('serves HTTPS with --tls-cert/--tls-key, basic auth over it', async () => {
