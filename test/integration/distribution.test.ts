@@ -7,10 +7,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { busyboxRootfs, TestDaemon } from './harness.js';
+import { busyboxRootfs, DOCKER_CLI, TestDaemon } from './harness.js';
 import { digestOf, TestRegistry } from './registry-harness.js';
 import { pushRawImage, settle, tarOf } from './distribution-helpers.js';
 
@@ -97,6 +97,15 @@ describe('pull and push with berth registry', () => {
     assert.match(pulled.stdout, /Already exists/);
     const tags = daemon.docker(['images', '--format', '{{.Tag}}', `${host}/multi`]).stdout.split('\n').filter(Boolean).sort();
     assert.deepEqual(tags, ['a', 'b']);
+  });
+
+  it('two pulls sharing layers at the same time both succeed', async () => {
+    const base = await tarOf({ 'etc/shared-base': 'base\n' });
+    await pushRawImage(registry, 'together/one', '1', [base, await tarOf({ 'etc/one': '1\n' })]);
+    await pushRawImage(registry, 'together/two', '1', [base, await tarOf({ 'etc/two': '2\n' })]);
+    const results = await Promise.all([`${host}/together/one:1`, `${host}/together/two:1`].map((ref) => dockerAsync(daemon, ['pull', ref])));
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    assert.equal(daemon.docker(['image', 'inspect', `${host}/together/one:1`, `${host}/together/two:1`]).code, 0);
   });
 
   it('picks the platform from an index: the host by default, or --platform', async () => {
@@ -251,6 +260,16 @@ async function moveBlobAside(registry: TestRegistry, digest: string): Promise<{ 
   // Same length, other bytes: the registry serves it, the digest check refuses it.
   await writeFile(file, Buffer.alloc(original.length, 0x1f));
   return { restore: () => writeFile(file, original) };
+}
+
+/** The docker CLI without blocking the event loop, for commands that must overlap. */
+function dockerAsync(daemon: TestDaemon, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(DOCKER_CLI!, ['-H', daemon.host, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
 }
 
 function countBlobGets(registry: TestRegistry, digest: string): number {

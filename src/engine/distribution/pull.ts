@@ -10,6 +10,7 @@ import type { LayerStore } from '../layers/types.js';
 import type { RegistryAccess } from './access.js';
 import { downloadLayer } from './download.js';
 import { translatePullError } from './errors.js';
+import type { InFlight } from './inflight.js';
 import type { Limiter } from './limiter.js';
 import {
   formatPlatform, MAX_CONFIG_BYTES, parseManifest, parsePlatform, platformMatches, selectPlatform, type ImageManifest, type Platform,
@@ -26,6 +27,9 @@ export interface PullDeps {
   events: EventBus;
   access: RegistryAccess;
   downloads: Limiter;
+  /** Layer downloads and unpacks under way, shared by concurrent pulls (by diff ID, and by chain ID). */
+  fetching: InFlight<Digest>;
+  unpacking: InFlight<Digest>;
   locations: BlobLocations;
 }
 
@@ -133,15 +137,15 @@ async function fetchLayers(deps: PullDeps, repo: Repository, manifest: ImageMani
   const present = await Promise.all(chains.map(async (chain) => (await deps.layers.get(chain)) !== null));
   const items = manifest.layers.map((layer) => new ItemProgress(sink, shortId(layer.digest)));
   items.forEach((item, i) => item.status(present[i] ? 'Already exists' : 'Pulling fs layer'));
-  const downloads = new Map<Digest, Promise<void>>();
-  const downloadOf = (i: number): Promise<void> => {
+  const downloads = new Map<Digest, Promise<unknown>>();
+  const downloadOf = (i: number): Promise<unknown> => {
     const diffId = diffIds[i]!;
     let download = downloads.get(diffId);
     if (!download) {
-      download = deps.downloads.run(async () => {
+      download = deps.fetching.run(diffId, () => deps.downloads.run(async () => {
         if (await deps.content.has(diffId)) return items[i]!.status('Download complete');
         await downloadLayer(repo, deps.content, manifest.layers[i]!, diffId, items[i]!);
-      }, () => items[i]!.status('Waiting'));
+      }, () => items[i]!.status('Waiting')));
       download.catch(() => undefined); // awaited below; a later layer's failure must not go unhandled
       downloads.set(diffId, download);
     }
@@ -154,8 +158,8 @@ async function fetchLayers(deps: PullDeps, repo: Repository, manifest: ImageMani
       if (present[i]) continue;
       await downloadOf(i);
       if (!(await deps.layers.get(chain))) {
-        await unpack(deps, i === 0 ? null : chains[i - 1]!, diffIds[i]!, items[i]!);
-        created.push(chain);
+        // Only the pull that unpacked a layer may remove it again; another pull may be using it.
+        if (await deps.unpacking.run(chain, () => unpack(deps, i === 0 ? null : chains[i - 1]!, diffIds[i]!, items[i]!))) created.push(chain);
       }
       items[i]!.status('Pull complete');
     }

@@ -6,6 +6,7 @@ import type { ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
 import { RegistryAccess } from './access.js';
 import { EndpointResolver, HUB_AUTH_KEY, HUB_DOMAIN } from './endpoints.js';
+import { InFlight } from './inflight.js';
 import { Limiter } from './limiter.js';
 import { login } from './login.js';
 import { BlobLocations } from './metadata.js';
@@ -37,8 +38,14 @@ export class RegistryDistributionService implements DistributionService {
     this.access = new RegistryAccess(this.resolver, deps.log);
     const locations = new BlobLocations(deps.metadataDir);
     const common = { images: deps.images, content: deps.content, events: deps.events, access: this.access, locations };
-    this.pullDeps = { ...common, layers: deps.layers, downloads: new Limiter(Math.max(1, deps.settings.maxConcurrentDownloads)) };
-    this.pushDeps = { ...common, uploads: new Limiter(Math.max(1, deps.settings.maxConcurrentUploads)) };
+    this.pullDeps = {
+      ...common,
+      layers: deps.layers,
+      downloads: new Limiter(deps.settings.maxConcurrentDownloads),
+      fetching: new InFlight(),
+      unpacking: new InFlight(),
+    };
+    this.pushDeps = { ...common, uploads: new Limiter(deps.settings.maxConcurrentUploads) };
   }
 
   static async create(deps: DistributionDeps): Promise<RegistryDistributionService> {
