@@ -37,45 +37,47 @@ export async function* readLog(path: string, opts: LogReadOptions = {}): AsyncGe
     let ino = (await fh.stat()).ino;
     let pos = opts.tail !== undefined ? await tailOffset(fh, opts.tail) : 0;
     let pending: Buffer = Buffer.alloc(0);
-    let drained = false;
     const waiter = opts.follow ? new ChangeWaiter(path, opts.signal) : null;
-    try {
+    /** Reads from pos to the end of the open file, yielding complete records; false once `until` is passed. */
+    async function* drain(): AsyncGenerator<LogEntry, boolean> {
       for (;;) {
         const { data, bytesRead } = await readFrom(fh, pos);
+        if (bytesRead === 0) return true;
         pos += bytesRead;
-        if (bytesRead > 0) {
-          pending = pending.length ? Buffer.concat([pending, data]) : data;
-          let start = 0;
-          for (let nl = pending.indexOf(NEWLINE); nl >= 0; nl = pending.indexOf(NEWLINE, start)) {
-            const entry = parseLogLine(pending.subarray(start, nl));
-            start = nl + 1;
-            if (!entry) continue;
-            if (opts.until && entry.time >= opts.until) return;
-            if (opts.since && entry.time < opts.since) continue;
-            yield entry;
-          }
-          pending = Buffer.from(pending.subarray(start));
-          continue;
+        pending = pending.length ? Buffer.concat([pending, data]) : data;
+        let start = 0;
+        for (let nl = pending.indexOf(NEWLINE); nl >= 0; nl = pending.indexOf(NEWLINE, start)) {
+          const entry = parseLogLine(pending.subarray(start, nl));
+          start = nl + 1;
+          if (!entry) continue;
+          if (opts.until && entry.time >= opts.until) return false;
+          if (opts.since && entry.time < opts.since) continue;
+          yield entry;
         }
+        pending = Buffer.from(pending.subarray(start));
+      }
+    }
+    try {
+      for (;;) {
+        if (!(yield* drain())) return;
         if (!waiter || opts.signal?.aborted) return;
         if (opts.until && Date.now() >= opts.until.getTime()) return;
-        const change = await waiter.next();
-        if (change === 'stop') return;
-        // conmon replaces the file when it exceeds --log-size-max: finish the old one (still open here), then start over on the new one.
+        // conmon replaces the file when it passes --log-size-max (it writes the old one out first).
+        // Checked before waiting, so that a rotation is followed at once and no whole file slips by.
         const now = await stat(path).catch(() => null);
         if (!now) return;
-        if (now.ino !== ino && !drained) {
-          drained = true;
-          continue;
-        }
         if (now.ino !== ino || now.size < pos) {
-          drained = false;
+          // What conmon wrote to the old file before renaming is there now: finish it, then move on.
+          if (now.ino !== ino && !(yield* drain())) return;
           await fh.close();
           fh = await open(path, 'r');
           ino = now.ino;
           pos = 0;
           pending = Buffer.alloc(0);
+          waiter.rewatch();
+          continue;
         }
+        if ((await waiter.next()) === 'stop') return;
       }
     } finally {
       waiter?.close();
@@ -126,14 +128,20 @@ class ChangeWaiter {
   private dirty = false;
   private readonly onAbort = () => this.fire('stop');
 
-  constructor(path: string, private readonly signal?: AbortSignal) {
+  constructor(private readonly path: string, private readonly signal?: AbortSignal) {
+    this.rewatch();
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** (Re)watches the file now at the path: inotify follows an inode, and a replaced log is a new one. */
+  rewatch(): void {
+    this.watcher?.close();
     try {
-      this.watcher = watch(path, () => this.fire('change'));
+      this.watcher = watch(this.path, () => this.fire('change'));
       this.watcher.on('error', () => undefined);
     } catch {
       this.watcher = null;
     }
-    signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   private fire(v: 'change' | 'stop'): void {
