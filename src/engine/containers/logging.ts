@@ -6,8 +6,8 @@
  * keeps them. conmon replaces the file by renaming a new one over it, so
  * berthd holds a hard link to the current file ("ctr.log.held"): when the
  * name moves to a new file, the held link still reaches the old content and
- * becomes ctr.log.1. While berthd is down nothing is kept beyond the current
- * file; the size cap still holds.
+ * becomes ctr.log.1. While berthd is down at most the file held when it
+ * stopped is kept besides the current one; the size cap still holds.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { link, rename, stat, unlink } from 'node:fs/promises';
@@ -76,9 +76,15 @@ export class LogKeeper {
   }
 
   async start(): Promise<void> {
-    await unlink(this.held).catch(() => undefined);
-    await link(this.path, this.held).catch(() => undefined);
-    this.heldIno = (await stat(this.held).catch(() => null))?.ino ?? 0;
+    // After a berthd restart the held link may be a file conmon replaced meanwhile: keep it as ctr.log.1.
+    const held = await stat(this.held).catch(() => null);
+    if (held) {
+      this.heldIno = held.ino;
+      await this.check();
+    } else {
+      await link(this.path, this.held).catch(() => undefined);
+      this.heldIno = (await stat(this.held).catch(() => null))?.ino ?? 0;
+    }
     this.watcher = watch(dirname(this.path), (_event, name) => {
       if (name === basename(this.path)) this.busy = this.busy.then(() => this.check()).catch((err) => this.onError(`log rotation: ${(err as Error).message}`));
     });
@@ -96,10 +102,11 @@ export class LogKeeper {
     this.heldIno = current.ino;
   }
 
-  async stop(): Promise<void> {
+  /** When the container exits: stop watching, drop the held link. With `keepHeld` (berthd stopping, the container runs on) the link stays for the next start(). */
+  async stop(options: { keepHeld?: boolean } = {}): Promise<void> {
     this.watcher?.close();
     this.watcher = null;
     await this.busy;
-    await unlink(this.held).catch(() => undefined);
+    if (!options.keepHeld) await unlink(this.held).catch(() => undefined);
   }
 }

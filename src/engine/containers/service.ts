@@ -790,7 +790,7 @@ export class LocalContainerService implements ContainerService {
 
   private stopWatching(id: string): void {
     const live = this.live.get(id);
-    void live?.logKeeper?.stop();
+    void live?.logKeeper?.stop({ keepHeld: true });
     live?.exitWatch?.abort();
     live?.health?.stop();
     if (live?.restartTimer) clearTimeout(live.restartTimer);
