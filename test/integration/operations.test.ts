@@ -97,6 +97,9 @@ describe('operating berthd', () => {
       while (!readFileSync(out, 'utf8').includes('line-399') && Date.now() < deadline) await sleep(200);
       const followed = readFileSync(out, 'utf8').trim().split('\n');
       assert.deepEqual(followed, Array.from({ length: 400 }, (_, i) => `line-${i}`));
+    } catch (err) {
+      daemon.berth(['rm', '-f', 'chatty']);
+      throw err;
     } finally {
       follower.kill('SIGTERM');
     }
