@@ -114,6 +114,24 @@ export async function getCredentials(key: string): Promise<RegistryAuth | undefi
   return (await lookupIn(berthConfigPath(), key)) ?? (await lookupIn(dockerConfigPath(), key));
 }
 
+/**
+ * Every stored credential, by registry key, for a build's FROM pulls
+ * (X-Registry-Config): the "auths" entries and the registries named in
+ * "credHelpers" of docker's config and then berth's (berth's win).
+ */
+export async function allCredentials(): Promise<Record<string, RegistryAuth>> {
+  const out: Record<string, RegistryAuth> = {};
+  for (const path of [dockerConfigPath(), berthConfigPath()]) {
+    const config = await readConfig(path);
+    const keys = new Set([...Object.keys(config.auths ?? {}), ...Object.keys(config.credHelpers ?? {})]);
+    for (const key of keys) {
+      const found = await lookupIn(path, key).catch(() => undefined);
+      if (found) out[key] = found;
+    }
+  }
+  return out;
+}
+
 /** Stores credentials (an identity token instead of the password when the registry gave one). Returns where. */
 export async function storeCredentials(key: string, auth: RegistryAuth): Promise<{ path: string; helper?: string }> {
   const path = berthConfigPath();

@@ -89,6 +89,10 @@ describe('Basic auth: berth registry with htpasswd', () => {
     assert.equal(Buffer.from(config.auths[host].auth, 'base64').toString(), `${USER}:${PASSWORD}`);
     const pulled = berthWith(daemon, berthEnv, ['pull', `${host}/secret/bb:1`]);
     assert.equal(pulled.code, 0, pulled.stderr);
+    assert.equal(daemon.docker(['rmi', `${host}/secret/bb:1`]).code, 0);
+    // berth build sends the stored credentials along (X-Registry-Config) for the FROM pull.
+    const built = berthWith(daemon, berthEnv, ['build', '--network', 'none', '-t', 'berth-built-from-secret', '-'], `FROM ${host}/secret/bb:1\nRUN true\n`);
+    assert.equal(built.code, 0, built.stderr);
     const logout = berthWith(daemon, berthEnv, ['logout', host]);
     assert.equal(logout.stdout, `Removing login credentials for ${host}\n`);
     assert.deepEqual(JSON.parse(await readFile(file, 'utf8')).auths, {});

@@ -14,6 +14,7 @@ import { readJsonMessages } from '../../client/jsonstream.js';
 import type { JsonMessage } from '../../client/types.js';
 import { parseNormalizedNamed } from '../../lib/reference.js';
 import { humanSize } from '../../lib/units.js';
+import { allCredentials } from '../credentials.js';
 import { StatusError, write, type CommandContext, type CommandSpec } from '../command.js';
 import type { FlagSpec, FlagValues } from '../flags.js';
 import { collectUlimits, parseUlimit } from '../opts/container.js';
@@ -220,6 +221,8 @@ async function runBuild(ctx: CommandContext, flags: FlagValues, contextArg: stri
     throw new StatusError(`isolation "${isolation}" is not supported: berth runs Linux containers with the default isolation only`, 1);
   }
   const options = buildOptionsFrom(flags, process.env);
+  // As docker: every stored credential goes along, for FROM images the daemon has to pull.
+  options.authConfigs = await allCredentials();
   const iidfile = flags.iidfile as string;
   if (iidfile) await removeStale(iidfile);
 
