@@ -38,9 +38,17 @@ export function rootHelp(): string {
     `Usage:  ${PROGRAM} [OPTIONS] COMMAND\n\nA Docker-compatible container engine\n\n` +
     `Management Commands:\n${commandList(groups)}\nCommands:\n${commandList(top.sort(([a], [b]) => (a < b ? -1 : 1)))}\n` +
     `Global Options:\n` +
+    `      --config string      Location of client config files (default "~/.berth", env BERTH_CONFIG)\n` +
+    `  -c, --context string     Name of the context to use to connect to the daemon (overrides BERTH_HOST/DOCKER_HOST\n` +
+    `                           env var and default context set with "${PROGRAM} context use")\n` +
     `  -D, --debug              Enable debug mode\n` +
     `  -H, --host string        Daemon socket to connect to (env BERTH_HOST, DOCKER_HOST)\n` +
     `  -l, --log-level string   Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")\n` +
+    `      --tls                Use TLS; implied by --tlsverify\n` +
+    `      --tlscacert string   Trust certs signed only by this CA (default "$DOCKER_CERT_PATH/ca.pem")\n` +
+    `      --tlscert string     Path to TLS certificate file (default "$DOCKER_CERT_PATH/cert.pem")\n` +
+    `      --tlskey string      Path to TLS key file (default "$DOCKER_CERT_PATH/key.pem")\n` +
+    `      --tlsverify          Use TLS and verify the remote (env DOCKER_TLS_VERIFY)\n` +
     `  -v, --version            Print version information and quit\n\n` +
     `Run '${PROGRAM} COMMAND --help' for more information on a command.\n`
   );
