@@ -91,7 +91,7 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     await networks.restore(await containers.runningIds());
     // Daemon events carry the engine ID and the host name, as dockerd's do.
     const daemonId = await engineId(config.dataRoot);
-    const system = new DaemonSystem({ config: () => config, images, containers, layers, engineId: daemonId, startedAt: new Date() });
+    const system = new DaemonSystem({ config: () => config, images, containers, layers, engineId: daemonId, startedAt: new Date(), eventListeners: () => events.watchers() });
 
     // Contexts of builds cut short by a crash are left in builder/: start empty.
     await rm(join(config.dataRoot, 'builder'), { recursive: true, force: true }).catch((err) => log.warn(`could not clear the builder's directory: ${(err as Error).message}`));

@@ -10,13 +10,18 @@ import { writeFileAtomic } from '../lib/atomic.js';
 import { hostFacts, toolVersion, type HostFacts } from '../platform/linux/host.js';
 import type { DaemonConfig } from './config.js';
 import { BERTH_VERSION, GIT_COMMIT } from './version.js';
+import { registryConfigInfo } from './registry-info.js';
 
 /** Facts for /info, /version and /_ping, gathered from the host and the engine areas. */
 export class DaemonSystem implements SystemBackend {
   private host?: HostFacts;
 
   constructor(
-    private readonly deps: { config: () => DaemonConfig; images: ImageService; containers: ContainerService; layers: LayerStore; engineId: string; startedAt: Date },
+    private readonly deps: {
+      config: () => DaemonConfig; images: ImageService; containers: ContainerService; layers: LayerStore; engineId: string; startedAt: Date;
+      /** Clients following /events right now. */
+      eventListeners?: () => number;
+    },
   ) {}
 
   pingHeaders(): Record<string, string> {
@@ -96,14 +101,14 @@ export class DaemonSystem implements SystemBackend {
       LoggingDriver: config.logDriver,
       CgroupDriver: host.cgroupDriver,
       CgroupVersion: host.cgroupVersion,
-      NEventsListener: 0,
+      NEventsListener: this.deps.eventListeners?.() ?? 0,
       KernelVersion: host.kernelVersion,
       OperatingSystem: host.operatingSystem,
       OSVersion: host.osVersion,
       OSType: 'linux',
       Architecture: host.architecture,
       IndexServerAddress: 'https://index.docker.io/v1/',
-      RegistryConfig: { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {}, Mirrors: null },
+      RegistryConfig: registryConfigInfo(config),
       NCPU: host.cpus,
       MemTotal: host.memTotal,
       GenericResources: null,

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -165,13 +165,17 @@ describe('events', () => {
   test('SIGHUP publishes a daemon reload event with the reloaded settings', async () => {
     const live = watch('reload', process.execPath, berthCli(['events', '--filter', 'type=daemon', '--format', '{{json .}}']));
     await sleep(1500);
+    writeFileSync(join(daemon.dir, 'daemon.json'), JSON.stringify({ labels: ['reloaded=yes'], 'live-restore': true }));
     process.kill(Number(readFileSync(join(daemon.dir, 'berthd.pid'), 'utf8')), 'SIGHUP');
     await waitFor('reload event', () => live.read().includes('"reload"'));
     const event = JSON.parse(live.read().trim().split('\n').at(-1)!) as WireEvent;
     assert.equal(event.Action, 'reload');
     assert.equal(event.Actor.Attributes['live-restore'], 'true');
     assert.equal(event.Actor.Attributes.debug, 'false');
+    assert.equal(event.Actor.Attributes.labels, '[reloaded=yes]');
     assert.ok(event.Actor.Attributes.name);
+    assert.equal(ok(daemon.berth(['info', '--format', '{{json .Labels}}'])), '["reloaded=yes"]');
+    assert.ok(Number(ok(daemon.berth(['info', '--format', '{{.NEventsListener}}']))) >= 1, 'the live client counts as an events listener');
     live.child.kill('SIGTERM');
   });
 

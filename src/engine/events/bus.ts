@@ -12,6 +12,8 @@ export class MemoryEventBus implements EventBus, EventFeed {
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly history: EngineEvent[] = [];
   private lastNs = 0n;
+  /** Open watch() subscriptions: /info's NEventsListener. */
+  private watching = 0;
 
   constructor(
     private readonly capacity = 1024,
@@ -58,10 +60,22 @@ export class MemoryEventBus implements EventBus, EventFeed {
     const wanted = (e: EngineEvent) => inWindow(e) && eventMatches(query.filters, e);
     // Snapshot and subscribe in one turn of the event loop: nothing can fall between the two.
     const past = query.sinceNs === undefined && query.untilNs === undefined ? [] : this.history.filter(wanted);
-    const stop = this.subscribe((e) => {
+    const unsubscribe = this.subscribe((e) => {
       if (wanted(e)) listener(e);
     });
+    this.watching++;
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      this.watching--;
+      unsubscribe();
+    };
     return { past, stop };
+  }
+
+  watchers(): number {
+    return this.watching;
   }
 
   close(): Promise<void> {
