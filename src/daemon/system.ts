@@ -17,11 +17,7 @@ export class DaemonSystem implements SystemBackend {
   private host?: HostFacts;
 
   constructor(
-    private readonly deps: {
-      config: () => DaemonConfig; images: ImageService; containers: ContainerService; layers: LayerStore; engineId: string; startedAt: Date;
-      /** Clients following /events right now. */
-      eventListeners?: () => number;
-    },
+    private readonly deps: { config: () => DaemonConfig; images: ImageService; containers: ContainerService; layers: LayerStore; engineId: string; startedAt: Date },
   ) {}
 
   pingHeaders(): Record<string, string> {
@@ -101,7 +97,7 @@ export class DaemonSystem implements SystemBackend {
       LoggingDriver: config.logDriver,
       CgroupDriver: host.cgroupDriver,
       CgroupVersion: host.cgroupVersion,
-      NEventsListener: this.deps.eventListeners?.() ?? 0,
+      NEventsListener: 0,
       KernelVersion: host.kernelVersion,
       OperatingSystem: host.operatingSystem,
       OSVersion: host.osVersion,

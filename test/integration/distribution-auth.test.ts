@@ -280,6 +280,13 @@ describe('registry-mirrors', () => {
     assert.match(good.log(), /GET \/v2\/library\/mirrored\/manifests\/1/);
   });
 
+  it('shows the mirrors and insecure registries in docker info', () => {
+    const info = daemon.docker(['info']);
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /Insecure Registries:\n\s+127\.0\.0\.0\/8/);
+    assert.match(info.stdout, new RegExp(`Registry Mirrors:\\n\\s+http://127\\.0\\.0\\.1:1/\\n\\s+${good.url.replaceAll('.', '\\.')}/`));
+  });
+
   it('refuses a bad daemon.json value by name', async () => {
     const bad = await TestDaemon.start([], { 'max-concurrent-downloads': 0 }).then((d) => d.stop().then(() => 'started'), (err: Error) => err.message);
     assert.match(bad, /invalid max concurrent downloads: 0/);
