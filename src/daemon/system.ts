@@ -17,7 +17,11 @@ export class DaemonSystem implements SystemBackend {
   private host?: HostFacts;
 
   constructor(
-    private readonly deps: { config: () => DaemonConfig; images: ImageService; containers: ContainerService; layers: LayerStore; engineId: string; startedAt: Date },
+    private readonly deps: {
+      config: () => DaemonConfig; images: ImageService; containers: ContainerService; layers: LayerStore; engineId: string; startedAt: Date;
+      /** Clients following /events right now. */
+      eventListeners?: () => number;
+    },
   ) {}
 
   pingHeaders(): Record<string, string> {
@@ -97,7 +101,7 @@ export class DaemonSystem implements SystemBackend {
       LoggingDriver: config.logDriver,
       CgroupDriver: host.cgroupDriver,
       CgroupVersion: host.cgroupVersion,
-      NEventsListener: 0,
+      NEventsListener: this.deps.eventListeners?.() ?? 0,
       KernelVersion: host.kernelVersion,
       OperatingSystem: host.operatingSystem,
       OSVersion: host.osVersion,
