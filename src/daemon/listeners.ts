@@ -1,6 +1,7 @@
 import { chown, chmod, mkdir, unlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { ApiHandlers } from '../api/server.js';
 import { dirname } from 'node:path';
@@ -95,12 +96,36 @@ export async function listen(
     if (options.group) await chown(spec.path, 0, groupId(options.group));
     return { address: host, server, close: () => closeServer(server, sockets).then(() => unlink(spec.path).catch(() => undefined)) };
   }
-  if (spec.kind === 'fd') {
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen({ fd: spec.fd }, resolve));
-    return { address: host, server, close: () => closeServer(server, sockets) };
-  }
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(spec.port, spec.host, resolve));
-  return { address: host, server, close: () => closeServer(server, sockets) };
+  // With TLS a plain front socket takes the connections, so that plain HTTP gets Go's answer instead of a silent hang-up.
+  const front: Server | NetServer = options.tls ? createNetServer((socket) => dispatchTls(socket, server)) : server;
+  const where = spec.kind === 'fd' ? { fd: spec.fd } : { port: spec.port, host: spec.host };
+  await new Promise<void>((resolve, reject) => front.once('error', reject).listen(where, resolve));
+  return {
+    address: host,
+    server,
+    close: async () => {
+      if (front !== server) await new Promise((resolve) => front.close(resolve));
+      await closeServer(server, sockets);
+    },
+  };
+}
+
+const TLS_HANDSHAKE = 0x16;
+
+/**
+ * Hands a connection to the TLS server, unless its first byte shows plain
+ * HTTP: then it gets the 400 that Go's TLS server sends ("Client sent an
+ * HTTP request to an HTTPS server."), which the docker CLI shows as is.
+ */
+function dispatchTls(socket: Socket, tlsServer: Server): void {
+  socket.once('error', () => socket.destroy());
+  socket.once('readable', () => {
+    const first: Buffer | null = socket.read(1);
+    if (first === null) return void socket.destroy();
+    socket.unshift(first);
+    if (first[0] === TLS_HANDSHAKE) return void tlsServer.emit('connection', socket);
+    socket.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+  });
 }
 
 /** Server-side TLS material: PEM contents, and whether client certificates are required (--tlsverify). */

@@ -99,15 +99,24 @@ describe('remote access with mutual TLS', () => {
     assert.match(r.stderr, /error during connect: .*(self-signed|unable to verify|certificate)/i);
   });
 
-  test('plain HTTP to the TLS port gets no API answer', async () => {
+  test('plain HTTP to the TLS port is told so, as Go servers tell it', async () => {
     const [host, port] = address.split(':');
-    const outcome = await new Promise<string>((resolve) => {
-      const req = request({ host, port: Number(port), path: '/_ping', timeout: 5000 }, (res) => resolve(`status ${res.statusCode}`));
+    const answer = await new Promise<string>((resolve) => {
+      const req = request({ host, port: Number(port), path: '/_ping', timeout: 5000 }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(`${res.statusCode} ${body}`));
+      });
       req.on('error', (err) => resolve(`error ${err.message}`));
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.end();
     });
-    assert.match(outcome, /^error /);
+    assert.equal(answer, '400 Client sent an HTTP request to an HTTPS server.\n');
+    if (DOCKER_CLI) {
+      const d = docker(['-H', `tcp://${address}`, 'images']);
+      assert.equal(d.code, 1);
+      assert.match(d.stderr, /Client sent an HTTP request to an HTTPS server/);
+    }
   });
 
   test('contexts: create with TLS files, use, ls, and rm', () => {
