@@ -54,7 +54,7 @@ SYSTEMD_DIR ?= /etc/systemd/system
 install: build
 	ln -sf $(CURDIR)/bin/berth $(PREFIX)/bin/berth
 	ln -sf $(CURDIR)/bin/berthd $(PREFIX)/bin/berthd
-	install -d -m 755 $(DESTDIR)$(SYSTEMD_DIR) /etc/berth
+	install -d -m 755 $(DESTDIR)$(SYSTEMD_DIR) $(DESTDIR)/etc/berth
 	sed 's|@PREFIX@|$(PREFIX)|g' contrib/berthd.service > $(DESTDIR)$(SYSTEMD_DIR)/berthd.service
 	install -m 644 contrib/berthd.socket $(DESTDIR)$(SYSTEMD_DIR)/berthd.socket
 	@if [ -d /run/systemd/system ]; then systemctl daemon-reload && systemctl enable berthd.socket berthd.service; \

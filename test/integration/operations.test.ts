@@ -193,4 +193,20 @@ describe('operating berthd', () => {
     const validated = berthd(['-H', 'fd://', '--validate', '--config-file', join(daemon.dir, 'daemon.json')]);
     assert.equal(validated.status, 0, `validation does not need the sockets: ${validated.stderr}`);
   });
+
+  test('the systemd units are valid and socket-activated, and leave containers running on stop', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-units-'));
+    try {
+      const service = readFileSync(join(ROOT, 'contrib', 'berthd.service'), 'utf8').replaceAll('@PREFIX@', join(ROOT));
+      writeFileSync(join(dir, 'berthd.service'), service);
+      writeFileSync(join(dir, 'berthd.socket'), readFileSync(join(ROOT, 'contrib', 'berthd.socket'), 'utf8'));
+      assert.match(service, /^ExecStart=\S+\/bin\/berthd -H fd:\/\/$/m);
+      assert.match(service, /^KillMode=process$/m);
+      assert.match(service, /^ExecReload=\/bin\/kill -s HUP \$MAINPID$/m);
+      const verify = run('systemd-analyze', ['verify', join(dir, 'berthd.socket'), join(dir, 'berthd.service')]);
+      if (verify.code !== -1) assert.equal(verify.code, 0, verify.stderr);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
