@@ -86,6 +86,14 @@ describe('pull and push with berth registry', () => {
     assert.match(listed.stdout, new RegExp(`${host}/bb <none> ${digest}`));
   });
 
+  it('publishes pull and push events as dockerd names them', () => {
+    const now = String(Math.ceil(Date.now() / 1000) + 1);
+    const events = daemon.docker(['events', '--since', '0', '--until', now, '--filter', 'type=image', '--format', '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}']);
+    assert.equal(events.code, 0, events.stderr);
+    assert.match(events.stdout, new RegExp(`^push ${host}/bb:1\\.0 ${host}/bb$`, 'm'));
+    assert.match(events.stdout, new RegExp(`^pull ${host}/bb:1\\.0 ${host}/bb$`, 'm'));
+  });
+
   it('pulls every tag with -a', async () => {
     const layer = await tarOf({ 'etc/tag-a': 'a\n' });
     await pushRawImage(registry, 'multi', 'a', [layer]);

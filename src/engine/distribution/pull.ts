@@ -83,7 +83,8 @@ async function pullTag(deps: PullDeps, req: PullRequest): Promise<{ id: Digest; 
     throw translatePullError(err, ref);
   }
   progress({ status: `Digest: ${pulled.manifestDigest}` });
-  deps.events.publish('image', 'pull', familiarString(ref), { name: fullName(ref) });
+  // As dockerd: the actor is the reference pulled, its name the repository.
+  deps.events.publish('image', 'pull', familiarString(ref), { name: familiarName(ref) });
   return { id: pulled.id, updated: before !== pulled.id };
 }
 

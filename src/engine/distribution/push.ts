@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { DigestingStream, shortId, type Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
-import { familiarName, fullName, nameOnly, normalizedString, parseNormalizedNamed, type Reference } from '../../lib/reference.js';
+import { familiarName, familiarString, fullName, nameOnly, normalizedString, parseNormalizedNamed, type Reference } from '../../lib/reference.js';
 import type { ContentStore } from '../content/types.js';
 import type { EventBus } from '../events/types.js';
 import type { ImageService, ProgressSink } from '../images/types.js';
@@ -80,7 +80,7 @@ async function pushTag(deps: PushDeps, repo: Repository, repoRef: Reference, tag
   sink({ status: `${tag}: digest: ${digest} size: ${bytes.length}` });
   sink({ progressDetail: {}, aux: { Tag: tag, Digest: digest, Size: bytes.length } });
   await deps.images.addImage(configBytes, [`${fullName(repoRef)}@${digest}`]);
-  deps.events.publish('image', 'push', `${fullName(repoRef)}:${tag}`, { name: `${familiarName(repoRef)}:${tag}` });
+  deps.events.publish('image', 'push', familiarString({ ...repoRef, tag }), { name: familiarName(repoRef) });
 }
 
 /**
