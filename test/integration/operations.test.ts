@@ -92,16 +92,24 @@ describe('operating berthd', () => {
     const fd = openSync(out, 'w');
     const follower = spawn(process.execPath, [join(ROOT, 'bin', 'berth'), '-H', daemon.host, 'logs', '-f', 'chatty'], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
+    // The real docker CLI follows at the same time.
+    const dockerOut = join(daemon.dir, 'docker-follow.out');
+    const dockerFd = openSync(dockerOut, 'w');
+    const dockerFollower = DOCKER_CLI ? spawn(DOCKER_CLI, ['-H', daemon.host, 'logs', '-f', 'chatty'], { stdio: ['ignore', dockerFd, dockerFd], env: { ...process.env, DOCKER_CONFIG: join(daemon.dir, 'docker-config') } }) : undefined;
+    closeSync(dockerFd);
     try {
-      const deadline = Date.now() + 30_000;
-      while (!readFileSync(out, 'utf8').includes('line-399') && Date.now() < deadline) await sleep(200);
-      const followed = readFileSync(out, 'utf8').trim().split('\n');
-      assert.deepEqual(followed, Array.from({ length: 400 }, (_, i) => `line-${i}`));
+      const all = Array.from({ length: 400 }, (_, i) => `line-${i}`);
+      for (const file of dockerFollower ? [out, dockerOut] : [out]) {
+        const deadline = Date.now() + 30_000;
+        while (!readFileSync(file, 'utf8').includes('line-399') && Date.now() < deadline) await sleep(200);
+        assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n'), all, file);
+      }
     } catch (err) {
       daemon.berth(['rm', '-f', 'chatty']);
       throw err;
     } finally {
       follower.kill('SIGTERM');
+      dockerFollower?.kill('SIGTERM');
     }
     const dir = join(daemon.dataRoot, 'containers', id);
     const files = readdirSync(dir).filter((f) => /^ctr\.log(\.\d+)?$/.test(f)).sort();

@@ -159,4 +159,21 @@ describe('remote access with mutual TLS', () => {
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /API would be accessible on http:\/\/0\.0\.0\.0:1 without encryption.*--tls=false/);
   });
+
+  test('--tls without --tlsverify encrypts but lets clients in without a certificate', async () => {
+    const port = await freePort();
+    const other = await TestDaemon.start(['-H', `tcp://127.0.0.1:${port}`, '--tls', '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]);
+    try {
+      assert.equal(berth(['--tls', '-H', `127.0.0.1:${port}`, 'images', '-q']).code, 0);
+      // The client may still verify the daemon against the CA.
+      const verified = berth(['--tlsverify', '--tlscacert', certs.ca, '-H', `127.0.0.1:${port}`, 'images', '-q']);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(other.log(), /API listen on tcp:\/\/127\.0\.0\.1:\d+ \(TLS\)/);
+      assert.match(other.log(), /uses TLS without --tlsverify/);
+      const info = JSON.parse(berth(['--tls', '-H', `127.0.0.1:${port}`, 'info', '--format', '{{json .Warnings}}']).stdout) as string[];
+      assert.ok(info.some((w) => /without TLS client verification/.test(w)), info.join('\n'));
+    } finally {
+      await other.stop();
+    }
+  });
 });
