@@ -8,7 +8,7 @@ import type { ContentStore } from '../content/types.js';
 import type { Descriptor } from './manifest.js';
 import type { ItemProgress } from './progress.js';
 import type { Repository } from './repository.js';
-import { isNetworkError } from './transport.js';
+import { brokenDownload, isNetworkError } from './transport.js';
 
 /** Network failures are retried this many times, waiting 1 s, 2 s, … in between (dockerd retries 5 times). */
 const ATTEMPTS = 3;
@@ -51,7 +51,9 @@ async function downloadOnce(repo: Repository, content: ContentStore, layer: Desc
     await content.write(untilVerified(stream, verified), diffId);
   } catch (err) {
     res.destroy();
-    await verified.catch(() => undefined);
+    // A connection that broke mid-blob is a network failure (retried), not a bad blob.
+    const broken = await verified.then(() => undefined, (e: unknown) => e);
+    if (broken instanceof Error && !(broken instanceof EngineError)) throw brokenDownload(layer.digest, broken);
     throw explain(err, layer.digest, diffId);
   }
 }

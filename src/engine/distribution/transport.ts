@@ -85,6 +85,13 @@ export function networkError(req: { method: string; url: URL }, err: Error): Err
 
 export type NetworkError = Error & { network?: boolean };
 
+/** A response body that broke off (reset, timeout): a network failure too, so the download is retried. */
+export function brokenDownload(digest: string, err: Error): Error {
+  const wrapped = unavailable(`error pulling blob ${digest}: ${err.message}`, err);
+  (wrapped as NetworkError).network = true;
+  return wrapped;
+}
+
 export function isNetworkError(err: unknown): boolean {
   return (err as NetworkError | undefined)?.network === true;
 }
