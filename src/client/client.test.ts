@@ -91,10 +91,14 @@ test('an absent socket is a ConnectionError', async () => {
   client.close();
 });
 
-test('parseHost understands unix, tcp and http, and refuses TLS for now', () => {
+test('parseHost understands unix, tcp, http, https and docker\'s short forms', () => {
   assert.deepEqual(parseHost('unix:///run/berth/berth.sock'), { kind: 'unix', socketPath: '/run/berth/berth.sock' });
   assert.deepEqual(parseHost('tcp://127.0.0.1:2376'), { kind: 'tcp', hostname: '127.0.0.1', port: 2376 });
   assert.deepEqual(parseHost('http://example'), { kind: 'tcp', hostname: 'example', port: 2375 });
-  assert.throws(() => parseHost('https://x:1'), /TLS is not supported yet/);
+  assert.deepEqual(parseHost('https://x'), { kind: 'tcp', hostname: 'x', port: 2376 });
+  assert.deepEqual(parseHost('tcp://example', true), { kind: 'tcp', hostname: 'example', port: 2376 });
+  assert.deepEqual(parseHost('10.0.0.2:4243'), { kind: 'tcp', hostname: '10.0.0.2', port: 4243 });
+  assert.deepEqual(parseHost(':5555'), { kind: 'tcp', hostname: '127.0.0.1', port: 5555 });
+  assert.throws(() => parseHost('tcp://x:1/prefix'), /a path prefix is not supported/);
   assert.throws(() => parseHost('ftp://x'), /unsupported protocol scheme/);
 });
