@@ -1,7 +1,10 @@
 /** berthd's flags, daemon.json values and /info warnings, without starting a daemon. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULTS, type DaemonConfig } from './config.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULTS, mergeConfig, readConfigFile, type DaemonConfig } from './config.js';
 import { parseDaemonFlags } from './flags.js';
 import { parseHost } from './listeners.js';
 import { infoWarnings } from './system.js';
@@ -34,4 +37,26 @@ test('info warns about plain and unverified TCP, missing swap limits and IPv4 fo
   const unverified = infoWarnings(config({ hosts: ['tcp://127.0.0.1:2376'], tls: true }), { ipv4Forwarding: true, swapLimit: true });
   assert.deepEqual(unverified, ['WARNING: API is accessible on https://127.0.0.1:2376 without TLS client verification']);
   assert.deepEqual(infoWarnings(config({ hosts: ['tcp://127.0.0.1:2376'], tlsVerify: true }), { ipv4Forwarding: true, swapLimit: true }), []);
+});
+
+test('daemon.json: hosts with TLS, graph as data-root, and a key given as a flag too is refused', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-config-'));
+  try {
+    const path = join(dir, 'daemon.json');
+    await writeFile(path, JSON.stringify({
+      hosts: ['unix:///run/b.sock', 'tcp://0.0.0.0:2376'], tlsverify: true, tlscacert: '/etc/berth/ca.pem', tlscert: '/etc/berth/cert.pem', tlskey: '/etc/berth/key.pem',
+      graph: '/srv/berth', 'log-opts': { 'max-size': '1m', 'max-file': '5' }, 'default-ulimits': { nproc: { Name: 'nproc', Soft: 10, Hard: 20 } },
+    }));
+    const file = await readConfigFile(path, true);
+    const config = mergeConfig({}, file);
+    assert.deepEqual(config.hosts, ['unix:///run/b.sock', 'tcp://0.0.0.0:2376']);
+    assert.equal(config.tlsVerify, true);
+    assert.equal(config.tlsCaCert, '/etc/berth/ca.pem');
+    assert.equal(config.dataRoot, '/srv/berth');
+    assert.deepEqual(config.logOpts, { 'max-size': '1m', 'max-file': '5' });
+    assert.deepEqual(config.defaultUlimits, { nproc: { Name: 'nproc', Soft: 10, Hard: 20 } });
+    assert.throws(() => mergeConfig({ tlsVerify: false }, file), /specified both as a flag and in the configuration file: tlsverify/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
