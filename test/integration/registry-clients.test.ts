@@ -194,7 +194,7 @@ describe('registry with the docker CLI and dockerd', { skip: dockerdSkipReason()
     assert.equal(none.stdout.trim().split('\n').length, 1, none.stdout);
   });
 
-  it('logs in with htpasswd credentials and pushes; refuses bad ones', async () => {
+  it('logs in with htpasswd credentials, pushes, pulls and searches; refuses bad ones', async () => {
     const ref = `${locked.hostPort}/team/busybox:v1`;
     assert.equal(dockerd.docker(['tag', 'busybox:latest', ref]).code, 0);
     const anonymous = dockerd.docker(['push', ref]);
@@ -210,6 +210,9 @@ describe('registry with the docker CLI and dockerd', { skip: dockerdSkipReason()
     assert.equal(push.code, 0, push.stderr + push.stdout);
     assert.equal(dockerd.docker(['rmi', ref]).code, 0);
     assert.equal(dockerd.docker(['pull', ref]).code, 0);
+    const search = dockerd.docker(['search', `${locked.hostPort}/busy`]);
+    assert.equal(search.code, 0, search.stderr);
+    assert.match(search.stdout, /\nteam\/busybox\s/, 'search with the stored credentials');
     assert.equal(dockerd.docker(['logout', locked.hostPort]).code, 0);
     const loggedOut = dockerd.docker(['pull', `${locked.hostPort}/team/busybox:v1`]);
     assert.notEqual(loggedOut.code, 0);
