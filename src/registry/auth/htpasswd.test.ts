@@ -21,12 +21,13 @@ describe('htpasswd', () => {
     const file = new Htpasswd(path);
     await file.load();
     assert.equal(await file.verify('alice', 'pw1'), 'alice');
+    assert.equal(await file.verify('alice', 'pw1'), 'alice', 'remembered');
     assert.equal(await file.verify('alice', 'wrong'), undefined);
     assert.equal(await file.verify('bob', 'pw1'), undefined);
     await writeFile(path, `bob:${bcrypt.hashSync('pw2', 5)}\n`);
     await utimes(path, new Date(), new Date(Date.now() + 5000));
     assert.equal(await file.verify('bob', 'pw2'), 'bob');
-    assert.equal(await file.verify('alice', 'pw1'), undefined);
+    assert.equal(await file.verify('alice', 'pw1'), undefined, 'forgotten when the file changes');
     assert.throws(() => parseHtpasswd('carol:{SHA}abc=\n', 'f'), /f:1: only bcrypt entries are supported/);
     assert.throws(() => parseHtpasswd('no-colon\n', 'f'), /f:1: expected user:hash/);
   });

@@ -6,6 +6,7 @@
  * No timing oracle: an unknown user is checked against a dummy hash of the
  * same cost, so "no such user" and "wrong password" take the same time.
  */
+import { createHash } from 'node:crypto';
 import { stat, readFile } from 'node:fs/promises';
 import bcrypt from 'bcryptjs';
 import { invalid } from '../../lib/errors.js';
@@ -19,8 +20,18 @@ interface Entries {
   dummy: string;
 }
 
+/** How many verified credentials to remember (see verify). */
+const MAX_REMEMBERED = 1000;
+
 export class Htpasswd {
   private entries?: Entries;
+  /**
+   * sha256(user, password) of credentials that passed, for this version of
+   * the file: clients send Basic auth on every request, and bcrypt on each
+   * one would cost milliseconds of CPU per blob. Only successes are kept, so
+   * a hit tells a client nothing it did not send itself.
+   */
+  private readonly verified = new Set<string>();
 
   constructor(readonly path: string) {}
 
@@ -32,9 +43,14 @@ export class Htpasswd {
   /** The user name when the credentials are right, undefined otherwise. */
   async verify(user: string, password: string): Promise<string | undefined> {
     const entries = await this.current();
+    const key = createHash('sha256').update(user).update('\0').update(password).digest('hex');
+    if (this.verified.has(key)) return user;
     const hash = entries.users.get(user);
     const ok = await bcrypt.compare(password, hash ?? entries.dummy);
-    return ok && hash !== undefined ? user : undefined;
+    if (!ok || hash === undefined) return undefined;
+    if (this.verified.size >= MAX_REMEMBERED) this.verified.clear();
+    this.verified.add(key);
+    return user;
   }
 
   private async current(): Promise<Entries> {
@@ -46,6 +62,7 @@ export class Htpasswd {
     const cost = Math.max(5, ...[...users.values()].map((h) => Number(h.slice(4, 6))));
     const dummy = await bcrypt.hash(Math.random().toString(36), cost);
     this.entries = { mtimeMs: st.mtimeMs, users, dummy };
+    this.verified.clear();
     return this.entries;
   }
 }
