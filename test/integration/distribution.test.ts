@@ -8,6 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { busyboxRootfs, DOCKER_CLI, TestDaemon } from './harness.js';
@@ -84,6 +85,12 @@ describe('pull and push with berth registry', () => {
     assert.match(pulled.stdout, new RegExp(`Status: Downloaded newer image for ${host}/bb@${digest}`));
     const listed = daemon.docker(['images', '--digests', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}']);
     assert.match(listed.stdout, new RegExp(`${host}/bb <none> ${digest}`));
+  });
+
+  it('lets the API\'s tag parameter replace a tag in fromImage, as dockerd does', async () => {
+    const res = await apiOnNewConnection(daemon, 'POST', `/images/create?fromImage=${encodeURIComponent(`${host}/bb:other`)}&tag=1.0`);
+    assert.equal(res.status, 200, res.body);
+    assert.match(res.body, new RegExp(`Status: (Downloaded newer image|Image is up to date) for ${host}/bb:1\\.0`));
   });
 
   it('publishes pull and push events as dockerd names them', () => {
@@ -268,6 +275,22 @@ async function moveBlobAside(registry: TestRegistry, digest: string): Promise<{ 
   // Same length, other bytes: the registry serves it, the digest check refuses it.
   await writeFile(file, Buffer.alloc(original.length, 0x1f));
   return { restore: () => writeFile(file, original) };
+}
+
+/**
+ * A raw API call on a connection of its own: the harness's api() reuses kept-alive
+ * sockets, which berthd closes after 5 idle seconds while spawnSync blocks us.
+ */
+function apiOnNewConnection(daemon: TestDaemon, method: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: daemon.socket, method, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** The docker CLI without blocking the event loop, for commands that must overlap. */

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { invalid } from '../../lib/errors.js';
-import { parseNormalizedNamed, type Reference } from '../../lib/reference.js';
+import { fullName, parseNormalizedNamed, parseTag, type Reference } from '../../lib/reference.js';
 import { toEngineError } from '../../lib/errors.js';
 import type { AuthConfig, DistributionService } from '../../engine/distribution/types.js';
 import type { ProgressMessage } from '../../engine/images/types.js';
@@ -19,6 +19,7 @@ const AUTH_HEADER_LIMIT = 256 << 10;
  */
 export function distributionRoutes(router: Router, { distribution }: { distribution: DistributionService }): void {
   router.add('POST', '/images/{name}/push', async (req, res) => {
+    req.raw.resume();
     const stream = new LazyJsonStream(res);
     await stream.run(() => distribution.push(req.params.name!, req.query.get('tag') || undefined, {
       auth: registryAuth(req),
@@ -45,6 +46,7 @@ export function distributionRoutes(router: Router, { distribution }: { distribut
  */
 export async function pullRoute(req: ApiRequest, res: ServerResponse, distribution: DistributionService): Promise<void> {
   const { reference, allTags } = pullTarget(req.query.get('fromImage')!, req.query.get('tag') ?? '');
+  req.raw.resume(); // nothing is read from the body: let it drain so the connection stays usable
   const stream = new LazyJsonStream(res);
   await stream.run(() => distribution.pull(reference, {
     allTags,
@@ -58,8 +60,9 @@ function pullTarget(fromImage: string, tag: string): { reference: string; allTag
   const ref: Reference = parseNormalizedNamed(fromImage);
   const named = ref.tag !== undefined || ref.digest !== undefined;
   if (tag === '') return { reference: fromImage, allTags: !named };
-  if (named) throw invalid(`invalid reference format: both fromImage (${fromImage}) and tag (${tag}) name a version`);
-  return { reference: tag.includes(':') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`, allTags: false };
+  // As dockerd (reference.WithTag / WithDigest): the tag parameter replaces a version in fromImage.
+  const name = fullName(ref);
+  return { reference: tag.includes(':') ? `${name}@${tag}` : `${name}:${parseTag(tag)}`, allTags: false };
 }
 
 /** X-Registry-Auth: base64url of a JSON AuthConfig; an empty or unreadable header means anonymous, as in dockerd. */
