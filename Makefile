@@ -12,7 +12,7 @@ all: build
 
 # System packages berth needs at run time and its tests compare against.
 deps: .deps-stamp
-.deps-stamp:
+.deps-stamp: Makefile
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "apt-get install $$missing"; \
