@@ -107,8 +107,12 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
       corsHeader: config.apiCorsHeader,
       debug: (line) => log.debug(line),
     });
-    const listeners = await listenAll(config, tls, handler, log);
+    // The pidfile first, as dockerd: whoever sees the API answer finds it already there.
     await writePidfile(config.pidfile);
+    const listeners = await listenAll(config, tls, handler, log).catch(async (err) => {
+      await unlink(config.pidfile).catch(() => undefined);
+      throw err;
+    });
     events.publish('daemon', 'start', daemonId, { name: hostname() });
     log.info(`berthd ${BERTH_VERSION} started (data root ${config.dataRoot}, storage driver ${layers.driver})`);
 
