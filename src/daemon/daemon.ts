@@ -34,8 +34,11 @@ export interface RunningDaemon {
   reload(config: DaemonConfig): void;
 }
 
-/** Events kept for /events?since= (in memory, and reloaded from the data root's events.log at start). */
-const EVENT_HISTORY = 4096;
+/**
+ * Events kept in memory for /events?since= (and reloaded from the data root's events.log at start).
+ * Bounded by count: an event carries its container's labels, so a few are large.
+ */
+const EVENT_HISTORY = 1024;
 
 /**
  * The composition root: opens the stores on the data root, picks the

@@ -205,4 +205,14 @@ describe('events', () => {
       reader.destroy();
     }
   });
+
+  test('the history survives a berthd restart (events.log in the data root)', async () => {
+    const before = replay(['--filter', 'type=container']).map((e) => `${e.Action} ${e.Actor.ID}`);
+    assert.equal(await daemon.kill('SIGTERM'), 0);
+    await daemon.launch();
+    assert.deepEqual(replay(['--filter', 'type=container']).map((e) => `${e.Action} ${e.Actor.ID}`), before);
+    // The large events of the slow-client test moved the first file aside once: the early events are in events.log.1.
+    const onDisk = ['events.log.1', 'events.log'].map((f) => readFileSync(join(daemon.dataRoot, f), 'utf8')).join('');
+    assert.ok(onDisk.includes(`"ID":"${containerId}"`));
+  });
 });
