@@ -120,6 +120,9 @@ describe('operating berthd', () => {
     assert.equal(kept.at(-1), 'line-399');
     const first = Number(kept[0]!.slice('line-'.length));
     assert.deepEqual(kept, Array.from({ length: 400 - first }, (_, i) => `line-${first + i}`));
+    // --tail reaches back into the rotated files when the current one holds fewer lines.
+    assert.deepEqual(ok(daemon.berth(['logs', '--tail', '60', 'chatty'])).split('\n'), Array.from({ length: 60 }, (_, i) => `line-${340 + i}`));
+    assert.equal(ok(daemon.berth(['logs', '--tail', '1', 'chatty'])), 'line-399');
     ok(daemon.berth(['rm', '-f', 'chatty']));
   });
 

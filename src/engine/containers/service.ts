@@ -10,7 +10,7 @@ import { directorySize } from '../../lib/dir-size.js';
 import type { EventBus } from '../events/types.js';
 import type { ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
-import type { ExitStatus, Runtime } from '../runtime/types.js';
+import type { ExitStatus, LogReadOptions, Runtime } from '../runtime/types.js';
 import type { MountPlanner, VolumeService } from '../volumes/types.js';
 import type { ContainerFacts, ContainerNetworkConfig, NetworkService } from '../network/types.js';
 import { PendingAttachments, liveStreams } from './attachers.js';
@@ -427,20 +427,45 @@ export class LocalContainerService implements ContainerService {
       controller.signal.addEventListener('abort', () => this.signals.off(`exit:${c.id}`, stop), { once: true });
     }
     const read = { follow, since: options.since, until: options.until, tail: options.tail, signal: controller.signal };
-    const rotated = options.tail === undefined ? logFiles(c.logPath, logLimits(c.hostConfig).maxFile).slice(0, -1) : [];
+    const rotated = logFiles(c.logPath, logLimits(c.hostConfig).maxFile).slice(0, -1);
     return { tty: !!c.config.Tty, entries: this.readLogs(rotated, c.logPath, read) };
   }
 
-  /** The rotated files, oldest first (those that exist), then the current one, which alone is followed. --tail reads the current file only. */
-  private async *readLogs(rotated: string[], current: string, read: Parameters<Runtime['readLog']>[1]) {
-    for (const file of rotated) {
+  /**
+   * The rotated files, oldest first (those that exist), then the current one, which alone is
+   * followed. With --tail, the last lines may start in a rotated file: those before them are skipped.
+   */
+  private async *readLogs(rotated: string[], current: string, read: LogReadOptions) {
+    const once = { ...read, follow: false, tail: undefined };
+    let skip = 0;
+    if (read.tail !== undefined) {
+      const missing = read.tail - (await this.countLogEntries([current], once));
+      if (missing <= 0) return yield* this.deps.runtime.readLog(current, read);
+      skip = Math.max(0, (await this.countLogEntries(rotated, once)) - missing);
+      read = { ...read, tail: undefined };
+    }
+    for await (const entry of this.readExisting(rotated, once)) {
+      if (skip > 0) skip--;
+      else yield entry;
+    }
+    yield* this.deps.runtime.readLog(current, read);
+  }
+
+  /** Entries of the files that exist (a rotated file may not yet, or no longer). */
+  private async *readExisting(files: string[], read: LogReadOptions) {
+    for (const file of files) {
       try {
-        yield* this.deps.runtime.readLog(file, { ...read, follow: false });
+        yield* this.deps.runtime.readLog(file, read);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
     }
-    yield* this.deps.runtime.readLog(current, read);
+  }
+
+  private async countLogEntries(files: string[], read: LogReadOptions): Promise<number> {
+    let count = 0;
+    for await (const _ of this.readExisting(files, read)) count++;
+    return count;
   }
 
   async top(idOrName: string, psArgs: string): Promise<TopResult> {
