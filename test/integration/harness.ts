@@ -37,7 +37,7 @@ export class TestDaemon {
     this.host = `unix://${this.socket}`;
     const n = nextDaemonNumber();
     this.bridge = `brt${process.pid.toString(36).slice(-4)}${n}`;
-    this.bip = `172.31.${(process.pid * 7 + n * 13) % 250 + 1}.1/24`;
+    this.bip = freeTestSubnet((process.pid * 7 + n * 13) % 250 + 1);
   }
 
   static async start(extraArgs: string[] = [], daemonJson: Record<string, unknown> = {}): Promise<TestDaemon> {
@@ -180,6 +180,20 @@ export class TestDaemon {
 export function run(cmd: string, args: string[], input?: string | Buffer, env: Record<string, string> = {}, timeoutMs = 120_000): RunResult {
   const result = spawnSync(cmd, args, { input: typeof input === 'string' ? Buffer.from(input) : input, encoding: 'buffer', env: { ...process.env, ...env }, maxBuffer: 512 << 20, timeout: timeoutMs });
   return { code: result.status ?? -1, stdout: result.stdout?.toString() ?? '', stderr: result.stderr?.toString() ?? '' };
+}
+
+/**
+ * A 172.31.x.1/24 no interface of this host routes yet, starting at `first`:
+ * a bridge left by a test run that was killed must not share the subnet of a
+ * new test daemon, or the new one's NAT and DNS break.
+ */
+function freeTestSubnet(first: number): string {
+  const routes = spawnSync('ip', ['-4', 'route', 'show'], { encoding: 'utf8' }).stdout;
+  for (let i = 0; i < 250; i++) {
+    const x = ((first - 1 + i) % 250) + 1;
+    if (!routes.includes(`172.31.${x}.0/24`)) return `172.31.${x}.1/24`;
+  }
+  throw new Error('no free 172.31.x.0/24 subnet for a test daemon');
 }
 
 let daemonCount = 0;
