@@ -64,6 +64,13 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     const store = await ImageStore.open(join(config.dataRoot, 'images', 'meta'), content);
     const refs = await ReferenceStore.open(join(config.dataRoot, 'images', 'references.json'));
     const images = new LocalImageService({ content, layers, events, store, refs, tmpDir });
+    // Before the network area touches the host: bad registry settings in daemon.json stop berthd with nothing made.
+    const distribution = await RegistryDistributionService.create({
+      images, content, layers, events,
+      settings: registrySettings(config),
+      metadataDir: join(config.dataRoot, 'distribution', 'locations'),
+      log: (message) => log.debug(message),
+    });
     const runtime = new ConmonRuncRuntime({ root: join(config.execRoot, 'runtime') });
     const containerStore = await ContainerStore.open(join(config.dataRoot, 'containers'));
     // The containers service and the network area each need the other: the directory is a late-bound closure.
@@ -98,12 +105,6 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
 
     // Contexts of builds cut short by a crash are left in builder/: start empty.
     await rm(join(config.dataRoot, 'builder'), { recursive: true, force: true }).catch((err) => log.warn(`could not clear the builder's directory: ${(err as Error).message}`));
-    const distribution = await RegistryDistributionService.create({
-      images, content, layers, events,
-      settings: registrySettings(config),
-      metadataDir: join(config.dataRoot, 'distribution', 'locations'),
-      log: (message) => log.debug(message),
-    });
     const builder = new LocalBuilder({ images, containers, layers, workDir: join(config.dataRoot, 'builder'), sys, puller: distribution });
     const handler = createApiHandler({ images, containers, volumes, networks, system, events, builder, distribution }, {
       serverHeader: `Docker/${BERTH_VERSION} (linux)`,

@@ -43,7 +43,12 @@ export class TestDaemon {
   static async start(extraArgs: string[] = [], daemonJson: Record<string, unknown> = {}): Promise<TestDaemon> {
     const daemon = new TestDaemon(await mkdtemp(join(tmpdir(), 'berth-it-')));
     await writeFile(join(daemon.dir, 'daemon.json'), JSON.stringify(daemonJson));
-    await daemon.launch(extraArgs);
+    try {
+      await daemon.launch(extraArgs);
+    } catch (err) {
+      await daemon.stop(); // a berthd that failed to start may have made its bridge already
+      throw err;
+    }
     return daemon;
   }
 
