@@ -9,8 +9,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerCleanup } from './lib/cleanup.js';
-import { berthdSpec, dockerdSpec, startDaemon, type Daemon, type DaemonSpec } from './lib/daemons.js';
-import { skipped, timeRuns } from './lib/measure.js';
+import { berthdSpec, dockerdSpec, onSubjectDaemon, type DaemonSpec } from './lib/daemons.js';
+import { timeRuns } from './lib/measure.js';
 import { removeTree, run as runCommand } from './lib/proc.js';
 import type { BenchContext, Row } from './types.js';
 
@@ -57,16 +57,7 @@ async function makeContext(work: string): Promise<string> {
 }
 
 async function benchSubject(ctx: BenchContext, spec: DaemonSpec, contextDir: string, busyboxTar: string): Promise<Row[]> {
-  const unavailable = spec.unavailable();
-  if (unavailable !== undefined) return Object.values(NAMES).map((b) => skipped(b, spec.subject, unavailable));
-  let daemon: Daemon;
-  try {
-    ctx.log(`starting ${spec.subject}…`);
-    daemon = await startDaemon(spec);
-  } catch (err) {
-    return Object.values(NAMES).map((b) => skipped(b, spec.subject, (err as Error).message));
-  }
-  try {
+  return onSubjectDaemon(spec, Object.values(NAMES), ctx.log, async (daemon) => {
     const docker = (...args: string[]) => runCommand('docker', ['-H', daemon.host, ...args], { env: { DOCKER_BUILDKIT: '0' } });
     await docker('import', '-c', 'CMD ["sh"]', busyboxTar, 'busybox:latest');
     // --network none on both: dockerd runs here without a bridge, and no step needs the network.
@@ -77,10 +68,5 @@ async function benchSubject(ctx: BenchContext, spec: DaemonSpec, contextDir: str
     ctx.log(`${spec.subject}: cached rebuilds ×${ctx.runs}`);
     const cached = await timeRuns(NAMES.cached, spec.subject, ctx.runs, { measure: () => build() });
     return [cold, cached];
-  } catch (err) {
-    return Object.values(NAMES).map((b) => ({ bench: b, subject: spec.subject, median_ms: null, runs: 0, note: `failed: ${(err as Error).message.slice(0, 200)}` }));
-  } finally {
-    ctx.log(`stopping ${spec.subject}…`);
-    await daemon.stop();
-  }
+  });
 }

@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerCleanup } from './lib/cleanup.js';
-import { berthdSpec, dockerdSpec, startDaemon, type Daemon, type DaemonSpec } from './lib/daemons.js';
+import { berthdSpec, dockerdSpec, onSubjectDaemon, type DaemonSpec } from './lib/daemons.js';
 import { debianRootfsTar, debianUnavailable } from './lib/debian.js';
 import { skipped, timeRuns } from './lib/measure.js';
 import { removeTree, run as runCommand, sleep, stopPid } from './lib/proc.js';
@@ -56,16 +56,7 @@ function benchNames(image: string): Names {
 }
 
 async function benchSubject(ctx: BenchContext, spec: DaemonSpec, registry: LocalRegistry, rootfsTar: string, names: Names): Promise<Row[]> {
-  const unavailable = spec.unavailable();
-  if (unavailable !== undefined) return Object.values(names).map((b) => skipped(b, spec.subject, unavailable));
-  let daemon: Daemon;
-  try {
-    ctx.log(`starting ${spec.subject}…`);
-    daemon = await startDaemon(spec);
-  } catch (err) {
-    return Object.values(names).map((b) => skipped(b, spec.subject, (err as Error).message));
-  }
-  try {
+  return onSubjectDaemon(spec, Object.values(names), ctx.log, async (daemon) => {
     const docker = (...args: string[]) => runCommand('docker', ['-H', daemon.host, ...args]);
     const image = `127.0.0.1:${registry.port}/bench/${spec.subject}:1`;
     ctx.log(`${spec.subject}: importing ${rootfsTar}…`);
@@ -81,11 +72,7 @@ async function benchSubject(ctx: BenchContext, spec: DaemonSpec, registry: Local
       measure: async () => void (await docker('pull', image)),
     });
     return [push, pull];
-  } catch (err) {
-    return Object.values(names).map((b) => skipped(b, spec.subject, `failed: ${(err as Error).message}`));
-  } finally {
-    await daemon.stop();
-  }
+  });
 }
 
 /** distribution 2.8 on 127.0.0.1:port; restartEmpty() gives it a fresh root. */

@@ -6,7 +6,7 @@
 import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { berthdSpec, dockerdSpec, startDaemon, type Daemon, type DaemonSpec } from './lib/daemons.js';
+import { berthdSpec, dockerdSpec, onSubjectDaemon, type DaemonSpec } from './lib/daemons.js';
 import { debianRootfsTar, debianUnavailable } from './lib/debian.js';
 import { skipped, timeRuns } from './lib/measure.js';
 import { registerCleanup } from './lib/cleanup.js';
@@ -57,16 +57,7 @@ function benchNames(image: string): Shared['names'] {
 
 async function benchSubject(spec: DaemonSpec, shared: Shared): Promise<Row[]> {
   const { names, ctx } = shared;
-  const unavailable = spec.unavailable();
-  if (unavailable !== undefined) return Object.values(names).map((b) => skipped(b, spec.subject, unavailable));
-  let daemon: Daemon;
-  try {
-    ctx.log(`starting ${spec.subject}…`);
-    daemon = await startDaemon(spec);
-  } catch (err) {
-    return Object.values(names).map((b) => skipped(b, spec.subject, (err as Error).message));
-  }
-  try {
+  return onSubjectDaemon(spec, Object.values(names), ctx.log, async (daemon) => {
     const docker = (...args: string[]) => runCommand('docker', ['-H', daemon.host, ...args]);
     ctx.log(`${spec.subject}: importing ${shared.rootfsTar}…`);
     await docker('import', shared.rootfsTar, IMAGE);
@@ -75,12 +66,7 @@ async function benchSubject(spec: DaemonSpec, shared: Shared): Promise<Row[]> {
       await attempt(names.load, spec.subject, () => benchLoad(docker, spec.subject, shared)),
       await attempt(names.images, spec.subject, () => benchImages(docker, spec.subject, shared)),
     ];
-  } catch (err) {
-    return Object.values(names).map((b) => skipped(b, spec.subject, (err as Error).message));
-  } finally {
-    ctx.log(`stopping ${spec.subject}…`);
-    await daemon.stop();
-  }
+  });
 }
 
 type Docker = (...args: string[]) => Promise<string>;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAborting, registerCleanup } from './cleanup.js';
 import { isAlive, readPidFile, removeTree, run, sleep, stopPid } from './proc.js';
+import type { Row } from '../types.js';
 
 export interface Daemon {
   subject: string;
@@ -147,5 +148,36 @@ async function waitUntilReady(host: string, alive: () => boolean): Promise<void>
       if (Date.now() > deadline) throw new Error(`no answer within ${STARTUP_TIMEOUT_MS / 1000} s (${(err as Error).message})`);
     }
     await sleep(250);
+  }
+}
+
+/**
+ * Runs one subject's benches on its own daemon: started here, stopped after
+ * `measure`, whatever happens. When the daemon is unavailable, will not
+ * start, or `measure` fails, every bench named gets a row saying why.
+ */
+export async function onSubjectDaemon(
+  spec: DaemonSpec,
+  benches: readonly string[],
+  log: (message: string) => void,
+  measure: (daemon: Daemon) => Promise<Row[]>,
+): Promise<Row[]> {
+  const rowsSaying = (note: string) => benches.map((bench) => ({ bench, subject: spec.subject, median_ms: null, runs: 0, note }));
+  const unavailable = spec.unavailable();
+  if (unavailable !== undefined) return rowsSaying(`skipped: ${unavailable}`);
+  let daemon: Daemon;
+  try {
+    log(`starting ${spec.subject}…`);
+    daemon = await startDaemon(spec);
+  } catch (err) {
+    return rowsSaying(`skipped: ${(err as Error).message}`);
+  }
+  try {
+    return await measure(daemon);
+  } catch (err) {
+    return rowsSaying(`failed: ${(err as Error).message.slice(0, 200)}`);
+  } finally {
+    log(`stopping ${spec.subject}…`);
+    await daemon.stop();
   }
 }
