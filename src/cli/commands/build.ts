@@ -220,6 +220,7 @@ async function runBuild(ctx: CommandContext, flags: FlagValues, contextArg: stri
   if (isolation !== '' && isolation.toLowerCase() !== 'default') {
     throw new StatusError(`isolation "${isolation}" is not supported: berth runs Linux containers with the default isolation only`, 1);
   }
+  if (flags['disable-content-trust'] === false) throw new StatusError('content trust (--disable-content-trust=false) is not supported by berth', 1);
   const options = buildOptionsFrom(flags, process.env);
   // As docker: every stored credential goes along, for FROM images the daemon has to pull.
   options.authConfigs = await allCredentials();
