@@ -1,7 +1,7 @@
 # berth — see README.md. Everything here runs as root on Debian 12.
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-APT_PACKAGES := runc conmon iptables iproute2 busybox-static tini xz-utils bzip2 zstd tmux docker.io skopeo debootstrap docker-registry apache2-utils chromium openssl curl
+APT_PACKAGES := runc conmon iptables iproute2 busybox-static tini xz-utils bzip2 zstd tmux docker.io skopeo debootstrap docker-registry apache2-utils chromium openssl curl python3-docker docker-compose
 NODE_GYP := node $(shell dirname $$(dirname $$(readlink -f $$(which npm))))/node_modules/node-gyp/bin/node-gyp.js
 DEMO_SOCK := /run/berth/berth.sock
 DEMO_LOG := /var/log/berthd.log
