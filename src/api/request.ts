@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { invalid } from '../lib/errors.js';
 import { readCapped, parseJson } from '../lib/compression.js';
 import type { Filters } from '../engine/images/types.js';
+import { GoSyntaxError, scanGoJson } from './gojson-scan.js';
+import { decodeGo, GoTypeError, type GoType } from './gojson.js';
 
 /** JSON request bodies are read into memory only up to this size. */
 export const JSON_BODY_LIMIT = 8 << 20;
@@ -26,6 +28,34 @@ export async function jsonBody<T>(req: ApiRequest, { optional = false } = {}): P
     throw invalid('bad parameter: request body is empty');
   }
   return parseJson<T>(body, 'request body');
+}
+
+/**
+ * What dockerd answers for an empty body: routes that decode with
+ * json.NewDecoder say Go's "EOF"; those that check the body first say this.
+ */
+export const EMPTY_BODY = 'got EOF while reading request body';
+
+/**
+ * The JSON body decoded as dockerd decodes it into `type`: the first JSON
+ * value (trailing bytes ignored), wrong-typed fields refused with Go's
+ * messages, `null` read as an empty object. Every error is a 400, raised
+ * before the route looks anything up. `empty` is the message for an empty
+ * body, or undefined when an empty body is allowed (the result is then
+ * undefined).
+ */
+export async function decodeBody<T>(req: ApiRequest, type: GoType, empty: string | undefined = EMPTY_BODY): Promise<T | undefined> {
+  const body = await readCapped(req.raw, JSON_BODY_LIMIT, 'request body');
+  if (body.length === 0) {
+    if (empty === undefined) return undefined;
+    throw invalid(empty);
+  }
+  try {
+    return decodeGo(scanGoJson(body.toString()), type) as T;
+  } catch (err) {
+    if (err instanceof GoSyntaxError || err instanceof GoTypeError) throw invalid(err.message === 'EOF' && empty ? empty : err.message);
+    throw err;
+  }
 }
 
 /** Docker's boolean query values: 1/true/True/… are true; 0/false/no/"" are false. */

@@ -4,7 +4,8 @@ import { invalid, isEngineError } from '../../lib/errors.js';
 import type { ContainerConfig, CreateRequest, HostConfig } from '../../engine/containers/types.js';
 import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
-import { boolParam, filtersParam, intParam, jsonBody, type ApiRequest } from '../request.js';
+import { boolParam, decodeBody, filtersParam, intParam, jsonBody, type ApiRequest } from '../request.js';
+import { UpdateConfig } from './body-types.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { containerInspect, containerSummary, statsJson, type NetworkFacts } from './container-json.js';
 import { endpointSettingsJson } from './network-json.js';
@@ -112,7 +113,8 @@ export function containerRoutes(router: Router, backends: Backends): void {
   });
 
   router.add('POST', '/containers/{id}/update', async (req, res) => {
-    const body = (await jsonBody<HostConfig>(req))!;
+    // dockerd decodes this body with json.NewDecoder: an empty one is Go's bare "EOF".
+    const body = (await decodeBody<HostConfig>(req, UpdateConfig, 'EOF'))!;
     sendJson(res, 200, await containers.update(req.params.id!, body));
   });
 

@@ -3,14 +3,16 @@ import type { ExecConfig } from '../../engine/containers/types.js';
 import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
 import { hijack, parseDetachKeys } from '../hijack.js';
-import { jsonBody } from '../request.js';
+import { decodeBody, jsonBody } from '../request.js';
+import { ExecConfig as ExecConfigType } from './body-types.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { connectStdio } from './container-attach.js';
 import { sizeParams } from './containers.js';
 
 export function execRoutes(router: Router, { containers }: Pick<ApiBackends, 'containers'>): void {
   router.add('POST', '/containers/{id}/exec', async (req, res) => {
-    const config = (await jsonBody<ExecConfig>(req))!;
+    const config = (await decodeBody<ExecConfig>(req, ExecConfigType))!;
+    if (!config.Cmd?.length) throw invalid('No exec command specified');
     if (config.DetachKeys) parseKeys(config.DetachKeys);
     sendJson(res, 201, { Id: await containers.execCreate(req.params.id!, config) });
   });

@@ -1,7 +1,8 @@
 import { invalid } from '../../lib/errors.js';
 import type { NetworkCreateRequest, NetworkService } from '../../engine/network/types.js';
 import type { Router } from '../router.js';
-import { filtersParam, jsonBody } from '../request.js';
+import { decodeBody, filtersParam } from '../request.js';
+import { NetworkConnect, NetworkCreateRequest as NetworkCreateType, NetworkDisconnect } from './body-types.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { networkJson } from './network-json.js';
 
@@ -22,8 +23,8 @@ export function networkRoutes(router: Router, { networks }: { networks: NetworkS
   });
 
   router.add('POST', '/networks/create', async (req, res) => {
-    const body = (await jsonBody<NetworkCreateRequest>(req))!;
-    if (!body.Name) throw invalid('network name is required');
+    const body = (await decodeBody<NetworkCreateRequest>(req, NetworkCreateType))!;
+    if (!body.Name) throw invalid('invalid name: ');
     const created = await networks.create(body);
     sendJson(res, 201, { Id: created.id, Warning: created.warning });
   });
@@ -34,8 +35,8 @@ export function networkRoutes(router: Router, { networks }: { networks: NetworkS
   });
 
   router.add('POST', '/networks/{id}/connect', async (req, res) => {
-    const body = (await jsonBody<ConnectBody>(req))!;
-    if (!body.Container) throw invalid('container is required');
+    const body = (await decodeBody<ConnectBody>(req, NetworkConnect))!;
+    if (!body.Container) throw noContainer();
     const e = body.EndpointConfig ?? {};
     await networks.connect(req.params.id!, body.Container, {
       aliases: e.Aliases ?? undefined, links: e.Links ?? undefined, macAddress: e.MacAddress || undefined,
@@ -45,8 +46,8 @@ export function networkRoutes(router: Router, { networks }: { networks: NetworkS
   });
 
   router.add('POST', '/networks/{id}/disconnect', async (req, res) => {
-    const body = (await jsonBody<{ Container?: string; Force?: boolean }>(req))!;
-    if (!body.Container) throw invalid('container is required');
+    const body = (await decodeBody<{ Container?: string; Force?: boolean }>(req, NetworkDisconnect))!;
+    if (!body.Container) throw noContainer();
     await networks.disconnect(req.params.id!, body.Container, !!body.Force);
     sendEmpty(res, 200);
   });
@@ -54,4 +55,9 @@ export function networkRoutes(router: Router, { networks }: { networks: NetworkS
   router.add('POST', '/networks/prune', async (req, res) => {
     sendJson(res, 200, { NetworksDeleted: await networks.prune(filtersParam(req.query)) });
   });
+}
+
+/** dockerd looks the container up by the empty name and says so, before it looks at the network. */
+function noContainer(): Error {
+  return invalid('invalid name or ID supplied: ""');
 }

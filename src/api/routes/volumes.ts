@@ -1,7 +1,7 @@
-import { invalid } from '../../lib/errors.js';
 import type { VolumeService } from '../../engine/volumes/types.js';
 import type { Router } from '../router.js';
-import { boolParam, filtersParam, jsonBody, versionLess } from '../request.js';
+import { boolParam, decodeBody, filtersParam, versionLess } from '../request.js';
+import { VolumeCreateBody } from './body-types.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
 /** The body of POST /volumes/create (Docker's volume.CreateOptions). */
@@ -20,8 +20,7 @@ export function volumeRoutes(router: Router, { volumes }: { volumes: VolumeServi
   });
 
   router.add('POST', '/volumes/create', async (req, res) => {
-    const body = (await jsonBody<CreateBody>(req, { optional: true })) ?? {};
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('invalid JSON: expected an object');
+    const body = (await decodeBody<CreateBody>(req, VolumeCreateBody))!;
     const volume = await volumes.create({
       name: body.Name || undefined,
       driver: body.Driver || undefined,
