@@ -15,6 +15,8 @@ import { volumeRoutes } from './routes/volumes.js';
 import { networkRoutes } from './routes/networks.js';
 import { buildRoutes } from './routes/build.js';
 import { distributionRoutes } from './routes/distribution.js';
+import { pluginRoutes } from './routes/plugins.js';
+import { swarmRoutes } from './routes/swarm.js';
 
 export const API_VERSION = '1.45';
 export const MIN_API_VERSION = '1.24';
@@ -48,6 +50,8 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
   networkRoutes(router, backends);
   buildRoutes(router, backends);
   distributionRoutes(router, backends);
+  pluginRoutes(router);
+  swarmRoutes(router);
 
   const request = (raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']) => {
     const started = Date.now();
