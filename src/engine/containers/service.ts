@@ -1,3 +1,5 @@
+import { linkRemoval } from './links.js';
+import { longDelay } from '../../lib/timers.js';
 import { EventEmitter } from 'node:events';
 import { constants as osConstants } from 'node:os';
 import { mkdir } from 'node:fs/promises';
@@ -305,8 +307,8 @@ export class LocalContainerService implements ContainerService {
   }
 
   async remove(idOrName: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void> {
+    if (options.link) return this.removeLink(idOrName);
     const c = this.deps.store.find(idOrName);
-    if (options.link) throw notImplemented('links are not supported by this berthd yet');
     if (c.state.Running && c.state.Status !== 'restarting' && !options.force) {
       throw conflict(`cannot remove container "${c.name}": container is running: stop the container before removing or force remove`);
     }
@@ -319,6 +321,22 @@ export class LocalContainerService implements ContainerService {
       await exited;
     }
     await this.lock(c.id, () => this.removeLocked(c, options.volumes));
+  }
+
+  /** rm --link: drops a link from its parent, in its HostConfig and in the network area's copy (used at its next start). */
+  private async removeLink(name: string): Promise<void> {
+    const { parent, links } = linkRemoval(name, (n) => this.findOrUndefined(n));
+    parent.hostConfig.Links = links;
+    await this.deps.store.save(parent);
+    await this.deps.networks.setLinks(parent.id, links);
+  }
+
+  private findOrUndefined(idOrName: string): Container | undefined {
+    try {
+      return this.deps.store.find(idOrName);
+    } catch {
+      return undefined;
+    }
   }
 
   /** `removeAnonymous`: rm -v (and --rm) also removes the container's anonymous volumes, never named ones. */
@@ -922,9 +940,8 @@ function withoutPlaceholders<T extends { path: string; kind: number }>(changes: 
   return kept.filter((c) => c.kind !== 0 || !placeholderParents.has(c.path) || kept.some((o) => o.path.startsWith(`${c.path}/`)));
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
+/** Stop grace periods may be longer than one Node timer holds (stop -t 3000000). */
+const delay = longDelay;
 
 function streamOf(value: unknown): Readable | null {
   if (value && typeof value === 'object') {

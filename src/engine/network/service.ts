@@ -272,6 +272,14 @@ export class LinuxNetworkService implements NetworkService {
     });
   }
 
+  setLinks(containerId: string, links: string[]): Promise<void> {
+    return this.mutex.run(async () => {
+      const record = this.record(containerId);
+      record.config.links = links;
+      await this.store.saveContainer(record);
+    });
+  }
+
   connect(network: string, container: string, endpoint: EndpointRequest = {}): Promise<void> {
     return this.mutex.run(async () => {
       const n = this.resolveNetwork(network);

@@ -222,6 +222,8 @@ export interface NetworkService {
   unregister(containerId: string): Promise<void>;
   /** After a rename: DNS and links use the new name. */
   rename(containerId: string, name: string): Promise<void>;
+  /** After `rm --link`: the container's links from now on. */
+  setLinks(containerId: string, links: string[]): Promise<void>;
   settings(containerId: string): Promise<ContainerNetworkSettings>;
   restore(runningContainerIds: string[]): Promise<void>;
   /** Stops DNS servers and proxies (rules, veths and netns stay for live-restore). */
