@@ -5,7 +5,8 @@ import { toEngineError } from '../../lib/errors.js';
 import type { AuthConfig, DistributionService } from '../../engine/distribution/types.js';
 import type { ProgressMessage } from '../../engine/images/types.js';
 import type { ApiRequest } from '../request.js';
-import { filtersParam, intParam, jsonBody } from '../request.js';
+import { decodeBody, filtersParam, intParam } from '../request.js';
+import { AuthConfig as AuthConfigType } from './body-types.js';
 import type { Router } from '../router.js';
 import { sendJson } from '../respond.js';
 
@@ -28,8 +29,12 @@ export function distributionRoutes(router: Router, { distribution }: { distribut
   });
 
   router.add('POST', '/auth', async (req, res) => {
-    const auth = (await jsonBody<AuthConfig>(req)) ?? {};
+    const auth = (await decodeBody<AuthConfig>(req, AuthConfigType, 'EOF'))!;
     sendJson(res, 200, await distribution.login(auth));
+  });
+
+  router.add('GET', '/distribution/{name}/json', async (req, res) => {
+    sendJson(res, 200, await distribution.inspect(req.params.name!, registryAuth(req)));
   });
 
   router.add('GET', '/images/search', async (req, res) => {

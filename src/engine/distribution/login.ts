@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { EngineError, invalid } from '../../lib/errors.js';
+import { goUrlParseError } from '../../lib/go-url.js';
 import type { RegistryAccess } from './access.js';
 import { AuthSession, credentialsOf, TokenRefused } from './auth.js';
 import { HUB_DOMAIN, type Endpoint, type EndpointResolver } from './endpoints.js';
@@ -10,6 +11,9 @@ import type { AuthConfig } from './types.js';
 export function loginDomain(serverAddress: string | undefined): string {
   const address = (serverAddress ?? '').trim();
   if (address === '') return HUB_DOMAIN;
+  // As dockerd's registry service: the address is parsed as a URL (https:// unless it says http://) before anything else.
+  const problem = goUrlParseError(/^https?:\/\//.test(address) ? address : `https://${address}`);
+  if (problem) throw invalid(`unable to parse server address: ${problem}`);
   const host = address.replace(/^https?:\/\//, '').replace(/\/.*$/, '').toLowerCase();
   if (host === '') throw invalid(`invalid registry address ${JSON.stringify(serverAddress)}`);
   return ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host) ? HUB_DOMAIN : host;
@@ -22,9 +26,10 @@ export function loginDomain(serverAddress: string | undefined): string {
  * becomes the IdentityToken the client may store instead of the password).
  */
 export async function login(resolver: EndpointResolver, access: RegistryAccess, auth: AuthConfig): Promise<{ Status: string; IdentityToken?: string }> {
+  const domain = loginDomain(auth.serveraddress);
   const credentials = credentialsOf(auth);
   if (!credentials) throw invalid('Error: Cannot perform an interactive login from a non TTY device');
-  const endpoints = (await resolver.endpoints(loginDomain(auth.serveraddress))).filter((e) => !e.mirror);
+  const endpoints = (await resolver.endpoints(domain)).filter((e) => !e.mirror);
   for (const [i, endpoint] of endpoints.entries()) {
     try {
       return await loginAt(endpoint, access, auth);

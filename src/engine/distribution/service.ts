@@ -13,7 +13,8 @@ import { BlobLocations } from './metadata.js';
 import { pullAllTags, pullImage, type PullDeps } from './pull.js';
 import { pushImage, type PushDeps } from './push.js';
 import { search } from './search.js';
-import type { AuthConfig, DistributionService, PullOptions, PushOptions, RegistrySettings, SearchOptions, SearchResult } from './types.js';
+import { inspectDistribution } from './inspect.js';
+import type { AuthConfig, DistributionInspect, DistributionService, PullOptions, PushOptions, RegistrySettings, SearchOptions, SearchResult } from './types.js';
 
 export interface DistributionDeps {
   images: ImageService;
@@ -70,6 +71,10 @@ export class RegistryDistributionService implements DistributionService {
 
   login(auth: AuthConfig): Promise<{ Status: string; IdentityToken?: string }> {
     return login(this.resolver, this.access, auth);
+  }
+
+  inspect(reference: string, auth: AuthConfig | undefined): Promise<DistributionInspect> {
+    return inspectDistribution(this.access, reference, auth);
   }
 
   search(term: string, options: SearchOptions): Promise<SearchResult[]> {

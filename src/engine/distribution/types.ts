@@ -65,13 +65,30 @@ export interface ImagePuller {
   pull(reference: string, options: PullOptions): Promise<void>;
 }
 
-/** The narrow interface src/api uses for /images/create?fromImage, push, /auth and /images/search. */
+/** The narrow interface src/api uses for /images/create?fromImage, push, /auth, /images/search and /distribution. */
 export interface DistributionService extends ImagePuller {
   /** Pushes the given tag, or every tag of the repository when `tag` is empty. */
   push(name: string, tag: string | undefined, options: PushOptions): Promise<void>;
   /** Checks credentials against a registry (POST /auth). */
   login(auth: AuthConfig): Promise<{ Status: string; IdentityToken?: string }>;
   search(term: string, options: SearchOptions): Promise<SearchResult[]>;
+  /** GET /distribution/{name}/json: the manifest's descriptor at the registry, and its platforms. */
+  inspect(reference: string, auth: AuthConfig | undefined): Promise<DistributionInspect>;
+}
+
+/** An OCI platform as dockerd's distribution inspect writes it. */
+export interface InspectPlatform {
+  architecture: string;
+  os: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+  variant?: string;
+}
+
+/** dockerd's registry.DistributionInspect. */
+export interface DistributionInspect {
+  Descriptor: { mediaType: string; digest: string; size: number };
+  Platforms: InspectPlatform[] | null;
 }
 
 /** The daemon's registry settings (daemon.json keys of the same names). */

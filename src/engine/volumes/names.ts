@@ -23,9 +23,23 @@ export function validateVolumeName(name: string): void {
   }
 }
 
+/** A volume is a directory named after it: longer names than the filesystem's NAME_MAX cannot be made. */
+const NAME_MAX = 255;
+
+/**
+ * The name's length as dockerd meets it: the directory cannot be made, and
+ * its mkdir error is what dockerd reports. Checked before anything is
+ * written, so the answer is a 400 and not a filesystem error.
+ */
+export function checkVolumeNameLength(name: string, root: string): void {
+  if (Buffer.byteLength(name) <= NAME_MAX) return;
+  const dir = `${root}/${name}`;
+  throw invalid(`create ${name}: error while creating volume root path '${dir}': mkdir ${dir}: file name too long`);
+}
+
 /** Whether `name` could name a volume (lookups of impossible names are simply "no such volume"). */
 export function isValidVolumeName(name: string): boolean {
-  return VOLUME_NAME.test(name);
+  return VOLUME_NAME.test(name) && Buffer.byteLength(name) <= NAME_MAX;
 }
 
 /** Anonymous volumes get 64 hex characters, as Docker's stringid.GenerateRandomID. */

@@ -9,7 +9,7 @@ import type { Filters } from '../images/types.js';
 import { listFilter, pruneFilter } from './filters.js';
 import { isDeviceMounted, mountDevice, needsDeviceMount, unmountDevice, validateDriverOptions } from './local-driver.js';
 import { dataPath, readMeta, writeMeta, type VolumeMeta } from './meta.js';
-import { generateVolumeName, isValidVolumeName, validateVolumeName } from './names.js';
+import { checkVolumeNameLength, generateVolumeName, isValidVolumeName, validateVolumeName } from './names.js';
 import { ANONYMOUS_LABEL, type CreateVolumeOptions, type Volume, type VolumeService, type VolumeUsage } from './types.js';
 
 /**
@@ -36,6 +36,7 @@ export class LocalVolumeService implements VolumeService {
     const anonymous = options.anonymous === true || !options.name;
     const name = options.anonymous || !options.name ? generateVolumeName() : options.name;
     validateVolumeName(name);
+    checkVolumeNameLength(name, this.root);
     const driver = options.driver || 'local';
     if (driver !== 'local') throw notFound(`create ${name}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
     const driverOptions = options.options ? { ...options.options } : null;
