@@ -102,11 +102,25 @@ function number(value: GoNumber, type: GoType, where: Where): number {
     if (!/^-?\d+$/.test(value.text)) mismatch(value, type, where, true);
     const n = BigInt(value.text);
     if (n < type.min || n > type.max) mismatch(value, type, where, true);
-    return Number(n);
+    return toDouble(n, type);
   }
   const n = Number(value.text);
   if (!Number.isFinite(n)) mismatch(value, type, where, true);
   return n;
+}
+
+/**
+ * An integer as the double JavaScript keeps. Beyond 2^53 the double is
+ * rounded, and JSON.stringify writes it in its shortest form: near the ends of
+ * the Go type's range that text would be out of range for the next Go program
+ * (`runc update` refuses "9223372036854776000" for an int64). Such values are
+ * moved inward to the nearest double whose text still fits.
+ */
+function toDouble(n: bigint, type: { min: bigint; max: bigint }): number {
+  let x = Number(n);
+  while (BigInt(String(x)) > type.max) x *= 1 - 2 ** -53;
+  while (BigInt(String(x)) < type.min) x *= 1 - 2 ** -53;
+  return x;
 }
 
 function mismatch(value: GoJson, type: GoType, where: Where, withText = false): never {

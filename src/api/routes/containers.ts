@@ -115,7 +115,8 @@ export function containerRoutes(router: Router, backends: Backends): void {
   router.add('POST', '/containers/{id}/update', async (req, res) => {
     // dockerd decodes this body with json.NewDecoder: an empty one is Go's bare "EOF".
     const body = (await decodeBody<HostConfig>(req, UpdateConfig, 'EOF'))!;
-    sendJson(res, 200, await containers.update(req.params.id!, body));
+    const { Warnings } = await containers.update(req.params.id!, body);
+    sendJson(res, 200, { Warnings: Warnings.length > 0 ? Warnings : null });
   });
 
   router.add('POST', '/containers/{id}/resize', async (req, res) => {
