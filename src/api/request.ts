@@ -42,9 +42,11 @@ export const EMPTY_BODY = 'got EOF while reading request body';
  * messages, `null` read as an empty object. Every error is a 400, raised
  * before the route looks anything up. `empty` is the message for an empty
  * body, or undefined when an empty body is allowed (the result is then
- * undefined).
+ * undefined). `checkType` refuses a body that is not labelled JSON, as
+ * dockerd's CheckForJSON does on the routes that call it.
  */
-export async function decodeBody<T>(req: ApiRequest, type: GoType, empty: string | undefined = EMPTY_BODY): Promise<T | undefined> {
+export async function decodeBody<T>(req: ApiRequest, type: GoType, empty: string | undefined = EMPTY_BODY, { checkType = true } = {}): Promise<T | undefined> {
+  if (checkType) checkForJson(req);
   const body = await readCapped(req.raw, JSON_BODY_LIMIT, 'request body');
   if (body.length === 0) {
     if (empty === undefined) return undefined;
@@ -58,6 +60,14 @@ export async function decodeBody<T>(req: ApiRequest, type: GoType, empty: string
   }
 }
 
+/** dockerd's CheckForJSON: no Content-Type is fine only without a body; otherwise it must be application/json. */
+function checkForJson(req: ApiRequest): void {
+  const type = req.raw.headers['content-type'] ?? '';
+  if (type === '' && (req.raw.headers['content-length'] === '0' || (req.raw.headers['content-length'] === undefined && req.raw.headers['transfer-encoding'] === undefined))) return;
+  if (type.split(';')[0]!.trim().toLowerCase() === 'application/json') return;
+  throw invalid(`Content-Type specified (${type}) must be 'application/json'`);
+}
+
 /** Docker's boolean query values: 1/true/True/… are true; 0/false/no/"" are false. */
 export function boolParam(query: URLSearchParams, name: string, fallback = false): boolean {
   const value = query.get(name);
@@ -68,11 +78,21 @@ export function boolParam(query: URLSearchParams, name: string, fallback = false
   throw invalid(`invalid value for ${name}: ${JSON.stringify(value)}`);
 }
 
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An integer query value as dockerd reads it with strconv.Atoi (an int64),
+ * refused with Go's words when it is not one or does not fit. Large values
+ * stay large (stop?t=3000000 is a long wait, not an overflow).
+ */
 export function intParam(query: URLSearchParams, name: string): number | undefined {
   const value = query.get(name);
   if (value === null || value === '') return undefined;
-  if (!/^-?\d+$/.test(value)) throw invalid(`invalid value for ${name}: ${JSON.stringify(value)}`);
-  return Number(value);
+  const atoi = (why: string) => invalid(`strconv.Atoi: parsing ${JSON.stringify(value)}: ${why}`);
+  if (!/^[+-]?\d+$/.test(value)) throw atoi('invalid syntax');
+  const n = BigInt(value);
+  if (n > INT64_MAX || n < -INT64_MAX - 1n) throw atoi('value out of range');
+  return Number(n);
 }
 
 /**

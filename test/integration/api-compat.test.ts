@@ -53,6 +53,7 @@ interface Case {
   dockerdStatus?: number;
   /** dockerd's message differs (berthd's plugin 501s): only berthd's is checked. */
   berthOnly?: boolean;
+  headers?: Record<string, string>;
 }
 
 const NOT_MANAGER = 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
@@ -121,6 +122,12 @@ const BODY_CASES: Case[] = [
   { method: 'POST', path: '/volumes/create', body: '{"Name":"apicompat","Labels":[]}', status: 400, message: 'json: cannot unmarshal array into Go struct field VolumeCreateBody.Labels of type map[string]string' },
   { method: 'POST', path: '/volumes/create', body: '{"Name":"apicompat","Labels":{"a":1}}', status: 400, message: 'json: cannot unmarshal number into Go struct field VolumeCreateBody.Labels of type string' },
   { method: 'POST', path: '/volumes/create', body: '{"Name":"apicompat","DriverOpts":"x"}', status: 400, message: 'json: cannot unmarshal string into Go struct field VolumeCreateBody.DriverOpts of type map[string]string' },
+  { method: 'POST', path: '/containers/c1/exec', body: '{"Cmd":["ls"]}', headers: { 'Content-Type': 'text/plain' }, status: 400, message: "Content-Type specified (text/plain) must be 'application/json'" },
+  { method: 'POST', path: '/volumes/create', body: '{"Name":"apicompat"}', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, status: 400, message: "Content-Type specified (application/x-www-form-urlencoded) must be 'application/json'" },
+  { method: 'POST', path: '/networks/create', body: '{"Name":"apicompat","Internal":1}', headers: { 'Content-Type': 'application/json; charset=utf-8' }, status: 400, message: 'json: cannot unmarshal number into Go struct field NetworkCreateRequest.Internal of type bool' },
+  { method: 'POST', path: '/containers/c1/stop?t=abc', status: 400, dockerdStatus: 500, message: 'strconv.Atoi: parsing "abc": invalid syntax' },
+  { method: 'POST', path: '/containers/nope/restart?t=99999999999999999999', status: 400, dockerdStatus: 500, message: 'strconv.Atoi: parsing "99999999999999999999": value out of range' },
+  { method: 'GET', path: '/containers/json?limit=x', status: 400, dockerdStatus: 500, message: 'strconv.Atoi: parsing "x": invalid syntax' },
   { method: 'POST', path: '/auth', body: '[]', status: 400, dockerdStatus: 500, message: 'json: cannot unmarshal array into Go value of type types.AuthConfig' },
   { method: 'POST', path: '/auth', body: '{"username":1}', status: 400, dockerdStatus: 500, message: 'json: cannot unmarshal number into Go struct field AuthConfig.username of type string' },
   { method: 'POST', path: '/auth', body: '{"serveraddress":"http://[::1"}', status: 400, message: `unable to parse server address: parse "http://[::1": missing ']' in host` },
@@ -153,12 +160,12 @@ describe('raw API requests: berthd answers as dockerd 20.10', () => {
 
   async function check(c: Case): Promise<void> {
     const label = `${c.method} ${c.path} ${c.body ?? '(no body)'}`;
-    const ours = await berth(c.method, c.path, c.body);
+    const ours = await berth(c.method, c.path, c.body, c.headers);
     assert.equal(ours.status, c.status, `${label}: ${ours.body}`);
     if (c.message instanceof RegExp) assert.match(ours.message, c.message, label);
     else if (c.message !== undefined) assert.equal(ours.message, c.message, label);
     if (!dockerd || c.berthOnly) return;
-    const theirs = await reference(c.method, c.path, c.body);
+    const theirs = await reference(c.method, c.path, c.body, c.headers);
     assert.equal(theirs.status, c.dockerdStatus ?? c.status, `dockerd, ${label}: ${theirs.body}`);
     assert.equal(ours.message, theirs.message, `message of ${label}`);
     if (c.status === 200) assert.equal(ours.body.trim(), theirs.body.trim(), `body of ${label}`);

@@ -29,7 +29,7 @@ export function distributionRoutes(router: Router, { distribution }: { distribut
   });
 
   router.add('POST', '/auth', async (req, res) => {
-    const auth = (await decodeBody<AuthConfig>(req, AuthConfigType, 'EOF'))!;
+    const auth = (await decodeBody<AuthConfig>(req, AuthConfigType, 'EOF', { checkType: false }))!;
     sendJson(res, 200, await distribution.login(auth));
   });
 

@@ -1,7 +1,7 @@
 import { invalid, notImplemented, unavailable } from '../../lib/errors.js';
 import { go } from '../gojson.js';
 import type { Router } from '../router.js';
-import { boolParam, decodeBody, type ApiRequest } from '../request.js';
+import { boolParam, decodeBody, EMPTY_BODY, type ApiRequest } from '../request.js';
 
 /** dockerd's answer on a node that is not in a swarm; clients read this 503 as "no swarm here". */
 const NOT_MANAGER = 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
@@ -84,7 +84,7 @@ function objectRoutes(router: Router, { path, spec, version, create }: (typeof O
 
 /** The body is read as dockerd reads it (so malformed JSON is a 400), though nothing is done with it. */
 async function specBody(req: ApiRequest, type: string): Promise<void> {
-  await decodeBody(req, go.struct(type, {}));
+  await decodeBody(req, go.struct(type, {}), EMPTY_BODY, { checkType: false });
 }
 
 /** `version` as Go's strconv.ParseUint(v, 10, 64) reads it. */

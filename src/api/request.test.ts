@@ -1,0 +1,21 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { intParam } from './request.js';
+
+describe('intParam', () => {
+  const q = (value: string) => new URLSearchParams({ t: value });
+
+  it('reads int64 values as strconv.Atoi does, large ones included', () => {
+    assert.equal(intParam(q('3000000'), 't'), 3000000);
+    assert.equal(intParam(q('+5'), 't'), 5);
+    assert.equal(intParam(q('-1'), 't'), -1);
+    assert.equal(intParam(q(''), 't'), undefined);
+    assert.equal(intParam(new URLSearchParams(), 't'), undefined);
+  });
+
+  it("refuses what Atoi refuses, in Go's words", () => {
+    assert.throws(() => intParam(q('abc'), 't'), { message: 'strconv.Atoi: parsing "abc": invalid syntax' });
+    assert.throws(() => intParam(q('1.5'), 't'), { message: 'strconv.Atoi: parsing "1.5": invalid syntax' });
+    assert.throws(() => intParam(q('99999999999999999999'), 't'), { message: 'strconv.Atoi: parsing "99999999999999999999": value out of range' });
+  });
+});
