@@ -1,6 +1,6 @@
 import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { longDelay, MAX_TIMER_MS } from './timers.js';
+import { longDelay, longTimeout, MAX_TIMER_MS } from './timers.js';
 
 describe('longDelay', () => {
   it('waits out a delay longer than a Node timer can hold, in timers Node accepts', async () => {
@@ -17,6 +17,16 @@ describe('longDelay', () => {
     } finally {
       mock.timers.reset();
     }
+  });
+
+  it('can be cancelled, and never fires for an infinite delay', async () => {
+    let fired = 0;
+    longTimeout(() => fired++, 5).cancel();
+    longTimeout(() => fired++, Infinity);
+    const keepAlive = setTimeout(() => undefined, 10_000);
+    await new Promise((r) => setTimeout(r, 30));
+    clearTimeout(keepAlive);
+    assert.equal(fired, 0);
   });
 
   it('resolves a short delay once it has passed', async () => {

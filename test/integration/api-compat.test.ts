@@ -228,6 +228,31 @@ describe('raw API requests: berthd answers as dockerd 20.10', () => {
     assert.equal(await running(), false);
   });
 
+  it('keeps long durations long: an events stream until next month, a health check every 30 days', async () => {
+    const month = 30 * 24 * 3600;
+    const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      request({ socketPath: daemon.socket, path: `/events?until=${Math.floor(Date.now() / 1000) + month}` }, resolve).on('error', reject).end();
+    });
+    let ended = false;
+    stream.on('end', () => (ended = true)).resume();
+    const create = await berth('POST', '/containers/create?name=slowhealth', JSON.stringify({
+      Image: 'busybox', Cmd: ['sleep', '1000'], HostConfig: { NetworkMode: 'none' },
+      Healthcheck: { Test: ['CMD', 'true'], Interval: month * 1e9 },
+    }));
+    assert.equal(create.status, 201, create.body);
+    assert.equal((await berth('POST', '/containers/slowhealth/start')).status, 204);
+    // An overflowing timer fires after 1 ms: within 2 s the stream would have ended and the probe have run many times.
+    const watchUntil = Date.now() + 2000;
+    while (Date.now() < watchUntil) {
+      const health = (JSON.parse((await berth('GET', '/containers/slowhealth/json')).body) as { State: { Health: { Status: string; Log: unknown[] } } }).State.Health;
+      assert.equal(health.Status, 'starting');
+      assert.equal(health.Log.length, 0, 'no probe before the first interval has passed');
+      assert.equal(ended, false, 'the events stream stays open until its until');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    stream.destroy();
+  });
+
   it('hands runc only numbers it can read: update with extreme values never makes runc fail to parse or panic', async () => {
     const id = 'extremes';
     assert.equal(daemon.docker(['run', '-d', '--name', id, '--network', 'none', 'busybox', 'sleep', '1000']).code, 0);

@@ -8,6 +8,7 @@
  * for one client its new events are dropped (moby drops them too, after a
  * short timeout), so memory stays bounded and publishers never wait.
  */
+import { longTimeout, type LongTimer } from '../../lib/timers.js';
 import type { ServerResponse } from 'node:http';
 import { invalid } from '../../lib/errors.js';
 import type { EngineEvent, EventFeed } from '../../engine/events/types.js';
@@ -63,12 +64,13 @@ async function streamEvents(req: ApiRequest, res: ServerResponse, feed: EventFee
     return;
   }
   // Live events until `until` passes or the client hangs up (the response's 'close': the request's fires once its body is read).
-  let timer: NodeJS.Timeout | undefined;
+  // `until` may be further away than one Node timer holds.
+  let timer: LongTimer | undefined;
   await new Promise<void>((resolve) => {
-    if (Number.isFinite(remainingMs)) timer = setTimeout(resolve, remainingMs);
+    timer = longTimeout(resolve, remainingMs);
     res.once('close', resolve);
   });
-  clearTimeout(timer);
+  timer?.cancel();
   subscription.stop();
   res.end();
 }

@@ -1,5 +1,6 @@
 import type { ContainerConfig } from '../images/types.js';
 import type { Health, HealthLogEntry } from './types.js';
+import { longTimeout, type LongTimer } from '../../lib/timers.js';
 
 const SECOND_NS = 1e9;
 const DEFAULTS = { interval: 30 * SECOND_NS, timeout: 30 * SECOND_NS, retries: 3, startPeriod: 0 };
@@ -27,7 +28,7 @@ export function probeArgs(check: ContainerConfig['Healthcheck']): string[] | nul
  * kept in the log.
  */
 export class HealthMonitor {
-  private timer?: NodeJS.Timeout;
+  private timer?: LongTimer;
   private stopped = false;
   private readonly startedAt = Date.now();
 
@@ -45,7 +46,7 @@ export class HealthMonitor {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
   }
 
   private ns(value: number | undefined, fallback: number): number {
@@ -55,8 +56,8 @@ export class HealthMonitor {
   private schedule(): void {
     if (this.stopped) return;
     const interval = this.ns(this.check.Interval, DEFAULTS.interval) / 1e6;
-    this.timer = setTimeout(() => void this.probe(), interval);
-    this.timer.unref();
+    // An interval may be longer than one Node timer holds (it would fire at once, over and over).
+    this.timer = longTimeout(() => void this.probe(), interval);
   }
 
   private async probe(): Promise<void> {
