@@ -261,6 +261,8 @@ describe('raw API requests: berthd answers as dockerd 20.10', () => {
       '{"Memory":9223372036854775807}', '{"CpuShares":9223372036854775807}', '{"CpuPeriod":9223372036854775807}',
       '{"CpuQuota":-9223372036854775808}', '{"PidsLimit":9223372036854775807}', '{"MemorySwap":-9223372036854775808}',
       '{"Memory":9007199254740993}', '{"CpuQuota":-5}', '{"CpusetCpus":"x"}', '{"BlkioWeight":65535}',
+      '{"CpuPeriod":-5}', '{"MemorySwap":-2}', '{"Memory":7000000,"MemorySwap":-1}', '{"CpusetMems":"99"}', '{"PidsLimit":-9}',
+      '{"RestartPolicy":{"Name":"on-failure","MaximumRetryCount":-9223372036854775808}}',
     ];
     for (const text of bodies) {
       const answer = await berth('POST', `/containers/${id}/update`, text);
