@@ -119,12 +119,16 @@ describe('networking through berthd', { skip: !DOCKER_CLI && 'docker CLI not ins
   });
 
   test('removing everything leaves no interfaces, namespaces or rules of this daemon', async () => {
-    const ids = docker('ps', '-aq').stdout.trim().split('\n').filter(Boolean);
+    // Other daemons may run on this host: look only at what this daemon made.
+    const ids = docker('ps', '-aq', '--no-trunc').stdout.trim().split('\n').filter(Boolean);
+    const networkIds = docker('network', 'ls', '-q', '--no-trunc', '--filter', 'name=again').stdout.trim().split('\n').filter(Boolean);
     if (ids.length) assert.equal(docker('rm', '-f', ...ids).code, 0);
     for (const n of ['again']) docker('network', 'rm', n);
+    const onBridge = spawnSync('ip', ['-o', 'link', 'show', 'master', daemon.bridge], { encoding: 'utf8' }).stdout;
+    assert.equal(onBridge.trim(), '', 'no container veth left on this daemon\'s bridge');
     const links = spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout;
-    assert.doesNotMatch(links, /veth[0-9a-f]{7}/, 'no container veth left');
-    assert.doesNotMatch(links, /br-[0-9a-f]{12}/, 'no user network bridge left');
-    assert.equal(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.trim(), '');
+    for (const id of networkIds) assert.doesNotMatch(links, new RegExp(`br-${id.slice(0, 12)}`), 'no user network bridge left');
+    const namespaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+    for (const id of ids) assert.doesNotMatch(namespaces, new RegExp(id.slice(0, 12)), 'no network namespace left');
   });
 });
