@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { constants as osConstants } from 'node:os';
+import { hostname, constants as osConstants } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -97,7 +97,8 @@ export class LocalContainerService implements ContainerService {
     const { path, args } = commandOf(config);
     const id = randomId();
     const name = this.chooseName(request.name);
-    config.Hostname ||= id.slice(0, 12);
+    // As dockerd: a container on the host's network is named after the host (in its own UTS namespace).
+    config.Hostname ||= request.hostConfig.NetworkMode === 'host' ? hostname() : id.slice(0, 12);
     config.Image = imageName;
     const dir = store.dirOf(id);
     const container: Container = {
