@@ -126,7 +126,8 @@ describe('what a container gets', { skip: !DOCKER_CLI && 'docker CLI not install
   });
 
   test('--network host keeps --hostname in a private UTS namespace; --dns applies there', () => {
-    assert.equal(same(['run', '--rm', '--network', 'host', '-h', 'myh', 'busybox', 'sh', '-c', 'hostname; cat /etc/hostname']).stdout, 'myh\nmyh\n');
+    const named = same(['run', '--rm', '--network', 'host', '-h', 'myh', '--domainname', 'd.test', 'busybox', 'sh', '-c', 'hostname; cat /etc/hostname /proc/sys/kernel/domainname']);
+    assert.equal(named.stdout, 'myh\nmyh\nd.test\n');
     assert.equal(same(['run', '--rm', '--network', 'host', 'busybox', 'sh', '-c', 'hostname; echo $HOSTNAME']).stdout, `${hostname()}\n${hostname()}\n`);
     assert.equal(hostname(), spawnSync('hostname', { encoding: 'utf8' }).stdout.trim(), 'the host keeps its name');
     const dns = same(['run', '--rm', '--network', 'host', '--dns', '192.0.2.53', '--dns-search', 'foo.test', '--dns-option', 'ndots:2', 'busybox', 'cat', '/etc/resolv.conf']);
@@ -140,6 +141,7 @@ describe('what a container gets', { skip: !DOCKER_CLI && 'docker CLI not install
     const masked = (s: string) => maskIds(s).replace(/\d+\.\d+\.\d+\.\d+\t/g, '<ip>\t');
     const own = same(['run', '--rm', '--network', netName, '-h', 'h1', '--domainname', 'd.test', 'busybox', 'sh', '-c', 'tail -1 /etc/hosts; hostname; hostname -f'], masked);
     assert.match(own.stdout, /^\d+\.\d+\.\d+\.\d+\th1\.d\.test h1\nh1\nh1\.d\.test\n$/);
+    assert.equal(same(['run', '--rm', ...NONE, '--domainname', 'd.test', 'busybox', 'cat', '/proc/sys/kernel/domainname']).stdout, 'd.test\n', 'the NIS domain name');
     const dns = same(['run', '--rm', ...NONE, '--dns', '192.0.2.53', '--dns-search', 'foo.test', '--dns-option', 'ndots:2', 'busybox', 'cat', '/etc/resolv.conf']);
     assert.equal(dns.stdout, 'search foo.test\nnameserver 192.0.2.53\noptions ndots:2\n');
     const embedded = docker('run', '--rm', '--network', netName, '--dns-search', 'foo.test', 'busybox', 'cat', '/etc/resolv.conf');

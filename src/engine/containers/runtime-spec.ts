@@ -56,7 +56,7 @@ export function runtimeSpecOf(c: Container, ctx: StartContext): RuntimeSpec {
     },
     shmSize: h.ShmSize || DEFAULT_SHM,
     shmSource: joined.shmSource,
-    sysctls: { ...defaultSysctls(h), ...h.Sysctls },
+    sysctls: { ...defaultSysctls(h), ...domainnameSysctl(c), ...h.Sysctls },
     devices: (h.Devices ?? []).map((d) => ({ pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer || d.PathOnHost, cgroupPermissions: d.CgroupPermissions || 'rwm' })),
     init: h.Init ? INIT_BINARY : undefined,
     annotations: {},
@@ -76,6 +76,16 @@ function defaultSysctls(h: HostConfig): Record<string, string> {
   const out: Record<string, string> = { 'net.ipv4.ping_group_range': '0 2147483647' };
   if (hasUnprivilegedPortStart()) out['net.ipv4.ip_unprivileged_port_start'] = '0';
   return out;
+}
+
+/**
+ * As dockerd's setLinuxDomainname: the NIS domain name through the
+ * kernel.domainname sysctl, which runc 1.1 applies (it ignores the OCI
+ * domainname field).
+ */
+function domainnameSysctl(c: Container): Record<string, string> {
+  if (!c.config.Domainname || c.hostConfig.UTSMode === 'host') return {};
+  return { 'kernel.domainname': c.config.Domainname };
 }
 
 let unprivilegedPortStart: boolean | undefined;
