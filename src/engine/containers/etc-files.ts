@@ -1,5 +1,4 @@
-import { chmod, lstat, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, lstat, writeFile } from 'node:fs/promises';
 import { errnoCode } from '../../lib/errors.js';
 import type { Attachment } from '../network/types.js';
 import type { Container } from './types.js';
@@ -39,28 +38,23 @@ export async function setupEtcFiles(c: Container, network: Attachment, find: (id
   );
 }
 
-const ETC_FILES = ['hostname', 'hosts', 'resolv.conf'];
-
 /**
  * What dockerd's init layer gives a created container: empty /etc/hostname,
  * /etc/hosts and /etc/resolv.conf (mode 0755), so the archive API finds them
- * before the first start. Made in the mounted rw layer where the image lacks
- * them; a symlinked /etc is left to runc. They never show in diff or commit
- * (service.ts MOUNT_PLACEHOLDERS).
+ * before the first start. berth makes them in the container's directory,
+ * where each start writes them, and shows them to the archive API at their
+ * places (etcArchiveMounts): nothing is written into the rw layer, so
+ * commit, export and build layers never carry them.
  */
-export async function addEtcPlaceholders(rootfs: string): Promise<void> {
-  const etc = join(rootfs, 'etc');
-  const st = await lstat(etc).catch((err) => (errnoCode(err) === 'ENOENT' ? null : Promise.reject(err)));
-  if (st && !st.isDirectory()) return;
-  if (!st) await mkdir(etc, { mode: 0o755 });
-  for (const name of ETC_FILES) {
-    await writeFile(join(etc, name), '', { flag: 'wx', mode: 0o755 }).catch((err) => {
+export async function createEtcPlaceholders(c: Container): Promise<void> {
+  for (const path of [c.hostnamePath, c.hostsPath, c.resolvConfPath]) {
+    await writeFile(path, '', { flag: 'wx', mode: 0o755 }).catch((err) => {
       if (errnoCode(err) !== 'EEXIST') throw err;
     });
   }
 }
 
-/** The etc files bound over the rootfs once a start has written them (archive API's view), as dockerd's NetworkMounts. */
+/** The etc files bound over the rootfs (archive API's view), as dockerd's NetworkMounts. */
 export async function etcArchiveMounts(c: Container): Promise<{ destination: string; source: string; readonly: boolean }[]> {
   const paths: [string, string][] = [['/etc/hostname', c.hostnamePath], ['/etc/hosts', c.hostsPath], ['/etc/resolv.conf', c.resolvConfPath]];
   const present = await Promise.all(paths.map(([, source]) => lstat(source).then((s) => s.isFile(), () => false)));

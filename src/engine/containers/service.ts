@@ -25,7 +25,7 @@ import type { ContainerStore } from './store.js';
 import { top } from './top.js';
 import { checkPruneFilters, filterContainers, prunable } from './filters.js';
 import { resolveUser } from './user.js';
-import { addEtcPlaceholders, etcArchiveMounts, setupEtcFiles } from './etc-files.js';
+import { createEtcPlaceholders, etcArchiveMounts, setupEtcFiles } from './etc-files.js';
 import { joinedNamespaces, resolveNamespaceTargets } from './namespace-targets.js';
 import { unmountShareableShm } from './shm.js';
 import { validateHostConfig } from './validate.js';
@@ -111,7 +111,7 @@ export class LocalContainerService implements ContainerService {
     let warnings: string[] = [];
     try {
       await layers.createRw(id, image.topLayer);
-      await this.withRootfs(container, addEtcPlaceholders);
+      await createEtcPlaceholders(container);
       const planned = await this.deps.planner.plan({
         containerId: id,
         binds: request.hostConfig.Binds ?? [],
