@@ -1,4 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { chmod, lstat, writeFile } from 'node:fs/promises';
+import { errnoCode } from '../../lib/errors.js';
+import type { Attachment } from '../network/types.js';
+import type { Container } from './types.js';
 
 /**
  * The /etc/hostname, /etc/hosts and /etc/resolv.conf each container gets
@@ -13,4 +16,47 @@ export async function writeEtcFiles(
   await writeFile(paths.hostname, `${contents.hostname}\n`);
   await writeFile(paths.hosts, contents.hosts);
   await writeFile(paths.resolvConf, contents.resolvConf);
+  // dockerd's files are 0644; the placeholders of create are 0755 (below).
+  for (const path of [paths.hostname, paths.hosts, paths.resolvConf]) await chmod(path, 0o644);
+}
+
+/**
+ * At start: the container's own files, or with --network container:<x> x's
+ * (its files, hostname and domain name), as dockerd's initializeNetworking does.
+ */
+export async function setupEtcFiles(c: Container, network: Attachment, find: (id: string) => Container): Promise<void> {
+  if (network.sharedWith) {
+    const parent = find(network.sharedWith);
+    c.config.Hostname = parent.config.Hostname;
+    c.config.Domainname = parent.config.Domainname;
+    Object.assign(c, { hostnamePath: parent.hostnamePath, hostsPath: parent.hostsPath, resolvConfPath: parent.resolvConfPath });
+    return;
+  }
+  await writeEtcFiles(
+    { hostname: c.hostnamePath, hosts: c.hostsPath, resolvConf: c.resolvConfPath },
+    { hostname: c.config.Hostname ?? '', hosts: network.hostsContent, resolvConf: network.resolvConfContent },
+  );
+}
+
+/**
+ * What dockerd's init layer gives a created container: empty /etc/hostname,
+ * /etc/hosts and /etc/resolv.conf (mode 0755), so the archive API finds them
+ * before the first start. berth makes them in the container's directory,
+ * where each start writes them, and shows them to the archive API at their
+ * places (etcArchiveMounts): nothing is written into the rw layer, so
+ * commit, export and build layers never carry them.
+ */
+export async function createEtcPlaceholders(c: Container): Promise<void> {
+  for (const path of [c.hostnamePath, c.hostsPath, c.resolvConfPath]) {
+    await writeFile(path, '', { flag: 'wx', mode: 0o755 }).catch((err) => {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+    });
+  }
+}
+
+/** The etc files bound over the rootfs (archive API's view), as dockerd's NetworkMounts. */
+export async function etcArchiveMounts(c: Container): Promise<{ destination: string; source: string; readonly: boolean }[]> {
+  const paths: [string, string][] = [['/etc/hostname', c.hostnamePath], ['/etc/hosts', c.hostsPath], ['/etc/resolv.conf', c.resolvConfPath]];
+  const present = await Promise.all(paths.map(([, source]) => lstat(source).then((s) => s.isFile(), () => false)));
+  return paths.filter((_, i) => present[i]).map(([destination, source]) => ({ destination, source, readonly: !!c.hostConfig.ReadonlyRootfs }));
 }

@@ -95,7 +95,7 @@ export class ExecManager {
 
   private async processOf(container: Container, config: ExecConfig): Promise<RuntimeProcess> {
     const rootfs = this.rootfsOf(container.id);
-    const { user, home } = await resolveUser(rootfs, config.User || container.config.User || '');
+    const { user, home } = await resolveUser(rootfs, config.User || container.config.User || '', container.hostConfig.GroupAdd ?? []);
     const env = mergeEnv(container.config.Env ?? [], config.Env ?? []);
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${home || '/'}`);
     if (!env.some((e) => e.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');

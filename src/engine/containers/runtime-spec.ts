@@ -2,6 +2,8 @@ import { invalid } from '../../lib/errors.js';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, type RuntimeMount, type RuntimeSpec, type SeccompSetting } from '../runtime/types.js';
 import type { Container, HostConfig } from './types.js';
 import type { RuntimeUser } from '../runtime/types.js';
+import type { JoinedNamespaces } from './namespace-targets.js';
+import { existsSync } from 'node:fs';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_SHM = 64 * 1024 * 1024;
@@ -16,17 +18,20 @@ export interface StartContext {
   network: { namespace: RuntimeSpec['namespaces']['network']; env: string[] };
   user: RuntimeUser;
   home: string;
+  /** --pid/--ipc container:<x> and the /dev/shm to bind (namespace-targets.ts). */
+  joined?: JoinedNamespaces;
 }
 
 /** The OCI-level description of a container, from its record (Docker's daemon/oci_linux.go, in our terms). */
 export function runtimeSpecOf(c: Container, ctx: StartContext): RuntimeSpec {
   const h = c.hostConfig;
-  const hostNetwork = h.NetworkMode === 'host';
+  const joined = ctx.joined ?? {};
   return {
     id: c.id,
     rootfs: ctx.rootfs,
     readonlyRootfs: !!h.ReadonlyRootfs,
-    hostname: hostNetwork ? '' : c.config.Hostname ?? '',
+    // As dockerd: only --uts host shares the host's name; --network host keeps a private UTS namespace.
+    hostname: c.config.Hostname ?? '',
     domainname: c.config.Domainname ?? '',
     process: {
       args: [c.path, ...c.args],
@@ -39,23 +44,60 @@ export function runtimeSpecOf(c: Container, ctx: StartContext): RuntimeSpec {
       rlimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
       oomScoreAdj: h.OomScoreAdj || undefined,
     },
-    mounts: [...etcMounts(c, !!h.ReadonlyRootfs), ...ctx.mounts],
+    mounts: byDepth([...ctx.mounts, ...etcMounts(c, !!h.ReadonlyRootfs)]),
     privileged: !!h.Privileged,
     seccomp: seccompOf(h),
     resources: resourcesOf(h),
     namespaces: {
       network: ctx.network.namespace,
-      pid: h.PidMode === 'host' ? 'host' : 'new',
-      ipc: h.IpcMode === 'host' ? 'host' : 'new',
-      uts: h.UTSMode === 'host' || hostNetwork ? 'host' : 'new',
+      pid: joined.pid ?? (h.PidMode === 'host' ? 'host' : 'new'),
+      ipc: joined.ipc ?? (h.IpcMode === 'host' ? 'host' : 'new'),
+      uts: h.UTSMode === 'host' ? 'host' : 'new',
     },
     shmSize: h.ShmSize || DEFAULT_SHM,
-    sysctls: h.Sysctls ?? {},
+    shmSource: joined.shmSource,
+    sysctls: { ...defaultSysctls(h), ...domainnameSysctl(c), ...h.Sysctls },
     devices: (h.Devices ?? []).map((d) => ({ pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer || d.PathOnHost, cgroupPermissions: d.CgroupPermissions || 'rwm' })),
     init: h.Init ? INIT_BINARY : undefined,
     annotations: {},
-    cgroupParent: '/berth',
+    cgroupParent: h.CgroupParent || '/berth',
+    deviceCgroupRules: h.DeviceCgroupRules ?? [],
   };
+}
+
+/**
+ * dockerd's sysctls for a container with its own network namespace (not host,
+ * not container:<x>): ping without CAP_NET_RAW, ports below 1024 without
+ * CAP_NET_BIND_SERVICE (when the kernel has that knob). --sysctl overrides them.
+ */
+function defaultSysctls(h: HostConfig): Record<string, string> {
+  const mode = h.NetworkMode ?? '';
+  if (mode === 'host' || mode.startsWith('container:')) return {};
+  const out: Record<string, string> = { 'net.ipv4.ping_group_range': '0 2147483647' };
+  if (hasUnprivilegedPortStart()) out['net.ipv4.ip_unprivileged_port_start'] = '0';
+  return out;
+}
+
+/**
+ * As dockerd's setLinuxDomainname: the NIS domain name through the
+ * kernel.domainname sysctl, which runc 1.1 applies (it ignores the OCI
+ * domainname field).
+ */
+function domainnameSysctl(c: Container): Record<string, string> {
+  if (!c.config.Domainname || c.hostConfig.UTSMode === 'host') return {};
+  return { 'kernel.domainname': c.config.Domainname };
+}
+
+let unprivilegedPortStart: boolean | undefined;
+function hasUnprivilegedPortStart(): boolean {
+  unprivilegedPortStart ??= existsSync('/proc/sys/net/ipv4/ip_unprivileged_port_start');
+  return unprivilegedPortStart;
+}
+
+/** dockerd sorts mounts by depth, so a volume at /etc never hides /etc/hosts (stable: equal depths keep their order). */
+function byDepth(mounts: RuntimeMount[]): RuntimeMount[] {
+  const depth = (m: RuntimeMount) => m.destination.split('/').filter(Boolean).length;
+  return mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i).map(({ m }) => m);
 }
 
 /** Image and request env, plus what Docker adds: PATH when missing, HOSTNAME, TERM for a tty, HOME. */

@@ -1,7 +1,7 @@
 import { linkRemoval } from './links.js';
 import { longDelay } from '../../lib/timers.js';
 import { EventEmitter } from 'node:events';
-import { constants as osConstants } from 'node:os';
+import { hostname, constants as osConstants } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -27,7 +27,9 @@ import type { ContainerStore } from './store.js';
 import { top } from './top.js';
 import { checkPruneFilters, filterContainers, prunable } from './filters.js';
 import { resolveUser } from './user.js';
-import { writeEtcFiles } from './etc-files.js';
+import { createEtcPlaceholders, etcArchiveMounts, setupEtcFiles } from './etc-files.js';
+import { joinedNamespaces, resolveNamespaceTargets } from './namespace-targets.js';
+import { unmountShareableShm } from './shm.js';
 import { validateHostConfig } from './validate.js';
 import { ensureDirInRoot } from './workdir.js';
 import * as archive from './archive.js';
@@ -91,12 +93,14 @@ export class LocalContainerService implements ContainerService {
     if (request.platform && !/^linux(\/|$)/.test(request.platform)) throw invalid(`platform ${request.platform} is not supported`);
     if (this.deps.defaults) request.hostConfig.LogConfig = mergeLogConfig(request.hostConfig.LogConfig, this.deps.defaults().logConfig);
     validateHostConfig(request.hostConfig);
+    resolveNamespaceTargets(request.hostConfig, (target) => store.find(target).id);
     const image = await images.resolve(imageName);
     const config = mergeImageConfig(request.config, image.config.config);
     const { path, args } = commandOf(config);
     const id = randomId();
     const name = this.chooseName(request.name);
-    config.Hostname ||= id.slice(0, 12);
+    // As dockerd: a container on the host's network is named after the host (in its own UTS namespace).
+    config.Hostname ||= request.hostConfig.NetworkMode === 'host' ? hostname() : id.slice(0, 12);
     config.Image = imageName;
     const dir = store.dirOf(id);
     const container: Container = {
@@ -109,6 +113,7 @@ export class LocalContainerService implements ContainerService {
     let warnings: string[] = [];
     try {
       await layers.createRw(id, image.topLayer);
+      await createEtcPlaceholders(container);
       const planned = await this.deps.planner.plan({
         containerId: id,
         binds: request.hostConfig.Binds ?? [],
@@ -169,18 +174,16 @@ export class LocalContainerService implements ContainerService {
     const rootfs = this.rootfsOf(c.id);
     await mkdir(rootfs, { recursive: true });
     try {
+      const joined = await joinedNamespaces(c, { find: (id) => this.deps.store.find(id), dirOf: (id) => this.deps.store.dirOf(id) });
       await layers.mountRw(c.rwLayer, rootfs);
-      const { user, home } = await resolveUser(rootfs, c.config.User ?? '');
+      const { user, home } = await resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
       const network = await this.deps.networks.attach(c.id);
-      await writeEtcFiles(
-        { hostname: c.hostnamePath, hosts: c.hostsPath, resolvConf: c.resolvConfPath },
-        { hostname: c.config.Hostname ?? '', hosts: network.hostsContent, resolvConf: network.resolvConfContent },
-      );
+      await setupEtcFiles(c, network, (id) => this.deps.store.find(id));
       await runtime.delete(c.id, { force: true }); // a bundle left by the previous run
       const ulimits = withDefaultUlimits(c.hostConfig.Ulimits, this.deps.defaults?.().ulimits ?? []);
-      const spec = runtimeSpecOf({ ...c, hostConfig: { ...c.hostConfig, Ulimits: ulimits } }, { rootfs, user, home, mounts, network: { namespace: network.namespace, env: network.linkEnv } });
+      const spec = runtimeSpecOf({ ...c, hostConfig: { ...c.hostConfig, Ulimits: ulimits } }, { rootfs, user, home, mounts, joined, network: { namespace: network.namespace, env: network.linkEnv } });
       const created = await runtime.create(spec, {
         // As moby's attach: StdinOnce closes stdin when the first client goes, but never for a tty,
         // so that ctrl-p ctrl-q and a later attach find the shell still listening.
@@ -196,6 +199,7 @@ export class LocalContainerService implements ContainerService {
       await this.deps.planner.teardown(c.id, c.mounts ?? []).catch(() => undefined);
       await this.deps.networks.detach(c.id).catch(() => undefined);
       await layers.unmountRw(c.rwLayer, rootfs).catch(() => undefined);
+      unmountShareableShm(this.deps.store.dirOf(c.id));
       this.attachments.cancel(c.id);
       const failure = startFailure(err);
       markStartFailed(c.state, failure.message, failure.exitCode);
@@ -540,12 +544,12 @@ export class LocalContainerService implements ContainerService {
 
   async archiveStat(idOrName: string, path: string) {
     const c = this.deps.store.find(idOrName);
-    return this.withRootfs(c, (rootfs) => archive.statPath(this.fsInput(c, rootfs, idOrName), path));
+    return this.withRootfs(c, async (rootfs) => archive.statPath(await this.fsInput(c, rootfs, idOrName), path));
   }
 
   async archiveGet(idOrName: string, path: string) {
     const c = this.deps.store.find(idOrName);
-    const result = await this.withRootfs(c, (rootfs) => archive.getArchive(this.fsInput(c, rootfs, idOrName), path));
+    const result = await this.withRootfs(c, async (rootfs) => archive.getArchive(await this.fsInput(c, rootfs, idOrName), path));
     // docker cp out of a container: dockerd's archive-path event.
     this.deps.events.publish('container', 'archive-path', c.id, { ...this.attributes(c), path });
     return result;
@@ -553,7 +557,7 @@ export class LocalContainerService implements ContainerService {
 
   async archivePut(idOrName: string, path: string, tar: Readable, options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean; chown?: string }): Promise<void> {
     const c = this.deps.store.find(idOrName);
-    await this.withRootfs(c, (rootfs) => archive.putArchive(this.fsInput(c, rootfs, idOrName), path, tar, { ...options, user: c.config.User }));
+    await this.withRootfs(c, async (rootfs) => archive.putArchive(await this.fsInput(c, rootfs, idOrName), path, tar, { ...options, user: c.config.User }));
     // docker cp into a container: dockerd's extract-to-dir event.
     this.deps.events.publish('container', 'extract-to-dir', c.id, { ...this.attributes(c), path });
   }
@@ -568,10 +572,11 @@ export class LocalContainerService implements ContainerService {
   }
 
   /** What the archive code needs to see the container's filesystem (volumes join in a later issue). */
-  private fsInput(c: Container, rootfs: string, asked: string): archive.ContainerFsInput {
+  private async fsInput(c: Container, rootfs: string, asked: string): Promise<archive.ContainerFsInput> {
     const mounts = (c.mounts ?? [])
       .filter((m) => m.point.Type !== 'tmpfs')
       .map((m) => ({ destination: m.point.Destination, source: m.point.Source, readonly: !m.point.RW }));
+    mounts.push(...(await etcArchiveMounts(c)));
     return { rootfs, mounts, container: asked, readonlyRootfs: !!c.hostConfig.ReadonlyRootfs };
   }
 
@@ -736,6 +741,7 @@ export class LocalContainerService implements ContainerService {
       await this.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
       await this.deps.networks.detach(id).catch((err) => this.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
       await this.deps.layers.unmountRw(c.rwLayer, this.rootfsOf(id)).catch(() => undefined);
+      unmountShareableShm(this.deps.store.dirOf(id));
       const decision = decideRestart(c.hostConfig.RestartPolicy, {
         exitCode: exit.exitCode, manuallyStopped: c.hasBeenManuallyStopped, restartCount: c.restartCount,
         ranForMs, previousDelayMs: live.lastDelayMs, daemonStopping: this.stopping,

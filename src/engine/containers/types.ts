@@ -84,6 +84,10 @@ export interface HostConfig {
   PidsLimit?: number | null;
   Ulimits?: Ulimit[] | null;
   Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] | null;
+  /** Extra device cgroup rules, "c 1:3 rwm" or "b 7:* r". */
+  DeviceCgroupRules?: string[] | null;
+  CgroupParent?: string;
+  Isolation?: string;
   Mounts?: unknown[] | null;
   [key: string]: unknown;
 }

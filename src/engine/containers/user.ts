@@ -28,7 +28,13 @@ function parsePasswd(text: string | null): PasswdEntry[] {
   });
 }
 
-function parseGroup(text: string | null): { name: string; gid: number; members: string[] }[] {
+interface GroupEntry {
+  name: string;
+  gid: number;
+  members: string[];
+}
+
+function parseGroup(text: string | null): GroupEntry[] {
   return (text ?? '').split('\n').flatMap((line) => {
     const f = line.split(':');
     if (f.length < 4 || line.startsWith('#')) return [];
@@ -36,12 +42,37 @@ function parseGroup(text: string | null): { name: string; gid: number; members: 
   });
 }
 
+const MAX_ID = 2147483647;
+
+/**
+ * --group-add entries as runc's GetAdditionalGroups resolves them: a group
+ * name (or a number) found in the image's /etc/group, else a plain number
+ * in range; duplicates collapse.
+ */
+function additionalGroups(wanted: readonly string[], groups: GroupEntry[]): number[] {
+  const out: number[] = [];
+  for (const name of wanted) {
+    const entry = groups.find((g) => g.name === name || String(g.gid) === name);
+    let gid = entry?.gid;
+    if (gid === undefined) {
+      if (!/^-?\d+$/.test(name)) throw invalid(`Unable to find group ${name}: no matching entries in group file`);
+      gid = Number(name);
+      if (gid < 0 || gid > MAX_ID) throw invalid(`uids and gids must be in range 0-${MAX_ID}`);
+    }
+    if (!out.includes(gid)) out.push(gid);
+  }
+  return out;
+}
+
 /**
  * Resolves `-u user[:group]` against the image's /etc/passwd and /etc/group,
  * as runc's libcontainer/user does for Docker: names or numbers; a numeric
  * uid not in passwd is allowed; an unknown name is an error. Also gives HOME.
+ * The supplementary groups are dockerd's (20.10.18+, CVE-2022-36109): the
+ * primary group, the groups listing the user (only without an explicit
+ * group), then --group-add.
  */
-export async function resolveUser(rootfs: string, spec: string): Promise<{ user: RuntimeUser; home: string }> {
+export async function resolveUser(rootfs: string, spec: string, groupAdd: readonly string[] = []): Promise<{ user: RuntimeUser; home: string }> {
   const [userPart = '', groupPart] = spec.split(':', 2);
   const passwd = parsePasswd(await readInRoot(rootfs, '/etc/passwd'));
   const groups = parseGroup(await readInRoot(rootfs, '/etc/group'));
@@ -63,11 +94,13 @@ export async function resolveUser(rootfs: string, spec: string): Promise<{ user:
     const root = passwd.find((p) => p.uid === 0);
     if (root) home = root.home;
   }
-  if (groupPart !== undefined && groupPart !== '') {
+  const explicitGroup = groupPart !== undefined && groupPart !== '';
+  if (explicitGroup) {
     const group = /^\d+$/.test(groupPart) ? { gid: Number(groupPart) } : groups.find((g) => g.name === groupPart);
     if (!group) throw invalid(`unable to find group ${groupPart}: no matching entries in group file`);
     gid = group.gid;
   }
-  const additionalGids = groups.filter((g) => g.members.includes(name) && g.gid !== gid).map((g) => g.gid);
+  const memberOf = explicitGroup ? [] : groups.filter((g) => g.members.includes(name)).map((g) => g.gid);
+  const additionalGids = [gid, ...memberOf, ...additionalGroups(groupAdd, groups)];
   return { user: { uid, gid, additionalGids }, home };
 }

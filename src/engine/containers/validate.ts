@@ -1,6 +1,7 @@
 import { checkLogConfig } from './logging.js';
 import { cpus } from 'node:os';
-import { invalid, notImplemented } from '../../lib/errors.js';
+import { invalid } from '../../lib/errors.js';
+import { checkIsolation, checkNamespaceModes } from './validate-modes.js';
 import type { HostConfig, RestartPolicy } from './types.js';
 
 /**
@@ -14,7 +15,7 @@ const VALIDATORS: ((h: HostConfig) => void)[] = [
   checkRestartPolicy,
   checkNetworkMode,
   checkNamespaceModes,
-  checkUnsupported,
+  checkIsolation,
   checkSecurityOpts,
   checkRuntimeAndLogs,
 ];
@@ -79,24 +80,6 @@ function checkRestartPolicy(h: HostConfig): void {
 function checkNetworkMode(h: HostConfig): void {
   const mode = h.NetworkMode ?? '';
   if (mode.startsWith('container:') && mode.length === 'container:'.length) throw invalid('container: network mode needs a container name or ID');
-}
-
-function checkNamespaceModes(h: HostConfig): void {
-  for (const [name, mode] of [['pid', h.PidMode], ['ipc', h.IpcMode], ['uts', h.UTSMode]] as const) {
-    if (mode === undefined || mode === '' || mode === 'host' || (name === 'ipc' && (mode === 'private' || mode === 'shareable'))) continue;
-    throw notImplemented(`${name} mode "${mode}" is not supported by this berthd yet`);
-  }
-}
-
-/** Options of later issues, and others berth does not do: refused by name when given. */
-function checkUnsupported(h: HostConfig): void {
-  const given = (v: unknown) => (Array.isArray(v) ? v.length > 0 : v !== null && v !== undefined && (typeof v !== 'object' || Object.keys(v as object).length > 0));
-  const features: [unknown, string][] = [
-    [h.GroupAdd, '--group-add'],
-  ];
-  for (const [value, what] of features) {
-    if (given(value)) throw notImplemented(`${what} are not supported by this berthd yet`);
-  }
 }
 
 function checkSecurityOpts(h: HostConfig): void {

@@ -207,7 +207,7 @@ export class SandboxBuilder {
     const c = record.config;
     const hostHosts = await readFile('/etc/hosts', 'utf8').catch(() => hostsContent([], null));
     const extra = parseExtraHosts(c.extraHosts, this.hostGateway()).map((e) => `${e.ip}\t${e.names.join(' ')}`);
-    const resolv = await this.svc.hostResolvConf();
+    const resolv = resolvConfContent({ host: await this.svc.hostResolvConf(), embedded: null, dns: c.dns, dnsSearch: c.dnsSearch, dnsOptions: c.dnsOptions, hostNetwork: true });
     return {
       netns: null, endpoints: [], ports: [],
       attachment: { namespace: 'host', endpoints: [], hostsContent: [hostHosts.trimEnd(), ...extra].join('\n') + '\n', resolvConfContent: resolv, ports: {}, linkEnv: [] },
@@ -216,12 +216,12 @@ export class SandboxBuilder {
 
   private async noneSandbox(record: ContainerRecord): Promise<SandboxState> {
     const c = record.config;
-    const fqdn = c.domainname ? `${c.hostname}.${c.domainname}` : '';
     return {
       netns: null, endpoints: [], ports: [],
       attachment: {
         namespace: 'new', endpoints: [], ports: {}, linkEnv: [],
-        hostsContent: hostsContent(parseExtraHosts(c.extraHosts, this.hostGateway()), fqdn ? { ip: '127.0.1.1', names: [fqdn] } : null),
+        // As dockerd: no address, so no line of its own.
+        hostsContent: hostsContent(parseExtraHosts(c.extraHosts, this.hostGateway()), null),
         resolvConfContent: resolvConfContent({ host: await this.svc.hostResolvConf(), embedded: null, dns: c.dns, dnsSearch: c.dnsSearch, dnsOptions: c.dnsOptions }),
       },
     };

@@ -43,32 +43,72 @@ export interface ResolvOptions {
   dns: string[];
   dnsSearch: string[];
   dnsOptions: string[];
+  /** The host's network namespace: its resolv.conf is copied as is unless --dns* is given. */
+  hostNetwork?: boolean;
+}
+
+/** A resolv.conf's lines without comments (libnetwork's getLines with '#'). */
+function resolvLines(text: string): string[][] {
+  return text.split('\n').map((l) => l.replace(/#.*/, '').trim().split(/\s+/).filter(Boolean)).filter((f) => f.length > 0);
 }
 
 /** Name servers of a resolv.conf text. */
 export function nameservers(text: string): string[] {
-  return text.split('\n').map((l) => /^\s*nameserver\s+(\S+)/.exec(l)?.[1]).filter((s): s is string => !!s);
+  return resolvLines(text).filter((f) => f[0] === 'nameserver' && f.length === 2).map((f) => f[1]!);
+}
+
+/** The last `key` line's values (search domains, options), as libnetwork reads them. */
+function lastValues(text: string, key: string): string[] {
+  let out: string[] = [];
+  for (const f of resolvLines(text)) if (f[0] === key && f.length > 1) out = f.slice(1);
+  return out;
+}
+
+const IPV4_LOOPBACK_NS = /^nameserver\s+127\.(\d{1,3}\.){2}\d{1,3}\s*$\n*/gm;
+const IPV6_NS = /^nameserver\s+\S*:\S*\s*$\n*/gm;
+const LOOPBACK6_NS = /^nameserver\s+::1\s*$\n*/gm;
+
+/**
+ * libnetwork's FilterResolvDNS: the host's text without the name servers a
+ * private netns cannot reach (loopback, IPv6), Google's appended when none is
+ * left — byte for byte, comments and all.
+ */
+function filterHostResolv(host: string): string {
+  let text = host.replace(IPV4_LOOPBACK_NS, '').replace(LOOPBACK6_NS, '').replace(IPV6_NS, '');
+  if (nameservers(text).length === 0) text += '\nnameserver 8.8.8.8\nnameserver 8.8.4.4';
+  return text;
+}
+
+/** libnetwork's resolvconf.Build: search first, then name servers, then options. */
+function buildResolv(servers: string[], search: string[], options: string[]): string {
+  let out = '';
+  if (search.length > 0 && search.join(' ').trim() !== '.') out += `search ${search.join(' ')}\n`;
+  for (const s of servers) out += `nameserver ${s}\n`;
+  if (options.length > 0 && options.join(' ').trim() !== '') out += `options ${options.join(' ')}\n`;
+  return out;
 }
 
 /**
- * With an embedded server, the container asks only it (it forwards to --dns or
- * the host's servers); otherwise the host's servers minus loopback ones (not
- * reachable from another netns), Google's when none is left, as Docker does.
+ * The container's resolv.conf as dockerd 20.10 writes it. With --dns,
+ * --dns-search or --dns-option the file is rebuilt from them (the host's
+ * values filling the gaps); without, the host's file is copied (host
+ * network) or filtered. On a network with an embedded server the container
+ * asks only it (it forwards to --dns or the host's servers), with ndots:0
+ * unless an ndots option is given.
  */
 export function resolvConfContent(o: ResolvOptions): string {
-  const hostLines = o.host.split('\n');
-  const pick = (key: string) => hostLines.filter((l) => new RegExp(`^\\s*${key}\\s`).test(l)).map((l) => l.trim());
-  let servers: string[];
-  if (o.embedded) servers = [o.embedded];
-  else if (o.dns.length) servers = o.dns;
-  else {
-    servers = nameservers(o.host).filter((s) => !/^127\.|^::1$/.test(s));
-    if (servers.length === 0) servers = ['8.8.8.8', '8.8.4.4'];
+  const overridden = o.dns.length > 0 || o.dnsSearch.length > 0 || o.dnsOptions.length > 0;
+  let text: string;
+  if (overridden) {
+    const pick = (given: string[], key: string) => (given.length > 0 ? given : lastValues(o.host, key));
+    text = buildResolv(o.dns.length > 0 ? o.dns : nameservers(o.host), pick(o.dnsSearch, 'search'), pick(o.dnsOptions, 'options'));
+  } else {
+    text = o.hostNetwork ? o.host : filterHostResolv(o.host);
   }
-  const search = o.dnsSearch.length ? [`search ${o.dnsSearch.join(' ')}`] : pick('search');
-  const options = o.dnsOptions.length ? [`options ${o.dnsOptions.join(' ')}`] : pick('options');
-  if (o.embedded && !options.some((l) => l.includes('ndots'))) options.push('options ndots:0');
-  return [...servers.map((s) => `nameserver ${s}`), ...search, ...options].join('\n') + '\n';
+  if (!o.embedded || o.hostNetwork) return text;
+  const options = lastValues(text, 'options');
+  if (!options.some((opt) => opt.startsWith('ndots'))) options.push('ndots:0');
+  return buildResolv([o.embedded], lastValues(text, 'search'), options);
 }
 
 export interface LinkTarget {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { conflict, forbidden, invalid, notFound } from '../../lib/errors.js';
+import { conflict, forbidden, invalid, isEngineError, notFound } from '../../lib/errors.js';
 import { Mutex } from '../../lib/mutex.js';
 import { linkExists, listAddresses, listRouteDestinations } from '../../platform/linux/ip.js';
 import { ensureSysctl, readSysctl } from '../../platform/linux/sysctl.js';
@@ -208,19 +208,23 @@ export class LinuxNetworkService implements NetworkService {
       const networks: ContainerRecord['networks'] = [];
       const mode = normaliseMode(config.networkMode);
       const requests = new Map<string, EndpointRequest>();
-      for (const [key, request] of Object.entries(config.endpoints ?? {})) requests.set(this.resolveNetwork(key).id, request ?? {});
+      // As dockerd, a network that does not exist (yet) is looked for at start: compose creates containers before their networks.
+      for (const [key, request] of Object.entries(config.endpoints ?? {})) requests.set(this.findNetwork(key)?.id ?? key, request ?? {});
       if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
         if (requests.size > 0 && !(requests.size === 1 && this.resolveNetwork(Object.keys(config.endpoints)[0]!).name === mode)) {
           throw invalid(`conflicting options: ${mode} network mode and networking config for other networks`);
         }
         if (mode.startsWith('container:')) await this.options.directory.lookup(mode.slice('container:'.length));
       } else {
-        const primary = this.resolveNetwork(mode);
-        const primaryRequest = { ...(requests.get(primary.id) ?? {}) };
+        const primaryId = this.findNetwork(mode)?.id ?? mode;
+        const primaryRequest = { ...(requests.get(primaryId) ?? {}) };
         if (config.macAddress && !primaryRequest.macAddress) primaryRequest.macAddress = config.macAddress;
-        networks.push({ networkId: primary.id, request: primaryRequest });
-        for (const [networkId, request] of requests) if (networkId !== primary.id) networks.push({ networkId, request });
-        for (const { networkId, request } of networks) this.validateEndpoint(this.networks.get(networkId)!, request);
+        networks.push({ networkId: primaryId, request: primaryRequest });
+        for (const [networkId, request] of requests) if (networkId !== primaryId) networks.push({ networkId, request });
+        for (const { networkId, request } of networks) {
+          const n = this.networks.get(networkId);
+          if (n) this.validateEndpoint(n, request);
+        }
       }
       const record: ContainerRecord = { id: containerId, config: { ...config, networkMode: mode }, networks, sandbox: this.containers.get(containerId)?.sandbox };
       this.containers.set(containerId, record);
@@ -232,6 +236,7 @@ export class LinuxNetworkService implements NetworkService {
     return this.mutex.run(async () => {
       const record = this.record(containerId);
       if (record.sandbox) return record.sandbox.attachment;
+      this.resolveLateNetworks(record);
       record.sandbox = await this.builder.build(record);
       try {
         await this.store.saveContainer(record);
@@ -355,6 +360,26 @@ export class LinuxNetworkService implements NetworkService {
     throw notFound(`network ${idOrName} not found`);
   }
 
+  /** A network resolved, or undefined when none has that ID, name or unique ID prefix. */
+  findNetwork(idOrName: string): NetworkRecord | undefined {
+    try {
+      return this.resolveNetwork(idOrName);
+    } catch (err) {
+      if (isEngineError(err, 'notFound')) return undefined;
+      throw err;
+    }
+  }
+
+  /** At start: networks named at create that did not exist then; still missing is dockerd's "network x not found". */
+  private resolveLateNetworks(record: ContainerRecord): void {
+    for (const entry of record.networks) {
+      if (this.networks.has(entry.networkId)) continue;
+      const n = this.resolveNetwork(entry.networkId);
+      this.validateEndpoint(n, entry.request);
+      entry.networkId = n.id;
+    }
+  }
+
   record(containerId: string): ContainerRecord {
     const record = this.containers.get(containerId);
     if (!record) throw notFound(`no network configuration for container ${containerId}`);
@@ -403,7 +428,7 @@ export class LinuxNetworkService implements NetworkService {
 
   private modeName(mode: string): string {
     if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) return mode;
-    return this.networks.get(this.resolveNetwork(mode).id)!.name === DEFAULT_NETWORK ? 'bridge' : mode;
+    return this.findNetwork(mode)?.name === DEFAULT_NETWORK ? 'bridge' : mode;
   }
 
   private validateEndpoint(n: NetworkRecord, request: EndpointRequest): void {

@@ -66,8 +66,16 @@ describe('etc contents', () => {
     const hosts = hostsContent(parseExtraHosts(['db:10.0.0.9', 'gw:host-gateway'], '172.17.0.1'), { ip: '172.17.0.2', names: ['abc'] });
     assert.match(hosts, /10\.0\.0\.9\tdb\n172\.17\.0\.1\tgw\n172\.17\.0\.2\tabc\n$/);
     const host = 'nameserver 127.0.0.53\nsearch example.test\n';
-    assert.equal(resolvConfContent({ host, embedded: null, dns: [], dnsSearch: [], dnsOptions: [] }), 'nameserver 8.8.8.8\nnameserver 8.8.4.4\nsearch example.test\n');
-    assert.equal(resolvConfContent({ host, embedded: '10.9.0.1', dns: ['1.1.1.1'], dnsSearch: [], dnsOptions: [] }), 'nameserver 10.9.0.1\nsearch example.test\noptions ndots:0\n');
+    const none = { embedded: null, dns: [], dnsSearch: [], dnsOptions: [] };
+    // libnetwork's FilterResolvDNS, byte for byte: loopback servers dropped, Google's appended.
+    assert.equal(resolvConfContent({ host, ...none }), 'search example.test\n\nnameserver 8.8.8.8\nnameserver 8.8.4.4');
+    assert.equal(resolvConfContent({ host: '# c\nnameserver 10.0.0.1\noptions rotate\n', ...none }), '# c\nnameserver 10.0.0.1\noptions rotate\n');
+    assert.equal(resolvConfContent({ host, ...none, hostNetwork: true }), host);
+    // Build: search before nameserver; the host's values fill what is not given.
+    assert.equal(resolvConfContent({ host, ...none, dns: ['1.2.3.4'], dnsOptions: ['ndots:2'] }), 'search example.test\nnameserver 1.2.3.4\noptions ndots:2\n');
+    assert.equal(resolvConfContent({ host, ...none, dnsSearch: ['a.test'], hostNetwork: true }), 'search a.test\nnameserver 127.0.0.53\n');
+    assert.equal(resolvConfContent({ host, embedded: '10.9.0.1', dns: ['1.1.1.1'], dnsSearch: [], dnsOptions: ['rotate'] }), 'search example.test\nnameserver 10.9.0.1\noptions rotate ndots:0\n');
+    assert.equal(resolvConfContent({ host, embedded: '10.9.0.1', dns: [], dnsSearch: [], dnsOptions: ['ndots:3'] }), 'search example.test\nnameserver 10.9.0.1\noptions ndots:3\n');
     assert.deepEqual(linkEnv({ name: 'db', alias: 'db', self: 'web', ip: '172.17.0.3', exposedPorts: ['5432/tcp'], env: ['PW=x', 'PATH=/bin'] }), [
       'DB_NAME=/web/db', 'DB_PORT=tcp://172.17.0.3:5432', 'DB_PORT_5432_TCP=tcp://172.17.0.3:5432',
       'DB_PORT_5432_TCP_ADDR=172.17.0.3', 'DB_PORT_5432_TCP_PORT=5432', 'DB_PORT_5432_TCP_PROTO=tcp', 'DB_ENV_PW=x',

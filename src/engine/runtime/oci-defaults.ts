@@ -26,8 +26,8 @@ export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/pro
 export interface DefaultMountOptions {
   shmSize: number;
   privileged: boolean;
-  /** The host's IPC namespace: /dev/shm and /dev/mqueue are the host's, bind-mounted. */
-  hostIpc: boolean;
+  /** A joined IPC namespace's shared memory (the host's /dev/shm, or an IPC donor's), bound at /dev/shm. */
+  shmSource?: string;
 }
 
 export function defaultMounts(o: DefaultMountOptions): OciMount[] {
@@ -40,11 +40,12 @@ export function defaultMounts(o: DefaultMountOptions): OciMount[] {
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ...roUnlessPrivileged] },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', ...roUnlessPrivileged] },
   ];
-  if (o.hostIpc) {
-    mounts.push({ destination: '/dev/mqueue', type: 'bind', source: '/dev/mqueue', options: ['rbind', 'nosuid', 'noexec', 'nodev'] });
-    mounts.push({ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'nosuid', 'noexec', 'nodev'] });
+  // As dockerd, a new mqueue instance even in a joined IPC namespace: it shows that namespace's
+  // queues, and needs no /dev/mqueue on the host (a bind of it failed where the host has none).
+  mounts.push({ destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] });
+  if (o.shmSource) {
+    mounts.push({ destination: '/dev/shm', type: 'bind', source: o.shmSource, options: ['rbind', 'rprivate'] });
   } else {
-    mounts.push({ destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] });
     mounts.push({ destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${o.shmSize}`] });
   }
   return mounts;

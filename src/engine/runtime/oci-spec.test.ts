@@ -85,6 +85,26 @@ describe('buildOciConfig', () => {
     assert.equal(cfg.mounts.find((m) => m.destination === '/dev/shm')!.type, 'bind');
   });
 
+  it('a joined IPC namespace binds its /dev/shm; /dev/mqueue is always a new mqueue mount (no host /dev/mqueue needed)', async () => {
+    const cfg = buildOciConfig(spec({ namespaces: { network: 'new', pid: 'new', ipc: { path: '/proc/9/ns/ipc' }, uts: 'new' }, shmSource: '/d/mounts/shm' }), await host());
+    assert.deepEqual(cfg.mounts.find((m) => m.destination === '/dev/shm'), { destination: '/dev/shm', type: 'bind', source: '/d/mounts/shm', options: ['rbind', 'rprivate'] });
+    const hostIpc = buildOciConfig(spec({ namespaces: { network: 'new', pid: 'new', ipc: 'host', uts: 'new' } }), await host());
+    assert.equal(hostIpc.mounts.find((m) => m.destination === '/dev/mqueue')!.type, 'mqueue');
+    assert.equal(hostIpc.mounts.find((m) => m.destination === '/dev/shm')!.source, '/dev/shm');
+  });
+
+  it('--cgroup-parent and --device-cgroup-rule reach the spec; a bad rule gets dockerd\'s error', async () => {
+    const h = await host();
+    const cfg = buildOciConfig(spec({ cgroupParent: '/mine/', deviceCgroupRules: ['c 1:3 rwm', 'b 7:* r', 'a *:* m'] }), h);
+    assert.equal(cfg.linux.cgroupsPath, '/mine/c1');
+    assert.deepEqual(cfg.linux.resources.devices!.slice(-3), [
+      { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },
+      { allow: true, type: 'b', major: 7, minor: -1, access: 'r' },
+      { allow: true, type: 'a', major: -1, minor: -1, access: 'm' },
+    ]);
+    assert.throws(() => buildOciConfig(spec({ deviceCgroupRules: ['c 1:3'] }), h), { message: "invalid device cgroup rule format: 'c 1:3'" });
+  });
+
   it('caller mounts replace defaults at the same destination; --init is mounted and prepended', async () => {
     const cfg = buildOciConfig(
       spec({ init: '/usr/bin/tini', mounts: [{ destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['size=1k'] }] }),

@@ -131,7 +131,7 @@ function mounts(spec: RuntimeSpec): OciMount[] {
   const extra: OciMount[] = spec.mounts.map((m) => ({ destination: m.destination, type: m.type, source: m.source, options: [...m.options] }));
   if (spec.init) extra.push({ destination: INIT_PATH_IN_CONTAINER, type: 'bind', source: spec.init, options: ['bind', 'ro', 'nosuid', 'nodev'] });
   const overridden = new Set(extra.map((m) => normaliseDest(m.destination)));
-  const defaults = defaultMounts({ shmSize: spec.shmSize, privileged: spec.privileged, hostIpc: spec.namespaces.ipc === 'host' }).filter(
+  const defaults = defaultMounts({ shmSize: spec.shmSize, privileged: spec.privileged, shmSource: spec.shmSource ?? (spec.namespaces.ipc === 'host' ? '/dev/shm' : undefined) }).filter(
     (m) => !overridden.has(m.destination),
   );
   for (const m of extra) {
@@ -160,8 +160,17 @@ function namespaces(spec: RuntimeSpec, cgroupV2: boolean): OciConfig['linux']['n
 }
 
 function deviceRules(spec: RuntimeSpec, host: HostContext): OciDeviceRule[] {
-  if (spec.privileged) return [{ allow: true, access: 'rwm' }];
-  return [...defaultDeviceRules(), ...host.mappedDevices.rules];
+  const extra = (spec.deviceCgroupRules ?? []).map(parseDeviceCgroupRule);
+  if (spec.privileged) return [{ allow: true, access: 'rwm' }, ...extra];
+  return [...defaultDeviceRules(), ...host.mappedDevices.rules, ...extra];
+}
+
+/** --device-cgroup-rule "c 1:3 rwm" / "b 7:* r" / "a *:* rwm", with dockerd's pattern and error; '*' is -1. */
+export function parseDeviceCgroupRule(rule: string): OciDeviceRule {
+  const m = /^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$/.exec(rule);
+  if (!m) throw invalid(`invalid device cgroup rule format: '${rule}'`);
+  const number = (v: string) => (v === '*' ? -1 : Number(v));
+  return { allow: true, type: m[1] as 'a' | 'c' | 'b', major: number(m[2]!), minor: number(m[3]!), access: m[4]! };
 }
 
 function dedupeDevices(devices: OciDevice[]): OciDevice[] {

@@ -151,6 +151,8 @@ export interface RuntimeSpec {
   };
   /** Size of the /dev/shm tmpfs in bytes (Docker's default 64 MiB). Ignored when ipc is 'host' or joined. */
   shmSize: number;
+  /** A host path bound at /dev/shm instead of a new tmpfs (the host's for --ipc host, the donor's for container:<x>). */
+  shmSource?: string;
   /** net.*, kernel.msg*, fs.mqueue.* … as given; the runtime does not second-guess them. */
   sysctls: Record<string, string>;
   devices: DeviceMapping[];
@@ -164,6 +166,8 @@ export interface RuntimeSpec {
   annotations: Record<string, string>;
   /** cgroup parent; the container's cgroup is `<cgroupParent>/<id>` (cgroupfs driver). Default "/berth". */
   cgroupParent?: string;
+  /** --device-cgroup-rule entries ("c 1:3 rwm", "b 7:* r"), appended to the device cgroup rules. */
+  deviceCgroupRules?: string[];
 }
 
 /** How the container's stdio is wired by conmon. */
