@@ -8,6 +8,7 @@
  * integration tests use.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe } from 'node:test';
 import { ReferenceDockerd, TestDaemon, busyboxRootfs, dockerdSkipReason, type RunResult } from '../integration/harness.js';
@@ -79,14 +80,13 @@ export async function startTarget(kind: TargetKind): Promise<Target> {
  * the reason, when this host cannot run a private dockerd). The daemons start
  * one after the other (a start polls with blocking CLI calls that would starve
  * the other's), then the two targets' cases run side by side to keep the layer
- * quick on a loaded host; a target's own cases run one after the other unless
- * `concurrentCases` (cases that only await results gathered once). `cases`
- * receives a getter because the target only exists once `before` has run.
+ * quick on a loaded host; a target's own suites run one after the other.
+ * `cases` receives a getter because the target only exists once `before` has run.
  */
-export function eachTarget(title: string, cases: (target: () => Target) => void, options: { skip?: string; concurrentCases?: boolean } = {}): void {
+export function eachTarget(title: string, cases: (target: () => Target) => void): void {
   const kinds = (['berthd', 'dockerd'] as const).map((kind) => ({ kind, skip: kind === 'dockerd' ? dockerdSkipReason() : undefined }));
   const started = new Map<TargetKind, Target | Error>();
-  describe(title, { skip: options.skip, concurrency: true }, () => {
+  describe(title, { concurrency: true }, () => {
     before(async () => {
       for (const { kind, skip } of kinds) {
         if (!skip) started.set(kind, await startTarget(kind).catch((err: Error) => err));
@@ -96,7 +96,7 @@ export function eachTarget(title: string, cases: (target: () => Target) => void,
       for (const target of started.values()) if (!(target instanceof Error)) await target.stop();
     });
     for (const { kind, skip } of kinds) {
-      describe(kind, { skip, concurrency: options.concurrentCases ? true : 1 }, () => {
+      describe(kind, { skip, concurrency: 1 }, () => {
         cases(() => {
           const target = started.get(kind);
           if (!target) throw new Error(`${kind} was not started`);
@@ -111,4 +111,23 @@ export function eachTarget(title: string, cases: (target: () => Target) => void,
 /** Why a client binary cannot run here, or undefined. */
 export function missing(path: string, pkg: string): string | undefined {
   return existsSync(path) ? undefined : `${path} not installed (apt-get install ${pkg})`;
+}
+
+/**
+ * Runs a client command without blocking the event loop (the two targets'
+ * cases run side by side), with the environment given on top of this one's.
+ */
+export function runAsync(cmd: string, args: string[], env: Record<string, string>, timeoutMs = 180_000): Promise<RunResult> {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
 }

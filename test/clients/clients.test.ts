@@ -1,0 +1,26 @@
+/**
+ * The client-library layer: real clients from packages — the Python Docker
+ * SDK (python3-docker), dockerode (npm) and docker-compose 1.29 — driving a
+ * private berthd and, when the host can run one, a private dockerd 20.10 with
+ * the same cases, so every expectation is checked against dockerd as well.
+ * One berthd and one dockerd serve the whole layer (starting daemons and
+ * importing busybox is most of its cost); the two run side by side. Each
+ * client's cases run in turn, and the cases where clients go away mid-stream
+ * run last: today they can take berthd down, and must not take the others'
+ * results with it.
+ */
+import { describe } from 'node:test';
+import { composeCases } from './compose.js';
+import { dockerodeCases, dockerodeGoingAway } from './dockerode.js';
+import { pythonCases, pythonGoingAway } from './python.js';
+import { eachTarget } from './targets.js';
+
+eachTarget('client libraries', (target) => {
+  pythonCases(target);
+  dockerodeCases(target);
+  composeCases(target);
+  describe('clients that go away', () => {
+    pythonGoingAway(target);
+    dockerodeGoingAway(target);
+  });
+});
