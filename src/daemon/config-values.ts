@@ -4,7 +4,7 @@
  * error that names the key; `where` prefixes it ("<file>: ").
  */
 import { invalid } from '../lib/errors.js';
-import { checkLogConfig } from '../engine/containers/logging.js';
+import { checkLogConfig, checkLogValues } from '../engine/containers/logging.js';
 import type { DaemonConfig } from './config.js';
 
 type Check = (where: string, key: string, value: unknown) => unknown;
@@ -41,6 +41,7 @@ export function checkLabels(where: string, labels: string[]): string[] {
 export function checkLogOpts(where: string, driver: string, opts: Record<string, string>): Record<string, string> {
   try {
     checkLogConfig({ Type: driver, Config: opts });
+    checkLogValues({ Type: driver, Config: opts });
   } catch (err) {
     throw invalid(`${where}${(err as Error).message}`);
   }
