@@ -20,16 +20,17 @@ import { commandOf, mergeImageConfig } from './merge.js';
 import { generateName, normaliseName } from './names.js';
 import { decideRestart } from './restart-policy.js';
 import { resourcesOf, runtimeSpecOf } from './runtime-spec.js';
-import { initialState, isRunning, markExited, markPaused, markRemoving, markRestarting, markRunning, markStartFailed } from './state.js';
+import { initialState, isRunning, markExited, markPaused, markRemoving, markRunning, markStartFailed, removalRefusal } from './state.js';
 import type { ContainerStore } from './store.js';
 import { top } from './top.js';
 import { checkPruneFilters, filterContainers, prunable } from './filters.js';
 import { resolveUser } from './user.js';
 import { writeEtcFiles } from './etc-files.js';
 import { validateHostConfig } from './validate.js';
+import { withCreateDefaults } from './host-defaults.js';
 import { ensureDirInRoot } from './workdir.js';
 import * as archive from './archive.js';
-import { logFiles, logLimits, LogKeeper, mergeLogConfig, withDefaultUlimits } from './logging.js';
+import { checkLogValues, logFiles, logLimits, logsReadable, LogKeeper, mergeLogConfig, withDefaultUlimits } from './logging.js';
 import type {
   AttachOptions, Container, ContainerDefaults, ContainerService, CreateRequest, ExecConfig, ExecStart, HostConfig, ListOptions, StdioStreams, TopResult, WaitResult,
 } from './types.js';
@@ -73,6 +74,8 @@ export class LocalContainerService implements ContainerService {
   private readonly signals = new EventEmitter();
   private readonly attachments = new PendingAttachments();
   private readonly execs: ExecManager;
+  /** Exports and archive reads in progress, per container: the rootfs stays mounted while any runs. */
+  private readonly rootfsHolds = new Map<string, number>();
   private stopping = false;
 
   constructor(private readonly deps: ContainerServiceDeps) {
@@ -89,6 +92,7 @@ export class LocalContainerService implements ContainerService {
     if (request.platform && !/^linux(\/|$)/.test(request.platform)) throw invalid(`platform ${request.platform} is not supported`);
     if (this.deps.defaults) request.hostConfig.LogConfig = mergeLogConfig(request.hostConfig.LogConfig, this.deps.defaults().logConfig);
     validateHostConfig(request.hostConfig);
+    request.hostConfig = await withCreateDefaults(request.hostConfig);
     const image = await images.resolve(imageName);
     const config = mergeImageConfig(request.config, image.config.config);
     const { path, args } = commandOf(config);
@@ -167,6 +171,7 @@ export class LocalContainerService implements ContainerService {
     const rootfs = this.rootfsOf(c.id);
     await mkdir(rootfs, { recursive: true });
     try {
+      checkLogValues(c.hostConfig.LogConfig);
       await layers.mountRw(c.rwLayer, rootfs);
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '');
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
@@ -182,7 +187,7 @@ export class LocalContainerService implements ContainerService {
       const created = await runtime.create(spec, {
         // As moby's attach: StdinOnce closes stdin when the first client goes, but never for a tty,
         // so that ctrl-p ctrl-q and a later attach find the shell still listening.
-        tty: !!c.config.Tty, openStdin: !!c.config.OpenStdin, stdinOnce: !!c.config.StdinOnce && !c.config.Tty, logPath: c.logPath,
+        tty: !!c.config.Tty, openStdin: !!c.config.OpenStdin, stdinOnce: !!c.config.StdinOnce && !c.config.Tty, logPath: logsReadable(c.hostConfig) ? c.logPath : null,
         logSizeMax: logLimits(c.hostConfig).maxSize,
       });
       await this.attachments.connect(c.id, () => runtime.attach(c.id));
@@ -193,7 +198,7 @@ export class LocalContainerService implements ContainerService {
       await runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.deps.planner.teardown(c.id, c.mounts ?? []).catch(() => undefined);
       await this.deps.networks.detach(c.id).catch(() => undefined);
-      await layers.unmountRw(c.rwLayer, rootfs).catch(() => undefined);
+      await this.releaseRootfs(c);
       this.attachments.cancel(c.id);
       const failure = startFailure(err);
       markStartFailed(c.state, failure.message, failure.exitCode);
@@ -307,9 +312,8 @@ export class LocalContainerService implements ContainerService {
   async remove(idOrName: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void> {
     const c = this.deps.store.find(idOrName);
     if (options.link) throw notImplemented('links are not supported by this berthd yet');
-    if (c.state.Running && c.state.Status !== 'restarting' && !options.force) {
-      throw conflict(`cannot remove container "${c.name}": container is running: stop the container before removing or force remove`);
-    }
+    const refusal = options.force ? null : removalRefusal(c.id, c.state);
+    if (refusal) throw conflict(refusal);
     if (c.state.Status === 'removing') throw conflict(`removal of container ${c.id} is already in progress`);
     if (c.state.Status === 'restarting') await this.cancelRestart(c);
     if (c.state.Running) {
@@ -368,11 +372,15 @@ export class LocalContainerService implements ContainerService {
   async update(idOrName: string, update: HostConfig): Promise<{ Warnings: string[] }> {
     const c = this.deps.store.find(idOrName);
     const next: HostConfig = { ...c.hostConfig };
-    const resourceKeys = ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuPeriod', 'CpuQuota', 'CpusetCpus', 'CpusetMems', 'PidsLimit', 'BlkioWeight'] as const;
+    const resourceKeys = ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuPeriod', 'CpuQuota', 'CpusetCpus', 'CpusetMems', 'BlkioWeight'] as const;
     for (const key of resourceKeys) if (update[key] !== undefined && update[key] !== 0 && update[key] !== '') (next as Record<string, unknown>)[key] = update[key];
+    // As dockerd: an absent PidsLimit keeps the limit; 0 and -1 lift it (recorded as 0).
+    const pids = update.PidsLimit;
+    if (pids !== undefined && pids !== null) next.PidsLimit = Math.max(pids, 0);
     if (update.RestartPolicy?.Name) next.RestartPolicy = update.RestartPolicy;
-    validateHostConfig(next);
-    if (c.state.Running && c.state.Status !== 'restarting') await this.deps.runtime.update(c.id, resourcesOf(next));
+    validateHostConfig({ ...next, PidsLimit: pids ?? next.PidsLimit });
+    const lift = pids !== undefined && pids !== null && pids <= 0 ? { pidsLimit: -1 } : {};
+    if (c.state.Running && c.state.Status !== 'restarting') await this.deps.runtime.update(c.id, { ...resourcesOf(next), ...lift });
     c.hostConfig = next;
     await this.deps.store.save(c);
     this.deps.events.publish('container', 'update', c.id, this.attributes(c));
@@ -417,6 +425,7 @@ export class LocalContainerService implements ContainerService {
 
   async logs(idOrName: string, options: { follow: boolean; since?: Date; until?: Date; tail?: number; signal?: AbortSignal }) {
     const c = this.deps.store.find(idOrName);
+    if (!logsReadable(c.hostConfig)) throw notImplemented('configured logging driver does not support reading');
     const follow = options.follow && c.state.Running;
     const controller = new AbortController();
     options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
@@ -559,27 +568,39 @@ export class LocalContainerService implements ContainerService {
 
   /**
    * Runs `fn` with the container's filesystem mounted: the live mount when it
-   * runs, else a temporary one, undone when the result (or its stream) is done.
+   * runs, else one made for it. The mount is held until the result (or its
+   * stream) is done: an exit meanwhile does not unmount it (see releaseRootfs).
    */
   private async withRootfs<T>(c: Container, fn: (rootfs: string) => Promise<T> | T): Promise<T> {
     const rootfs = this.rootfsOf(c.id);
-    if (c.state.Running) return fn(rootfs);
-    await mkdir(rootfs, { recursive: true });
-    await this.deps.layers.mountRw(c.rwLayer, rootfs);
-    const unmount = () => (c.state.Running ? Promise.resolve() : this.deps.layers.unmountRw(c.rwLayer, rootfs).catch(() => undefined));
+    this.rootfsHolds.set(c.id, (this.rootfsHolds.get(c.id) ?? 0) + 1);
+    let held = true;
+    const release = async () => {
+      if (!held) return;
+      held = false;
+      const left = (this.rootfsHolds.get(c.id) ?? 1) - 1;
+      if (left > 0) this.rootfsHolds.set(c.id, left);
+      else this.rootfsHolds.delete(c.id);
+      await this.releaseRootfs(c);
+    };
     try {
+      await mkdir(rootfs, { recursive: true });
+      await this.deps.layers.mountRw(c.rwLayer, rootfs); // nothing to do when it is mounted already
       const result = await fn(rootfs);
       const stream = streamOf(result);
-      if (stream) {
-        stream.once('close', () => void unmount());
-        return result;
-      }
-      await unmount();
+      if (stream) stream.once('close', () => void release());
+      else await release();
       return result;
     } catch (err) {
-      await unmount();
+      await release();
       throw err;
     }
+  }
+
+  /** Unmounts the container's filesystem unless its process runs or an export or archive read still holds it. */
+  private async releaseRootfs(c: Container): Promise<void> {
+    if ((this.rootfsHolds.get(c.id) ?? 0) > 0 || isRunning(c.state)) return;
+    await this.deps.layers.unmountRw(c.rwLayer, this.rootfsOf(c.id)).catch(() => undefined);
   }
 
   // ---- exec ----
@@ -709,25 +730,25 @@ export class LocalContainerService implements ContainerService {
       if (!c.state.Running && c.state.Status !== 'restarting') return;
       const ranForMs = Date.now() - Date.parse(c.state.StartedAt);
       const live = this.liveOf(id);
-      live.health?.stop();
-      live.health = undefined;
-      await live.logKeeper?.stop();
-      live.logKeeper = undefined;
-      markExited(c.state, { ...exit, error });
-      await this.deps.runtime.delete(id, { force: true }).catch(() => undefined);
-      await this.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
-      await this.deps.networks.detach(id).catch((err) => this.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
-      await this.deps.layers.unmountRw(c.rwLayer, this.rootfsOf(id)).catch(() => undefined);
+      // Decided before anything is torn down, so the state goes straight to "restarting" (never "exited" in between).
       const decision = decideRestart(c.hostConfig.RestartPolicy, {
         exitCode: exit.exitCode, manuallyStopped: c.hasBeenManuallyStopped, restartCount: c.restartCount,
         ranForMs, previousDelayMs: live.lastDelayMs, daemonStopping: this.stopping,
       });
+      markExited(c.state, { ...exit, error }, decision.restart ? 'restarting' : 'exited');
       if (decision.restart) {
-        markRestarting(c.state);
         c.restartCount++;
         live.lastDelayMs = decision.delayMs;
         restart = decision;
       }
+      live.health?.stop();
+      live.health = undefined;
+      await live.logKeeper?.stop();
+      live.logKeeper = undefined;
+      await this.deps.runtime.delete(id, { force: true }).catch(() => undefined);
+      await this.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
+      await this.deps.networks.detach(id).catch((err) => this.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
+      await this.releaseRootfs(c);
       autoRemove = !decision.restart && !!c.hostConfig.AutoRemove;
       await this.deps.store.save(c);
     });
