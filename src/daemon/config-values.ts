@@ -11,7 +11,7 @@ type Check = (where: string, key: string, value: unknown) => unknown;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'];
 /** Log drivers berth has: conmon's k8s-file log, which json-file's options (max-size, max-file) rotate. */
-export const LOG_DRIVERS = ['json-file', 'k8s-file'];
+export const LOG_DRIVERS = ['json-file', 'k8s-file', 'local', 'none'];
 const ULIMIT_NAMES = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack'];
 
 const stringList: Check = (where, key, value) => {
