@@ -71,6 +71,7 @@ test('create checks the driver and option names as dockerd; values are the drive
   assert.throws(start({ 'max-file': '0' }), /max-file cannot be less than 1/);
   assert.throws(start({ 'max-file': '0' }, 'local'), /compression cannot be enabled when max file count is 1/);
   assert.doesNotThrow(start({ 'max-file': '2' }));
+  assert.throws(start({}, 'gone'), /^EngineError: failed to initialize logging driver: logger: no log driver named 'gone' is registered$/);
 });
 
 test('logLimits: the container\'s options, else the driver\'s run defaults (never written into the container)', () => {

@@ -63,6 +63,8 @@ export function checkLogValues(config: LogConfig | undefined): void {
 }
 
 function logValueProblem(type: string, opts: Record<string, string>): string | null {
+  // A driver create never accepted (a record from elsewhere): dockerd's factory finds none by that name.
+  if (type && !DRIVERS.includes(type)) return `logger: no log driver named '${type}' is registered`;
   if (!OPTIONS[type]) return null;
   const local = type === 'local';
   const size = opts['max-size'];

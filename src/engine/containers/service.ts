@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { randomId, type Digest } from '../../lib/digest.js';
 import { conflict, EngineError, invalid, isEngineError, notImplemented } from '../../lib/errors.js';
-import { Mutex } from '../../lib/mutex.js';
+import { KeyedMutex } from '../../lib/mutex.js';
 import { directorySize } from '../../lib/dir-size.js';
 import type { EventBus } from '../events/types.js';
 import type { ImageService } from '../images/types.js';
@@ -29,6 +29,7 @@ import { writeEtcFiles } from './etc-files.js';
 import { validateHostConfig } from './validate.js';
 import { withCreateDefaults } from './host-defaults.js';
 import { ensureDirInRoot } from './workdir.js';
+import { RootfsHolds } from './rootfs-holds.js';
 import * as archive from './archive.js';
 import { checkLogValues, logFiles, logLimits, logsReadable, LogKeeper, mergeLogConfig, withDefaultUlimits } from './logging.js';
 import type {
@@ -69,18 +70,29 @@ const STOP_GRACE_DEFAULT_S = 10;
  * berthd was down.
  */
 export class LocalContainerService implements ContainerService {
-  private readonly locks = new Map<string, Mutex>();
+  private readonly locks = new KeyedMutex();
   private readonly live = new Map<string, Live>();
   private readonly signals = new EventEmitter();
   private readonly attachments = new PendingAttachments();
   private readonly execs: ExecManager;
-  /** Exports and archive reads in progress, per container: the rootfs stays mounted while any runs. */
-  private readonly rootfsHolds = new Map<string, number>();
+  /** Starts, exports and archive reads in progress, per container: the rootfs stays mounted while any runs. */
+  private readonly rootfs: RootfsHolds;
   private stopping = false;
 
   constructor(private readonly deps: ContainerServiceDeps) {
     this.signals.setMaxListeners(0);
     this.execs = new ExecManager(deps.runtime, (id) => this.rootfsOf(id));
+    this.rootfs = new RootfsHolds({
+      mount: async (id) => {
+        await mkdir(this.rootfsOf(id), { recursive: true });
+        await deps.layers.mountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)); // nothing to do when mounted already
+      },
+      unmount: (id) => deps.layers.unmountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)).catch(() => undefined),
+      running: (id) => {
+        const c = deps.store.get(id);
+        return !!c && isRunning(c.state);
+      },
+    });
   }
 
   // ---- create, inspect, list ----
@@ -167,12 +179,12 @@ export class LocalContainerService implements ContainerService {
     if (c.state.Status === 'paused') throw conflict('cannot start a paused container, try unpause instead');
     if (c.state.Running && !restarting) throw new EngineError('notModified', 'container already started');
     if (c.state.Status === 'removing' || c.state.Status === 'dead') throw conflict('container is marked for removal and cannot be started');
-    const { runtime, layers } = this.deps;
+    const { runtime } = this.deps;
     const rootfs = this.rootfsOf(c.id);
-    await mkdir(rootfs, { recursive: true });
+    let letGo: (() => Promise<void>) | undefined;
     try {
       checkLogValues(c.hostConfig.LogConfig);
-      await layers.mountRw(c.rwLayer, rootfs);
+      letGo = await this.rootfs.hold(c.id);
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '');
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
@@ -198,7 +210,7 @@ export class LocalContainerService implements ContainerService {
       await runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.deps.planner.teardown(c.id, c.mounts ?? []).catch(() => undefined);
       await this.deps.networks.detach(c.id).catch(() => undefined);
-      await this.releaseRootfs(c);
+      await (letGo ? letGo() : this.rootfs.release(c.id)); // not running: unmounted unless a reader holds it
       this.attachments.cancel(c.id);
       const failure = startFailure(err);
       markStartFailed(c.state, failure.message, failure.exitCode);
@@ -207,6 +219,7 @@ export class LocalContainerService implements ContainerService {
       if (c.hostConfig.AutoRemove) await this.removeLocked(c).catch(() => undefined);
       throw failure.error;
     }
+    await letGo();
     c.hasBeenManuallyStopped = false;
     await this.deps.store.save(c);
     this.watchExit(c);
@@ -350,6 +363,7 @@ export class LocalContainerService implements ContainerService {
     await this.deps.store.delete(c.id);
     this.execs.forget(c.id);
     this.locks.delete(c.id);
+    this.rootfs.forget(c.id);
     this.live.delete(c.id);
     this.deps.events.publish('container', 'destroy', c.id, this.attributes(c));
     this.signals.emit(`removed:${c.id}`, exitCode);
@@ -569,38 +583,20 @@ export class LocalContainerService implements ContainerService {
   /**
    * Runs `fn` with the container's filesystem mounted: the live mount when it
    * runs, else one made for it. The mount is held until the result (or its
-   * stream) is done: an exit meanwhile does not unmount it (see releaseRootfs).
+   * stream) is done: an exit meanwhile does not unmount it (see RootfsHolds).
    */
   private async withRootfs<T>(c: Container, fn: (rootfs: string) => Promise<T> | T): Promise<T> {
-    const rootfs = this.rootfsOf(c.id);
-    this.rootfsHolds.set(c.id, (this.rootfsHolds.get(c.id) ?? 0) + 1);
-    let held = true;
-    const release = async () => {
-      if (!held) return;
-      held = false;
-      const left = (this.rootfsHolds.get(c.id) ?? 1) - 1;
-      if (left > 0) this.rootfsHolds.set(c.id, left);
-      else this.rootfsHolds.delete(c.id);
-      await this.releaseRootfs(c);
-    };
+    const letGo = await this.rootfs.hold(c.id);
     try {
-      await mkdir(rootfs, { recursive: true });
-      await this.deps.layers.mountRw(c.rwLayer, rootfs); // nothing to do when it is mounted already
-      const result = await fn(rootfs);
+      const result = await fn(this.rootfsOf(c.id));
       const stream = streamOf(result);
-      if (stream) stream.once('close', () => void release());
-      else await release();
+      if (stream) stream.once('close', () => void letGo());
+      else await letGo();
       return result;
     } catch (err) {
-      await release();
+      await letGo();
       throw err;
     }
-  }
-
-  /** Unmounts the container's filesystem unless its process runs or an export or archive read still holds it. */
-  private async releaseRootfs(c: Container): Promise<void> {
-    if ((this.rootfsHolds.get(c.id) ?? 0) > 0 || isRunning(c.state)) return;
-    await this.deps.layers.unmountRw(c.rwLayer, this.rootfsOf(c.id)).catch(() => undefined);
   }
 
   // ---- exec ----
@@ -748,7 +744,7 @@ export class LocalContainerService implements ContainerService {
       await this.deps.runtime.delete(id, { force: true }).catch(() => undefined);
       await this.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
       await this.deps.networks.detach(id).catch((err) => this.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
-      await this.releaseRootfs(c);
+      await this.rootfs.release(id);
       autoRemove = !decision.restart && !!c.hostConfig.AutoRemove;
       await this.deps.store.save(c);
     });
@@ -847,12 +843,7 @@ export class LocalContainerService implements ContainerService {
   }
 
   private lock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    let mutex = this.locks.get(id);
-    if (!mutex) {
-      mutex = new Mutex();
-      this.locks.set(id, mutex);
-    }
-    return mutex.run(fn);
+    return this.locks.run(id, fn);
   }
 
   private chooseName(requested: string | undefined): string {
