@@ -4,14 +4,14 @@
  * error that names the key; `where` prefixes it ("<file>: ").
  */
 import { invalid } from '../lib/errors.js';
-import { checkLogConfig } from '../engine/containers/logging.js';
+import { checkLogConfig, checkLogValues } from '../engine/containers/logging.js';
 import type { DaemonConfig } from './config.js';
 
 type Check = (where: string, key: string, value: unknown) => unknown;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'];
 /** Log drivers berth has: conmon's k8s-file log, which json-file's options (max-size, max-file) rotate. */
-export const LOG_DRIVERS = ['json-file', 'k8s-file'];
+export const LOG_DRIVERS = ['json-file', 'k8s-file', 'local', 'none'];
 const ULIMIT_NAMES = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack'];
 
 const stringList: Check = (where, key, value) => {
@@ -41,6 +41,7 @@ export function checkLabels(where: string, labels: string[]): string[] {
 export function checkLogOpts(where: string, driver: string, opts: Record<string, string>): Record<string, string> {
   try {
     checkLogConfig({ Type: driver, Config: opts });
+    checkLogValues({ Type: driver, Config: opts });
   } catch (err) {
     throw invalid(`${where}${(err as Error).message}`);
   }

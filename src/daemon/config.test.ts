@@ -13,7 +13,7 @@ test('boolean flags take =true/=false, and TLS flags set the TLS fields', () => 
   const { flags } = parseDaemonFlags(['--tlsverify', '--tls=false', '--iptables=false', '--tlscacert', '/c/ca.pem', '--label', 'a=b', '--log-opt', 'max-size=5m']);
   assert.deepEqual(flags, { tlsVerify: true, tls: false, iptables: false, tlsCaCert: '/c/ca.pem', labels: ['a=b'], logOpts: { 'max-size': '5m' } });
   assert.throws(() => parseDaemonFlags(['--tls=maybe']), /invalid argument "maybe" for "--tls" flag/);
-  assert.throws(() => parseDaemonFlags(['--log-opt', 'max-file=0']), /max-file must be a positive number/);
+  assert.throws(() => parseDaemonFlags(['--log-opt', 'max-file=0']), /max-file cannot be less than 1/);
   assert.equal(parseDaemonFlags(['--api-enable-cors']).flags.apiCorsHeader, '*');
   assert.equal(parseDaemonFlags(['--api-enable-cors', '--api-cors-header', 'https://a.example']).flags.apiCorsHeader, 'https://a.example');
   assert.throws(() => parseDaemonFlags(['--add-runtime', 'crun=/usr/bin/crun']), /runc only/);

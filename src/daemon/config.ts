@@ -82,8 +82,8 @@ export const DEFAULTS: DaemonConfig = {
   apiCorsHeader: '',
   labels: [],
   logDriver: 'json-file',
-  // Capped by default (dockerd's default is unbounded): 10 MB in each of 3 files.
-  logOpts: { 'max-size': '10m', 'max-file': '3' },
+  // None written into containers, as dockerd; json-file is still capped at run (see RUN_DEFAULTS in logging.ts).
+  logOpts: {},
   defaultUlimits: {},
   ipForward: true,
   defaultRuntime: 'runc',

@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile, unlink, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApiHandler, type ApiHandlers } from '../api/server.js';
 import { LocalBuilder } from '../engine/builder/service.js';
+import { ShellLex } from '../engine/builder/dockerfile/lex.js';
 import * as sys from '../platform/linux/sys.js';
 import { FsContentStore } from '../engine/content/store.js';
 import { MemoryEventBus } from '../engine/events/bus.js';
@@ -63,7 +64,8 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     const events = new MemoryEventBus(EVENT_HISTORY, new EventJournal({ path: join(config.dataRoot, 'events.log'), onError: log.warn }));
     const store = await ImageStore.open(join(config.dataRoot, 'images', 'meta'), content);
     const refs = await ReferenceStore.open(join(config.dataRoot, 'images', 'references.json'));
-    const images = new LocalImageService({ content, layers, events, store, refs, tmpDir });
+    const lex = new ShellLex('\\');
+    const images = new LocalImageService({ content, layers, events, store, refs, tmpDir, words: (text, env) => lex.processWords(text, env) });
     // Before the network area touches the host: bad registry settings in daemon.json stop berthd with nothing made.
     const distribution = await RegistryDistributionService.create({
       images, content, layers, events,

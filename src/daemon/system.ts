@@ -126,9 +126,10 @@ export class DaemonSystem implements SystemBackend {
       LiveRestoreEnabled: config.liveRestore,
       Isolation: '',
       InitBinary: 'tini',
-      ContainerdCommit: { ID: '' },
-      RuncCommit: { ID: runc?.commit ?? '' },
-      InitCommit: { ID: '' },
+      // dockerd's Commit shape: Expected is the ID it runs (clients warn when they differ).
+      ContainerdCommit: commitInfo(''),
+      RuncCommit: commitInfo(runc?.commit ?? ''),
+      InitCommit: commitInfo(''),
       SecurityOptions: ['name=seccomp,profile=builtin'],
       Warnings: infoWarnings(config, { ipv4Forwarding, swapLimit }),
     };
@@ -177,4 +178,8 @@ export function infoWarnings(config: DaemonConfig, facts: { ipv4Forwarding: bool
   if (!facts.swapLimit) warnings.push('WARNING: No swap limit support');
   if (!facts.ipv4Forwarding) warnings.push('WARNING: IPv4 forwarding is disabled');
   return warnings;
+}
+
+function commitInfo(id: string): { ID: string; Expected: string } {
+  return { ID: id, Expected: id };
 }

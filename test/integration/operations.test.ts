@@ -54,7 +54,7 @@ describe('operating berthd', () => {
     };
     check({ 'log-levle': 'debug' }, /the following directives don't match any configuration option: log-levle/);
     check({ 'log-driver': 'syslog' }, /logging driver "syslog" is not supported by berthd/);
-    check({ 'log-opts': { 'max-size': 'lots' } }, /invalid max-size: lots/);
+    check({ 'log-opts': { 'max-size': 'lots' } }, /invalid size: 'lots'/);
     check({ 'log-opts': { compress: 'true' } }, /unknown log opt 'compress' for json-file log driver/);
     check({ runtimes: { crun: { path: '/usr/bin/crun' } } }, /runtime crun: berthd runs containers with runc only/);
     check({ 'default-runtime': 'crun' }, /default runtime crun does not exist/);

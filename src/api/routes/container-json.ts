@@ -1,23 +1,31 @@
 import type { Container, HostConfig } from '../../engine/containers/types.js';
 import type { RuntimeStats } from '../../engine/runtime/types.js';
 import { humanDuration } from '../../lib/units.js';
+import { versionLess } from '../request.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** moby's router: clients older than API 1.40 that send a HostConfig without IpcMode expect "shareable". */
+export function legacyIpcDefault(h: HostConfig | undefined, version: string): HostConfig {
+  if (!h) return {};
+  return versionLess(version, '1.40') && !h.IpcMode ? { ...h, IpcMode: 'shareable' } : h;
+}
 
 /** HostConfig as Docker's inspect shows it: every field present, the request's values over Docker's defaults. */
 export function inspectHostConfig(h: HostConfig): Record<string, unknown> {
   return {
-    Binds: null, ContainerIDFile: '', LogConfig: { Type: 'k8s-file', Config: {} }, NetworkMode: 'default', PortBindings: {},
-    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, VolumeDriver: '', VolumesFrom: null,
-    ConsoleSize: [0, 0], CapAdd: null, CapDrop: null, CgroupnsMode: 'host', Dns: [], DnsOptions: [], DnsSearch: [],
+    // What dockerd shows for fields a client left out: they are stored as given, so most are null.
+    Binds: null, ContainerIDFile: '', LogConfig: { Type: 'k8s-file', Config: {} }, NetworkMode: 'default', PortBindings: null,
+    RestartPolicy: { Name: '', MaximumRetryCount: 0 }, AutoRemove: false, VolumeDriver: '', VolumesFrom: null,
+    ConsoleSize: [0, 0], CapAdd: null, CapDrop: null, CgroupnsMode: 'host', Dns: null, DnsOptions: null, DnsSearch: null,
     ExtraHosts: null, GroupAdd: null, IpcMode: 'private', Cgroup: '', Links: null, OomScoreAdj: 0, PidMode: '',
     Privileged: false, PublishAllPorts: false, ReadonlyRootfs: false, SecurityOpt: null, UTSMode: '', UsernsMode: '',
     ShmSize: 67108864, Runtime: 'runc', Isolation: '', CpuShares: 0, Memory: 0, NanoCpus: 0, CgroupParent: '',
-    BlkioWeight: 0, BlkioWeightDevice: [], BlkioDeviceReadBps: [], BlkioDeviceWriteBps: [], BlkioDeviceReadIOps: [],
-    BlkioDeviceWriteIOps: [], CpuPeriod: 0, CpuQuota: 0, CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0, CpusetCpus: '',
-    CpusetMems: '', Devices: [], DeviceCgroupRules: null, DeviceRequests: null, MemoryReservation: 0, MemorySwap: 0,
-    MemorySwappiness: null, OomKillDisable: null, PidsLimit: null, Ulimits: null, CpuCount: 0, CpuPercent: 0,
-    IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null, Init: null,
+    BlkioWeight: 0, BlkioWeightDevice: null, BlkioDeviceReadBps: null, BlkioDeviceWriteBps: null, BlkioDeviceReadIOps: null,
+    BlkioDeviceWriteIOps: null, CpuPeriod: 0, CpuQuota: 0, CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0, CpusetCpus: '',
+    CpusetMems: '', Devices: null, DeviceCgroupRules: null, DeviceRequests: null, MemoryReservation: 0, MemorySwap: 0,
+    MemorySwappiness: null, OomKillDisable: false, PidsLimit: null, Ulimits: null, CpuCount: 0, CpuPercent: 0,
+    IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null,
     ...stripUndefined(h),
   };
 }
@@ -45,10 +53,72 @@ export function networkSettings(net: NetworkFacts): Record<string, unknown> {
   };
 }
 
+/** A container's links as dockerd's link graph holds them: the linked container (by its current name) and the full alias. */
+export interface ResolvedLink {
+  child: Container;
+  /** "/<parent>/<alias>" */
+  alias: string;
+}
+
+/**
+ * Resolves HostConfig.Links ("name", "name:alias", by name or ID) against the
+ * containers there are now; links to containers that are gone are dropped, as
+ * dockerd drops them from its graph.
+ */
+export async function resolveLinks(c: Container, find: (ref: string) => Promise<Container | undefined>): Promise<ResolvedLink[]> {
+  const out: ResolvedLink[] = [];
+  for (const spec of c.hostConfig.Links ?? []) {
+    const [ref = '', alias] = spec.replace(/^\//, '').split(':');
+    const child = await find(ref);
+    if (child) out.push({ child, alias: `${c.name}/${(alias || ref).replace(/^\//, '')}` });
+  }
+  return out;
+}
+
+/** HostConfig.Links as dockerd shows them: "/<child>:/<parent>/<alias>". */
+function linksJson(links: ResolvedLink[]): string[] | null {
+  return links.length > 0 ? links.map((l) => `${l.child.name}:${l.alias}`) : null;
+}
+
+/**
+ * Config as dockerd encodes it: every plain field present, those Go leaves
+ * out when empty (ExposedPorts, Healthcheck's zero fields…) left out, and an
+ * empty Env as null.
+ */
+function configJson(config: Container['config']): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    Hostname: '', Domainname: '', User: '', AttachStdin: false, AttachStdout: false, AttachStderr: false, Tty: false,
+    OpenStdin: false, StdinOnce: false, Env: null, Cmd: null, Image: '', Volumes: null, WorkingDir: '', Entrypoint: null,
+    OnBuild: null, Labels: null,
+    ...stripUndefined(config),
+  };
+  if (Array.isArray(out.Env) && out.Env.length === 0) out.Env = null;
+  for (const key of ['ExposedPorts', 'Healthcheck']) if (isEmpty(out[key])) delete out[key];
+  const health = out.Healthcheck as Record<string, unknown> | undefined;
+  if (health) out.Healthcheck = Object.fromEntries(Object.entries(health).filter(([, v]) => v !== 0 && !isEmpty(v)));
+  return out;
+}
+
+/** Go's omitempty: null, "", empty lists and maps. */
+function isEmpty(v: unknown): boolean {
+  if (v === null || v === undefined || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && Object.keys(v).length === 0;
+}
+
+/** Only json-file (and berth's k8s-file) keep a file that dockerd would name; none and local show "". */
+function logPathJson(c: Container): string {
+  const type = c.hostConfig.LogConfig?.Type;
+  return type === 'none' || type === 'local' ? '' : c.logPath;
+}
+
 /** GET /containers/{id}/json */
 export function containerInspect(
   c: Container,
-  extra: { graphDriver: { Name: string; Data: Record<string, string> | null }; sizes?: { SizeRw: number; SizeRootFs: number }; execIds: string[] | null; network: NetworkFacts },
+  extra: {
+    graphDriver: { Name: string; Data: Record<string, string> | null }; sizes?: { SizeRw: number; SizeRootFs: number }; execIds: string[] | null;
+    network: NetworkFacts; links: ResolvedLink[];
+  },
 ): Record<string, unknown> {
   const state: Record<string, unknown> = { ...c.state };
   return {
@@ -61,7 +131,7 @@ export function containerInspect(
     ResolvConfPath: c.resolvConfPath,
     HostnamePath: c.hostnamePath,
     HostsPath: c.hostsPath,
-    LogPath: c.logPath,
+    LogPath: logPathJson(c),
     Name: c.name,
     RestartCount: c.restartCount,
     Driver: extra.graphDriver.Name,
@@ -70,11 +140,11 @@ export function containerInspect(
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: extra.execIds,
-    HostConfig: inspectHostConfig(c.hostConfig),
+    HostConfig: { ...inspectHostConfig(c.hostConfig), Links: linksJson(extra.links) },
     GraphDriver: extra.graphDriver,
     ...(extra.sizes ?? {}),
     Mounts: mountPoints(c),
-    Config: c.config,
+    Config: configJson(c.config),
     NetworkSettings: networkSettings(extra.network),
   };
 }
@@ -100,11 +170,14 @@ export function statusText(c: Container, now = Date.now()): string {
   return `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
 }
 
-/** GET /containers/json */
-export function containerSummary(c: Container, network: NetworkFacts, sizes?: { SizeRw: number; SizeRootFs: number }): Record<string, unknown> {
+/**
+ * GET /containers/json. `linkedAs`: the full aliases other containers link
+ * this one by ("/<parent>/<alias>"), which dockerd lists among its Names.
+ */
+export function containerSummary(c: Container, network: NetworkFacts, sizes?: { SizeRw: number; SizeRootFs: number }, linkedAs: string[] = []): Record<string, unknown> {
   return {
     Id: c.id,
-    Names: [c.name],
+    Names: [c.name, ...linkedAs],
     Image: c.imageName,
     ImageID: c.image,
     Command: commandText(c),
@@ -170,6 +243,8 @@ export function statsJson(c: Container, now: RuntimeStats | null, previous: Runt
     cpu_stats: cpu(now),
     precpu_stats: cpu(previous),
     memory_stats: now ? { usage: now.memory.usage, max_usage: now.memory.maxUsage, stats: now.memory.stats, limit: now.memory.limit } : {},
+    // Only a container with interfaces of its own has the section (none, host and container: modes do not, as with dockerd).
+    ...(now && Object.keys(now.networks).length > 0 && !c.hostConfig.NetworkMode?.startsWith('container:') ? { networks: now.networks } : {}),
     name: c.name,
     id: c.id,
   };

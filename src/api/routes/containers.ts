@@ -1,13 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { invalid, isEngineError } from '../../lib/errors.js';
-import type { ContainerConfig, CreateRequest, HostConfig } from '../../engine/containers/types.js';
+import type { Container, ContainerConfig, ContainerService, CreateRequest, HostConfig } from '../../engine/containers/types.js';
 import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
 import { boolParam, decodeBody, filtersParam, intParam, jsonBody, type ApiRequest } from '../request.js';
 import { UpdateConfig } from './body-types.js';
 import { sendEmpty, sendJson } from '../respond.js';
-import { containerInspect, containerSummary, statsJson, type NetworkFacts } from './container-json.js';
+import { containerInspect, containerSummary, legacyIpcDefault, resolveLinks, statsJson, type NetworkFacts } from './container-json.js';
 import { endpointSettingsJson } from './network-json.js';
 import type { NetworkService } from '../../engine/network/types.js';
 import { attachRoute } from './container-attach.js';
@@ -28,7 +28,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
       name: req.query.get('name') || undefined,
       platform: req.query.get('platform') || undefined,
       config: config as CreateRequest['config'],
-      hostConfig: hostConfig ?? {},
+      hostConfig: legacyIpcDefault(hostConfig, req.version),
       networkingConfig,
     };
     sendJson(res, 201, await containers.create(request));
@@ -39,8 +39,9 @@ export function containerRoutes(router: Router, backends: Backends): void {
     const size = boolParam(req.query, 'size');
     const limit = intParam(req.query, 'limit');
     const list = await containers.list({ all: all || (limit ?? 0) > 0, limit, size, filters: filtersParam(req.query) });
+    const linkedAs = await linkAliases(containers);
     const out = [];
-    for (const c of list) out.push(containerSummary(c, await netFacts(c.id), size ? await containers.sizes(c.id) : undefined));
+    for (const c of list) out.push(containerSummary(c, await netFacts(c.id), size ? await containers.sizes(c.id) : undefined, linkedAs.get(c.id)));
     sendJson(res, 200, out);
   });
 
@@ -53,7 +54,8 @@ export function containerRoutes(router: Router, backends: Backends): void {
     const image = await images.resolve(c.image).catch(() => undefined);
     const graphDriver = image ? await images.graphDriver(image) : { Name: 'overlay2', Data: null };
     const sizes = boolParam(req.query, 'size') ? await containers.sizes(c.id) : undefined;
-    sendJson(res, 200, containerInspect(c, { graphDriver, sizes, execIds: null, network: await netFacts(c.id) }));
+    const links = await resolveLinks(c, findContainer(containers));
+    sendJson(res, 200, containerInspect(c, { graphDriver, sizes, execIds: null, network: await netFacts(c.id), links }));
   });
 
   router.add('POST', '/containers/{id}/start', async (req, res) => {
@@ -223,4 +225,17 @@ async function statsRoute(req: ApiRequest, res: ServerResponse, { containers }: 
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function findContainer(containers: ContainerService): (ref: string) => Promise<Container | undefined> {
+  return (ref) => containers.get(ref).catch(() => undefined);
+}
+
+/** For each container, the full aliases ("/<parent>/<alias>") other containers' links give it: ps lists them among its Names. */
+async function linkAliases(containers: ContainerService): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const parent of await containers.list({ all: true, filters: new Map() })) {
+    for (const { child, alias } of await resolveLinks(parent, findContainer(containers))) out.set(child.id, [...(out.get(child.id) ?? []), alias]);
+  }
+  return out;
 }

@@ -34,10 +34,9 @@ export async function imageInspect(images: ImageService, image: Image, version: 
     Comment: c.comment ?? '',
     Created: c.created ?? ZERO_TIME,
   };
-  if (versionLess(version, '1.45')) {
-    out.Container = c.container ?? '';
-    out.ContainerConfig = c.container_config ?? emptyConfig();
-  }
+  // Kept at every API version (dockerd 25 dropped them): docker-compose 1.29 reads ContainerConfig when it recreates.
+  out.Container = c.container ?? '';
+  out.ContainerConfig = c.container_config ?? emptyConfig();
   Object.assign(out, {
     DockerVersion: c.docker_version ?? '',
     Author: c.author ?? '',

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromHumanSize, logFiles, LogKeeper, mergeLogConfig, withDefaultUlimits } from './logging.js';
+import { checkLogConfig, checkLogValues, fromHumanSize, logFiles, logLimits, logsReadable, LogKeeper, mergeLogConfig, withDefaultUlimits } from './logging.js';
+import { isEngineError } from '../../lib/errors.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,4 +56,29 @@ test('log options and ulimits merge as moby merges them', () => {
   assert.deepEqual(mergeLogConfig({ Type: 'k8s-file', Config: {} }, daemon), { Type: 'k8s-file', Config: {} });
   const defaults = [{ Name: 'nofile', Soft: 10, Hard: 20 }, { Name: 'nproc', Soft: 5, Hard: 5 }];
   assert.deepEqual(withDefaultUlimits([{ Name: 'nofile', Soft: 1, Hard: 2 }], defaults), [{ Name: 'nofile', Soft: 1, Hard: 2 }, { Name: 'nproc', Soft: 5, Hard: 5 }]);
+});
+
+test('create checks the driver and option names as dockerd; values are the driver start\'s to refuse', () => {
+  assert.doesNotThrow(() => checkLogConfig({ Type: 'none', Config: { 'max-size': '1m' } }));
+  assert.doesNotThrow(() => checkLogConfig({ Type: 'json-file', Config: { 'max-size': 'x' } }));
+  assert.throws(() => checkLogConfig({ Type: 'foo', Config: {} }), (e) => isEngineError(e, 'invalid') && e.message === 'error looking up logging plugin foo: plugin "foo" not found');
+  assert.throws(() => checkLogConfig({ Type: 'syslog', Config: {} }), (e) => isEngineError(e, 'notImplemented'));
+  assert.throws(() => checkLogConfig({ Type: 'local', Config: { foo: '1' } }), /^EngineError: unknown log opt 'foo' for log driver local$/);
+  assert.throws(() => checkLogConfig({ Type: 'json-file', Config: { foo: '1' } }), /^EngineError: unknown log opt 'foo' for json-file log driver$/);
+  const start = (Config: Record<string, string>, Type = 'json-file') => () => checkLogValues({ Type, Config });
+  assert.throws(start({ 'max-size': 'x' }), (e) => isEngineError(e, 'internal') && e.message === "failed to initialize logging driver: invalid size: 'x'");
+  assert.throws(start({ 'max-file': 'x' }), /strconv.Atoi: parsing "x": invalid syntax/);
+  assert.throws(start({ 'max-file': '0' }), /max-file cannot be less than 1/);
+  assert.throws(start({ 'max-file': '0' }, 'local'), /compression cannot be enabled when max file count is 1/);
+  assert.doesNotThrow(start({ 'max-file': '2' }));
+  assert.throws(start({}, 'gone'), /^EngineError: failed to initialize logging driver: logger: no log driver named 'gone' is registered$/);
+});
+
+test('logLimits: the container\'s options, else the driver\'s run defaults (never written into the container)', () => {
+  assert.deepEqual(logLimits({}), { maxSize: 10_000_000, maxFile: 3 });
+  assert.deepEqual(logLimits({ LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } } }), { maxSize: 1_000_000, maxFile: 1 });
+  assert.deepEqual(logLimits({ LogConfig: { Type: 'local', Config: {} } }), { maxSize: 20_000_000, maxFile: 5 });
+  assert.deepEqual(logLimits({ LogConfig: { Type: 'k8s-file', Config: {} } }), { maxSize: 0, maxFile: 1 });
+  assert.equal(logsReadable({ LogConfig: { Type: 'none', Config: {} } }), false);
+  assert.equal(logsReadable({ LogConfig: { Type: 'local', Config: {} } }), true);
 });

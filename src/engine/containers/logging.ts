@@ -12,11 +12,27 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { link, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { invalid, notImplemented } from '../../lib/errors.js';
+import { EngineError, invalid, notImplemented } from '../../lib/errors.js';
 import type { HostConfig, LogConfig, Ulimit } from './types.js';
 
-const DRIVERS = ['json-file', 'k8s-file'];
-const OPTIONS = ['max-size', 'max-file'];
+/** The drivers berth runs: k8s-file is conmon's own format; json-file and local are written in it too (docker logs reads them alike). */
+const DRIVERS = ['json-file', 'k8s-file', 'local', 'none'];
+/** Drivers dockerd has built in that berth does not run: refused by name, as not implemented. */
+const DOCKERD_ONLY = ['syslog', 'journald', 'gelf', 'fluentd', 'awslogs', 'splunk', 'gcplogs', 'logentries', 'etwlogs'];
+/** Each driver's options, and dockerd's wording when one is unknown (json-file's and local's differ). */
+const OPTIONS: Record<string, { names: string[]; unknown: (name: string) => string }> = {
+  'json-file': { names: ['max-size', 'max-file'], unknown: (n) => `unknown log opt '${n}' for json-file log driver` },
+  'k8s-file': { names: ['max-size', 'max-file'], unknown: (n) => `unknown log opt '${n}' for k8s-file log driver` },
+  local: { names: ['max-size', 'max-file', 'compress'], unknown: (n) => `unknown log opt '${n}' for log driver local` },
+};
+/**
+ * What a driver applies when the container sets no size options: local's own defaults (20 MB in 5 files),
+ * and berth's cap for json-file (dockerd's is unbounded). Applied at run, never written into the container.
+ */
+const RUN_DEFAULTS: Record<string, Record<string, string>> = {
+  'json-file': { 'max-size': '10m', 'max-file': '3' },
+  local: { 'max-size': '20m', 'max-file': '5' },
+};
 
 /** go-units FromHumanSize (decimal: "10m" is 10,000,000 bytes), which json-file's max-size uses. */
 export function fromHumanSize(text: string): number {
@@ -25,18 +41,59 @@ export function fromHumanSize(text: string): number {
   return Math.trunc(Number(m[1]) * 1000 ** ' kmgtp'.indexOf(m[2]!.toLowerCase() || ' '));
 }
 
+/**
+ * What dockerd checks at create: the driver exists (an unknown name is looked up as a
+ * plugin, and not found) and its options are known. Values are checked at start.
+ */
 export function checkLogConfig(config: LogConfig | undefined): void {
-  if (!config?.Type) return;
-  if (!DRIVERS.includes(config.Type)) throw notImplemented(`logging driver "${config.Type}" is not supported by this berthd (${DRIVERS.join(', ')})`);
-  for (const [name, value] of Object.entries(config.Config ?? {})) {
-    if (!OPTIONS.includes(name)) throw invalid(`unknown log opt '${name}' for ${config.Type} log driver`);
-    if (name === 'max-size' && !(fromHumanSize(value) > 0)) throw invalid(`invalid max-size: ${value}`);
-    if (name === 'max-file' && !(/^\d+$/.test(value) && Number(value) >= 1)) throw invalid(`max-file must be a positive number: ${value}`);
-  }
+  const type = config?.Type;
+  if (!type) return;
+  if (DOCKERD_ONLY.includes(type)) throw notImplemented(`logging driver "${type}" is not supported by this berthd (${DRIVERS.join(', ')})`);
+  if (!DRIVERS.includes(type)) throw invalid(`error looking up logging plugin ${type}: plugin "${type}" not found`);
+  const options = OPTIONS[type];
+  if (!options) return; // none takes any option and uses none, as dockerd's
+  for (const name of Object.keys(config.Config ?? {})) if (!options.names.includes(name)) throw invalid(options.unknown(name));
 }
 
+/** The option values, as the driver checks them when it starts: dockerd's "failed to initialize logging driver" error. */
+export function checkLogValues(config: LogConfig | undefined): void {
+  const problem = logValueProblem(config?.Type ?? '', config?.Config ?? {});
+  // A 500 as dockerd's: the container was accepted, its start failed.
+  if (problem) throw new EngineError('internal', `failed to initialize logging driver: ${problem}`);
+}
+
+function logValueProblem(type: string, opts: Record<string, string>): string | null {
+  // A driver create never accepted (a record from elsewhere): dockerd's factory finds none by that name.
+  if (type && !DRIVERS.includes(type)) return `logger: no log driver named '${type}' is registered`;
+  if (!OPTIONS[type]) return null;
+  const local = type === 'local';
+  const size = opts['max-size'];
+  if (size !== undefined) {
+    const bytes = fromHumanSize(size);
+    if (Number.isNaN(bytes)) return local ? `invalid value for max-size: ${size}: invalid size: '${size}'` : `invalid size: '${size}'`;
+    if (bytes <= 0 && !local) return 'max-size must be a positive number';
+  }
+  const files = opts['max-file'];
+  if (files !== undefined) {
+    if (!/^[+-]?\d+$/.test(files)) return local ? `invalid value for max-file: ${files}` : `strconv.Atoi: parsing ${JSON.stringify(files)}: invalid syntax`;
+    const count = Number(files);
+    if (local && count <= 1 && opts.compress !== 'false') return 'compression cannot be enabled when max file count is 1';
+    if (count < 1) return 'max-file cannot be less than 1';
+  }
+  if (local && opts.compress !== undefined && !['true', 'false', '1', '0'].includes(opts.compress)) return `invalid value for compress: ${opts.compress}`;
+  return null;
+}
+
+/** Whether the driver keeps logs that `docker logs` can read (none does not). */
+export function logsReadable(h: HostConfig): boolean {
+  return h.LogConfig?.Type !== 'none';
+}
+
+/** The limits the driver applies: the container's options, else the driver's run defaults (see RUN_DEFAULTS). */
 export function logLimits(h: HostConfig): { maxSize: number; maxFile: number } {
-  const opts = h.LogConfig?.Config ?? {};
+  const type = h.LogConfig?.Type || 'json-file';
+  const own = h.LogConfig?.Config ?? {};
+  const opts = own['max-size'] === undefined && own['max-file'] === undefined ? RUN_DEFAULTS[type] ?? {} : own;
   return { maxSize: opts['max-size'] ? fromHumanSize(opts['max-size']) : 0, maxFile: Number(opts['max-file'] ?? '1') };
 }
 

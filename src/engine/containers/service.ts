@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { randomId, type Digest } from '../../lib/digest.js';
 import { conflict, EngineError, invalid, isEngineError, notImplemented } from '../../lib/errors.js';
-import { Mutex } from '../../lib/mutex.js';
+import { KeyedMutex } from '../../lib/mutex.js';
 import { directorySize } from '../../lib/dir-size.js';
 import type { EventBus } from '../events/types.js';
 import type { ImageService } from '../images/types.js';
@@ -22,7 +22,7 @@ import { commandOf, mergeImageConfig } from './merge.js';
 import { generateName, normaliseName } from './names.js';
 import { decideRestart } from './restart-policy.js';
 import { resourcesOf, runtimeSpecOf } from './runtime-spec.js';
-import { initialState, isRunning, markExited, markPaused, markRemoving, markRestarting, markRunning, markStartFailed } from './state.js';
+import { initialState, isRunning, markExited, markPaused, markRemoving, markRunning, markStartFailed, removalRefusal } from './state.js';
 import type { ContainerStore } from './store.js';
 import { top } from './top.js';
 import { checkPruneFilters, filterContainers, prunable } from './filters.js';
@@ -31,9 +31,11 @@ import { createEtcPlaceholders, etcArchiveMounts, setupEtcFiles } from './etc-fi
 import { joinedNamespaces, resolveNamespaceTargets } from './namespace-targets.js';
 import { unmountShareableShm } from './shm.js';
 import { validateHostConfig } from './validate.js';
+import { withCreateDefaults } from './host-defaults.js';
 import { ensureDirInRoot } from './workdir.js';
+import { RootfsHolds } from './rootfs-holds.js';
 import * as archive from './archive.js';
-import { logFiles, logLimits, LogKeeper, mergeLogConfig, withDefaultUlimits } from './logging.js';
+import { checkLogValues, logFiles, logLimits, logsReadable, LogKeeper, mergeLogConfig, withDefaultUlimits } from './logging.js';
 import type {
   AttachOptions, Container, ContainerDefaults, ContainerService, CreateRequest, ExecConfig, ExecStart, HostConfig, ListOptions, StdioStreams, TopResult, WaitResult,
 } from './types.js';
@@ -72,16 +74,29 @@ const STOP_GRACE_DEFAULT_S = 10;
  * berthd was down.
  */
 export class LocalContainerService implements ContainerService {
-  private readonly locks = new Map<string, Mutex>();
+  private readonly locks = new KeyedMutex();
   private readonly live = new Map<string, Live>();
   private readonly signals = new EventEmitter();
   private readonly attachments = new PendingAttachments();
   private readonly execs: ExecManager;
+  /** Starts, exports and archive reads in progress, per container: the rootfs stays mounted while any runs. */
+  private readonly rootfs: RootfsHolds;
   private stopping = false;
 
   constructor(private readonly deps: ContainerServiceDeps) {
     this.signals.setMaxListeners(0);
     this.execs = new ExecManager(deps.runtime, (id) => this.rootfsOf(id));
+    this.rootfs = new RootfsHolds({
+      mount: async (id) => {
+        await mkdir(this.rootfsOf(id), { recursive: true });
+        await deps.layers.mountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)); // nothing to do when mounted already
+      },
+      unmount: (id) => deps.layers.unmountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)).catch(() => undefined),
+      running: (id) => {
+        const c = deps.store.get(id);
+        return !!c && isRunning(c.state);
+      },
+    });
   }
 
   // ---- create, inspect, list ----
@@ -94,6 +109,7 @@ export class LocalContainerService implements ContainerService {
     if (this.deps.defaults) request.hostConfig.LogConfig = mergeLogConfig(request.hostConfig.LogConfig, this.deps.defaults().logConfig);
     validateHostConfig(request.hostConfig);
     resolveNamespaceTargets(request.hostConfig, (target) => store.find(target).id);
+    request.hostConfig = await withCreateDefaults(request.hostConfig);
     const image = await images.resolve(imageName);
     const config = mergeImageConfig(request.config, image.config.config);
     const { path, args } = commandOf(config);
@@ -170,12 +186,13 @@ export class LocalContainerService implements ContainerService {
     if (c.state.Status === 'paused') throw conflict('cannot start a paused container, try unpause instead');
     if (c.state.Running && !restarting) throw new EngineError('notModified', 'container already started');
     if (c.state.Status === 'removing' || c.state.Status === 'dead') throw conflict('container is marked for removal and cannot be started');
-    const { runtime, layers } = this.deps;
+    const { runtime } = this.deps;
     const rootfs = this.rootfsOf(c.id);
-    await mkdir(rootfs, { recursive: true });
+    let letGo: (() => Promise<void>) | undefined;
     try {
+      checkLogValues(c.hostConfig.LogConfig);
       const joined = await joinedNamespaces(c, { find: (id) => this.deps.store.find(id), dirOf: (id) => this.deps.store.dirOf(id) });
-      await layers.mountRw(c.rwLayer, rootfs);
+      letGo = await this.rootfs.hold(c.id);
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
@@ -187,7 +204,7 @@ export class LocalContainerService implements ContainerService {
       const created = await runtime.create(spec, {
         // As moby's attach: StdinOnce closes stdin when the first client goes, but never for a tty,
         // so that ctrl-p ctrl-q and a later attach find the shell still listening.
-        tty: !!c.config.Tty, openStdin: !!c.config.OpenStdin, stdinOnce: !!c.config.StdinOnce && !c.config.Tty, logPath: c.logPath,
+        tty: !!c.config.Tty, openStdin: !!c.config.OpenStdin, stdinOnce: !!c.config.StdinOnce && !c.config.Tty, logPath: logsReadable(c.hostConfig) ? c.logPath : null,
         logSizeMax: logLimits(c.hostConfig).maxSize,
       });
       await this.attachments.connect(c.id, () => runtime.attach(c.id));
@@ -198,7 +215,7 @@ export class LocalContainerService implements ContainerService {
       await runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.deps.planner.teardown(c.id, c.mounts ?? []).catch(() => undefined);
       await this.deps.networks.detach(c.id).catch(() => undefined);
-      await layers.unmountRw(c.rwLayer, rootfs).catch(() => undefined);
+      await (letGo ? letGo() : this.rootfs.release(c.id)); // not running: unmounted unless a reader holds it
       unmountShareableShm(this.deps.store.dirOf(c.id));
       this.attachments.cancel(c.id);
       const failure = startFailure(err);
@@ -208,6 +225,7 @@ export class LocalContainerService implements ContainerService {
       if (c.hostConfig.AutoRemove) await this.removeLocked(c).catch(() => undefined);
       throw failure.error;
     }
+    await letGo();
     c.hasBeenManuallyStopped = false;
     await this.deps.store.save(c);
     this.watchExit(c);
@@ -313,9 +331,8 @@ export class LocalContainerService implements ContainerService {
   async remove(idOrName: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void> {
     if (options.link) return this.removeLink(idOrName);
     const c = this.deps.store.find(idOrName);
-    if (c.state.Running && c.state.Status !== 'restarting' && !options.force) {
-      throw conflict(`cannot remove container "${c.name}": container is running: stop the container before removing or force remove`);
-    }
+    const refusal = options.force ? null : removalRefusal(c.id, c.state);
+    if (refusal) throw conflict(refusal);
     if (c.state.Status === 'removing') throw conflict(`removal of container ${c.id} is already in progress`);
     if (c.state.Status === 'restarting') await this.cancelRestart(c);
     if (c.state.Running) {
@@ -368,6 +385,7 @@ export class LocalContainerService implements ContainerService {
     await this.deps.store.delete(c.id);
     this.execs.forget(c.id);
     this.locks.delete(c.id);
+    this.rootfs.forget(c.id);
     this.live.delete(c.id);
     this.deps.events.publish('container', 'destroy', c.id, this.attributes(c));
     this.signals.emit(`removed:${c.id}`, exitCode);
@@ -390,11 +408,15 @@ export class LocalContainerService implements ContainerService {
   async update(idOrName: string, update: HostConfig): Promise<{ Warnings: string[] }> {
     const c = this.deps.store.find(idOrName);
     const next: HostConfig = { ...c.hostConfig };
-    const resourceKeys = ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuPeriod', 'CpuQuota', 'CpusetCpus', 'CpusetMems', 'PidsLimit', 'BlkioWeight'] as const;
+    const resourceKeys = ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuPeriod', 'CpuQuota', 'CpusetCpus', 'CpusetMems', 'BlkioWeight'] as const;
     for (const key of resourceKeys) if (update[key] !== undefined && update[key] !== 0 && update[key] !== '') (next as Record<string, unknown>)[key] = update[key];
+    // As dockerd: an absent PidsLimit keeps the limit; 0 and -1 lift it (recorded as 0).
+    const pids = update.PidsLimit;
+    if (pids !== undefined && pids !== null) next.PidsLimit = Math.max(pids, 0);
     if (update.RestartPolicy?.Name) next.RestartPolicy = update.RestartPolicy;
-    validateHostConfig(next);
-    if (c.state.Running && c.state.Status !== 'restarting') await this.deps.runtime.update(c.id, resourcesOf(next));
+    validateHostConfig({ ...next, PidsLimit: pids ?? next.PidsLimit });
+    const lift = pids !== undefined && pids !== null && pids <= 0 ? { pidsLimit: -1 } : {};
+    if (c.state.Running && c.state.Status !== 'restarting') await this.deps.runtime.update(c.id, { ...resourcesOf(next), ...lift });
     c.hostConfig = next;
     await this.deps.store.save(c);
     this.deps.events.publish('container', 'update', c.id, this.attributes(c));
@@ -439,6 +461,7 @@ export class LocalContainerService implements ContainerService {
 
   async logs(idOrName: string, options: { follow: boolean; since?: Date; until?: Date; tail?: number; signal?: AbortSignal }) {
     const c = this.deps.store.find(idOrName);
+    if (!logsReadable(c.hostConfig)) throw notImplemented('configured logging driver does not support reading');
     const follow = options.follow && c.state.Running;
     const controller = new AbortController();
     options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
@@ -582,25 +605,19 @@ export class LocalContainerService implements ContainerService {
 
   /**
    * Runs `fn` with the container's filesystem mounted: the live mount when it
-   * runs, else a temporary one, undone when the result (or its stream) is done.
+   * runs, else one made for it. The mount is held until the result (or its
+   * stream) is done: an exit meanwhile does not unmount it (see RootfsHolds).
    */
   private async withRootfs<T>(c: Container, fn: (rootfs: string) => Promise<T> | T): Promise<T> {
-    const rootfs = this.rootfsOf(c.id);
-    if (c.state.Running) return fn(rootfs);
-    await mkdir(rootfs, { recursive: true });
-    await this.deps.layers.mountRw(c.rwLayer, rootfs);
-    const unmount = () => (c.state.Running ? Promise.resolve() : this.deps.layers.unmountRw(c.rwLayer, rootfs).catch(() => undefined));
+    const letGo = await this.rootfs.hold(c.id);
     try {
-      const result = await fn(rootfs);
+      const result = await fn(this.rootfsOf(c.id));
       const stream = streamOf(result);
-      if (stream) {
-        stream.once('close', () => void unmount());
-        return result;
-      }
-      await unmount();
+      if (stream) stream.once('close', () => void letGo());
+      else await letGo();
       return result;
     } catch (err) {
-      await unmount();
+      await letGo();
       throw err;
     }
   }
@@ -732,26 +749,26 @@ export class LocalContainerService implements ContainerService {
       if (!c.state.Running && c.state.Status !== 'restarting') return;
       const ranForMs = Date.now() - Date.parse(c.state.StartedAt);
       const live = this.liveOf(id);
-      live.health?.stop();
-      live.health = undefined;
-      await live.logKeeper?.stop();
-      live.logKeeper = undefined;
-      markExited(c.state, { ...exit, error });
-      await this.deps.runtime.delete(id, { force: true }).catch(() => undefined);
-      await this.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
-      await this.deps.networks.detach(id).catch((err) => this.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
-      await this.deps.layers.unmountRw(c.rwLayer, this.rootfsOf(id)).catch(() => undefined);
-      unmountShareableShm(this.deps.store.dirOf(id));
+      // Decided before anything is torn down, so the state goes straight to "restarting" (never "exited" in between).
       const decision = decideRestart(c.hostConfig.RestartPolicy, {
         exitCode: exit.exitCode, manuallyStopped: c.hasBeenManuallyStopped, restartCount: c.restartCount,
         ranForMs, previousDelayMs: live.lastDelayMs, daemonStopping: this.stopping,
       });
+      markExited(c.state, { ...exit, error }, decision.restart ? 'restarting' : 'exited');
       if (decision.restart) {
-        markRestarting(c.state);
         c.restartCount++;
         live.lastDelayMs = decision.delayMs;
         restart = decision;
       }
+      live.health?.stop();
+      live.health = undefined;
+      await live.logKeeper?.stop();
+      live.logKeeper = undefined;
+      await this.deps.runtime.delete(id, { force: true }).catch(() => undefined);
+      await this.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
+      await this.deps.networks.detach(id).catch((err) => this.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
+      await this.rootfs.release(id);
+      unmountShareableShm(this.deps.store.dirOf(id));
       autoRemove = !decision.restart && !!c.hostConfig.AutoRemove;
       await this.deps.store.save(c);
     });
@@ -850,12 +867,7 @@ export class LocalContainerService implements ContainerService {
   }
 
   private lock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    let mutex = this.locks.get(id);
-    if (!mutex) {
-      mutex = new Mutex();
-      this.locks.set(id, mutex);
-    }
-    return mutex.run(fn);
+    return this.locks.run(id, fn);
   }
 
   private chooseName(requested: string | undefined): string {

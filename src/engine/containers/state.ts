@@ -7,7 +7,7 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 const TRANSITIONS: Record<ContainerStatus, ContainerStatus[]> = {
   created: ['running', 'exited', 'removing', 'dead'],
   running: ['paused', 'exited', 'restarting', 'removing', 'dead'],
-  paused: ['running', 'exited', 'removing', 'dead'],
+  paused: ['running', 'exited', 'restarting', 'removing', 'dead'],
   restarting: ['running', 'exited', 'removing', 'dead'],
   exited: ['running', 'restarting', 'removing', 'dead'],
   removing: ['dead', 'exited', 'created'],
@@ -41,8 +41,16 @@ export function markRunning(state: ContainerState, pid: number): void {
   state.StartedAt = new Date().toISOString();
 }
 
-export function markExited(state: ContainerState, exit: { exitCode: number; exitedAt: Date; oomKilled: boolean; error?: string }): void {
-  move(state, 'exited');
+/**
+ * The process ended. `then`: "restarting" when the restart policy brings it
+ * back, so that no one sees it "exited" in between, as with dockerd.
+ */
+export function markExited(
+  state: ContainerState,
+  exit: { exitCode: number; exitedAt: Date; oomKilled: boolean; error?: string },
+  then: 'exited' | 'restarting' = 'exited',
+): void {
+  move(state, then);
   state.Pid = 0;
   state.ExitCode = exit.exitCode;
   state.OOMKilled = exit.oomKilled;
@@ -63,13 +71,16 @@ export function markPaused(state: ContainerState, paused: boolean): void {
   move(state, paused ? 'paused' : 'running');
 }
 
-export function markRestarting(state: ContainerState): void {
-  move(state, 'restarting');
-  state.Pid = 0;
-}
-
 export function markRemoving(state: ContainerState): void {
   move(state, 'removing');
+}
+
+/** dockerd's refusal to remove a container that runs, is paused or restarting, without force (moby 20.10's cleanupContainer). */
+export function removalRefusal(id: string, state: ContainerState): string | null {
+  if (!state.Running) return null;
+  const procedure = 'Stop the container before attempting removal or force remove';
+  const how = state.Status === 'paused' ? `Unpause and then ${procedure.toLowerCase()}` : procedure;
+  return `You cannot remove a ${state.Status} container ${id}. ${how}`;
 }
 
 /** docker ps's STATUS column is made by the client; this is inspect's human one-word status. */

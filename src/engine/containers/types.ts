@@ -54,6 +54,9 @@ export interface HostConfig {
   ExtraHosts?: string[] | null;
   GroupAdd?: string[] | null;
   IpcMode?: string;
+  CgroupnsMode?: string;
+  MaskedPaths?: string[] | null;
+  ReadonlyPaths?: string[] | null;
   Links?: string[] | null;
   OomScoreAdj?: number;
   PidMode?: string;

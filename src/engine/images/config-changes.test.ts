@@ -44,3 +44,13 @@ test('does not modify its input', () => {
   assert.deepEqual(input.Env, ['A=1']);
   assert.deepEqual(expandPortSpec('7/UDP'), ['7/udp']);
 });
+
+test('with a word splitter, changes see the Env as it stands, earlier changes included', () => {
+  // A stand-in for the Dockerfile word processor: $NAME from the env, then split on spaces.
+  const splitter = (text: string, env: Map<string, string>) => text.replace(/\$(\w+)/g, (_, name: string) => env.get(name) ?? '').split(/\s+/).filter(Boolean);
+  const c = applyChanges({ Env: ['PATH=/bin'] }, ['ENV PATH=/x:$PATH', 'ENV P2=$PATH', 'LABEL l=$P2', 'USER $NOPE'], splitter);
+  assert.deepEqual(c.Env, ['PATH=/x:/bin', 'P2=/x:/bin']);
+  assert.deepEqual(c.Labels, { l: '/x:/bin' });
+  assert.equal(c.User, '');
+  assert.deepEqual(applyChanges({}, ['ENV PATH=$PATH']).Env, ['PATH=$PATH'], 'no splitter: no expansion');
+});

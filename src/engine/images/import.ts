@@ -4,7 +4,7 @@ import { decompress } from '../../lib/compression.js';
 import { invalid } from '../../lib/errors.js';
 import { parseNormalizedNamed, parseTag, withDefaultTag, type Reference } from '../../lib/reference.js';
 import type { ContentStore } from '../content/types.js';
-import { applyChanges } from './config-changes.js';
+import { applyChanges, type WordSplitter } from './config-changes.js';
 import type { ContainerConfig, ImageConfig } from './types.js';
 
 export interface ImportOptions {
@@ -32,14 +32,14 @@ export function emptyContainerConfig(): ContainerConfig {
  * (its digest is the diff ID), then the config is written and tagged.
  */
 export async function importImage(
-  deps: { content: ContentStore },
+  deps: { content: ContentStore; words?: WordSplitter },
   source: Readable,
   options: ImportOptions,
   commit: (config: ImageConfig, tags: Reference[]) => Promise<Digest>,
 ): Promise<Digest> {
   const tags = importTags(options);
   const platform = parsePlatform(options.platform);
-  const config = applyChanges(emptyContainerConfig(), options.changes);
+  const config = applyChanges(emptyContainerConfig(), options.changes, deps.words);
   const { stream } = await decompress(source);
   const { digest: diffId } = await deps.content.write(stream);
   const created = new Date().toISOString();

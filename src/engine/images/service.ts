@@ -20,7 +20,7 @@ import { importImage, type ImportOptions } from './import.js';
 import { saveImages } from './archive/save.js';
 import { loadArchive } from './archive/load.js';
 import { registerLayers } from './layers.js';
-import { applyChanges } from './config-changes.js';
+import { applyChanges, type WordSplitter } from './config-changes.js';
 
 export interface ImageServiceDeps {
   content: ContentStore;
@@ -30,6 +30,8 @@ export interface ImageServiceDeps {
   refs: ReferenceStore;
   /** Scratch space on the data root's filesystem (for archive staging). */
   tmpDir: string;
+  /** The Dockerfile's word processor, so that commit/import changes expand `$VAR` from the image's Env as dockerd's do. */
+  words?: WordSplitter;
 }
 
 /**
@@ -207,7 +209,7 @@ export class LocalImageService implements ImageService {
       ...(p.variant ? { variant: p.variant } : {}),
       author: options.author ?? '',
       comment: options.comment ?? '',
-      config: applyChanges(options.config, options.changes),
+      config: applyChanges(options.config, options.changes, this.deps.words),
       container: options.containerId ?? '',
       ...(options.containerConfig ? { container_config: options.containerConfig } : {}),
       created,

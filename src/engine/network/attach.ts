@@ -137,7 +137,10 @@ export class SandboxBuilder {
       prefixLength: allocator.prefixLength,
       mac: request.macAddress || macFromIp(parseIp(ip)),
     };
-    const aliases = n.name === 'bridge' ? [] : [...(request.aliases ?? []), record.id.slice(0, 12)];
+    // As dockerd: the short ID joins the aliases on user-defined networks, unless the request has it already.
+    const shortId = record.id.slice(0, 12);
+    const given = request.aliases ?? [];
+    const aliases = n.name === 'bridge' ? [] : given.includes(shortId) ? [...given] : [...given, shortId];
     return { networkId, endpointId: randomBytes(32).toString('hex'), plan, gateway: n.internal ? '' : (n.ipam[0]?.Gateway ?? ''), aliases };
   }
 

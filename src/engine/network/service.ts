@@ -132,7 +132,8 @@ export class LinuxNetworkService implements NetworkService {
   create(request: NetworkCreateRequest): Promise<{ id: string; warning: string }> {
     return this.mutex.run(async () => {
       const name = request.Name ?? '';
-      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw invalid(`invalid network name "${name}"`);
+      // dockerd takes any name; berth keeps to word characters, dots and dashes, in any position (compose's "_default" networks start with "_").
+      if (!/^[\w.-]+$/.test(name)) throw invalid(`invalid network name "${name}"`);
       if ([...this.networks.values()].some((n) => n.name === name)) throw conflict(`network with name ${name} already exists`);
       const driver = request.Driver || 'bridge';
       if (driver !== 'bridge' && driver !== 'macvlan') throw notFound(`plugin "${driver}" not found`);
@@ -295,11 +296,14 @@ export class LinuxNetworkService implements NetworkService {
         throw forbidden(`container cannot be disconnected from host network or connected to host network`);
       }
       if (record.networks.some((x) => x.networkId === n.id)) throw forbidden(`endpoint with name ${facts.name} already exists in network ${n.name}`);
-      this.validateEndpoint(n, endpoint);
-      record.networks.push({ networkId: n.id, request: endpoint });
+      // The container's own MacAddress (Config.MacAddress) belongs to its primary network, also when it is connected again.
+      const request = { ...endpoint };
+      if (!request.macAddress && record.config.macAddress && this.isPrimary(record, n)) request.macAddress = record.config.macAddress;
+      this.validateEndpoint(n, request);
+      record.networks.push({ networkId: n.id, request });
       if (record.sandbox) {
         try {
-          await this.builder.connectLive(record, n, endpoint);
+          await this.builder.connectLive(record, n, request);
         } catch (err) {
           record.networks.pop();
           throw err;
@@ -424,6 +428,16 @@ export class LinuxNetworkService implements NetworkService {
       links: request.links ?? (this.networks.get(networkId)?.name === DEFAULT_NETWORK ? c.config.links : []),
       hostInterface: live?.plan.driver === 'bridge' ? live.plan.hostIfname : undefined,
     };
+  }
+
+  private isPrimary(record: ContainerRecord, n: NetworkRecord): boolean {
+    const mode = record.config.networkMode;
+    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) return false;
+    try {
+      return this.resolveNetwork(mode).id === n.id;
+    } catch {
+      return false; // the primary network is gone
+    }
   }
 
   private modeName(mode: string): string {

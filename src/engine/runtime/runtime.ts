@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { conflict, EngineError, invalid, isEngineError, notFound } from '../../lib/errors.js';
 import { cgroupPids, onlineCpus, readStats, removeCgroup, systemCpuNs } from '../../platform/linux/cgroups.js';
 import { cgroupVersion } from '../../platform/linux/host.js';
+import { netDevCounters } from '../../platform/linux/net-dev.js';
 import { connectAttach } from './attach.js';
 import { writeCtl } from './ctl.js';
 import { isConmonFor, readPid, sleep, stopMonitor } from './monitor.js';
@@ -112,7 +113,7 @@ export class ConmonRuncRuntime implements Runtime {
   }
 
   private createArgs(id: string, io: CreateIO): string[] {
-    const args = [...this.conmonArgs(id, id, this.layout.bundle(id)), '--log-path', `k8s-file:${io.logPath}`];
+    const args = [...this.conmonArgs(id, id, this.layout.bundle(id)), '--log-path', io.logPath === null ? 'none:' : `k8s-file:${io.logPath}`];
     if (io.logSizeMax && io.logSizeMax > 0) args.push('--log-size-max', String(io.logSizeMax));
     if (io.tty) args.push('--terminal');
     if (io.openStdin) args.push('--stdin');
@@ -241,13 +242,15 @@ export class ConmonRuncRuntime implements Runtime {
   async stats(id: string): Promise<RuntimeStats> {
     checkId(id);
     const path = await this.cgroupsPath(id);
-    const [cg, systemNs] = await Promise.all([readStats(path, await this.isV2()), systemCpuNs()]);
+    const pid = await readPid(this.layout.pidFile(id));
+    const [cg, systemNs, networks] = await Promise.all([readStats(path, await this.isV2()), systemCpuNs(), pid ? netDevCounters(pid) : {}]);
     return {
       read: new Date(),
       cpu: { ...cg.cpu, systemCpuNs: systemNs, onlineCpus: onlineCpus() },
       memory: cg.memory,
       blkio: cg.blkio,
       pids: cg.pids,
+      networks,
     };
   }
 

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { NetDevCounters } from '../../platform/linux/net-dev.js';
 
 /**
  * The runtime: the layer below the containers service. It turns one
@@ -181,8 +182,8 @@ export interface CreateIO {
    * true for `run -i` without -d). Default false: stdin stays open for later attaches.
    */
   stdinOnce?: boolean;
-  /** Where conmon writes the k8s-file log (the containers service owns the path, e.g. containers/<id>/ctr.log). */
-  logPath: string;
+  /** Where conmon writes the k8s-file log (the containers service owns the path, e.g. containers/<id>/ctr.log); null: no log (driver none). */
+  logPath: string | null;
   /** Rotate nothing; conmon truncates the log above this many bytes (0/omitted: no limit). */
   logSizeMax?: number;
 }
@@ -292,6 +293,8 @@ export interface RuntimeStats {
   };
   blkio: { readBytes: number; writeBytes: number };
   pids: { current: number; limit: number };
+  /** Interfaces of the container's own network namespace (loopback left out): empty with host networking or none. */
+  networks: Record<string, NetDevCounters>;
 }
 
 /** A bundle found under the exec root: what berthd needs to reattach after a restart. */
@@ -411,3 +414,7 @@ export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
 /** Where --init's binary appears inside the container (as in Docker). */
 export const INIT_PATH_IN_CONTAINER = '/sbin/docker-init';
+
+
+/** The /proc and /sys paths a non-privileged container gets masked or read-only (inspect reports them, as dockerd). */
+export { MASKED_PATHS as DEFAULT_MASKED_PATHS, READONLY_PATHS as DEFAULT_READONLY_PATHS } from './oci-defaults.js';
