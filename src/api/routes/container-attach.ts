@@ -3,7 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 import { invalid } from '../../lib/errors.js';
 import type { ContainerService, StdioStreams } from '../../engine/containers/types.js';
 import { frame, hijack, parseDetachKeys, pipeWithDetach, type RawConnection } from '../hijack.js';
-import { boolParam, type ApiRequest } from '../request.js';
+import { boolParam, versionLess, type ApiRequest } from '../request.js';
+import { readUpgradeBody } from '../upgrade-body.js';
 
 /** POST /containers/{id}/attach: the container's stdio over a hijacked connection. */
 export async function attachRoute(req: ApiRequest, res: ServerResponse, containers: ContainerService): Promise<void> {
@@ -23,11 +24,18 @@ export async function attachRoute(req: ApiRequest, res: ServerResponse, containe
   }
   const container = await containers.get(req.params.id!);
   const tty = !!container.config.Tty;
-  const conn = hijack(req, res, tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
+  // Whatever came with the request (dockerode sends its options as a JSON body) is not stdin.
+  if (req.upgrade) await readUpgradeBody(req);
+  const conn = hijack(req, res, streamType(tty, req.version));
   if (options.logs) await replayLogs(containers, container.id, conn.output, tty, options);
   if (!options.stream) return conn.close();
   const streams = await containers.attach(container.id, options);
   connectStdio(conn, streams, tty, keys);
+}
+
+/** dockerd names the multiplexed framing in the content type from API 1.42 on; older clients were told "raw" for both. */
+export function streamType(tty: boolean, version: string): string {
+  return tty || versionLess(version, '1.42') ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
 }
 
 /** Copies stdio between a hijacked connection and a container or exec session; detaches on the key sequence. */
