@@ -24,6 +24,9 @@ export function hijack(req: ApiRequest, res: ServerResponse, contentType = 'appl
     (socket as import('node:net').Socket).setTimeout?.(0);
     return { input: socket, output: socket, close: () => socket.end() };
   }
+  // As dockerd: the stream follows the head as it is (no chunked framing), and ends with the connection.
+  res.useChunkedEncodingByDefault = false;
+  res.shouldKeepAlive = false;
   res.writeHead(200, { 'Content-Type': contentType });
   res.flushHeaders();
   // Without an upgrade the request's body was the request, not stdin: it is dropped, and the end of the

@@ -49,7 +49,10 @@ export function execRoutes(router: Router, { containers }: Pick<ApiBackends, 'co
       return;
     }
     if (!started.streams) return conn.close();
-    connectStdio(conn, started.streams, tty, parseKeys(record.config.DetachKeys), started.exit);
+    // Detach keys apply to a tty process only, as moby's copyEscapable: other stdin is passed on byte for byte.
+    const keys = record.config.Tty ? parseKeys(record.config.DetachKeys) : Buffer.alloc(0);
+    // dockerd ends a detached exec stream with the error its copy stopped on.
+    connectStdio(conn, started.streams, tty, keys, started.exit, Buffer.from('exec attach failed: error on attach stdin: read escape sequence\r\n'));
   });
 
   router.add('POST', '/exec/{id}/resize', async (req, res) => {
