@@ -30,7 +30,12 @@ export async function attachRoute(req: ApiRequest, res: ServerResponse, containe
   // it sends next cannot outrun it (the output would go to the log only).
   const early = options.stream && !container.state.Running ? await containers.attach(container.id, options) : null;
   const conn = hijack(req, res, streamType(tty, req.version));
-  if (options.logs) await replayLogs(containers, container.id, conn.output, tty, options);
+  try {
+    if (options.logs) await replayLogs(containers, container.id, conn.output, tty, options);
+  } catch (err) {
+    early?.close();
+    throw err;
+  }
   if (!options.stream) return conn.close();
   const streams = early ?? (await containers.attach(container.id, options));
   // Detach keys apply to a tty only, as moby's copyEscapable: other stdin is passed on byte for byte.
