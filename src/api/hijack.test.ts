@@ -15,15 +15,23 @@ test('detach keys parse as docker does', () => {
   assert.throws(() => parseDetachKeys('ctrl-ab'));
 });
 
-test('input is forwarded until the detach sequence, which is swallowed', () => {
+/** Feeds `chunks` through pipeWithDetach with the default keys: what was forwarded, and whether it detached. */
+function piped(...chunks: number[][]): { forwarded: number[]; detached: boolean } {
   const input = new PassThrough();
   const target = new PassThrough();
   const seen: Buffer[] = [];
   target.on('data', (d: Buffer) => seen.push(d));
   let detached = false;
   pipeWithDetach(input, target, parseDetachKeys('ctrl-p,ctrl-q'), () => (detached = true));
-  input.write(Buffer.from([104, 16, 105])); // h, ctrl-p, i: a broken-off sequence is forwarded
-  input.write(Buffer.from([33, 16, 17, 120]));
-  assert.equal(detached, true);
-  assert.deepEqual([...Buffer.concat(seen)], [104, 16, 105, 33]);
+  for (const chunk of chunks) input.write(Buffer.from(chunk));
+  return { forwarded: [...Buffer.concat(seen)], detached };
+}
+
+test('input is forwarded until the detach sequence, which is swallowed', () => {
+  // h, ctrl-p, i: a broken-off sequence is forwarded
+  assert.deepEqual(piped([104, 16, 105], [33, 16, 17, 120]), { forwarded: [104, 16, 105, 33], detached: true });
+});
+
+test('the byte that breaks a partial detach sequence may begin the sequence again', () => {
+  assert.deepEqual(piped([16, 16, 17]), { forwarded: [16], detached: true });
 });

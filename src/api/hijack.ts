@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Duplex, Readable, Writable } from 'node:stream';
+import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
 import type { ApiRequest } from './request.js';
 
 export interface RawConnection {
@@ -24,9 +24,15 @@ export function hijack(req: ApiRequest, res: ServerResponse, contentType = 'appl
     (socket as import('node:net').Socket).setTimeout?.(0);
     return { input: socket, output: socket, close: () => socket.end() };
   }
+  // As dockerd: the stream follows the head as it is (no chunked framing), and ends with the connection.
+  res.useChunkedEncodingByDefault = false;
+  res.shouldKeepAlive = false;
   res.writeHead(200, { 'Content-Type': contentType });
   res.flushHeaders();
-  return { input: req.raw, output: res, close: () => res.end() };
+  // Without an upgrade the request's body was the request, not stdin: it is dropped, and the end of the
+  // request says nothing; the stream lives until it is done or the client goes away (the response closes).
+  req.raw.resume();
+  return { input: new PassThrough(), output: res, close: () => res.end() };
 }
 
 /** Docker's stdio multiplexing for non-tty streams: [stream, 0, 0, 0, size (big-endian u32)] then the bytes. */
@@ -74,11 +80,14 @@ export function pipeWithDetach(input: Readable, target: Writable, keys: Buffer, 
         continue;
       }
       if (matched > 0) out.push(...keys.subarray(0, matched));
-      matched = 0;
-      out.push(byte);
+      // The byte that broke a partial match may begin a new one (ctrl-p ctrl-p ctrl-q detaches).
+      matched = byte === keys[0] ? 1 : 0;
+      if (matched === 0) out.push(byte);
     }
     if (out.length) target.write(Buffer.from(out));
   });
   input.on('end', () => target.end());
   input.on('error', () => target.end());
+  // The request's body was read off this stream first, which left it paused.
+  input.resume();
 }

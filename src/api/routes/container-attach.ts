@@ -3,7 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 import { invalid } from '../../lib/errors.js';
 import type { ContainerService, StdioStreams } from '../../engine/containers/types.js';
 import { frame, hijack, parseDetachKeys, pipeWithDetach, type RawConnection } from '../hijack.js';
-import { boolParam, type ApiRequest } from '../request.js';
+import { boolParam, versionLess, type ApiRequest } from '../request.js';
+import { readUpgradeBody } from '../upgrade-body.js';
 
 /** POST /containers/{id}/attach: the container's stdio over a hijacked connection. */
 export async function attachRoute(req: ApiRequest, res: ServerResponse, containers: ContainerService): Promise<void> {
@@ -23,15 +24,31 @@ export async function attachRoute(req: ApiRequest, res: ServerResponse, containe
   }
   const container = await containers.get(req.params.id!);
   const tty = !!container.config.Tty;
-  const conn = hijack(req, res, tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
-  if (options.logs) await replayLogs(containers, container.id, conn.output, tty, options);
+  // Whatever came with the request (dockerode sends its options as a JSON body) is not stdin.
+  if (req.upgrade) await readUpgradeBody(req);
+  // To a container not yet running, the attachment is made before the client hears back, so a start
+  // it sends next cannot outrun it (the output would go to the log only).
+  const early = options.stream && !container.state.Running ? await containers.attach(container.id, options) : null;
+  const conn = hijack(req, res, streamType(tty, req.version));
+  try {
+    if (options.logs) await replayLogs(containers, container.id, conn.output, tty, options);
+  } catch (err) {
+    early?.close();
+    throw err;
+  }
   if (!options.stream) return conn.close();
-  const streams = await containers.attach(container.id, options);
-  connectStdio(conn, streams, tty, keys);
+  const streams = early ?? (await containers.attach(container.id, options));
+  // Detach keys apply to a tty only, as moby's copyEscapable: other stdin is passed on byte for byte.
+  connectStdio(conn, streams, tty, tty ? keys : Buffer.alloc(0));
+}
+
+/** dockerd names the multiplexed framing in the content type from API 1.42 on; older clients were told "raw" for both. */
+export function streamType(tty: boolean, version: string): string {
+  return tty || versionLess(version, '1.42') ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
 }
 
 /** Copies stdio between a hijacked connection and a container or exec session; detaches on the key sequence. */
-export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: boolean, keys: Buffer, exited?: Promise<unknown>): void {
+export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: boolean, keys: Buffer, exited?: Promise<unknown>, detachNote?: Buffer): void {
   let open = 0;
   // For exec, the client asks for the exit code as soon as the stream ends: end it only once the code is known.
   const finish = () => {
@@ -46,9 +63,14 @@ export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: bo
   };
   forward(streams.stdout, 1);
   forward(streams.stderr, 2);
-  if (open === 0) open = 1; // nothing to forward: the connection lives until the client goes
+  if (open === 0) {
+    // Nothing to forward (a stdin-only attachment): the connection lives until the client is done sending.
+    open = 1;
+    conn.input.once('end', finish);
+  }
   if (streams.stdin) {
     pipeWithDetach(conn.input, streams.stdin, keys, () => {
+      if (detachNote) conn.output.write(tty ? detachNote : frame(1, detachNote));
       streams.close();
       conn.close();
     });

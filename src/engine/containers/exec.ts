@@ -4,6 +4,7 @@ import type { ExecSession, Runtime, RuntimeProcess } from '../runtime/types.js';
 import { liveStreams } from './attachers.js';
 import { capabilities } from './runtime-spec.js';
 import { mergeEnv } from './merge.js';
+import { startFailure } from './start-failure.js';
 import { resolveUser } from './user.js';
 import type { Container, ExecConfig, ExecRecord, ExecStart } from './types.js';
 
@@ -39,12 +40,20 @@ export class ExecManager {
     if (!container.state.Running) throw conflict(`container ${container.id} is not running`);
     const process = await this.processOf(container, record.config);
     const size = options.consoleSize ?? record.config.ConsoleSize ?? undefined;
-    const session = await this.runtime.exec(container.id, process, {
-      tty: process.terminal,
-      openStdin: !!record.config.AttachStdin && !options.detach,
-      detach: options.detach,
-      size: size ? { height: size[0], width: size[1] } : undefined,
-    });
+    let session: ExecSession;
+    try {
+      session = await this.runtime.exec(container.id, process, {
+        tty: process.terminal,
+        openStdin: !!record.config.AttachStdin && !options.detach,
+        detach: options.detach,
+        size: size ? { height: size[0], width: size[1] } : undefined,
+      });
+    } catch (err) {
+      // As dockerd 20.10: an exec whose process could not be started has run, with exit code 126
+      // (missing binary included); a missing or unrunnable binary is the caller's fault (400).
+      this.finish(record, 126);
+      throw startFailure(err).error;
+    }
     record.running = true;
     record.pid = session.pid;
     this.sessions.set(execId, session);

@@ -17,6 +17,7 @@ import type { MountPlanner, VolumeService } from '../volumes/types.js';
 import type { ContainerFacts, ContainerNetworkConfig, NetworkService } from '../network/types.js';
 import { PendingAttachments, liveStreams } from './attachers.js';
 import { ExecManager } from './exec.js';
+import { startFailure } from './start-failure.js';
 import { HealthMonitor, probeArgs } from './health.js';
 import { commandOf, mergeImageConfig } from './merge.js';
 import { generateName, normaliseName } from './names.js';
@@ -968,21 +969,4 @@ function streamOf(value: unknown): Readable | null {
     if (tar && typeof (tar as Readable).pipe === 'function') return tar as Readable;
   }
   return null;
-}
-
-/**
- * How Docker reports a start that failed before the process ran: the runtime's
- * message, exit code 127 when the command is not found, 126 when it cannot be
- * run, and 128 otherwise; "not found" and "cannot run" are the caller's fault.
- */
-function startFailure(err: unknown): { message: string; exitCode: number; error: EngineError } {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/executable file not found|no such file or directory/i.test(message)) {
-    return { message, exitCode: 127, error: invalid(message, err) };
-  }
-  if (/permission denied|is a directory|exec format error/i.test(message)) {
-    return { message, exitCode: 126, error: invalid(message, err) };
-  }
-  const engineError = err instanceof EngineError ? err : new EngineError('internal', message, { cause: err });
-  return { message, exitCode: 128, error: engineError };
 }

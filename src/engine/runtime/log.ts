@@ -32,7 +32,14 @@ export function parseLogLine(line: Buffer): LogEntry | null {
 }
 
 export async function* readLog(path: string, opts: LogReadOptions = {}): AsyncGenerator<LogEntry> {
-  let fh = await open(path, 'r');
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    // A container that never ran has no log yet: nothing to read (attach with logs=1 before start, docker logs).
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !opts.follow) return;
+    throw err;
+  }
   try {
     let ino = (await fh.stat()).ino;
     let pos = opts.tail !== undefined ? await tailOffset(fh, opts.tail) : 0;

@@ -73,7 +73,8 @@ async function pumpOutput(conn: Hijacked, options: StreamOptions): Promise<void>
 export async function streamHijacked(conn: Hijacked, options: StreamOptions): Promise<StreamEnd> {
   const restore = rawMode(options.stdin, options.tty);
   const keys = parseDetachKeys(options.detachKeys || DEFAULT_DETACH_KEYS);
-  const input = options.stdin && conn.input ? pumpInput(options.stdin, conn, keys) : undefined;
+  // As the docker CLI's setupInput: the escape proxy is for a tty; other stdin is sent byte for byte.
+  const input = options.stdin && conn.input ? pumpInput(options.stdin, conn, options.tty ? keys : Buffer.alloc(0)) : undefined;
   const output = pumpOutput(conn, options).then((): StreamEnd => 'ended');
   try {
     const first = await Promise.race([output, input?.done.then((end) => (end === 'detached' ? end : output)) ?? output]);
