@@ -7,8 +7,9 @@ import { Readable } from 'node:stream';
 import { errnoCode, invalid } from '../../lib/errors.js';
 import { goPathMatch } from '../../lib/go-match.js';
 import { PathError, resolveInRoot } from '../../lib/safe-path.js';
-import { fileContent, tarTypeOf } from '../../lib/tar/pack.js';
-import { encodeHeader, END_OF_ARCHIVE, type TarHeader } from '../../lib/tar/writer.js';
+import { tarTypeOf } from '../../lib/tar/pack.js';
+import { entryBytes } from '../../lib/tar/sparse.js';
+import { END_OF_ARCHIVE, type TarHeader } from '../../lib/tar/writer.js';
 
 /**
  * COPY and ADD sources: found in a root directory (the build context, or a
@@ -171,6 +172,5 @@ async function* writeEntry(entry: PlannedEntry, name: string, options: TarOption
     header.devmajor = Math.floor(st.rdev / 256) & 0xfff;
     header.devminor = (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00);
   }
-  yield encodeHeader(header);
-  if (header.size > 0) yield* fileContent(entry.hostPath, header.size);
+  yield* entryBytes(header, entry.hostPath, st); // sparse files go as their data only
 }
