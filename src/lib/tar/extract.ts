@@ -1,10 +1,10 @@
 import { closeSync, constants as fsc, lstatSync, openSync, writeSync } from 'node:fs';
-import { lstat, lutimes, mkdir, open, rm, symlink, link, type FileHandle } from 'node:fs/promises';
+import { lstat, lutimes, mkdir, open, rm, symlink, link } from 'node:fs/promises';
 import { invalid, type EngineError } from '../errors.js';
 import { PathError, splitInRoot } from '../safe-path.js';
 import { applyMeta, type FileMeta } from './file-meta.js';
 import type { EntryHeader, TarEntry } from './read.js';
-import { isHole, isZero } from './sparse.js';
+import { HoleWriter } from './hole-writer.js';
 import { S_IFBLK, S_IFCHR, S_IFIFO, type TarSyscalls } from './syscalls.js';
 
 /**
@@ -182,42 +182,6 @@ async function writeRegularFile(target: string, body: AsyncIterable<Buffer>, dec
   return writer.size;
 }
 
-/**
- * Writes a new (empty) file, leaving holes where whole blocks of zeros would
- * go: a sparse file, from a sparse tar entry or from one that carries its
- * zeros, takes no more disk than its data. Blocks are counted from the
- * file's start, so a hole is only left where the filesystem can keep one.
- */
-class HoleWriter {
-  size = 0;
-
-  constructor(private readonly file: FileHandle) {}
-
-  async write(chunk: Buffer): Promise<void> {
-    const start = this.size;
-    this.size += chunk.length;
-    if (isHole(chunk)) return;
-    let pending: number | undefined; // start (in chunk) of data not written yet
-    for (let at = 0; at < chunk.length; ) {
-      const end = Math.min(chunk.length, at + HOLE_BLOCK - ((start + at) % HOLE_BLOCK));
-      const zero = end - at === HOLE_BLOCK && isZero(chunk.subarray(at, end));
-      if (zero && pending !== undefined) {
-        await this.file.write(chunk, pending, at - pending, start + pending);
-        pending = undefined;
-      } else if (!zero && pending === undefined) pending = at;
-      at = end;
-    }
-    if (pending !== undefined) await this.file.write(chunk, pending, chunk.length - pending, start + pending);
-  }
-
-  /** A file that ends in a hole gets its size from truncate. */
-  async finish(): Promise<void> {
-    await this.file.truncate(this.size);
-  }
-}
-
-/** The filesystem block: zero runs this long and aligned become holes. */
-const HOLE_BLOCK = 4096;
 
 /**
  * Refuses relative symlink targets that climb out of the extraction root from

@@ -74,7 +74,8 @@ export async function* fileContent(path: string, size: number): AsyncGenerator<B
 /** Exactly `length` bytes of an open file from `offset`, zero-filled where the file has shrunk. */
 export async function* fileRange(file: FileHandle, offset: number, length: number): AsyncGenerator<Buffer> {
   for (let done = 0; done < length; ) {
-    const buffer = Buffer.alloc(Math.min(CHUNK, length - done));
+    // Unzeroed: only what read() filled is handed out.
+    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, length - done));
     const { bytesRead } = await file.read(buffer, 0, buffer.length, offset + done);
     if (bytesRead === 0) {
       yield Buffer.alloc(length - done);

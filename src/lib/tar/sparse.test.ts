@@ -5,7 +5,9 @@ import { lstatSync } from 'node:fs';
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createEntry } from './extract.js';
+import { holeWriteStream } from './hole-writer.js';
 import { headerFor } from './pack.js';
 import { readTar, type TarEntry } from './read.js';
 import { encodeMap, entryBytes, expandSparse } from './sparse.js';
@@ -83,6 +85,18 @@ describe('sparse files in tars', () => {
       await extract(await makeTar([{ name: 'zeros', content: zeros }]), join(tmp.path, 'b'));
       assert.ok((await readFile(join(tmp.path, 'bzeros'))).equals(zeros));
       assert.ok((await onDisk(join(tmp.path, 'bzeros'))) < MiB, 'zero blocks from a plain tar become holes');
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  test('a stream written with holeWriteStream keeps its zero blocks as holes', async () => {
+    const tmp = await tempDir('berth-sparse-');
+    try {
+      const data = [Buffer.from('start'), Buffer.alloc(16 * MiB), Buffer.from('end'), Buffer.alloc(8 * MiB)];
+      await pipeline(Readable.from(data), holeWriteStream(join(tmp.path, 'f'), 0o600));
+      assert.ok((await readFile(join(tmp.path, 'f'))).equals(Buffer.concat(data)));
+      assert.ok((await onDisk(join(tmp.path, 'f'))) < MiB);
     } finally {
       await tmp.cleanup();
     }
