@@ -269,15 +269,24 @@ describe('docker build (classic builder) against berthd', { skip: !DOCKER_CLI &&
     assert.equal(inspect('onbuild-child', '{{json .Config.OnBuild}}'), 'null', 'triggers are not inherited further');
   });
 
-  test('a failing step: Docker message and exit code, nothing tagged, no containers left', async () => {
-    const r = build(['-t', 'never', await context({ Dockerfile: 'FROM busybox\nRUN echo partial\nRUN exit 3\n' })]);
+  test('a failing step: Docker message and exit code, nothing tagged, its container kept unless --force-rm', async () => {
+    const dir = await context({ Dockerfile: 'FROM busybox\nRUN echo partial\nRUN exit 3\n' });
+    const r = build(['-t', 'never', dir]);
     assert.equal(r.code, 3, 'the docker CLI exits with the failed command\'s code');
     assert.match(r.stderr, /The command '\/bin\/sh -c exit 3' returned a non-zero code: 3/);
     assert.notEqual(docker('image', 'inspect', 'never').code, 0, 'nothing is tagged');
-    assert.equal(docker('ps', '-a', '-q').stdout.trim(), '', 'no containers are left');
+    assert.equal(docker('ps', '-a', '-q', '--filter', 'status=exited').stdout.trim().split('\n').length, 1, 'the failed step\'s container stays, as dockerd leaves it');
+    ok(docker('container', 'prune', '-f'));
+    assert.notEqual(build(['--force-rm', dir]).code, 0);
+    assert.equal(docker('ps', '-a', '-q').stdout.trim(), '', '--force-rm leaves no container');
     const parse = build([await context({ Dockerfile: 'FROM busybox\n\nRUNN echo\n' })]);
     assert.equal(parse.code, 1);
     assert.match(parse.stderr, /Dockerfile:3: unknown instruction: RUNN/);
+    const blank = await context({ Dockerfile: '\n# only a comment\n' });
+    for (const r of [build([blank]), daemon.berth(['build', blank])]) {
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /Error response from daemon: failed to parse Dockerfile: file with no instructions\n/);
+    }
   });
 
   test('options: -q, --iidfile, --label, --network none, --add-host, -m, --ulimit, -f, -f -', async () => {
@@ -329,6 +338,7 @@ describe('docker build (classic builder) against berthd', { skip: !DOCKER_CLI &&
     const failed = daemon.berth(['build', await context({ Dockerfile: 'FROM busybox\nRUN exit 2\n' })]);
     assert.equal(failed.code, 2, 'the failed command\'s code, as docker');
     assert.match(failed.stderr, /returned a non-zero code: 2/);
+    ok(docker('container', 'prune', '-f')); // the failed step's container
   });
 
   test('--cache-from: images without parent links (saved and loaded) serve as the cache', async () => {

@@ -12,7 +12,9 @@ import type { Router } from '../router.js';
  * carries the options as the Engine API names them; the answer is a JSON
  * message stream ({"stream": …}, {"aux": {"ID": …}}, {"error": …}). With
  * q=1 only the image ID is sent, unless the build fails: then what it printed
- * comes first, as Docker does.
+ * comes first, as Docker does. Nothing is sent before the build's first
+ * message, so errors found before it (an empty Dockerfile, a bad tag) are
+ * HTTP errors, as dockerd's "not flushed yet" rule makes them.
  */
 export function buildRoutes(router: Router, { builder }: { builder: BuilderService }): void {
   router.add('POST', '/build', async (req, res) => {
@@ -20,28 +22,34 @@ export function buildRoutes(router: Router, { builder }: { builder: BuilderServi
     const quiet = boolParam(req.query, 'q');
     const version = req.query.get('version');
     if (version && version !== '1') throw notImplemented(`builder version ${JSON.stringify(version)} (BuildKit) is not supported; berth has the classic builder (version "1")`);
-    const stream = new JsonMessageStream(res);
-    const held: string[] = [];
+    // Headers go out with the first message: an error before it (an empty
+    // Dockerfile, a bad tag) is an HTTP error, as dockerd answers it.
+    let started: JsonMessageStream | undefined;
+    const send = (message: object) => (started ??= new JsonMessageStream(res)).send(message);
+    // With q=1 dockerd holds every message back, to replay them only if the build fails.
+    const held: object[] = [];
+    const show = (message: object) => (quiet ? held.push(message) : send(message));
     const cancelled = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) cancelled.abort();
     });
     const output = {
-      stream: (text: string) => (quiet ? held.push(text) : stream.send({ stream: text })),
-      aux: (value: unknown) => stream.send({ aux: value }),
-      progress: (message: object) => (quiet ? undefined : stream.send(message)),
+      stream: (text: string) => show({ stream: text }),
+      aux: (value: unknown) => show({ aux: value }),
+      progress: (message: object) => (quiet ? undefined : send(message)),
     };
     try {
       const id = await builder.build(req.raw, request, output, cancelled.signal);
-      if (quiet) stream.send({ stream: `${id}\n` });
+      if (quiet) send({ stream: `${id}\n` });
     } catch (err) {
-      if (quiet && held.length > 0) stream.send({ stream: held.join('') });
+      req.raw.resume(); // an unread context must not hold the connection open
+      for (const message of held) send(message);
+      if (!started) throw err;
       const error = toEngineError(err);
       const code = (err as { code?: unknown }).code;
-      stream.send({ errorDetail: { ...(typeof code === 'number' ? { code } : {}), message: error.message }, error: error.message });
-      req.raw.resume(); // an unread context must not hold the connection open
+      send({ errorDetail: { ...(typeof code === 'number' ? { code } : {}), message: error.message }, error: error.message });
     }
-    stream.end();
+    started?.end();
   });
 }
 

@@ -25,8 +25,9 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { decompress, detectCompression, peek, readCapped } from '../../lib/compression.js';
 import { parseDockerignore, PatternMatcher } from '../../lib/dockerignore.js';
-import { fileContent, headerFor, type HardlinkIndex } from '../../lib/tar/pack.js';
+import { headerFor, type HardlinkIndex } from '../../lib/tar/pack.js';
 import { readTar, type EntryHeader } from '../../lib/tar/read.js';
+import { entryBytes } from '../../lib/tar/sparse.js';
 import { encodeHeader, END_OF_ARCHIVE, padding, type TarHeader, type TarType } from '../../lib/tar/writer.js';
 import { goPathError } from '../opts/files.js';
 
@@ -222,8 +223,7 @@ async function* packEntries(root: string, options: PackOptions): AsyncGenerator<
       header.uid = options.owner.uid;
       header.gid = options.owner.gid;
     }
-    yield encodeHeader(header);
-    if (header.type === 'file' && header.size > 0) yield* fileContent(path, header.size);
+    yield* entryBytes(header, path, st); // sparse files go as their data only
   }
   yield END_OF_ARCHIVE;
 }

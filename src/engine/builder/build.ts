@@ -81,6 +81,7 @@ export class DockerfileBuild {
     for (const index of selected) {
       last = await this.runStage(index, index === selected[selected.length - 1]);
       this.stageImages.set(index, last);
+      this.output.aux({ ID: last }); // as the classic builder, at the end of every stage
     }
     const unused = this.args.unconsumed();
     if (unused.length > 0) this.output.stream(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
@@ -106,7 +107,9 @@ export class DockerfileBuild {
 
   private announce(original: string): void {
     this.step++;
-    this.output.stream(`Step ${this.step}/${this.total} : ${original}\n`);
+    // Two messages, as dockerd writes them.
+    this.output.stream(`Step ${this.step}/${this.total} : ${original}`);
+    this.output.stream('\n');
   }
 
   private async baseImage(stage: Stage, index: number): Promise<Image> {
@@ -218,7 +221,7 @@ export class DockerfileBuild {
       config,
       stepConfig,
       author: state.author,
-    });
+    }, 'run');
     this.done(state, id);
   }
 
@@ -272,7 +275,7 @@ export class DockerfileBuild {
     if (await this.fromCache(state, stepConfig)) return;
     const runConfig: ContainerConfig = { ...state.config, Cmd: stepConfig.Cmd, Entrypoint: [''], Healthcheck: NO_HEALTHCHECK };
     const container = { config: runConfig, hostConfig: { NetworkMode: 'none' }, withoutImageVolumes: true };
-    this.done(state, await this.runner.withContainer(state.imageId, container, write, { config: state.config, stepConfig, author: state.author }));
+    this.done(state, await this.runner.withContainer(state.imageId, container, write, { config: state.config, stepConfig, author: state.author }, 'files'));
   }
 
   /** COPY --from: another stage's result or an image, mounted for reading. */
@@ -284,7 +287,9 @@ export class DockerfileBuild {
     return mountImage(this.deps.layers, image, this.scratchDir);
   }
 
-  private async cacheSources(): Promise<Image[]> {
+  /** The --cache-from images that are here; null without --cache-from. */
+  private async cacheSources(): Promise<Image[] | null> {
+    if (this.request.cacheFrom.length === 0) return null;
     const found: Image[] = [];
     for (const name of this.request.cacheFrom) {
       // As Docker: a --cache-from image that is not here is skipped, not an error.

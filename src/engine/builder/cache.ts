@@ -9,7 +9,9 @@ import type { ContainerConfig, Image, ImageService } from '../images/types.js';
  *
  * --cache-from images (pulled, so without parent links) are matched by
  * history instead: one whose layers and history start with the current
- * image's, and whose next history entry was made by the same command.
+ * image's, and whose next history entry was made by the same command. With
+ * --cache-from, those images are the only cache, as in moby: a local hit
+ * counts only when it is one of them or one of their ancestors.
  */
 
 /** The config fields that decide a cache hit (moby's compare(), plus the few it misses). */
@@ -38,17 +40,39 @@ function canonical(value: unknown): string {
 export type RestoreStep = (parent: Digest | null, source: Image, index: number) => Promise<Digest>;
 
 export class BuildCache {
+  private lineage?: Promise<Set<Digest>>;
+
+  /** `sources` are the --cache-from images found, null when none were asked for (the local cache then). */
   constructor(
     private readonly images: ImageService,
-    private readonly sources: Image[],
+    private readonly sources: Image[] | null,
     private readonly restore: RestoreStep,
   ) {}
 
   /** An image made from `parent` by a step with `stepConfig`, or null. */
   async find(parent: Digest | null, stepConfig: ContainerConfig): Promise<Digest | null> {
     const local = await this.findLocal(parent, stepConfig);
-    if (local) return local;
+    if (local && (await this.isFromSources(local))) return local;
     return this.findInSources(parent, stepConfig);
+  }
+
+  private async isFromSources(id: Digest): Promise<boolean> {
+    if (this.sources === null) return true;
+    this.lineage ??= this.ancestry(this.sources);
+    return (await this.lineage).has(id);
+  }
+
+  /** The sources and all their local parents. */
+  private async ancestry(sources: Image[]): Promise<Set<Digest>> {
+    const seen = new Set<Digest>();
+    for (const source of sources) {
+      let image: Image | undefined = source;
+      while (image && !seen.has(image.id)) {
+        seen.add(image.id);
+        image = image.parent ? await this.images.resolve(image.parent).catch(() => undefined) : undefined;
+      }
+    }
+    return seen;
   }
 
   private async findLocal(parent: Digest | null, stepConfig: ContainerConfig): Promise<Digest | null> {
@@ -66,7 +90,7 @@ export class BuildCache {
   }
 
   private async findInSources(parent: Digest | null, stepConfig: ContainerConfig): Promise<Digest | null> {
-    if (this.sources.length === 0) return null;
+    if (!this.sources?.length) return null;
     const base = parent ? await this.images.resolve(parent) : null;
     const baseDiffs = base?.config.rootfs.diff_ids ?? [];
     const baseHistory = base?.config.history ?? [];

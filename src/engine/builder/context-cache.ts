@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { renameSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestingStream, hexOf, type Digest } from '../../lib/digest.js';
+import { holeWriteStream } from '../../lib/tar/hole-writer.js';
 import type { TarSyscalls } from '../../lib/tar/syscalls.js';
 import { unpackContext } from './context.js';
 
@@ -53,7 +54,8 @@ export class ContextCache {
     const incoming = join(this.root, `incoming-${randomBytes(8).toString('hex')}.tar`);
     try {
       const digester = new DigestingStream();
-      await pipeline(input, digester, createWriteStream(incoming, { mode: 0o600 }));
+      // With holes: a context may carry a sparse file's gigabytes of zeros.
+      await pipeline(input, digester, holeWriteStream(incoming, 0o600));
       const digest = digester.digest();
       const entry = this.entries.get(digest) ?? this.unpack(digest, incoming, digester.bytes);
       entry.users++;

@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { errnoCode, invalid } from '../../lib/errors.js';
 import { goPathMatch } from '../../lib/go-match.js';
 import { PathError, resolveInRoot } from '../../lib/safe-path.js';
-import { fileContent, tarTypeOf } from '../../lib/tar/pack.js';
-import { encodeHeader, END_OF_ARCHIVE, type TarHeader } from '../../lib/tar/writer.js';
+import { tarTypeOf } from '../../lib/tar/pack.js';
+import { entryBytes, isZero } from '../../lib/tar/sparse.js';
+import { END_OF_ARCHIVE, type TarHeader } from '../../lib/tar/writer.js';
 
 /**
  * COPY and ADD sources: found in a root directory (the build context, or a
@@ -124,10 +124,34 @@ export async function hashEntries(entries: readonly PlannedEntry[]): Promise<str
   for (const entry of entries) {
     hash.update(`${entry.name}\0${tarTypeOf(entry.stat)}\0${entry.stat.mode & 0o7777}\0${entry.stat.size}\0`);
     if (entry.stat.isSymbolicLink()) hash.update(await readlink(entry.hostPath));
-    else if (entry.stat.isFile()) for await (const chunk of createReadStream(entry.hostPath)) hash.update(chunk as Buffer);
+    else if (entry.stat.isFile()) await hashContent(hash, entry.hostPath, entry.stat.size);
     hash.update('\0');
   }
   return hash.digest('hex');
+}
+
+const HASH_CHUNK = 1 << 20;
+
+/**
+ * A file's content into the hash, a chunk at a time; a chunk of zeros as its
+ * length only, so that a sparse file's gigabytes of holes cost a compare,
+ * not a hash. Chunks are fixed-size, so the same content hashes the same.
+ */
+async function hashContent(hash: Hash, path: string, size: number): Promise<void> {
+  const file = await open(path, 'r');
+  const buffer = Buffer.allocUnsafe(Math.min(size, HASH_CHUNK)); // one buffer, reused: hashed before the next read
+  try {
+    for (let offset = 0; offset < size; ) {
+      const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, size - offset), offset);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      if (isZero(chunk)) hash.update(`Z${chunk.length}\0`);
+      else hash.update('D').update(chunk);
+      offset += bytesRead;
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 export interface TarOptions {
@@ -171,6 +195,5 @@ async function* writeEntry(entry: PlannedEntry, name: string, options: TarOption
     header.devmajor = Math.floor(st.rdev / 256) & 0xfff;
     header.devminor = (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00);
   }
-  yield encodeHeader(header);
-  if (header.size > 0) yield* fileContent(entry.hostPath, header.size);
+  yield* entryBytes(header, entry.hostPath, st); // sparse files go as their data only
 }

@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Digest } from '../../lib/digest.js';
-import { invalid, notImplemented } from '../../lib/errors.js';
+import { EngineError, invalid, notImplemented } from '../../lib/errors.js';
 import { familiarName, familiarString, parseNormalizedNamed, withDefaultTag, type Reference } from '../../lib/reference.js';
 import type { TarSyscalls } from '../../lib/tar/syscalls.js';
 import { cleanPath, PatternMatcher, parseDockerignore } from '../../lib/dockerignore.js';
@@ -37,13 +37,12 @@ export class LocalBuilder implements BuilderService {
       const dockerfileName = request.dockerfile || 'Dockerfile';
       const input = request.remote ? await fetchRemoteContext(request.remote, dockerfileName, signal) : body;
       context = await this.contexts.acquire(input);
-      const { text, hidden } = await this.readDockerfile(context.dir, request.dockerfile);
-      const dockerfile = parseDockerfile(text);
+      const { text, hidden, name } = await this.readDockerfile(context.dir, request.dockerfile);
+      const dockerfile = parseDockerfile(text, name);
       for (const warning of dockerfile.warnings) output.stream(`${warning}\n`);
       const source = { dir: context.dir, hidden, memo: context.memo };
       const id = await new DockerfileBuild(this.deps, request, output, signal, dockerfile, source, scratchDir).run();
       await this.tagAll(id, tags);
-      output.aux({ ID: id });
       output.stream(`Successfully built ${shortId(id)}\n`);
       for (const tag of tags) output.stream(`Successfully tagged ${familiarString(tag)}\n`);
       return id;
@@ -58,19 +57,23 @@ export class LocalBuilder implements BuilderService {
    * inside the context; and, as Docker, the Dockerfile and .dockerignore are
    * hidden from COPY when .dockerignore lists them.
    */
-  private async readDockerfile(contextDir: string, requested: string): Promise<{ text: string; hidden: string[] }> {
-    const name = requested || 'Dockerfile';
+  private async readDockerfile(contextDir: string, requested: string): Promise<{ text: string; hidden: string[]; name: string }> {
+    let name = requested || 'Dockerfile';
     let content = await readContextFile(contextDir, name);
-    if (content === null && !requested) content = await readContextFile(contextDir, 'dockerfile');
-    if (content === null) throw invalid(`Cannot locate specified Dockerfile: ${name}`);
-    if (content.toString('utf8').trim() === '') throw invalid(`the Dockerfile (${name}) cannot be empty`);
+    if (content === null && !requested) {
+      content = await readContextFile(contextDir, 'dockerfile');
+      if (content !== null) name = 'dockerfile';
+    }
+    // dockerd's error here has no kind: a 500.
+    if (content === null) throw new EngineError('internal', `Cannot locate specified Dockerfile: ${name}`);
+    if (content.length === 0) throw invalid(`the Dockerfile (${name}) cannot be empty`);
     const ignore = await readContextFile(contextDir, '.dockerignore');
     const hidden: string[] = [];
     if (ignore !== null) {
       const matcher = new PatternMatcher(parseDockerignore(ignore.toString('utf8')));
-      for (const file of [name, '.dockerignore']) if (matcher.matches(cleanPath(file))) hidden.push(cleanPath(file));
+      for (const file of [requested || 'Dockerfile', '.dockerignore']) if (matcher.matches(cleanPath(file))) hidden.push(cleanPath(file));
     }
-    return { text: content.toString('utf8'), hidden };
+    return { text: content.toString('utf8'), hidden, name };
   }
 
   private async tagAll(id: Digest, tags: Reference[]): Promise<void> {

@@ -10,8 +10,8 @@ import type { BuildOutput, BuildRequest } from './types.js';
 /**
  * What a step does with the rest of the engine: commit images, and run
  * containers for the steps that need a filesystem (RUN, COPY, ADD, WORKDIR).
- * Every container made here is removed again, whatever happens, unless the
- * build asked to keep them (--rm=false) and the step succeeded.
+ * RUN steps' containers are removed or kept as dockerd's classic builder
+ * does (see withContainer).
  */
 
 /** A RUN that exited non-zero: the API reports the exit code as the error's code, as Docker. */
@@ -38,6 +38,10 @@ export interface CommitInput {
   containerId?: string;
 }
 
+/** dockerd's stderr writer: every piece of a step's stderr in bright red, one message each. */
+export const red = (text: string) => `\x1b[91m${text}\x1b[0m`;
+const plain = (text: string) => text;
+
 export const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
 export class StepRunner {
@@ -63,15 +67,19 @@ export class StepRunner {
 
   /**
    * Runs `fn` with a container made from `image` (not started unless fn
-   * starts it), then commits its changes with `config`. The container goes
-   * away afterwards: always on failure (nothing of a failed build is left
-   * behind), and on success unless --rm=false.
+   * starts it), then commits its changes with `config`. A RUN step's
+   * container (`kind` 'run') is kept or removed as the classic builder does
+   * it after each step: removed with --force-rm whatever happened, with --rm
+   * only after success (a failed step's container stays for inspection), and
+   * always on cancel. Other steps' containers are berth's own means of
+   * writing files (dockerd uses a bare layer there) and never outlive them.
    */
   async withContainer(
     image: Digest,
     container: { config: ContainerConfig; hostConfig: HostConfig; withoutImageVolumes?: boolean },
     fn: (id: string) => Promise<void>,
     commit: Omit<CommitInput, 'layer' | 'containerId' | 'parent'>,
+    kind: 'run' | 'files',
   ): Promise<Digest> {
     const { containers } = this.deps;
     const { Id: id } = await containers.create({
@@ -87,9 +95,22 @@ export class StepRunner {
       ok = true;
       return result;
     } finally {
-      if (!ok || this.request.remove || this.request.forceRemove) {
-        await containers.remove(id, { force: true, volumes: true, link: false }).catch(() => undefined);
-      }
+      await this.cleanUp(id, kind === 'run' ? this.runRemoval(ok) : 'quietly');
+    }
+  }
+
+  private runRemoval(ok: boolean): 'keep' | 'quietly' | 'tell' {
+    if (this.signal.aborted) return 'quietly';
+    return this.request.forceRemove || (ok && this.request.remove) ? 'tell' : 'keep';
+  }
+
+  private async cleanUp(id: string, how: 'keep' | 'quietly' | 'tell'): Promise<void> {
+    if (how === 'keep') return;
+    try {
+      await this.deps.containers.remove(id, { force: true, volumes: true, link: false });
+      if (how === 'tell') this.output.stream(`Removing intermediate container ${shortId(id)}\n`);
+    } catch (err) {
+      if (how === 'tell') this.output.stream(`Error removing intermediate container ${shortId(id)}: ${(err as Error).message}\n`);
     }
   }
 
@@ -98,7 +119,7 @@ export class StepRunner {
     const { containers } = this.deps;
     this.output.stream(` ---> Running in ${shortId(id)}\n`);
     const streams = await containers.attach(id, { stdin: false, stdout: true, stderr: true, logs: false, stream: true });
-    const copied = Promise.all([this.pump(streams.stdout), this.pump(streams.stderr)]);
+    const copied = Promise.all([this.pump(streams.stdout, plain), this.pump(streams.stderr, red)]);
     const exited = containers.wait(id, 'next-exit');
     const onAbort = () => void containers.kill(id, 'SIGKILL').catch(() => undefined);
     this.signal.addEventListener('abort', onAbort, { once: true });
@@ -112,15 +133,16 @@ export class StepRunner {
       this.signal.removeEventListener('abort', onAbort);
       streams.close();
     }
-    if (this.request.remove || this.request.forceRemove) this.output.stream(`Removing intermediate container ${shortId(id)}\n`);
   }
 
-  private async pump(stream: Readable | null): Promise<void> {
+  private async pump(stream: Readable | null, format: (text: string) => string): Promise<void> {
     if (!stream) return;
     const decoder = new StringDecoder('utf8'); // a character may be split between chunks
-    for await (const chunk of stream) this.output.stream(decoder.write(chunk as Buffer));
-    const rest = decoder.end();
-    if (rest) this.output.stream(rest);
+    const send = (text: string) => {
+      if (text) this.output.stream(format(text));
+    };
+    for await (const chunk of stream) send(decoder.write(chunk as Buffer));
+    send(decoder.end());
   }
 
   /** The HostConfig of a RUN step: the build's network, extra hosts and resource limits. */

@@ -69,8 +69,9 @@ export interface BuildOutput {
 export interface BuilderService {
   /**
    * Runs one build and returns the image ID. A failed build throws (an
-   * EngineError with Docker's message), leaves no intermediate containers and
-   * tags nothing; images of steps that succeeded stay as cache, as in Docker.
+   * EngineError with Docker's message) and tags nothing; images of steps that
+   * succeeded stay as cache, and the failed RUN step's container stays unless
+   * --force-rm, as in Docker. One aux {ID} goes out at the end of each stage.
    */
   build(context: Readable, request: BuildRequest, output: BuildOutput, signal: AbortSignal): Promise<Digest>;
 }

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { DigestingStream, hexOf, isHex64, parseDigest, type Digest } from '../../lib/digest.js';
 import { errnoCode, invalid, notFound } from '../../lib/errors.js';
 import { syncDir } from '../../lib/atomic.js';
+import { holeWriteStream } from '../../lib/tar/hole-writer.js';
 import type { ContentStore } from './types.js';
 
 /**
@@ -43,7 +44,8 @@ export class FsContentStore implements ContentStore {
     try {
       // Any async-iterable source will do (tar-stream's entries are streamx streams, not Node's).
       const source = data instanceof Uint8Array ? Readable.from([Buffer.from(data)]) : data;
-      await pipeline(source, hasher, createWriteStream(ingest, { mode: 0o644, flush: true }));
+      // Zero blocks become holes: a layer with a huge sparse file must not take its size on disk.
+      await pipeline(source, hasher, holeWriteStream(ingest, 0o644, { sync: true }));
       const digest = hasher.digest();
       if (expectedSize !== undefined && hasher.bytes !== expectedSize) {
         throw invalid(`size mismatch for ${expected ?? digest}: expected ${expectedSize} bytes, got ${hasher.bytes}`);

@@ -4,6 +4,7 @@ import { invalid, type EngineError } from '../errors.js';
 import { PathError, splitInRoot } from '../safe-path.js';
 import { applyMeta, type FileMeta } from './file-meta.js';
 import type { EntryHeader, TarEntry } from './read.js';
+import { HoleWriter } from './hole-writer.js';
 import { S_IFBLK, S_IFCHR, S_IFIFO, type TarSyscalls } from './syscalls.js';
 
 /**
@@ -171,17 +172,16 @@ async function writeRegularFile(target: string, body: AsyncIterable<Buffer>, dec
     return data.length;
   }
   const file = await open(target, flags, 0o600);
-  let size = 0;
+  const writer = new HoleWriter(file);
   try {
-    for await (const chunk of body) {
-      await file.write(chunk);
-      size += chunk.length;
-    }
+    for await (const chunk of body) await writer.write(chunk);
+    await writer.finish();
   } finally {
     await file.close();
   }
-  return size;
+  return writer.size;
 }
+
 
 /**
  * Refuses relative symlink targets that climb out of the extraction root from

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { open, readlink } from 'node:fs/promises';
+import { open, readlink, type FileHandle } from 'node:fs/promises';
 import { padding, type TarHeader, type TarType } from './writer.js';
 
 /**
@@ -64,19 +64,24 @@ export function tarTypeOf(st: Stats): TarType {
 export async function* fileContent(path: string, size: number): AsyncGenerator<Buffer> {
   const file = await open(path, 'r');
   try {
-    let offset = 0;
-    while (offset < size) {
-      const buffer = Buffer.alloc(Math.min(CHUNK, size - offset));
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, offset);
-      if (bytesRead === 0) {
-        yield Buffer.alloc(size - offset);
-        break;
-      }
-      offset += bytesRead;
-      yield buffer.subarray(0, bytesRead);
-    }
+    yield* fileRange(file, 0, size);
   } finally {
     await file.close();
   }
   yield padding(size);
+}
+
+/** Exactly `length` bytes of an open file from `offset`, zero-filled where the file has shrunk. */
+export async function* fileRange(file: FileHandle, offset: number, length: number): AsyncGenerator<Buffer> {
+  for (let done = 0; done < length; ) {
+    // Unzeroed: only what read() filled is handed out.
+    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, length - done));
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, offset + done);
+    if (bytesRead === 0) {
+      yield Buffer.alloc(length - done);
+      return;
+    }
+    done += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
 }

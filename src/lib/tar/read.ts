@@ -3,11 +3,13 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar, { type Extract, type Header } from 'tar-stream';
 import { DigestingStream, type Digest } from '../digest.js';
+import { expandSparse, sparseInfo } from './sparse.js';
 
 /**
  * Reading a layer tar: sniff gzip by its magic bytes, hash the uncompressed
  * bytes (all of them, including padding after the end-of-archive blocks: that
- * is what a diff ID covers), and hand out entries with binary-safe xattrs.
+ * is what a diff ID covers), and hand out entries with binary-safe xattrs;
+ * sparse entries (PAX 1.0) as the files they stand for.
  */
 
 /** A tar entry's header as tar-stream gives it, plus the PAX records it carries. */
@@ -47,7 +49,14 @@ export async function readTar(input: Readable): Promise<TarReader> {
     async *entries() {
       for await (const entry of extract) {
         const header = entry.header as EntryHeader;
-        yield { header, xattrs: xattrsOf(header), body: entry as AsyncIterable<Buffer> };
+        const sparse = sparseInfo(header.pax);
+        if (!sparse) {
+          yield { header, xattrs: xattrsOf(header), body: entry as AsyncIterable<Buffer> };
+          continue;
+        }
+        // A sparse file is handed out as the file it stands for; its holes come as holeBytes().
+        const real = { ...header, name: sparse.name, size: sparse.realSize };
+        yield { header: real, xattrs: xattrsOf(header), body: expandSparse(entry as AsyncIterable<Buffer>, sparse.realSize) };
       }
       await flowing;
     },

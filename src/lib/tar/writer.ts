@@ -21,6 +21,8 @@ export interface TarHeader {
   devmajor?: number;
   devminor?: number;
   xattrs?: ReadonlyMap<string, Buffer>;
+  /** More PAX records, written in this order after the others (sparse files' GNU.sparse.*). */
+  pax?: readonly (readonly [string, string])[];
 }
 
 export const BLOCK = 512;
@@ -68,6 +70,7 @@ function paxRecords(header: TarHeader): Buffer[] {
   for (const [key, value] of [...(header.xattrs ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     records.push(paxRecord(`SCHILY.xattr.${key}`, value));
   }
+  for (const [key, value] of header.pax ?? []) records.push(paxRecord(key, Buffer.from(value)));
   return records;
 }
 

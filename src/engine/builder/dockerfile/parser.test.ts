@@ -177,8 +177,8 @@ describe('stages', () => {
   });
 
   const errors: [string, string][] = [
-    ['', 'file with no instructions'],
-    ['# only a comment\n\n', 'file with no instructions'],
+    ['', 'failed to parse Dockerfile: file with no instructions'],
+    ['# only a comment\n\n', 'failed to parse Dockerfile: file with no instructions'],
     ['ARG A\n', 'no build stage in current context'],
     ['ARG A\nRUN x\nFROM scratch\n', 'Dockerfile:2: no build stage in current context'],
     ['FROM\n', 'Dockerfile:1: FROM requires either one or three arguments'],

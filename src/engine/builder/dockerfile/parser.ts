@@ -16,9 +16,10 @@ import type { ArgInstruction, Directives, Dockerfile, Instruction, Stage } from 
 
 type EscapeChar = Directives['escape'];
 
-export function parseDockerfile(text: string): Dockerfile {
+/** `name` is the Dockerfile's name in the context, for dockerd's "failed to parse <name>" of a file with no instructions. */
+export function parseDockerfile(text: string, name = 'Dockerfile'): Dockerfile {
   const { directives, lines, warnings } = splitLogicalLines(text);
-  if (lines.length === 0) throw invalid('file with no instructions');
+  if (lines.length === 0) throw invalid(`failed to parse ${name}: file with no instructions`);
   const nodes = lines.map(({ text: line, line: number }) => ({
     number,
     node: atLine(number, () => parseNode(line, directives.escape)),

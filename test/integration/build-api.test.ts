@@ -1,0 +1,257 @@
+/**
+ * POST /build as clients see it, on berthd and, when it can run here, on a
+ * private dockerd 20.10 given the same requests (so the expectations are
+ * dockerd's, checked): errors before the stream are HTTP errors, a failed
+ * step's container stays unless forcerm, stderr comes in red, one aux ID per
+ * stage, --cache-from is the only cache when given. And a context with a
+ * huge sparse file builds without writing its zeros.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTar } from '../../src/lib/tar/testing.js';
+import { busyboxRootfs, DOCKER_CLI, dockerdSkipReason, ReferenceDockerd, run, TestDaemon, type RunResult } from './harness.js';
+
+interface Target {
+  name: string;
+  socket: string;
+  docker(args: string[]): RunResult;
+}
+
+interface Message {
+  stream?: string;
+  aux?: { ID?: string };
+  error?: string;
+  errorDetail?: { code?: number; message?: string };
+}
+
+function post(socket: string, path: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socket, method: 'POST', path, headers: { 'Content-Type': 'application/x-tar' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function get(socket: string, path: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    request({ socketPath: socket, method: 'GET', path }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve(JSON.parse(text)));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+const messagesOf = (body: string): Message[] => body.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Message);
+const text = (messages: Message[]) => messages.map((m) => m.stream ?? '').join('');
+
+/** A build of a context holding `files`, with the query `query`. */
+async function build(target: Target, files: Record<string, string>, query = ''): Promise<{ status: number; body: string; messages: Message[] }> {
+  const tar = await makeTar(Object.entries(files).map(([name, content]) => ({ name, content })));
+  const res = await post(target.socket, `/v1.41/build?${query}`, tar);
+  return { ...res, messages: res.status === 200 ? messagesOf(res.body) : [] };
+}
+
+async function containerIds(target: Target): Promise<string[]> {
+  return ((await get(target.socket, '/v1.41/containers/json?all=1')) as { Id: string }[]).map((c) => c.Id);
+}
+
+async function removeContainers(target: Target, ids: string[]): Promise<void> {
+  for (const id of ids) target.docker(['rm', '-f', id]);
+}
+
+/** The container of the last step that ran one (dockerd runs one for LABEL steps too). */
+function lastRunningIn(messages: Message[]): string {
+  const found = [...text(messages).matchAll(/Running in ([0-9a-f]{12})\n/g)].pop()?.[1];
+  assert.ok(found, text(messages));
+  return found;
+}
+
+const skipDockerd = dockerdSkipReason();
+
+describe('POST /build (classic builder) on berthd and on dockerd 20.10', { skip: !DOCKER_CLI && 'docker CLI not installed' }, () => {
+  let daemon: TestDaemon;
+  let reference: ReferenceDockerd | undefined;
+  const targets: Target[] = [];
+
+  before(async () => {
+    daemon = await TestDaemon.start();
+    const rootfs = await busyboxRootfs();
+    targets.push({ name: 'berthd', socket: daemon.socket, docker: (args) => daemon.docker(args) });
+    if (!skipDockerd) {
+      reference = await ReferenceDockerd.start();
+      targets.push({ name: 'dockerd', socket: join(reference.dir, 'docker.sock'), docker: (args) => reference!.docker(args) });
+    }
+    for (const target of targets) assert.equal(target.docker(['import', rootfs, 'busybox:latest']).code, 0, target.name);
+  });
+  after(async () => {
+    await reference?.stop();
+    await daemon?.stop();
+  });
+
+  /** Runs `check` on every daemon, naming the one that failed. */
+  async function onEach(check: (target: Target) => Promise<void>): Promise<void> {
+    for (const target of targets) {
+      try {
+        await check(target);
+      } catch (err) {
+        if (err instanceof Error) err.message = `[${target.name}] ${err.message}`;
+        throw err;
+      }
+    }
+  }
+
+  test('an empty, blank or comment-only Dockerfile is an HTTP 400 before anything streams', async () => {
+    await onEach(async (target) => {
+      const cases: [Record<string, string>, string, string][] = [
+        [{ Dockerfile: '' }, '', 'the Dockerfile (Dockerfile) cannot be empty'],
+        [{ 'Other.df': '' }, 'dockerfile=Other.df', 'the Dockerfile (Other.df) cannot be empty'],
+        [{ Dockerfile: '\n   \n\n' }, '', 'failed to parse Dockerfile: file with no instructions'],
+        [{ Dockerfile: '# only a comment\n\n# and another\n' }, '', 'failed to parse Dockerfile: file with no instructions'],
+      ];
+      for (const [files, query, message] of cases) {
+        const r = await build(target, files, query);
+        assert.equal(r.status, 400, r.body);
+        assert.deepEqual(JSON.parse(r.body), { message });
+      }
+      const unknown = await build(target, { Dockerfile: 'FROM busybox\nFOO bar\n' });
+      assert.equal(unknown.status, 400, 'a parse error is found before the first step too');
+    });
+  });
+
+  test('a failed RUN keeps its container (with the image\'s labels) unless forcerm; its stderr is red', async () => {
+    const files = { Dockerfile: 'FROM busybox\nLABEL step=label\nRUN echo out; echo err >&2; exit 3\n' };
+    await onEach(async (target) => {
+      const before = await containerIds(target);
+      const failed = await build(target, files, `labels=${encodeURIComponent('{"build":"x"}')}`);
+      assert.equal(failed.status, 200);
+      const last = failed.messages[failed.messages.length - 1]!;
+      assert.equal(last.errorDetail?.code, 3);
+      assert.equal(last.error, "The command '/bin/sh -c echo out; echo err >&2; exit 3' returned a non-zero code: 3");
+      assert.ok(failed.messages.some((m) => m.stream === 'out\n'), failed.body);
+      assert.ok(failed.messages.some((m) => m.stream === '\x1b[91merr\n\x1b[0m'), `stderr wrapped in red: ${failed.body}`);
+      const runContainer = lastRunningIn(failed.messages);
+      assert.doesNotMatch(text(failed.messages), new RegExp(`Removing intermediate container ${runContainer}`));
+      const kept = (await containerIds(target)).filter((id) => !before.includes(id));
+      assert.equal(kept.length, 1, 'the failed step\'s container stays');
+      const inspect = (await get(target.socket, `/v1.41/containers/${kept[0]}/json`)) as { State: { Status: string; ExitCode: number }; Config: { Labels: Record<string, string> } };
+      assert.equal(inspect.State.Status, 'exited');
+      assert.equal(inspect.State.ExitCode, 3);
+      assert.deepEqual(inspect.Config.Labels, { step: 'label' });
+      await removeContainers(target, kept);
+
+      const forced = await build(target, files, 'forcerm=1');
+      const running = lastRunningIn(forced.messages);
+      assert.match(text(forced.messages), new RegExp(`Removing intermediate container ${running}\\n$`));
+      assert.equal(forced.messages[forced.messages.length - 1]!.errorDetail?.code, 3);
+      assert.deepEqual((await containerIds(target)).filter((id) => !before.includes(id)), [], 'forcerm leaves nothing');
+    });
+  });
+
+  test('--rm (the default) removes a RUN step\'s container after success; rm=0 keeps it', async () => {
+    await onEach(async (target) => {
+      const before = await containerIds(target);
+      const ok = await build(target, { Dockerfile: `FROM busybox\nRUN echo rm-${target.name}\n` }, 'nocache=1');
+      assert.match(text(ok.messages), /Removing intermediate container [0-9a-f]{12}\n ---> [0-9a-f]{12}\n/);
+      assert.deepEqual((await containerIds(target)).filter((id) => !before.includes(id)), []);
+      const kept = await build(target, { Dockerfile: `FROM busybox\nRUN echo keep-${target.name}\n` }, 'nocache=1&rm=0');
+      assert.doesNotMatch(text(kept.messages), /Removing intermediate container/);
+      const left = (await containerIds(target)).filter((id) => !before.includes(id));
+      assert.equal(left.length, 1);
+      await removeContainers(target, left);
+    });
+  });
+
+  test('one aux ID per stage, the last one the result, all before "Successfully built"; q=1 sends only the ID', async () => {
+    const files = { Dockerfile: 'FROM busybox AS first\nRUN echo a > /a\nFROM busybox\nCOPY --from=first /a /a\n' };
+    await onEach(async (target) => {
+      const r = await build(target, files);
+      const auxes = r.messages.flatMap((m, index) => (m.aux?.ID ? [{ id: m.aux.ID, index }] : []));
+      assert.equal(auxes.length, 2, r.body);
+      const built = r.messages.findIndex((m) => m.stream?.startsWith('Successfully built '));
+      assert.equal(r.messages[built]!.stream, `Successfully built ${auxes[1]!.id.slice(7, 19)}\n`);
+      assert.equal(auxes[1]!.index, built - 1);
+      assert.match(r.messages[auxes[0]!.index + 1]!.stream ?? '', /^Step 3\/4 : FROM busybox/);
+      assert.deepEqual(r.messages.filter((m) => m.stream?.startsWith('Step ')).map((m) => m.stream), ['Step 1/4 : FROM busybox AS first', 'Step 2/4 : RUN echo a > /a', 'Step 3/4 : FROM busybox', 'Step 4/4 : COPY --from=first /a /a']);
+      const quiet = await build(target, files, 'q=1');
+      assert.deepEqual(quiet.messages, [{ stream: `${auxes[1]!.id}\n` }]);
+    });
+  });
+
+  test('cachefrom: only the images named are cache sources', async () => {
+    await onEach(async (target) => {
+      const files = { Dockerfile: `FROM busybox\nRUN echo cache-from-${target.name} > /f\n` };
+      const first = await build(target, files, 't=cf-base');
+      const id = first.messages.flatMap((m) => (m.aux?.ID ? [m.aux.ID] : [])).pop();
+      assert.ok(id, first.body);
+      assert.match(text((await build(target, files)).messages), /Using cache/, 'the local cache without cachefrom');
+      for (const sources of [['busybox'], ['not-here:1']]) {
+        const r = await build(target, files, `cachefrom=${encodeURIComponent(JSON.stringify(sources))}`);
+        assert.doesNotMatch(text(r.messages), /Using cache/, `cachefrom=${JSON.stringify(sources)}: ${r.body}`);
+      }
+      const hit = await build(target, files, `cachefrom=${encodeURIComponent('["cf-base"]')}`);
+      assert.match(text(hit.messages), /Using cache/);
+      assert.equal(hit.messages.flatMap((m) => (m.aux?.ID ? [m.aux.ID] : [])).pop(), id);
+    });
+  });
+});
+
+describe('a huge sparse file in the build context', { skip: !DOCKER_CLI && 'docker CLI not installed' }, () => {
+  const GiB = 1024 ** 3;
+  let daemon: TestDaemon;
+  let scratch: string;
+
+  before(async () => {
+    daemon = await TestDaemon.start();
+    scratch = await mkdtemp(join(tmpdir(), 'berth-sparse-build-'));
+    assert.equal(daemon.docker(['import', await busyboxRootfs(), 'busybox:latest']).code, 0);
+  });
+  after(async () => {
+    await daemon?.stop();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  /** Kilobytes used under the daemon's data root. */
+  const used = () => Number(run('du', ['-sk', daemon.dataRoot]).stdout.split('\t')[0]);
+
+  async function sparseContext(name: string): Promise<string> {
+    const dir = join(scratch, name);
+    await mkdir(dir);
+    const file = await open(join(dir, 'disk.img'), 'w');
+    await file.truncate(GiB);
+    await file.write(Buffer.from('head'), 0, 4, 0);
+    await file.write(Buffer.from(name), 0, name.length, GiB / 2); // not the other test's content: no cache hit
+    await file.write(Buffer.from('tail'), 0, 4, GiB - 4);
+    await file.close();
+    const check = 'test "$(stat -c %s /disk.img)" = 1073741824 && test "$(head -c 4 /disk.img)" = head && test "$(tail -c 4 /disk.img)" = tail';
+    await writeFile(join(dir, 'Dockerfile'), `FROM busybox\nCOPY disk.img /\nRUN ${check}\n`);
+    return dir;
+  }
+
+  for (const cli of ['berth', 'docker'] as const) {
+    test(`${cli} build: 1 GiB with two data blocks is copied in, and takes little disk`, async () => {
+      const dir = await sparseContext(cli);
+      const before = used();
+      const started = Date.now();
+      const r = cli === 'berth' ? daemon.berth(['build', '-t', `sparse-${cli}`, dir]) : daemon.dockerBuild(['-t', `sparse-${cli}`, dir]);
+      const seconds = (Date.now() - started) / 1000;
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      const grown = used() - before;
+      assert.ok(grown < 64 * 1024, `the daemon's data grew by ${grown} KiB for a 1 GiB sparse file`);
+      assert.ok(seconds < 90, `the build took ${seconds} s`);
+      const inImage = daemon.docker(['run', '--rm', `sparse-${cli}`, 'sh', '-c', 'du -k /disk.img | cut -f1']);
+      assert.equal(inImage.code, 0, inImage.stderr);
+      assert.ok(Number(inImage.stdout) < 1024, `the file in a container from the image takes ${inImage.stdout.trim()} KiB`);
+    });
+  }
+});
