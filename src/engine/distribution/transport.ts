@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
 import { readCapped } from '../../lib/compression.js';
-import { unavailable } from '../../lib/errors.js';
+import { EngineError } from '../../lib/errors.js';
 
 /** How to speak TLS to one registry host. */
 export interface TlsSettings {
@@ -57,8 +57,9 @@ const RESPONSE_TIMEOUT_MS = 60_000;
 
 /**
  * One HTTP(S) request; resolves with the response (its body unread) whatever
- * its status. Network and TLS failures become `unavailable` EngineErrors with
- * Go's wording, which the callers use to decide on a fallback.
+ * its status. Network and TLS failures become EngineErrors with Go's wording,
+ * marked as network failures, which the callers use to decide on a fallback.
+ * Their kind is `internal`: dockerd answers such a pull with a plain 500.
  */
 export function send(req: HttpRequest): Promise<IncomingMessage> {
   const requestFn = req.url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -78,7 +79,7 @@ export function send(req: HttpRequest): Promise<IncomingMessage> {
 /** Go's `Get "https://…/v2/": dial tcp …: connect: connection refused`, roughly. */
 export function networkError(req: { method: string; url: URL }, err: Error): Error {
   const method = req.method[0] + req.method.slice(1).toLowerCase();
-  const wrapped = unavailable(`${method} "${req.url.href}": ${describeNetworkError(err)}`, err);
+  const wrapped = new EngineError('internal', `${method} "${req.url.href}": ${describeNetworkError(err)}`, { cause: err });
   (wrapped as NetworkError).network = true;
   return wrapped;
 }
@@ -87,7 +88,7 @@ export type NetworkError = Error & { network?: boolean };
 
 /** A response body that broke off (reset, timeout): a network failure too, so the download is retried. */
 export function brokenDownload(digest: string, err: Error): Error {
-  const wrapped = unavailable(`error pulling blob ${digest}: ${err.message}`, err);
+  const wrapped = new EngineError('internal', `error pulling blob ${digest}: ${err.message}`, { cause: err });
   (wrapped as NetworkError).network = true;
   return wrapped;
 }
