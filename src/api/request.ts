@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { invalid } from '../lib/errors.js';
 import { readCapped, parseJson } from '../lib/compression.js';
+import { parsePlatform } from '../lib/platform.js';
 import type { Filters } from '../engine/images/types.js';
 import { GoSyntaxError, scanGoJson } from './gojson-scan.js';
 import { decodeGo, GoTypeError, type GoType } from './gojson.js';
@@ -99,6 +100,17 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
  * The `filters` query parameter: JSON mapping names to either a list of
  * values (old clients) or an object whose keys are the values (current ones).
  */
+/**
+ * The `platform` parameter of create, pull and build, checked as dockerd
+ * checks it (containerd's parser) before anything is looked up or streamed;
+ * given on as written, or undefined when absent.
+ */
+export function platformParam(query: URLSearchParams): string | undefined {
+  const value = query.get('platform') || undefined;
+  parsePlatform(value);
+  return value;
+}
+
 export function filtersParam(query: URLSearchParams): Filters {
   const raw = query.get('filters');
   const filters: Filters = new Map();

@@ -2,7 +2,7 @@ import { invalid, notImplemented, toEngineError } from '../../lib/errors.js';
 import { parseJson } from '../../lib/compression.js';
 import type { BuilderService, BuildRequest } from '../../engine/builder/types.js';
 import type { Ulimit } from '../../engine/containers/types.js';
-import { boolParam, intParam } from '../request.js';
+import { boolParam, intParam, platformParam } from '../request.js';
 import { JsonMessageStream } from '../respond.js';
 import { decodeRegistryHeader } from './distribution.js';
 import type { Router } from '../router.js';
@@ -72,7 +72,7 @@ function buildRequestOf(query: URLSearchParams): BuildRequest {
       ulimits: jsonParam<Ulimit[]>(query, 'ulimits', [], (v) => Array.isArray(v)),
     },
     squash: boolParam(query, 'squash'),
-    platform: query.get('platform') || undefined,
+    platform: platformParam(query),
     remote: query.get('remote') || undefined,
   };
 }
