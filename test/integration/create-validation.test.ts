@@ -67,6 +67,8 @@ const CASES: Case[] = [
   create('--link with host network', { HostConfig: { NetworkMode: 'host', Links: ['vparent:x'] } }, 400, "conflicting options: host type networking can't be used with links. This would result in undefined behavior"),
   create('container network without a name', { HostConfig: { NetworkMode: 'container:' } }, 400, 'Invalid network mode: invalid container format container:<name|id>'),
   create('--hostname with --uts host', { Hostname: 'h', HostConfig: { UTSMode: 'host' } }, 400, 'conflicting options: hostname and the UTS mode'),
+  create('a container port that is not a number', { HostConfig: { PortBindings: { 'abc/tcp': [{ HostPort: '8080' }] } } }, 400, 'invalid port specification: "abc"'),
+  create('a host port range upside down', { HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080-8070' }] } } }, 400, 'invalid port specification: "8080-8070"'),
   create('cpu period under 1 ms', { HostConfig: { CpuPeriod: 999 } }, 400, 'CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)'),
   create('cpu period over 1 s', { HostConfig: { CpuPeriod: 1_000_001 } }, 400, 'CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)'),
   create('cpu quota under 1 ms', { HostConfig: { CpuQuota: 999 } }, 400, 'CPU cfs quota can not be less than 1ms (i.e. 1000)'),
@@ -178,6 +180,21 @@ describe('create validation: dockerd\'s 400s, nothing half-made', { skip: !DOCKE
       const volumesAfter = cli(socket, ['volume', 'ls', '-q']).stdout.split('\n').filter(Boolean);
       assert.deepEqual(volumesAfter.filter((v) => !volumesBefore.includes(v)), ['vnamed'], `${isDockerd(socket) ? 'dockerd' : 'berthd'}: only the named volume stays`);
       cli(socket, ['volume', 'rm', 'vnamed']);
+    }
+  });
+
+  test('docker run --rm that fails at start leaves no container, keeps its named volume and drops the anonymous one', async () => {
+    for (const socket of sockets()) {
+      const who = isDockerd(socket) ? 'dockerd' : 'berthd';
+      const containersBefore = await containerIds(socket);
+      const volumesBefore = cli(socket, ['volume', 'ls', '-q']).stdout.split('\n').filter(Boolean);
+      const ran = cli(socket, ['run', '--rm', '--network', 'none', '-v', 'vrun:/x', '-v', '/anon', '--device', '/etc/passwd', 'busybox', 'true']);
+      assert.equal(ran.code, 125, `${who}: ${ran.stderr}`);
+      assert.match(ran.stderr, /error gathering device information while adding custom device "\/etc\/passwd": not a device node/, who);
+      assert.deepEqual(await containerIds(socket), containersBefore, `${who}: no container is left`);
+      const volumesAfter = cli(socket, ['volume', 'ls', '-q']).stdout.split('\n').filter(Boolean);
+      assert.deepEqual(volumesAfter.filter((v) => !volumesBefore.includes(v)), ['vrun'], `${who}: the named volume stays, the anonymous one goes`);
+      cli(socket, ['volume', 'rm', 'vrun']);
     }
   });
 

@@ -33,6 +33,39 @@ export function checkNetworkMode(config: ContainerConfig & { MacAddress?: string
 
 const HOST_AND_LINKS = "conflicting options: host type networking can't be used with links. This would result in undefined behavior";
 
+/**
+ * Published ports as dockerd's verifyContainerSettings reads them (go-connections/nat):
+ * the container port a single number (or none), the host port a number or a low-high range.
+ */
+export function checkPortBindings(h: HostConfig): void {
+  for (const [key, bindings] of Object.entries(h.PortBindings ?? {})) {
+    const port = splitProtoPort(key);
+    if (port !== '' && !isPortNumber(port)) throw invalid(`invalid port specification: ${JSON.stringify(port)}`);
+    for (const binding of (Array.isArray(bindings) ? bindings : []) as { HostPort?: string }[]) {
+      const hostPort = binding?.HostPort ?? '';
+      if (!isHostPortRange(splitProtoPort(hostPort))) throw invalid(`invalid port specification: ${JSON.stringify(hostPort)}`);
+    }
+  }
+}
+
+/** nat.SplitProtoPort's port part: "80/tcp" and "80" give "80". */
+function splitProtoPort(raw: string): string {
+  return raw.split('/')[0]!;
+}
+
+/** strconv.ParseUint(s, 10, 16). */
+function isPortNumber(text: string | undefined): boolean {
+  return text !== undefined && /^\d+$/.test(text) && Number(text) <= 65535;
+}
+
+/** nat.ParsePortRangeToInt: empty, a port, or "low-high" with low <= high. */
+function isHostPortRange(text: string): boolean {
+  if (text === '') return true;
+  if (!text.includes('-')) return isPortNumber(text);
+  const [low, high] = text.split('-');
+  return isPortNumber(low) && isPortNumber(high) && Number(high) >= Number(low);
+}
+
 /** What dockerd warns of at create, for options that are accepted but have no effect. */
 export function networkWarnings(h: HostConfig): string[] {
   return h.NetworkMode === 'host' && Object.keys(h.PortBindings ?? {}).length > 0 ? ['Published ports are discarded when using host network mode'] : [];

@@ -44,6 +44,13 @@ test('a shared network namespace takes no dns, hosts, mac, ports, links or hostn
     ['Published ports are discarded when using host network mode']);
 });
 
+test('published ports are read as go-connections reads them', () => {
+  for (const [key, hostPort, bad] of [['abc/tcp', '80', 'abc'], ['80-81/tcp', '80', '80-81'], ['70000/tcp', '', '70000'], ['80/tcp', '8080-8070', '8080-8070'], ['80/tcp', 'x', 'x']]) {
+    refused({}, { PortBindings: { [key!]: [{ HostPort: hostPort }] } }, `invalid port specification: "${bad}"`);
+  }
+  validateCreate({}, { PortBindings: { '80/xyz': [{ HostPort: '8080-8090' }], '/tcp': [{ HostPort: '' }], '53/udp': [{}] } });
+});
+
 test('resources out of range get dockerd\'s messages', () => {
   refused({}, { CpuPeriod: 999 }, 'CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
   refused({}, { CpuPeriod: -1 }, 'CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');

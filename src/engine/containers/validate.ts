@@ -3,7 +3,7 @@ import { invalid } from '../../lib/errors.js';
 import { checkIsolation, checkNamespaceModes } from './validate-modes.js';
 import type { ContainerConfig, HostConfig, RestartPolicy } from './types.js';
 import { checkConfig } from './validate-config.js';
-import { checkNetworkMode, networkWarnings } from './validate-network.js';
+import { checkNetworkMode, checkPortBindings, networkWarnings } from './validate-network.js';
 import { checkResources } from './validate-resources.js';
 
 /**
@@ -33,6 +33,7 @@ export function validateHostConfig(hostConfig: HostConfig): void {
 export function validateCreate(config: ContainerConfig, hostConfig: HostConfig): string[] {
   checkNetworkMode(config, hostConfig);
   checkConfig(config);
+  checkPortBindings(hostConfig);
   validateHostConfig(hostConfig);
   return networkWarnings(hostConfig);
 }
