@@ -103,10 +103,13 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
 /**
  * The `platform` parameter of create, pull and build, checked as dockerd
  * checks it (containerd's parser) before anything is looked up or streamed;
- * given on as written, or undefined when absent.
+ * given on as written, or undefined when absent or when the API version is
+ * older than the one that brought it (dockerd ignores it then: 1.41 for
+ * create, 1.32 for pull and build).
  */
-export function platformParam(query: URLSearchParams): string | undefined {
-  const value = query.get('platform') || undefined;
+export function platformParam(req: ApiRequest, since: '1.32' | '1.41'): string | undefined {
+  const value = req.query.get('platform') || undefined;
+  if (value === undefined || versionLess(req.version, since)) return undefined;
   parsePlatform(value);
   return value;
 }

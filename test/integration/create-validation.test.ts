@@ -25,11 +25,11 @@ interface Case {
   dockerdStatus?: number;
 }
 
-function call(socketPath: string, method: string, path: string, body?: unknown): Promise<Answer> {
+function call(socketPath: string, method: string, path: string, body?: unknown, version = '1.41'): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
     const contentType = Buffer.isBuffer(body) ? 'application/x-tar' : 'application/json';
-    const req = request({ socketPath, agent: false, method, path: `/v1.41${path}`, headers: data ? { 'Content-Type': contentType } : {} }, (res) => {
+    const req = request({ socketPath, agent: false, method, path: `/v${version}${path}`, headers: data ? { 'Content-Type': contentType } : {} }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
@@ -167,6 +167,14 @@ describe('create validation: dockerd\'s 400s, nothing half-made', { skip: !DOCKE
       const answer = await call(socket, 'POST', '/build?platform=linux/amd64/v3/x', buildContext());
       assert.equal(answer.status, 400, answer.body);
       assert.equal((JSON.parse(answer.body) as { message: string }).message, '"linux/amd64/v3/x": cannot parse platform specifier: invalid argument');
+    }
+  });
+
+  test('before API 1.41 create ignores `platform`, as dockerd does', async () => {
+    for (const socket of sockets()) {
+      const created = await call(socket, 'POST', '/containers/create?platform=foo', { Image: 'busybox', Cmd: ['true'] }, '1.40');
+      assert.equal(created.status, 201, created.body);
+      await call(socket, 'DELETE', `/containers/${(JSON.parse(created.body) as { Id: string }).Id}`);
     }
   });
 

@@ -16,7 +16,7 @@ import type { Router } from '../router.js';
  */
 export function buildRoutes(router: Router, { builder }: { builder: BuilderService }): void {
   router.add('POST', '/build', async (req, res) => {
-    const request = { ...buildRequestOf(req.query), registryAuths: decodeRegistryHeader(req.raw.headers['x-registry-config']) as BuildRequest['registryAuths'] };
+    const request = { ...buildRequestOf(req.query), platform: platformParam(req, '1.32'), registryAuths: decodeRegistryHeader(req.raw.headers['x-registry-config']) as BuildRequest['registryAuths'] };
     const quiet = boolParam(req.query, 'q');
     const version = req.query.get('version');
     if (version && version !== '1') throw notImplemented(`builder version ${JSON.stringify(version)} (BuildKit) is not supported; berth has the classic builder (version "1")`);
@@ -72,7 +72,6 @@ function buildRequestOf(query: URLSearchParams): BuildRequest {
       ulimits: jsonParam<Ulimit[]>(query, 'ulimits', [], (v) => Array.isArray(v)),
     },
     squash: boolParam(query, 'squash'),
-    platform: platformParam(query),
     remote: query.get('remote') || undefined,
   };
 }

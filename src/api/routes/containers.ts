@@ -26,7 +26,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
     const { HostConfig: hostConfig, NetworkingConfig: networkingConfig, ...config } = body;
     const request: CreateRequest = {
       name: req.query.get('name') || undefined,
-      platform: platformParam(req.query),
+      platform: platformParam(req, '1.41'),
       config: config as CreateRequest['config'],
       hostConfig: legacyIpcDefault(hostConfig, req.version),
       networkingConfig,

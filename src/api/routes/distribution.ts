@@ -51,7 +51,7 @@ export function distributionRoutes(router: Router, { distribution }: { distribut
  */
 export async function pullRoute(req: ApiRequest, res: ServerResponse, distribution: DistributionService): Promise<void> {
   const { reference, allTags } = pullTarget(req.query.get('fromImage')!, req.query.get('tag') ?? '');
-  const platform = platformParam(req.query); // before any network call, as dockerd
+  const platform = platformParam(req, '1.32'); // before any network call, as dockerd
   req.raw.resume(); // nothing is read from the body: let it drain so the connection stays usable
   const stream = new LazyJsonStream(res);
   await stream.run(() => distribution.pull(reference, {
