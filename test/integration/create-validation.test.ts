@@ -209,6 +209,7 @@ describe('create validation: dockerd\'s 400s, nothing half-made', { skip: !DOCKE
   test('-e NAME unset on the client arrives as NAME and unsets NAME in the process', () => {
     const unset = 'BERTH_TEST_UNSET_VARIABLE';
     assert.equal(process.env[unset], undefined);
+    assert.equal(process.env[`${unset}_B`], undefined);
     for (const socket of sockets()) {
       const name = `venv${isDockerd(socket) ? 'd' : 'b'}`;
       const ran = cli(socket, ['run', '--name', name, '--network', 'none', '-e', unset, '-e', 'A=1', '-e', 'HOSTNAME', 'busybox', 'env']);
@@ -216,6 +217,12 @@ describe('create validation: dockerd\'s 400s, nothing half-made', { skip: !DOCKE
       assert.equal(ran.stdout, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nA=1\nHOME=/root\n');
       assert.equal(cli(socket, ['inspect', '-f', '{{json .Config.Env}}', name]).stdout.trim(), `["${unset}","A=1","HOSTNAME"]`);
       cli(socket, ['rm', name]);
+      // exec: the container's environment (HOSTNAME included), the exec's over it, a bare NAME unsetting.
+      const running = cli(socket, ['run', '-d', '--name', name, '--hostname', 'hx', '--network', 'none', '-e', 'A=1', '-e', `${unset}_B=2`, 'busybox', 'sleep', '300']);
+      assert.equal(running.code, 0, running.stderr);
+      const exec = cli(socket, ['exec', '-e', `${unset}_B`, '-e', unset, '-e', 'C=3', name, 'env']);
+      assert.equal(exec.stdout, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOSTNAME=hx\nA=1\nC=3\nHOME=/root\n', exec.stderr);
+      cli(socket, ['rm', '-f', name]);
     }
   });
 

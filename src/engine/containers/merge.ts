@@ -79,6 +79,18 @@ export function replaceOrAppendEnv(defaults: readonly string[], overrides: reado
   return out.filter((entry): entry is string => entry !== null);
 }
 
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * dockerd's CreateDaemonEnvironment, for a container's process and its execs:
+ * PATH, HOSTNAME, TERM for a tty and the links' variables, with the
+ * container's env over them (a bare "KEY" unsets one).
+ */
+export function daemonEnv(config: ContainerConfig, tty: boolean, linkEnv: readonly string[] = []): string[] {
+  const defaults = [DEFAULT_PATH, ...(config.Hostname ? [`HOSTNAME=${config.Hostname}`] : []), ...(tty ? ['TERM=xterm'] : []), ...linkEnv];
+  return replaceOrAppendEnv(defaults, config.Env ?? []);
+}
+
 /** The process to run: ENTRYPOINT + CMD, or an error when there is none (Docker's message). */
 export function commandOf(config: ContainerConfig): { path: string; args: string[] } {
   const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];

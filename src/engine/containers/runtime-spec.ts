@@ -1,12 +1,11 @@
 import { invalid } from '../../lib/errors.js';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, type RuntimeMount, type RuntimeSpec, type SeccompSetting } from '../runtime/types.js';
 import type { Container, HostConfig } from './types.js';
-import { replaceOrAppendEnv } from './merge.js';
+import { daemonEnv } from './merge.js';
 import type { RuntimeUser } from '../runtime/types.js';
 import type { JoinedNamespaces } from './namespace-targets.js';
 import { existsSync } from 'node:fs';
 
-const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_SHM = 64 * 1024 * 1024;
 /** Debian's tini-static: the dynamically linked tini cannot run in images without glibc. */
 export const INIT_BINARY = '/usr/bin/tini-static';
@@ -101,14 +100,9 @@ function byDepth(mounts: RuntimeMount[]): RuntimeMount[] {
   return mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i).map(({ m }) => m);
 }
 
-/**
- * As dockerd's CreateDaemonEnvironment: PATH, HOSTNAME, TERM for a tty and the
- * links' variables, then the container's env over them (a bare "KEY" unsets
- * one); HOME last when still missing, as runc would set it.
- */
+/** dockerd's environment for the container (see daemonEnv); HOME last when still missing, as runc would set it. */
 function processEnv(c: Container, home: string, linkEnv: string[]): string[] {
-  const defaults = [DEFAULT_PATH, ...(c.config.Hostname ? [`HOSTNAME=${c.config.Hostname}`] : []), ...(c.config.Tty ? ['TERM=xterm'] : []), ...linkEnv];
-  const env = replaceOrAppendEnv(defaults, c.config.Env ?? []);
+  const env = daemonEnv(c.config, !!c.config.Tty, linkEnv);
   if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${home || '/'}`);
   return env;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { notFound } from '../../lib/errors.js';
-import { replaceOrAppendEnv } from './merge.js';
+import { daemonEnv, replaceOrAppendEnv } from './merge.js';
 import type { Container, ContainerConfig, HostConfig } from './types.js';
 import { resolveUser } from './user.js';
 import { validateCreate } from './validate.js';
@@ -88,6 +88,8 @@ test('links must name existing containers; a missing one is the caller\'s error 
 test('a bare NAME unsets NAME from the defaults and never reaches the process', () => {
   assert.deepEqual(replaceOrAppendEnv(['PATH=/bin', 'HOSTNAME=h'], ['FOO', 'A=1', 'HOSTNAME', 'PATH=/x']), ['PATH=/x', 'A=1']);
   assert.deepEqual(replaceOrAppendEnv([], ['A=1', 'A=2', 'B']), ['A=1', 'A=2']);
+  assert.deepEqual(daemonEnv({ Hostname: 'h', Env: ['A=1', 'HOSTNAME', 'FOO'] }, true, ['L_NAME=/x/l']),
+    ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm', 'L_NAME=/x/l', 'A=1']);
 });
 
 test('create\'s platform must match the image found', () => {
