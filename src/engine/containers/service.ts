@@ -426,7 +426,7 @@ export class LocalContainerService implements ContainerService {
     const pids = update.PidsLimit;
     if (pids !== undefined && pids !== null) next.PidsLimit = Math.max(pids, 0);
     if (update.RestartPolicy?.Name) next.RestartPolicy = update.RestartPolicy;
-    validateHostConfig({ ...next, PidsLimit: pids ?? next.PidsLimit });
+    validateHostConfig({ ...next, PidsLimit: pids ?? next.PidsLimit }, { update: true });
     const lift = pids !== undefined && pids !== null && pids <= 0 ? { pidsLimit: -1 } : {};
     if (c.state.Running && c.state.Status !== 'restarting') await this.deps.runtime.update(c.id, { ...resourcesOf(next), ...lift });
     c.hostConfig = next;

@@ -8,8 +8,8 @@ import type { HostConfig } from './types.js';
  * (daemon/daemon_unix.go), so that a value runc or the kernel would refuse
  * later is refused before anything is created.
  */
-export function checkResources(h: HostConfig): void {
-  checkMemory(h);
+export function checkResources(h: HostConfig, update = false): void {
+  checkMemory(h, update);
   checkCpus(h);
   checkCpusets(h);
   checkBlkio(h);
@@ -18,13 +18,14 @@ export function checkResources(h: HostConfig): void {
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 
-function checkMemory(h: HostConfig): void {
+function checkMemory(h: HostConfig, update: boolean): void {
   const memory = h.Memory ?? 0;
   const swap = h.MemorySwap ?? 0;
   const reservation = h.MemoryReservation ?? 0;
   if (memory !== 0 && memory < MIN_MEMORY) throw invalid('Minimum memory limit allowed is 6MB');
   if (memory > 0 && swap > 0 && swap < memory) throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
-  if (memory === 0 && swap > 0) throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
+  // An update may set the swap limit alone: the container's memory limit may be set already.
+  if (memory === 0 && swap > 0 && !update) throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
   const swappiness = h.MemorySwappiness;
   // -1 means "the default", as dockerd's fixMemorySwappiness reads it.
   if (typeof swappiness === 'number' && swappiness !== -1 && (swappiness < 0 || swappiness > 100)) {

@@ -7,7 +7,7 @@ import { notFound } from '../../lib/errors.js';
 import { daemonEnv, replaceOrAppendEnv } from './merge.js';
 import type { Container, ContainerConfig, HostConfig } from './types.js';
 import { resolveUser } from './user.js';
-import { validateCreate } from './validate.js';
+import { validateCreate, validateHostConfig } from './validate.js';
 import { checkLinks } from './validate-network.js';
 import { checkImagePlatform } from './validate-platform.js';
 import { parseUintList } from './validate-resources.js';
@@ -62,6 +62,8 @@ test('resources out of range get dockerd\'s messages', () => {
   validateCreate({}, { OomScoreAdj: -1000, MemorySwappiness: -1 });
   refused({}, { MemorySwappiness: 101 }, 'Invalid value: 101, valid memory swappiness range is 0-100');
   refused({}, { ShmSize: -1 }, 'SHM size can not be less than 0');
+  refused({}, { MemorySwap: 1e8 }, 'You should always set the Memory limit when using Memoryswap limit, see usage');
+  validateHostConfig({ MemorySwap: 1e8 }, { update: true }); // the container may have a memory limit already
 });
 
 test('parseUintList reads Go\'s cpuset lists', () => {

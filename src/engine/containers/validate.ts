@@ -11,7 +11,7 @@ import { checkResources } from './validate-resources.js';
  * bad request leaves nothing behind. Features of later issues (volumes, ports,
  * links, bridge networks) are refused by name rather than ignored.
  */
-const VALIDATORS: ((h: HostConfig) => void)[] = [
+const VALIDATORS: ((h: HostConfig, update: boolean) => void)[] = [
   checkResources,
   checkRestartPolicy,
   checkNamespaceModes,
@@ -20,8 +20,9 @@ const VALIDATORS: ((h: HostConfig) => void)[] = [
   checkRuntimeAndLogs,
 ];
 
-export function validateHostConfig(hostConfig: HostConfig): void {
-  for (const validate of VALIDATORS) validate(hostConfig);
+/** `update`: the merged HostConfig of POST /containers/{id}/update, where dockerd relaxes a few checks. */
+export function validateHostConfig(hostConfig: HostConfig, { update = false } = {}): void {
+  for (const validate of VALIDATORS) validate(hostConfig, update);
 }
 
 /**
