@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { invalid } from '../lib/errors.js';
 import { readCapped, parseJson } from '../lib/compression.js';
+import { parsePlatform } from '../lib/platform.js';
 import type { Filters } from '../engine/images/types.js';
 import { GoSyntaxError, scanGoJson } from './gojson-scan.js';
 import { decodeGo, GoTypeError, type GoType } from './gojson.js';
@@ -99,6 +100,20 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
  * The `filters` query parameter: JSON mapping names to either a list of
  * values (old clients) or an object whose keys are the values (current ones).
  */
+/**
+ * The `platform` parameter of create, pull and build, checked as dockerd
+ * checks it (containerd's parser) before anything is looked up or streamed;
+ * given on as written, or undefined when absent or when the API version is
+ * older than the one that brought it (dockerd ignores it then: 1.41 for
+ * create, 1.32 for pull and build).
+ */
+export function platformParam(req: ApiRequest, since: '1.32' | '1.41'): string | undefined {
+  const value = req.query.get('platform') || undefined;
+  if (value === undefined || versionLess(req.version, since)) return undefined;
+  parsePlatform(value);
+  return value;
+}
+
 export function filtersParam(query: URLSearchParams): Filters {
   const raw = query.get('filters');
   const filters: Filters = new Map();

@@ -228,6 +228,16 @@ export function familiarName(r: Reference): string {
   return r.path;
 }
 
+/**
+ * What dockerd's reference store refuses to tag (reference/store.go): a digest
+ * reference, and the name "sha256", which would read as an image ID.
+ */
+export function checkNewTag(r: Reference): Reference {
+  if (r.digest !== undefined) throw invalid('refusing to create a tag with a digest reference');
+  if (familiarName(r) === 'sha256') throw invalid('refusing to create an ambiguous tag using digest algorithm as name');
+  return r;
+}
+
 /** "busybox:latest", "busybox@sha256:…", "busybox:1@sha256:…". */
 export function familiarString(r: Reference): string {
   return familiarName(r) + suffix(r);

@@ -2,7 +2,7 @@ import { invalid, notImplemented, toEngineError } from '../../lib/errors.js';
 import { parseJson } from '../../lib/compression.js';
 import type { BuilderService, BuildRequest } from '../../engine/builder/types.js';
 import type { Ulimit } from '../../engine/containers/types.js';
-import { boolParam, intParam } from '../request.js';
+import { boolParam, intParam, platformParam } from '../request.js';
 import { JsonMessageStream } from '../respond.js';
 import { decodeRegistryHeader } from './distribution.js';
 import type { Router } from '../router.js';
@@ -18,7 +18,7 @@ import type { Router } from '../router.js';
  */
 export function buildRoutes(router: Router, { builder }: { builder: BuilderService }): void {
   router.add('POST', '/build', async (req, res) => {
-    const request = { ...buildRequestOf(req.query), registryAuths: decodeRegistryHeader(req.raw.headers['x-registry-config']) as BuildRequest['registryAuths'] };
+    const request = { ...buildRequestOf(req.query), platform: platformParam(req, '1.32'), registryAuths: decodeRegistryHeader(req.raw.headers['x-registry-config']) as BuildRequest['registryAuths'] };
     const quiet = boolParam(req.query, 'q');
     const version = req.query.get('version');
     if (version && version !== '1') throw notImplemented(`builder version ${JSON.stringify(version)} (BuildKit) is not supported; berth has the classic builder (version "1")`);
@@ -80,7 +80,6 @@ function buildRequestOf(query: URLSearchParams): BuildRequest {
       ulimits: jsonParam<Ulimit[]>(query, 'ulimits', [], (v) => Array.isArray(v)),
     },
     squash: boolParam(query, 'squash'),
-    platform: query.get('platform') || undefined,
     remote: query.get('remote') || undefined,
   };
 }

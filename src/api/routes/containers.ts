@@ -4,7 +4,7 @@ import { invalid, isEngineError } from '../../lib/errors.js';
 import type { Container, ContainerConfig, ContainerService, CreateRequest, HostConfig } from '../../engine/containers/types.js';
 import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
-import { boolParam, decodeBody, filtersParam, intParam, jsonBody, type ApiRequest } from '../request.js';
+import { boolParam, decodeBody, filtersParam, intParam, jsonBody, platformParam, type ApiRequest } from '../request.js';
 import { UpdateConfig } from './body-types.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { containerInspect, containerSummary, legacyIpcDefault, resolveLinks, statsJson, type NetworkFacts } from './container-json.js';
@@ -26,7 +26,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
     const { HostConfig: hostConfig, NetworkingConfig: networkingConfig, ...config } = body;
     const request: CreateRequest = {
       name: req.query.get('name') || undefined,
-      platform: req.query.get('platform') || undefined,
+      platform: platformParam(req, '1.41'),
       config: config as CreateRequest['config'],
       hostConfig: legacyIpcDefault(hostConfig, req.version),
       networkingConfig,

@@ -5,7 +5,7 @@ import { toEngineError } from '../../lib/errors.js';
 import type { AuthConfig, DistributionService } from '../../engine/distribution/types.js';
 import type { ProgressMessage } from '../../engine/images/types.js';
 import type { ApiRequest } from '../request.js';
-import { decodeBody, filtersParam, intParam } from '../request.js';
+import { decodeBody, filtersParam, intParam, platformParam } from '../request.js';
 import { AuthConfig as AuthConfigType } from './body-types.js';
 import type { Router } from '../router.js';
 import { sendJson } from '../respond.js';
@@ -51,11 +51,12 @@ export function distributionRoutes(router: Router, { distribution }: { distribut
  */
 export async function pullRoute(req: ApiRequest, res: ServerResponse, distribution: DistributionService): Promise<void> {
   const { reference, allTags } = pullTarget(req.query.get('fromImage')!, req.query.get('tag') ?? '');
+  const platform = platformParam(req, '1.32'); // before any network call, as dockerd
   req.raw.resume(); // nothing is read from the body: let it drain so the connection stays usable
   const stream = new LazyJsonStream(res);
   await stream.run(() => distribution.pull(reference, {
     allTags,
-    platform: req.query.get('platform') || undefined,
+    platform,
     auth: registryAuth(req),
     progress: (message) => stream.send(message),
   }));

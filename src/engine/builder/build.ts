@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
+import { hostPlatform, parsePlatform } from '../../lib/platform.js';
 import type { ContainerService } from '../containers/types.js';
 import type { ContainerConfig, Image, ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
@@ -312,7 +313,11 @@ export class DockerfileBuild {
 
 function checkPlatform(platform: string | undefined): void {
   if (!platform) return;
-  if (!/^linux(\/amd64(\/v\d)?)?$/.test(platform)) throw invalid(`platform ${platform} is not supported: berth builds linux/amd64 images only`);
+  const wanted = parsePlatform(platform);
+  const host = hostPlatform();
+  if (wanted.os !== host.os || wanted.architecture !== host.architecture) {
+    throw invalid(`platform ${platform} is not supported: berth builds ${host.os}/${host.architecture} images only`);
+  }
 }
 
 /** --chown=user means user:user, as Docker (a name is looked up as a group too). */

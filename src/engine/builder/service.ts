@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Digest } from '../../lib/digest.js';
 import { EngineError, invalid, notImplemented } from '../../lib/errors.js';
-import { familiarName, familiarString, parseNormalizedNamed, withDefaultTag, type Reference } from '../../lib/reference.js';
+import { checkNewTag, familiarName, familiarString, parseNormalizedNamed, withDefaultTag, type Reference } from '../../lib/reference.js';
 import type { TarSyscalls } from '../../lib/tar/syscalls.js';
 import { cleanPath, PatternMatcher, parseDockerignore } from '../../lib/dockerignore.js';
 import { DockerfileBuild, type BuildDeps } from './build.js';
@@ -84,8 +84,11 @@ export class LocalBuilder implements BuilderService {
 /** -t values, checked before anything runs (Docker refuses a tag with a digest). */
 function parseTagReference(tag: string): Reference {
   const ref = parseNormalizedNamed(tag);
-  if (ref.digest) throw invalid(`invalid tag ${JSON.stringify(tag)}: refusing to create a tag with a digest reference`);
-  return withDefaultTag(ref);
+  try {
+    return withDefaultTag(checkNewTag(ref));
+  } catch (err) {
+    throw invalid(`invalid tag ${JSON.stringify(tag)}: ${(err as Error).message}`);
+  }
 }
 
 function checkRequest(request: BuildRequest, canPull: boolean): void {

@@ -3,7 +3,7 @@ import { conflict, invalid, notFound } from '../../lib/errors.js';
 import type { ExecSession, Runtime, RuntimeProcess } from '../runtime/types.js';
 import { liveStreams } from './attachers.js';
 import { capabilities } from './runtime-spec.js';
-import { mergeEnv } from './merge.js';
+import { daemonEnv, replaceOrAppendEnv } from './merge.js';
 import { startFailure } from './start-failure.js';
 import { resolveUser } from './user.js';
 import type { Container, ExecConfig, ExecRecord, ExecStart } from './types.js';
@@ -105,7 +105,8 @@ export class ExecManager {
   private async processOf(container: Container, config: ExecConfig): Promise<RuntimeProcess> {
     const rootfs = this.rootfsOf(container.id);
     const { user, home } = await resolveUser(rootfs, config.User || container.config.User || '', container.hostConfig.GroupAdd ?? []);
-    const env = mergeEnv(container.config.Env ?? [], config.Env ?? []);
+    // As dockerd: the container's environment (HOSTNAME, TERM for a tty exec), the exec's over it; a bare "KEY" unsets.
+    const env = replaceOrAppendEnv(daemonEnv(container.config, !!config.Tty), config.Env ?? []);
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${home || '/'}`);
     if (!env.some((e) => e.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     const hostConfig = config.Privileged ? { ...container.hostConfig, Privileged: true } : container.hostConfig;

@@ -56,9 +56,44 @@ export function mergeEnv(base: readonly string[], overrides: readonly string[]):
   return out;
 }
 
+/**
+ * dockerd's ReplaceOrAppendEnvValues, for the environment a process gets: an
+ * override replaces the default of the same name or is appended; a bare
+ * "KEY" (what `-e KEY` sends when the client has no KEY) removes KEY from the
+ * defaults and is itself never passed on (runc refuses an entry without "=").
+ * As in dockerd, only the defaults are looked up by name.
+ */
+export function replaceOrAppendEnv(defaults: readonly string[], overrides: readonly string[]): string[] {
+  const out: (string | null)[] = [...defaults];
+  const index = new Map(defaults.map((entry, i) => [entry.split('=', 1)[0]!, i]));
+  for (const entry of overrides) {
+    const at = index.get(entry.split('=', 1)[0]!);
+    if (!entry.includes('=')) {
+      if (at !== undefined) out[at] = null;
+    } else if (at !== undefined) {
+      out[at] = entry;
+    } else {
+      out.push(entry);
+    }
+  }
+  return out.filter((entry): entry is string => entry !== null);
+}
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * dockerd's CreateDaemonEnvironment, for a container's process and its execs:
+ * PATH, HOSTNAME, TERM for a tty and the links' variables, with the
+ * container's env over them (a bare "KEY" unsets one).
+ */
+export function daemonEnv(config: ContainerConfig, tty: boolean, linkEnv: readonly string[] = []): string[] {
+  const defaults = [DEFAULT_PATH, ...(config.Hostname ? [`HOSTNAME=${config.Hostname}`] : []), ...(tty ? ['TERM=xterm'] : []), ...linkEnv];
+  return replaceOrAppendEnv(defaults, config.Env ?? []);
+}
+
 /** The process to run: ENTRYPOINT + CMD, or an error when there is none (Docker's message). */
 export function commandOf(config: ContainerConfig): { path: string; args: string[] } {
   const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
-  if (argv.length === 0) throw invalid('no command specified');
+  if (argv.length === 0) throw invalid('No command specified');
   return { path: argv[0]!, args: argv.slice(1) };
 }

@@ -1,11 +1,11 @@
 import { invalid } from '../../lib/errors.js';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, type RuntimeMount, type RuntimeSpec, type SeccompSetting } from '../runtime/types.js';
 import type { Container, HostConfig } from './types.js';
+import { daemonEnv } from './merge.js';
 import type { RuntimeUser } from '../runtime/types.js';
 import type { JoinedNamespaces } from './namespace-targets.js';
 import { existsSync } from 'node:fs';
 
-const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_SHM = 64 * 1024 * 1024;
 /** Debian's tini-static: the dynamically linked tini cannot run in images without glibc. */
 export const INIT_BINARY = '/usr/bin/tini-static';
@@ -35,7 +35,7 @@ export function runtimeSpecOf(c: Container, ctx: StartContext): RuntimeSpec {
     domainname: c.config.Domainname ?? '',
     process: {
       args: [c.path, ...c.args],
-      env: [...processEnv(c, ctx.home), ...ctx.network.env],
+      env: processEnv(c, ctx.home, ctx.network.env),
       cwd: c.config.WorkingDir || '/',
       user: ctx.user,
       terminal: !!c.config.Tty,
@@ -100,14 +100,10 @@ function byDepth(mounts: RuntimeMount[]): RuntimeMount[] {
   return mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i).map(({ m }) => m);
 }
 
-/** Image and request env, plus what Docker adds: PATH when missing, HOSTNAME, TERM for a tty, HOME. */
-function processEnv(c: Container, home: string): string[] {
-  const env = [...(c.config.Env ?? [])];
-  const has = (key: string) => env.some((e) => e.startsWith(`${key}=`));
-  if (!has('PATH')) env.unshift(DEFAULT_PATH);
-  if (!has('HOSTNAME') && c.config.Hostname) env.push(`HOSTNAME=${c.config.Hostname}`);
-  if (c.config.Tty && !has('TERM')) env.push('TERM=xterm');
-  if (!has('HOME')) env.push(`HOME=${home || '/'}`);
+/** dockerd's environment for the container (see daemonEnv); HOME last when still missing, as runc would set it. */
+function processEnv(c: Container, home: string, linkEnv: string[]): string[] {
+  const env = daemonEnv(c.config, !!c.config.Tty, linkEnv);
+  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${home || '/'}`);
   return env;
 }
 

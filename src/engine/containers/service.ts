@@ -31,7 +31,9 @@ import { resolveUser } from './user.js';
 import { createEtcPlaceholders, etcArchiveMounts, setupEtcFiles } from './etc-files.js';
 import { joinedNamespaces, resolveNamespaceTargets } from './namespace-targets.js';
 import { unmountShareableShm } from './shm.js';
-import { validateHostConfig } from './validate.js';
+import { validateCreate, validateHostConfig } from './validate.js';
+import { checkLinks } from './validate-network.js';
+import { checkImagePlatform } from './validate-platform.js';
 import { withCreateDefaults } from './host-defaults.js';
 import { ensureDirInRoot } from './workdir.js';
 import { RootfsHolds } from './rootfs-holds.js';
@@ -106,12 +108,12 @@ export class LocalContainerService implements ContainerService {
     const { store, images, layers } = this.deps;
     const imageName = request.config.Image ?? '';
     if (!imageName) throw invalid('config.Image is required: no image given');
-    if (request.platform && !/^linux(\/|$)/.test(request.platform)) throw invalid(`platform ${request.platform} is not supported`);
     if (this.deps.defaults) request.hostConfig.LogConfig = mergeLogConfig(request.hostConfig.LogConfig, this.deps.defaults().logConfig);
-    validateHostConfig(request.hostConfig);
+    const validationWarnings = validateCreate(request.config, request.hostConfig);
     resolveNamespaceTargets(request.hostConfig, (target) => store.find(target).id);
     request.hostConfig = await withCreateDefaults(request.hostConfig);
     const image = await images.resolve(imageName);
+    checkImagePlatform(imageName, request.platform, image.config);
     const config = mergeImageConfig(request.config, image.config.config);
     const { path, args } = commandOf(config);
     const id = randomId();
@@ -139,10 +141,11 @@ export class LocalContainerService implements ContainerService {
         volumesFrom: request.hostConfig.VolumesFrom ?? [],
         configVolumes: request.withoutImageVolumes ? {} : config.Volumes ?? {},
         volumeDriver: (request.hostConfig.VolumeDriver as string | undefined) ?? '',
-        lookupContainer: async (name) => this.deps.store.find(name).mounts ?? [],
+        lookupContainer: async (name) => this.findForCreate(name).mounts ?? [],
       });
       container.mounts = planned.mounts;
-      warnings = planned.warnings;
+      warnings = [...validationWarnings, ...planned.warnings];
+      checkLinks(request.hostConfig, (name) => this.deps.store.find(name));
       await this.deps.networks.register(id, networkConfigOf(container, request));
       await store.save(container);
     } catch (err) {
@@ -154,6 +157,15 @@ export class LocalContainerService implements ContainerService {
     }
     this.deps.events.publish('container', 'create', id, this.attributes(container));
     return { Id: id, Warnings: warnings };
+  }
+
+  /** A container a create request names (--volumes-from): one that does not exist makes the request invalid (400), as in dockerd. */
+  private findForCreate(name: string): Container {
+    try {
+      return this.deps.store.find(name);
+    } catch (err) {
+      throw isEngineError(err, 'notFound') ? invalid(err.message, err) : err;
+    }
   }
 
   async get(idOrName: string): Promise<Container> {
@@ -415,7 +427,7 @@ export class LocalContainerService implements ContainerService {
     const pids = update.PidsLimit;
     if (pids !== undefined && pids !== null) next.PidsLimit = Math.max(pids, 0);
     if (update.RestartPolicy?.Name) next.RestartPolicy = update.RestartPolicy;
-    validateHostConfig({ ...next, PidsLimit: pids ?? next.PidsLimit });
+    validateHostConfig({ ...next, PidsLimit: pids ?? next.PidsLimit }, { update: true });
     const lift = pids !== undefined && pids !== null && pids <= 0 ? { pidsLimit: -1 } : {};
     if (c.state.Running && c.state.Status !== 'restarting') await this.deps.runtime.update(c.id, { ...resourcesOf(next), ...lift });
     c.hostConfig = next;

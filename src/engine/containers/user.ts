@@ -81,11 +81,12 @@ export async function resolveUser(rootfs: string, spec: string, groupAdd: readon
   let home = '/';
   let name = 'root';
   if (userPart !== '') {
-    const entry = /^\d+$/.test(userPart) ? passwd.find((p) => p.uid === Number(userPart)) : passwd.find((p) => p.name === userPart);
+    const number = goAtoi(userPart);
+    const entry = passwd.find((p) => p.name === userPart || p.uid === number);
     if (entry) {
       ({ uid, gid, home, name } = entry);
-    } else if (/^\d+$/.test(userPart)) {
-      uid = Number(userPart);
+    } else if (number !== undefined) {
+      uid = idInRange(number);
       name = userPart;
     } else {
       throw invalid(`unable to find user ${userPart}: no matching entries in passwd file`);
@@ -96,11 +97,26 @@ export async function resolveUser(rootfs: string, spec: string, groupAdd: readon
   }
   const explicitGroup = groupPart !== undefined && groupPart !== '';
   if (explicitGroup) {
-    const group = /^\d+$/.test(groupPart) ? { gid: Number(groupPart) } : groups.find((g) => g.name === groupPart);
-    if (!group) throw invalid(`unable to find group ${groupPart}: no matching entries in group file`);
-    gid = group.gid;
+    const number = goAtoi(groupPart);
+    const group = groups.find((g) => g.name === groupPart || g.gid === number);
+    if (group) gid = group.gid;
+    else if (number !== undefined) gid = idInRange(number);
+    else throw invalid(`unable to find group ${groupPart}: no matching entries in group file`);
   }
   const memberOf = explicitGroup ? [] : groups.filter((g) => g.members.includes(name)).map((g) => g.gid);
   const additionalGids = [gid, ...memberOf, ...additionalGroups(groupAdd, groups)];
   return { user: { uid, gid, additionalGids }, home };
+}
+
+/** Go's strconv.Atoi, as libcontainer reads a numeric user or group: an optional sign, digits, within int64. */
+function goAtoi(text: string): number | undefined {
+  if (!/^[+-]?\d+$/.test(text)) return undefined;
+  const value = BigInt(text);
+  return value >= -(2n ** 63n) && value < 2n ** 63n ? Number(value) : undefined;
+}
+
+/** libcontainer's range for ids not in passwd/group (a negative or 2^31+ uid would reach runc otherwise). */
+function idInRange(id: number): number {
+  if (id < 0 || id > MAX_ID) throw invalid(`uids and gids must be in range 0-${MAX_ID}`);
+  return id;
 }

@@ -1,6 +1,6 @@
-import { arch } from 'node:process';
 import { isDigest, type Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
+import { formatPlatform, type Platform } from '../../lib/platform.js';
 
 /** Manifests larger than this are refused (as distribution's registry and containerd do). */
 export const MAX_MANIFEST_BYTES = 4 << 20;
@@ -33,11 +33,7 @@ const LAYER_TYPES = new Set([
   'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
 ]);
 
-export interface Platform {
-  os: string;
-  architecture: string;
-  variant?: string;
-}
+export type { Platform };
 
 export interface Descriptor {
   mediaType: string;
@@ -93,27 +89,10 @@ function descriptor(value: unknown, reference: string): Descriptor {
   return { mediaType: String(d.mediaType ?? ''), digest: d.digest, size: d.size, urls: d.urls, platform: d.platform };
 }
 
-/** Node's arch names to Go's, for the host's default platform. */
-const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', i386: '386' };
 
-export function hostPlatform(): Platform {
-  return { os: 'linux', architecture: GO_ARCH[arch] ?? arch };
-}
-
-/** Parses "os/arch[/variant]" (containerd's platforms.Parse, for the forms people type). */
-export function parsePlatform(text: string | undefined): Platform {
-  if (!text) return hostPlatform();
-  const parts = text.toLowerCase().split('/');
-  if (parts.length > 3 || parts.some((p) => p === '')) throw invalid(`"${text}": unknown operating system or architecture: invalid argument`);
-  if (parts.length === 1) return parts[0] === 'linux' ? hostPlatform() : { os: 'linux', architecture: ARCH_ALIASES[parts[0]!] ?? parts[0]! };
-  const [os, architecture, variant] = parts as [string, string, string | undefined];
-  return { os, architecture: ARCH_ALIASES[architecture] ?? architecture, ...(variant ? { variant } : {}) };
-}
-
-export function formatPlatform(p: Platform): string {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
+// The `platform` parameter is read as containerd reads it, in one place for create, pull and build.
+export { formatPlatform, hostPlatform, parsePlatform } from '../../lib/platform.js';
 
 /** arm64's default variant is v8: "linux/arm64" and "linux/arm64/v8" are the same platform. */
 function variantOf(p: Platform): string {

@@ -3,6 +3,7 @@ import { chainIds, EMPTY_TAR_DIGEST, sha256, type Digest } from '../../lib/diges
 import { invalid, notFound } from '../../lib/errors.js';
 import { Mutex } from '../../lib/mutex.js';
 import {
+  checkNewTag,
   familiarString, normalizedString, parseAnyReference, parseNormalizedNamed, parseTag, idPrefixOf, withDefaultTag,
   type Reference,
 } from '../../lib/reference.js';
@@ -197,7 +198,7 @@ export class LocalImageService implements ImageService {
   async commit(options: CommitOptions): Promise<Digest> {
     const parent = options.parent === null ? null : this.deps.store.get(options.parent);
     if (parent === undefined) throw notFound(`No such image: ${options.parent}`);
-    const tags = options.reference ? [withDefaultTag(parseNormalizedNamed(options.reference))] : [];
+    const tags = options.reference ? [withDefaultTag(checkNewTag(parseNormalizedNamed(options.reference)))] : [];
     const diffId = options.layerTar ? (await this.deps.content.write(options.layerTar)).digest : EMPTY_TAR_DIGEST;
     // As moby's image commit: an empty diff adds no layer, only an empty_layer history entry.
     const emptyLayer = diffId === EMPTY_TAR_DIGEST;
@@ -341,8 +342,7 @@ export class LocalImageService implements ImageService {
   }
 
   private parseTagTarget(repo: string, tag: string | undefined): Reference {
-    const ref = parseNormalizedNamed(repo);
-    if (ref.digest) throw invalid('refusing to create a tag with a digest reference');
+    const ref = checkNewTag(parseNormalizedNamed(repo));
     if (tag) return { ...ref, tag: parseTag(tag) };
     return withDefaultTag(ref);
   }

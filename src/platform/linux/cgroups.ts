@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
@@ -153,6 +154,28 @@ export async function systemCpuNs(): Promise<number> {
 
 export function onlineCpus(): number {
   return cpus().length;
+}
+
+/**
+ * The CPUs or memory nodes containers may use, as the root cpuset lists them
+ * ("0-1"): what dockerd's sysinfo reads to check --cpuset-cpus/--cpuset-mems.
+ * Falls back to what the kernel has online when no cpuset is mounted.
+ */
+export function cpusetAvailable(kind: 'cpus' | 'mems'): string {
+  const candidates = [
+    join(CGROUP_ROOT, 'cpuset', `cpuset.${kind}`),
+    join(CGROUP_ROOT, `cpuset.${kind}.effective`),
+    kind === 'cpus' ? '/sys/devices/system/cpu/online' : '/sys/devices/system/node/online',
+  ];
+  for (const path of candidates) {
+    try {
+      const text = readFileSync(path, 'utf8').trim();
+      if (text !== '') return text;
+    } catch {
+      // not this hierarchy
+    }
+  }
+  return kind === 'cpus' ? `0-${cpus().length - 1}` : '0';
 }
 
 /** The memory, cpu, … files of one controller, for tests and for reading a single limit. */
