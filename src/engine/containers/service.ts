@@ -1,71 +1,44 @@
-import { linkRemoval } from './links.js';
-import { longDelay } from '../../lib/timers.js';
-import { EventEmitter } from 'node:events';
-import { hostname, constants as osConstants } from 'node:os';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { randomId, type Digest } from '../../lib/digest.js';
-import { conflict, EngineError, invalid, isEngineError, notImplemented } from '../../lib/errors.js';
-import { KeyedMutex } from '../../lib/mutex.js';
+import { conflict, EngineError, invalid, isEngineError } from '../../lib/errors.js';
 import { directorySize } from '../../lib/dir-size.js';
-import type { EventBus } from '../events/types.js';
-import type { ImageService } from '../images/types.js';
-import type { LayerStore } from '../layers/types.js';
-import type { ExitStatus, LogReadOptions, Runtime } from '../runtime/types.js';
-import type { MountPlanner, VolumeService } from '../volumes/types.js';
-import type { ContainerFacts, ContainerNetworkConfig, NetworkService } from '../network/types.js';
+import { longDelay } from '../../lib/timers.js';
+import type { Readable } from 'node:stream';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { ContainerFacts } from '../network/types.js';
 import { PendingAttachments, liveStreams } from './attachers.js';
+import { ContainerContext, type ContainerServiceDeps } from './context.js';
+import { createEtcPlaceholders, setupEtcFiles } from './etc-files.js';
 import { ExecManager } from './exec.js';
-import { startFailure } from './start-failure.js';
-import { HealthMonitor, probeArgs } from './health.js';
-import { commandOf, mergeImageConfig } from './merge.js';
-import { generateName, normaliseName } from './names.js';
-import { decideRestart } from './restart-policy.js';
-import { resourcesOf, runtimeSpecOf } from './runtime-spec.js';
-import { initialState, isRunning, markExited, markPaused, markRemoving, markRunning, markStartFailed, removalRefusal } from './state.js';
-import type { ContainerStore } from './store.js';
-import { top } from './top.js';
+import { ContainerFilesystem, type CommitOptions } from './filesystem.js';
 import { checkPruneFilters, filterContainers, prunable } from './filters.js';
-import { resolveUser } from './user.js';
-import { createEtcPlaceholders, etcArchiveMounts, setupEtcFiles } from './etc-files.js';
+import { withCreateDefaults } from './host-defaults.js';
+import { probeArgs } from './health.js';
+import { linkRemoval } from './links.js';
+import { checkLogValues, logLimits, logsReadable, mergeLogConfig, withDefaultUlimits } from './logging.js';
+import { ContainerLogs, type LogsOptions } from './logs-reader.js';
+import { commandOf, mergeImageConfig } from './merge.js';
+import { ContainerMonitor } from './monitor.js';
 import { joinedNamespaces, resolveNamespaceTargets } from './namespace-targets.js';
+import { generateName, normaliseName } from './names.js';
+import { networkConfigOf } from './network-config.js';
+import { recoverContainers } from './recovery.js';
+import { resourcesOf, runtimeSpecOf } from './runtime-spec.js';
 import { unmountShareableShm } from './shm.js';
-import { validateCreate, validateHostConfig } from './validate.js';
+import { signalNumber } from './signal-number.js';
+import { startFailure } from './start-failure.js';
+import { initialState, isRunning, markPaused, markRemoving, markRunning, markStartFailed, removalRefusal } from './state.js';
+import { top } from './top.js';
+import { resolveUser } from './user.js';
 import { checkLinks } from './validate-network.js';
 import { checkImagePlatform } from './validate-platform.js';
-import { withCreateDefaults } from './host-defaults.js';
+import { validateCreate, validateHostConfig } from './validate.js';
 import { ensureDirInRoot } from './workdir.js';
-import { RootfsHolds } from './rootfs-holds.js';
-import * as archive from './archive.js';
-import { checkLogValues, logFiles, logLimits, logsReadable, LogKeeper, mergeLogConfig, withDefaultUlimits } from './logging.js';
 import type {
-  AttachOptions, Container, ContainerDefaults, ContainerService, CreateRequest, ExecConfig, ExecStart, HostConfig, ListOptions, StdioStreams, TopResult, WaitResult,
+  AttachOptions, Container, ContainerService, CreateRequest, ExecConfig, ExecStart, HostConfig, ListOptions, StdioStreams, TopResult, WaitResult,
 } from './types.js';
 
-export interface ContainerServiceDeps {
-  store: ContainerStore;
-  runtime: Runtime;
-  layers: LayerStore;
-  images: ImageService;
-  events: EventBus;
-  volumes: VolumeService;
-  planner: MountPlanner;
-  networks: NetworkService;
-  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
-  /** The daemon's log driver and ulimit defaults (daemon.json); absent: k8s-file logs without limits, no ulimits. */
-  defaults?: () => ContainerDefaults;
-}
-
-/** What a running container has in this berthd process (none of it survives a restart; recover() rebuilds it). */
-interface Live {
-  exitWatch?: AbortController;
-  restartTimer?: NodeJS.Timeout;
-  lastDelayMs: number;
-  health?: HealthMonitor;
-  /** Keeps json-file's rotated log files (max-file > 1) while the container runs. */
-  logKeeper?: LogKeeper;
-}
+export type { ContainerServiceDeps } from './context.js';
 
 const STOP_GRACE_DEFAULT_S = 10;
 
@@ -77,29 +50,24 @@ const STOP_GRACE_DEFAULT_S = 10;
  * berthd was down.
  */
 export class LocalContainerService implements ContainerService {
-  private readonly locks = new KeyedMutex();
-  private readonly live = new Map<string, Live>();
-  private readonly signals = new EventEmitter();
+  private readonly ctx: ContainerContext;
+  private readonly deps: ContainerServiceDeps;
   private readonly attachments = new PendingAttachments();
   private readonly execs: ExecManager;
-  /** Starts, exports and archive reads in progress, per container: the rootfs stays mounted while any runs. */
-  private readonly rootfs: RootfsHolds;
-  private stopping = false;
+  private readonly monitor: ContainerMonitor;
+  private readonly filesystem: ContainerFilesystem;
+  private readonly logReader: ContainerLogs;
 
-  constructor(private readonly deps: ContainerServiceDeps) {
-    this.signals.setMaxListeners(0);
-    this.execs = new ExecManager(deps.runtime, (id) => this.rootfsOf(id));
-    this.rootfs = new RootfsHolds({
-      mount: async (id) => {
-        await mkdir(this.rootfsOf(id), { recursive: true });
-        await deps.layers.mountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)); // nothing to do when mounted already
-      },
-      unmount: (id) => deps.layers.unmountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)).catch(() => undefined),
-      running: (id) => {
-        const c = deps.store.get(id);
-        return !!c && isRunning(c.state);
-      },
+  constructor(deps: ContainerServiceDeps) {
+    this.deps = deps;
+    this.ctx = new ContainerContext(deps);
+    this.execs = new ExecManager(deps.runtime, (id) => this.ctx.rootfsOf(id));
+    this.monitor = new ContainerMonitor(this.ctx, this.execs, {
+      restart: (c) => this.startLocked(c, true),
+      remove: (c) => this.removeLocked(c),
     });
+    this.filesystem = new ContainerFilesystem(this.ctx);
+    this.logReader = new ContainerLogs(this.ctx);
   }
 
   // ---- create, inspect, list ----
@@ -200,12 +168,12 @@ export class LocalContainerService implements ContainerService {
     if (c.state.Running && !restarting) throw new EngineError('notModified', 'container already started');
     if (c.state.Status === 'removing' || c.state.Status === 'dead') throw conflict('container is marked for removal and cannot be started');
     const { runtime } = this.deps;
-    const rootfs = this.rootfsOf(c.id);
+    const rootfs = this.ctx.rootfsOf(c.id);
     let letGo: (() => Promise<void>) | undefined;
     try {
       checkLogValues(c.hostConfig.LogConfig);
       const joined = await joinedNamespaces(c, { find: (id) => this.deps.store.find(id), dirOf: (id) => this.deps.store.dirOf(id) });
-      letGo = await this.rootfs.hold(c.id);
+      letGo = await this.ctx.rootfs.hold(c.id);
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
@@ -228,7 +196,7 @@ export class LocalContainerService implements ContainerService {
       await runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.deps.planner.teardown(c.id, c.mounts ?? []).catch(() => undefined);
       await this.deps.networks.detach(c.id).catch(() => undefined);
-      await (letGo ? letGo() : this.rootfs.release(c.id)); // not running: unmounted unless a reader holds it
+      await (letGo ? letGo() : this.ctx.rootfs.release(c.id)); // not running: unmounted unless a reader holds it
       unmountShareableShm(this.deps.store.dirOf(c.id));
       this.attachments.cancel(c.id);
       const failure = startFailure(err);
@@ -241,14 +209,14 @@ export class LocalContainerService implements ContainerService {
     await letGo();
     c.hasBeenManuallyStopped = false;
     await this.deps.store.save(c);
-    this.watchExit(c);
-    this.startHealth(c);
+    this.monitor.watchExit(c);
+    this.monitor.startHealth(c);
     this.deps.events.publish('container', 'start', c.id, this.attributes(c));
   }
 
   async stop(idOrName: string, options: { timeout?: number; signal?: string }): Promise<void> {
     const c = this.deps.store.find(idOrName);
-    if (c.state.Status === 'restarting') return this.cancelRestart(c);
+    if (c.state.Status === 'restarting') return this.monitor.cancelRestart(c);
     if (!c.state.Running) throw new EngineError('notModified', 'container already stopped');
     c.hasBeenManuallyStopped = true;
     await this.deps.store.save(c);
@@ -258,7 +226,7 @@ export class LocalContainerService implements ContainerService {
 
   /** Signals, waits the grace period, then kills; resolves once the exit has been handled. */
   private async stopProcess(c: Container, options: { timeout?: number; signal?: string }): Promise<void> {
-    const exited = this.nextExit(c.id);
+    const exited = this.ctx.nextExit(c.id);
     const signal = options.signal || c.config.StopSignal || 'SIGTERM';
     const grace = options.timeout ?? c.config.StopTimeout ?? STOP_GRACE_DEFAULT_S;
     if (c.state.Paused) await this.deps.runtime.resume(c.id).catch(() => undefined);
@@ -277,7 +245,7 @@ export class LocalContainerService implements ContainerService {
 
   async restart(idOrName: string, options: { timeout?: number; signal?: string }): Promise<void> {
     const c = this.deps.store.find(idOrName);
-    if (c.state.Status === 'restarting') await this.cancelRestart(c);
+    if (c.state.Status === 'restarting') await this.monitor.cancelRestart(c);
     if (c.state.Running) {
       c.hasBeenManuallyStopped = true;
       await this.stopProcess(c, options);
@@ -294,7 +262,7 @@ export class LocalContainerService implements ContainerService {
     // As Docker: a killed container counts as stopped by hand, so its restart policy leaves it be.
     c.hasBeenManuallyStopped = true;
     await this.deps.store.save(c);
-    const exited = /^(SIG)?KILL$|^9$/i.test(signal) ? this.nextExit(c.id) : null;
+    const exited = /^(SIG)?KILL$|^9$/i.test(signal) ? this.ctx.nextExit(c.id) : null;
     await this.deps.runtime.kill(c.id, signal);
     this.deps.events.publish('container', 'kill', c.id, { ...this.attributes(c), signal: signalNumber(signal) });
     if (exited) await exited;
@@ -333,10 +301,10 @@ export class LocalContainerService implements ContainerService {
         resolve({ StatusCode: code, Error: null });
       };
       const onAbort = () => {
-        this.signals.off(event, onEvent);
+        this.ctx.signals.off(event, onEvent);
         reject(new EngineError('unavailable', 'wait cancelled'));
       };
-      this.signals.once(event, onEvent);
+      this.ctx.signals.once(event, onEvent);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -347,10 +315,10 @@ export class LocalContainerService implements ContainerService {
     const refusal = options.force ? null : removalRefusal(c.id, c.state);
     if (refusal) throw conflict(refusal);
     if (c.state.Status === 'removing') throw conflict(`removal of container ${c.id} is already in progress`);
-    if (c.state.Status === 'restarting') await this.cancelRestart(c);
+    if (c.state.Status === 'restarting') await this.monitor.cancelRestart(c);
     if (c.state.Running) {
       c.hasBeenManuallyStopped = true;
-      const exited = this.nextExit(c.id);
+      const exited = this.ctx.nextExit(c.id);
       await this.deps.runtime.kill(c.id, 'SIGKILL', { all: true }).catch((err) => this.ignoreGone(err));
       await exited;
     }
@@ -378,11 +346,11 @@ export class LocalContainerService implements ContainerService {
     if (!this.deps.store.get(c.id)) return;
     const exitCode = c.state.ExitCode;
     markRemoving(c.state);
-    this.stopWatching(c.id);
+    this.monitor.stopWatching(c.id);
     this.attachments.cancel(c.id);
     try {
       await this.deps.runtime.delete(c.id, { force: true });
-      await this.deps.layers.unmountRw(c.rwLayer, this.rootfsOf(c.id)).catch(() => undefined);
+      await this.deps.layers.unmountRw(c.rwLayer, this.ctx.rootfsOf(c.id)).catch(() => undefined);
       await this.deps.layers.removeRw(c.rwLayer).catch((err) => {
         if (!isEngineError(err, 'notFound')) throw err;
       });
@@ -397,11 +365,11 @@ export class LocalContainerService implements ContainerService {
     }
     await this.deps.store.delete(c.id);
     this.execs.forget(c.id);
-    this.locks.delete(c.id);
-    this.rootfs.forget(c.id);
-    this.live.delete(c.id);
+    this.ctx.locks.delete(c.id);
+    this.ctx.rootfs.forget(c.id);
+    this.monitor.forget(c.id);
     this.deps.events.publish('container', 'destroy', c.id, this.attributes(c));
-    this.signals.emit(`removed:${c.id}`, exitCode);
+    this.ctx.signals.emit(`removed:${c.id}`, exitCode);
   }
 
   async rename(idOrName: string, newName: string): Promise<void> {
@@ -472,58 +440,8 @@ export class LocalContainerService implements ContainerService {
     await this.deps.runtime.resize(c.id, { height, width });
   }
 
-  async logs(idOrName: string, options: { follow: boolean; since?: Date; until?: Date; tail?: number; signal?: AbortSignal }) {
-    const c = this.deps.store.find(idOrName);
-    if (!logsReadable(c.hostConfig)) throw notImplemented('configured logging driver does not support reading');
-    const follow = options.follow && c.state.Running;
-    const controller = new AbortController();
-    options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
-    if (follow) {
-      // Following ends when the container stops, as docker logs -f does.
-      const stop = () => setTimeout(() => controller.abort(), 200);
-      this.signals.once(`exit:${c.id}`, stop);
-      controller.signal.addEventListener('abort', () => this.signals.off(`exit:${c.id}`, stop), { once: true });
-    }
-    const read = { follow, since: options.since, until: options.until, tail: options.tail, signal: controller.signal };
-    const rotated = logFiles(c.logPath, logLimits(c.hostConfig).maxFile).slice(0, -1);
-    return { tty: !!c.config.Tty, entries: this.readLogs(rotated, c.logPath, read) };
-  }
-
-  /**
-   * The rotated files, oldest first (those that exist), then the current one, which alone is
-   * followed. With --tail, the last lines may start in a rotated file: those before them are skipped.
-   */
-  private async *readLogs(rotated: string[], current: string, read: LogReadOptions) {
-    const once = { ...read, follow: false, tail: undefined };
-    let skip = 0;
-    if (read.tail !== undefined) {
-      const missing = read.tail - (await this.countLogEntries([current], once));
-      if (missing <= 0) return yield* this.deps.runtime.readLog(current, read);
-      skip = Math.max(0, (await this.countLogEntries(rotated, once)) - missing);
-      read = { ...read, tail: undefined };
-    }
-    for await (const entry of this.readExisting(rotated, once)) {
-      if (skip > 0) skip--;
-      else yield entry;
-    }
-    yield* this.deps.runtime.readLog(current, read);
-  }
-
-  /** Entries of the files that exist (a rotated file may not yet, or no longer). */
-  private async *readExisting(files: string[], read: LogReadOptions) {
-    for (const file of files) {
-      try {
-        yield* this.deps.runtime.readLog(file, read);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-    }
-  }
-
-  private async countLogEntries(files: string[], read: LogReadOptions): Promise<number> {
-    let count = 0;
-    for await (const _ of this.readExisting(files, read)) count++;
-    return count;
+  logs(idOrName: string, options: LogsOptions) {
+    return this.logReader.logs(idOrName, options);
   }
 
   async top(idOrName: string, psArgs: string): Promise<TopResult> {
@@ -540,99 +458,34 @@ export class LocalContainerService implements ContainerService {
     return { container, stats };
   }
 
-  async changes(idOrName: string) {
-    const c = this.deps.store.find(idOrName);
-    return withoutPlaceholders(await this.deps.layers.changesRw(c.rwLayer)).map((change) => ({ Path: change.path, Kind: change.kind }));
+  // ---- the filesystem: diff, export, commit, archive (filesystem.ts) ----
+
+  changes(idOrName: string) {
+    return this.filesystem.changes(idOrName);
   }
 
-  // ---- the filesystem: export, commit, archive ----
-
-  async export(idOrName: string): Promise<Readable> {
-    const c = this.deps.store.find(idOrName);
-    const tar = await this.withRootfs(c, (rootfs) => archive.exportRootfs(rootfs));
-    this.deps.events.publish('container', 'export', c.id, this.attributes(c));
-    return tar;
+  export(idOrName: string): Promise<Readable> {
+    return this.filesystem.export(idOrName);
   }
 
-  async commit(idOrName: string, options: { repo?: string; tag?: string; author?: string; comment?: string; changes: string[]; pause: boolean; config?: import('./types.js').ContainerConfig }): Promise<Digest> {
-    const c = this.deps.store.find(idOrName);
-    const pause = options.pause && c.state.Running && !c.state.Paused;
-    if (pause) await this.deps.runtime.pause(c.id);
-    try {
-      const reference = options.repo ? `${options.repo}${options.tag ? `:${options.tag}` : ''}` : undefined;
-      const id = await this.deps.images.commit({
-        parent: c.image,
-        layerTar: this.changesTar(c),
-        config: { ...c.config, ...(options.config ?? {}) },
-        changes: options.changes,
-        author: options.author,
-        comment: options.comment,
-        containerId: c.id,
-        createdBy: [c.path, ...c.args].join(' '),
-        reference,
-      });
-      this.deps.events.publish('container', 'commit', c.id, { ...this.attributes(c), comment: options.comment ?? '', imageID: id });
-      return id;
-    } finally {
-      if (pause) await this.deps.runtime.resume(c.id).catch(() => undefined);
-    }
+  commit(idOrName: string, options: CommitOptions): Promise<Digest> {
+    return this.filesystem.commit(idOrName, options);
   }
 
-  async archiveStat(idOrName: string, path: string) {
-    const c = this.deps.store.find(idOrName);
-    return this.withRootfs(c, async (rootfs) => archive.statPath(await this.fsInput(c, rootfs, idOrName), path));
+  archiveStat(idOrName: string, path: string) {
+    return this.filesystem.archiveStat(idOrName, path);
   }
 
-  async archiveGet(idOrName: string, path: string) {
-    const c = this.deps.store.find(idOrName);
-    const result = await this.withRootfs(c, async (rootfs) => archive.getArchive(await this.fsInput(c, rootfs, idOrName), path));
-    // docker cp out of a container: dockerd's archive-path event.
-    this.deps.events.publish('container', 'archive-path', c.id, { ...this.attributes(c), path });
-    return result;
+  archiveGet(idOrName: string, path: string) {
+    return this.filesystem.archiveGet(idOrName, path);
   }
 
-  async archivePut(idOrName: string, path: string, tar: Readable, options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean; chown?: string }): Promise<void> {
-    const c = this.deps.store.find(idOrName);
-    await this.withRootfs(c, async (rootfs) => archive.putArchive(await this.fsInput(c, rootfs, idOrName), path, tar, { ...options, user: c.config.User }));
-    // docker cp into a container: dockerd's extract-to-dir event.
-    this.deps.events.publish('container', 'extract-to-dir', c.id, { ...this.attributes(c), path });
+  archivePut(idOrName: string, path: string, tar: Readable, options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean; chown?: string }): Promise<void> {
+    return this.filesystem.archivePut(idOrName, path, tar, options);
   }
 
-  async exportChanges(idOrName: string): Promise<Readable> {
-    const c = this.deps.store.find(idOrName);
-    return this.changesTar(c);
-  }
-
-  private changesTar(c: Container): Readable {
-    return this.deps.layers.exportRw(c.rwLayer, new Set(MOUNT_PLACEHOLDERS.map((p) => p.slice(1))));
-  }
-
-  /** What the archive code needs to see the container's filesystem (volumes join in a later issue). */
-  private async fsInput(c: Container, rootfs: string, asked: string): Promise<archive.ContainerFsInput> {
-    const mounts = (c.mounts ?? [])
-      .filter((m) => m.point.Type !== 'tmpfs')
-      .map((m) => ({ destination: m.point.Destination, source: m.point.Source, readonly: !m.point.RW }));
-    mounts.push(...(await etcArchiveMounts(c)));
-    return { rootfs, mounts, container: asked, readonlyRootfs: !!c.hostConfig.ReadonlyRootfs };
-  }
-
-  /**
-   * Runs `fn` with the container's filesystem mounted: the live mount when it
-   * runs, else one made for it. The mount is held until the result (or its
-   * stream) is done: an exit meanwhile does not unmount it (see RootfsHolds).
-   */
-  private async withRootfs<T>(c: Container, fn: (rootfs: string) => Promise<T> | T): Promise<T> {
-    const letGo = await this.rootfs.hold(c.id);
-    try {
-      const result = await fn(this.rootfsOf(c.id));
-      const stream = streamOf(result);
-      if (stream) stream.once('close', () => void letGo());
-      else await letGo();
-      return result;
-    } catch (err) {
-      await letGo();
-      throw err;
-    }
+  exportChanges(idOrName: string): Promise<Readable> {
+    return this.filesystem.exportChanges(idOrName);
   }
 
   // ---- exec ----
@@ -690,197 +543,29 @@ export class LocalContainerService implements ContainerService {
 
   // ---- daemon start and stop ----
 
-  async recover(): Promise<void> {
-    const { runtime, store } = this.deps;
-    const users = new Map<string, string[]>();
-    for (const c of store.all()) {
-      for (const m of c.mounts ?? []) if (m.point.Type === 'volume' && m.point.Name) users.set(m.point.Name, [...(users.get(m.point.Name) ?? []), c.id]);
-    }
-    this.deps.volumes.setUsers(users);
-    const found = new Map((await runtime.recover()).map((r) => [r.id, r]));
-    for (const c of store.all()) {
-      const r = found.get(c.id);
-      found.delete(c.id);
-      if (c.state.Status === 'removing') {
-        await this.lock(c.id, () => this.removeLocked(c)).catch((err) => this.deps.log('warn', `removing ${c.id}: ${(err as Error).message}`));
-        continue;
-      }
-      if (c.state.Running || c.state.Status === 'restarting') {
-        if (r?.exit) await this.onExit(c.id, r.exit);
-        else if (r?.state && r.conmonAlive && (r.state.status === 'running' || r.state.status === 'paused')) {
-          await this.deps.planner.recover(c.id, c.mounts ?? []);
-          this.watchExit(c);
-          this.startHealth(c);
-        } else {
-          await this.onExit(c.id, { exitCode: 255, exitedAt: new Date(), oomKilled: false }, 'container was gone when berthd started');
-        }
-        continue;
-      }
-      const policy = c.hostConfig.RestartPolicy?.Name;
-      if ((policy === 'always' || (policy === 'unless-stopped' && !c.hasBeenManuallyStopped)) && c.state.Status !== 'created') {
-        await this.start(c.id).catch((err) => this.deps.log('warn', `restarting ${c.id}: ${(err as Error).message}`));
-      }
-    }
-    for (const orphan of found.keys()) await runtime.delete(orphan, { force: true }).catch(() => undefined);
+  recover(): Promise<void> {
+    return recoverContainers(this.ctx, this.monitor, { remove: (c) => this.removeLocked(c), start: (id) => this.start(id) });
   }
 
   async stopAll(): Promise<void> {
     const running = this.deps.store.all().filter((c) => c.state.Running && c.state.Status !== 'restarting');
     // Not a manual stop: restart policies bring them back when berthd starts again, as dockerd's do.
-    this.stopping = true;
+    this.monitor.stopping = true;
     await Promise.all(running.map((c) => this.stopProcess(c, {}).catch((err) => this.deps.log('warn', `stopping ${c.id}: ${(err as Error).message}`))));
   }
 
   async shutdown(): Promise<void> {
-    this.stopping = true;
-    for (const [id] of this.live) this.stopWatching(id);
-  }
-
-  // ---- exits and restarts ----
-
-  private watchExit(c: Container): void {
-    const live = this.liveOf(c.id);
-    live.exitWatch?.abort();
-    const controller = new AbortController();
-    live.exitWatch = controller;
-    this.keepLogs(c, live);
-    this.deps.runtime.waitExit(c.id, controller.signal).then(
-      (exit) => this.onExit(c.id, exit),
-      (err) => {
-        if (controller.signal.aborted) return;
-        void this.onExit(c.id, { exitCode: 255, exitedAt: new Date(), oomKilled: false }, `lost track of the container: ${(err as Error).message}`);
-      },
-    );
-  }
-
-  private async onExit(id: string, exit: ExitStatus, error?: string): Promise<void> {
-    let restart: { delayMs: number } | null = null;
-    let autoRemove = false;
-    const c = this.deps.store.get(id);
-    if (!c) return;
-    await this.lock(id, async () => {
-      if (!c.state.Running && c.state.Status !== 'restarting') return;
-      const ranForMs = Date.now() - Date.parse(c.state.StartedAt);
-      const live = this.liveOf(id);
-      // Decided before anything is torn down, so the state goes straight to "restarting" (never "exited" in between).
-      const decision = decideRestart(c.hostConfig.RestartPolicy, {
-        exitCode: exit.exitCode, manuallyStopped: c.hasBeenManuallyStopped, restartCount: c.restartCount,
-        ranForMs, previousDelayMs: live.lastDelayMs, daemonStopping: this.stopping,
-      });
-      markExited(c.state, { ...exit, error }, decision.restart ? 'restarting' : 'exited');
-      if (decision.restart) {
-        c.restartCount++;
-        live.lastDelayMs = decision.delayMs;
-        restart = decision;
-      }
-      live.health?.stop();
-      live.health = undefined;
-      await live.logKeeper?.stop();
-      live.logKeeper = undefined;
-      await this.deps.runtime.delete(id, { force: true }).catch(() => undefined);
-      await this.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
-      await this.deps.networks.detach(id).catch((err) => this.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
-      await this.rootfs.release(id);
-      unmountShareableShm(this.deps.store.dirOf(id));
-      autoRemove = !decision.restart && !!c.hostConfig.AutoRemove;
-      await this.deps.store.save(c);
-    });
-    this.deps.events.publish('container', 'die', id, { ...this.attributes(c), exitCode: String(exit.exitCode) });
-    if (exit.oomKilled) this.deps.events.publish('container', 'oom', id, this.attributes(c));
-    this.signals.emit(`exit:${id}`, exit.exitCode);
-    if (restart) this.scheduleRestart(c, (restart as { delayMs: number }).delayMs);
-    else if (autoRemove) await this.lock(id, () => this.removeLocked(c)).catch((err) => this.deps.log('warn', `auto-removing ${id}: ${(err as Error).message}`));
-  }
-
-  private scheduleRestart(c: Container, delayMs: number): void {
-    const live = this.liveOf(c.id);
-    live.restartTimer = setTimeout(() => {
-      live.restartTimer = undefined;
-      void this.lock(c.id, async () => {
-        if (c.state.Status !== 'restarting') return;
-        await this.startLocked(c, true);
-      }).catch(async (err) => {
-        this.deps.log('warn', `restart of ${c.id} failed: ${(err as Error).message}`);
-        await this.onExit(c.id, { exitCode: c.state.ExitCode || 128, exitedAt: new Date(), oomKilled: false }, (err as Error).message).catch(() => undefined);
-      });
-    }, delayMs);
-  }
-
-  private async cancelRestart(c: Container): Promise<void> {
-    const live = this.liveOf(c.id);
-    if (live.restartTimer) clearTimeout(live.restartTimer);
-    live.restartTimer = undefined;
-    await this.lock(c.id, async () => {
-      if (c.state.Status !== 'restarting') return;
-      c.hasBeenManuallyStopped = true;
-      markExited(c.state, { exitCode: c.state.ExitCode, exitedAt: new Date(), oomKilled: false });
-      await this.deps.store.save(c);
-    });
-  }
-
-  private startHealth(c: Container): void {
-    const args = probeArgs(c.config.Healthcheck);
-    if (!args || !c.state.Health) return;
-    const monitor = new HealthMonitor(c.state.Health, c.config.Healthcheck!, args, (probe, timeoutMs) => this.runProbe(c, probe, timeoutMs), (status, changed) => {
-      void this.deps.store.save(c);
-      if (changed) this.deps.events.publish('container', `health_status: ${status}`, c.id, this.attributes(c));
-    });
-    this.liveOf(c.id).health = monitor;
-    monitor.start();
-  }
-
-  private async runProbe(c: Container, args: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
-    const execId = this.execs.create(c, { Cmd: args, AttachStdout: true, AttachStderr: true });
-    const { streams, exit } = await this.execs.start(c, execId, { detach: false });
-    let output = '';
-    streams?.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    streams?.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const code = await Promise.race([exit, delay(timeoutMs).then(() => null)]);
-    this.execs.forgetOne(execId);
-    if (code === null) {
-      streams?.close();
-      return { exitCode: -1, output: `Health check exceeded timeout (${timeoutMs / 1000}s)` };
-    }
-    return { exitCode: code, output };
+    this.monitor.shutdown();
   }
 
   // ---- helpers ----
 
   rootfsOf(id: string): string {
-    return join(this.deps.store.dirOf(id), 'rootfs');
-  }
-
-  private liveOf(id: string): Live {
-    let live = this.live.get(id);
-    if (!live) {
-      live = { lastDelayMs: 0 };
-      this.live.set(id, live);
-    }
-    return live;
-  }
-
-  /** With json-file's max-file > 1, keep the files conmon replaces (see logging.ts). */
-  private keepLogs(c: Container, live: Live): void {
-    const { maxSize, maxFile } = logLimits(c.hostConfig);
-    if (live.logKeeper || maxSize <= 0 || maxFile <= 1) return;
-    live.logKeeper = new LogKeeper(c.logPath, maxFile, (message) => this.deps.log('warn', `${c.id}: ${message}`));
-    live.logKeeper.start().catch((err) => this.deps.log('warn', `${c.id}: keeping rotated logs: ${(err as Error).message}`));
-  }
-
-  private stopWatching(id: string): void {
-    const live = this.live.get(id);
-    void live?.logKeeper?.stop({ keepHeld: true });
-    live?.exitWatch?.abort();
-    live?.health?.stop();
-    if (live?.restartTimer) clearTimeout(live.restartTimer);
-  }
-
-  private nextExit(id: string): Promise<number> {
-    return new Promise((resolve) => this.signals.once(`exit:${id}`, resolve));
+    return this.ctx.rootfsOf(id);
   }
 
   private lock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(id, fn);
+    return this.ctx.lock(id, fn);
   }
 
   private chooseName(requested: string | undefined): string {
@@ -899,7 +584,7 @@ export class LocalContainerService implements ContainerService {
   }
 
   private attributes(c: Container): Record<string, string> {
-    return { ...(c.config.Labels ?? {}), image: c.imageName, name: c.name.slice(1) };
+    return this.ctx.attributes(c);
   }
 
   private ignoreGone(err: unknown): void {
@@ -908,77 +593,6 @@ export class LocalContainerService implements ContainerService {
   }
 }
 
-/** A kill event's signal attribute is the number, as dockerd writes it ("15"); names without a number stay as given. */
-function signalNumber(signal: string): string {
-  if (/^\d+$/.test(signal)) return signal;
-  const name = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
-  const number = (osConstants.signals as Record<string, number>)[name];
-  return number === undefined ? signal : String(number);
-}
-
-/** Docker's EndpointSettings, as /containers/create carries them in NetworkingConfig. */
-interface DockerEndpointSettings {
-  IPAMConfig?: { IPv4Address?: string } | null;
-  Aliases?: string[] | null;
-  Links?: string[] | null;
-  MacAddress?: string;
-}
-
-function endpointRequestOf(e: DockerEndpointSettings | null | undefined): ContainerNetworkConfig['endpoints'][string] {
-  return {
-    aliases: e?.Aliases?.length ? e.Aliases : undefined,
-    ipv4Address: e?.IPAMConfig?.IPv4Address || undefined,
-    links: e?.Links?.length ? e.Links : undefined,
-    macAddress: e?.MacAddress || undefined,
-  };
-}
-
-/** The network side of a create request, as the network area takes it. */
-function networkConfigOf(c: Container, request: CreateRequest): ContainerNetworkConfig {
-  const h = request.hostConfig;
-  const given = (request.networkingConfig as { EndpointsConfig?: Record<string, DockerEndpointSettings | null> } | undefined)?.EndpointsConfig ?? {};
-  // The docker CLI names the default network's endpoint after the mode ("default"): that is the bridge.
-  const endpoints = Object.fromEntries(Object.entries(given).map(([name, e]) => [name === 'default' ? 'bridge' : name, endpointRequestOf(e)]));
-  return {
-    name: c.name.slice(1),
-    hostname: c.config.Hostname ?? '',
-    domainname: c.config.Domainname ?? '',
-    networkMode: h.NetworkMode ?? '',
-    endpoints,
-    portBindings: (h.PortBindings ?? {}) as ContainerNetworkConfig['portBindings'],
-    publishAllPorts: !!h.PublishAllPorts,
-    exposedPorts: Object.keys(c.config.ExposedPorts ?? {}),
-    macAddress: (c.config as { MacAddress?: string }).MacAddress || undefined,
-    dns: h.Dns ?? [],
-    dnsSearch: h.DnsSearch ?? [],
-    dnsOptions: h.DnsOptions ?? [],
-    extraHosts: h.ExtraHosts ?? [],
-    links: h.Links ?? [],
-  };
-}
-
-/**
- * Files and directories the runtime creates in the rw layer as mount points
- * when the image lacks them. Docker keeps them in a per-container "init" layer,
- * so they never show in diff or commit; berth leaves them out instead.
- */
-const MOUNT_PLACEHOLDERS = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/.dockerenv', '/dev/console', '/dev/pts', '/dev/shm', '/dev/mqueue', '/proc', '/sys'];
-
-/** Drops placeholder entries, and directories that appear only because a placeholder was created in them. */
-function withoutPlaceholders<T extends { path: string; kind: number }>(changes: T[]): T[] {
-  const kept = changes.filter((c) => !MOUNT_PLACEHOLDERS.includes(c.path));
-  const placeholderParents = new Set(MOUNT_PLACEHOLDERS.map((p) => p.slice(0, p.lastIndexOf('/')) || '/'));
-  return kept.filter((c) => c.kind !== 0 || !placeholderParents.has(c.path) || kept.some((o) => o.path.startsWith(`${c.path}/`)));
-}
-
 /** Stop grace periods may be longer than one Node timer holds (stop -t 3000000). */
 const delay = longDelay;
 
-function streamOf(value: unknown): Readable | null {
-  if (value && typeof value === 'object') {
-    if ('pipe' in value && typeof (value as Readable).pipe === 'function') return value as Readable;
-    const tar = (value as { tar?: unknown }).tar;
-    if (tar && typeof (tar as Readable).pipe === 'function') return tar as Readable;
-  }
-  return null;
-}

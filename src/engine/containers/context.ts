@@ -1,0 +1,78 @@
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KeyedMutex } from '../../lib/mutex.js';
+import type { EventBus } from '../events/types.js';
+import type { ImageService } from '../images/types.js';
+import type { LayerStore } from '../layers/types.js';
+import type { Runtime } from '../runtime/types.js';
+import type { MountPlanner, VolumeService } from '../volumes/types.js';
+import type { NetworkService } from '../network/types.js';
+import { RootfsHolds } from './rootfs-holds.js';
+import { isRunning } from './state.js';
+import type { ContainerStore } from './store.js';
+import type { Container, ContainerDefaults } from './types.js';
+
+export interface ContainerServiceDeps {
+  store: ContainerStore;
+  runtime: Runtime;
+  layers: LayerStore;
+  images: ImageService;
+  events: EventBus;
+  volumes: VolumeService;
+  planner: MountPlanner;
+  networks: NetworkService;
+  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+  /** The daemon's log driver and ulimit defaults (daemon.json); absent: k8s-file logs without limits, no ulimits. */
+  defaults?: () => ContainerDefaults;
+}
+
+/**
+ * What the parts of the container service share: the areas it works over,
+ * one lock per container (every state change of a container goes through
+ * it), the rootfs holds, and the in-process signals `exit:<id>` and
+ * `removed:<id>` that waiters listen to.
+ */
+export class ContainerContext {
+  readonly locks = new KeyedMutex();
+  readonly signals = new EventEmitter();
+  /** Starts, exports and archive reads in progress, per container: the rootfs stays mounted while any runs. */
+  readonly rootfs: RootfsHolds;
+
+  constructor(readonly deps: ContainerServiceDeps) {
+    this.signals.setMaxListeners(0);
+    this.rootfs = new RootfsHolds({
+      mount: async (id) => {
+        await mkdir(this.rootfsOf(id), { recursive: true });
+        await deps.layers.mountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)); // nothing to do when mounted already
+      },
+      unmount: (id) => deps.layers.unmountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)).catch(() => undefined),
+      running: (id) => {
+        const c = deps.store.get(id);
+        return !!c && isRunning(c.state);
+      },
+    });
+  }
+
+  rootfsOf(id: string): string {
+    return join(this.deps.store.dirOf(id), 'rootfs');
+  }
+
+  lock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(id, fn);
+  }
+
+  /** Resolves with the exit code of the container's next exit. */
+  nextExit(id: string): Promise<number> {
+    return new Promise((resolve) => this.signals.once(`exit:${id}`, resolve));
+  }
+
+  /** A container event with dockerd's attributes (labels, image, name) and any extra ones. */
+  publish(action: string, c: Container, extra: Record<string, string> = {}): void {
+    this.deps.events.publish('container', action, c.id, { ...this.attributes(c), ...extra });
+  }
+
+  attributes(c: Container): Record<string, string> {
+    return { ...(c.config.Labels ?? {}), image: c.imageName, name: c.name.slice(1) };
+  }
+}

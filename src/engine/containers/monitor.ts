@@ -1,0 +1,185 @@
+import { ExecManager } from './exec.js';
+import type { ExitStatus } from '../runtime/types.js';
+import { longDelay } from '../../lib/timers.js';
+import type { ContainerContext } from './context.js';
+import { HealthMonitor, probeArgs } from './health.js';
+import { LogKeeper, logLimits } from './logging.js';
+import { decideRestart } from './restart-policy.js';
+import { unmountShareableShm } from './shm.js';
+import { markExited } from './state.js';
+import type { Container } from './types.js';
+
+/** What a running container has in this berthd process (none of it survives a restart; recovery rebuilds it). */
+interface Live {
+  exitWatch?: AbortController;
+  restartTimer?: NodeJS.Timeout;
+  lastDelayMs: number;
+  health?: HealthMonitor;
+  /** Keeps json-file's rotated log files (max-file > 1) while the container runs. */
+  logKeeper?: LogKeeper;
+}
+
+/** What the monitor asks of the container lifecycle, each run under the container's lock. */
+export interface MonitorHooks {
+  /** Starts the container again, as its restart policy asks. */
+  restart(c: Container): Promise<void>;
+  /** Removes the container: --rm after its exit. */
+  remove(c: Container): Promise<void>;
+}
+
+/**
+ * Watches running containers: exits seen through conmon's exit files (then the
+ * teardown, the restart policy and --rm), restarts with Docker's backoff,
+ * health checks, and json-file's rotated logs.
+ */
+export class ContainerMonitor {
+  private readonly live = new Map<string, Live>();
+  /** Set while berthd stops: exits then are never restarted. */
+  stopping = false;
+
+  constructor(private readonly ctx: ContainerContext, private readonly execs: ExecManager, private readonly hooks: MonitorHooks) {}
+
+  /** berthd stops: nothing is watched any more (the containers run on under conmon). */
+  shutdown(): void {
+    this.stopping = true;
+    for (const [id] of this.live) this.stopWatching(id);
+  }
+
+  forget(id: string): void {
+    this.live.delete(id);
+  }
+
+  watchExit(c: Container): void {
+    const live = this.liveOf(c.id);
+    live.exitWatch?.abort();
+    const controller = new AbortController();
+    live.exitWatch = controller;
+    this.keepLogs(c, live);
+    this.ctx.deps.runtime.waitExit(c.id, controller.signal).then(
+      (exit) => this.onExit(c.id, exit),
+      (err) => {
+        if (controller.signal.aborted) return;
+        void this.onExit(c.id, { exitCode: 255, exitedAt: new Date(), oomKilled: false }, `lost track of the container: ${(err as Error).message}`);
+      },
+    );
+  }
+
+  async onExit(id: string, exit: ExitStatus, error?: string): Promise<void> {
+    let restart: { delayMs: number } | null = null;
+    let autoRemove = false;
+    const c = this.ctx.deps.store.get(id);
+    if (!c) return;
+    await this.ctx.lock(id, async () => {
+      if (!c.state.Running && c.state.Status !== 'restarting') return;
+      const ranForMs = Date.now() - Date.parse(c.state.StartedAt);
+      const live = this.liveOf(id);
+      // Decided before anything is torn down, so the state goes straight to "restarting" (never "exited" in between).
+      const decision = decideRestart(c.hostConfig.RestartPolicy, {
+        exitCode: exit.exitCode, manuallyStopped: c.hasBeenManuallyStopped, restartCount: c.restartCount,
+        ranForMs, previousDelayMs: live.lastDelayMs, daemonStopping: this.stopping,
+      });
+      markExited(c.state, { ...exit, error }, decision.restart ? 'restarting' : 'exited');
+      if (decision.restart) {
+        c.restartCount++;
+        live.lastDelayMs = decision.delayMs;
+        restart = decision;
+      }
+      live.health?.stop();
+      live.health = undefined;
+      await live.logKeeper?.stop();
+      live.logKeeper = undefined;
+      await this.ctx.deps.runtime.delete(id, { force: true }).catch(() => undefined);
+      await this.ctx.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.ctx.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
+      await this.ctx.deps.networks.detach(id).catch((err) => this.ctx.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
+      await this.ctx.rootfs.release(id);
+      unmountShareableShm(this.ctx.deps.store.dirOf(id));
+      autoRemove = !decision.restart && !!c.hostConfig.AutoRemove;
+      await this.ctx.deps.store.save(c);
+    });
+    this.ctx.publish('die', c, { exitCode: String(exit.exitCode) });
+    if (exit.oomKilled) this.ctx.publish('oom', c);
+    this.ctx.signals.emit(`exit:${id}`, exit.exitCode);
+    if (restart) this.scheduleRestart(c, (restart as { delayMs: number }).delayMs);
+    else if (autoRemove) await this.ctx.lock(id, () => this.hooks.remove(c)).catch((err) => this.ctx.deps.log('warn', `auto-removing ${id}: ${(err as Error).message}`));
+  }
+
+  private scheduleRestart(c: Container, delayMs: number): void {
+    const live = this.liveOf(c.id);
+    live.restartTimer = setTimeout(() => {
+      live.restartTimer = undefined;
+      void this.ctx.lock(c.id, async () => {
+        if (c.state.Status !== 'restarting') return;
+        await this.hooks.restart(c);
+      }).catch(async (err) => {
+        this.ctx.deps.log('warn', `restart of ${c.id} failed: ${(err as Error).message}`);
+        await this.onExit(c.id, { exitCode: c.state.ExitCode || 128, exitedAt: new Date(), oomKilled: false }, (err as Error).message).catch(() => undefined);
+      });
+    }, delayMs);
+  }
+
+  async cancelRestart(c: Container): Promise<void> {
+    const live = this.liveOf(c.id);
+    if (live.restartTimer) clearTimeout(live.restartTimer);
+    live.restartTimer = undefined;
+    await this.ctx.lock(c.id, async () => {
+      if (c.state.Status !== 'restarting') return;
+      c.hasBeenManuallyStopped = true;
+      markExited(c.state, { exitCode: c.state.ExitCode, exitedAt: new Date(), oomKilled: false });
+      await this.ctx.deps.store.save(c);
+    });
+  }
+
+  startHealth(c: Container): void {
+    const args = probeArgs(c.config.Healthcheck);
+    if (!args || !c.state.Health) return;
+    const monitor = new HealthMonitor(c.state.Health, c.config.Healthcheck!, args, (probe, timeoutMs) => this.runProbe(c, probe, timeoutMs), (status, changed) => {
+      void this.ctx.deps.store.save(c);
+      if (changed) this.ctx.publish(`health_status: ${status}`, c);
+    });
+    this.liveOf(c.id).health = monitor;
+    monitor.start();
+  }
+
+  private async runProbe(c: Container, args: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+    const execId = this.execs.create(c, { Cmd: args, AttachStdout: true, AttachStderr: true });
+    const { streams, exit } = await this.execs.start(c, execId, { detach: false });
+    let output = '';
+    streams?.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    streams?.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await Promise.race([exit, delay(timeoutMs).then(() => null)]);
+    this.execs.forgetOne(execId);
+    if (code === null) {
+      streams?.close();
+      return { exitCode: -1, output: `Health check exceeded timeout (${timeoutMs / 1000}s)` };
+    }
+    return { exitCode: code, output };
+  }
+
+
+  private liveOf(id: string): Live {
+    let live = this.live.get(id);
+    if (!live) {
+      live = { lastDelayMs: 0 };
+      this.live.set(id, live);
+    }
+    return live;
+  }
+
+  /** With json-file's max-file > 1, keep the files conmon replaces (see logging.ts). */
+  private keepLogs(c: Container, live: Live): void {
+    const { maxSize, maxFile } = logLimits(c.hostConfig);
+    if (live.logKeeper || maxSize <= 0 || maxFile <= 1) return;
+    live.logKeeper = new LogKeeper(c.logPath, maxFile, (message) => this.ctx.deps.log('warn', `${c.id}: ${message}`));
+    live.logKeeper.start().catch((err) => this.ctx.deps.log('warn', `${c.id}: keeping rotated logs: ${(err as Error).message}`));
+  }
+
+  stopWatching(id: string): void {
+    const live = this.live.get(id);
+    void live?.logKeeper?.stop({ keepHeld: true });
+    live?.exitWatch?.abort();
+    live?.health?.stop();
+    if (live?.restartTimer) clearTimeout(live.restartTimer);
+  }
+}
+
+const delay = longDelay;
