@@ -2,6 +2,7 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { invalid, notFound } from '../lib/errors.js';
+import { guardStream } from '../lib/streams.js';
 import { sendError, statusOf } from './errors.js';
 import { versionLess, type ApiRequest } from './request.js';
 import { Router } from './router.js';
@@ -58,12 +59,16 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
     if (options.corsHeader) setCorsHeaders(res, options.corsHeader);
     const done = () => options.debug?.(`${raw.method} ${raw.url} -> ${res.statusCode} (${Date.now() - started} ms)`);
     res.on('finish', done);
+    // A client that goes away mid-answer ends this request only.
+    guardStream(res, `${raw.method} ${raw.url}: response`, options.debug);
     handle(router, raw, res, upgrade).catch((err) => {
       if (statusOf(err) >= 500) options.debug?.(`error: ${(err as Error).stack ?? String(err)}`);
       sendError(res, err);
     });
   };
   const upgrade = (raw: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node's HTTP server lets go of an upgraded socket, its error listener included: from here it is ours to guard.
+    guardStream(socket, `${raw.method} ${raw.url}: hijacked connection`, options.debug);
     // A response object on the raw socket, so errors before the takeover are ordinary HTTP answers.
     const res = new ServerResponse(raw);
     res.assignSocket(socket as Socket);
