@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { invalid, notFound } from '../lib/errors.js';
 import { guardStream } from '../lib/streams.js';
 import { sendError, statusOf } from './errors.js';
+import { answerClientError } from './bad-request.js';
 import { versionLess, type ApiRequest } from './request.js';
 import { Router } from './router.js';
 import type { ApiBackends } from './backends.js';
@@ -36,6 +37,8 @@ export interface ApiHandlers {
   request: (req: IncomingMessage, res: ServerResponse) => void;
   /** For `Connection: Upgrade` requests (attach, exec start), which Node hands over with the raw socket. */
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** For what Node's parser refuses (oversized headers, bad request lines, a body cut short): Go's answers. */
+  clientError: (err: Error, socket: Duplex) => void;
 }
 
 export function createApiHandler(backends: ApiBackends, options: ApiOptions): ApiHandlers {
@@ -77,7 +80,7 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
     });
     request(raw, res, { socket, head });
   };
-  return { request: (raw, res) => request(raw, res), upgrade };
+  return { request: (raw, res) => request(raw, res), upgrade, clientError: (err, socket) => answerClientError(err, socket, options.debug) };
 }
 
 /** moby's CORS middleware: the configured origin, and the headers and methods browsers may use. */
