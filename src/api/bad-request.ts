@@ -57,7 +57,7 @@ function unsupportedVersion(raw: Buffer | undefined): boolean {
  * and discarding for a moment so the client gets the answer and not a reset.
  */
 export function answerClientError(err: ClientError, socket: Duplex, debug?: DebugLog): void {
-  debug?.(`bad request from a client: ${err.code ?? ''} ${err.message}`);
+  debug?.(`client connection: ${err.code ?? ''} ${err.message}`);
   if (answered.has(socket)) return;
   answered.add(socket);
   socket.on('error', () => socket.destroy());

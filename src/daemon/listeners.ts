@@ -122,7 +122,7 @@ const TLS_HANDSHAKE = 0x16;
  * HTTP request to an HTTPS server."), which the docker CLI shows as is.
  */
 function dispatchTls(socket: Socket, tlsServer: Server): void {
-  socket.once('error', () => socket.destroy());
+  socket.on('error', () => socket.destroy());
   socket.once('readable', () => {
     const first: Buffer | null = socket.read(1);
     if (first === null) return void socket.destroy();

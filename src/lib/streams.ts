@@ -10,7 +10,7 @@
  * at debug, as dockerd logs a vanished client.
  */
 import type { Duplex, Readable, Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream';
+import { pipeline } from 'node:stream';
 
 type AnyStream = Readable | Writable | Duplex;
 export type DebugLog = (line: string) => void;
@@ -74,13 +74,5 @@ export function writeAll(destination: Writable, chunk: Buffer | string): Promise
     destination.on('drain', onDrain);
     destination.on('close', onClose);
     destination.on('error', onClose);
-  });
-}
-
-/** Resolves once `stream` is finished or gone, whatever the reason (never rejects). */
-export function whenClosed(stream: AnyStream): Promise<void> {
-  return new Promise((resolve) => {
-    if (stream.destroyed) return resolve();
-    finished(stream, () => resolve());
   });
 }
