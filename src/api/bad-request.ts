@@ -2,9 +2,11 @@
  * Answers for requests that are not HTTP enough to reach a route, written as
  * Go's net/http server writes them (dockerd's HTTP server): a status line,
  * `Content-Type: text/plain; charset=utf-8`, `Connection: close`, and the
- * status as the body. Node's server hands these to 'clientError' with no
+ * status line's text as the body (Go's detailed errors, as "505 HTTP Version
+ * Not Supported: unsupported protocol version", carry the detail in both). Node's server hands these to 'clientError' with no
  * request or response object, so they are written to the socket directly.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isPeerGone, type DebugLog } from '../lib/streams.js';
 
@@ -21,26 +23,19 @@ interface ClientError extends Error {
 
 const answered = new WeakSet<Duplex>();
 
-/** The status line and body text Go's server gives for this parse error, or undefined when it says nothing. */
-export function goAnswerFor(err: ClientError): { status: string; text: string } | undefined {
+/** The status (line and body) Go's server gives for this parse error, or undefined when it says nothing. */
+export function goAnswerFor(err: ClientError): string | undefined {
   if (isPeerGone(err)) return undefined;
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return plain('431 Request Header Fields Too Large');
+      return '431 Request Header Fields Too Large';
     case 'HPE_INVALID_VERSION':
-      return unsupportedVersion(err.rawPacket) ? { status: '505 HTTP Version Not Supported', text: '505 HTTP Version Not Supported: unsupported protocol version' } : plain('400 Bad Request');
-    case 'HPE_INVALID_TRANSFER_ENCODING':
-    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
-      return plain('400 Bad Request');
+      return unsupportedVersion(err.rawPacket) ? '505 HTTP Version Not Supported: unsupported protocol version' : '400 Bad Request';
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return plain('408 Request Timeout');
+      return '408 Request Timeout';
     default:
-      return plain('400 Bad Request');
+      return '400 Bad Request';
   }
-}
-
-function plain(status: string): { status: string; text: string } {
-  return { status, text: status };
 }
 
 /** A well-formed version other than 1.x (HTTP/2.0 without the preface, HTTP/3.0): Go parses it and refuses with 505. */
@@ -61,13 +56,62 @@ export function answerClientError(err: ClientError, socket: Duplex, debug?: Debu
   if (answered.has(socket)) return;
   answered.add(socket);
   socket.on('error', () => socket.destroy());
-  const inFlight = (socket as Duplex & { _httpMessage?: { _headerSent?: boolean } })._httpMessage;
+  const inFlight = (socket as Duplex & { _httpMessage?: InFlight })._httpMessage;
+  if (err.code === 'HPE_INVALID_EOF_STATE' && inFlight?.req && !inFlight._headerSent) return endBodyShort(inFlight);
   const answer = goAnswerFor(err);
   if (!answer || !socket.writable || inFlight?._headerSent) return void socket.destroy();
-  socket.end(`HTTP/1.1 ${answer.status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${answer.text}`);
+  socket.end(`HTTP/1.1 ${answer}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${answer}`);
   socket.resume();
   socket.once('end', () => socket.destroy());
   setTimeout(() => socket.destroy(), LINGER_MS).unref();
+}
+
+/**
+ * What Go's server refuses that Node's parser takes: a request in HTTP/2.0
+ * (without the h2 preface) is a 505, and one in HTTP/1.1 without a Host
+ * header a 400 (Node's own check answers with no text, so it is off).
+ */
+export function goRefusal(req: IncomingMessage): string | undefined {
+  if (req.httpVersionMajor !== 1) return '505 HTTP Version Not Supported: unsupported protocol version';
+  if (req.httpVersionMinor >= 1 && req.headers.host === undefined) return '400 Bad Request: missing required Host header';
+  return undefined;
+}
+
+/** Writes a refusal from goRefusal as Go does: the status line's text as a plain-text body, then close. */
+export function sendRefusal(res: ServerResponse, refusal: string): void {
+  const [, code, reason] = /^(\d{3}) (.*)$/.exec(refusal)!;
+  res.sendDate = false;
+  res.shouldKeepAlive = false;
+  res.writeHead(Number(code), reason, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(refusal);
+}
+
+/** The response of the request a connection is answering (Node's private `socket._httpMessage`). */
+interface InFlight {
+  _headerSent?: boolean;
+  shouldKeepAlive: boolean;
+  req?: IncomingMessage;
+}
+
+const cutShort = new WeakSet<IncomingMessage>();
+
+/**
+ * A body shorter than its Content-Length, then a half-close: Go's handler
+ * reads an "unexpected EOF" and answers. Here the body ends where the bytes
+ * did, the route reading it sees it was cut (bodyCutShort) and answers, and
+ * the connection closes after that answer.
+ */
+function endBodyShort(inFlight: InFlight): void {
+  const req = inFlight.req!;
+  cutShort.add(req);
+  inFlight.shouldKeepAlive = false;
+  // Marked complete, or Node would take the ended body for an abort and destroy the socket before the answer.
+  req.complete = true;
+  req.push(null);
+}
+
+/** Was this request's body cut short by the client (see endBodyShort)? */
+export function bodyCutShort(req: IncomingMessage): boolean {
+  return cutShort.has(req);
 }
 
 /**

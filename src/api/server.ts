@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { invalid, notFound } from '../lib/errors.js';
 import { guardStream } from '../lib/streams.js';
 import { sendError, statusOf } from './errors.js';
-import { answerClientError } from './bad-request.js';
+import { answerClientError, goRefusal, sendRefusal } from './bad-request.js';
 import { versionLess, type ApiRequest } from './request.js';
 import { Router } from './router.js';
 import type { ApiBackends } from './backends.js';
@@ -55,6 +55,8 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
 
   const request = (raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']) => {
     const started = Date.now();
+    const refusal = goRefusal(raw);
+    if (refusal) return sendRefusal(res, refusal);
     res.setHeader('Api-Version', API_VERSION);
     res.setHeader('Server', options.serverHeader);
     res.setHeader('Docker-Experimental', 'false');

@@ -70,7 +70,8 @@ export async function listen(
 ): Promise<Listener> {
   const spec = parseHost(host, options.tls !== undefined);
   // Go's header limit (1 MB), so that requests dockerd takes (a 200 KB path) are taken here too.
-  const httpOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000, maxHeaderSize: MAX_HEADER_BYTES };
+  // Node's missing-Host check answers without Go's text: the API's own check (goRefusal) answers instead.
+  const httpOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
   // TLS applies to tcp:// (and socket-activated) listeners: a unix socket is guarded by its file mode, as in dockerd.
   const server = spec.kind !== 'unix' && options.tls
     ? createTlsServer({ ...httpOptions, ...tlsServerOptions(options.tls) }, handlers.request)

@@ -15,7 +15,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -41,6 +41,8 @@ interface Snapshot {
   fds: number;
   conmons: number;
   mounts: number;
+  /** What the fds are, to name a leak. */
+  links: string[];
 }
 
 /** A raw HTTP/1.1 request over a fresh TCP connection; the body may be partial (Content-Length says the whole). */
@@ -148,7 +150,14 @@ describe('a client that goes away', () => {
     }
   }).length;
   const mountCount = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(daemon.dir)).length;
-  const snapshot = (): Snapshot => ({ fds: fdCount(), conmons: conmonCount(), mounts: mountCount() });
+  const fdLinks = () => readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      return '?';
+    }
+  });
+  const snapshot = (): Snapshot => ({ fds: fdCount(), conmons: conmonCount(), mounts: mountCount(), links: fdLinks() });
   const state = async (id: string) => (await json<{ State: { Status: string } }>('GET', `/containers/${id}/json`)).State.Status;
 
   /** The daemon lives, answers, and holds no more than it did before the case. */
@@ -156,12 +165,13 @@ describe('a client that goes away', () => {
     let now: Snapshot | undefined;
     try {
       await waitFor(`${what}: /_ping`, async () => (await api('GET', '/_ping').catch(() => ({ status: 0 }))).status === 200, 10_000);
-      await waitFor(`${what}: fds, conmons and mounts back to ${JSON.stringify(before)}`, () => {
+      await waitFor(`${what}: fds, conmons and mounts back to ${JSON.stringify({ ...before, links: undefined })}`, () => {
         now = snapshot();
         return now.fds <= before.fds && now.conmons <= before.conmons && now.mounts <= before.mounts;
       });
     } catch (err) {
-      throw new Error(`${(err as Error).message}; now ${JSON.stringify(now)}\n${daemon.log().split('\n').slice(-30).join('\n')}`);
+      const extra = fdLinks().filter((l) => !before.links.includes(l));
+      throw new Error(`${(err as Error).message}; now ${JSON.stringify({ ...now, links: undefined })}; new fds ${extra.join(' ')}\n${daemon.log().split('\n').slice(-30).join('\n')}`);
     }
   }
 
@@ -186,7 +196,8 @@ describe('a client that goes away', () => {
     const first = await received(socket, 1);
     assert.match(first.toString('latin1'), /^HTTP\/1\.1 (200|101)/, `${endpoint.name}: ${first.toString().slice(0, 200)}`);
     if (mode === 'close') {
-      await received(socket, 1).catch(() => undefined);
+      // A little more if it comes soon (events and stats may have nothing more to say for a while).
+      await received(socket, 1, 5_000).catch(() => undefined);
       socket.destroy();
     } else if (mode === 'reset') {
       socket.resetAndDestroy();
@@ -340,7 +351,7 @@ describe('a client that goes away', () => {
     });
     for (const endpoint of downloads) {
       for (const mode of MODES) {
-        if (process.env.VANISH_DEBUG && !endpoint.name.startsWith(process.env.VANISH_DEBUG)) continue;
+        if (process.env.VANISH_ONLY && !new RegExp(process.env.VANISH_ONLY).test(endpoint.name)) continue; // to run a few while debugging
         test(`${endpoint.name}: ${mode}`, async () => vanish(endpoint, mode));
       }
     }
@@ -377,7 +388,14 @@ describe('a client that goes away', () => {
       assert.equal(await statusLine('GARBAGE\r\n\r\n'), 'HTTP/1.1 400 Bad Request');
     });
     test('an unsupported HTTP version: 505', async () => {
-      assert.equal(await statusLine('GET /_ping HTTP/3.0\r\nHost: x\r\n\r\n'), 'HTTP/1.1 505 HTTP Version Not Supported');
+      assert.equal(await statusLine('GET /_ping HTTP/3.0\r\nHost: x\r\n\r\n'), 'HTTP/1.1 505 HTTP Version Not Supported: unsupported protocol version');
+    });
+    test('HTTP/2.0 without the h2 preface: 505, as Go (Node\'s parser would take it)', async () => {
+      assert.equal(await statusLine('GET /_ping HTTP/2.0\r\nHost: x\r\n\r\n'), 'HTTP/1.1 505 HTTP Version Not Supported: unsupported protocol version');
+    });
+    test('HTTP/1.1 without a Host header: Go\'s 400; HTTP/1.0 needs none', async () => {
+      assert.equal(await statusLine('GET /_ping HTTP/1.1\r\nConnection: close\r\n\r\n'), 'HTTP/1.1 400 Bad Request: missing required Host header');
+      assert.equal(await statusLine('GET /_ping HTTP/1.0\r\n\r\n'), 'HTTP/1.1 200 OK');
     });
     test('an empty request line: 400', async () => {
       assert.equal(await statusLine('\r\n\r\n'), 'HTTP/1.1 400 Bad Request');
