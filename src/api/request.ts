@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { invalid } from '../lib/errors.js';
 import { readCapped, parseJson } from '../lib/compression.js';
 import { parsePlatform } from '../lib/platform.js';
+import { bodyCutShort } from './bad-request.js';
 import type { Filters } from '../engine/images/types.js';
 import { GoSyntaxError, scanGoJson } from './gojson-scan.js';
 import { decodeGo, GoTypeError, type GoType } from './gojson.js';
@@ -24,6 +25,7 @@ export interface ApiRequest {
 
 export async function jsonBody<T>(req: ApiRequest, { optional = false } = {}): Promise<T | undefined> {
   const body = await readCapped(req.raw, JSON_BODY_LIMIT, 'request body');
+  if (bodyCutShort(req.raw)) throw invalid('unexpected EOF'); // Go's json decoder, as dockerd answers it
   if (body.length === 0) {
     if (optional) return undefined;
     throw invalid('bad parameter: request body is empty');

@@ -2,7 +2,9 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { invalid, notFound } from '../lib/errors.js';
+import { guardStream } from '../lib/streams.js';
 import { sendError, statusOf } from './errors.js';
+import { answerClientError, goRefusal, sendRefusal } from './bad-request.js';
 import { versionLess, type ApiRequest } from './request.js';
 import { Router } from './router.js';
 import type { ApiBackends } from './backends.js';
@@ -37,6 +39,8 @@ export interface ApiHandlers {
   request: (req: IncomingMessage, res: ServerResponse) => void;
   /** For `Connection: Upgrade` requests (attach, exec start), which Node hands over with the raw socket. */
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** For what Node's parser refuses (oversized headers, bad request lines, a body cut short): Go's answers. */
+  clientError: (err: Error, socket: Duplex) => void;
 }
 
 export function createApiHandler(backends: ApiBackends, options: ApiOptions): ApiHandlers {
@@ -55,6 +59,8 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
 
   const request = (raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']) => {
     const started = Date.now();
+    const refusal = goRefusal(raw);
+    if (refusal) return sendRefusal(res, refusal);
     res.setHeader('Api-Version', API_VERSION);
     res.setHeader('Server', options.serverHeader);
     res.setHeader('Docker-Experimental', 'false');
@@ -62,12 +68,16 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
     if (options.corsHeader) setCorsHeaders(res, options.corsHeader);
     const done = () => options.debug?.(`${raw.method} ${raw.url} -> ${res.statusCode} (${Date.now() - started} ms)`);
     res.on('finish', done);
+    // A client that goes away mid-answer ends this request only.
+    guardStream(res, `${raw.method} ${raw.url}: response`, options.debug);
     handle(router, raw, res, upgrade).catch((err) => {
       if (statusOf(err) >= 500) options.debug?.(`error: ${(err as Error).stack ?? String(err)}`);
       sendError(res, err);
     });
   };
   const upgrade = (raw: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node's HTTP server lets go of an upgraded socket, its error listener included: from here it is ours to guard.
+    guardStream(socket, `${raw.method} ${raw.url}: hijacked connection`, options.debug);
     // A response object on the raw socket, so errors before the takeover are ordinary HTTP answers.
     const res = new ServerResponse(raw);
     res.assignSocket(socket as Socket);
@@ -76,7 +86,7 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
     });
     request(raw, res, { socket, head });
   };
-  return { request: (raw, res) => request(raw, res), upgrade };
+  return { request: (raw, res) => request(raw, res), upgrade, clientError: (err, socket) => answerClientError(err, socket, options.debug) };
 }
 
 /** moby's CORS middleware: the configured origin, and the headers and methods browsers may use. */

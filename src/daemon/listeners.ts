@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { ApiHandlers } from '../api/server.js';
+import { MAX_HEADER_BYTES, watchFirstLine } from '../api/bad-request.js';
 import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { errnoCode, invalid } from '../lib/errors.js';
@@ -68,7 +69,9 @@ export async function listen(
   options: { group?: string; tls?: ServerTls; onTlsError?: (message: string) => void },
 ): Promise<Listener> {
   const spec = parseHost(host, options.tls !== undefined);
-  const httpOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 };
+  // Go's header limit (1 MB), so that requests dockerd takes (a 200 KB path) are taken here too.
+  // Node's missing-Host check answers without Go's text: the API's own check (goRefusal) answers instead.
+  const httpOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
   // TLS applies to tcp:// (and socket-activated) listeners: a unix socket is guarded by its file mode, as in dockerd.
   const server = spec.kind !== 'unix' && options.tls
     ? createTlsServer({ ...httpOptions, ...tlsServerOptions(options.tls) }, handlers.request)
@@ -80,7 +83,9 @@ export async function listen(
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('clientError', handlers.clientError);
+  // Plain HTTP only: a TLS server's 'connection' carries encrypted bytes.
+  if (!(spec.kind !== 'unix' && options.tls)) server.prependListener('connection', (socket) => watchFirstLine(socket, handlers.clientError));
   // A failed handshake (no client certificate, another CA, expired) just ends that connection.
   server.on('tlsClientError', (err, socket) => {
     options.onTlsError?.(`TLS handshake from ${socket.remoteAddress ?? 'a client'} refused: ${err.message}`);
@@ -118,7 +123,7 @@ const TLS_HANDSHAKE = 0x16;
  * HTTP request to an HTTPS server."), which the docker CLI shows as is.
  */
 function dispatchTls(socket: Socket, tlsServer: Server): void {
-  socket.once('error', () => socket.destroy());
+  socket.on('error', () => socket.destroy());
   socket.once('readable', () => {
     const first: Buffer | null = socket.read(1);
     if (first === null) return void socket.destroy();

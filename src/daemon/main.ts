@@ -1,4 +1,5 @@
 import { isEngineError } from '../lib/errors.js';
+import { isPeerGone } from '../lib/streams.js';
 import { DEFAULTS, mergeConfig, readConfigFile, type DaemonConfig } from './config.js';
 import { checkMerged } from './config-values.js';
 import { startDaemon } from './daemon.js';
@@ -37,6 +38,7 @@ async function main(argv: string[]): Promise<void> {
   const config = await loadConfig(parsed.flags);
   const log = new Logger(config.debug ? 'debug' : config.logLevel, config.logFormat);
   const daemon = await startDaemon(config, log);
+  guardAgainstStrayConnectionErrors(log);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -52,6 +54,24 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => {
     loadConfig(parsed.flags).then((next) => daemon.reload(next), (err) => log.error(`reload failed: ${(err as Error).message}`));
+  });
+}
+
+/**
+ * The last resort: every socket and stream of a request has its own error
+ * path, so a connection error reaching the process means one was missed. It
+ * concerns one client only, and must not take the engine away from all the
+ * others: it is logged as the bug it is, and the daemon goes on. Anything
+ * else is as fatal as Node makes it.
+ */
+function guardAgainstStrayConnectionErrors(log: Logger): void {
+  process.on('uncaughtException', (err, origin) => {
+    if (isPeerGone(err)) {
+      log.error(`a connection error escaped its request's handling (please report this): ${err.stack ?? err.message}`);
+      return;
+    }
+    process.stderr.write(`berthd: ${origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}: ${err?.stack ?? String(err)}\n`);
+    process.exit(1);
   });
 }
 

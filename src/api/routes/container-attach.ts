@@ -50,9 +50,12 @@ export function streamType(tty: boolean, version: string): string {
 /** Copies stdio between a hijacked connection and a container or exec session; detaches on the key sequence. */
 export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: boolean, keys: Buffer, exited?: Promise<unknown>, detachNote?: Buffer): void {
   let open = 0;
+  let ended = false;
   // For exec, the client asks for the exit code as soon as the stream ends: end it only once the code is known.
   const finish = () => {
-    if (--open <= 0) void (exited ?? Promise.resolve()).catch(() => undefined).then(() => conn.close());
+    if (--open > 0) return;
+    ended = true;
+    void (exited ?? Promise.resolve()).catch(() => undefined).then(() => conn.close());
   };
   const forward = (source: Readable | null, stream: 1 | 2) => {
     if (!source) return;
@@ -70,6 +73,7 @@ export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: bo
   }
   if (streams.stdin) {
     pipeWithDetach(conn.input, streams.stdin, keys, () => {
+      ended = true;
       if (detachNote) conn.output.write(tty ? detachNote : frame(1, detachNote));
       streams.close();
       conn.close();
@@ -78,7 +82,13 @@ export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: bo
     conn.input.resume();
   }
   conn.input.once('close', () => streams.close());
-  (conn.output as Writable).once?.('close', () => streams.close());
+  // The output closing before the streams ended means the client went away (closed, reset, or its connection failed):
+  // the attachment ends, and with it an exec nobody can see any more.
+  conn.output.once('close', () => {
+    if (!ended) streams.abandon?.();
+    ended = true;
+    streams.close();
+  });
 }
 
 async function replayLogs(containers: ContainerService, id: string, out: Writable, tty: boolean, options: { stdout: boolean; stderr: boolean }): Promise<void> {

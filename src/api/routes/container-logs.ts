@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { invalid } from '../../lib/errors.js';
 import type { ContainerService } from '../../engine/containers/types.js';
+import { writeAll } from '../../lib/streams.js';
 import { frame } from '../hijack.js';
 import { boolParam, type ApiRequest } from '../request.js';
 
@@ -29,7 +30,8 @@ export async function logsRoute(req: ApiRequest, res: ServerResponse, containers
       if ((entry.stream === 'stdout' && !stdout) || (entry.stream === 'stderr' && !stderr)) continue;
       const text = entry.partial ? entry.line : Buffer.concat([entry.line, Buffer.from('\n')]);
       const data = timestamps ? Buffer.concat([Buffer.from(`${entry.timestamp} `), text]) : text;
-      res.write(tty ? data : frame(entry.stream === 'stdout' ? 1 : 2, data));
+      // A client that stops reading holds the reader here, not the daemon's memory; one that went away ends it.
+      if (!(await writeAll(res, tty ? data : frame(entry.stream === 'stdout' ? 1 : 2, data)))) break;
     }
   } catch (err) {
     if (!abort.signal.aborted) throw err;

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { writeAll } from '../../lib/streams.js';
 import { invalid, isEngineError } from '../../lib/errors.js';
 import type { Container, ContainerConfig, ContainerService, CreateRequest, HostConfig } from '../../engine/containers/types.js';
 import type { ApiBackends } from '../backends.js';
@@ -216,7 +217,7 @@ async function statsRoute(req: ApiRequest, res: ServerResponse, { containers }: 
     if (closed) break;
     const now = await containers.stats(container.id).catch(() => null);
     if (!now) break;
-    res.write(`${JSON.stringify(statsJson(now.container, now.stats, previous))}\n`);
+    if (!(await writeAll(res, `${JSON.stringify(statsJson(now.container, now.stats, previous))}\n`))) break;
     previous = now.stats;
     container = now.container;
   }

@@ -124,7 +124,11 @@ export class StepRunner {
     const onAbort = () => void containers.kill(id, 'SIGKILL').catch(() => undefined);
     this.signal.addEventListener('abort', onAbort, { once: true });
     try {
+      // A client gone while the step's container was being made: an aborted signal fires no listener added later.
+      if (this.signal.aborted) throw new EngineError('unavailable', 'the build was cancelled');
       await containers.start(id);
+      // Aborted while it was starting: the kill then found nothing to kill.
+      if (this.signal.aborted) onAbort();
       const { StatusCode: code } = await exited;
       await copied;
       if (this.signal.aborted) throw new EngineError('unavailable', 'the build was cancelled');

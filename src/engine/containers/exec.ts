@@ -70,6 +70,7 @@ export class ExecManager {
         stream: true,
       })
       : null;
+    if (streams) streams.abandon = () => killAbandoned(record);
     return { streams, exit: record.exited };
   }
 
@@ -120,5 +121,19 @@ export class ExecManager {
       capabilities: capabilities(hostConfig),
       rlimits: (container.hostConfig.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     };
+  }
+}
+
+/**
+ * An attached exec whose client went away is killed, as dockerd does when the
+ * start request's context ends: nobody can read its output or stop it
+ * otherwise. Only while its exit is unknown, so the pid is still its own.
+ */
+function killAbandoned(record: ExecRecord): void {
+  if (!record.running || record.pid <= 0) return;
+  try {
+    process.kill(record.pid, 'SIGKILL');
+  } catch {
+    // ESRCH: it ended meanwhile
   }
 }

@@ -183,6 +183,12 @@ export interface StdioStreams {
   stderr: Readable | null;
   /** Ends the attachment without stopping the process. */
   close(): void;
+  /**
+   * The client went away before the output ended (not a detach): ends what
+   * only it was for. An exec's process is killed, as dockerd does when an
+   * exec start request's context ends; a container attach has nothing to end.
+   */
+  abandon?(): void;
 }
 
 export interface AttachOptions {

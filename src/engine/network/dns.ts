@@ -31,7 +31,8 @@ export class EmbeddedDns {
   async start(): Promise<void> {
     const udp = createSocket({ type: 'udp4', reuseAddr: true });
     udp.on('message', (msg, from) => {
-      void this.answer(msg, from.address).then((reply) => reply && udp.send(reply, from.port, from.address));
+      // The socket may close (stop) while a forwarded query is out; a query that fails is just not answered, as UDP loses it.
+      this.answer(msg, from.address).then((reply) => reply && udp.send(reply, from.port, from.address)).catch(() => undefined);
     });
     udp.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
@@ -40,6 +41,7 @@ export class EmbeddedDns {
     });
     this.udp = udp;
     const tcp = createServer((socket) => this.serveTcp(socket));
+    tcp.on('error', () => undefined); // after listening: a failed accept loses that connection only
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
       tcp.listen(this.port, this.address, () => { tcp.off('error', reject); resolve(); });
@@ -77,12 +79,12 @@ export class EmbeddedDns {
       while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
         const query = pending.subarray(2, 2 + pending.readUInt16BE(0));
         pending = pending.subarray(2 + query.length);
-        void this.answer(query, socket.remoteAddress ?? '').then((reply) => {
-          if (!reply || socket.destroyed) return;
+        this.answer(query, socket.remoteAddress ?? '').then((reply) => {
+          if (!reply || socket.destroyed || socket.writableEnded) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(reply.length);
           socket.write(Buffer.concat([len, reply]));
-        });
+        }).catch(() => socket.destroy());
       }
     });
     socket.on('error', () => undefined);
@@ -104,7 +106,10 @@ function forwardOne(query: Buffer, server: string): Promise<Buffer | null> {
   const socket = createSocket('udp4');
   return new Promise((resolve) => {
     const timer = setTimeout(() => finish(null), FORWARD_TIMEOUT_MS);
+    let done = false;
     const finish = (value: Buffer | null) => {
+      if (done) return; // a reply and an error, or a late one: close() twice would throw
+      done = true;
       clearTimeout(timer);
       socket.close();
       resolve(value);

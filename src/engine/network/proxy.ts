@@ -97,6 +97,8 @@ export class UserlandProxy {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
+    // After listening, an error (accept failing with EMFILE) must not take the daemon down: the connection is just lost.
+    server.on('error', () => undefined);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: port.hostIp, port: port.hostPort, exclusive: true }, () => {
@@ -116,7 +118,7 @@ export class UserlandProxy {
       if (!flow) {
         const upstream = createSocket('udp4');
         const connected = new Promise<void>((done) => upstream.connect(port.containerPort, port.containerIp, () => done()));
-        upstream.on('message', (reply) => socket.send(reply, from.port, from.address));
+        upstream.on('message', (reply) => sendQuietly(socket, reply, from.port, from.address));
         upstream.on('error', () => undefined);
         flow = { upstream, connected };
         flows.set(flowKey, flow);
@@ -124,7 +126,7 @@ export class UserlandProxy {
       const current = flow;
       clearTimeout(current.timer);
       current.timer = setTimeout(() => { current.upstream.close(); flows.delete(flowKey); }, UDP_IDLE_MS).unref();
-      void current.connected.then(() => current.upstream.send(msg, () => undefined));
+      void current.connected.then(() => sendQuietly(current.upstream, msg));
     });
     socket.on('error', () => undefined);
     return new Promise((resolve, reject) => {
@@ -149,4 +151,17 @@ function listenerKey(protocol: Protocol, hostIp: string, hostPort: number): stri
 
 function* range([start, end]: [number, number]): Generator<number> {
   for (let p = start; p <= end; p++) yield p;
+}
+
+/**
+ * A datagram that cannot go (its socket closed meanwhile: the flow timed out
+ * or the port was unpublished) is dropped, as UDP drops; send() would throw.
+ */
+function sendQuietly(socket: UdpSocket, msg: Buffer, port?: number, address?: string): void {
+  try {
+    if (port === undefined) socket.send(msg, () => undefined);
+    else socket.send(msg, port, address, () => undefined);
+  } catch {
+    // ERR_SOCKET_DGRAM_NOT_RUNNING
+  }
 }

@@ -95,14 +95,24 @@ function streamsOf(socket: SeqpacketSocketLike): AttachStreams {
     closed = true;
     endOutputs();
   });
-  socket.on('error', endOutputs);
+  socket.on('error', () => {
+    // The socket is destroyed after its error: writes to it would throw.
+    closed = true;
+    endOutputs();
+  });
   const stdin = new Writable({
     write(chunk: Buffer, _enc, cb) {
       if (closed) return cb();
-      for (let off = 0; off < chunk.length; off += MAX_PACKET) {
-        const part = chunk.subarray(off, Math.min(chunk.length, off + MAX_PACKET));
-        const last = off + MAX_PACKET >= chunk.length;
-        socket.write(part, 0, part.length, last ? () => cb() : undefined);
+      try {
+        for (let off = 0; off < chunk.length; off += MAX_PACKET) {
+          const part = chunk.subarray(off, Math.min(chunk.length, off + MAX_PACKET));
+          const last = off + MAX_PACKET >= chunk.length;
+          socket.write(part, 0, part.length, last ? () => cb() : undefined);
+        }
+      } catch {
+        // Destroyed under us (conmon went away): what was written is lost with the process, as on a closed pipe.
+        closed = true;
+        return cb();
       }
       if (chunk.length === 0) cb();
     },

@@ -2,6 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { hexOf, sha256, type Digest } from '../../../lib/digest.js';
+import { pipeSafely } from '../../../lib/streams.js';
 import { familiarString, normalizedString, parseNormalizedNamed } from '../../../lib/reference.js';
 import type { ContentStore } from '../../content/types.js';
 import type { StoredImage } from '../store.js';
@@ -76,7 +77,8 @@ export async function saveImages(content: ContentStore, selections: Selection[])
   const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: indexEntries };
   const pack = tar.pack();
   const out = new PassThrough();
-  pack.pipe(out);
+  // A client that goes away destroys `out`: the pack, and the blob being read into it, must go too, quietly.
+  void pipeSafely(pack as unknown as Readable, out, 'image save');
   void writeEntries(pack, content, blobs, {
     'index.json': JSON.stringify(index),
     'manifest.json': JSON.stringify(manifestJson),

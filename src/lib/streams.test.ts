@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { guardStream, pipeSafely, writeAll } from './streams.js';
+
+test('a guarded stream that errors is destroyed and the error logged, not thrown', async () => {
+  const stream = new PassThrough();
+  const lines: string[] = [];
+  guardStream(stream, 'test stream', (l) => lines.push(l));
+  guardStream(stream, 'test stream', (l) => lines.push(l)); // idempotent
+  stream.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+  await new Promise((r) => stream.once('close', r));
+  assert.deepEqual(lines, ['test stream: ECONNRESET: read ECONNRESET']);
+});
+
+test('pipeSafely resolves with the error and destroys both ends when the destination goes away', async () => {
+  const source = new PassThrough();
+  const destination = new PassThrough();
+  const piped = pipeSafely(source, destination, 'copy');
+  source.write('x');
+  destination.destroy();
+  const err = await piped;
+  assert.ok(err instanceof Error);
+  assert.ok(source.destroyed);
+});
+
+test('pipeSafely resolves undefined once everything was copied', async () => {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({ write: (c: Buffer, _e, cb) => { chunks.push(c); cb(); } });
+  assert.equal(await pipeSafely(Readable.from([Buffer.from('ab'), Buffer.from('c')]), sink, 'copy'), undefined);
+  assert.equal(Buffer.concat(chunks).toString(), 'abc');
+});
+
+test('writeAll waits for drain, and answers false at once for a destination that is gone', async () => {
+  let release: (() => void) | undefined;
+  const slow = new Writable({ highWaterMark: 1, write: (_c, _e, cb) => { release = cb; } });
+  const pending = writeAll(slow, 'abc');
+  let settled = false;
+  void pending.then(() => (settled = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(settled, false, 'held until the buffer drains');
+  release!();
+  assert.equal(await pending, true);
+  slow.destroy();
+  assert.equal(await writeAll(slow, 'more'), false);
+});
+
+test('writeAll answers false when the destination closes while waiting', async () => {
+  const stuck = new Writable({ highWaterMark: 1, write: () => undefined });
+  const pending = writeAll(stuck, 'abc');
+  stuck.destroy();
+  assert.equal(await pending, false);
+});
