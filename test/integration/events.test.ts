@@ -163,8 +163,11 @@ describe('events', () => {
   });
 
   test('SIGHUP publishes a daemon reload event with the reloaded settings', async () => {
+    const listeners = () => Number(ok(daemon.berth(['info', '--format', '{{.NEventsListener}}'])));
+    const before = listeners();
     const live = watch('reload', process.execPath, berthCli(['events', '--filter', 'type=daemon', '--format', '{{json .}}']));
-    await sleep(1500);
+    // The reload must happen after the client is listening (a fixed wait was too short on a loaded machine).
+    await waitFor('the events client to connect', () => listeners() > before);
     writeFileSync(join(daemon.dir, 'daemon.json'), JSON.stringify({ labels: ['reloaded=yes'], 'live-restore': true }));
     process.kill(Number(readFileSync(join(daemon.dir, 'berthd.pid'), 'utf8')), 'SIGHUP');
     await waitFor('reload event', () => live.read().includes('"reload"'));
