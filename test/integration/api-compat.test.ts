@@ -210,6 +210,20 @@ describe('raw API requests: berthd answers as dockerd 20.10', () => {
     }
   });
 
+  it('wait on a container whose start failed carries the start error, as dockerd\'s does', async () => {
+    for (const send of [berth, ...(dockerd ? [reference] : [])]) {
+      const created = await send('POST', '/containers/create?name=nostart', JSON.stringify({ Image: 'busybox', Cmd: ['/no/such/binary'], HostConfig: { NetworkMode: 'none' } }));
+      assert.equal(created.status, 201, created.body);
+      assert.notEqual((await send('POST', '/containers/nostart/start')).status, 204);
+      const waited = await send('POST', '/containers/nostart/wait');
+      assert.equal(waited.status, 200);
+      const result = JSON.parse(waited.body) as { StatusCode: number; Error: { Message: string } | null };
+      assert.equal(result.StatusCode, 127, waited.body);
+      assert.match(result.Error?.Message ?? '', /\/no\/such\/binary.*no such file or directory/, waited.body);
+      assert.equal((await send('DELETE', '/containers/nostart')).status, 204);
+    }
+  });
+
   it('waits out a stop timeout longer than a Node timer holds (stop?t=3000000)', async () => {
     const id = 'longstop';
     assert.equal(daemon.docker(['run', '-d', '--name', id, '--network', 'none', 'busybox', 'sleep', '1000']).code, 0);

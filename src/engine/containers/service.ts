@@ -293,12 +293,12 @@ export class LocalContainerService implements ContainerService {
 
   async wait(idOrName: string, condition: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<WaitResult> {
     const c = this.deps.store.find(idOrName);
-    if (condition === 'not-running' && !c.state.Running && c.state.Status !== 'restarting') return { StatusCode: c.state.ExitCode, Error: null };
+    if (condition === 'not-running' && !c.state.Running && c.state.Status !== 'restarting') return { StatusCode: c.state.ExitCode, Error: waitError(c) };
     const event = condition === 'removed' ? `removed:${c.id}` : `exit:${c.id}`;
     return new Promise<WaitResult>((resolve, reject) => {
       const onEvent = (code: number) => {
         signal?.removeEventListener('abort', onAbort);
-        resolve({ StatusCode: code, Error: null });
+        resolve({ StatusCode: code, Error: waitError(c) });
       };
       const onAbort = () => {
         this.ctx.signals.off(event, onEvent);
@@ -596,3 +596,7 @@ export class LocalContainerService implements ContainerService {
 /** Stop grace periods may be longer than one Node timer holds (stop -t 3000000). */
 const delay = longDelay;
 
+/** As dockerd's wait: the error of the last start or exit (a start that failed), else null. */
+function waitError(c: Container): WaitResult['Error'] {
+  return c.state.Error ? { Message: c.state.Error } : null;
+}
