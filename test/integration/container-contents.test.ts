@@ -205,6 +205,9 @@ describe('what a container gets', { skip: !DOCKER_CLI && 'docker CLI not install
 
   test('the network of NetworkMode is looked for at start, not at create', () => {
     both('create', '--name', 'late', '--network', 'latenet', '-h', 'lateh', 'busybox', 'hostname');
+    // Until the network exists, inspect names it but gives no NetworkID, as dockerd does.
+    const pending = same(['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'late'], (s) => s.replace(/"MacAddress":"[^"]*"/, ''));
+    assert.match(pending.stdout, /^\{"latenet":\{.*"NetworkID":"",/, pending.stdout);
     const early = same(['start', 'late']);
     assert.match(early.stderr, /network latenet not found/);
     both('network', 'create', '--subnet', freeSubnet(process.pid % 89 + 23), 'latenet');

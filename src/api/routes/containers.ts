@@ -172,10 +172,11 @@ export function containerRoutes(router: Router, backends: Backends): void {
 async function networkFacts(networks: NetworkService, id: string): Promise<NetworkFacts> {
   const settings = await networks.settings(id).catch(() => null);
   if (!settings) return { sandboxKey: '', ports: {}, endpoints: [] };
-  const endpoints = await Promise.all(settings.endpoints.map(async (e) => ({
-    name: (await networks.inspect(e.networkId).catch(() => null))?.name ?? e.networkId,
-    settings: endpointSettingsJson(e),
-  })));
+  const endpoints = await Promise.all(settings.endpoints.map(async (e) => {
+    const network = await networks.inspect(e.networkId).catch(() => null);
+    // A network named at create that does not exist yet (it is looked up at start): dockerd shows no NetworkID.
+    return { name: network?.name ?? e.networkId, settings: endpointSettingsJson(network ? e : { ...e, networkId: '' }) };
+  }));
   return { sandboxKey: settings.sandboxKey, ports: settings.ports, endpoints };
 }
 
