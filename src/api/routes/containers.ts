@@ -23,7 +23,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
 
   router.add('POST', '/containers/create', async (req, res) => {
     const body = (await jsonBody<ContainerConfig & { HostConfig?: HostConfig; NetworkingConfig?: unknown; Image?: string }>(req))!;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('invalid JSON: the body must be an object');
+    checkCreateBody(body);
     const { HostConfig: hostConfig, NetworkingConfig: networkingConfig, ...config } = body;
     const request: CreateRequest = {
       name: req.query.get('name') || undefined,
@@ -240,4 +240,17 @@ async function linkAliases(containers: ContainerService): Promise<Map<string, st
     for (const { child, alias } of await resolveLinks(parent, findContainer(containers))) out.set(child.id, [...(out.get(child.id) ?? []), alias]);
   }
   return out;
+}
+
+/**
+ * As moby's decodeContainerConfig: a body that is not an object is Go's unmarshal error, and one
+ * without any Config field (null, {}, only HostConfig) has no Config at all.
+ */
+function checkCreateBody(body: unknown): void {
+  if (body !== null && (typeof body !== 'object' || Array.isArray(body))) {
+    const kind = Array.isArray(body) ? 'array' : typeof body === 'boolean' ? 'bool' : typeof body;
+    throw invalid(`json: cannot unmarshal ${kind} into Go value of type runconfig.ContainerConfigWrapper`);
+  }
+  const configKeys = Object.keys(body ?? {}).filter((key) => !/^(hostconfig|networkingconfig)$/i.test(key));
+  if (configKeys.length === 0) throw invalid('Config cannot be empty in order to create a container');
 }

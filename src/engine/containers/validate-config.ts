@@ -30,7 +30,8 @@ const MINIMUM_DURATION_NS = 1_000_000;
 
 function checkHealthcheck(health: ContainerConfig['Healthcheck']): void {
   if (!health) return;
-  const tooShort = (ns: number | undefined) => ns !== undefined && ns !== 0 && ns < MINIMUM_DURATION_NS;
+  // null (the Python SDK sends unset durations so) is absent, as Go reads it.
+  const tooShort = (ns: number | null | undefined) => ns != null && ns !== 0 && ns < MINIMUM_DURATION_NS;
   if (tooShort(health.Interval)) throw invalid('Interval in Healthcheck cannot be less than 1ms');
   if (tooShort(health.Timeout)) throw invalid('Timeout in Healthcheck cannot be less than 1ms');
   if ((health.Retries ?? 0) < 0) throw invalid('Retries in Healthcheck cannot be negative');
