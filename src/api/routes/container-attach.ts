@@ -50,11 +50,12 @@ export function streamType(tty: boolean, version: string): string {
 /** Copies stdio between a hijacked connection and a container or exec session; detaches on the key sequence. */
 export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: boolean, keys: Buffer, exited?: Promise<unknown>, detachNote?: Buffer): void {
   let open = 0;
-  let ended = false;
+  let detached = false;
+  let exitedYet = false;
+  void exited?.then(() => (exitedYet = true), () => (exitedYet = true));
   // For exec, the client asks for the exit code as soon as the stream ends: end it only once the code is known.
   const finish = () => {
     if (--open > 0) return;
-    ended = true;
     void (exited ?? Promise.resolve()).catch(() => undefined).then(() => conn.close());
   };
   const forward = (source: Readable | null, stream: 1 | 2) => {
@@ -73,7 +74,7 @@ export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: bo
   }
   if (streams.stdin) {
     pipeWithDetach(conn.input, streams.stdin, keys, () => {
-      ended = true;
+      detached = true;
       if (detachNote) conn.output.write(tty ? detachNote : frame(1, detachNote));
       streams.close();
       conn.close();
@@ -81,14 +82,16 @@ export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: bo
   } else {
     conn.input.resume();
   }
-  conn.input.once('close', () => streams.close());
-  // The output closing before the streams ended means the client went away (closed, reset, or its connection failed):
-  // the attachment ends, and with it an exec nobody can see any more.
-  conn.output.once('close', () => {
-    if (!ended) streams.abandon?.();
-    ended = true;
+  // The connection closing (either side first: closed, reset, or failed) before the process exited and
+  // without a detach means the client went away: the attachment ends, and with it an exec nobody can see any more.
+  const clientGone = () => {
+    if (!detached && !exitedYet) streams.abandon?.();
     streams.close();
-  });
+  };
+  conn.input.once('close', clientGone);
+  conn.output.once('close', clientGone);
+  // Gone already, while the process was being started: its 'close' came before anyone listened.
+  if (conn.input.destroyed || conn.output.destroyed) clientGone();
 }
 
 async function replayLogs(containers: ContainerService, id: string, out: Writable, tty: boolean, options: { stdout: boolean; stderr: boolean }): Promise<void> {
