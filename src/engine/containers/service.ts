@@ -298,7 +298,7 @@ export class LocalContainerService implements ContainerService {
     return new Promise<WaitResult>((resolve, reject) => {
       const onEvent = (code: number) => {
         signal?.removeEventListener('abort', onAbort);
-        resolve({ StatusCode: code, Error: waitError(c) });
+        resolve({ StatusCode: code, Error: null });
       };
       const onAbort = () => {
         this.ctx.signals.off(event, onEvent);
@@ -596,7 +596,11 @@ export class LocalContainerService implements ContainerService {
 /** Stop grace periods may be longer than one Node timer holds (stop -t 3000000). */
 const delay = longDelay;
 
-/** As dockerd's wait: the error of the last start or exit (a start that failed), else null. */
+/**
+ * As dockerd's wait on a container that is not running: the error of its last start (a start that
+ * failed), else null. Waits that were waiting for an exit or a removal get null, as dockerd's do
+ * (the docker CLI's run would print "Error waiting for container" otherwise).
+ */
 function waitError(c: Container): WaitResult['Error'] {
   return c.state.Error ? { Message: c.state.Error } : null;
 }
