@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTar } from '../../src/lib/tar/testing.js';
-import { busyboxRootfs, DOCKER_CLI, dockerdSkipReason, ReferenceDockerd, run, TestDaemon, type RunResult } from './harness.js';
+import { busyboxRootfs, DOCKER_CLI, dockerdSkipReason, ReferenceDockerd, run, TestDaemon, type RunResult, onEachTarget } from './harness.js';
 
 interface Target {
   name: string;
@@ -99,17 +99,8 @@ describe('POST /build (classic builder) on berthd and on dockerd 20.10', { skip:
     await daemon?.stop();
   });
 
-  /** Runs `check` on every daemon, naming the one that failed. */
-  async function onEach(check: (target: Target) => Promise<void>): Promise<void> {
-    for (const target of targets) {
-      try {
-        await check(target);
-      } catch (err) {
-        if (err instanceof Error) err.message = `[${target.name}] ${err.message}`;
-        throw err;
-      }
-    }
-  }
+  const onEach = (check: (target: Target) => Promise<void>) => onEachTarget(targets, check);
+
 
   test('an empty, blank or comment-only Dockerfile is an HTTP 400 before anything streams', async () => {
     await onEach(async (target) => {

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
-import { busyboxRootfs, DOCKER_CLI, dockerdSkipReason, ReferenceDockerd, TestDaemon, type RunResult } from './harness.js';
+import { busyboxRootfs, DOCKER_CLI, dockerdSkipReason, ReferenceDockerd, TestDaemon, type RunResult, waitForValue } from './harness.js';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
 
@@ -103,15 +103,6 @@ async function execCreate(t: Target, container: string, config: Record<string, u
   return r.json.Id as string;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const dockerdSkip = dockerdSkipReason();
 
@@ -245,7 +236,7 @@ describe('exec and attach semantics', { skip: !DOCKER_CLI && 'docker CLI not ins
         const { body } = await exchange(t.socket, post(`/exec/${id}/start`, '{"Tty":true}', UPGRADE), (peer) => {
           peer.send('one\n');
           // Detach once the echo is back, so the stream's content does not depend on timing.
-          void waitFor('the echo', async () => (peer.received().includes('one\r\none') ? true : undefined)).then(() => peer.send(sequence), () => peer.end());
+          void waitForValue('the echo', async () => (peer.received().includes('one\r\none') ? true : undefined)).then(() => peer.send(sequence), () => peer.end());
         });
         assert.equal(body.toString(), 'one\r\none\r\nexec attach failed: error on attach stdin: read escape sequence\r\n', `${t.name} keys=${keys}`);
       }
@@ -253,7 +244,7 @@ describe('exec and attach semantics', { skip: !DOCKER_CLI && 'docker CLI not ins
       const id = await execCreate(t, 'box', { AttachStdin: true, Cmd: ['cat'] });
       const { body } = await exchange(t.socket, post(`/exec/${id}/start`, '{}', UPGRADE), (peer) => {
         peer.send('\x10\x11\n');
-        void waitFor('the echo', async () => (peer.received().length >= 11 ? true : undefined)).then(() => peer.end(), () => peer.end());
+        void waitForValue('the echo', async () => (peer.received().length >= 11 ? true : undefined)).then(() => peer.end(), () => peer.end());
       });
       assert.deepEqual(demux(body), [{ stream: 1, data: '\x10\x11\n' }], t.name);
       const bad = await api(t.socket, 'POST', '/containers/box/exec', { Cmd: ['true'], DetachKeys: 'ctrl-abc' });
@@ -295,7 +286,7 @@ describe('exec and attach semantics', { skip: !DOCKER_CLI && 'docker CLI not ins
       // The container prints only once a second attachment gives it a line, after the first one is answered.
       await exchange(t.socket, post('/containers/waiter/attach?stream=1&stdin=1', '', UPGRADE), (peer) => {
         peer.send('line\n');
-        void waitFor('the container to end', async () => ((await api(t.socket, 'GET', '/containers/waiter/json')).json.State.Running ? undefined : true)).then(() => peer.end(), () => peer.end());
+        void waitForValue('the container to end', async () => ((await api(t.socket, 'GET', '/containers/waiter/json')).json.State.Running ? undefined : true)).then(() => peer.end(), () => peer.end());
       });
       const { head, body } = await attached;
       assert.match(head, /^HTTP\/1\.1 200/, t.name);
@@ -322,7 +313,7 @@ describe('exec and attach semantics', { skip: !DOCKER_CLI && 'docker CLI not ins
       let got = Buffer.alloc(0);
       stream.on('data', (d: Buffer) => (got = Buffer.concat([got, d])));
       stream.write('ping\n');
-      await waitFor('the echo', async () => (got.length >= 13 ? true : undefined));
+      await waitForValue('the echo', async () => (got.length >= 13 ? true : undefined));
       assert.deepEqual(demux(got), [{ stream: 1, data: 'ping\n' }], t.name);
       stream.end();
 

@@ -336,3 +336,26 @@ export class ReferenceDockerd {
     await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/** Polls `probe` until it gives a value (not undefined), or fails naming `what` after `timeoutMs`. */
+export async function waitForValue<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs `check` on each daemon of a side-by-side test (berthd, then dockerd), naming the daemon in a failure. */
+export async function onEachTarget<T extends { name: string }>(targets: T[], check: (target: T) => Promise<void>): Promise<void> {
+  for (const target of targets) {
+    try {
+      await check(target);
+    } catch (err) {
+      if (err instanceof Error) err.message = `[${target.name}] ${err.message}`;
+      throw err;
+    }
+  }
+}

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { DOCKER_CLI, ReferenceDockerd, TestDaemon, busyboxRootfs, dockerdSkipReason, run, type RunResult } from './harness.js';
+import { DOCKER_CLI, ReferenceDockerd, TestDaemon, busyboxRootfs, dockerdSkipReason, run, type RunResult, onEachTarget, waitForValue } from './harness.js';
 
 interface Reply {
   status: number;
@@ -37,22 +37,12 @@ function apiOn(socketPath: string, method: string, path: string, body?: unknown)
 }
 
 const json = <T = Record<string, unknown>>(r: Reply): T => JSON.parse(r.body) as T;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function ok(r: RunResult, what = 'docker'): string {
   assert.equal(r.code, 0, `${what}: ${r.stderr}`);
   return r.stdout.trim();
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** dockerd 20.10's masked and read-only paths (berth masks these and a few more, as newer dockerd does). */
 const DOCKERD_MASKED = ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'];
@@ -85,17 +75,8 @@ describe('inspect and friends answer as dockerd 20.10', { skip: DOCKER_CLI ? und
     await dockerd?.stop();
   });
 
-  /** Runs the check on every daemon, naming the daemon in a failure. */
-  async function each(check: (t: Target) => Promise<void>): Promise<void> {
-    for (const t of targets) {
-      try {
-        await check(t);
-      } catch (err) {
-        (err as Error).message = `[${t.name}] ${(err as Error).message}`;
-        throw err;
-      }
-    }
-  }
+  const each = (check: (t: Target) => Promise<void>) => onEachTarget(targets, check);
+
 
   async function inspect(t: Target, ref: string, version = 'v1.41'): Promise<Record<string, any>> {
     const r = await t.api('GET', `/${version}/containers/${ref}/json`);
@@ -185,13 +166,13 @@ describe('inspect and friends answer as dockerd 20.10', { skip: DOCKER_CLI ? und
       ok(t.docker('run', '-d', '--name', 'restarter', '--restart', 'always', 'busybox', 'sh', '-c', 'exit 3'));
       const seen = new Set<string>();
       // Restart delays double from 100 ms: after 4 restarts the container waits 1.6 s or more each time.
-      await until('four restarts', async () => {
+      await waitForValue('four restarts', async () => {
         const c = await inspect(t, 'restarter');
         seen.add(c.State.Status);
         return c.RestartCount >= 4 ? true : undefined;
       });
       assert.ok(!seen.has('exited'), `statuses seen: ${[...seen].join(', ')}`);
-      const restarting = await until('restarting', async () => ((await inspect(t, 'restarter')).State.Status === 'restarting' ? true : undefined));
+      const restarting = await waitForValue('restarting', async () => ((await inspect(t, 'restarter')).State.Status === 'restarting' ? true : undefined));
       assert.ok(restarting);
       const id = (await inspect(t, 'restarter')).Id;
       const refused = await t.api('DELETE', '/v1.41/containers/restarter');
@@ -266,7 +247,7 @@ describe('inspect and friends answer as dockerd 20.10', { skip: DOCKER_CLI ? und
   test('export of a container that exits while the tar streams is complete', async () => {
     await each(async (t) => {
       ok(t.docker('run', '-d', '--name', 'exporting', 'busybox', 'sh', '-c', 'head -c 20000000 /dev/zero > /big; touch /ready; read x'));
-      await until('/ready', async () => ((await t.api('HEAD', '/v1.41/containers/exporting/archive?path=/ready')).status === 200 ? true : undefined));
+      await waitForValue('/ready', async () => ((await t.api('HEAD', '/v1.41/containers/exporting/archive?path=/ready')).status === 200 ? true : undefined));
       const socket = t.name === 'berthd' ? berthd!.socket : dockerd!.host.slice('unix://'.length);
       const tar = await new Promise<Buffer>((resolve, reject) => {
         const req = request({ socketPath: socket, method: 'GET', path: '/v1.41/containers/exporting/export', agent: false }, (res) => {
