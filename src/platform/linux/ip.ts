@@ -49,7 +49,7 @@ export const ipCmd = {
   linkMaster: (name: string, master: string) => `link set ${name} master ${master} up`,
   linkAddress: (name: string, mac: string) => `link set ${name} address ${mac}`,
   linkRename: (name: string, newName: string) => `link set ${name} name ${newName}`,
-  addrAdd: (cidr: string, dev: string) => `addr add ${cidr} dev ${dev}`,
+  addrAdd: (cidr: string, dev: string, { nodad = false } = {}) => `addr add ${cidr} dev ${dev}${nodad ? ' nodad' : ''}`,
   routeDefault: (gateway: string) => `route add default via ${gateway}`,
 };
 
@@ -81,18 +81,18 @@ export interface AddressInfo {
   cidrs: string[];
 }
 
-/** IPv4 addresses of every interface (host netns unless `netns`). */
-export async function listAddresses(netns?: string): Promise<AddressInfo[]> {
-  const args = [...(netns ? ['-n', netns] : []), '-4', '-j', 'addr', 'show'];
+/** IPv4 (or with family 6, IPv6) addresses of every interface (host netns unless `netns`). */
+export async function listAddresses(netns?: string, family: 4 | 6 = 4): Promise<AddressInfo[]> {
+  const args = [...(netns ? ['-n', netns] : []), `-${family}`, '-j', 'addr', 'show'];
   const raw = JSON.parse(await runTool('ip', args)) as Array<{ ifname: string; addr_info?: Array<{ local: string; prefixlen: number }> }>;
   return raw.map((l) => ({ ifname: l.ifname, cidrs: (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`) }));
 }
 
-/** IPv4 route destinations of the main table ("default" is left out: it overlaps everything). */
-export async function listRouteDestinations(netns?: string): Promise<string[]> {
-  const args = [...(netns ? ['-n', netns] : []), '-4', '-j', 'route', 'show'];
+/** IPv4 (or IPv6) route destinations of the main table ("default" is left out: it overlaps everything). */
+export async function listRouteDestinations(netns?: string, family: 4 | 6 = 4): Promise<string[]> {
+  const args = [...(netns ? ['-n', netns] : []), `-${family}`, '-j', 'route', 'show'];
   const raw = JSON.parse(await runTool('ip', args)) as Array<{ dst: string }>;
-  return raw.map((r) => r.dst).filter((d) => d !== 'default').map((d) => (d.includes('/') ? d : `${d}/32`));
+  return raw.map((r) => r.dst).filter((d) => d !== 'default').map((d) => (d.includes('/') ? d : `${d}/${family === 4 ? 32 : 128}`));
 }
 
 /** Whether a link exists in the host netns. */

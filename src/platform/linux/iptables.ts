@@ -9,6 +9,13 @@ import { runTool } from './ip.js';
  */
 export type Table = 'filter' | 'nat';
 
+/** 4: iptables, 6: ip6tables (same syntax, separate rule sets). */
+export type IpFamily = 4 | 6;
+
+function tool(family: IpFamily): string {
+  return family === 6 ? 'ip6tables' : 'iptables';
+}
+
 /** One table's part of a restore script. */
 export interface TableScript {
   table: Table;
@@ -29,19 +36,19 @@ export function restoreScript(parts: TableScript[]): string {
   return out.length ? out.join('\n') + '\n' : '';
 }
 
-/** Applies the script in one `iptables-restore --noflush` (a no-op for an empty script). */
-export async function iptablesRestore(parts: TableScript[]): Promise<void> {
+/** Applies the script in one `iptables-restore --noflush` (or ip6tables-restore; a no-op for an empty script). */
+export async function iptablesRestore(parts: TableScript[], family: IpFamily = 4): Promise<void> {
   const script = restoreScript(parts);
-  if (script) await runTool('iptables-restore', ['--noflush', '-w'], script);
+  if (script) await runTool(`${tool(family)}-restore`, ['--noflush', '-w'], script);
 }
 
-/** `iptables -t <table> -S` as lines ("-N X", "-A X …", "-P …"). */
-export async function listRules(table: Table): Promise<string[]> {
-  const out = await runTool('iptables', ['-w', '-t', table, '-S']);
+/** `iptables -t <table> -S` (or ip6tables) as lines ("-N X", "-A X …", "-P …"). */
+export async function listRules(table: Table, family: IpFamily = 4): Promise<string[]> {
+  const out = await runTool(tool(family), ['-w', '-t', table, '-S']);
   return out.split('\n').filter(Boolean);
 }
 
 /** Names of the user chains of a table. */
-export async function listChains(table: Table): Promise<string[]> {
-  return (await listRules(table)).filter((l) => l.startsWith('-N ')).map((l) => l.slice(3).trim());
+export async function listChains(table: Table, family: IpFamily = 4): Promise<string[]> {
+  return (await listRules(table, family)).filter((l) => l.startsWith('-N ')).map((l) => l.slice(3).trim());
 }
