@@ -34,7 +34,7 @@ export interface EndpointConfig {
   Aliases?: string[];
   Links?: string[];
   MacAddress?: string;
-  IPAMConfig?: { IPv4Address?: string };
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string };
 }
 
 export function listNetworks(api: ApiClient, filters?: Filters): Promise<NetworkResource[]> {

@@ -26,6 +26,9 @@ export interface DaemonConfig {
   /** The default bridge's address and prefix, e.g. "172.30.0.1/16"; '' picks a free subnet. */
   bip: string;
   iptables: boolean;
+  /** --ipv6: IPv6 on the default bridge, with --fixed-cidr-v6 as its subnet. */
+  ipv6: boolean;
+  fixedCidrV6: string;
   userlandProxy: boolean;
   defaultAddressPools: { base: string; size: number }[];
   /** --tls: TLS on tcp:// listeners. null when not given at all: plain TCP off loopback then needs an explicit --tls=false. */
@@ -72,6 +75,8 @@ export const DEFAULTS: DaemonConfig = {
   bridge: 'berth0',
   bip: '',
   iptables: true,
+  ipv6: false,
+  fixedCidrV6: '',
   userlandProxy: true,
   defaultAddressPools: [],
   tls: null,
@@ -109,6 +114,8 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   bridge: 'bridge',
   bip: 'bip',
   iptables: 'iptables',
+  ipv6: 'ipv6',
+  'fixed-cidr-v6': 'fixedCidrV6',
   'userland-proxy': 'userlandProxy',
   'default-address-pools': 'defaultAddressPools',
   // The old name of data-root (dockerd still reads it).
@@ -140,7 +147,7 @@ export const RELOADABLE: (keyof DaemonConfig)[] = ['debug', 'logLevel', 'liveRes
 const KNOWN_UNSUPPORTED = [
   'authorization-plugins', 'cgroup-parent', 'dns', 'dns-opts',
   'dns-search', 'exec-opts', 'experimental', 'fixed-cidr', 'icc', 'ip', 'ip-masq',
-  'ipv6', 'mtu', 'seccomp-profile', 'selinux-enabled',
+  'mtu', 'seccomp-profile', 'selinux-enabled',
   'shutdown-timeout', 'storage-opts', 'userns-remap', 'features', 'builder', 'containerd',
 ];
 

@@ -83,6 +83,8 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
       defaultBridge: config.bridge,
       bip: config.bip || undefined,
       addressPools: config.defaultAddressPools.length ? config.defaultAddressPools : undefined,
+      ipv6: config.ipv6,
+      fixedCidrV6: config.fixedCidrV6 || undefined,
       chainPrefix: chainPrefixFor(config.bridge),
       iptables: config.iptables,
       userlandProxy: config.userlandProxy,

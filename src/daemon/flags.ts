@@ -24,7 +24,9 @@ Options:
   -G, --group string               Group for the unix socket (default: root only)
   -h, --help                       Print usage
   -H, --host list                  Daemon socket(s) to connect to (default [${DEFAULTS.hosts[0]}])
+      --fixed-cidr-v6 string       IPv6 subnet of the default bridge, e.g. fd00:db8:1::/64 (with --ipv6)
       --ip-forward                 Enable net.ipv4.ip_forward (default true)
+      --ipv6                       Enable IPv6 networking on the default bridge
       --iptables                   Set up NAT, published ports and isolation with iptables (default true)
       --label list                 Set key=value labels to the daemon
       --live-restore               Keep containers running when berthd stops (default true; --live-restore=false stops them)
@@ -52,6 +54,7 @@ const BOOL_FLAGS: Record<string, keyof DaemonConfig> = {
   iptables: 'iptables',
   'userland-proxy': 'userlandProxy',
   'ip-forward': 'ipForward',
+  ipv6: 'ipv6',
 };
 
 export interface ParsedFlags {
@@ -81,6 +84,7 @@ export function parseDaemonFlags(argv: string[]): ParsedFlags {
       'log-format': { type: 'string' },
       bridge: { type: 'string', short: 'b' },
       bip: { type: 'string' },
+      'fixed-cidr-v6': { type: 'string' },
       pidfile: { type: 'string', short: 'p' },
       'storage-driver': { type: 'string', short: 's' },
       tlscacert: { type: 'string' },
@@ -112,6 +116,7 @@ export function parseDaemonFlags(argv: string[]): ParsedFlags {
   set('pidfile', values.pidfile);
   set('bridge', values.bridge);
   set('bip', values.bip);
+  set('fixedCidrV6', values['fixed-cidr-v6']);
   set('tlsCaCert', values.tlscacert);
   set('tlsCert', values.tlscert);
   set('tlsKey', values.tlskey);

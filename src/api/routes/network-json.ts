@@ -12,7 +12,7 @@ function containerEntry(e: EndpointInfo) {
     EndpointID: e.endpointId,
     MacAddress: e.macAddress,
     IPv4Address: e.ipAddress ? `${e.ipAddress}/${e.prefixLength}` : '',
-    IPv6Address: '',
+    IPv6Address: e.ipv6Address ? `${e.ipv6Address}/${e.ipv6PrefixLength}` : '',
   };
 }
 
@@ -50,9 +50,9 @@ export function endpointSettingsJson(e: EndpointInfo): Record<string, unknown> {
     Gateway: e.gateway,
     IPAddress: e.ipAddress,
     IPPrefixLen: e.prefixLength,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
+    IPv6Gateway: e.ipv6Gateway,
+    GlobalIPv6Address: e.ipv6Address,
+    GlobalIPv6PrefixLen: e.ipv6PrefixLength,
     DriverOpts: null,
     DNSNames: e.ipAddress ? [e.containerName, ...e.aliases] : null,
   };

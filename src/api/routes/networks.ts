@@ -8,7 +8,7 @@ import { networkJson } from './network-json.js';
 
 interface ConnectBody {
   Container?: string;
-  EndpointConfig?: { Aliases?: string[]; Links?: string[]; MacAddress?: string; IPAMConfig?: { IPv4Address?: string } };
+  EndpointConfig?: { Aliases?: string[]; Links?: string[]; MacAddress?: string; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } };
 }
 
 /** /networks: list, inspect, create, remove, connect, disconnect, prune (Docker's shapes). */
@@ -41,6 +41,7 @@ export function networkRoutes(router: Router, { networks }: { networks: NetworkS
     await networks.connect(req.params.id!, body.Container, {
       aliases: e.Aliases ?? undefined, links: e.Links ?? undefined, macAddress: e.MacAddress || undefined,
       ipv4Address: e.IPAMConfig?.IPv4Address || undefined,
+      ipv6Address: e.IPAMConfig?.IPv6Address || undefined,
     });
     sendEmpty(res, 200);
   });

@@ -3,7 +3,7 @@ import type { Container, CreateRequest } from './types.js';
 
 /** Docker's EndpointSettings, as /containers/create carries them in NetworkingConfig. */
 interface DockerEndpointSettings {
-  IPAMConfig?: { IPv4Address?: string } | null;
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null;
   Aliases?: string[] | null;
   Links?: string[] | null;
   MacAddress?: string;
@@ -13,6 +13,7 @@ function endpointRequestOf(e: DockerEndpointSettings | null | undefined): Contai
   return {
     aliases: e?.Aliases?.length ? e.Aliases : undefined,
     ipv4Address: e?.IPAMConfig?.IPv4Address || undefined,
+    ipv6Address: e?.IPAMConfig?.IPv6Address || undefined,
     links: e?.Links?.length ? e.Links : undefined,
     macAddress: e?.MacAddress || undefined,
   };

@@ -5,7 +5,7 @@ import type { DnsResolver } from './dns.js';
 import { hostsContent, linkEnv, nameservers, parseExtraHosts, resolvConfContent, type HostsEntry } from './etc-content.js';
 import { macFromIp, parseIp } from './ipv4.js';
 import { portMap, portRequests } from './ports.js';
-import { addInterface, buildSandbox, destroySandbox, randomIfname, removeInterface, type InterfacePlan } from './sandbox.js';
+import { addInterface, buildSandbox, destroySandbox, randomIfname, removeInterface, type DefaultGateways, type InterfacePlan } from './sandbox.js';
 import type { LinuxNetworkService } from './service.js';
 import type { ContainerRecord, LiveEndpoint, SandboxState } from './store.js';
 import type { AttachedEndpoint, Attachment, EndpointRequest, NetworkRecord } from './types.js';
@@ -27,7 +27,7 @@ export class SandboxBuilder {
     try {
       record.networks.forEach(({ networkId, request }, index) => endpoints.push(this.plan(networkId, request, `eth${index}`, record)));
       const netns = `${this.svc.prefixes.netns}${record.id.slice(0, 12)}`;
-      const path = await buildSandbox(netns, endpoints.map((e) => e.plan), this.defaultGateway(endpoints));
+      const path = await buildSandbox(netns, endpoints.map((e) => e.plan), this.defaultGateways(endpoints));
       const sandbox: SandboxState = { netns, endpoints, ports: [], attachment: { namespace: { path }, endpoints: [], hostsContent: '', resolvConfContent: '', ports: {}, linkEnv: [] } };
       try {
         await this.publish(record, sandbox);
@@ -39,9 +39,15 @@ export class SandboxBuilder {
       }
       return sandbox;
     } catch (err) {
-      for (const e of endpoints) this.svc.allocators.get(e.networkId)?.release(e.plan.ip);
+      for (const e of endpoints) this.release(e);
       throw err;
     }
+  }
+
+  /** Gives an endpoint's addresses back to their pools. */
+  private release(e: LiveEndpoint): void {
+    this.svc.allocators.get(e.networkId)?.release(e.plan.ip);
+    if (e.plan.ip6) this.svc.allocators6.get(e.networkId)?.release(e.plan.ip6);
   }
 
   async teardown(record: ContainerRecord): Promise<void> {
@@ -49,7 +55,7 @@ export class SandboxBuilder {
     if (!sandbox) return;
     await this.svc.proxy.unpublish(sandbox.ports);
     if (sandbox.netns) await destroySandbox(sandbox.netns, sandbox.endpoints.map((e) => e.plan));
-    for (const e of sandbox.endpoints) this.svc.allocators.get(e.networkId)?.release(e.plan.ip);
+    for (const e of sandbox.endpoints) this.release(e);
     delete record.sandbox;
   }
 
@@ -69,11 +75,13 @@ export class SandboxBuilder {
     let index = 0;
     while (used.has(`eth${index}`)) index++;
     const endpoint = this.plan(n.id, request, `eth${index}`, record);
-    const needsRoute = this.defaultGateway(sandbox.endpoints) === null ? this.defaultGateway([endpoint]) : null;
+    // Per family: a default route only when the sandbox has none of that family yet.
+    const had = this.defaultGateways(sandbox.endpoints);
+    const adds = this.defaultGateways([endpoint]);
     try {
-      await addInterface(sandbox.netns, endpoint.plan, needsRoute);
+      await addInterface(sandbox.netns, endpoint.plan, { v4: had.v4 ? null : adds.v4, v6: had.v6 ? null : adds.v6 });
     } catch (err) {
-      this.svc.allocators.get(n.id)?.release(endpoint.plan.ip);
+      this.release(endpoint);
       throw err;
     }
     sandbox.endpoints.push(endpoint);
@@ -90,22 +98,22 @@ export class SandboxBuilder {
       sandbox.ports = [];
     }
     await removeInterface(sandbox.netns, endpoint!.plan);
-    this.svc.allocators.get(networkId)?.release(endpoint!.plan.ip);
+    this.release(endpoint!);
     sandbox.attachment.endpoints = sandbox.endpoints.map((e) => this.attachedEndpoint(e));
   }
 
   /** Answers for one network's embedded DNS server, from the live endpoints. */
   resolverFor(networkId: string): DnsResolver {
     return {
-      lookup: (name) => {
+      lookup: (name, family = 4) => {
         const live = [...this.svc.containers.values()].flatMap((c) => {
           const e = c.sandbox?.endpoints.find((x) => x.networkId === networkId);
           return e ? [{ c, e }] : [];
         });
         const byName = live.filter(({ c, e }) => c.config.name === name || e.aliases.includes(name));
-        if (byName.length) return byName.map(({ e }) => e.plan.ip);
         const byId = /^[0-9a-f]{4,64}$/.test(name) ? live.filter(({ c }) => c.id.startsWith(name)) : [];
-        return byId.length === 1 ? [byId[0]!.e.plan.ip] : [];
+        const found = byName.length ? byName : byId.length === 1 ? byId : [];
+        return found.flatMap(({ e }) => (family === 6 ? (e.plan.ip6 ? [e.plan.ip6] : []) : [e.plan.ip]));
       },
       upstreams: (clientIp) => {
         const client = [...this.svc.containers.values()].find((c) => c.sandbox?.endpoints.some((e) => e.plan.ip === clientIp));
@@ -126,6 +134,15 @@ export class SandboxBuilder {
     const allocator = this.svc.allocators.get(networkId);
     if (!n || !allocator) throw invalid(`network ${networkId} not found`);
     const ip = request.ipv4Address ? allocator.claim(request.ipv4Address) : allocator.allocate();
+    const mac = request.macAddress || macFromIp(parseIp(ip));
+    let ip6: string | undefined;
+    try {
+      ip6 = this.allocate6(n, request, mac);
+    } catch (err) {
+      allocator.release(ip);
+      throw err;
+    }
+    const allocator6 = this.svc.allocators6.get(networkId);
     const macvlan = n.driver === 'macvlan';
     const plan: InterfacePlan = {
       driver: macvlan ? 'macvlan' : 'bridge',
@@ -135,17 +152,35 @@ export class SandboxBuilder {
       macvlanMode: n.options.macvlan_mode ?? 'bridge',
       ip,
       prefixLength: allocator.prefixLength,
-      mac: request.macAddress || macFromIp(parseIp(ip)),
+      ...(ip6 ? { ip6, prefixLength6: allocator6!.prefixLength } : {}),
+      mac,
     };
     // As dockerd: the short ID joins the aliases on user-defined networks, unless the request has it already.
     const shortId = record.id.slice(0, 12);
     const given = request.aliases ?? [];
     const aliases = n.name === 'bridge' ? [] : given.includes(shortId) ? [...given] : [...given, shortId];
-    return { networkId, endpointId: randomBytes(32).toString('hex'), plan, gateway: n.internal ? '' : (n.ipam[0]?.Gateway ?? ''), aliases };
+    const gateway6 = ip6 && !n.internal ? (allocator6!.pool.Gateway ?? '') : '';
+    return { networkId, endpointId: randomBytes(32).toString('hex'), plan, gateway: n.internal ? '' : (n.ipam[0]?.Gateway ?? ''), gateway6, aliases };
   }
 
-  private defaultGateway(endpoints: LiveEndpoint[]): string | null {
-    return endpoints.find((e) => e.gateway)?.gateway ?? null;
+  /**
+   * The endpoint's IPv6 address on a network with IPv6 enabled: --ip6, or the
+   * next free one; on the default bridge dockerd derives it from the MAC.
+   * A --ip6 the network cannot give fails here, at start, as in dockerd.
+   */
+  private allocate6(n: NetworkRecord, request: EndpointRequest, mac: string): string | undefined {
+    const allocator6 = this.svc.allocators6.get(n.id);
+    if (!allocator6) {
+      if (request.ipv6Address) throw invalid(`Invalid address ${request.ipv6Address}: It does not belong to any of this network's subnets`);
+      return undefined;
+    }
+    if (request.ipv6Address) return allocator6.claim(request.ipv6Address);
+    return allocator6.allocate(n.name === 'bridge' ? mac : undefined);
+  }
+
+  /** The first gateway of each family among the endpoints, in network order (dockerd routes through the first one). */
+  private defaultGateways(endpoints: LiveEndpoint[]): DefaultGateways {
+    return { v4: endpoints.find((e) => e.gateway)?.gateway ?? null, v6: endpoints.find((e) => e.gateway6)?.gateway6 ?? null };
   }
 
   private async publish(record: ContainerRecord, sandbox: SandboxState): Promise<void> {
@@ -154,7 +189,7 @@ export class SandboxBuilder {
     const primary = sandbox.endpoints[0];
     if (requests.length === 0 || !primary) return;
     if (primary.plan.driver !== 'bridge') throw invalid('published ports need a bridge network');
-    sandbox.ports = await this.svc.proxy.publish(requests, primary.plan.ip);
+    sandbox.ports = await this.svc.proxy.publish(requests, primary.plan.ip, primary.plan.ip6);
   }
 
   private async attachment(record: ContainerRecord, sandbox: SandboxState, path: string): Promise<Attachment> {
@@ -164,7 +199,8 @@ export class SandboxBuilder {
     const links = await this.links(record, primary);
     const extra = [...parseExtraHosts(c.extraHosts, this.hostGateway()), ...links.hosts];
     const fqdn = c.domainname ? `${c.hostname}.${c.domainname}` : '';
-    const own: HostsEntry = { ip: primary.plan.ip, names: fqdn ? [fqdn, c.hostname] : [c.hostname] };
+    const names = fqdn ? [fqdn, c.hostname] : [c.hostname];
+    const own: HostsEntry[] = [primary.plan.ip, primary.plan.ip6].filter((ip): ip is string => !!ip).map((ip) => ({ ip, names }));
     await this.refreshHostUpstreams();
     return {
       namespace: { path },
@@ -203,6 +239,7 @@ export class SandboxBuilder {
     return {
       networkId: e.networkId, networkName: n?.name ?? '', endpointId: e.endpointId, interfaceName: e.plan.ifname,
       ipAddress: e.plan.ip, prefixLength: e.plan.prefixLength, gateway: e.gateway, macAddress: e.plan.mac, aliases: e.aliases,
+      ipv6Address: e.plan.ip6 ?? '', ipv6PrefixLength: e.plan.prefixLength6 ?? 0, ipv6Gateway: e.gateway6 ?? '',
     };
   }
 

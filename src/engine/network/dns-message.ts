@@ -4,6 +4,8 @@
  * Everything else is forwarded to upstream resolvers byte for byte.
  */
 
+import { formatAddress, parseAddress } from './ipv6.js';
+
 export const TYPE_A = 1;
 export const TYPE_AAAA = 28;
 const CLASS_IN = 1;
@@ -47,7 +49,7 @@ export function parseQuestion(msg: Buffer): Question | null {
   };
 }
 
-/** An authoritative-style answer with the given IPv4 addresses (none: an empty NOERROR, or `rcode`). */
+/** An authoritative-style answer with the given addresses, A or AAAA by family (none: an empty NOERROR, or `rcode`). */
 export function buildAnswer(query: Buffer, q: Question, addresses: string[], rcode = 0, ttl = 600): Buffer {
   const header = Buffer.alloc(12);
   header.writeUInt16BE(q.id, 0);
@@ -55,13 +57,15 @@ export function buildAnswer(query: Buffer, q: Question, addresses: string[], rco
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(addresses.length, 6);
   const answers = addresses.map((ip) => {
-    const rr = Buffer.alloc(16);
+    const { family, value } = parseAddress(ip);
+    const length = family === 6 ? 16 : 4;
+    const rr = Buffer.alloc(12 + length);
     rr.writeUInt16BE(0xc00c, 0); // pointer to the question's name
-    rr.writeUInt16BE(TYPE_A, 2);
+    rr.writeUInt16BE(family === 6 ? TYPE_AAAA : TYPE_A, 2);
     rr.writeUInt16BE(CLASS_IN, 4);
     rr.writeUInt32BE(ttl, 6);
-    rr.writeUInt16BE(4, 10);
-    ip.split('.').forEach((octet, i) => rr.writeUInt8(Number(octet), 12 + i));
+    rr.writeUInt16BE(length, 10);
+    for (let i = 0; i < length; i++) rr.writeUInt8(Number((value >> BigInt(8 * (length - 1 - i))) & 0xffn), 12 + i);
     return rr;
   });
   return Buffer.concat([header, query.subarray(12, q.end), ...answers]);
@@ -80,7 +84,7 @@ export function buildQuery(id: number, name: string, type = TYPE_A): Buffer {
   return Buffer.concat([header, ...parts, tail]);
 }
 
-/** The A records of an answer (tests). */
+/** The A and AAAA records of an answer (tests). */
 export function parseAnswerAddresses(msg: Buffer): { rcode: number; addresses: string[] } {
   const q = parseQuestion(Buffer.concat([msg.subarray(0, 2), Buffer.from([msg[2]! & 0x7f, msg[3]!]), msg.subarray(4)]));
   const rcode = msg.readUInt16BE(2) & 0xf;
@@ -92,6 +96,7 @@ export function parseAnswerAddresses(msg: Buffer): { rcode: number; addresses: s
     const type = msg.readUInt16BE(at);
     const rdlen = msg.readUInt16BE(at + 8);
     if (type === TYPE_A && rdlen === 4) addresses.push([...msg.subarray(at + 10, at + 14)].join('.'));
+    if (type === TYPE_AAAA && rdlen === 16) addresses.push(formatAddress(6, BigInt(`0x${msg.subarray(at + 10, at + 26).toString('hex')}`)));
     at += 10 + rdlen;
   }
   return { rcode, addresses };

@@ -13,8 +13,8 @@ import { buildAnswer, parseQuestion, RCODE_SERVFAIL, TYPE_A, TYPE_AAAA } from '.
  */
 
 export interface DnsResolver {
-  /** IPv4 addresses of a container name, alias or ID prefix on this network; [] when unknown. */
-  lookup(name: string): string[];
+  /** IPv4 (family 6: IPv6) addresses of a container name, alias or ID prefix on this network; [] when unknown. */
+  lookup(name: string, family?: 4 | 6): string[];
   /** Where to forward a query from `clientIp` (the container's --dns, else the host's resolvers). */
   upstreams(clientIp: string): string[];
 }
@@ -66,7 +66,8 @@ export class EmbeddedDns {
     const q = parseQuestion(query);
     if (!q) return null;
     const addresses = q.type === TYPE_A || q.type === TYPE_AAAA ? this.resolver.lookup(q.name) : [];
-    if (addresses.length > 0) return buildAnswer(query, q, q.type === TYPE_A ? addresses : []);
+    // A known name without an IPv6 address gets an empty AAAA answer, not a forward.
+    if (addresses.length > 0) return buildAnswer(query, q, q.type === TYPE_A ? addresses : this.resolver.lookup(q.name, 6));
     const reply = await forward(query, this.resolver.upstreams(clientIp));
     return reply ?? buildAnswer(query, q, [], RCODE_SERVFAIL);
   }

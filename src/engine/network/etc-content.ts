@@ -19,9 +19,10 @@ export interface HostsEntry {
 }
 
 /** Default entries, then --add-host and links, then the container's own address and name. */
-export function hostsContent(extra: HostsEntry[], own: HostsEntry | null): string {
+export function hostsContent(extra: HostsEntry[], own: HostsEntry | HostsEntry[] | null): string {
   const lines = [...HOSTS_HEAD, ...extra.map((e) => `${e.ip}\t${e.names.join(' ')}`)];
-  if (own) lines.push(`${own.ip}\t${own.names.join(' ')}`);
+  // A dual-stack container has two lines of its own, IPv4 first, as dockerd writes them.
+  for (const entry of [own ?? []].flat()) lines.push(`${entry.ip}\t${entry.names.join(' ')}`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,4 +1,4 @@
-import { iptablesRestore, listRules, type TableScript } from '../../platform/linux/iptables.js';
+import { iptablesRestore, listRules, type IpFamily, type TableScript } from '../../platform/linux/iptables.js';
 import type { PublishedPort } from './ports.js';
 
 /**
@@ -14,6 +14,11 @@ import type { PublishedPort } from './ports.js';
  * The chains are always rewritten in full from the current model in one
  * `iptables-restore --noflush` (declaring a chain flushes it), so they can
  * never drift from what the daemon believes, and each change costs one spawn.
+ *
+ * One Firewall per family: the IPv6 one writes the same chains with
+ * ip6tables, for IPv6 subnets (masqueraded like IPv4 ones, as dockerd's
+ * --ip6tables does for ULA subnets) and ports published on IPv6 addresses to
+ * a container's IPv6 address.
  */
 
 export interface FirewallNetwork {
@@ -33,7 +38,7 @@ export class Firewall {
   readonly isolation1: string;
   readonly isolation2: string;
 
-  constructor(prefix: string, private readonly loopbackViaProxy: boolean) {
+  constructor(prefix: string, private readonly loopbackViaProxy: boolean, readonly family: IpFamily = 4) {
     this.dnat = prefix;
     this.postrouting = `${prefix}-POSTROUTING`;
     this.forward = `${prefix}-FORWARD`;
@@ -46,7 +51,7 @@ export class Firewall {
     const local = '-m addrtype --dst-type LOCAL';
     return [
       { table: 'nat', rule: `-A PREROUTING ${local} -j ${this.dnat}` },
-      { table: 'nat', rule: `-A OUTPUT ${this.loopbackViaProxy ? '! -d 127.0.0.0/8 ' : ''}${local} -j ${this.dnat}` },
+      { table: 'nat', rule: `-A OUTPUT ${this.loopbackViaProxy ? `! -d ${this.family === 6 ? '::1/128' : '127.0.0.0/8'} ` : ''}${local} -j ${this.dnat}` },
       { table: 'nat', rule: `-A POSTROUTING -j ${this.postrouting}` },
       { table: 'filter', rule: `-A FORWARD -j ${this.forward}` },
     ];
@@ -54,16 +59,16 @@ export class Firewall {
 
   /** Creates the chains and the jumps that are missing (daemon start; a few spawns, not on the hot path). */
   async install(networks: FirewallNetwork[], ports: FirewallPort[]): Promise<void> {
-    const existing = { nat: await listRules('nat'), filter: await listRules('filter') };
+    const existing = { nat: await listRules('nat', this.family), filter: await listRules('filter', this.family) };
     const missing = this.jumps().filter((j) => !existing[j.table].includes(j.rule));
     const script = this.script(networks, ports);
     for (const j of missing) script.find((s) => s.table === j.table)!.rules.push(j.rule.replace(/^-A (\S+)/, '-I $1 1'));
-    await iptablesRestore(script);
+    await iptablesRestore(script, this.family);
   }
 
   /** Rewrites all chains from the model: one spawn. */
   async apply(networks: FirewallNetwork[], ports: FirewallPort[]): Promise<void> {
-    await iptablesRestore(this.script(networks, ports));
+    await iptablesRestore(this.script(networks, ports), this.family);
   }
 
   /** Removes the jumps and the chains (tests, and a daemon that stops using iptables). */
@@ -71,12 +76,17 @@ export class Firewall {
     const ours = [this.dnat, this.postrouting, this.forward, this.isolation1, this.isolation2];
     const parts: TableScript[] = [];
     for (const table of ['nat', 'filter'] as const) {
-      const rules = await listRules(table);
+      const rules = await listRules(table, this.family);
       const chains = rules.filter((l) => l.startsWith('-N ') && ours.includes(l.slice(3))).map((l) => l.slice(3));
       const jumps = rules.filter((l) => /^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD) /.test(l) && ours.some((c) => l.endsWith(`-j ${c}`)));
       parts.push({ table, rules: [...jumps.map((l) => l.replace(/^-A/, '-D')), ...chains.map((c) => `-F ${c}`), ...chains.map((c) => `-X ${c}`)] });
     }
-    await iptablesRestore(parts);
+    await iptablesRestore(parts, this.family);
+  }
+
+  /** A host route's suffix for one address of this family. */
+  private get host(): string {
+    return this.family === 6 ? '/128' : '/32';
   }
 
   script(networks: FirewallNetwork[], ports: FirewallPort[]): TableScript[] {
@@ -88,8 +98,9 @@ export class Firewall {
 
   private dnatRules(ports: FirewallPort[]): string[] {
     return ports.map((p) => {
-      const dest = p.hostIp === '0.0.0.0' ? '' : `-d ${p.hostIp}/32 `;
-      return `-A ${this.dnat} ${dest}! -i ${p.bridge} -p ${p.protocol} -m ${p.protocol} --dport ${p.hostPort} -j DNAT --to-destination ${p.containerIp}:${p.containerPort}`;
+      const dest = p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '' : `-d ${p.hostIp}${this.host} `;
+      const to = this.family === 6 ? `[${p.containerIp}]:${p.containerPort}` : `${p.containerIp}:${p.containerPort}`;
+      return `-A ${this.dnat} ${dest}! -i ${p.bridge} -p ${p.protocol} -m ${p.protocol} --dport ${p.hostPort} -j DNAT --to-destination ${to}`;
     });
   }
 
@@ -101,7 +112,7 @@ export class Firewall {
       if (!this.loopbackViaProxy) out.push(`-A ${this.postrouting} -o ${n.bridge} -m addrtype --src-type LOCAL -j MASQUERADE`);
     }
     for (const p of ports) {
-      out.push(`-A ${this.postrouting} -s ${p.containerIp}/32 -d ${p.containerIp}/32 -p ${p.protocol} -m ${p.protocol} --dport ${p.containerPort} -j MASQUERADE`);
+      out.push(`-A ${this.postrouting} -s ${p.containerIp}${this.host} -d ${p.containerIp}${this.host} -p ${p.protocol} -m ${p.protocol} --dport ${p.containerPort} -j MASQUERADE`);
     }
     return out;
   }
@@ -109,7 +120,7 @@ export class Firewall {
   private forwardRules(networks: FirewallNetwork[], ports: FirewallPort[]): string[] {
     const out = [`-A ${this.forward} -j ${this.isolation1}`];
     for (const p of ports) {
-      out.push(`-A ${this.forward} -d ${p.containerIp}/32 ! -i ${p.bridge} -o ${p.bridge} -p ${p.protocol} -m ${p.protocol} --dport ${p.containerPort} -j ACCEPT`);
+      out.push(`-A ${this.forward} -d ${p.containerIp}${this.host} ! -i ${p.bridge} -o ${p.bridge} -p ${p.protocol} -m ${p.protocol} --dport ${p.containerPort} -j ACCEPT`);
     }
     for (const n of networks) {
       out.push(`-A ${this.forward} -i ${n.bridge} -o ${n.bridge} -j ACCEPT`);

@@ -1,5 +1,5 @@
 import { invalid } from '../../lib/errors.js';
-import { isIpv4 } from './ipv4.js';
+import { canonicalAddress } from './ipv6.js';
 import type { PortMap } from './types.js';
 
 /**
@@ -14,6 +14,7 @@ export type Protocol = 'tcp' | 'udp';
 export interface PortRequest {
   protocol: Protocol;
   containerPort: number;
+  /** "" (no HostIp): 0.0.0.0 and, where the host has IPv6, :: on the same port, as dockerd publishes. */
   hostIp: string;
   hostPorts: [number, number];
 }
@@ -51,8 +52,7 @@ export function portRequests(bindings: PortMap, publishAll: boolean, exposed: st
   for (const [key, list] of Object.entries(bindings ?? {})) {
     const { port, protocol } = parsePortKey(key);
     for (const b of list ?? [{ HostIp: '', HostPort: '' }]) {
-      const hostIp = b.HostIp || '0.0.0.0';
-      if (!isIpv4(hostIp)) throw invalid(`invalid host IP ${hostIp}: only IPv4 is supported`);
+      const hostIp = b.HostIp ? canonicalHostIp(b.HostIp) : '';
       out.push({ protocol, containerPort: port, hostIp, hostPorts: parseHostPorts(b.HostPort ?? '') });
     }
   }
@@ -60,10 +60,19 @@ export function portRequests(bindings: PortMap, publishAll: boolean, exposed: st
     for (const key of exposed) {
       if (bindings?.[key] || bindings?.[`${key}/tcp`]) continue;
       const { port, protocol } = parsePortKey(key);
-      out.push({ protocol, containerPort: port, hostIp: '0.0.0.0', hostPorts: [0, 0] });
+      out.push({ protocol, containerPort: port, hostIp: '', hostPorts: [0, 0] });
     }
   }
   return out;
+}
+
+/** A HostIp of either family ("[::1]" brackets allowed), in canonical text. */
+function canonicalHostIp(text: string): string {
+  try {
+    return canonicalAddress(text.replace(/^\[(.*)\]$/, '$1'));
+  } catch {
+    throw invalid(`invalid host IP: ${text}`);
+  }
 }
 
 /** Docker's NetworkSettings.Ports: every exposed port, with its bindings or null. */

@@ -32,11 +32,16 @@ export class UserlandProxy {
     this.ephemeralRange = range;
   }
 
-  /** Binds every request (all or nothing) and returns what was bound. */
-  async publish(requests: PortRequest[], containerIp: string): Promise<PublishedPort[]> {
+  /**
+   * Binds every request (all or nothing) and returns what was bound. IPv6
+   * host addresses forward to the container's IPv6 address, or, as
+   * docker-proxy does, to its IPv4 one when it has none (then only the proxy
+   * serves them: there is no DNAT across families).
+   */
+  async publish(requests: PortRequest[], containerIp: string, containerIp6?: string): Promise<PublishedPort[]> {
     const done: PublishedPort[] = [];
     try {
-      for (const request of requests) done.push(await this.bindOne(request, containerIp));
+      for (const request of requests) done.push(...(await this.bindOne(request, { v4: containerIp, v6: containerIp6 ?? containerIp })));
       return done;
     } catch (err) {
       await this.unpublish(done);
@@ -59,21 +64,43 @@ export class UserlandProxy {
     await Promise.all(all.map((l) => l.close()));
   }
 
-  private async bindOne(request: PortRequest, containerIp: string): Promise<PublishedPort> {
+  /**
+   * The first candidate port that binds; a request without a host address
+   * binds 0.0.0.0 and :: on the same port (:: is skipped on a host without
+   * IPv6, and a port whose :: is taken is not taken at all).
+   */
+  private async bindOne(request: PortRequest, containerIps: { v4: string; v6: string }): Promise<PublishedPort[]> {
     const candidates = request.hostPorts[0] === 0 ? this.ephemeralCandidates() : range(request.hostPorts);
+    const dual = request.hostIp === '';
     for (const hostPort of candidates) {
-      const port: PublishedPort = { protocol: request.protocol, containerPort: request.containerPort, hostIp: request.hostIp, hostPort, containerIp };
-      const listener = await this.listen(port).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'EADDRINUSE' || err.code === 'EACCES') return null;
+      const at = (hostIp: string): PublishedPort => ({
+        protocol: request.protocol, containerPort: request.containerPort, hostIp, hostPort, containerIp: hostIp.includes(':') ? containerIps.v6 : containerIps.v4,
+      });
+      const first = await this.bindPort(at(dual ? '0.0.0.0' : request.hostIp), []);
+      if (!first || first === 'skipped') continue;
+      if (!dual) return [first];
+      const second = await this.bindPort(at('::'), ['EAFNOSUPPORT', 'EADDRNOTAVAIL']).catch(async (err) => {
+        await this.unpublish([first]);
         throw err;
       });
-      if (listener) {
-        this.listeners.set(listenerKey(port.protocol, port.hostIp, hostPort), listener);
-        return port;
-      }
+      if (second === 'skipped') return [first];
+      if (second) return [first, second];
+      await this.unpublish([first]);
     }
     const wanted = request.hostPorts[0] === 0 ? '0' : request.hostPorts.join('-').replace(/^(\d+)-\1$/, '$1');
-    throw conflict(`driver failed programming external connectivity: Bind for ${request.hostIp}:${wanted} failed: port is already allocated`);
+    throw conflict(`driver failed programming external connectivity: Bind for ${request.hostIp || '0.0.0.0'}:${wanted} failed: port is already allocated`);
+  }
+
+  /** Listens for one port: null when the port is taken, 'skipped' for an error code in `skip`. */
+  private async bindPort(port: PublishedPort, skip: string[]): Promise<PublishedPort | null | 'skipped'> {
+    const listener = await this.listen(port).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES') return null;
+      if (skip.includes(err.code ?? '')) return 'skipped' as const;
+      throw err;
+    });
+    if (listener === null || listener === 'skipped') return listener;
+    this.listeners.set(listenerKey(port.protocol, port.hostIp, port.hostPort), listener);
+    return port;
   }
 
   /** Random ports of the ephemeral range, each tried once, at most 100 attempts. */
@@ -101,7 +128,8 @@ export class UserlandProxy {
     server.on('error', () => undefined);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: port.hostIp, port: port.hostPort, exclusive: true }, () => {
+      // ipv6Only: a listener on :: must leave IPv4 to the one on 0.0.0.0 beside it.
+      server.listen({ host: port.hostIp, port: port.hostPort, exclusive: true, ipv6Only: port.hostIp.includes(':') }, () => {
         server.off('error', reject);
         resolve({ close: () => new Promise<void>((done) => server.close(() => done())) });
       });
@@ -109,14 +137,14 @@ export class UserlandProxy {
   }
 
   private listenUdp(port: PublishedPort): Promise<Listener> {
-    const socket = createSocket('udp4');
+    const socket = createSocket({ type: port.hostIp.includes(':') ? 'udp6' : 'udp4', ipv6Only: port.hostIp.includes(':') });
     const flows = new Map<string, { upstream: UdpSocket; connected: Promise<void>; timer?: NodeJS.Timeout }>();
     socket.on('message', (msg, from) => {
       if (!this.forward) return;
       const flowKey = `${from.address}:${from.port}`;
       let flow = flows.get(flowKey);
       if (!flow) {
-        const upstream = createSocket('udp4');
+        const upstream = createSocket(port.containerIp.includes(':') ? 'udp6' : 'udp4');
         const connected = new Promise<void>((done) => upstream.connect(port.containerPort, port.containerIp, () => done()));
         upstream.on('message', (reply) => sendQuietly(socket, reply, from.port, from.address));
         upstream.on('error', () => undefined);

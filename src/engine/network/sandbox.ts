@@ -21,6 +21,9 @@ export interface InterfacePlan {
   macvlanMode?: string;
   ip: string;
   prefixLength: number;
+  /** The IPv6 address and its prefix length, on dual-stack networks. */
+  ip6?: string;
+  prefixLength6?: number;
   mac: string;
 }
 
@@ -38,16 +41,27 @@ function innerLines(i: InterfacePlan): string[] {
   return [
     ...(i.driver === 'macvlan' ? [ipCmd.linkRename(i.hostIfname, i.ifname)] : []),
     ipCmd.addrAdd(`${i.ip}/${i.prefixLength}`, i.ifname),
+    // As dockerd: no duplicate address detection, so the address is usable at once rather than "tentative" for a second.
+    ...(i.ip6 ? [ipCmd.addrAdd(`${i.ip6}/${i.prefixLength6}`, i.ifname, { nodad: true })] : []),
     ipCmd.linkUp(i.ifname),
   ];
 }
 
+/** Default routes of a sandbox, one per family that has a gateway. */
+export interface DefaultGateways {
+  v4: string | null;
+  v6: string | null;
+}
+
+function routeLines(gateways: DefaultGateways | null): string[] {
+  return [gateways?.v4, gateways?.v6].filter((g): g is string => !!g).map((g) => ipCmd.routeDefault(g));
+}
+
 /** Creates the netns with its interfaces; on failure nothing is left. Returns the netns path. */
-export async function buildSandbox(netns: string, interfaces: InterfacePlan[], defaultGateway: string | null): Promise<string> {
+export async function buildSandbox(netns: string, interfaces: InterfacePlan[], gateways: DefaultGateways): Promise<string> {
   try {
     await ipBatch([ipCmd.netnsAdd(netns), ...interfaces.flatMap((i) => hostLines(netns, i))]);
-    const route = defaultGateway ? [ipCmd.routeDefault(defaultGateway)] : [];
-    await ipBatch([ipCmd.linkUp('lo'), ...interfaces.flatMap(innerLines), ...route], netns);
+    await ipBatch([ipCmd.linkUp('lo'), ...interfaces.flatMap(innerLines), ...routeLines(gateways)], netns);
     return netnsPath(netns);
   } catch (err) {
     await destroySandbox(netns, interfaces).catch(() => undefined);
@@ -56,10 +70,10 @@ export async function buildSandbox(netns: string, interfaces: InterfacePlan[], d
 }
 
 /** Adds one interface to a live sandbox (network connect on a running container). */
-export async function addInterface(netns: string, i: InterfacePlan, defaultGateway: string | null): Promise<void> {
+export async function addInterface(netns: string, i: InterfacePlan, gateways: DefaultGateways | null): Promise<void> {
   await ipBatch(hostLines(netns, i));
   try {
-    await ipBatch([...innerLines(i), ...(defaultGateway ? [ipCmd.routeDefault(defaultGateway)] : [])], netns);
+    await ipBatch([...innerLines(i), ...routeLines(gateways)], netns);
   } catch (err) {
     await removeInterface(netns, i).catch(() => undefined);
     throw err;
@@ -82,14 +96,20 @@ export async function destroySandbox(netns: string, interfaces: InterfacePlan[])
   }
 }
 
-/** Creates a bridge with the gateway address and brings it up; an existing one is kept. */
-export async function ensureBridge(name: string, gatewayCidr: string | null): Promise<void> {
+/**
+ * Creates a bridge with the gateway address(es) and brings it up; an existing
+ * one is kept. An IPv6 gateway goes on with fe80::1/64 beside it, as dockerd
+ * gives its bridges, so containers also have a link-local router.
+ */
+export async function ensureBridge(name: string, gatewayCidr: string | null, gatewayCidr6: string | null = null): Promise<void> {
+  const v6 = gatewayCidr6 ? [gatewayCidr6, 'fe80::1/64'] : [];
   if (await linkExists(name)) {
-    if (gatewayCidr) await runTool('ip', ['addr', 'replace', gatewayCidr, 'dev', name]);
+    for (const cidr of [gatewayCidr, ...v6]) if (cidr) await runTool('ip', ['addr', 'replace', cidr, 'dev', name, ...(cidr.includes(':') ? ['nodad'] : [])]);
     await ipBatch([ipCmd.linkUp(name)]);
     return;
   }
-  await ipBatch([ipCmd.bridgeAdd(name), ...(gatewayCidr ? [ipCmd.addrAdd(gatewayCidr, name)] : []), ipCmd.linkUp(name)]);
+  const addresses = [...(gatewayCidr ? [ipCmd.addrAdd(gatewayCidr, name)] : []), ...v6.map((c) => ipCmd.addrAdd(c, name, { nodad: true }))];
+  await ipBatch([ipCmd.bridgeAdd(name), ...addresses, ipCmd.linkUp(name)]);
 }
 
 export async function deleteBridge(name: string): Promise<void> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { conflict, forbidden, invalid, isEngineError, notFound } from '../../lib/errors.js';
 import { Mutex } from '../../lib/mutex.js';
-import { linkExists, listAddresses, listRouteDestinations } from '../../platform/linux/ip.js';
+import { linkExists, listAddresses, listRouteDestinations, runTool } from '../../platform/linux/ip.js';
 import { ensureSysctl, readSysctl } from '../../platform/linux/sysctl.js';
 import type { Filters } from '../images/types.js';
 import type { EventBus } from '../events/types.js';
@@ -10,14 +10,16 @@ import { EmbeddedDns } from './dns.js';
 import { Firewall, type FirewallNetwork, type FirewallPort } from './firewall.js';
 import { filterNetworks, prunable } from './filters.js';
 import { AddressAllocator, completePool, DEFAULT_ADDRESS_POOLS, pickSubnet, type AddressPool } from './ipam.js';
+import { completePool6, Ipv6Allocator, pickSubnet6 } from './ipam6.js';
 import { formatCidr, formatIp, parseCidr, parseIp } from './ipv4.js';
+import { formatPrefix, parseAddress, parsePrefix, type IpPrefix } from './ipv6.js';
 import { UserlandProxy } from './proxy.js';
 import { destroySandbox, ensureBridge, deleteBridge } from './sandbox.js';
 import { NetworkStore, type ContainerRecord } from './store.js';
 import { SandboxBuilder } from './attach.js';
 import type {
   Attachment, ContainerDirectory, ContainerNetworkConfig, ContainerNetworkSettings, EndpointInfo, EndpointRequest,
-  NetworkCreateRequest, NetworkRecord, NetworkService, NetworkView,
+  IpamPool, NetworkCreateRequest, NetworkRecord, NetworkService, NetworkView,
 } from './types.js';
 
 export interface NetworkServiceOptions {
@@ -28,8 +30,12 @@ export interface NetworkServiceOptions {
   defaultBridge?: string;
   /** --bip: the default bridge's gateway address with prefix, e.g. "172.30.0.1/16". */
   bip?: string;
-  /** --default-address-pool entries. */
+  /** --default-address-pool entries (IPv6 ones serve --ipv6 networks created without a subnet). */
   addressPools?: AddressPool[];
+  /** --ipv6: the default bridge has IPv6 enabled. */
+  ipv6?: boolean;
+  /** --fixed-cidr-v6: the default bridge's IPv6 subnet, e.g. "fd00:db8:1::/64". */
+  fixedCidrV6?: string;
   /** Prefix of every iptables chain (BERTH). */
   chainPrefix?: string;
   /** Prefixes of netns names (berth-), user bridges (br-) and host veth ends (veth). */
@@ -57,10 +63,13 @@ export const DEFAULT_NETWORK = 'bridge';
 export class LinuxNetworkService implements NetworkService {
   readonly networks = new Map<string, NetworkRecord>();
   readonly allocators = new Map<string, AddressAllocator>();
+  /** IPv6 pools of the networks with IPv6 enabled. */
+  readonly allocators6 = new Map<string, Ipv6Allocator>();
   readonly containers = new Map<string, ContainerRecord>();
   private readonly dns = new Map<string, EmbeddedDns>();
   readonly proxy: UserlandProxy;
   private readonly firewall: Firewall | null;
+  private readonly firewall6: Firewall | null;
   private readonly store: NetworkStore;
   private readonly mutex = new Mutex();
   private readonly builder: SandboxBuilder;
@@ -68,6 +77,7 @@ export class LinuxNetworkService implements NetworkService {
   constructor(readonly options: NetworkServiceOptions) {
     this.store = new NetworkStore(options.root);
     this.firewall = options.iptables === false ? null : new Firewall(options.chainPrefix ?? 'BERTH', options.userlandProxy !== false);
+    this.firewall6 = options.iptables === false ? null : new Firewall(options.chainPrefix ?? 'BERTH', options.userlandProxy !== false, 6);
     this.proxy = new UserlandProxy(options.userlandProxy !== false, [49153, 60999]);
     this.builder = new SandboxBuilder(this);
   }
@@ -82,13 +92,17 @@ export class LinuxNetworkService implements NetworkService {
     for (const n of await this.store.loadAll<NetworkRecord>('networks')) this.addNetwork(n);
     for (const c of await this.store.loadAll<ContainerRecord>('containers')) this.containers.set(c.id, c);
     for (const c of this.containers.values()) {
-      for (const e of c.sandbox?.endpoints ?? []) this.allocators.get(e.networkId)?.claim(e.plan.ip);
+      for (const e of c.sandbox?.endpoints ?? []) {
+        this.allocators.get(e.networkId)?.claim(e.plan.ip);
+        if (e.plan.ip6) this.allocators6.get(e.networkId)?.claim(e.plan.ip6);
+      }
     }
     await this.ensurePredefined();
-    for (const n of this.networks.values()) if (n.driver === 'bridge') await this.prepareBridge(n.device!, this.gatewayCidr(n));
+    for (const n of this.networks.values()) if (n.driver === 'bridge') await this.prepareBridge(n);
     if (this.firewall) {
       if (this.options.ipForward !== false) await ensureSysctl('net.ipv4.ip_forward', '1');
-      await this.firewall.install(this.firewallNetworks(), this.firewallPorts());
+      await this.firewall.install(this.firewallNetworks(4), this.firewallPorts(4));
+      await this.firewall6!.install(this.firewallNetworks(6), this.firewallPorts(6));
     }
     for (const n of this.networks.values()) await this.startDns(n);
   }
@@ -98,8 +112,15 @@ export class LinuxNetworkService implements NetworkService {
    * port on 127.0.0.1 is DNATed to a container, which the kernel routes out of
    * the bridge only with route_localnet set on it (Docker does the same).
    */
-  private async prepareBridge(device: string, gatewayCidr: string | null): Promise<void> {
-    await ensureBridge(device, gatewayCidr);
+  private async prepareBridge(n: NetworkRecord): Promise<void> {
+    const device = n.device!;
+    const gateway6 = this.gatewayCidr6(n);
+    // As dockerd's bridge driver: IPv6 on the bridge, and forwarding for all interfaces (ip_forward's IPv6 twins).
+    if (gateway6) await ensureSysctl(`net.ipv6.conf.${device}.disable_ipv6`, '0').catch(() => undefined);
+    await ensureBridge(device, this.gatewayCidr(n), gateway6);
+    if (gateway6 && this.options.ipForward !== false) {
+      for (const scope of ['default', 'all']) await ensureSysctl(`net.ipv6.conf.${scope}.forwarding`, '1');
+    }
     if (this.firewall && this.options.userlandProxy === false) await ensureSysctl(`net.ipv4.conf.${device}.route_localnet`, '1');
   }
 
@@ -125,6 +146,7 @@ export class LinuxNetworkService implements NetworkService {
     for (const c of this.containers.values()) if (c.sandbox) await destroySandbox(c.sandbox.netns ?? '', c.sandbox.endpoints.map((e) => e.plan)).catch(() => undefined);
     for (const n of this.networks.values()) if (n.driver === 'bridge') await deleteBridge(n.device!).catch(() => undefined);
     await this.firewall?.uninstall();
+    await this.firewall6?.uninstall();
   }
 
   // ── networks ────────────────────────────────────────────────────────────
@@ -140,13 +162,13 @@ export class LinuxNetworkService implements NetworkService {
       const id = randomBytes(32).toString('hex');
       const record: NetworkRecord = {
         id, name, driver, created: new Date().toISOString(), scope: 'local',
-        internal: !!request.Internal, attachable: !!request.Attachable, ipv6: false,
-        ipam: [await this.poolFor(request)], options: { ...(request.Options ?? {}) }, labels: { ...(request.Labels ?? {}) },
+        internal: !!request.Internal, attachable: !!request.Attachable, ipv6: !!request.EnableIPv6,
+        ipam: [await this.poolFor(request), ...(await this.pool6For(request))], options: { ...(request.Options ?? {}) }, labels: { ...(request.Labels ?? {}) },
       };
       if (driver === 'bridge') {
         record.device = request.Options?.['com.docker.network.bridge.name'] || `${this.prefixes.bridge}${id.slice(0, 12)}`;
         if (await linkExists(record.device)) throw conflict(`bridge ${record.device} already exists on the host`);
-        await this.prepareBridge(record.device, this.gatewayCidr(record));
+        await this.prepareBridge(record);
       } else {
         record.device = request.Options?.parent;
         if (!record.device) throw invalid('macvlan networks need a parent interface: -o parent=<interface>');
@@ -400,7 +422,8 @@ export class LinuxNetworkService implements NetworkService {
   }
 
   async applyFirewall(): Promise<void> {
-    await this.firewall?.apply(this.firewallNetworks(), this.firewallPorts());
+    await this.firewall?.apply(this.firewallNetworks(4), this.firewallPorts(4));
+    await this.firewall6?.apply(this.firewallNetworks(6), this.firewallPorts(6));
   }
 
   private view(n: NetworkRecord): NetworkView {
@@ -422,9 +445,14 @@ export class LinuxNetworkService implements NetworkService {
       ipAddress: live?.plan.ip ?? '',
       prefixLength: live?.plan.prefixLength ?? 0,
       gateway: live?.gateway ?? '',
+      ipv6Address: live?.plan.ip6 ?? '',
+      ipv6PrefixLength: live?.plan.prefixLength6 ?? 0,
+      ipv6Gateway: live?.gateway6 ?? '',
       macAddress: live?.plan.mac ?? '',
       aliases: live?.aliases ?? request.aliases ?? [],
-      ipamConfig: request.ipv4Address ? { IPv4Address: request.ipv4Address } : undefined,
+      ipamConfig: request.ipv4Address || request.ipv6Address
+        ? { ...(request.ipv4Address ? { IPv4Address: request.ipv4Address } : {}), ...(request.ipv6Address ? { IPv6Address: request.ipv6Address } : {}) }
+        : undefined,
       links: request.links ?? (this.networks.get(networkId)?.name === DEFAULT_NETWORK ? c.config.links : []),
       hostInterface: live?.plan.driver === 'bridge' ? live.plan.hostIfname : undefined,
     };
@@ -454,12 +482,16 @@ export class LinuxNetworkService implements NetworkService {
         throw invalid(`no configured subnet or ip-range contain the IP address ${request.ipv4Address}`);
       }
     }
+    // Only the form is checked here: dockerd refuses an --ip6 outside the network's subnets at start.
+    if (request.ipv6Address && parseAddress(request.ipv6Address).family !== 6) throw invalid(`invalid IPv6 address: ${request.ipv6Address}`);
     if (request.aliases?.length && n.name === DEFAULT_NETWORK) throw invalid('network-scoped alias is supported only for containers in user defined networks');
   }
 
   private addNetwork(n: NetworkRecord): void {
     this.networks.set(n.id, n);
     if (n.ipam[0]) this.allocators.set(n.id, new AddressAllocator(n.ipam[0]));
+    const pool6 = ipv6Pool(n);
+    if (n.ipv6 && pool6) this.allocators6.set(n.id, new Ipv6Allocator(pool6));
   }
 
   /** A network event as dockerd sends it: the network's ID, its name and driver, and the container for (dis)connects. */
@@ -480,6 +512,7 @@ export class LinuxNetworkService implements NetworkService {
     this.dns.delete(n.id);
     this.networks.delete(n.id);
     this.allocators.delete(n.id);
+    this.allocators6.delete(n.id);
     await this.applyFirewall();
     if (n.driver === 'bridge') await deleteBridge(n.device!);
     await this.store.delete('networks', n.id);
@@ -490,8 +523,38 @@ export class LinuxNetworkService implements NetworkService {
     return pool?.Gateway ? `${pool.Gateway}/${parseCidr(pool.Subnet).prefix}` : null;
   }
 
+  /** The bridge's IPv6 address, on networks with IPv6 enabled. */
+  private gatewayCidr6(n: NetworkRecord): string | null {
+    const pool = n.ipv6 ? ipv6Pool(n) : undefined;
+    return pool?.Gateway ? `${pool.Gateway}/${parsePrefix(pool.Subnet).prefix}` : null;
+  }
+
+  /**
+   * The IPv6 pool of a new network: the subnet given, or with --ipv6 and none
+   * given one from the IPv6 default address pools. A network may hold an
+   * IPv6 subnet without --ipv6 (dockerd keeps it; no container gets an address from it).
+   */
+  private async pool6For(request: NetworkCreateRequest): Promise<IpamPool[]> {
+    const given = (request.IPAM?.Config ?? []).filter(isIpv6Pool);
+    if (given.length > 1) throw invalid('berth supports one IPv6 subnet per network');
+    const others = [...this.networks.values()].flatMap((n) => {
+      const pool = ipv6Pool(n);
+      return pool ? [parsePrefix(pool.Subnet)] : [];
+    });
+    if (given[0]) return [completePool6(given[0], others)];
+    if (!request.EnableIPv6) return [];
+    const subnet = pickSubnet6(this.addressPools(6), [...others, ...(await hostPrefixes6())]);
+    return [completePool6({ Subnet: formatPrefix(subnet) }, [])];
+  }
+
+  /** The configured default address pools of one family (IPv4 ones default to Docker's). */
+  private addressPools(family: 4 | 6): AddressPool[] {
+    const pools = (this.options.addressPools ?? []).filter((p) => p.base.includes(':') === (family === 6));
+    return family === 4 && pools.length === 0 ? DEFAULT_ADDRESS_POOLS : pools;
+  }
+
   private async poolFor(request: NetworkCreateRequest) {
-    const given = request.IPAM?.Config?.[0];
+    const given = request.IPAM?.Config?.find((p) => !isIpv6Pool(p));
     if (given?.Subnet) {
       const pool = completePool(given);
       const subnet = parseCidr(pool.Subnet);
@@ -502,7 +565,7 @@ export class LinuxNetworkService implements NetworkService {
       return pool;
     }
     if (given && (given.Gateway || given.IPRange)) throw invalid('a subnet is needed for --gateway and --ip-range');
-    const subnet = pickSubnet(this.options.addressPools ?? DEFAULT_ADDRESS_POOLS, await this.takenSubnets());
+    const subnet = pickSubnet(this.addressPools(4), await this.takenSubnets());
     return completePool({ Subnet: formatCidr(subnet) });
   }
 
@@ -517,6 +580,7 @@ export class LinuxNetworkService implements NetworkService {
   private async ensurePredefined(): Promise<void> {
     const byName = (name: string) => [...this.networks.values()].find((n) => n.name === name);
     if (!byName(DEFAULT_NETWORK)) await this.createDefaultBridge();
+    await this.configureDefaultBridge6(byName(DEFAULT_NETWORK)!);
     for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const) {
       if (byName(name)) continue;
       const record: NetworkRecord = {
@@ -536,7 +600,7 @@ export class LinuxNetworkService implements NetworkService {
       pool = { Subnet: formatCidr(cidr), Gateway: this.options.bip.split('/')[0]! };
     } else {
       const own = (await listAddresses()).find((a) => a.ifname === bridge)?.cidrs[0];
-      const subnet = own ? parseCidr(own) : pickSubnet(this.options.addressPools ?? DEFAULT_ADDRESS_POOLS, await this.takenSubnets());
+      const subnet = own ? parseCidr(own) : pickSubnet(this.addressPools(4), await this.takenSubnets());
       pool = { Subnet: formatCidr(subnet), Gateway: own ? own.split('/')[0]! : formatIp(subnet.base + 1) };
     }
     const record: NetworkRecord = {
@@ -552,6 +616,24 @@ export class LinuxNetworkService implements NetworkService {
     await this.store.saveNetwork(record);
   }
 
+  /**
+   * --ipv6 and --fixed-cidr-v6 apply to the default bridge at every start, as
+   * dockerd rebuilds it from its flags: the record follows the flags.
+   */
+  private async configureDefaultBridge6(n: NetworkRecord): Promise<void> {
+    const v4 = n.ipam.filter((p) => !isIpv6Pool(p));
+    const pool6 = this.options.fixedCidrV6 ? [completePool6({ Subnet: this.options.fixedCidrV6 }, [])] : [];
+    const ipv6 = !!this.options.ipv6;
+    if (n.ipv6 === ipv6 && JSON.stringify(ipv6Pool(n) ?? null) === JSON.stringify(pool6[0] ?? null)) return;
+    const old = this.gatewayCidr6(n);
+    if (old && n.device) await removeBridgeAddress(n.device, old);
+    n.ipv6 = ipv6;
+    n.ipam = [...v4, ...pool6];
+    if (ipv6 && pool6[0]) this.allocators6.set(n.id, new Ipv6Allocator(pool6[0]));
+    else this.allocators6.delete(n.id);
+    await this.store.saveNetwork(n);
+  }
+
   private async startDns(n: NetworkRecord): Promise<void> {
     if (n.driver !== 'bridge' || n.name === DEFAULT_NETWORK || !n.ipam[0]?.Gateway || this.dns.has(n.id)) return;
     const server = new EmbeddedDns(n.ipam[0].Gateway, this.builder.resolverFor(n.id), this.options.dnsPort ?? 53);
@@ -559,25 +641,50 @@ export class LinuxNetworkService implements NetworkService {
     this.dns.set(n.id, server);
   }
 
-  private firewallNetworks(): FirewallNetwork[] {
-    return [...this.networks.values()]
-      .filter((n) => n.driver === 'bridge' && n.ipam[0])
-      .map((n) => ({ bridge: n.device!, subnet: n.ipam[0]!.Subnet, internal: n.internal }));
+  /** Bridge networks with a subnet of the family (IPv6: those with IPv6 enabled). */
+  private firewallNetworks(family: 4 | 6): FirewallNetwork[] {
+    return [...this.networks.values()].flatMap((n) => {
+      const pool = family === 4 ? n.ipam[0] : n.ipv6 ? ipv6Pool(n) : undefined;
+      return n.driver === 'bridge' && pool ? [{ bridge: n.device!, subnet: pool.Subnet, internal: n.internal }] : [];
+    });
   }
 
-  private firewallPorts(): FirewallPort[] {
+  /** Published ports whose host and container addresses are both of the family (nothing is DNATed across families). */
+  private firewallPorts(family: 4 | 6): FirewallPort[] {
     const out: FirewallPort[] = [];
+    const ofFamily = (ip: string) => ip.includes(':') === (family === 6);
     for (const c of this.containers.values()) {
       const primary = c.sandbox?.endpoints[0];
       if (!primary || primary.plan.driver !== 'bridge') continue;
-      for (const p of c.sandbox!.ports) out.push({ ...p, bridge: primary.plan.device });
+      for (const p of c.sandbox!.ports) if (ofFamily(p.hostIp) && ofFamily(p.containerIp)) out.push({ ...p, bridge: primary.plan.device });
     }
     return out;
   }
 }
 
+/** Takes an old IPv6 gateway address off the default bridge when --fixed-cidr-v6 changed between starts. */
+async function removeBridgeAddress(device: string, cidr: string): Promise<void> {
+  await runTool('ip', ['addr', 'del', cidr, 'dev', device]).catch(() => undefined);
+}
+
 function overlapsCidr(a: { base: number; prefix: number }, b: { base: number; prefix: number }): boolean {
   return a.base < b.base + 2 ** (32 - b.prefix) && b.base < a.base + 2 ** (32 - a.prefix);
+}
+
+function isIpv6Pool(pool: IpamPool): boolean {
+  return pool.Subnet?.includes(':') ?? false;
+}
+
+/** A network's IPv6 pool, kept after its IPv4 one in NetworkRecord.ipam (the order dockerd shows). */
+function ipv6Pool(n: NetworkRecord): IpamPool | undefined {
+  return n.ipam.find(isIpv6Pool);
+}
+
+/** The host's IPv6 routes and addresses: an IPv6 subnet picked from the pools must overlap none of them. */
+async function hostPrefixes6(): Promise<IpPrefix[]> {
+  const out = (await listRouteDestinations(undefined, 6)).map((d) => parsePrefix(d));
+  for (const a of await listAddresses(undefined, 6)) for (const cidr of a.cidrs) out.push(parsePrefix(cidr));
+  return out;
 }
 
 /** "", "default" and "bridge" all mean the default bridge network. */

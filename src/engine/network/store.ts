@@ -20,6 +20,8 @@ export interface LiveEndpoint {
   endpointId: string;
   plan: InterfacePlan;
   gateway: string;
+  /** The IPv6 default gateway ("" without IPv6 or on internal networks). */
+  gateway6?: string;
   aliases: string[];
 }
 

@@ -86,10 +86,14 @@ export interface EndpointInfo {
   ipAddress: string;
   prefixLength: number;
   gateway: string;
+  /** "" without an IPv6 address (the network has no IPv6 pool or EnableIPv6 is off). */
+  ipv6Address: string;
+  ipv6PrefixLength: number;
+  ipv6Gateway: string;
   macAddress: string;
   aliases: string[];
-  /** The --ip the user asked for, kept across restarts. */
-  ipamConfig?: { IPv4Address?: string };
+  /** The --ip / --ip6 the user asked for, kept across restarts. */
+  ipamConfig?: { IPv4Address?: string; IPv6Address?: string };
   /** Names of linked containers, "name:alias" (default bridge only). */
   links: string[];
   /** Host side of the veth, e.g. veth1a2b3c4 (bridge driver). */
@@ -106,6 +110,8 @@ export interface EndpointRequest {
   aliases?: string[];
   /** --ip */
   ipv4Address?: string;
+  /** --ip6 */
+  ipv6Address?: string;
   /** --link on `network connect`, "name:alias". */
   links?: string[];
   macAddress?: string;
@@ -143,7 +149,7 @@ export interface ContainerNetworkConfig {
   links: string[];
 }
 
-/** One IPv4 address a container has on a network. */
+/** The addresses a container has on one network. */
 export interface AttachedEndpoint {
   networkId: string;
   networkName: string;
@@ -154,6 +160,10 @@ export interface AttachedEndpoint {
   prefixLength: number;
   /** "" on networks without a gateway (internal networks keep it but route nothing through it). */
   gateway: string;
+  /** "" when the endpoint has no IPv6 address. */
+  ipv6Address: string;
+  ipv6PrefixLength: number;
+  ipv6Gateway: string;
   macAddress: string;
   aliases: string[];
 }

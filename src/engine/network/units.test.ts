@@ -40,9 +40,9 @@ describe('ports', () => {
   it('expands bindings, host ranges and -P', () => {
     const r = portRequests({ '80/tcp': [{ HostIp: '', HostPort: '8000-8010' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }] }, true, ['80/tcp', '443/tcp']);
     assert.deepEqual(r, [
-      { protocol: 'tcp', containerPort: 80, hostIp: '0.0.0.0', hostPorts: [8000, 8010] },
+      { protocol: 'tcp', containerPort: 80, hostIp: '', hostPorts: [8000, 8010] },
       { protocol: 'udp', containerPort: 53, hostIp: '127.0.0.1', hostPorts: [5353, 5353] },
-      { protocol: 'tcp', containerPort: 443, hostIp: '0.0.0.0', hostPorts: [0, 0] },
+      { protocol: 'tcp', containerPort: 443, hostIp: '', hostPorts: [0, 0] },
     ]);
     assert.deepEqual(portMap([{ protocol: 'tcp', containerPort: 80, hostIp: '0.0.0.0', hostPort: 8000, containerIp: '' }], ['80/tcp', '22/tcp']),
       { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8000' }], '22/tcp': null });

@@ -34,6 +34,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   str('hostname', 'Container host name', 'h'),
   bool('init', 'Run an init inside the container that forwards signals and reaps processes'),
   bool('interactive', 'Keep STDIN open even if not attached', 'i'),
+  str('ip6', 'IPv6 address (e.g., 2001:db8::33)'),
   list('label', 'Set meta data on a container', 'l'),
   list('label-file', 'Read in a line delimited file of labels'),
   list('link', 'Add link to another container'),

@@ -141,6 +141,9 @@ export function buildCreateRequest(input: CreateInput): CreateContainerRequest {
   const network = input.flags.network as string;
   // docker names the endpoint of a user-chosen network; host/none/default carry none.
   const endpoints: Record<string, unknown> = ['default', 'host', 'none', 'bridge'].includes(network) || network.startsWith('container:') ? {} : { [network]: {} };
+  // --ip6, as the docker CLI sends it: on the endpoint of the network mode, named as given.
+  const ip6 = input.flags.ip6 as string | undefined;
+  if (ip6) endpoints[network] = { IPAMConfig: { IPv6Address: ip6 } };
   return { ...config, HostConfig: host, NetworkingConfig: { EndpointsConfig: endpoints } };
 }
 

@@ -86,6 +86,7 @@ export const networkConnectCommand: CommandSpec = {
   flags: [
     { long: 'alias', type: 'stringArray', usage: 'Add network-scoped alias for the container' },
     { long: 'ip', type: 'string', usage: 'IPv4 address (e.g., "172.30.100.104")' },
+    { long: 'ip6', type: 'string', usage: 'IPv6 address (e.g., "2001:db8::33")' },
     { long: 'link', type: 'stringArray', usage: 'Add link to another container' },
   ],
   async run(ctx, { flags, args }) {
@@ -95,7 +96,7 @@ export const networkConnectCommand: CommandSpec = {
     await connectNetwork(client.api, args[0]!, args[1]!, {
       Aliases: aliases.length ? aliases : undefined,
       Links: links.length ? links : undefined,
-      IPAMConfig: flags.ip ? { IPv4Address: flags.ip as string } : undefined,
+      IPAMConfig: flags.ip || flags.ip6 ? { IPv4Address: (flags.ip as string) || undefined, IPv6Address: (flags.ip6 as string) || undefined } : undefined,
     });
     return 0;
   },
