@@ -159,7 +159,7 @@ function takeBoolFlags(argv: string[]): { rest: string[]; bools: Partial<DaemonC
       rest.push(...argv.slice(i));
       break;
     }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     const field = m ? BOOL_FLAGS[m[1]!] : undefined;
     if (!m || !field) {
       rest.push(arg);

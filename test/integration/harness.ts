@@ -207,23 +207,23 @@ function nextDaemonNumber(): number {
 }
 
 /**
- * Removes a test daemon's default bridge and its iptables chains (named after
+ * Removes a test daemon's default bridge and its iptables and ip6tables chains (named after
  * the bridge, see chainPrefixFor in src/daemon/daemon.ts): the jumps into them
  * from the built-in chains first, then the chains.
  */
 export function removeNetworking(bridge: string): void {
   spawnSync('ip', ['link', 'del', bridge]);
   const prefix = `B-${bridge.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12)}`;
-  for (const table of ['filter', 'nat']) {
-    const rules = spawnSync('iptables', ['-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n');
+  for (const [tool, table] of ['iptables', 'ip6tables'].flatMap((t) => ['filter', 'nat'].map((table) => [t, table] as const))) {
+    const rules = spawnSync(tool, ['-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n');
     for (const rule of rules.filter((r) => r.startsWith('-A ') && r.includes(prefix))) {
       const [, chain] = rule.split(' ');
       if (chain!.startsWith(prefix)) continue;
-      spawnSync('iptables', ['-t', table, ...rule.replace(/^-A /, '-D ').split(' ')]);
+      spawnSync(tool, ['-t', table, ...rule.replace(/^-A /, '-D ').split(' ')]);
     }
     const chains = rules.filter((r) => r.startsWith(`-N ${prefix}`)).map((r) => r.slice(3));
-    for (const chain of chains) spawnSync('iptables', ['-t', table, '-F', chain]);
-    for (const chain of chains) spawnSync('iptables', ['-t', table, '-X', chain]);
+    for (const chain of chains) spawnSync(tool, ['-t', table, '-F', chain]);
+    for (const chain of chains) spawnSync(tool, ['-t', table, '-X', chain]);
   }
 }
 

@@ -12,7 +12,7 @@ import { filterNetworks, prunable } from './filters.js';
 import { AddressAllocator, completePool, DEFAULT_ADDRESS_POOLS, pickSubnet, type AddressPool } from './ipam.js';
 import { completePool6, Ipv6Allocator, pickSubnet6 } from './ipam6.js';
 import { formatCidr, formatIp, parseCidr, parseIp } from './ipv4.js';
-import { formatPrefix, parseAddress, parsePrefix, type IpPrefix } from './ipv6.js';
+import { familyOf, formatPrefix, parseAddress, parsePrefix, type IpPrefix } from './ipv6.js';
 import { UserlandProxy } from './proxy.js';
 import { destroySandbox, ensureBridge, deleteBridge } from './sandbox.js';
 import { NetworkStore, type ContainerRecord } from './store.js';
@@ -70,6 +70,8 @@ export class LinuxNetworkService implements NetworkService {
   readonly proxy: UserlandProxy;
   private readonly firewall: Firewall | null;
   private readonly firewall6: Firewall | null;
+  /** Whether the ip6tables chains are in place: only once a network has IPv6, so hosts without ip6tables never need it. */
+  private firewall6Installed = false;
   private readonly store: NetworkStore;
   private readonly mutex = new Mutex();
   private readonly builder: SandboxBuilder;
@@ -102,7 +104,9 @@ export class LinuxNetworkService implements NetworkService {
     if (this.firewall) {
       if (this.options.ipForward !== false) await ensureSysctl('net.ipv4.ip_forward', '1');
       await this.firewall.install(this.firewallNetworks(4), this.firewallPorts(4));
-      await this.firewall6!.install(this.firewallNetworks(6), this.firewallPorts(6));
+      // Chains of an earlier run that used IPv6 go, unless IPv6 networks still need them.
+      if (this.firewallNetworks(6).length === 0) await this.firewall6!.uninstall().catch(() => undefined);
+      else await this.applyFirewall6();
     }
     for (const n of this.networks.values()) await this.startDns(n);
   }
@@ -146,7 +150,7 @@ export class LinuxNetworkService implements NetworkService {
     for (const c of this.containers.values()) if (c.sandbox) await destroySandbox(c.sandbox.netns ?? '', c.sandbox.endpoints.map((e) => e.plan)).catch(() => undefined);
     for (const n of this.networks.values()) if (n.driver === 'bridge') await deleteBridge(n.device!).catch(() => undefined);
     await this.firewall?.uninstall();
-    await this.firewall6?.uninstall();
+    await this.firewall6?.uninstall().catch(() => undefined);
   }
 
   // ── networks ────────────────────────────────────────────────────────────
@@ -423,7 +427,19 @@ export class LinuxNetworkService implements NetworkService {
 
   async applyFirewall(): Promise<void> {
     await this.firewall?.apply(this.firewallNetworks(4), this.firewallPorts(4));
-    await this.firewall6?.apply(this.firewallNetworks(6), this.firewallPorts(6));
+    await this.applyFirewall6();
+  }
+
+  private async applyFirewall6(): Promise<void> {
+    if (!this.firewall6) return;
+    const networks = this.firewallNetworks(6);
+    if (!this.firewall6Installed) {
+      if (networks.length === 0) return;
+      await this.firewall6.install(networks, this.firewallPorts(6));
+      this.firewall6Installed = true;
+      return;
+    }
+    await this.firewall6.apply(networks, this.firewallPorts(6));
   }
 
   private view(n: NetworkRecord): NetworkView {
@@ -483,7 +499,8 @@ export class LinuxNetworkService implements NetworkService {
       }
     }
     // Only the form is checked here: dockerd refuses an --ip6 outside the network's subnets at start.
-    if (request.ipv6Address && parseAddress(request.ipv6Address).family !== 6) throw invalid(`invalid IPv6 address: ${request.ipv6Address}`);
+    if (request.ipv6Address && familyOf(request.ipv6Address) !== 6) throw invalid(`invalid IPv6 address: ${request.ipv6Address}`);
+    if (request.ipv6Address) parseAddress(request.ipv6Address);
     if (request.aliases?.length && n.name === DEFAULT_NETWORK) throw invalid('network-scoped alias is supported only for containers in user defined networks');
   }
 
@@ -547,10 +564,13 @@ export class LinuxNetworkService implements NetworkService {
     return [completePool6({ Subnet: formatPrefix(subnet) }, [])];
   }
 
-  /** The configured default address pools of one family (IPv4 ones default to Docker's). */
+  /**
+   * The default address pools of one family: as in dockerd, a configured list
+   * replaces Docker's IPv4 defaults, and its IPv6 entries are the only IPv6 pools.
+   */
   private addressPools(family: 4 | 6): AddressPool[] {
-    const pools = (this.options.addressPools ?? []).filter((p) => p.base.includes(':') === (family === 6));
-    return family === 4 && pools.length === 0 ? DEFAULT_ADDRESS_POOLS : pools;
+    const pools = this.options.addressPools ?? (family === 4 ? DEFAULT_ADDRESS_POOLS : []);
+    return pools.filter((p) => p.base.includes(':') === (family === 6));
   }
 
   private async poolFor(request: NetworkCreateRequest) {
