@@ -155,6 +155,22 @@ describe('IPv6 dual stack through berthd', { skip: (!DOCKER_CLI && 'docker CLI n
     ok(docker('rm', '-f', 'b6'));
   });
 
+  test('after a berthd restart the IPv6 addresses, [::1] ports and AAAA answers are still there', async () => {
+    const ports = JSON.parse(ok(docker('inspect', '-f', '{{json .NetworkSettings.Ports}}', 'pub6')))['80/tcp'] as Array<{ HostIp: string; HostPort: string }>;
+    const loop6 = ports.find((p) => p.HostIp === '::1')!.HostPort;
+    assert.equal(await daemon.kill('SIGTERM'), 0);
+    await daemon.launch(['--ipv6', '--fixed-cidr-v6', BRIDGE_V6]);
+    assert.equal(await get(`http://[::1]:${loop6}/index.html`), 'hello over v6\n');
+    const e = JSON.parse(ok(docker('inspect', '-f', '{{json .NetworkSettings.Networks.dual}}', 'web6')));
+    assert.equal(e.GlobalIPv6Address, USER_V6.replace('::/64', '::2'));
+    assert.match(ok(docker('exec', 'fixed6', 'nslookup', '-type=AAAA', 'web6')), new RegExp(`Address:\\s+${USER_V6.replace('::/64', '::2')}`));
+    // The restored pool knows its addresses: a new container does not get web6's.
+    ok(docker('run', '-d', '--name', 'late6', '--network', 'dual', 'busybox', 'sleep', '300'));
+    const late = JSON.parse(ok(docker('inspect', '-f', '{{json .NetworkSettings.Networks.dual}}', 'late6'))).GlobalIPv6Address;
+    assert.ok(![USER_V6.replace('::/64', '::2'), USER_V6.replace('::/64', '::99')].includes(late), late);
+    ok(docker('rm', '-f', 'late6'));
+  });
+
   test('removing the network takes its ip6tables rules and IPv6 route along', () => {
     const v6 = USER_V6.replace('/64', '');
     assert.ok(ownRules6(daemon.bridge, 'nat').some((r) => r.includes(USER_V6)));
