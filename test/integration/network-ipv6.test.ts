@@ -84,6 +84,9 @@ describe('IPv6 dual stack through berthd', { skip: (!DOCKER_CLI && 'docker CLI n
     const members = JSON.parse(ok(docker('network', 'inspect', '-f', '{{json .Containers}}', 'dual')));
     assert.ok(Object.values(members).some((m) => (m as { IPv6Address: string }).IPv6Address === `${USER_V6.replace('::/64', '::99')}/64`));
 
+    // berth's own CLI sends --ip6 as the docker CLI does.
+    const viaBerth = ok(daemon.berth(['run', '--rm', '--network', 'dual', '--ip6', USER_V6.replace('::/64', '::55'), 'busybox', 'ip', '-6', 'addr', 'show', 'eth0']));
+    assert.match(viaBerth, new RegExp(`inet6 ${USER_V6.replace('::/64', '::55')}/64`));
     const inside = ok(docker('exec', 'fixed6', 'sh', '-c', 'ip -6 addr show eth0; ip -6 route; cat /etc/hosts'));
     assert.match(inside, new RegExp(`inet6 ${USER_V6.replace('::/64', '::99')}/64 scope global`));
     assert.match(inside, new RegExp(`^default via ${USER_V6.replace('::/64', '::1')} dev eth0`, 'm'));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ipBatch, ipCmd, linkExists, runTool } from '../../platform/linux/ip.js';
 import { deleteNetns, netnsPath } from '../../platform/linux/netns.js';
+import { ensureSysctl } from '../../platform/linux/sysctl.js';
 
 /**
  * A container's network sandbox: a named netns with one interface per
@@ -99,17 +100,21 @@ export async function destroySandbox(netns: string, interfaces: InterfacePlan[])
 /**
  * Creates a bridge with the gateway address(es) and brings it up; an existing
  * one is kept. An IPv6 gateway goes on with fe80::1/64 beside it, as dockerd
- * gives its bridges, so containers also have a link-local router.
+ * gives its bridges, after IPv6 is turned on for the bridge (a host may
+ * create interfaces with it off); that costs a few more spawns, IPv6 only.
  */
 export async function ensureBridge(name: string, gatewayCidr: string | null, gatewayCidr6: string | null = null): Promise<void> {
-  const v6 = gatewayCidr6 ? [gatewayCidr6, 'fe80::1/64'] : [];
-  if (await linkExists(name)) {
-    for (const cidr of [gatewayCidr, ...v6]) if (cidr) await runTool('ip', ['addr', 'replace', cidr, 'dev', name, ...(cidr.includes(':') ? ['nodad'] : [])]);
-    await ipBatch([ipCmd.linkUp(name)]);
+  const exists = await linkExists(name);
+  if (!exists && !gatewayCidr6) {
+    await ipBatch([ipCmd.bridgeAdd(name), ...(gatewayCidr ? [ipCmd.addrAdd(gatewayCidr, name)] : []), ipCmd.linkUp(name)]);
     return;
   }
-  const addresses = [...(gatewayCidr ? [ipCmd.addrAdd(gatewayCidr, name)] : []), ...v6.map((c) => ipCmd.addrAdd(c, name, { nodad: true }))];
-  await ipBatch([ipCmd.bridgeAdd(name), ...addresses, ipCmd.linkUp(name)]);
+  if (!exists) await ipBatch([ipCmd.bridgeAdd(name)]);
+  if (gatewayCidr6) await ensureSysctl(`net.ipv6.conf.${name}.disable_ipv6`, '0');
+  for (const cidr of [gatewayCidr, ...(gatewayCidr6 ? [gatewayCidr6, 'fe80::1/64'] : [])]) {
+    if (cidr) await runTool('ip', ['addr', 'replace', cidr, 'dev', name, ...(cidr.includes(':') ? ['nodad'] : [])]);
+  }
+  await ipBatch([ipCmd.linkUp(name)]);
 }
 
 export async function deleteBridge(name: string): Promise<void> {

@@ -119,9 +119,8 @@ export class LinuxNetworkService implements NetworkService {
   private async prepareBridge(n: NetworkRecord): Promise<void> {
     const device = n.device!;
     const gateway6 = this.gatewayCidr6(n);
-    // As dockerd's bridge driver: IPv6 on the bridge, and forwarding for all interfaces (ip_forward's IPv6 twins).
-    if (gateway6) await ensureSysctl(`net.ipv6.conf.${device}.disable_ipv6`, '0').catch(() => undefined);
     await ensureBridge(device, this.gatewayCidr(n), gateway6);
+    // As dockerd's bridge driver: IPv6 forwarding for all interfaces (ip_forward's IPv6 twins).
     if (gateway6 && this.options.ipForward !== false) {
       for (const scope of ['default', 'all']) await ensureSysctl(`net.ipv6.conf.${scope}.forwarding`, '1');
     }
