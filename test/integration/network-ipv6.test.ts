@@ -227,7 +227,7 @@ describe('IPv6 shapes and errors: berthd beside dockerd 20.10', { skip: dockerdS
       const net = JSON.parse(ok(docker(['network', 'inspect', 'v6side'])))[0];
       assert.equal(net.EnableIPv6, true);
       assert.equal(net.IPAM.Config.length, 2, 'an IPv4 pool is picked beside the IPv6 one');
-      assert.equal(net.IPAM.Config[1].Subnet, `fd42:${tag}:20::/64`);
+      assert.deepEqual(net.IPAM.Config[1], { Subnet: `fd42:${tag}:20::/64` }, 'a configured pool is shown as given');
       const member = Object.values(net.Containers)[0] as { IPv6Address: string };
       assert.equal(member.IPv6Address, `fd42:${tag}:20::7/64`);
       ok(docker(['rm', '-f', 'dual1']));

@@ -4,6 +4,7 @@ import { conflict, invalid } from '../../lib/errors.js';
 import type { DnsResolver } from './dns.js';
 import { hostsContent, linkEnv, nameservers, parseExtraHosts, resolvConfContent, type HostsEntry } from './etc-content.js';
 import { macFromIp, parseIp } from './ipv4.js';
+import { gateway6Of } from './ipam6.js';
 import { portMap, portRequests } from './ports.js';
 import { addInterface, buildSandbox, destroySandbox, randomIfname, removeInterface, type DefaultGateways, type InterfacePlan } from './sandbox.js';
 import type { LinuxNetworkService } from './service.js';
@@ -159,7 +160,7 @@ export class SandboxBuilder {
     const shortId = record.id.slice(0, 12);
     const given = request.aliases ?? [];
     const aliases = n.name === 'bridge' ? [] : given.includes(shortId) ? [...given] : [...given, shortId];
-    const gateway6 = ip6 && !n.internal ? (allocator6!.pool.Gateway ?? '') : '';
+    const gateway6 = ip6 && !n.internal ? gateway6Of(allocator6!.pool) : '';
     return { networkId, endpointId: randomBytes(32).toString('hex'), plan, gateway: n.internal ? '' : (n.ipam[0]?.Gateway ?? ''), gateway6, aliases };
   }
 

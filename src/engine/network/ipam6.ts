@@ -1,7 +1,7 @@
 import { conflict, forbidden, invalid, notFound, unavailable } from '../../lib/errors.js';
 import type { AddressPool } from './ipam.js';
 import {
-  formatAddress, formatPrefix, macBasedAddress, parseAddress, parsePrefix, prefixContains, prefixesOverlap, prefixSize,
+  formatAddress, macBasedAddress, parseAddress, parsePrefix, prefixContains, prefixesOverlap, prefixSize,
   type IpPrefix,
 } from './ipv6.js';
 import type { IpamPool } from './types.js';
@@ -30,23 +30,32 @@ export function pickSubnet6(pools: AddressPool[], taken: IpPrefix[]): IpPrefix {
   throw notFound(NO_POOL);
 }
 
-/** A user's IPv6 pool made whole: subnet normalised (host bits cleared, as dockerd), gateway checked or the first address. */
-export function completePool6(pool: IpamPool, taken: IpPrefix[]): IpamPool {
+/**
+ * Checks a user's IPv6 pool and returns it as given: dockerd shows a
+ * configured pool as the user wrote it (host bits and all, no gateway when
+ * none was given), so the effective values are derived where they are used
+ * (gateway6Of; the allocator clears host bits).
+ */
+export function checkPool6(pool: IpamPool, taken: IpPrefix[]): IpamPool {
   const subnet = parsePrefix(pool.Subnet);
   if (taken.some((t) => prefixesOverlap(subnet, t))) throw forbidden('invalid pool request: Pool overlaps with other one on this address space');
-  const out: IpamPool = { Subnet: formatPrefix(subnet) };
   if (pool.IPRange) {
     const range = parsePrefix(pool.IPRange);
     if (range.prefix < subnet.prefix || !prefixContains(subnet, 6, range.base)) {
       throw invalid(`invalid pool request: ip-range ${pool.IPRange} is not within subnet ${pool.Subnet}`);
     }
-    out.IPRange = formatPrefix(range);
   }
-  const gateway = pool.Gateway ? parseAddress(pool.Gateway) : { family: 6 as const, value: subnet.base + 1n };
+  const gateway = parseAddress(gateway6Of(pool));
   if (!prefixContains(subnet, gateway.family, gateway.value)) throw invalid(`no matching subnet for gateway ${pool.Gateway}`);
-  out.Gateway = formatAddress(6, gateway.value);
+  const out: IpamPool = { Subnet: pool.Subnet };
+  for (const key of ['IPRange', 'Gateway'] as const) if (pool[key]) out[key] = pool[key];
   if (pool.AuxiliaryAddresses) out.AuxiliaryAddresses = { ...pool.AuxiliaryAddresses };
   return out;
+}
+
+/** The gateway of an IPv6 pool: the one given, else the subnet's first address (what dockerd's IPAM picks). */
+export function gateway6Of(pool: IpamPool): string {
+  return pool.Gateway ?? formatAddress(6, parsePrefix(pool.Subnet).base + 1n);
 }
 
 /**
@@ -65,7 +74,7 @@ export class Ipv6Allocator {
     this.subnet = parsePrefix(pool.Subnet);
     this.range = pool.IPRange ? parsePrefix(pool.IPRange) : this.subnet;
     this.reserved.add(this.subnet.base);
-    for (const a of [pool.Gateway, ...Object.values(pool.AuxiliaryAddresses ?? {})]) {
+    for (const a of [gateway6Of(pool), ...Object.values(pool.AuxiliaryAddresses ?? {})]) {
       if (a && a.includes(':')) this.reserved.add(parseAddress(a).value);
     }
     this.cursor = this.range.base;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { buildAnswer, buildQuery, parseAnswerAddresses, parseQuestion, TYPE_AAAA } from './dns-message.js';
 import { Firewall } from './firewall.js';
-import { completePool6, Ipv6Allocator, pickSubnet6 } from './ipam6.js';
+import { checkPool6, gateway6Of, Ipv6Allocator, pickSubnet6 } from './ipam6.js';
 import {
   canonicalAddress, formatAddress, formatPrefix, macBasedAddress, parseAddress, parsePrefix, prefixContains, prefixesOverlap,
 } from './ipv6.js';
@@ -54,11 +54,14 @@ describe('ipv6 address math', () => {
 
 describe('ipv6 ipam', () => {
   it('completes pools, refuses overlaps and foreign gateways', () => {
-    assert.deepEqual(completePool6({ Subnet: 'fd42:a9::1/64' }, []), { Subnet: 'fd42:a9::/64', Gateway: 'fd42:a9::1' });
-    assert.deepEqual(completePool6({ Subnet: 'fd42::/64', Gateway: 'fd42::fe' }, []), { Subnet: 'fd42::/64', Gateway: 'fd42::fe' });
-    assert.throws(() => completePool6({ Subnet: 'fd42::/64', Gateway: 'fd43::1' }, []), /no matching subnet for gateway fd43::1/);
-    assert.throws(() => completePool6({ Subnet: 'fd42::/64' }, [parsePrefix('fd42::/48')]), /Pool overlaps/);
-    assert.throws(() => completePool6({ Subnet: 'fd42::/64', IPRange: 'fd43::/80' }, []), /not within subnet/);
+    // Kept as given, as dockerd shows configured pools; the effective gateway is derived.
+    assert.deepEqual(checkPool6({ Subnet: 'fd42:a9::1/64' }, []), { Subnet: 'fd42:a9::1/64' });
+    assert.equal(gateway6Of({ Subnet: 'fd42:a9::1/64' }), 'fd42:a9::1');
+    assert.deepEqual(checkPool6({ Subnet: 'fd42::/64', Gateway: 'fd42::fe' }, []), { Subnet: 'fd42::/64', Gateway: 'fd42::fe' });
+    assert.equal(gateway6Of({ Subnet: 'fd42::/64', Gateway: 'fd42::fe' }), 'fd42::fe');
+    assert.throws(() => checkPool6({ Subnet: 'fd42::/64', Gateway: 'fd43::1' }, []), /no matching subnet for gateway fd43::1/);
+    assert.throws(() => checkPool6({ Subnet: 'fd42::/64' }, [parsePrefix('fd42::/48')]), /Pool overlaps/);
+    assert.throws(() => checkPool6({ Subnet: 'fd42::/64', IPRange: 'fd43::/80' }, []), /not within subnet/);
   });
 
   it('picks the first free subnet of the IPv6 pools, or says none is left', () => {
@@ -69,7 +72,7 @@ describe('ipv6 ipam', () => {
   });
 
   it('hands out addresses after the gateway, round-robin, and checks --ip6', () => {
-    const a = new Ipv6Allocator(completePool6({ Subnet: 'fd42:1::/64' }, []));
+    const a = new Ipv6Allocator(checkPool6({ Subnet: 'fd42:1::/64' }, []));
     assert.equal(a.prefixLength, 64);
     assert.equal(a.allocate(), 'fd42:1::2');
     assert.equal(a.allocate(), 'fd42:1::3');
@@ -80,10 +83,10 @@ describe('ipv6 ipam', () => {
     assert.throws(() => a.claim('fd42:1::1'), /Address already in use/, 'the gateway');
     assert.throws(() => a.claim('fd42:ff::5'), /Invalid address fd42:ff::5: It does not belong to any of this network's subnets/);
     assert.throws(() => a.claim('zzz'), /invalid IPv6 address: zzz/);
-    const small = new Ipv6Allocator(completePool6({ Subnet: 'fd42:2::/126' }, []));
+    const small = new Ipv6Allocator(checkPool6({ Subnet: 'fd42:2::/126' }, []));
     assert.deepEqual([small.allocate(), small.allocate()], ['fd42:2::2', 'fd42:2::3']);
     assert.throws(() => small.allocate(), /no available IPv6 addresses/);
-    const bridge = new Ipv6Allocator(completePool6({ Subnet: 'fd00:db8:1::/64' }, []));
+    const bridge = new Ipv6Allocator(checkPool6({ Subnet: 'fd00:db8:1::/64' }, []));
     assert.equal(bridge.allocate('02:42:ac:11:00:02'), 'fd00:db8:1::242:ac11:2');
   });
 });

@@ -10,9 +10,9 @@ import { EmbeddedDns } from './dns.js';
 import { Firewall, type FirewallNetwork, type FirewallPort } from './firewall.js';
 import { filterNetworks, prunable } from './filters.js';
 import { AddressAllocator, completePool, DEFAULT_ADDRESS_POOLS, pickSubnet, type AddressPool } from './ipam.js';
-import { completePool6, Ipv6Allocator, pickSubnet6 } from './ipam6.js';
+import { checkPool6, gateway6Of, Ipv6Allocator, pickSubnet6 } from './ipam6.js';
 import { formatCidr, formatIp, parseCidr, parseIp } from './ipv4.js';
-import { familyOf, formatPrefix, parseAddress, parsePrefix, type IpPrefix } from './ipv6.js';
+import { familyOf, formatAddress, formatPrefix, parseAddress, parsePrefix, type IpPrefix } from './ipv6.js';
 import { UserlandProxy } from './proxy.js';
 import { destroySandbox, ensureBridge, deleteBridge } from './sandbox.js';
 import { NetworkStore, type ContainerRecord } from './store.js';
@@ -542,7 +542,7 @@ export class LinuxNetworkService implements NetworkService {
   /** The bridge's IPv6 address, on networks with IPv6 enabled. */
   private gatewayCidr6(n: NetworkRecord): string | null {
     const pool = n.ipv6 ? ipv6Pool(n) : undefined;
-    return pool?.Gateway ? `${pool.Gateway}/${parsePrefix(pool.Subnet).prefix}` : null;
+    return pool ? `${gateway6Of(pool)}/${parsePrefix(pool.Subnet).prefix}` : null;
   }
 
   /**
@@ -557,10 +557,11 @@ export class LinuxNetworkService implements NetworkService {
       const pool = ipv6Pool(n);
       return pool ? [parsePrefix(pool.Subnet)] : [];
     });
-    if (given[0]) return [completePool6(given[0], others)];
+    if (given[0]) return [checkPool6(given[0], others)];
     if (!request.EnableIPv6) return [];
     const subnet = pickSubnet6(this.addressPools(6), [...others, ...(await hostPrefixes6())]);
-    return [completePool6({ Subnet: formatPrefix(subnet) }, [])];
+    // A pool dockerd picked itself is shown with its gateway.
+    return [checkPool6({ Subnet: formatPrefix(subnet), Gateway: formatAddress(6, subnet.base + 1n) }, [])];
   }
 
   /**
@@ -641,7 +642,7 @@ export class LinuxNetworkService implements NetworkService {
    */
   private async configureDefaultBridge6(n: NetworkRecord): Promise<void> {
     const v4 = n.ipam.filter((p) => !isIpv6Pool(p));
-    const pool6 = this.options.fixedCidrV6 ? [completePool6({ Subnet: this.options.fixedCidrV6 }, [])] : [];
+    const pool6 = this.options.fixedCidrV6 ? [checkPool6({ Subnet: this.options.fixedCidrV6 }, [])] : [];
     const ipv6 = !!this.options.ipv6;
     if (n.ipv6 === ipv6 && JSON.stringify(ipv6Pool(n) ?? null) === JSON.stringify(pool6[0] ?? null)) return;
     const old = this.gatewayCidr6(n);
