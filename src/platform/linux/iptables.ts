@@ -29,10 +29,15 @@ export function restoreScript(parts: TableScript[]): string {
   return out.length ? out.join('\n') + '\n' : '';
 }
 
-/** Applies the script in one `iptables-restore --noflush` (a no-op for an empty script). */
-export async function iptablesRestore(parts: TableScript[]): Promise<void> {
+/**
+ * Applies the script in one `iptables-restore --noflush` (a no-op for an empty
+ * script); with `netnsPath`, to the tables of that network namespace.
+ */
+export async function iptablesRestore(parts: TableScript[], netnsPath?: string): Promise<void> {
   const script = restoreScript(parts);
-  if (script) await runTool('iptables-restore', ['--noflush', '-w'], script);
+  if (!script) return;
+  if (netnsPath) await runTool('nsenter', [`--net=${netnsPath}`, 'iptables-restore', '--noflush', '-w'], script);
+  else await runTool('iptables-restore', ['--noflush', '-w'], script);
 }
 
 /** `iptables -t <table> -S` as lines ("-N X", "-A X …", "-P …"). */
