@@ -6,7 +6,6 @@ import { linkExists, listAddresses, listRouteDestinations } from '../../platform
 import { ensureSysctl, readSysctl } from '../../platform/linux/sysctl.js';
 import type { Filters } from '../images/types.js';
 import type { EventBus } from '../events/types.js';
-import { EmbeddedDns } from './dns.js';
 import { Firewall, type FirewallNetwork, type FirewallPort } from './firewall.js';
 import { filterNetworks, prunable } from './filters.js';
 import { AddressAllocator, completePool, DEFAULT_ADDRESS_POOLS, pickSubnet, type AddressPool } from './ipam.js';
@@ -44,7 +43,6 @@ export interface NetworkServiceOptions {
   resolvConfPath?: string;
   /** Upstreams of the embedded DNS servers; default: the host's resolv.conf name servers. */
   upstreamResolvers?: string[];
-  dnsPort?: number;
   /** --ip-forward=false: leave net.ipv4.ip_forward as the host has it. */
   ipForward?: boolean;
   /** Network events (create, connect, disconnect, destroy) go here. */
@@ -58,7 +56,6 @@ export class LinuxNetworkService implements NetworkService {
   readonly networks = new Map<string, NetworkRecord>();
   readonly allocators = new Map<string, AddressAllocator>();
   readonly containers = new Map<string, ContainerRecord>();
-  private readonly dns = new Map<string, EmbeddedDns>();
   readonly proxy: UserlandProxy;
   private readonly firewall: Firewall | null;
   private readonly store: NetworkStore;
@@ -90,7 +87,6 @@ export class LinuxNetworkService implements NetworkService {
       if (this.options.ipForward !== false) await ensureSysctl('net.ipv4.ip_forward', '1');
       await this.firewall.install(this.firewallNetworks(), this.firewallPorts());
     }
-    for (const n of this.networks.values()) await this.startDns(n);
   }
 
   /**
@@ -115,8 +111,7 @@ export class LinuxNetworkService implements NetworkService {
 
   async close(): Promise<void> {
     await this.proxy.closeAll();
-    await Promise.all([...this.dns.values()].map((d) => d.stop()));
-    this.dns.clear();
+    await this.builder.dns.stopAll();
   }
 
   /** Tests: removes everything this service made (bridges, sandboxes, chains, records stay on disk). */
@@ -158,7 +153,6 @@ export class LinuxNetworkService implements NetworkService {
       try {
         await this.store.saveNetwork(record);
         await this.applyFirewall();
-        await this.startDns(record);
       } catch (err) {
         await this.dropNetwork(record);
         throw err;
@@ -394,11 +388,6 @@ export class LinuxNetworkService implements NetworkService {
     return readFile(this.options.resolvConfPath ?? '/etc/resolv.conf', 'utf8').catch(() => '');
   }
 
-  /** The embedded DNS address of a network: user bridge networks only. */
-  embeddedDnsAddress(n: NetworkRecord): string | null {
-    return this.dns.has(n.id) ? n.ipam[0]?.Gateway ?? null : null;
-  }
-
   async applyFirewall(): Promise<void> {
     await this.firewall?.apply(this.firewallNetworks(), this.firewallPorts());
   }
@@ -476,8 +465,6 @@ export class LinuxNetworkService implements NetworkService {
   }
 
   private async dropNetwork(n: NetworkRecord): Promise<void> {
-    await this.dns.get(n.id)?.stop();
-    this.dns.delete(n.id);
     this.networks.delete(n.id);
     this.allocators.delete(n.id);
     await this.applyFirewall();
@@ -550,13 +537,6 @@ export class LinuxNetworkService implements NetworkService {
     };
     this.addNetwork(record);
     await this.store.saveNetwork(record);
-  }
-
-  private async startDns(n: NetworkRecord): Promise<void> {
-    if (n.driver !== 'bridge' || n.name === DEFAULT_NETWORK || !n.ipam[0]?.Gateway || this.dns.has(n.id)) return;
-    const server = new EmbeddedDns(n.ipam[0].Gateway, this.builder.resolverFor(n.id), this.options.dnsPort ?? 53);
-    await server.start();
-    this.dns.set(n.id, server);
   }
 
   private firewallNetworks(): FirewallNetwork[] {
