@@ -1,7 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { closeSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { buildAnswer, parseQuestion, RCODE_SERVFAIL, TYPE_A, TYPE_AAAA } from './dns-message.js';
+import { buildAnswer, parseQuestion, RCODE_SERVFAIL, TYPE_A, TYPE_AAAA, type Question } from './dns-message.js';
 
 /**
  * The embedded DNS server of one container sandbox, as dockerd runs it: its
@@ -36,6 +36,13 @@ export class EmbeddedDns {
   async start(udpOn: DnsListen, tcpOn: DnsListen): Promise<void> {
     const udp = createSocket({ type: 'udp4' });
     udp.on('message', (msg, from) => {
+      // Our own names are answered at once, without a trip through promises: this is the path every lookup of a container takes.
+      const q = parseQuestion(msg);
+      const local = q && this.localAnswer(msg, q);
+      if (local) {
+        udp.send(local, from.port, from.address);
+        return;
+      }
       // The socket may close (stop) while a forwarded query is out; a query that fails is just not answered, as UDP loses it.
       this.answer(msg, 'udp').then((reply) => reply && udp.send(reply, from.port, from.address)).catch(() => undefined);
     });
@@ -85,10 +92,16 @@ export class EmbeddedDns {
   async answer(query: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | null> {
     const q = parseQuestion(query);
     if (!q) return null;
-    const addresses = q.type === TYPE_A || q.type === TYPE_AAAA ? this.resolver.lookup(q.name) : [];
-    if (addresses.length > 0) return buildAnswer(query, q, q.type === TYPE_A ? addresses : []);
+    const local = this.localAnswer(query, q);
+    if (local) return local;
     const reply = await forward(query, this.resolver.upstreams(), transport);
     return reply ?? buildAnswer(query, q, [], RCODE_SERVFAIL);
+  }
+
+  /** The answer for a name of ours; null when the name is someone else's (to forward). */
+  private localAnswer(query: Buffer, q: Question): Buffer | null {
+    const addresses = q.type === TYPE_A || q.type === TYPE_AAAA ? this.resolver.lookup(q.name) : [];
+    return addresses.length > 0 ? buildAnswer(query, q, q.type === TYPE_A ? addresses : []) : null;
   }
 
   private serveTcp(socket: Socket): void {
