@@ -24,6 +24,9 @@ export interface DnsResolver {
 export type DnsListen = { fd: number } | { address: string; port: number };
 
 const FORWARD_TIMEOUT_MS = 3000;
+/** The largest UDP answer without EDNS (RFC 1035 4.2.1), and the header flag saying one was cut. */
+const UDP_MAX = 512;
+const FLAG_TC = 0x0200;
 
 export class EmbeddedDns {
   private udp?: UdpSocket;
@@ -38,7 +41,7 @@ export class EmbeddedDns {
     udp.on('message', (msg, from) => {
       // Our own names are answered at once, without a trip through promises: this is the path every lookup of a container takes.
       const q = parseQuestion(msg);
-      const local = q && this.localAnswer(msg, q);
+      const local = q && this.localAnswer(msg, q, 'udp');
       if (local) {
         udp.send(local, from.port, from.address);
         return;
@@ -92,16 +95,24 @@ export class EmbeddedDns {
   async answer(query: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | null> {
     const q = parseQuestion(query);
     if (!q) return null;
-    const local = this.localAnswer(query, q);
+    const local = this.localAnswer(query, q, transport);
     if (local) return local;
     const reply = await forward(query, this.resolver.upstreams(), transport);
     return reply ?? buildAnswer(query, q, [], RCODE_SERVFAIL);
   }
 
   /** The answer for a name of ours; null when the name is someone else's (to forward). */
-  private localAnswer(query: Buffer, q: Question): Buffer | null {
+  private localAnswer(query: Buffer, q: Question, transport: 'udp' | 'tcp'): Buffer | null {
     const addresses = q.type === TYPE_A || q.type === TYPE_AAAA ? this.resolver.lookup(q.name) : [];
-    return addresses.length > 0 ? buildAnswer(query, q, q.type === TYPE_A ? addresses : []) : null;
+    if (addresses.length === 0) return null;
+    const records = q.type === TYPE_A ? addresses : [];
+    const reply = buildAnswer(query, q, records);
+    if (transport === 'tcp' || reply.length <= UDP_MAX) return reply;
+    // As many records as fit, flagged truncated: the client asks again over TCP and gets them all (dockerd's truncateResp).
+    const fit = Math.floor((records.length * (UDP_MAX - q.end)) / (reply.length - q.end));
+    const cut = buildAnswer(query, q, records.slice(0, fit));
+    cut.writeUInt16BE(cut.readUInt16BE(2) | FLAG_TC, 2);
+    return cut;
   }
 
   private serveTcp(socket: Socket): void {
