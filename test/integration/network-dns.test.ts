@@ -61,14 +61,15 @@ describe('embedded DNS at 127.0.0.11', { skip: !DOCKER_CLI && 'docker CLI not in
     upstream?.kill();
   });
 
-  test('resolv.conf says 127.0.0.11, which answers names without regard to case, hostnames, aliases and name.network', () => {
+  test('resolv.conf says 127.0.0.11, which answers names without regard to case, hostnames, aliases, name.network and reverse lookups', () => {
     const ip = ipOf('MixedCaseName');
     const shortId = docker('inspect', '-f', '{{.Id}}', 'MixedCaseName').stdout.slice(0, 12);
     const names = ['mixedcasename', 'MIXEDCASENAME', 'myhost', 'MyHost', 'web.alias', 'WEB.ALIAS', shortId, 'mixedcasename.dnsnet'];
-    const run = docker('run', '--rm', '--network', 'dnsnet', ...DNS, 'busybox', 'sh', '-c', `cat /etc/resolv.conf; ${lookups(names)}`);
+    const run = docker('run', '--rm', '--network', 'dnsnet', ...DNS, 'busybox', 'sh', '-c', `cat /etc/resolv.conf; ${lookups(names)}; echo "== reverse"; nslookup ${ip}`);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.ok(run.stdout.startsWith('nameserver 127.0.0.11\noptions ndots:0\n== '), run.stdout);
     const found = sections(run.stdout);
+    assert.match(found.get('reverse') ?? '', /name = MixedCaseName\.dnsnet\n/, run.stdout);
     for (const name of names) {
       assert.match(found.get(name) ?? '', /Server:\s+127\.0\.0\.11\n/, name);
       assert.match(found.get(name) ?? '', new RegExp(`Address: ${ip.replace(/\./g, '\\.')}\\n`), `${name}: ${found.get(name)}`);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { buildAnswer, buildQuery, parseAnswerAddresses, parseQuestion, RCODE_NXDOMAIN } from './dns-message.js';
+import { buildAnswer, buildQuery, parseAnswerAddresses, parseQuestion, RCODE_NXDOMAIN, TYPE_PTR } from './dns-message.js';
 import { EmbeddedDns } from './dns.js';
 import { resolverRules } from './dns-sandbox.js';
 
@@ -54,7 +54,7 @@ class Upstream {
 
   private reply(query: Buffer, transport: string): Buffer {
     const q = parseQuestion(query)!;
-    this.seen.push(`${transport} ${q.name}`);
+    if (!q.name.endsWith('.arpa')) this.seen.push(`${transport} ${q.name}`);
     if (q.name !== 'cut.test') return buildAnswer(query, q, [], RCODE_NXDOMAIN);
     if (transport === 'tcp') return buildAnswer(query, q, ['192.0.2.9']);
     const cut = buildAnswer(query, q, []);
@@ -73,7 +73,7 @@ describe('embedded DNS server', () => {
   const many = Array.from({ length: 40 }, (_, i) => `10.0.0.${i + 2}`);
   const names: Record<string, string[]> = { web: ['10.0.0.7'], crowd: many };
   let upstreams: string[] = [];
-  const server = new EmbeddedDns({ lookup: (n) => names[n] ?? [], upstreams: () => upstreams });
+  const server = new EmbeddedDns({ lookup: (n) => names[n] ?? [], reverse: (ip) => (ip === '10.0.0.7' ? 'Web.front' : null), upstreams: () => upstreams });
   let ports = { udp: 0, tcp: 0 };
 
   before(async () => {
@@ -102,6 +102,14 @@ describe('embedded DNS server', () => {
     assert.ok((viaUdp.readUInt16BE(2) & TC) !== 0);
     assert.deepEqual(parseAnswerAddresses(await askTcp(ports.tcp, buildQuery(7, 'cut.test'))).addresses, ['192.0.2.9']);
     assert.deepEqual(upstream.seen, ['udp nope.test', 'udp cut.test', 'tcp cut.test']);
+  });
+
+  it('answers reverse lookups of its addresses with name.network, forwards the others', async () => {
+    const reply = await askUdp(ports.udp, buildQuery(9, '7.0.0.10.in-addr.arpa', TYPE_PTR));
+    assert.equal(reply.readUInt16BE(6), 1);
+    assert.ok(reply.subarray(-11).equals(Buffer.from('\x03Web\x05front\x00', 'latin1')), reply.toString('hex'));
+    upstreams = [`127.0.0.1:${upstream.port}`];
+    assert.equal(parseAnswerAddresses(await askUdp(ports.udp, buildQuery(10, '8.0.0.10.in-addr.arpa', TYPE_PTR))).rcode, RCODE_NXDOMAIN);
   });
 
   it('says SERVFAIL when no upstream answers', async () => {

@@ -1,7 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { closeSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { buildAnswer, parseQuestion, RCODE_SERVFAIL, TYPE_A, TYPE_AAAA, type Question } from './dns-message.js';
+import { buildAnswer, buildPtrAnswer, parseQuestion, RCODE_SERVFAIL, reverseIPv4, TYPE_A, TYPE_AAAA, TYPE_PTR, type Question } from './dns-message.js';
 
 /**
  * The embedded DNS server of one container sandbox, as dockerd runs it: its
@@ -16,6 +16,8 @@ import { buildAnswer, parseQuestion, RCODE_SERVFAIL, TYPE_A, TYPE_AAAA, type Que
 export interface DnsResolver {
   /** IPv4 addresses of a name the asking container may see; [] when it is not ours. */
   lookup(name: string): string[];
+  /** "name.network" of a container address the asking container may see; null when it is not ours. */
+  reverse(ip: string): string | null;
   /** Where to forward (the container's --dns, else the host's resolvers); "ip" or "ip:port". */
   upstreams(): string[];
 }
@@ -103,6 +105,11 @@ export class EmbeddedDns {
 
   /** The answer for a name of ours; null when the name is someone else's (to forward). */
   private localAnswer(query: Buffer, q: Question, transport: 'udp' | 'tcp'): Buffer | null {
+    if (q.type === TYPE_PTR) {
+      const ip = reverseIPv4(q.name);
+      const target = ip && this.resolver.reverse(ip);
+      return target ? buildPtrAnswer(query, q, target) : null;
+    }
     const addresses = q.type === TYPE_A || q.type === TYPE_AAAA ? this.resolver.lookup(q.name) : [];
     if (addresses.length === 0) return null;
     const records = q.type === TYPE_A ? addresses : [];

@@ -72,4 +72,11 @@ describe('names the embedded DNS gives a container', () => {
     assert.deepEqual(resolverFor(s2, 'x').lookup('DB'), ['10.1.0.3']);
     assert.deepEqual(resolverFor(s2, 'gone').lookup('db'), []);
   });
+
+  it('names the addresses of the asker\'s user networks in reverse lookups', () => {
+    assert.equal(resolverFor(s, 'd').reverse('10.2.0.4'), 'other.Back');
+    assert.equal(resolverFor(s, 'd').reverse('10.1.0.2'), 'MixedCaseName.front');
+    assert.equal(resolverFor(s, 'o').reverse('10.1.0.2'), null, 'not on a network other is on');
+    assert.equal(resolverFor(s, 'b').reverse('172.17.0.2'), null, 'the default bridge is anonymous');
+  });
 });

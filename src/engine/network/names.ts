@@ -9,6 +9,7 @@ import type { NetworkRecord } from './types.js';
  *    of the running containers there, their --hostname and their network
  *    aliases (the short ID is one), all without regard to case;
  *  - "name.network" for a name on that network only;
+ *  - reverse lookups of the addresses there: "<container name>.<network>";
  *  - its own links on a user network ("--link srv:db"): "db" is srv's address
  *    for this container and for no other, and hides any other "db" there.
  * The default bridge is anonymous: nothing there has a name.
@@ -27,6 +28,10 @@ export function resolverFor(source: NameSource, askerId: string): DnsResolver {
     lookup: (name) => {
       const asker = source.containers.get(askerId);
       return asker ? resolveName(source, asker, name) : [];
+    },
+    reverse: (ip) => {
+      const asker = source.containers.get(askerId);
+      return asker ? reverseName(source, asker, ip) : null;
     },
     upstreams: () => {
       const dns = source.containers.get(askerId)?.config.dns ?? [];
@@ -58,6 +63,18 @@ export function resolveName(source: NameSource, asker: ContainerRecord, rawName:
     }
   }
   return [];
+}
+
+/** The name of the running container at `ip` on one of the asker's user networks, with the network's name. */
+export function reverseName(source: NameSource, asker: ContainerRecord, ip: string): string | null {
+  for (const own of asker.sandbox?.endpoints ?? []) {
+    const n = source.networks.get(own.networkId);
+    if (!hasNames(n)) continue;
+    for (const c of source.containers.values()) {
+      if (c.sandbox?.endpoints.some((e) => e.networkId === n.id && e.plan.ip === ip)) return `${c.config.name}.${n.name}`;
+    }
+  }
+  return null;
 }
 
 /** User-defined networks: not the default bridge, host or none. */
