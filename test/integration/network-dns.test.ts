@@ -76,6 +76,21 @@ describe('embedded DNS at 127.0.0.11', { skip: !DOCKER_CLI && 'docker CLI not in
     }
   });
 
+  test('a generated name is unknown to DNS (the short ID and reverse lookups stand in) until a rename, as in dockerd', async () => {
+    const id = docker('run', '-d', '--network', 'dnsnet', ...DNS, 'busybox', 'sleep', '600').stdout.trim();
+    const generated = docker('inspect', '-f', '{{.Name}}', id).stdout.trim().slice(1);
+    const ip = docker('inspect', '-f', '{{.NetworkSettings.Networks.dnsnet.IPAddress}}', id).stdout.trim();
+    const before = sections(docker('run', '--rm', '--network', 'dnsnet', ...DNS, 'busybox', 'sh', '-c', `${lookups([generated, id.slice(0, 12)])}; echo "== reverse"; nslookup ${ip}`).stdout);
+    assert.doesNotMatch(before.get(generated)!, new RegExp(ip.replace(/\./g, '\\.')));
+    assert.match(before.get(id.slice(0, 12))!, new RegExp(`Address: ${ip.replace(/\./g, '\\.')}\\n`));
+    assert.match(before.get('reverse')!, new RegExp(`name = ${id.slice(0, 12)}\\.dnsnet\\n`));
+    await upstreamSaw(`udp ${generated}`);
+    assert.equal(docker('rename', id, 'RenamedOne').code, 0);
+    const after = sections(docker('run', '--rm', '--network', 'dnsnet', ...DNS, 'busybox', 'sh', '-c', lookups(['renamedone'])).stdout);
+    assert.match(after.get('renamedone')!, new RegExp(`Address: ${ip.replace(/\./g, '\\.')}\\n`));
+    assert.equal(docker('rm', '-f', id).code, 0);
+  });
+
   test('a --link alias on a user network resolves for the linking container only', async () => {
     const ip = ipOf('srv2');
     const linker = docker('run', '--rm', '--network', 'dnsnet', '--link', 'srv2:lnk', ...DNS, 'busybox', 'sh', '-c', `${lookups(['lnk'])}; cat /etc/hosts`);

@@ -59,6 +59,15 @@ describe('names the embedded DNS gives a container', () => {
     assert.deepEqual(resolveName(s, web, 'db'), ['10.1.0.3']);
   });
 
+  it('does not know generated names: such a container goes by its hostname and aliases, the first one in reverse', () => {
+    const anon = container('a', 'gentle_turing', 'a0123456789b', [['n1', '10.1.0.30', ['a0123456789b']]]);
+    anon.config.anonymous = true;
+    const s2 = source([anon, db]);
+    assert.deepEqual(resolveName(s2, db, 'gentle_turing'), []);
+    assert.deepEqual(resolveName(s2, db, 'a0123456789b'), ['10.1.0.30']);
+    assert.equal(resolverFor(s2, 'd').reverse('10.1.0.30'), 'a0123456789b.front');
+  });
+
   it('knows no names on the default bridge', () => {
     assert.deepEqual(resolveName(s, onBridge, 'mixedcasename'), []);
     assert.deepEqual(resolveName(s, db, 'onbridge'), []);

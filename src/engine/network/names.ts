@@ -6,10 +6,12 @@ import type { NetworkRecord } from './types.js';
  * The names one container sees through its embedded DNS server, as
  * libnetwork's Sandbox.ResolveName answers them:
  *  - on each user network the container is on (in endpoint order): the names
- *    of the running containers there, their --hostname and their network
- *    aliases (the short ID is one), all without regard to case;
+ *    of the running containers there (not the generated ones), their
+ *    --hostname and their network aliases (the short ID is one), all without
+ *    regard to case;
  *  - "name.network" for a name on that network only;
- *  - reverse lookups of the addresses there: "<container name>.<network>";
+ *  - reverse lookups of the addresses there: "<container name>.<network>"
+ *    (the first alias for a generated name);
  *  - its own links on a user network ("--link srv:db"): "db" is srv's address
  *    for this container and for no other, and hides any other "db" there.
  * The default bridge is anonymous: nothing there has a name.
@@ -71,7 +73,10 @@ export function reverseName(source: NameSource, asker: ContainerRecord, ip: stri
     const n = source.networks.get(own.networkId);
     if (!hasNames(n)) continue;
     for (const c of source.containers.values()) {
-      if (c.sandbox?.endpoints.some((e) => e.networkId === n.id && e.plan.ip === ip)) return `${c.config.name}.${n.name}`;
+      const e = c.sandbox?.endpoints.find((x) => x.networkId === n.id && x.plan.ip === ip);
+      // A container with a generated name goes by its first alias (its short ID unless it has others).
+      const name = c.config.anonymous ? e?.aliases[0] : c.config.name;
+      if (e && name) return `${name}.${n.name}`;
     }
   }
   return null;
@@ -103,7 +108,7 @@ function recordsOn(source: NameSource, networkId: string, name: string): string[
   for (const c of source.containers.values()) {
     const e: LiveEndpoint | undefined = c.sandbox?.endpoints.find((x) => x.networkId === networkId);
     if (!e) continue;
-    const names = [c.config.name, c.config.hostname, ...e.aliases].map((n) => n.toLowerCase());
+    const names = [...(c.config.anonymous ? [] : [c.config.name]), c.config.hostname, ...e.aliases].map((n) => n.toLowerCase());
     if (names.includes(name)) out.push(e.plan.ip);
   }
   return out;

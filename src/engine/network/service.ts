@@ -268,6 +268,7 @@ export class LinuxNetworkService implements NetworkService {
     return this.mutex.run(async () => {
       const record = this.record(containerId);
       record.config.name = name;
+      record.config.anonymous = false; // a name given by rename is known to DNS, as dockerd does
       await this.store.saveContainer(record);
     });
   }

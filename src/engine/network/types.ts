@@ -117,6 +117,8 @@ export type PortMap = Record<string, Array<{ HostIp: string; HostPort: string }>
 /** What a container asks of the network at create, from its Config and HostConfig. */
 export interface ContainerNetworkConfig {
   name: string;
+  /** The name was generated, not asked for: as in dockerd, the embedded DNS does not know it (until a rename). */
+  anonymous?: boolean;
   hostname: string;
   domainname: string;
   /**
