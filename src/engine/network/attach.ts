@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { conflict, invalid } from '../../lib/errors.js';
+import { netnsPath } from '../../platform/linux/netns.js';
 import { RESOLVER_IP, SandboxDns } from './dns-sandbox.js';
 import { hostsContent, linkEnv, nameservers, parseExtraHosts, resolvConfContent, type HostsEntry } from './etc-content.js';
 import { macFromIp, parseIp } from './ipv4.js';
 import { hasNames, resolverFor, type NameSource } from './names.js';
 import { portMap, portRequests } from './ports.js';
-import { netnsPath } from '../../platform/linux/netns.js';
 import { addInterface, buildSandbox, destroySandbox, randomIfname, removeInterface, type InterfacePlan } from './sandbox.js';
 import type { LinuxNetworkService } from './service.js';
 import type { ContainerRecord, LiveEndpoint, SandboxState } from './store.js';
