@@ -1,6 +1,7 @@
 /*
  * berth_sys: the few Linux syscalls Node does not expose (mount, umount2,
- * mknod, the l*xattr family, statfs). Each function is a thin synchronous
+ * mknod, the l*xattr family, statfs, and a socket made inside a network
+ * namespace). Each function is a thin synchronous
  * wrapper: argument checking, one syscall, and errno turned into a JS Error
  * shaped like Node's own system errors (.code = "EPERM", .errno, .syscall,
  * .path), so callers handle it exactly like an fs error.
@@ -18,7 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -341,6 +346,85 @@ static napi_value js_statfs(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- netns_socket ----------------------------------------------------------- */
+
+struct netns_socket_call {
+  const char *netns, *address;
+  int type, fd, port, err;
+  const char *failed_syscall;
+};
+
+static void *netns_socket_thread(void *arg) {
+  struct netns_socket_call *call = arg;
+  int ns = open(call->netns, O_RDONLY | O_CLOEXEC);
+  if (ns < 0) {
+    call->err = errno, call->failed_syscall = "open";
+    return NULL;
+  }
+  int rc = setns(ns, CLONE_NEWNET);
+  int saved = errno;
+  close(ns);
+  if (rc != 0) {
+    call->err = saved, call->failed_syscall = "setns";
+    return NULL;
+  }
+  int fd = socket(AF_INET, call->type | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    call->err = errno, call->failed_syscall = "socket";
+    return NULL;
+  }
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+  socklen_t len = sizeof addr;
+  if (inet_pton(AF_INET, call->address, &addr.sin_addr) != 1) {
+    call->err = EINVAL, call->failed_syscall = "inet_pton";
+  } else if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    call->err = errno, call->failed_syscall = "bind";
+  } else if (getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
+    call->err = errno, call->failed_syscall = "getsockname";
+  }
+  if (call->err != 0) {
+    close(fd);
+    return NULL;
+  }
+  call->fd = fd;
+  call->port = ntohs(addr.sin_port);
+  return NULL;
+}
+
+/*
+ * netnsSocket(netnsPath, "udp"|"tcp", ipv4) -> { fd, port }: a socket created
+ * inside another network namespace, bound to ipv4 on a port the kernel picks.
+ * A socket belongs to the namespace it was created in for its whole life, so
+ * only its creation needs to happen there: a private thread enters the
+ * namespace (setns is per thread) and ends, Node's threads never move. Node
+ * adopts the fd (dgram bind({fd}), net listen({fd})) and closes it.
+ */
+static napi_value js_netns_socket(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  char *netns = NULL, *kind = NULL, *address = NULL;
+  if (get_string(env, argv[0], 0, "netns", &netns) && get_string(env, argv[1], 0, "type", &kind) &&
+      get_string(env, argv[2], 0, "address", &address)) {
+    struct netns_socket_call call = {netns, address, strcmp(kind, "tcp") == 0 ? SOCK_STREAM : SOCK_DGRAM, -1, 0, 0, NULL};
+    pthread_t thread;
+    int rc = pthread_create(&thread, NULL, netns_socket_thread, &call);
+    if (rc != 0) {
+      call.err = rc, call.failed_syscall = "pthread_create";
+    } else {
+      pthread_join(thread, NULL);
+    }
+    if (call.err != 0) {
+      throw_errno(env, call.err, call.failed_syscall, netns);
+    } else {
+      napi_create_object(env, &result);
+      set_number(env, result, "fd", call.fd);
+      set_number(env, result, "port", call.port);
+    }
+  }
+  free(netns), free(kind), free(address);
+  return result;
+}
+
 /* ---- module --------------------------------------------------------------- */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -353,6 +437,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lremovexattr", NULL, js_lremovexattr, NULL, NULL, NULL, napi_enumerable, NULL},
       {"statfs", NULL, js_statfs, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"netnsSocket", NULL, js_netns_socket, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -27,6 +27,7 @@ export function networkConfigOf(c: Container, request: CreateRequest): Container
   const endpoints = Object.fromEntries(Object.entries(given).map(([name, e]) => [name === 'default' ? 'bridge' : name, endpointRequestOf(e)]));
   return {
     name: c.name.slice(1),
+    anonymous: !request.name,
     hostname: c.config.Hostname ?? '',
     domainname: c.config.Domainname ?? '',
     networkMode: h.NetworkMode ?? '',

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { conflict, invalid } from '../../lib/errors.js';
-import type { DnsResolver } from './dns.js';
+import { netnsPath } from '../../platform/linux/netns.js';
+import { RESOLVER_IP, SandboxDns } from './dns-sandbox.js';
 import { hostsContent, linkEnv, nameservers, parseExtraHosts, resolvConfContent, type HostsEntry } from './etc-content.js';
 import { macFromIp, parseIp } from './ipv4.js';
 import { gateway6Of } from './ipam6.js';
+import { hasNames, resolverFor, type NameSource } from './names.js';
 import { portMap, portRequests } from './ports.js';
 import { addInterface, buildSandbox, destroySandbox, randomIfname, removeInterface, type DefaultGateways, type InterfacePlan } from './sandbox.js';
 import type { LinuxNetworkService } from './service.js';
@@ -17,7 +19,13 @@ import type { AttachedEndpoint, Attachment, EndpointRequest, NetworkRecord } fro
  * The service holds the lock; everything here runs under it.
  */
 export class SandboxBuilder {
-  constructor(private readonly svc: LinuxNetworkService) {}
+  /** 127.0.0.11 in the sandboxes whose primary network is a user network. */
+  readonly dns = new SandboxDns();
+  private readonly names: NameSource;
+
+  constructor(private readonly svc: LinuxNetworkService) {
+    this.names = { containers: svc.containers, networks: svc.networks, defaultUpstreams: () => svc.options.upstreamResolvers ?? this.hostUpstreams };
+  }
 
   async build(record: ContainerRecord): Promise<SandboxState> {
     const mode = record.config.networkMode;
@@ -31,9 +39,11 @@ export class SandboxBuilder {
       const path = await buildSandbox(netns, endpoints.map((e) => e.plan), this.defaultGateways(endpoints));
       const sandbox: SandboxState = { netns, endpoints, ports: [], attachment: { namespace: { path }, endpoints: [], hostsContent: '', resolvConfContent: '', ports: {}, linkEnv: [] } };
       try {
+        if (this.servesDns(endpoints)) await this.dns.start(record.id, path, resolverFor(this.names, record.id), true);
         await this.publish(record, sandbox);
         sandbox.attachment = await this.attachment(record, sandbox, path);
       } catch (err) {
+        await this.dns.stop(record.id);
         await this.svc.proxy.unpublish(sandbox.ports);
         await destroySandbox(netns, endpoints.map((e) => e.plan));
         throw err;
@@ -54,15 +64,21 @@ export class SandboxBuilder {
   async teardown(record: ContainerRecord): Promise<void> {
     const sandbox = record.sandbox;
     if (!sandbox) return;
+    await this.dns.stop(record.id);
     await this.svc.proxy.unpublish(sandbox.ports);
     if (sandbox.netns) await destroySandbox(sandbox.netns, sandbox.endpoints.map((e) => e.plan));
     for (const e of sandbox.endpoints) this.release(e);
     delete record.sandbox;
   }
 
-  /** After a berthd restart: the netns and rules survived, the proxy listeners did not. */
+  /** After a berthd restart: the netns and rules survived, the proxy listeners and DNS sockets did not. */
   async republish(record: ContainerRecord): Promise<void> {
-    const ports = record.sandbox!.ports;
+    const sandbox = record.sandbox!;
+    if (sandbox.netns && this.servesDns(sandbox.endpoints)) {
+      await this.dns.start(record.id, netnsPath(sandbox.netns), resolverFor(this.names, record.id), false)
+        .catch(() => undefined); // the netns is gone: the container is on its way out, its detach cleans up
+    }
+    const ports = sandbox.ports;
     for (const p of ports) {
       await this.svc.proxy.publish([{ protocol: p.protocol, containerPort: p.containerPort, hostIp: p.hostIp, hostPorts: [p.hostPort, p.hostPort] }], p.containerIp)
         .catch(() => undefined); // someone took the port meanwhile: DNAT still serves non-loopback traffic
@@ -103,25 +119,10 @@ export class SandboxBuilder {
     sandbox.attachment.endpoints = sandbox.endpoints.map((e) => this.attachedEndpoint(e));
   }
 
-  /** Answers for one network's embedded DNS server, from the live endpoints. */
-  resolverFor(networkId: string): DnsResolver {
-    return {
-      lookup: (name, family = 4) => {
-        const live = [...this.svc.containers.values()].flatMap((c) => {
-          const e = c.sandbox?.endpoints.find((x) => x.networkId === networkId);
-          return e ? [{ c, e }] : [];
-        });
-        const byName = live.filter(({ c, e }) => c.config.name === name || e.aliases.includes(name));
-        const byId = /^[0-9a-f]{4,64}$/.test(name) ? live.filter(({ c }) => c.id.startsWith(name)) : [];
-        const found = byName.length ? byName : byId.length === 1 ? byId : [];
-        return found.flatMap(({ e }) => (family === 6 ? (e.plan.ip6 ? [e.plan.ip6] : []) : [e.plan.ip]));
-      },
-      upstreams: (clientIp) => {
-        const client = [...this.svc.containers.values()].find((c) => c.sandbox?.endpoints.some((e) => e.plan.ip === clientIp));
-        if (client?.config.dns.length) return client.config.dns;
-        return this.svc.options.upstreamResolvers ?? this.hostUpstreams;
-      },
-    };
+  /** dockerd gives a sandbox its resolver when its first network is a user-defined one. */
+  private servesDns(endpoints: LiveEndpoint[]): boolean {
+    const primary = endpoints[0] && this.svc.networks.get(endpoints[0].networkId);
+    return hasNames(primary) && (primary.driver === 'bridge' || primary.driver === 'macvlan');
   }
 
   private hostUpstreams: string[] = [];
@@ -196,8 +197,7 @@ export class SandboxBuilder {
   private async attachment(record: ContainerRecord, sandbox: SandboxState, path: string): Promise<Attachment> {
     const c = record.config;
     const primary = sandbox.endpoints[0]!;
-    const primaryNet = this.svc.networks.get(primary.networkId)!;
-    const links = await this.links(record, primary);
+    const links = hasNames(this.svc.networks.get(primary.networkId)) ? { hosts: [], env: [] } : await this.links(record, primary);
     const extra = [...parseExtraHosts(c.extraHosts, this.hostGateway()), ...links.hosts];
     const fqdn = c.domainname ? `${c.hostname}.${c.domainname}` : '';
     const names = fqdn ? [fqdn, c.hostname] : [c.hostname];
@@ -207,13 +207,13 @@ export class SandboxBuilder {
       namespace: { path },
       endpoints: sandbox.endpoints.map((e) => this.attachedEndpoint(e)),
       hostsContent: hostsContent(extra, own),
-      resolvConfContent: resolvConfContent({ host: await this.svc.hostResolvConf(), embedded: this.svc.embeddedDnsAddress(primaryNet), dns: c.dns, dnsSearch: c.dnsSearch, dnsOptions: c.dnsOptions }),
+      resolvConfContent: resolvConfContent({ host: await this.svc.hostResolvConf(), embedded: this.dns.has(record.id) ? RESOLVER_IP : null, dns: c.dns, dnsSearch: c.dnsSearch, dnsOptions: c.dnsOptions }),
       ports: portMap(sandbox.ports, c.exposedPorts ?? []) as Attachment['ports'],
       linkEnv: links.env,
     };
   }
 
-  /** --link on the default bridge: the target must run on the same network. */
+  /** --link on the default bridge: the target must run on the same network. On user networks links are DNS aliases (names.ts). */
   private async links(record: ContainerRecord, primary: LiveEndpoint): Promise<{ hosts: HostsEntry[]; env: string[] }> {
     const hosts: HostsEntry[] = [];
     const env: string[] = [];

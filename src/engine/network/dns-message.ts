@@ -8,6 +8,7 @@ import { formatAddress, parseAddress } from './ipv6.js';
 
 export const TYPE_A = 1;
 export const TYPE_AAAA = 28;
+export const TYPE_PTR = 12;
 const CLASS_IN = 1;
 const FLAG_QR = 0x8000;
 const FLAG_RD = 0x0100;
@@ -69,6 +70,32 @@ export function buildAnswer(query: Buffer, q: Question, addresses: string[], rco
     return rr;
   });
   return Buffer.concat([header, query.subarray(12, q.end), ...answers]);
+}
+
+/** An answer with one PTR record naming `target` (a reverse lookup of a container's address). */
+export function buildPtrAnswer(query: Buffer, q: Question, target: string, ttl = 600): Buffer {
+  const answer = buildAnswer(query, q, []);
+  answer.writeUInt16BE(1, 6);
+  const rdata = encodeName(target);
+  const rr = Buffer.alloc(12);
+  rr.writeUInt16BE(0xc00c, 0); // pointer to the question's name
+  rr.writeUInt16BE(TYPE_PTR, 2);
+  rr.writeUInt16BE(CLASS_IN, 4);
+  rr.writeUInt32BE(ttl, 6);
+  rr.writeUInt16BE(rdata.length, 10);
+  return Buffer.concat([answer, rr, rdata]);
+}
+
+/** "a.b" → its wire form: length-prefixed labels and the root's zero. */
+function encodeName(name: string): Buffer {
+  const labels = name.split('.').filter(Boolean).map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')]));
+  return Buffer.concat([...labels, Buffer.from([0])]);
+}
+
+/** The IPv4 address of a reverse name ("4.3.2.1.in-addr.arpa" → "1.2.3.4"), or null. */
+export function reverseIPv4(name: string): string | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.in-addr\.arpa$/.exec(name);
+  return m ? [m[4], m[3], m[2], m[1]].join('.') : null;
 }
 
 /** A query for `name` (used by tests and the forwarder's health checks). */

@@ -109,7 +109,9 @@ export function resolvConfContent(o: ResolvOptions): string {
   if (!o.embedded || o.hostNetwork) return text;
   const options = lastValues(text, 'options');
   if (!options.some((opt) => opt.startsWith('ndots'))) options.push('ndots:0');
-  return buildResolv([o.embedded], lastValues(text, 'search'), options);
+  // The embedded server forwards to IPv4 servers only; IPv6 ones stay in the file for the container to ask itself.
+  const ipv6 = nameservers(text).filter((s) => s.includes(':'));
+  return buildResolv([o.embedded, ...ipv6], lastValues(text, 'search'), options);
 }
 
 export interface LinkTarget {

@@ -63,12 +63,12 @@ export class Firewall {
     const missing = this.jumps().filter((j) => !existing[j.table].includes(j.rule));
     const script = this.script(networks, ports);
     for (const j of missing) script.find((s) => s.table === j.table)!.rules.push(j.rule.replace(/^-A (\S+)/, '-I $1 1'));
-    await iptablesRestore(script, this.family);
+    await iptablesRestore(script, undefined, this.family);
   }
 
   /** Rewrites all chains from the model: one spawn. */
   async apply(networks: FirewallNetwork[], ports: FirewallPort[]): Promise<void> {
-    await iptablesRestore(this.script(networks, ports), this.family);
+    await iptablesRestore(this.script(networks, ports), undefined, this.family);
   }
 
   /** Removes the jumps and the chains (tests, and a daemon that stops using iptables). */
@@ -81,7 +81,7 @@ export class Firewall {
       const jumps = rules.filter((l) => /^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD) /.test(l) && ours.some((c) => l.endsWith(`-j ${c}`)));
       parts.push({ table, rules: [...jumps.map((l) => l.replace(/^-A/, '-D')), ...chains.map((c) => `-F ${c}`), ...chains.map((c) => `-X ${c}`)] });
     }
-    await iptablesRestore(parts, this.family);
+    await iptablesRestore(parts, undefined, this.family);
   }
 
   /** A host route's suffix for one address of this family. */

@@ -10,7 +10,6 @@ import { after, before, describe, it } from 'node:test';
 import { ipBatch, ipCmd, listLinks, runTool } from '../../platform/linux/ip.js';
 import { execInNetns, listNetns } from '../../platform/linux/netns.js';
 import { listRules } from '../../platform/linux/iptables.js';
-import { buildQuery, parseAnswerAddresses } from './dns-message.js';
 import { LinuxNetworkService } from './service.js';
 import { echoServer, fakeDirectory } from './testing.js';
 import type { Attachment, ContainerNetworkConfig } from './types.js';
@@ -134,15 +133,12 @@ describe('bridge networking with real namespaces', { skip: !isRoot && 'needs roo
     const a1 = await start('a1', { networkMode: `ta${tag}` });
     const a2 = await start('a2', { networkMode: `ta${tag}`, endpoints: { [`ta${tag}`]: { aliases: ['db'] } } });
     const b1 = await start('b1', { networkMode: `tb${tag}` });
-    const gw = `10.232.${octet}.1`;
-    assert.match(a1.attachment.resolvConfContent, new RegExp(`nameserver ${gw}`));
+    assert.equal(a1.attachment.resolvConfContent, 'nameserver 127.0.0.11\noptions ndots:0\n');
     const ip2 = a2.attachment.endpoints[0]!.ipAddress;
-    for (const name of ['a2', 'db', a2.id.slice(0, 12)]) {
-      const reply = parseAnswerAddresses(await udpAsk(gw, 53, buildQuery(7, name)));
-      assert.deepEqual(reply.addresses, [ip2], name);
+    for (const name of ['a2', 'A2', 'db', a2.id.slice(0, 12)]) {
+      const inside = await execInNetns(netnsOf(a1.attachment), ['busybox', 'nslookup', '-type=a', name, '127.0.0.11']);
+      assert.match(inside, new RegExp(`Address: ${ip2.replace(/\./g, '\\.')}`), name);
     }
-    const inside = await execInNetns(netnsOf(a1.attachment), ['busybox', 'nslookup', 'a2', gw]);
-    assert.match(inside, new RegExp(ip2.replace(/\./g, '\\.')));
     assert.ok(await ping(netnsOf(a1.attachment), ip2));
     assert.ok(!(await ping(netnsOf(a1.attachment), b1.attachment.endpoints[0]!.ipAddress)), 'networks are isolated');
     await assert.rejects(svc.remove(netA.id), /active endpoints/);

@@ -6,7 +6,6 @@ import { linkExists, listAddresses, listRouteDestinations, runTool } from '../..
 import { ensureSysctl, readSysctl } from '../../platform/linux/sysctl.js';
 import type { Filters } from '../images/types.js';
 import type { EventBus } from '../events/types.js';
-import { EmbeddedDns } from './dns.js';
 import { Firewall, type FirewallNetwork, type FirewallPort } from './firewall.js';
 import { filterNetworks, prunable } from './filters.js';
 import { AddressAllocator, completePool, DEFAULT_ADDRESS_POOLS, pickSubnet, type AddressPool } from './ipam.js';
@@ -50,7 +49,6 @@ export interface NetworkServiceOptions {
   resolvConfPath?: string;
   /** Upstreams of the embedded DNS servers; default: the host's resolv.conf name servers. */
   upstreamResolvers?: string[];
-  dnsPort?: number;
   /** --ip-forward=false: leave net.ipv4.ip_forward as the host has it. */
   ipForward?: boolean;
   /** Network events (create, connect, disconnect, destroy) go here. */
@@ -66,7 +64,6 @@ export class LinuxNetworkService implements NetworkService {
   /** IPv6 pools of the networks with IPv6 enabled. */
   readonly allocators6 = new Map<string, Ipv6Allocator>();
   readonly containers = new Map<string, ContainerRecord>();
-  private readonly dns = new Map<string, EmbeddedDns>();
   readonly proxy: UserlandProxy;
   private readonly firewall: Firewall | null;
   private readonly firewall6: Firewall | null;
@@ -108,7 +105,6 @@ export class LinuxNetworkService implements NetworkService {
       if (this.firewallNetworks(6).length === 0) await this.firewall6!.uninstall().catch(() => undefined);
       else await this.applyFirewall6();
     }
-    for (const n of this.networks.values()) await this.startDns(n);
   }
 
   /**
@@ -139,8 +135,7 @@ export class LinuxNetworkService implements NetworkService {
 
   async close(): Promise<void> {
     await this.proxy.closeAll();
-    await Promise.all([...this.dns.values()].map((d) => d.stop()));
-    this.dns.clear();
+    await this.builder.dns.stopAll();
   }
 
   /** Tests: removes everything this service made (bridges, sandboxes, chains, records stay on disk). */
@@ -183,7 +178,6 @@ export class LinuxNetworkService implements NetworkService {
       try {
         await this.store.saveNetwork(record);
         await this.applyFirewall();
-        await this.startDns(record);
       } catch (err) {
         await this.dropNetwork(record);
         throw err;
@@ -299,6 +293,7 @@ export class LinuxNetworkService implements NetworkService {
     return this.mutex.run(async () => {
       const record = this.record(containerId);
       record.config.name = name;
+      record.config.anonymous = false; // a name given by rename is known to DNS, as dockerd does
       await this.store.saveContainer(record);
     });
   }
@@ -419,11 +414,6 @@ export class LinuxNetworkService implements NetworkService {
     return readFile(this.options.resolvConfPath ?? '/etc/resolv.conf', 'utf8').catch(() => '');
   }
 
-  /** The embedded DNS address of a network: user bridge networks only. */
-  embeddedDnsAddress(n: NetworkRecord): string | null {
-    return this.dns.has(n.id) ? n.ipam[0]?.Gateway ?? null : null;
-  }
-
   async applyFirewall(): Promise<void> {
     await this.firewall?.apply(this.firewallNetworks(4), this.firewallPorts(4));
     await this.applyFirewall6();
@@ -524,8 +514,6 @@ export class LinuxNetworkService implements NetworkService {
   }
 
   private async dropNetwork(n: NetworkRecord): Promise<void> {
-    await this.dns.get(n.id)?.stop();
-    this.dns.delete(n.id);
     this.networks.delete(n.id);
     this.allocators.delete(n.id);
     this.allocators6.delete(n.id);
@@ -652,13 +640,6 @@ export class LinuxNetworkService implements NetworkService {
     if (ipv6 && pool6[0]) this.allocators6.set(n.id, new Ipv6Allocator(pool6[0]));
     else this.allocators6.delete(n.id);
     await this.store.saveNetwork(n);
-  }
-
-  private async startDns(n: NetworkRecord): Promise<void> {
-    if (n.driver !== 'bridge' || n.name === DEFAULT_NETWORK || !n.ipam[0]?.Gateway || this.dns.has(n.id)) return;
-    const server = new EmbeddedDns(n.ipam[0].Gateway, this.builder.resolverFor(n.id), this.options.dnsPort ?? 53);
-    await server.start();
-    this.dns.set(n.id, server);
   }
 
   /** Bridge networks with a subnet of the family (IPv6: those with IPv6 enabled). */

@@ -3,7 +3,7 @@
  * `none`), IP address management, each container's network sandbox (a netns
  * under /run/netns with one interface per network), published ports (iptables
  * DNAT in berth's own chains + a userland proxy inside berthd) and an embedded
- * DNS server per user-defined network.
+ * DNS server per container on a user-defined network (127.0.0.11 in its netns).
  *
  * The containers service drives a container's network through five calls:
  *
@@ -123,6 +123,8 @@ export type PortMap = Record<string, Array<{ HostIp: string; HostPort: string }>
 /** What a container asks of the network at create, from its Config and HostConfig. */
 export interface ContainerNetworkConfig {
   name: string;
+  /** The name was generated, not asked for: as in dockerd, the embedded DNS does not know it (until a rename). */
+  anonymous?: boolean;
   hostname: string;
   domainname: string;
   /**

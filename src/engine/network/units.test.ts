@@ -74,8 +74,10 @@ describe('etc contents', () => {
     // Build: search before nameserver; the host's values fill what is not given.
     assert.equal(resolvConfContent({ host, ...none, dns: ['1.2.3.4'], dnsOptions: ['ndots:2'] }), 'search example.test\nnameserver 1.2.3.4\noptions ndots:2\n');
     assert.equal(resolvConfContent({ host, ...none, dnsSearch: ['a.test'], hostNetwork: true }), 'search a.test\nnameserver 127.0.0.53\n');
-    assert.equal(resolvConfContent({ host, embedded: '10.9.0.1', dns: ['1.1.1.1'], dnsSearch: [], dnsOptions: ['rotate'] }), 'search example.test\nnameserver 10.9.0.1\noptions rotate ndots:0\n');
-    assert.equal(resolvConfContent({ host, embedded: '10.9.0.1', dns: [], dnsSearch: [], dnsOptions: ['ndots:3'] }), 'search example.test\nnameserver 10.9.0.1\noptions ndots:3\n');
+    assert.equal(resolvConfContent({ host, embedded: '127.0.0.11', dns: ['1.1.1.1'], dnsSearch: [], dnsOptions: ['rotate'] }), 'search example.test\nnameserver 127.0.0.11\noptions rotate ndots:0\n');
+    assert.equal(resolvConfContent({ host, embedded: '127.0.0.11', dns: [], dnsSearch: [], dnsOptions: ['ndots:3'] }), 'search example.test\nnameserver 127.0.0.11\noptions ndots:3\n');
+    // IPv6 servers stay beside 127.0.0.11 (the embedded server forwards to IPv4 ones), as dockerd 20.10 writes it.
+    assert.equal(resolvConfContent({ host, embedded: '127.0.0.11', dns: ['10.9.9.9', 'fd00::53'], dnsSearch: [], dnsOptions: [] }), 'search example.test\nnameserver 127.0.0.11\nnameserver fd00::53\noptions ndots:0\n');
     assert.deepEqual(linkEnv({ name: 'db', alias: 'db', self: 'web', ip: '172.17.0.3', exposedPorts: ['5432/tcp'], env: ['PW=x', 'PATH=/bin'] }), [
       'DB_NAME=/web/db', 'DB_PORT=tcp://172.17.0.3:5432', 'DB_PORT_5432_TCP=tcp://172.17.0.3:5432',
       'DB_PORT_5432_TCP_ADDR=172.17.0.3', 'DB_PORT_5432_TCP_PORT=5432', 'DB_PORT_5432_TCP_PROTO=tcp', 'DB_ENV_PW=x',

@@ -36,10 +36,17 @@ export function restoreScript(parts: TableScript[]): string {
   return out.length ? out.join('\n') + '\n' : '';
 }
 
-/** Applies the script in one `iptables-restore --noflush` (or ip6tables-restore; a no-op for an empty script). */
-export async function iptablesRestore(parts: TableScript[], family: IpFamily = 4): Promise<void> {
+/**
+ * Applies the script in one `iptables-restore --noflush` (or ip6tables-restore
+ * for family 6; a no-op for an empty script); with `netnsPath`, to the tables
+ * of that network namespace.
+ */
+export async function iptablesRestore(parts: TableScript[], netnsPath?: string, family: IpFamily = 4): Promise<void> {
   const script = restoreScript(parts);
-  if (script) await runTool(`${tool(family)}-restore`, ['--noflush', '-w'], script);
+  if (!script) return;
+  const restore = `${tool(family)}-restore`;
+  if (netnsPath) await runTool('nsenter', [`--net=${netnsPath}`, restore, '--noflush', '-w'], script);
+  else await runTool(restore, ['--noflush', '-w'], script);
 }
 
 /** `iptables -t <table> -S` (or ip6tables) as lines ("-N X", "-A X …", "-P …"). */

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, lstatSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filesystemName, lgetxattr, llistxattr, lremovexattr, lsetxattr, mknod, S_IFCHR, S_IFIFO, statfs, umount2 } from './sys.js';
+import { execFile, execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { filesystemName, lgetxattr, llistxattr, lremovexattr, lsetxattr, mknod, netnsSocket, S_IFCHR, S_IFIFO, statfs, umount2 } from './sys.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-sys-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,4 +54,27 @@ test('statfs names the backing filesystem', () => {
   assert.ok(statfs(dir).bsize > 0);
   assert.match(filesystemName(dir), /^[a-z0-9]+$/);
   assert.equal(filesystemName('/proc'), '<unknown 0x9fa0>');
+});
+
+test('netnsSocket makes a socket that lives in another netns: only senders inside it reach it', async () => {
+  const ns = `berth-sys-${process.pid}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    const made = netnsSocket(`/run/netns/${ns}`, 'udp', '127.0.0.11');
+    assert.ok(made.fd > 2 && made.port > 0);
+    const socket = createSocket('udp4');
+    const got = new Promise<string>((resolve) => socket.on('message', (m) => resolve(m.toString())));
+    await new Promise<void>((resolve) => socket.bind({ fd: made.fd }, resolve));
+    assert.equal(socket.address().port, made.port);
+    const send = (...netns: string[]) => new Promise((resolve) => execFile('sh', ['-c',
+      `${netns.length ? `ip netns exec ${netns[0]} ` : ''}${process.execPath} -e "require('dgram').createSocket('udp4').send('${netns.length ? 'inside' : 'host'}', ${made.port}, '127.0.0.11', () => process.exit(0))"`], resolve));
+    await send(); // the host's 127.0.0.11 is another address: nobody listens there
+    await send(ns);
+    assert.equal(await got, 'inside');
+    socket.close();
+  } finally {
+    execFileSync('ip', ['netns', 'del', ns]);
+  }
+  assert.throws(() => netnsSocket('/nonexistent/netns', 'tcp', '127.0.0.11'), (err: NodeJS.ErrnoException) => err.code === 'ENOENT' && err.syscall === 'open');
 });

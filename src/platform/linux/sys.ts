@@ -23,6 +23,13 @@ interface Addon {
   llistxattr(path: string): string[];
   lremovexattr(path: string, name: string): void;
   statfs(path: string): StatFs;
+  netnsSocket(netns: string, type: 'udp' | 'tcp', address: string): NetnsSocket;
+}
+
+/** A socket made inside another network namespace, bound to a port the kernel chose. */
+export interface NetnsSocket {
+  fd: number;
+  port: number;
 }
 
 export interface StatFs {
@@ -134,6 +141,16 @@ export function lremovexattr(path: string, name: string): void {
 
 export function statfs(path: string): StatFs {
   return load().statfs(path);
+}
+
+/**
+ * A UDP or TCP (not yet listening) IPv4 socket created inside the network
+ * namespace at `netnsPath` and bound to `address` on a free port. Node's own
+ * threads never leave their namespace; the caller owns the fd (dgram
+ * `bind({ fd })`, net `listen({ fd })` adopt it and close it).
+ */
+export function netnsSocket(netnsPath: string, type: 'udp' | 'tcp', address: string): NetnsSocket {
+  return load().netnsSocket(netnsPath, type, address);
 }
 
 /** Filesystem magic numbers (linux/magic.h) → the names Docker prints as "Backing Filesystem". */
