@@ -6,7 +6,11 @@ import { checkPool6, gateway6Of, Ipv6Allocator, pickSubnet6 } from './ipam6.js';
 import {
   canonicalAddress, formatAddress, formatPrefix, macBasedAddress, parseAddress, parsePrefix, prefixContains, prefixesOverlap,
 } from './ipv6.js';
+import { EmbeddedDns } from './dns.js';
+import { resolverFor, type NameSource } from './names.js';
 import { portRequests } from './ports.js';
+import type { ContainerRecord } from './store.js';
+import type { NetworkRecord } from './types.js';
 
 describe('ipv6 address math', () => {
   it('parses and prints addresses in RFC 5952 form', () => {
@@ -115,5 +119,28 @@ describe('ipv6 ports, firewall and DNS', () => {
     const query = buildQuery(7, 'web', TYPE_AAAA);
     const reply = buildAnswer(query, parseQuestion(query)!, ['fd42:1::2', 'fd42:1::3']);
     assert.deepEqual(parseAnswerAddresses(reply), { rcode: 0, addresses: ['fd42:1::2', 'fd42:1::3'] });
+  });
+});
+
+describe('AAAA answers of the embedded DNS', () => {
+  const net: NetworkRecord = { id: 'n1', name: 'dual', driver: 'bridge', created: '', scope: 'local', internal: false, attachable: false, ipv6: true, ipam: [], options: {}, labels: {} };
+  const running = (id: string, name: string, ip: string, ip6?: string): ContainerRecord => ({
+    id,
+    config: { name, hostname: id, dns: [], links: [] } as unknown as ContainerRecord['config'],
+    networks: [{ networkId: 'n1', request: {} }],
+    sandbox: { netns: `ns-${id}`, ports: [], attachment: {} as never, endpoints: [{ networkId: 'n1', endpointId: '', gateway: '', aliases: [], plan: { ip, ip6 } as never }] },
+  });
+  const source: NameSource = {
+    containers: new Map([running('a', 'dual6', '10.1.0.2', 'fd42:1::2'), running('b', 'only4', '10.1.0.3')].map((c) => [c.id, c])),
+    networks: new Map([[net.id, net]]),
+    defaultUpstreams: () => [],
+  };
+  const dns = new EmbeddedDns(resolverFor(source, 'b'));
+  const ask = async (name: string, type: number) => parseAnswerAddresses((await dns.answer(buildQuery(1, name, type), 'udp'))!);
+
+  it('gives the IPv6 address for AAAA, the IPv4 one for A, and an empty answer for a name without IPv6', async () => {
+    assert.deepEqual(await ask('DUAL6', TYPE_AAAA), { rcode: 0, addresses: ['fd42:1::2'] });
+    assert.deepEqual(await ask('dual6', 1), { rcode: 0, addresses: ['10.1.0.2'] });
+    assert.deepEqual(await ask('only4', TYPE_AAAA), { rcode: 0, addresses: [] }, 'known name: NOERROR without records, not forwarded');
   });
 });
