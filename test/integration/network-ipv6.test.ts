@@ -198,8 +198,8 @@ describe('IPv6 shapes and errors: berthd beside dockerd 20.10', { skip: dockerdS
   after(async () => {
     // dockerd leaves a user network's bridge behind when it stops: remove the network first.
     for (const t of dockerd ? targets() : []) {
-      t.docker(['rm', '-f', 'dual1']);
-      t.docker(['network', 'rm', 'v6side']);
+      t.docker(['rm', '-f', 'dual1', 'wants6', 'off6']);
+      t.docker(['network', 'rm', 'v6side', 'v4only', 'v6off']);
     }
     await Promise.all([berthd?.stop(), dockerd?.stop()]);
   });
@@ -215,6 +215,23 @@ describe('IPv6 shapes and errors: berthd beside dockerd 20.10', { skip: dockerdS
       const foreign = docker(['run', '--rm', '--network', 'v6side', '--ip6', `fd42:${tag}:ff::5`, 'busybox', 'true']);
       assert.notEqual(foreign.code, 0);
       assert.match(foreign.stderr, new RegExp(`Invalid address fd42:${tag}:ff::5: It does not belong to any of this network's subnets`));
+      const two = docker(['network', 'create', '--ipv6', '--subnet', `fd42:${tag}:21::/64`, '--subnet', `fd42:${tag}:22::/64`, 'two6']);
+      assert.match(two.stderr, /bridge driver doesn't support multiple subnets/);
+    });
+  });
+
+  test('--ip6 on a network without an IPv6 subnet fails at start; with IPv6 off it is kept but not given', async () => {
+    await onEachTarget(targets(), async ({ docker }) => {
+      ok(docker(['network', 'create', '--subnet', `10.${(process.pid % 180) + 20}.251.0/24`, 'v4only']));
+      ok(docker(['create', '--name', 'wants6', '--network', 'v4only', '--ip6', `fd42:${tag}:30::5`, 'busybox', 'true']));
+      const start = docker(['start', 'wants6']);
+      assert.match(start.stderr, /user specified IP address is supported only when connecting to networks with user configured subnets/);
+      ok(docker(['network', 'create', '--subnet', `fd42:${tag}:31::/64`, 'v6off']));
+      ok(docker(['run', '-d', '--name', 'off6', '--network', 'v6off', '--ip6', `fd42:${tag}:31::5`, 'busybox', 'sleep', '300']));
+      const e = JSON.parse(ok(docker(['inspect', '-f', '{{json .NetworkSettings.Networks.v6off}}', 'off6'])));
+      assert.deepEqual([e.IPAMConfig, e.GlobalIPv6Address], [{ IPv6Address: `fd42:${tag}:31::5` }, '']);
+      ok(docker(['rm', '-f', 'wants6', 'off6']));
+      ok(docker(['network', 'rm', 'v4only', 'v6off']));
     });
   });
 

@@ -5,7 +5,7 @@ import { netnsPath } from '../../platform/linux/netns.js';
 import { RESOLVER_IP, SandboxDns } from './dns-sandbox.js';
 import { hostsContent, linkEnv, nameservers, parseExtraHosts, resolvConfContent, type HostsEntry } from './etc-content.js';
 import { macFromIp, parseIp } from './ipv4.js';
-import { gateway6Of } from './ipam6.js';
+import { gateway6Of, ipv6Pool } from './ipam6.js';
 import { hasNames, resolverFor, type NameSource } from './names.js';
 import { portMap, portRequests } from './ports.js';
 import { addInterface, buildSandbox, destroySandbox, randomIfname, removeInterface, type DefaultGateways, type InterfacePlan } from './sandbox.js';
@@ -168,14 +168,13 @@ export class SandboxBuilder {
   /**
    * The endpoint's IPv6 address on a network with IPv6 enabled: --ip6, or the
    * next free one; on the default bridge dockerd derives it from the MAC.
-   * A --ip6 the network cannot give fails here, at start, as in dockerd.
+   * As dockerd, at start: a --ip6 needs an IPv6 subnet on the network, and is
+   * kept but not given while the network has IPv6 off.
    */
   private allocate6(n: NetworkRecord, request: EndpointRequest, mac: string): string | undefined {
+    if (request.ipv6Address && !ipv6Pool(n)) throw invalid('user specified IP address is supported only when connecting to networks with user configured subnets');
     const allocator6 = this.svc.allocators6.get(n.id);
-    if (!allocator6) {
-      if (request.ipv6Address) throw invalid(`Invalid address ${request.ipv6Address}: It does not belong to any of this network's subnets`);
-      return undefined;
-    }
+    if (!allocator6) return undefined;
     if (request.ipv6Address) return allocator6.claim(request.ipv6Address);
     return allocator6.allocate(n.name === 'bridge' ? mac : undefined);
   }

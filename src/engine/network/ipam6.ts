@@ -4,7 +4,7 @@ import {
   formatAddress, macBasedAddress, parseAddress, parsePrefix, prefixContains, prefixesOverlap, prefixSize,
   type IpPrefix,
 } from './ipv6.js';
-import type { IpamPool } from './types.js';
+import type { IpamPool, NetworkRecord } from './types.js';
 
 /**
  * IPv6 address management, on the family-aware BigInt math of ipv6.ts (the
@@ -15,6 +15,15 @@ import type { IpamPool } from './types.js';
 
 /** Docker's error when --ipv6 has no subnet and no IPv6 default pool has room (dockerd answers 404). */
 const NO_POOL = 'could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network';
+
+export function isIpv6Pool(pool: IpamPool): boolean {
+  return pool.Subnet?.includes(':') ?? false;
+}
+
+/** A network's IPv6 pool, kept after its IPv4 one in NetworkRecord.ipam (the order dockerd shows). */
+export function ipv6Pool(n: NetworkRecord): IpamPool | undefined {
+  return n.ipam.find(isIpv6Pool);
+}
 
 /** The first subnet of the IPv6 pools that overlaps nothing in `taken`. */
 export function pickSubnet6(pools: AddressPool[], taken: IpPrefix[]): IpPrefix {

@@ -9,7 +9,7 @@ import type { EventBus } from '../events/types.js';
 import { Firewall, type FirewallNetwork, type FirewallPort } from './firewall.js';
 import { filterNetworks, prunable } from './filters.js';
 import { AddressAllocator, completePool, DEFAULT_ADDRESS_POOLS, pickSubnet, type AddressPool } from './ipam.js';
-import { checkPool6, gateway6Of, Ipv6Allocator, pickSubnet6 } from './ipam6.js';
+import { checkPool6, gateway6Of, Ipv6Allocator, ipv6Pool, isIpv6Pool, pickSubnet6 } from './ipam6.js';
 import { formatCidr, formatIp, parseCidr, parseIp } from './ipv4.js';
 import { familyOf, formatAddress, formatPrefix, parseAddress, parsePrefix, type IpPrefix } from './ipv6.js';
 import { UserlandProxy } from './proxy.js';
@@ -540,7 +540,7 @@ export class LinuxNetworkService implements NetworkService {
    */
   private async pool6For(request: NetworkCreateRequest): Promise<IpamPool[]> {
     const given = (request.IPAM?.Config ?? []).filter(isIpv6Pool);
-    if (given.length > 1) throw invalid('berth supports one IPv6 subnet per network');
+    if (given.length > 1) throw forbidden("bridge driver doesn't support multiple subnets");
     const others = [...this.networks.values()].flatMap((n) => {
       const pool = ipv6Pool(n);
       return pool ? [parsePrefix(pool.Subnet)] : [];
@@ -670,15 +670,6 @@ async function removeBridgeAddress(device: string, cidr: string): Promise<void> 
 
 function overlapsCidr(a: { base: number; prefix: number }, b: { base: number; prefix: number }): boolean {
   return a.base < b.base + 2 ** (32 - b.prefix) && b.base < a.base + 2 ** (32 - a.prefix);
-}
-
-function isIpv6Pool(pool: IpamPool): boolean {
-  return pool.Subnet?.includes(':') ?? false;
-}
-
-/** A network's IPv6 pool, kept after its IPv4 one in NetworkRecord.ipam (the order dockerd shows). */
-function ipv6Pool(n: NetworkRecord): IpamPool | undefined {
-  return n.ipam.find(isIpv6Pool);
 }
 
 /** The host's IPv6 routes and addresses: an IPv6 subnet picked from the pools must overlap none of them. */
