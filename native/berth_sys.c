@@ -1,7 +1,8 @@
 /*
  * berth_sys: the few Linux syscalls Node does not expose (mount, umount2,
- * mknod, the l*xattr family, statfs, and a socket made inside a network
- * namespace). Each function is a thin synchronous
+ * mknod, the l*xattr family, statfs, a socket made inside a network
+ * namespace, pipe2, dup, a SOCK_SEQPACKET connect and a reader for it).
+ * Each function is a thin synchronous
  * wrapper: argument checking, one syscall, and errno turned into a JS Error
  * shaped like Node's own system errors (.code = "EPERM", .errno, .syscall,
  * .path), so callers handle it exactly like an fs error.
@@ -11,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <node_api.h>
+#include <uv.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -24,6 +26,7 @@
 #include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -425,6 +428,209 @@ static napi_value js_netns_socket(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- pipes and sockets ------------------------------------------------------- */
+
+/* pipe2(O_CLOEXEC) → [readFd, writeFd]: two open file descriptions, so making one end non-blocking leaves the other as it is. */
+static napi_value js_pipe(napi_env env, napi_callback_info info) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    throw_errno(env, errno, "pipe2", NULL);
+    return NULL;
+  }
+  napi_value result, value;
+  napi_create_array_with_length(env, 2, &result);
+  for (uint32_t i = 0; i < 2; i++) {
+    napi_create_int32(env, fds[i], &value);
+    napi_set_element(env, result, i, value);
+  }
+  return result;
+}
+
+/*
+ * Connects a non-blocking, close-on-exec SOCK_SEQPACKET unix socket to `path`
+ * and returns its fd (Node's net module only makes SOCK_STREAM ones). A unix
+ * connect completes at once or fails (EAGAIN when the listener's backlog is full).
+ */
+static napi_value js_seqpacket_connect(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  char *path;
+  if (!get_string(env, argv[0], 0, "path", &path)) return NULL;
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof addr.sun_path) {
+    throw_errno(env, ENAMETOOLONG, "connect", path);
+  } else {
+    strcpy(addr.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      throw_errno(env, errno, "socket", path);
+    } else if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+      int err = errno;
+      close(fd);
+      throw_errno(env, err, "connect", path);
+    } else {
+      napi_create_int32(env, fd, &result);
+    }
+  }
+  free(path);
+  return result;
+}
+
+/* dup(fd) with close-on-exec: a second fd on the same open file (or socket). */
+static napi_value js_dup(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  int64_t fd;
+  if (!get_int64(env, argv[0], "fd", &fd)) return NULL;
+  int copy = fcntl((int)fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) throw_errno(env, errno, "dup", NULL);
+  else napi_create_int32(env, copy, &result);
+  return result;
+}
+
+/*
+ * A reader for a SOCK_SEQPACKET socket that keeps every packet. libuv's stream
+ * reading (what net.Socket uses) takes a short read as "the socket is
+ * drained" and reports EOF on a hang-up right after one: on a seqpacket
+ * socket each read returns one packet however many are queued, so the last
+ * packets before the peer closed would be lost. This reader polls the fd and
+ * reads until EAGAIN or EOF, and can be stopped and started, which is how a
+ * slow consumer holds the writer back.
+ *
+ * packetReader(fd, cb) takes ownership of fd; cb(packets: Buffer[], status)
+ * runs once per readiness: status 0 (more may come), 1 (EOF) or -errno.
+ * packetReaderStart/Stop pause and resume; packetReaderClose stops for good
+ * and closes the fd (the memory goes once libuv has closed the poll handle).
+ */
+#define READER_BATCH 64
+#define READER_BUFFER 65536
+
+typedef struct {
+  uv_poll_t poll;
+  int fd;
+  int closed;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+} packet_reader;
+
+static void reader_freed(uv_handle_t *handle) {
+  free(handle->data);
+}
+
+static void reader_close(packet_reader *r) {
+  if (r->closed) return;
+  r->closed = 1;
+  uv_close((uv_handle_t *)&r->poll, reader_freed);
+  close(r->fd);
+  napi_delete_reference(r->env, r->callback);
+  napi_async_destroy(r->env, r->context);
+}
+
+static void reader_ready(uv_poll_t *handle, int status, int events) {
+  packet_reader *r = handle->data;
+  if (r->closed) return;
+  static char buf[READER_BUFFER];
+  napi_env env = r->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value packets, value;
+  napi_create_array(env, &packets);
+  int result = status < 0 ? status : 0;
+  for (uint32_t count = 0; result == 0 && count < READER_BATCH;) {
+    ssize_t n = recv(r->fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) {
+      void *data;
+      napi_create_buffer_copy(env, (size_t)n, buf, &data, &value);
+      napi_set_element(env, packets, count++, value);
+    } else if (n == 0) {
+      result = 1;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      break;
+    } else if (errno != EINTR) {
+      result = -errno;
+    }
+  }
+  if (result != 0) uv_poll_stop(&r->poll);
+  napi_value argv[2], cb, global, ignored;
+  argv[0] = packets;
+  napi_create_int32(env, result, &argv[1]);
+  napi_get_reference_value(env, r->callback, &cb);
+  napi_get_global(env, &global);
+  napi_make_callback(env, r->context, global, cb, 2, argv, &ignored);
+  napi_close_handle_scope(env, scope);
+}
+
+static packet_reader *get_reader(napi_env env, napi_value value) {
+  void *data = NULL;
+  if (napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    throw_type(env, "reader must be a packetReader");
+    return NULL;
+  }
+  return data;
+}
+
+static napi_value js_packet_reader(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL, name;
+  get_args(env, info, argv);
+  int64_t fd;
+  napi_valuetype type;
+  if (!get_int64(env, argv[0], "fd", &fd)) return NULL;
+  napi_typeof(env, argv[1], &type);
+  if (type != napi_function) {
+    throw_type(env, "callback must be a function");
+    return NULL;
+  }
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
+    napi_throw_error(env, NULL, "no event loop");
+    return NULL;
+  }
+  packet_reader *r = calloc(1, sizeof *r);
+  if (r == NULL) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  int err = uv_poll_init(loop, &r->poll, (int)fd);
+  if (err != 0) {
+    free(r);
+    throw_errno(env, -err, "uv_poll_init", NULL);
+    return NULL;
+  }
+  r->poll.data = r;
+  r->fd = (int)fd;
+  r->env = env;
+  napi_create_reference(env, argv[1], 1, &r->callback);
+  napi_create_string_utf8(env, "berth.packetReader", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &r->context);
+  napi_create_external(env, r, NULL, NULL, &result);
+  return result;
+}
+
+static napi_value js_packet_reader_start(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  packet_reader *r = get_reader(env, argv[0]);
+  if (r != NULL && !r->closed) uv_poll_start(&r->poll, UV_READABLE | UV_DISCONNECT, reader_ready);
+  return NULL;
+}
+
+static napi_value js_packet_reader_stop(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  packet_reader *r = get_reader(env, argv[0]);
+  if (r != NULL && !r->closed) uv_poll_stop(&r->poll);
+  return NULL;
+}
+
+static napi_value js_packet_reader_close(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  packet_reader *r = get_reader(env, argv[0]);
+  if (r != NULL) reader_close(r);
+  return NULL;
+}
+
 /* ---- module --------------------------------------------------------------- */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -438,6 +644,13 @@ static napi_value init(napi_env env, napi_value exports) {
       {"lremovexattr", NULL, js_lremovexattr, NULL, NULL, NULL, napi_enumerable, NULL},
       {"statfs", NULL, js_statfs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"netnsSocket", NULL, js_netns_socket, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"seqpacketConnect", NULL, js_seqpacket_connect, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dup", NULL, js_dup, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"packetReader", NULL, js_packet_reader, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"packetReaderStart", NULL, js_packet_reader_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"packetReaderStop", NULL, js_packet_reader_stop, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"packetReaderClose", NULL, js_packet_reader_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -67,13 +67,20 @@ export function parseDetachKeys(spec: string | null | undefined): Buffer {
  */
 export function pipeWithDetach(input: Readable, target: Writable, keys: Buffer, onDetach: () => void): void {
   let matched = 0;
+  // A process that reads its stdin slower than the client sends holds the client back, not berthd's memory.
+  const send = (bytes: Buffer | number[]) => {
+    if (bytes.length === 0 || target.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes))) return;
+    input.pause();
+    target.once('drain', () => input.resume());
+  };
   input.on('data', (chunk: Buffer) => {
+    if (keys.length === 0) return send(chunk);
     const out: number[] = [];
     for (const byte of chunk) {
       if (keys.length > 0 && byte === keys[matched]) {
         matched++;
         if (matched === keys.length) {
-          if (out.length) target.write(Buffer.from(out));
+          send(out);
           onDetach();
           return;
         }
@@ -84,7 +91,7 @@ export function pipeWithDetach(input: Readable, target: Writable, keys: Buffer, 
       matched = byte === keys[0] ? 1 : 0;
       if (matched === 0) out.push(byte);
     }
-    if (out.length) target.write(Buffer.from(out));
+    send(out);
   });
   input.on('end', () => target.end());
   input.on('error', () => target.end());

@@ -19,7 +19,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { busyboxRootfs, TestDaemon } from './harness.js';
+import { busyboxRootfs, conmonCount, TestDaemon } from './harness.js';
 import { freePort, tarOf } from './distribution-helpers.js';
 import { TestRegistry } from './registry-harness.js';
 
@@ -141,14 +141,7 @@ describe('a client that goes away', () => {
   };
 
   const fdCount = () => readdirSync(`/proc/${pid}/fd`).length;
-  const conmonCount = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      return cmd.includes('conmon') && cmd.includes(daemon.dir);
-    } catch {
-      return false;
-    }
-  }).length;
+  const conmons = () => conmonCount(daemon.dir);
   const mountCount = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(daemon.dir)).length;
   const fdLinks = () => readdirSync(`/proc/${pid}/fd`).map((fd) => {
     try {
@@ -157,7 +150,7 @@ describe('a client that goes away', () => {
       return '?';
     }
   });
-  const snapshot = (): Snapshot => ({ fds: fdCount(), conmons: conmonCount(), mounts: mountCount(), links: fdLinks() });
+  const snapshot = (): Snapshot => ({ fds: fdCount(), conmons: conmons(), mounts: mountCount(), links: fdLinks() });
   const state = async (id: string) => (await json<{ State: { Status: string } }>('GET', `/containers/${id}/json`)).State.Status;
 
   /** The daemon lives, answers, and holds no more than it did before the case. */

@@ -143,11 +143,13 @@ describe('exec and attach semantics', { skip: !DOCKER_CLI && 'docker CLI not ins
     }
   });
 
-  test('stdin a short-lived process never reads does not cost its output', {
-    todo: 'conmon 2.1.6 drops a non-tty exec\'s output when stdin data reaches it after the process exited; fix: wire stdio as pipes before the start (conmon --log-path passthrough with FIFOs)',
-  }, () => {
+  test('stdin a short-lived process never reads does not cost its output (30 runs)', () => {
     const expected = daemon.docker(['exec', 'box', 'ls', '/']).stdout;
-    for (let i = 0; i < 10; i++) assert.equal(daemon.docker(['exec', '-i', 'box', 'ls', '/'], 'unread\n').stdout, expected, `run ${i}`);
+    for (let i = 0; i < 30; i++) {
+      const r = daemon.docker(['exec', '-i', 'box', 'ls', '/'], 'unread\n');
+      assert.equal(r.stdout, expected, `run ${i}: ${r.stderr}`);
+      assert.equal(r.code, 0);
+    }
   });
 
   test('the start request body is the request, not stdin (Content-Length and chunked)', async () => {

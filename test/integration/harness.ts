@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -338,6 +338,18 @@ export class ReferenceDockerd {
 }
 
 /** Polls `probe` until it gives a value (not undefined), or fails naming `what` after `timeoutMs`. */
+/** How many conmon processes work for the daemon whose directory is `dir` (one per running container or exec). */
+export function conmonCount(dir: string): number {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      return cmd.includes('conmon') && cmd.includes(dir);
+    } catch {
+      return false; // gone meanwhile
+    }
+  }).length;
+}
+
 export async function waitForValue<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

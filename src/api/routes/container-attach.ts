@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import { invalid } from '../../lib/errors.js';
+import { writeAll } from '../../lib/streams.js';
 import type { ContainerService, StdioStreams } from '../../engine/containers/types.js';
 import { frame, hijack, parseDetachKeys, pipeWithDetach, type RawConnection } from '../hijack.js';
 import { boolParam, versionLess, type ApiRequest } from '../request.js';
@@ -58,10 +59,26 @@ export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: bo
     if (--open > 0) return;
     void (exited ?? Promise.resolve()).catch(() => undefined).then(() => conn.close());
   };
+  // A client that reads slower than the process writes holds the sources (and through them the process) back:
+  // berthd buffers no more than the streams' high-water marks, as dockerd's copy blocks on a slow client.
+  const sources: Readable[] = [];
+  let held = false;
+  const holdUntilDrained = () => {
+    if (held) return;
+    held = true;
+    for (const s of sources) s.pause();
+    conn.output.once('drain', () => {
+      held = false;
+      for (const s of sources) s.resume();
+    });
+  };
   const forward = (source: Readable | null, stream: 1 | 2) => {
     if (!source) return;
     open++;
-    source.on('data', (chunk: Buffer) => conn.output.write(tty ? chunk : frame(stream, chunk)));
+    sources.push(source);
+    source.on('data', (chunk: Buffer) => {
+      if (!conn.output.write(tty ? chunk : frame(stream, chunk))) holdUntilDrained();
+    });
     source.once('end', finish);
     source.once('error', finish);
   };
@@ -99,6 +116,7 @@ async function replayLogs(containers: ContainerService, id: string, out: Writabl
   for await (const entry of entries) {
     if ((entry.stream === 'stdout' && !options.stdout) || (entry.stream === 'stderr' && !options.stderr)) continue;
     const data = entry.partial ? entry.line : Buffer.concat([entry.line, Buffer.from('\n')]);
-    out.write(tty ? data : frame(entry.stream === 'stdout' ? 1 : 2, data));
+    // At the client's pace: a long log is not read into memory ahead of it.
+    if (!(await writeAll(out, tty ? data : frame(entry.stream === 'stdout' ? 1 : 2, data)))) return;
   }
 }

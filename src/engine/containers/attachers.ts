@@ -9,7 +9,7 @@ import type { AttachOptions, StdioStreams } from './types.js';
  * between create and start, before the process can print anything.
  */
 export class PendingAttachments {
-  private readonly pending = new Map<string, { streams: StdioStreams; options: AttachOptions; out: { stdout: PassThrough | null; stderr: PassThrough | null; stdin: PassThrough | null } }[]>();
+  private readonly pending = new Map<string, PendingEntry[]>();
 
   add(id: string, options: AttachOptions): StdioStreams {
     const out = {
@@ -17,15 +17,20 @@ export class PendingAttachments {
       stderr: options.stderr ? new PassThrough() : null,
       stdin: options.stdin ? new PassThrough() : null,
     };
-    const entry = {
+    const entry: PendingEntry = {
       options,
       out,
+      live: null,
+      closed: false,
       streams: {
         stdin: out.stdin,
         stdout: out.stdout,
         stderr: out.stderr,
+        // One function for the whole life of the attachment (callers copy it): it closes whatever is there by then.
         close: () => {
-          this.drop(id, entry);
+          entry.closed = true;
+          if (entry.live) entry.live.close();
+          else this.drop(id, entry);
           out.stdout?.end();
           out.stderr?.end();
         },
@@ -43,12 +48,13 @@ export class PendingAttachments {
     this.pending.delete(id);
     for (const entry of list) {
       const live = await attach();
-      wire(entry.out, live);
-      entry.streams.close = () => {
+      // Closed while it was connecting: the connection must not outlive it (conmon would block on it).
+      if (entry.closed) {
         live.close();
-        entry.out.stdout?.end();
-        entry.out.stderr?.end();
-      };
+        continue;
+      }
+      entry.live = live;
+      wire(entry.out, live);
     }
   }
 
@@ -63,6 +69,14 @@ export class PendingAttachments {
     if (list.length > 0) this.pending.set(id, list);
     else this.pending.delete(id);
   }
+}
+
+interface PendingEntry {
+  options: AttachOptions;
+  out: { stdout: PassThrough | null; stderr: PassThrough | null; stdin: PassThrough | null };
+  streams: StdioStreams;
+  live: AttachStreams | null;
+  closed: boolean;
 }
 
 /** Pipes a live attachment into the caller's streams; its ending ends them. */

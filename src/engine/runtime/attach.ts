@@ -1,18 +1,25 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
-import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { PassThrough, Writable, type Readable } from 'node:stream';
 import { EngineError } from '../../lib/errors.js';
+import { packetStream, socketOverFd } from '../../platform/linux/fd-stream.js';
+import { dup, seqpacketConnect } from '../../platform/linux/sys.js';
+import { sleep } from './monitor.js';
 import type { AttachStreams } from './types.js';
 
 /**
- * conmon's attach socket: a SOCK_SEQPACKET unix socket (Node's `net` cannot
- * open one; node-unix-socket can). Each packet conmon sends starts with one
- * byte naming the stream — 2 stdout, 3 stderr (1 would be stdin) — followed by
- * up to 8 KiB of data. What we send is raw stdin bytes; shutting down our
- * write side closes the container's stdin unless conmon runs with
- * --leave-stdin-open. conmon closes the socket once the process has exited
- * and its output is drained.
+ * conmon's attach socket: a SOCK_SEQPACKET unix socket. Each packet conmon
+ * sends starts with one byte naming the stream — 2 stdout, 3 stderr (1 would
+ * be stdin) — followed by up to 8 KiB of data. What we send is raw stdin
+ * bytes; shutting down our write side closes the container's stdin unless
+ * conmon runs with --leave-stdin-open. conmon closes the socket once the
+ * process has exited and its output is drained.
+ *
+ * The socket is read packet by packet (packetStream) and written through a
+ * net.Socket on a second fd of it (socketOverFd). A reader that falls behind
+ * pauses the packets: conmon then blocks writing to us, and the container
+ * blocks writing to conmon, as a container blocks on a slow `docker attach`.
  */
 
 const STDOUT_PIPE = 2;
@@ -20,63 +27,41 @@ const STDERR_PIPE = 3;
 /** conmon reads client packets into a buffer of this size; larger writes would be truncated. */
 const MAX_PACKET = 8192;
 
-interface SeqpacketSocketLike {
-  on(event: 'data', cb: (buf: Buffer) => void): void;
-  on(event: 'end' | 'close' | 'connect', cb: () => void): void;
-  on(event: 'error', cb: (err: Error) => void): void;
-  connect(path: string, cb?: () => void): void;
-  write(buf: Buffer, offset?: number, length?: number, cb?: () => void): void;
-  end(cb?: () => void): void;
-  destroy(): void;
-}
-
-type SeqpacketCtor = new () => SeqpacketSocketLike;
-let seqpacket: SeqpacketCtor | undefined;
-
-/** Loaded on first use: the CLI and unrelated tests never need the native module. */
-function SeqpacketSocket(): SeqpacketCtor {
-  if (!seqpacket) {
-    const require = createRequire(import.meta.url);
-    seqpacket = (require('node-unix-socket') as { SeqpacketSocket: SeqpacketCtor }).SeqpacketSocket;
-  }
-  return seqpacket;
-}
-
 /**
  * Connects to the socket at `path`. Unix socket paths are limited to 108 bytes,
  * so we connect through /proc/self/fd/<fd of its directory>/attach, as podman does.
  */
-export function connectAttach(path: string): Promise<AttachStreams> {
-  return new Promise((resolve, reject) => {
-    let dirFd: number;
-    try {
-      dirFd = openSync(dirname(path), constants.O_RDONLY | constants.O_DIRECTORY);
-    } catch (err) {
-      reject(new EngineError('conflict', `cannot attach: ${(err as Error).message}`, { cause: err }));
-      return;
-    }
-    const socket = new (SeqpacketSocket())();
-    const closeDir = () => {
-      if (dirFd >= 0) closeSync(dirFd);
-      dirFd = -1;
-    };
-    socket.on('error', (err) => {
-      closeDir();
-      reject(new EngineError('conflict', `cannot attach to the container: ${err.message}`, { cause: err }));
-    });
-    try {
-      socket.connect(`/proc/self/fd/${dirFd}/${basename(path)}`, () => {
-        closeDir();
-        resolve(streamsOf(socket));
-      });
-    } catch (err) {
-      closeDir();
-      reject(new EngineError('conflict', `cannot attach to the container: ${(err as Error).message}`, { cause: err }));
-    }
-  });
+export async function connectAttach(path: string): Promise<AttachStreams> {
+  const fd = await connectSeqpacket(path);
+  let writer: Socket;
+  try {
+    writer = socketOverFd(dup(fd), { readable: false, writable: true });
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return streamsOf(packetStream(fd), writer);
 }
 
-function streamsOf(socket: SeqpacketSocketLike): AttachStreams {
+async function connectSeqpacket(path: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    let dirFd = -1;
+    try {
+      dirFd = openSync(dirname(path), constants.O_RDONLY | constants.O_DIRECTORY);
+      return seqpacketConnect(`/proc/self/fd/${dirFd}/${basename(path)}`);
+    } catch (err) {
+      // EAGAIN: conmon's backlog is full for a moment (many attachments at once); it accepts them promptly.
+      if ((err as { code?: string }).code !== 'EAGAIN' || attempt >= 100) {
+        throw new EngineError('conflict', `cannot attach to the container: ${(err as Error).message}`, { cause: err });
+      }
+    } finally {
+      if (dirFd >= 0) closeSync(dirFd);
+    }
+    await sleep(10);
+  }
+}
+
+function streamsOf(packets: Readable, socket: Socket): AttachStreams {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let closed = false;
@@ -84,52 +69,52 @@ function streamsOf(socket: SeqpacketSocketLike): AttachStreams {
     if (!stdout.writableEnded) stdout.end();
     if (!stderr.writableEnded) stderr.end();
   };
-  socket.on('data', (packet) => {
-    if (packet.length < 1) return;
-    const data = packet.subarray(1);
-    if (packet[0] === STDOUT_PIPE) stdout.write(data);
-    else if (packet[0] === STDERR_PIPE) stderr.write(data);
-  });
-  socket.on('end', endOutputs);
-  socket.on('close', () => {
+  const close = () => {
     closed = true;
+    packets.destroy();
+    socket.destroy();
     endOutputs();
+  };
+  const blocked = new Set<PassThrough>();
+  packets.on('data', (packet: Buffer) => {
+    const target = packet[0] === STDOUT_PIPE ? stdout : packet[0] === STDERR_PIPE ? stderr : null;
+    if (!target || target.writableEnded || target.write(packet.subarray(1)) || blocked.has(target)) return;
+    // The reader is behind: read no more until it has caught up.
+    blocked.add(target);
+    packets.pause();
+    target.once('drain', () => {
+      blocked.delete(target);
+      if (blocked.size === 0 && !closed) packets.resume();
+    });
   });
-  socket.on('error', () => {
-    // The socket is destroyed after its error: writes to it would throw.
-    closed = true;
-    endOutputs();
-  });
+  // conmon closed the connection: the process is gone (or conmon is), nothing more will come either way.
+  packets.on('end', close);
+  packets.on('error', close);
+  // Our writing side fails only with the connection (conmon gone); reading finds out by itself.
+  socket.on('error', () => undefined);
+  // A reader that went away without draining must not keep the socket paused with a 'drain' that never comes.
+  for (const out of [stdout, stderr]) out.on('close', () => blocked.size > 0 && close());
   const stdin = new Writable({
     write(chunk: Buffer, _enc, cb) {
       if (closed) return cb();
-      try {
-        for (let off = 0; off < chunk.length; off += MAX_PACKET) {
-          const part = chunk.subarray(off, Math.min(chunk.length, off + MAX_PACKET));
-          const last = off + MAX_PACKET >= chunk.length;
-          socket.write(part, 0, part.length, last ? () => cb() : undefined);
-        }
-      } catch {
+      // One packet per write, each sent once the previous one is: the socket must never merge two into one writev.
+      sendPackets(socket, chunk).then(() => cb(), () => {
         // Destroyed under us (conmon went away): what was written is lost with the process, as on a closed pipe.
         closed = true;
-        return cb();
-      }
-      if (chunk.length === 0) cb();
+        cb();
+      });
     },
     final(cb) {
-      if (closed) return cb();
-      socket.end(() => cb());
+      if (!closed) socket.end();
+      cb();
     },
   });
-  return {
-    stdin,
-    stdout,
-    stderr,
-    close: () => {
-      if (closed) return;
-      closed = true;
-      socket.destroy();
-      endOutputs();
-    },
-  };
+  return { stdin, stdout, stderr, close };
+}
+
+async function sendPackets(socket: Socket, chunk: Buffer): Promise<void> {
+  for (let off = 0; off < chunk.length; off += MAX_PACKET) {
+    const part = chunk.subarray(off, Math.min(chunk.length, off + MAX_PACKET));
+    await new Promise<void>((resolve, reject) => socket.write(part, (err) => (err ? reject(err) : resolve())));
+  }
 }

@@ -26,6 +26,11 @@ export interface ConmonOptions {
   verb: 'create' | 'exec';
   /** Exec with --exec-attach: also open the attach and start pipes. */
   execAttach?: boolean;
+  /**
+   * conmon's own stdin, stdout and stderr (default: none, and stderr read for
+   * its error messages). With --log-path passthrough these are the process's.
+   */
+  stdio?: [number | 'ignore', number, number];
 }
 
 export interface ConmonHandle {
@@ -46,7 +51,7 @@ const START_FD = 5;
 
 export function startConmon(o: ConmonOptions): ConmonHandle {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: String(SYNC_FD) };
-  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'pipe', 'pipe'];
+  const stdio: ('ignore' | 'pipe' | number)[] = [...(o.stdio ?? (['ignore', 'ignore', 'pipe'] as const)), 'pipe'];
   if (o.execAttach) {
     env._OCI_ATTACHPIPE = String(ATTACH_FD);
     env._OCI_STARTPIPE = String(START_FD);
@@ -116,7 +121,7 @@ function firstMessage(pipe: Readable, child: ChildProcess, failure: (why: string
 }
 
 /** runc's stderr as conmon relays it ("… level=error msg=\"…\"") → the message alone. */
-function runtimeFailure(verb: string, message: string | undefined): string {
+export function runtimeFailure(verb: string, message: string | undefined): string {
   const text = message ?? 'the OCI runtime failed';
   const msgs = [...text.matchAll(/msg="((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\"/g, '"'));
   return `OCI runtime ${verb} failed: ${msgs.length > 0 ? msgs.join('; ') : text.trim()}`;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { conflict, EngineError, invalid, isEngineError, notFound } from '../../lib/errors.js';
 import { cgroupPids, onlineCpus, readStats, removeCgroup, systemCpuNs } from '../../platform/linux/cgroups.js';
 import { cgroupVersion } from '../../platform/linux/host.js';
@@ -9,7 +9,8 @@ import { connectAttach } from './attach.js';
 import { writeCtl } from './ctl.js';
 import { isConmonFor, readPid, sleep, stopMonitor } from './monitor.js';
 import { normaliseSignal } from './signals.js';
-import { startConmon } from './conmon.js';
+import { runtimeFailure, startConmon } from './conmon.js';
+import { openExecPipes, type ExecPipes } from './exec-pipes.js';
 import { hostDevices, mappedDevices, type OciDevice } from './devices.js';
 import { readExitFile, waitExitFile } from './exit.js';
 import { Layout, SAFE_ID } from './layout.js';
@@ -22,6 +23,9 @@ import type {
   AttachStreams, Created, CreateIO, ExecIO, ExecSession, ExitStatus, LogEntry, LogReadOptions, RecoveredContainer,
   Resources, Runtime, RuntimeProcess, RuntimeSpec, RuntimeState, RuntimeStats, TerminalSize,
 } from './types.js';
+
+/** How long a failed exec's stderr pipe is read for runc's message (it ends as soon as runc and conmon are gone). */
+const EXEC_FAILURE_READ_MS = 2000;
 
 export interface ConmonRuncOptions {
   /** The exec root for bundles and runc state, e.g. /run/berth/runtime. Keep it short-ish. */
@@ -193,7 +197,25 @@ export class ConmonRuncRuntime implements Runtime {
     await mkdir(join(dir, 'exit'), { recursive: true });
     const spec = ociProcess(proc, [...proc.capabilities], { hardLimits: await ownHardLimits() });
     await writeFile(join(dir, 'process.json'), JSON.stringify(spec));
-    const args = [...this.conmonArgs(id, execId, dir), '--exec', '--exec-process-spec', join(dir, 'process.json'), '--log-path', 'none:'];
+    // Attached without a tty: plain pipes from berthd to the process (see exec-pipes.ts); with a tty, conmon's attach socket.
+    const pipes = !io.detach && !io.tty ? openExecPipes(io.openStdin) : null;
+    try {
+      const session = pipes ? await this.execOverPipes(id, dir, pipes) : await this.execThroughConmon(id, dir, io);
+      return { execId, ...session };
+    } catch (err) {
+      pipes?.streams.close();
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private execArgs(id: string, dir: string, logPath: string): string[] {
+    return [...this.conmonArgs(id, basename(dir), dir), '--exec', '--exec-process-spec', join(dir, 'process.json'), '--log-path', logPath];
+  }
+
+  /** Detached, or with a tty (conmon's attach socket: it waits for our connection before running the process, so nothing is lost). */
+  private async execThroughConmon(id: string, dir: string, io: ExecIO): Promise<Omit<ExecSession, 'execId'>> {
+    const args = this.execArgs(id, dir, 'none:');
     if (io.tty) args.push('--terminal');
     if (io.openStdin) args.push('--stdin');
     const attached = !io.detach;
@@ -208,19 +230,45 @@ export class ConmonRuncRuntime implements Runtime {
         conmon.start();
       }
       const pid = await conmon.pid;
-      const exit = waitExitFile(join(dir, 'exit', id), { monitorAlive: () => this.monitorAlive(join(dir, 'conmon.pid'), id) }).then(
-        (s) => s.exitCode,
-      );
-      // The session's files go once the exit is known: exec dirs must not pile up in long-lived containers.
-      exit.then(() => rm(dir, { recursive: true, force: true })).catch(() => undefined);
-      return { execId, pid, streams, exit, resize: (size) => writeCtl(join(dir, 'ctl'), size) };
+      return { pid, streams, exit: this.execExit(id, dir), resize: (size) => writeCtl(join(dir, 'ctl'), size) };
     } catch (err) {
       streams?.close();
-      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       throw err;
     } finally {
       conmon.release();
     }
+  }
+
+  /** conmon --log-path passthrough hands our pipes to runc and the process; runc's own error, if any, lands on the stderr pipe. */
+  private async execOverPipes(id: string, dir: string, pipes: ExecPipes): Promise<Omit<ExecSession, 'execId'>> {
+    let conmon;
+    try {
+      conmon = startConmon({ binary: this.conmon, args: this.execArgs(id, dir, 'passthrough'), cwd: dir, verb: 'exec', stdio: pipes.childStdio });
+    } finally {
+      pipes.closeChildEnds();
+    }
+    try {
+      const pid = await conmon.pid.catch(async (err: unknown) => {
+        // No pid reported: runc failed, and only runc wrote to the pipe (the process never ran).
+        const text = await Promise.race([pipes.stderrText(), sleep(EXEC_FAILURE_READ_MS).then(() => '')]);
+        throw text.trim() ? new EngineError('internal', runtimeFailure('exec', text)) : err;
+      });
+      const exit = this.execExit(id, dir);
+      pipes.endAfter(exit);
+      // Not a tty: nothing to resize (dockerd ignores it too).
+      return { pid, streams: pipes.streams, exit, resize: async () => undefined };
+    } finally {
+      conmon.release();
+    }
+  }
+
+  /** The exec's exit code; its session files go once it is known, so exec dirs do not pile up in long-lived containers. */
+  private execExit(id: string, dir: string): Promise<number> {
+    const exit = waitExitFile(join(dir, 'exit', id), { monitorAlive: () => this.monitorAlive(join(dir, 'conmon.pid'), id) }).then(
+      (s) => s.exitCode,
+    );
+    exit.then(() => rm(dir, { recursive: true, force: true })).catch(() => undefined);
+    return exit;
   }
 
   async attach(id: string): Promise<AttachStreams> {

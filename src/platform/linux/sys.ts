@@ -24,6 +24,13 @@ interface Addon {
   lremovexattr(path: string, name: string): void;
   statfs(path: string): StatFs;
   netnsSocket(netns: string, type: 'udp' | 'tcp', address: string): NetnsSocket;
+  pipe(): [number, number];
+  seqpacketConnect(path: string): number;
+  dup(fd: number): number;
+  packetReader(fd: number, cb: (packets: Buffer[], status: number) => void): PacketReader;
+  packetReaderStart(reader: PacketReader): void;
+  packetReaderStop(reader: PacketReader): void;
+  packetReaderClose(reader: PacketReader): void;
 }
 
 /** A socket made inside another network namespace, bound to a port the kernel chose. */
@@ -31,6 +38,9 @@ export interface NetnsSocket {
   fd: number;
   port: number;
 }
+
+/** The addon's reader of a SOCK_SEQPACKET fd (an opaque handle). */
+export type PacketReader = { readonly __packetReader: unique symbol };
 
 export interface StatFs {
   /** f_type: the filesystem's magic number (see filesystemName). */
@@ -109,6 +119,37 @@ export function umount2(target: string, flags = 0): void {
 /** mknod(2); `mode` includes the type (S_IFCHR, S_IFBLK, S_IFIFO) and permission bits. */
 export function mknod(path: string, mode: number, major = 0, minor = 0): void {
   load().mknod(path, mode, major, minor);
+}
+
+/** pipe2(2) with O_CLOEXEC: [read end, write end], each its own open file description. The caller closes both. */
+export function pipe(): [number, number] {
+  return load().pipe();
+}
+
+/** A connected, non-blocking, close-on-exec SOCK_SEQPACKET unix socket (what conmon's attach socket speaks). The caller owns the fd. */
+export function seqpacketConnect(path: string): number {
+  return load().seqpacketConnect(path);
+}
+
+/** A close-on-exec duplicate of `fd` (the same open file or socket). */
+export function dup(fd: number): number {
+  return load().dup(fd);
+}
+
+/**
+ * Reads a SOCK_SEQPACKET fd packet by packet, all of them up to EOF (libuv's
+ * stream reading loses the last ones, see native/berth_sys.c). It owns `fd`.
+ * `onPackets` gets each readiness's packets and a status: 0, 1 at EOF, or -errno.
+ * Nothing is read until start(); stop() pauses; close() ends it and closes the fd.
+ */
+export function packetReader(fd: number, onPackets: (packets: Buffer[], status: number) => void): {
+  start(): void;
+  stop(): void;
+  close(): void;
+} {
+  const a = load();
+  const reader = a.packetReader(fd, onPackets);
+  return { start: () => a.packetReaderStart(reader), stop: () => a.packetReaderStop(reader), close: () => a.packetReaderClose(reader) };
 }
 
 export function lsetxattr(path: string, name: string, value: Buffer, flags = 0): void {
