@@ -53,7 +53,7 @@ export function endpointSettingsJson(e: EndpointInfo): Record<string, unknown> {
     IPv6Gateway: '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    DriverOpts: null,
+    DriverOpts: e.driverOpts ?? null,
     DNSNames: e.ipAddress ? [e.containerName, ...e.aliases] : null,
   };
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { conflict, invalid } from '../../lib/errors.js';
 import type { DnsResolver } from './dns.js';
 import { hostsContent, linkEnv, nameservers, parseExtraHosts, resolvConfContent, type HostsEntry } from './etc-content.js';
+import { linkLocalCidr } from './endpoint-checks.js';
 import { macFromIp, parseIp } from './ipv4.js';
 import { portMap, portRequests } from './ports.js';
 import { addInterface, buildSandbox, destroySandbox, randomIfname, removeInterface, type InterfacePlan } from './sandbox.js';
@@ -136,6 +137,7 @@ export class SandboxBuilder {
       ip,
       prefixLength: allocator.prefixLength,
       mac: request.macAddress || macFromIp(parseIp(ip)),
+      linkLocal: request.linkLocalIps?.map(linkLocalCidr),
     };
     // As dockerd: the short ID joins the aliases on user-defined networks, unless the request has it already.
     const shortId = record.id.slice(0, 12);

@@ -22,6 +22,8 @@ export interface InterfacePlan {
   ip: string;
   prefixLength: number;
   mac: string;
+  /** --link-local-ip addresses with their prefix ("169.254.1.1/16"), added beside the main one. */
+  linkLocal?: string[];
 }
 
 export function randomIfname(prefix: string): string {
@@ -38,6 +40,7 @@ function innerLines(i: InterfacePlan): string[] {
   return [
     ...(i.driver === 'macvlan' ? [ipCmd.linkRename(i.hostIfname, i.ifname)] : []),
     ipCmd.addrAdd(`${i.ip}/${i.prefixLength}`, i.ifname),
+    ...(i.linkLocal ?? []).map((cidr) => ipCmd.addrAdd(cidr, i.ifname)),
     ipCmd.linkUp(i.ifname),
   ];
 }
