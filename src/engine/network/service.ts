@@ -190,9 +190,9 @@ export class LinuxNetworkService implements NetworkService {
   }
 
   async inspect(idOrName: string): Promise<NetworkView> {
-    // GET /networks/{id} words ambiguity its own way in dockerd.
-    const byName = [...this.networks.values()].filter((n) => n.name === idOrName && n.id !== idOrName);
-    if (byName.length > 1 && !this.networks.has(idOrName)) throw invalid(`${byName.length} matches found based on name: network ${idOrName} is ambiguous`);
+    // GET /networks/{id} words a name's ambiguity its own way in dockerd.
+    const byName = this.networks.has(idOrName) ? [] : [...this.networks.values()].filter((n) => n.name === idOrName);
+    if (byName.length > 1) throw invalid(`${byName.length} matches found based on name: network ${idOrName} is ambiguous`);
     return this.view(this.resolveNetwork(idOrName));
   }
 
