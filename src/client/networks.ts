@@ -34,7 +34,8 @@ export interface EndpointConfig {
   Aliases?: string[];
   Links?: string[];
   MacAddress?: string;
-  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string };
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] };
+  DriverOpts?: Record<string, string>;
 }
 
 export function listNetworks(api: ApiClient, filters?: Filters): Promise<NetworkResource[]> {

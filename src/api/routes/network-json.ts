@@ -53,7 +53,7 @@ export function endpointSettingsJson(e: EndpointInfo): Record<string, unknown> {
     IPv6Gateway: e.ipv6Gateway,
     GlobalIPv6Address: e.ipv6Address,
     GlobalIPv6PrefixLen: e.ipv6PrefixLength,
-    DriverOpts: null,
+    DriverOpts: e.driverOpts ?? null,
     DNSNames: e.ipAddress ? [e.containerName, ...e.aliases] : null,
   };
 }

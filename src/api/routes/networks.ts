@@ -1,14 +1,14 @@
 import { invalid } from '../../lib/errors.js';
-import type { NetworkCreateRequest, NetworkService } from '../../engine/network/types.js';
+import { endpointRequestOf, type DockerEndpointSettings, type NetworkCreateRequest, type NetworkService } from '../../engine/network/types.js';
 import type { Router } from '../router.js';
-import { decodeBody, filtersParam } from '../request.js';
+import { decodeBody, filtersParam, versionLess } from '../request.js';
 import { NetworkConnect, NetworkCreateRequest as NetworkCreateType, NetworkDisconnect } from './body-types.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { networkJson } from './network-json.js';
 
 interface ConnectBody {
   Container?: string;
-  EndpointConfig?: { Aliases?: string[]; Links?: string[]; MacAddress?: string; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } };
+  EndpointConfig?: DockerEndpointSettings | null;
 }
 
 /** /networks: list, inspect, create, remove, connect, disconnect, prune (Docker's shapes). */
@@ -25,7 +25,8 @@ export function networkRoutes(router: Router, { networks }: { networks: NetworkS
   router.add('POST', '/networks/create', async (req, res) => {
     const body = (await decodeBody<NetworkCreateRequest>(req, NetworkCreateType))!;
     if (!body.Name) throw invalid('invalid name: ');
-    const created = await networks.create(body);
+    // dockerd 20.10 (API ≤ 1.41) makes a duplicate name unless asked to check; from API 1.44 the check is always on, unless a client says false.
+    const created = await networks.create({ ...body, CheckDuplicate: body.CheckDuplicate ?? !versionLess(req.version, '1.44') });
     sendJson(res, 201, { Id: created.id, Warning: created.warning });
   });
 
@@ -37,12 +38,7 @@ export function networkRoutes(router: Router, { networks }: { networks: NetworkS
   router.add('POST', '/networks/{id}/connect', async (req, res) => {
     const body = (await decodeBody<ConnectBody>(req, NetworkConnect))!;
     if (!body.Container) throw noContainer();
-    const e = body.EndpointConfig ?? {};
-    await networks.connect(req.params.id!, body.Container, {
-      aliases: e.Aliases ?? undefined, links: e.Links ?? undefined, macAddress: e.MacAddress || undefined,
-      ipv4Address: e.IPAMConfig?.IPv4Address || undefined,
-      ipv6Address: e.IPAMConfig?.IPv6Address || undefined,
-    });
+    await networks.connect(req.params.id!, body.Container, endpointRequestOf(body.EndpointConfig));
     sendEmpty(res, 200);
   });
 

@@ -1,23 +1,5 @@
-import type { ContainerNetworkConfig } from '../network/types.js';
+import { endpointRequestOf, type ContainerNetworkConfig, type DockerEndpointSettings } from '../network/types.js';
 import type { Container, CreateRequest } from './types.js';
-
-/** Docker's EndpointSettings, as /containers/create carries them in NetworkingConfig. */
-interface DockerEndpointSettings {
-  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null;
-  Aliases?: string[] | null;
-  Links?: string[] | null;
-  MacAddress?: string;
-}
-
-function endpointRequestOf(e: DockerEndpointSettings | null | undefined): ContainerNetworkConfig['endpoints'][string] {
-  return {
-    aliases: e?.Aliases?.length ? e.Aliases : undefined,
-    ipv4Address: e?.IPAMConfig?.IPv4Address || undefined,
-    ipv6Address: e?.IPAMConfig?.IPv6Address || undefined,
-    links: e?.Links?.length ? e.Links : undefined,
-    macAddress: e?.MacAddress || undefined,
-  };
-}
 
 /** The network side of a create request, as the network area takes it. */
 export function networkConfigOf(c: Container, request: CreateRequest): ContainerNetworkConfig {

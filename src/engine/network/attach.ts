@@ -4,6 +4,7 @@ import { conflict, invalid } from '../../lib/errors.js';
 import { netnsPath } from '../../platform/linux/netns.js';
 import { RESOLVER_IP, SandboxDns } from './dns-sandbox.js';
 import { hostsContent, linkEnv, nameservers, parseExtraHosts, resolvConfContent, type HostsEntry } from './etc-content.js';
+import { linkLocalCidr } from './endpoint-checks.js';
 import { macFromIp, parseIp } from './ipv4.js';
 import { gateway6Of, ipv6Pool } from './ipam6.js';
 import { hasNames, resolverFor, type NameSource } from './names.js';
@@ -156,6 +157,7 @@ export class SandboxBuilder {
       prefixLength: allocator.prefixLength,
       ...(ip6 ? { ip6, prefixLength6: allocator6!.prefixLength } : {}),
       mac,
+      linkLocal: request.linkLocalIps?.map(linkLocalCidr),
     };
     // As dockerd: the short ID joins the aliases on user-defined networks, unless the request has it already.
     const shortId = record.id.slice(0, 12);

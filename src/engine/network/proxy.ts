@@ -1,7 +1,8 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { conflict } from '../../lib/errors.js';
 import type { PortRequest, Protocol, PublishedPort } from './ports.js';
+import { relayTcp } from './tcp-relay.js';
 
 /**
  * The userland proxy: one listener per published port, all inside berthd
@@ -114,15 +115,10 @@ export class UserlandProxy {
   }
 
   private listenTcp(port: PublishedPort): Promise<Listener> {
-    const server: Server = createServer({ pauseOnConnect: true }, (client) => {
+    // allowHalfOpen: a client's shutdown(SHUT_WR) is passed on, not answered by closing (see relayTcp).
+    const server: Server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => {
       if (!this.forward) return client.destroy();
-      const upstream = createConnection({ host: port.containerIp, port: port.containerPort });
-      upstream.on('connect', () => client.resume());
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+      relayTcp(client, { host: port.containerIp, port: port.containerPort });
     });
     // After listening, an error (accept failing with EMFILE) must not take the daemon down: the connection is just lost.
     server.on('error', () => undefined);

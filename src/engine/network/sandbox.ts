@@ -26,6 +26,8 @@ export interface InterfacePlan {
   ip6?: string;
   prefixLength6?: number;
   mac: string;
+  /** --link-local-ip addresses with their prefix ("169.254.1.1/16"), added beside the main one. */
+  linkLocal?: string[];
 }
 
 export function randomIfname(prefix: string): string {
@@ -44,6 +46,7 @@ function innerLines(i: InterfacePlan): string[] {
     ipCmd.addrAdd(`${i.ip}/${i.prefixLength}`, i.ifname),
     // As dockerd: no duplicate address detection, so the address is usable at once rather than "tentative" for a second.
     ...(i.ip6 ? [ipCmd.addrAdd(`${i.ip6}/${i.prefixLength6}`, i.ifname, { nodad: true })] : []),
+    ...(i.linkLocal ?? []).map((cidr) => ipCmd.addrAdd(cidr, i.ifname)),
     ipCmd.linkUp(i.ifname),
   ];
 }

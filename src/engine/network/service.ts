@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { conflict, forbidden, invalid, isEngineError, notFound } from '../../lib/errors.js';
+import { conflict, EngineError, forbidden, invalid, isEngineError, notFound } from '../../lib/errors.js';
 import { Mutex } from '../../lib/mutex.js';
 import { linkExists, listAddresses, listRouteDestinations, runTool } from '../../platform/linux/ip.js';
 import { ensureSysctl, readSysctl } from '../../platform/linux/sysctl.js';
@@ -10,12 +10,14 @@ import { Firewall, type FirewallNetwork, type FirewallPort } from './firewall.js
 import { filterNetworks, prunable } from './filters.js';
 import { AddressAllocator, completePool, DEFAULT_ADDRESS_POOLS, pickSubnet, type AddressPool } from './ipam.js';
 import { checkPool6, gateway6Of, Ipv6Allocator, ipv6Pool, isIpv6Pool, pickSubnet6 } from './ipam6.js';
-import { formatCidr, formatIp, parseCidr, parseIp } from './ipv4.js';
-import { familyOf, formatAddress, formatPrefix, parseAddress, parsePrefix, type IpPrefix } from './ipv6.js';
+import { formatCidr, formatIp, parseCidr } from './ipv4.js';
+import { formatAddress, formatPrefix, parsePrefix, type IpPrefix } from './ipv6.js';
 import { UserlandProxy } from './proxy.js';
 import { destroySandbox, ensureBridge, deleteBridge } from './sandbox.js';
 import { NetworkStore, type ContainerRecord } from './store.js';
 import { SandboxBuilder } from './attach.js';
+import { checkEndpointOnNetwork, checkEndpointSyntax } from './endpoint-checks.js';
+import { PREDEFINED_NETWORKS } from './types.js';
 import type {
   Attachment, ContainerDirectory, ContainerNetworkConfig, ContainerNetworkSettings, EndpointInfo, EndpointRequest,
   IpamPool, NetworkCreateRequest, NetworkRecord, NetworkService, NetworkView,
@@ -152,16 +154,16 @@ export class LinuxNetworkService implements NetworkService {
   create(request: NetworkCreateRequest): Promise<{ id: string; warning: string }> {
     return this.mutex.run(async () => {
       const name = request.Name ?? '';
-      // dockerd takes any name; berth keeps to word characters, dots and dashes, in any position (compose's "_default" networks start with "_").
-      if (!/^[\w.-]+$/.test(name)) throw invalid(`invalid network name "${name}"`);
-      if ([...this.networks.values()].some((n) => n.name === name)) throw conflict(`network with name ${name} already exists`);
+      // As dockerd, any name: spaces, slashes and colons too (the ID names the bridge and the files).
+      if (!name) throw invalid('invalid name: ');
+      const warning = this.duplicateName(name, request.CheckDuplicate !== false);
       const driver = request.Driver || 'bridge';
       if (driver !== 'bridge' && driver !== 'macvlan') throw notFound(`plugin "${driver}" not found`);
       const id = randomBytes(32).toString('hex');
       const record: NetworkRecord = {
         id, name, driver, created: new Date().toISOString(), scope: 'local',
         internal: !!request.Internal, attachable: !!request.Attachable, ipv6: !!request.EnableIPv6,
-        ipam: [await this.poolFor(request), ...(await this.pool6For(request))], options: { ...(request.Options ?? {}) }, labels: { ...(request.Labels ?? {}) },
+        ipam: [await this.poolFor(request, name), ...(await this.pool6For(request))], options: { ...(request.Options ?? {}) }, labels: { ...(request.Labels ?? {}) },
       };
       if (driver === 'bridge') {
         record.device = request.Options?.['com.docker.network.bridge.name'] || `${this.prefixes.bridge}${id.slice(0, 12)}`;
@@ -174,6 +176,7 @@ export class LinuxNetworkService implements NetworkService {
         const mode = request.Options?.macvlan_mode ?? 'bridge';
         if (!['bridge', 'vepa', 'private', 'passthru'].includes(mode)) throw invalid(`macvlan_mode ${mode} is not one of bridge, vepa, private, passthru`);
       }
+      if (!request.IPAM?.Config?.[0]?.Subnet) record.autoSubnet = true;
       this.addNetwork(record);
       try {
         await this.store.saveNetwork(record);
@@ -183,8 +186,21 @@ export class LinuxNetworkService implements NetworkService {
         throw err;
       }
       this.publish('create', record);
-      return { id, warning: '' };
+      return { id, warning };
     });
+  }
+
+  /**
+   * dockerd 20.10: a predefined name is never taken again; another existing
+   * name is refused when the client checks duplicates, else it is taken with
+   * a warning naming the first network of that name.
+   */
+  private duplicateName(name: string, check: boolean): string {
+    if ((PREDEFINED_NETWORKS as readonly string[]).includes(name)) throw forbidden(`operation is not permitted on predefined ${name} network `);
+    const existing = [...this.networks.values()].filter((n) => n.name === name).sort((a, b) => a.created.localeCompare(b.created))[0];
+    if (!existing) return '';
+    if (check) throw conflict(`network with name ${name} already exists`);
+    return `Network with name ${name} (id : ${existing.id}) already exists`;
   }
 
   async list(filters?: Filters): Promise<NetworkView[]> {
@@ -193,6 +209,9 @@ export class LinuxNetworkService implements NetworkService {
   }
 
   async inspect(idOrName: string): Promise<NetworkView> {
+    // GET /networks/{id} words a name's ambiguity its own way in dockerd.
+    const byName = this.networks.has(idOrName) ? [] : [...this.networks.values()].filter((n) => n.name === idOrName);
+    if (byName.length > 1) throw invalid(`${byName.length} matches found based on name: network ${idOrName} is ambiguous`);
     return this.view(this.resolveNetwork(idOrName));
   }
 
@@ -241,10 +260,8 @@ export class LinuxNetworkService implements NetworkService {
         if (config.macAddress && !primaryRequest.macAddress) primaryRequest.macAddress = config.macAddress;
         networks.push({ networkId: primaryId, request: primaryRequest });
         for (const [networkId, request] of requests) if (networkId !== primaryId) networks.push({ networkId, request });
-        for (const { networkId, request } of networks) {
-          const n = this.networks.get(networkId);
-          if (n) this.validateEndpoint(n, request);
-        }
+        // As dockerd: the syntax now, the rest when the endpoint is made (start).
+        for (const { request } of networks) checkEndpointSyntax(request, 'create');
       }
       const record: ContainerRecord = { id: containerId, config: { ...config, networkMode: mode }, networks, sandbox: this.containers.get(containerId)?.sandbox };
       this.containers.set(containerId, record);
@@ -319,6 +336,7 @@ export class LinuxNetworkService implements NetworkService {
       // The container's own MacAddress (Config.MacAddress) belongs to its primary network, also when it is connected again.
       const request = { ...endpoint };
       if (!request.macAddress && record.config.macAddress && this.isPrimary(record, n)) request.macAddress = record.config.macAddress;
+      checkEndpointSyntax(request, 'connect');
       this.validateEndpoint(n, request);
       record.networks.push({ networkId: n.id, request });
       if (record.sandbox) {
@@ -376,8 +394,12 @@ export class LinuxNetworkService implements NetworkService {
 
   resolveNetwork(idOrName: string): NetworkRecord {
     const all = [...this.networks.values()];
-    const found = all.find((n) => n.id === idOrName) ?? all.find((n) => n.name === idOrName);
-    if (found) return found;
+    const byId = this.networks.get(idOrName);
+    if (byId) return byId;
+    // Two networks may share a name (CheckDuplicate: false): then the name names neither, as in dockerd.
+    const byName = all.filter((n) => n.name === idOrName);
+    if (byName.length > 1) throw invalid(`network ${idOrName} is ambiguous (${byName.length} matches found based on name)`);
+    if (byName[0]) return byName[0];
     const byPrefix = idOrName.length > 0 ? all.filter((n) => n.id.startsWith(idOrName)) : [];
     if (byPrefix.length === 1) return byPrefix[0]!;
     if (byPrefix.length > 1) throw notFound(`network ${idOrName} is ambiguous (${byPrefix.length} matches found based on ID prefix)`);
@@ -394,11 +416,13 @@ export class LinuxNetworkService implements NetworkService {
     }
   }
 
-  /** At start: networks named at create that did not exist then; still missing is dockerd's "network x not found". */
+  /**
+   * At start: networks named at create that did not exist then (still missing
+   * is dockerd's "network x not found"), and each endpoint checked against its network.
+   */
   private resolveLateNetworks(record: ContainerRecord): void {
     for (const entry of record.networks) {
-      if (this.networks.has(entry.networkId)) continue;
-      const n = this.resolveNetwork(entry.networkId);
+      const n = this.networks.get(entry.networkId) ?? this.resolveNetwork(entry.networkId);
       this.validateEndpoint(n, entry.request);
       entry.networkId = n.id;
     }
@@ -455,9 +479,8 @@ export class LinuxNetworkService implements NetworkService {
       ipv6Gateway: live?.gateway6 ?? '',
       macAddress: live?.plan.mac ?? '',
       aliases: live?.aliases ?? request.aliases ?? [],
-      ipamConfig: request.ipv4Address || request.ipv6Address
-        ? { ...(request.ipv4Address ? { IPv4Address: request.ipv4Address } : {}), ...(request.ipv6Address ? { IPv6Address: request.ipv6Address } : {}) }
-        : undefined,
+      ipamConfig: requestedIpam(request),
+      driverOpts: request.driverOpts,
       links: request.links ?? (this.networks.get(networkId)?.name === DEFAULT_NETWORK ? c.config.links : []),
       hostInterface: live?.plan.driver === 'bridge' ? live.plan.hostIfname : undefined,
     };
@@ -479,23 +502,12 @@ export class LinuxNetworkService implements NetworkService {
   }
 
   private validateEndpoint(n: NetworkRecord, request: EndpointRequest): void {
-    if (request.ipv4Address) {
-      if (n.name === DEFAULT_NETWORK) throw invalid('user specified IP address is supported on user defined networks only');
-      const subnet = parseCidr(n.ipam[0]!.Subnet);
-      const ip = parseIp(request.ipv4Address);
-      if (ip < subnet.base || ip >= subnet.base + 2 ** (32 - subnet.prefix)) {
-        throw invalid(`no configured subnet or ip-range contain the IP address ${request.ipv4Address}`);
-      }
-    }
-    // Only the form is checked here: dockerd refuses an --ip6 outside the network's subnets at start.
-    if (request.ipv6Address && familyOf(request.ipv6Address) !== 6) throw invalid(`invalid IPv6 address: ${request.ipv6Address}`);
-    if (request.ipv6Address) parseAddress(request.ipv6Address);
-    if (request.aliases?.length && n.name === DEFAULT_NETWORK) throw invalid('network-scoped alias is supported only for containers in user defined networks');
+    checkEndpointOnNetwork(n, request, n.name === DEFAULT_NETWORK);
   }
 
   private addNetwork(n: NetworkRecord): void {
     this.networks.set(n.id, n);
-    if (n.ipam[0]) this.allocators.set(n.id, new AddressAllocator(n.ipam[0]));
+    if (n.ipam[0]) this.allocators.set(n.id, new AddressAllocator(n.ipam[0], `${n.name} (${n.id})`));
     const pool6 = ipv6Pool(n);
     if (n.ipv6 && pool6) this.allocators6.set(n.id, new Ipv6Allocator(pool6));
   }
@@ -561,10 +573,10 @@ export class LinuxNetworkService implements NetworkService {
     return pools.filter((p) => p.base.includes(':') === (family === 6));
   }
 
-  private async poolFor(request: NetworkCreateRequest) {
+  private async poolFor(request: NetworkCreateRequest, name: string) {
     const given = request.IPAM?.Config?.find((p) => !isIpv6Pool(p));
     if (given?.Subnet) {
-      const pool = completePool(given);
+      const pool = completePool(given, { network: name });
       const subnet = parseCidr(pool.Subnet);
       for (const other of this.networks.values()) {
         const o = other.ipam[0];
@@ -572,7 +584,8 @@ export class LinuxNetworkService implements NetworkService {
       }
       return pool;
     }
-    if (given && (given.Gateway || given.IPRange)) throw invalid('a subnet is needed for --gateway and --ip-range');
+    // dockerd parses the missing subnet and says so (500).
+    if (given && (given.Gateway || given.IPRange)) throw new EngineError('internal', 'Invalid subnet  : invalid CIDR address: ');
     const subnet = pickSubnet(this.addressPools(4), await this.takenSubnets());
     return completePool({ Subnet: formatCidr(subnet) });
   }
@@ -682,4 +695,13 @@ async function hostPrefixes6(): Promise<IpPrefix[]> {
 /** "", "default" and "bridge" all mean the default bridge network. */
 function normaliseMode(mode: string): string {
   return mode === '' || mode === 'default' ? DEFAULT_NETWORK : mode;
+}
+
+/** Docker's EndpointIPAMConfig of a request: the fields given (omitempty), or nothing (null in inspect). */
+function requestedIpam(request: EndpointRequest): EndpointInfo['ipamConfig'] {
+  const out: NonNullable<EndpointInfo['ipamConfig']> = {};
+  if (request.ipv4Address) out.IPv4Address = request.ipv4Address;
+  if (request.ipv6Address) out.IPv6Address = request.ipv6Address;
+  if (request.linkLocalIps?.length) out.LinkLocalIPs = [...request.linkLocalIps];
+  return Object.keys(out).length ? out : undefined;
 }

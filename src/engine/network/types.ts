@@ -50,7 +50,10 @@ export interface NetworkCreateRequest {
   Attachable?: boolean;
   Ingress?: boolean;
   EnableIPv6?: boolean;
-  /** Pre-1.44 clients send it; refusing duplicate names is always on. */
+  /**
+   * false: a second network of an existing name is made, with a warning (dockerd 20.10);
+   * the API route fills in the default (false before API 1.44, true from then on).
+   */
   CheckDuplicate?: boolean;
   IPAM?: { Driver?: string; Config?: IpamPool[]; Options?: Record<string, string> };
   /** bridge: com.docker.network.bridge.name, …; macvlan: parent, macvlan_mode. */
@@ -74,6 +77,8 @@ export interface NetworkRecord {
   labels: Record<string, string>;
   /** bridge driver: the Linux bridge (berth0 for `bridge`, br-<12 hex> otherwise); macvlan: the parent. */
   device?: string;
+  /** berth chose the subnet (no --subnet given): a container cannot ask for an address on it (--ip), as with dockerd. */
+  autoSubnet?: boolean;
 }
 
 /** One container's endpoint on a network, as inspect shows it. */
@@ -92,8 +97,10 @@ export interface EndpointInfo {
   ipv6Gateway: string;
   macAddress: string;
   aliases: string[];
-  /** The --ip / --ip6 the user asked for, kept across restarts. */
-  ipamConfig?: { IPv4Address?: string; IPv6Address?: string };
+  /** What the user asked for (--ip, --ip6, --link-local-ip), Docker's EndpointIPAMConfig; kept across restarts. */
+  ipamConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] };
+  /** --driver-opt, Docker's DriverOpts. */
+  driverOpts?: Record<string, string>;
   /** Names of linked containers, "name:alias" (default bridge only). */
   links: string[];
   /** Host side of the veth, e.g. veth1a2b3c4 (bridge driver). */
@@ -112,9 +119,35 @@ export interface EndpointRequest {
   ipv4Address?: string;
   /** --ip6 */
   ipv6Address?: string;
+  /** --link-local-ip: extra addresses on the interface (IPv4 /16, IPv6 /64), as dockerd adds them. */
+  linkLocalIps?: string[];
+  /** --driver-opt: kept and shown (bridge and macvlan use none of them, as with dockerd). */
+  driverOpts?: Record<string, string>;
   /** --link on `network connect`, "name:alias". */
   links?: string[];
   macAddress?: string;
+}
+
+/** Docker's EndpointSettings as requests carry them (create's EndpointsConfig, connect's EndpointConfig). */
+export interface DockerEndpointSettings {
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] | null } | null;
+  Aliases?: string[] | null;
+  Links?: string[] | null;
+  MacAddress?: string;
+  DriverOpts?: Record<string, string> | null;
+}
+
+/** The request the network area takes from Docker's EndpointSettings (empty fields dropped). */
+export function endpointRequestOf(e: DockerEndpointSettings | null | undefined): EndpointRequest {
+  return {
+    aliases: e?.Aliases?.length ? e.Aliases : undefined,
+    ipv4Address: e?.IPAMConfig?.IPv4Address || undefined,
+    ipv6Address: e?.IPAMConfig?.IPv6Address || undefined,
+    linkLocalIps: e?.IPAMConfig?.LinkLocalIPs?.length ? e.IPAMConfig.LinkLocalIPs : undefined,
+    links: e?.Links?.length ? e.Links : undefined,
+    macAddress: e?.MacAddress || undefined,
+    driverOpts: e?.DriverOpts && Object.keys(e.DriverOpts).length ? e.DriverOpts : undefined,
+  };
 }
 
 /** "80/tcp" → bindings, Docker's PortMap; HostPort "" asks for an ephemeral port. */

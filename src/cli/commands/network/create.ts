@@ -1,6 +1,7 @@
 /** `berth network create`. */
 import { createNetwork } from '../../../client/networks.js';
 import { write, type CommandSpec } from '../../command.js';
+import { consolidateIpam, IpamFlagError } from './ipam-flags.js';
 
 /** "k=v" list → object (docker's -o, --label, --aux-address). */
 function keyValues(list: string[]): Record<string, string> {
@@ -32,17 +33,14 @@ export const networkCreateCommand: CommandSpec = {
     { long: 'label', type: 'stringArray', usage: 'Set metadata on a network' },
   ],
   async run(ctx, { flags, args }) {
-    const subnets = flags.subnet as string[];
-    const gateways = flags.gateway as string[];
-    const ranges = flags['ip-range'] as string[];
-    if (gateways.length > subnets.length || ranges.length > subnets.length) {
-      await write(ctx.stderr, 'Error: every ip-range or gateway must have a corresponding subnet\n');
+    let config;
+    try {
+      config = consolidateIpam(flags.subnet as string[], flags['ip-range'] as string[], flags.gateway as string[], keyValues(flags['aux-address'] as string[]));
+    } catch (err) {
+      if (!(err instanceof IpamFlagError)) throw err;
+      await write(ctx.stderr, `${err.message}\n`);
       return 1;
     }
-    const config = subnets.map((Subnet, i) => ({
-      Subnet, Gateway: gateways[i] || undefined, IPRange: ranges[i] || undefined,
-      AuxiliaryAddresses: i === 0 && (flags['aux-address'] as string[]).length ? keyValues(flags['aux-address'] as string[]) : undefined,
-    }));
     const client = await ctx.client();
     const created = await createNetwork(client.api, {
       Name: args[0]!, Driver: flags.driver as string, Internal: flags.internal as boolean, Attachable: flags.attachable as boolean,

@@ -84,19 +84,31 @@ export const networkConnectCommand: CommandSpec = {
   short: 'Connect a container to a network',
   args: { kind: 'exact', count: 2 },
   flags: [
-    { long: 'alias', type: 'stringArray', usage: 'Add network-scoped alias for the container' },
+    { long: 'alias', type: 'stringArray', usage: 'Add network-scoped alias for the container', valueName: 'strings' },
+    { long: 'driver-opt', type: 'stringArray', usage: 'driver options for the network', valueName: 'strings' },
     { long: 'ip', type: 'string', usage: 'IPv4 address (e.g., "172.30.100.104")' },
     { long: 'ip6', type: 'string', usage: 'IPv6 address (e.g., "2001:db8::33")' },
-    { long: 'link', type: 'stringArray', usage: 'Add link to another container' },
+    { long: 'link', type: 'stringArray', usage: 'Add link to another container', valueName: 'list' },
+    { long: 'link-local-ip', type: 'stringArray', usage: 'Add a link-local address for the container', valueName: 'strings' },
   ],
   async run(ctx, { flags, args }) {
+    let driverOpts: Record<string, string>;
+    try {
+      driverOpts = driverOptions(commaList(flags['driver-opt']));
+    } catch (err) {
+      await write(ctx.stderr, `${(err as Error).message}\n`);
+      return 1;
+    }
     const client = await ctx.client();
-    const aliases = flags.alias as string[];
+    const aliases = commaList(flags.alias);
     const links = flags.link as string[];
+    const linkLocal = commaList(flags['link-local-ip']);
+    const ipam = { IPv4Address: (flags.ip as string) || undefined, IPv6Address: (flags.ip6 as string) || undefined, LinkLocalIPs: linkLocal.length ? linkLocal : undefined };
     await connectNetwork(client.api, args[0]!, args[1]!, {
       Aliases: aliases.length ? aliases : undefined,
       Links: links.length ? links : undefined,
-      IPAMConfig: flags.ip || flags.ip6 ? { IPv4Address: (flags.ip as string) || undefined, IPv6Address: (flags.ip6 as string) || undefined } : undefined,
+      IPAMConfig: Object.values(ipam).some((v) => v !== undefined) ? ipam : undefined,
+      DriverOpts: Object.keys(driverOpts).length ? driverOpts : undefined,
     });
     return 0;
   },
@@ -116,3 +128,19 @@ export const networkDisconnectCommand: CommandSpec = {
   },
 };
 
+/** pflag's "strings" flags: each value may hold several, comma-separated. */
+function commaList(value: unknown): string[] {
+  return (value as string[]).flatMap((v) => v.split(',')).filter((v) => v !== '');
+}
+
+/** docker's convertDriverOpt: "k=v", both trimmed; a missing "=" or key is refused. */
+function driverOptions(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const opt of list) {
+    const eq = opt.indexOf('=');
+    const key = eq < 0 ? '' : opt.slice(0, eq).trim();
+    if (!key) throw new Error('invalid key/value pair format in driver options');
+    out[key] = opt.slice(eq + 1).trim();
+  }
+  return out;
+}
