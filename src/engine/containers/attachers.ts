@@ -8,8 +8,16 @@ import type { AttachOptions, StdioStreams } from './types.js';
  * container is created, so such attachments wait here and are connected
  * between create and start, before the process can print anything.
  */
+interface Pending {
+  streams: StdioStreams;
+  options: AttachOptions;
+  out: { stdout: PassThrough | null; stderr: PassThrough | null; stdin: PassThrough | null };
+  /** The runtime's streams once connected: close() must close them (conmon's socket is an fd of ours). */
+  live?: AttachStreams;
+}
+
 export class PendingAttachments {
-  private readonly pending = new Map<string, { streams: StdioStreams; options: AttachOptions; out: { stdout: PassThrough | null; stderr: PassThrough | null; stdin: PassThrough | null } }[]>();
+  private readonly pending = new Map<string, Pending[]>();
 
   add(id: string, options: AttachOptions): StdioStreams {
     const out = {
@@ -17,7 +25,10 @@ export class PendingAttachments {
       stderr: options.stderr ? new PassThrough() : null,
       stdin: options.stdin ? new PassThrough() : null,
     };
-    const entry = {
+    // close() looks the live streams up when called: callers keep copies of
+    // the streams object ({...streams, tty}), so replacing close later would
+    // not reach them, and conmon's attach socket would stay open.
+    const entry: Pending = {
       options,
       out,
       streams: {
@@ -26,6 +37,7 @@ export class PendingAttachments {
         stderr: out.stderr,
         close: () => {
           this.drop(id, entry);
+          entry.live?.close();
           out.stdout?.end();
           out.stderr?.end();
         },
@@ -42,13 +54,8 @@ export class PendingAttachments {
     const list = this.pending.get(id) ?? [];
     this.pending.delete(id);
     for (const entry of list) {
-      const live = await attach();
-      wire(entry.out, live);
-      entry.streams.close = () => {
-        live.close();
-        entry.out.stdout?.end();
-        entry.out.stderr?.end();
-      };
+      entry.live = await attach();
+      wire(entry.out, entry.live);
     }
   }
 
