@@ -91,6 +91,7 @@ export class DockerfileBuild {
 
   private async runStage(index: number, isFinal: boolean): Promise<Digest> {
     const stage = this.dockerfile.stages[index]!;
+    this.checkCancelled(); // before a FROM that may pull
     this.announce(stage.from.original);
     const base = await this.baseImage(stage, index);
     this.output.stream(` ---> ${shortId(base.id)}\n`);
@@ -145,8 +146,13 @@ export class DockerfileBuild {
     return expansionEnv(state.config.Env ?? [], this.args.allowed(state.config.Env ?? []));
   }
 
-  private async dispatch(state: StageState, ins: Instruction): Promise<void> {
+  /** As dockerd, a client gone stops the build before its next step. */
+  private checkCancelled(): void {
     if (this.signal.aborted) throw invalid('the build was cancelled');
+  }
+
+  private async dispatch(state: StageState, ins: Instruction): Promise<void> {
+    this.checkCancelled();
     switch (ins.kind) {
       case 'RUN':
         return this.runStep(state, ins);
