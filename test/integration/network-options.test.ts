@@ -258,4 +258,30 @@ describe('network and endpoint options, berthd side by side with dockerd', { ski
     berthd.docker(['rm', '-f', 'c1', 'c2']);
     assert.equal(berthd.docker(['network', 'rm', 'viacli']).code, 0);
   });
+
+  test('the berth CLI\'s run takes --ip, --ip6, --network-alias, --link-local-ip, --mac-address and --link as the docker CLI', () => {
+    const berth = (args: string[]) => run(process.execPath, [join(ROOT, 'bin', 'berth'), '-H', berthd.host, ...args]);
+    const net = targets[0]!.spare(30);
+    assert.equal(berthd.docker(['network', 'create', '--subnet', `${net}.0/24`, 'runcli']).code, 0);
+    assert.equal(berthd.docker(['run', '-d', '--name', 'target', '--network', 'runcli', 'busybox', 'sleep', '300']).code, 0);
+    const fields = '{{json .NetworkSettings.Networks.runcli.IPAMConfig}} {{json .NetworkSettings.Networks.runcli.Links}} {{.NetworkSettings.Networks.runcli.MacAddress}} {{json .NetworkSettings.Networks.runcli.Aliases}}';
+    const results: string[] = [];
+    for (const [name, cli] of [['r1', berth], ['r2', (a: string[]) => berthd.docker(a)]] as const) {
+      const n = name === 'r1' ? 51 : 53;
+      const r = cli(['run', '-d', '--name', name, '--network', 'runcli', '--ip', `${net}.${n}`, '--network-alias', `alias-${name}`, '--link-local-ip', '169.254.9.9',
+        '--mac-address', `02:42:0a:00:00:${n}`, '--link', 'target:tgt', 'busybox', 'sleep', '300']);
+      assert.equal(r.code, 0, r.stderr);
+      const id = berthd.docker(['inspect', '-f', '{{.Id}}', name]).stdout.trim().slice(0, 12);
+      results.push(berthd.docker(['inspect', '-f', fields, name]).stdout.replaceAll(String(n), 'N').replaceAll(name, 'NAME').replace(id, 'ID'));
+      const lookup = berthd.docker(['exec', name, 'nslookup', 'tgt']);
+      assert.match(lookup.stdout, /Address: \d+\.\d+\.\d+\.\d+/, lookup.stdout + lookup.stderr);
+      const bad = cli(['run', '--rm', '--ip', '10.9.9.9', 'busybox', 'true']);
+      results.push(`${bad.code} ${bad.stderr.replace(/^.*Error response from daemon: /s, '').replace(/Run '(berth|docker) /, "Run 'CLI ")}`);
+    }
+    assert.equal(results[0], results[2]);
+    assert.match(results[0]!, /"IPv4Address":".*\.N".*"LinkLocalIPs":\["169\.254\.9\.9"\].*\["target:tgt"\] 02:42:0a:00:00:N/);
+    assert.equal(results[1], results[3]);
+    berthd.docker(['rm', '-f', 'r1', 'r2', 'target']);
+    assert.equal(berthd.docker(['network', 'rm', 'runcli']).code, 0);
+  });
 });

@@ -57,3 +57,14 @@ test('invalid values fail with docker messages', () => {
   assert.throws(() => request(['--health-interval', '-5s', 'busybox']), /--health-interval cannot be negative/);
   assert.throws(() => request(['--no-healthcheck', '--health-cmd', 'x', 'busybox']), /conflicts with --health-\* options/);
 });
+
+test('endpoint options go on the network mode endpoint, links only on a user-defined one (as docker CLI 28 sends them)', () => {
+  const user = request(['--network', 'mynet', '--link', 'a:b', '--ip', '10.0.0.5', '--ip6', 'fd00::5', '--network-alias', 'al', '--link-local-ip', '169.254.1.1', '--mac-address', '02:42:ac:11:00:09', 'busybox']);
+  assert.deepEqual(user.NetworkingConfig, {
+    EndpointsConfig: { mynet: { IPAMConfig: { IPv4Address: '10.0.0.5', IPv6Address: 'fd00::5', LinkLocalIPs: ['169.254.1.1'] }, Links: ['a:b'], Aliases: ['al'], MacAddress: '02:42:ac:11:00:09' } },
+  });
+  assert.deepEqual(user.HostConfig.Links, ['a:b']);
+  const bridge = request(['--link', 'a:b', 'busybox']);
+  assert.deepEqual(bridge.NetworkingConfig, { EndpointsConfig: { default: {} } });
+  assert.deepEqual(request(['--network', 'container:x', 'busybox']).NetworkingConfig, { EndpointsConfig: {} });
+});

@@ -139,12 +139,27 @@ export function buildCreateRequest(input: CreateInput): CreateContainerRequest {
   const config = containerConfig(input);
   const host = hostConfig(input);
   const network = input.flags.network as string;
-  // docker names the endpoint of a user-chosen network; host/none/default carry none.
-  const endpoints: Record<string, unknown> = ['default', 'host', 'none', 'bridge'].includes(network) || network.startsWith('container:') ? {} : { [network]: {} };
-  // --ip6, as the docker CLI sends it: on the endpoint of the network mode, named as given.
-  const ip6 = input.flags.ip6 as string | undefined;
-  if (ip6) endpoints[network] = { IPAMConfig: { IPv6Address: ip6 } };
+  // docker names the endpoint of the network mode; container:<x> has none.
+  const endpoints: Record<string, unknown> = network.startsWith('container:') ? {} : { [network]: endpointSettings(input.flags, network) };
   return { ...config, HostConfig: host, NetworkingConfig: { EndpointsConfig: endpoints } };
+}
+
+/**
+ * The endpoint settings of the network mode, as the docker CLI sends them:
+ * --ip, --ip6, --link-local-ip, --network-alias and --mac-address, and the
+ * links again on a user-defined network (where they become DNS aliases).
+ * The daemon says which of them the network cannot take.
+ */
+function endpointSettings(flags: FlagValues, network: string): Record<string, unknown> {
+  const userDefined = !['default', 'bridge', 'host', 'none'].includes(network);
+  const linkLocal = strings(flags, 'link-local-ip');
+  const ipam = { IPv4Address: (flags.ip as string) || undefined, IPv6Address: (flags.ip6 as string) || undefined, LinkLocalIPs: nonEmpty(linkLocal) };
+  return compact({
+    IPAMConfig: Object.values(ipam).some((v) => v !== undefined) ? ipam : undefined,
+    Links: userDefined ? nonEmpty(strings(flags, 'link')) : undefined,
+    Aliases: nonEmpty(strings(flags, 'network-alias')),
+    MacAddress: (flags['mac-address'] as string) || undefined,
+  });
 }
 
 /** Drops undefined fields so the JSON sent and the tests' expectations stay readable. */
