@@ -61,7 +61,18 @@ export function pipeSafely(source: Readable, destination: Writable, what: string
  */
 export function writeAll(destination: Writable, chunk: Buffer | string): Promise<boolean> {
   if (destination.destroyed || destination.writableEnded) return Promise.resolve(false);
-  if (destination.write(chunk)) return Promise.resolve(true);
+  destination.write(chunk);
+  return drained(destination);
+}
+
+/**
+ * Resolves true when `destination` can take more (at once if its buffer is
+ * below its high-water mark), false when it is gone: for writers that write
+ * through something else (a message framer) and only need to wait.
+ */
+export function drained(destination: Writable): Promise<boolean> {
+  if (destination.destroyed || destination.writableEnded) return Promise.resolve(false);
+  if (!destination.writableNeedDrain) return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       destination.off('drain', onDrain);

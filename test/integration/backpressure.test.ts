@@ -17,6 +17,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { tarOf } from './distribution-helpers.js';
 import { busyboxRootfs, conmonCount, TestDaemon, waitForValue } from './harness.js';
 
 const MiB = 1 << 20;
@@ -39,7 +40,7 @@ function cpuTicks(pid: number): number {
 }
 
 /** Sends a raw request; resolves with the socket once the response head is in, paused, the rest of what came unread in it. */
-function openStream(socketPath: string, request: string): Promise<Socket> {
+function openStream(socketPath: string, request: string | Buffer): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath, () => socket.write(request));
     let head = Buffer.alloc(0);
@@ -182,6 +183,25 @@ describe('a client that stops reading', () => {
         assert.equal((await api('GET', `/containers/${id}/json`)).json.State.Running, true, 'a detached client leaves the container running');
         assert.equal((await api('DELETE', `/containers/${id}?force=1`)).status, 204);
       },
+    });
+  });
+  test('build whose RUN runs yes: the step waits for the client; closing cancels the build and removes its container', async () => {
+    const context = await tarOf({ Dockerfile: 'FROM busybox\nRUN yes\n' });
+    const before = new Set((await api('GET', '/containers/json?all=1')).json.map((c: { Id: string }) => c.Id));
+    const stepContainer = async () => (await api('GET', '/containers/json?all=1')).json.find((c: { Id: string; State: string }) => !before.has(c.Id) && c.State === 'running')?.Id as string | undefined;
+    await stall(async () => {
+      const head = `POST /build?rm=0 HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-tar\r\nContent-Length: ${context.length}\r\n\r\n`;
+      const socket = await openStream(daemon.socket, Buffer.concat([Buffer.from(head), context]));
+      const id = await waitForValue('the RUN container', stepContainer, 60_000);
+      const writer = (await api('GET', `/containers/${id}/json`)).json.State.Pid as number;
+      return { socket, writer };
+    }, {
+      // JSON framing makes each byte of `yes` a bit more than one on the wire.
+      more: MORE,
+      after: () => waitForValue('the build container to go', async () => {
+        const all: Array<{ Id: string }> = (await api('GET', '/containers/json?all=1')).json;
+        return all.every((c) => before.has(c.Id)) ? true : undefined;
+      }).then(() => undefined),
     });
   });
 });

@@ -1,4 +1,5 @@
 import { invalid, notImplemented, toEngineError } from '../../lib/errors.js';
+import { drained } from '../../lib/streams.js';
 import { parseJson } from '../../lib/compression.js';
 import type { BuilderService, BuildRequest } from '../../engine/builder/types.js';
 import type { Ulimit } from '../../engine/containers/types.js';
@@ -37,6 +38,7 @@ export function buildRoutes(router: Router, { builder }: { builder: BuilderServi
       stream: (text: string) => show({ stream: text }),
       aux: (value: unknown) => show({ aux: value }),
       progress: (message: object) => (quiet ? undefined : send(message)),
+      drained: () => drained(res),
     };
     try {
       const id = await builder.build(req.raw, request, output, cancelled.signal);

@@ -145,7 +145,11 @@ export class StepRunner {
     const send = (text: string) => {
       if (text) this.output.stream(format(text));
     };
-    for await (const chunk of stream) send(decoder.write(chunk as Buffer));
+    for await (const chunk of stream) {
+      send(decoder.write(chunk as Buffer));
+      // Not pulling the next chunk pauses the attach stream, and so the process.
+      await this.output.drained();
+    }
     send(decoder.end());
   }
 

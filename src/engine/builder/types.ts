@@ -64,6 +64,12 @@ export interface BuildOutput {
   aux(value: unknown): void;
   /** Progress messages (pulls), passed through as they are. */
   progress(message: ProgressMessage): void;
+  /**
+   * Resolves once the client has taken enough of what was sent (at once when
+   * it keeps up): a RUN step waits here, so a client that stops reading holds
+   * the step's process on its writes, not the daemon's memory, as in dockerd.
+   */
+  drained(): Promise<unknown>;
 }
 
 export interface BuilderService {
