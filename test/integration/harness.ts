@@ -326,6 +326,8 @@ export class ReferenceDockerd {
 
   async stop(): Promise<void> {
     const child = this.child;
+    // dockerd leaves its user networks' bridges behind when it stops: note them to delete after.
+    const bridges = child && child.exitCode === null ? this.bridgeNames() : [];
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -333,7 +335,19 @@ export class ReferenceDockerd {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     unmountUnder(this.dir);
+    for (const bridge of bridges) spawnSync('ip', ['link', 'del', bridge]);
     await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** The Linux bridges of this dockerd's user-defined bridge networks (br-<id12> unless named by option). */
+  private bridgeNames(): string[] {
+    const ids = this.docker(['network', 'ls', '-q', '--no-trunc', '--filter', 'driver=bridge']).stdout.split('\n').filter(Boolean);
+    if (ids.length === 0) return [];
+    const lines = this.docker(['network', 'inspect', '-f', '{{.Id}} {{with index .Options "com.docker.network.bridge.name"}}{{.}}{{end}}', ...ids]).stdout.split('\n');
+    return lines.filter(Boolean).map((line) => {
+      const [id, named] = line.trim().split(' ');
+      return named || `br-${id!.slice(0, 12)}`;
+    });
   }
 }
 
