@@ -89,6 +89,8 @@ export function sendRefusal(res: ServerResponse, refusal: string): void {
 interface InFlight {
   _headerSent?: boolean;
   shouldKeepAlive: boolean;
+  /** Close the connection after this response: Node sets it when it composes the head, which may already have happened. */
+  _last: boolean;
   req?: IncomingMessage;
 }
 
@@ -104,6 +106,9 @@ function endBodyShort(inFlight: InFlight): void {
   const req = inFlight.req!;
   cutShort.add(req);
   inFlight.shouldKeepAlive = false;
+  // A route that wrote its head before the body ran out (load, import: a 200 with progress) had it say keep-alive:
+  // the connection still closes after the answer, as no next request can follow a half-close.
+  inFlight._last = true;
   // Marked complete, or Node would take the ended body for an abort and destroy the socket before the answer.
   req.complete = true;
   req.push(null);

@@ -71,7 +71,10 @@ export async function listen(
   const spec = parseHost(host, options.tls !== undefined);
   // Go's header limit (1 MB), so that requests dockerd takes (a 200 KB path) are taken here too.
   // Node's missing-Host check answers without Go's text: the API's own check (goRefusal) answers instead.
-  const httpOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
+  // No idle timeout on kept-alive connections, as dockerd has none: a server that closes an idle
+  // connection races the client's next request on it (EPIPE/ECONNRESET in pooling clients such as
+  // docker-py, dockerode and Node's own keep-alive agent). The client decides when to close.
+  const httpOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 0, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
   // TLS applies to tcp:// (and socket-activated) listeners: a unix socket is guarded by its file mode, as in dockerd.
   const server = spec.kind !== 'unix' && options.tls
     ? createTlsServer({ ...httpOptions, ...tlsServerOptions(options.tls) }, handlers.request)

@@ -175,6 +175,30 @@ describe('raw API requests: berthd answers as dockerd 20.10', () => {
     if (c.status === 200) assert.equal(ours.body.trim(), theirs.body.trim(), `body of ${label}`);
   }
 
+  it('keeps an idle kept-alive connection open, as dockerd does (a server-side idle close races the client\'s next request)', async () => {
+    const { Agent } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ping = () => new Promise<number | undefined>((resolve, reject) => {
+      request({ socketPath: daemon.socket, path: '/_ping', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      }).on('error', reject).end();
+    });
+    try {
+      assert.equal(await ping(), 200);
+      const [socket] = Object.values(agent.freeSockets).flat();
+      assert.ok(socket, 'the agent keeps the connection');
+      let closed = false;
+      socket.once('close', () => (closed = true));
+      // Longer than Node's default keep-alive timeout (5 s), which berthd used to apply.
+      await new Promise((resolve) => setTimeout(resolve, 6_500));
+      assert.equal(closed, false, 'berthd closed an idle connection');
+      assert.equal(await ping(), 200);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('answers plugin, swarm and distribution endpoints as a dockerd without plugins or swarm', async () => {
     for (const c of ENDPOINT_CASES) await check(c);
   });
