@@ -79,7 +79,7 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     let containersRef: LocalContainerService | undefined;
     const networks = new LinuxNetworkService({
       root: join(config.dataRoot, 'network'),
-      directory: { lookup: (idOrName) => containersRef!.facts(idOrName) },
+      directory: { lookup: (idOrName) => containersRef!.facts(idOrName), updateEtcFiles: (id, contents) => containersRef!.updateEtcFiles(id, contents) },
       defaultBridge: config.bridge,
       bip: config.bip || undefined,
       addressPools: config.defaultAddressPools.length ? config.defaultAddressPools : undefined,

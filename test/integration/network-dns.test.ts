@@ -115,6 +115,27 @@ describe('embedded DNS at 127.0.0.11', { skip: !DOCKER_CLI && 'docker CLI not in
     assert.deepEqual(askFrom('asker', 'udp', 'nothing-here'), { rcode: 3, addresses: [] });
   });
 
+  test('a container joins a user network from the default bridge: it gets 127.0.0.11 then, and a hosts line per network, as in dockerd', async () => {
+    assert.equal(docker('run', '-d', '--name', 'joiner', ...DNS, 'busybox', 'sleep', '600').code, 0);
+    assert.equal(docker('exec', 'joiner', 'head', '-1', '/etc/resolv.conf').stdout, `nameserver ${UPSTREAM}\n`);
+    assert.equal(docker('network', 'connect', 'dnsnet', 'joiner').code, 0);
+    const resolv = docker('exec', 'joiner', 'cat', '/etc/resolv.conf').stdout;
+    assert.ok(resolv.startsWith('nameserver 127.0.0.11\noptions ndots:0\n'), resolv);
+    const found = docker('exec', 'joiner', 'nslookup', '-type=a', 'srv2');
+    assert.match(found.stdout, new RegExp(`Address: ${ipOf('srv2').replace(/\./g, '\\.')}\\n`), found.stdout + found.stderr);
+    const bridgeIp = docker('inspect', '-f', '{{.NetworkSettings.Networks.bridge.IPAddress}}', 'joiner').stdout.trim();
+    const ownLines = () => docker('exec', 'joiner', 'cat', '/etc/hosts').stdout.split('\n').filter((l) => /^\d+\.\d+\.\d+\.\d+\t/.test(l) && !l.startsWith('127.')).map((l) => l.split('\t')[0]);
+    assert.deepEqual(ownLines(), [bridgeIp, ipOf('joiner')]);
+    assert.equal(docker('network', 'disconnect', 'dnsnet', 'joiner').code, 0);
+    assert.deepEqual(ownLines(), [bridgeIp]);
+    // Connected before its first start, a default-bridge container gets the resolver too.
+    assert.equal(docker('create', '--name', 'joiner2', ...DNS, 'busybox', 'sleep', '600').code, 0);
+    assert.equal(docker('network', 'connect', 'dnsnet', 'joiner2').code, 0);
+    assert.equal(docker('start', 'joiner2').code, 0);
+    assert.match(docker('exec', 'joiner2', 'nslookup', '-type=a', 'srv2').stdout, /Server:\s+127\.0\.0\.11\n[^]*Address: \d/);
+    assert.equal(docker('rm', '-f', 'joiner', 'joiner2').code, 0);
+  });
+
   test('the DNAT rules live in the container\'s netns; its sockets in berthd go when it is removed', async () => {
     const socketsOfBerthd = () => readdirSync(`/proc/${berthdPid()}/fd`).filter((fd) => {
       try {

@@ -39,6 +39,16 @@ export async function setupEtcFiles(c: Container, network: Attachment, find: (id
 }
 
 /**
+ * A running container joined or left a network: new hosts and resolv.conf.
+ * Written in place (same inode): they are bind-mounted into the container,
+ * which would not see a renamed-over file.
+ */
+export async function rewriteNetworkFiles(c: Container, contents: { hosts: string; resolvConf: string }): Promise<void> {
+  await writeFile(c.hostsPath, contents.hosts);
+  await writeFile(c.resolvConfPath, contents.resolvConf);
+}
+
+/**
  * What dockerd's init layer gives a created container: empty /etc/hostname,
  * /etc/hosts and /etc/resolv.conf (mode 0755), so the archive API finds them
  * before the first start. berth makes them in the container's directory,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ContainerFacts } from '../network/types.js';
 import { PendingAttachments, liveStreams } from './attachers.js';
 import { ContainerContext, type ContainerServiceDeps } from './context.js';
-import { createEtcPlaceholders, setupEtcFiles } from './etc-files.js';
+import { createEtcPlaceholders, rewriteNetworkFiles, setupEtcFiles } from './etc-files.js';
 import { ExecManager } from './exec.js';
 import { ContainerFilesystem, type CommitOptions } from './filesystem.js';
 import { checkPruneFilters, filterContainers, prunable } from './filters.js';
@@ -528,6 +528,10 @@ export class LocalContainerService implements ContainerService {
       id: c.id, name: c.name.slice(1), running: c.state.Running, pid: c.state.Pid,
       env: c.config.Env ?? [], exposedPorts: Object.keys(c.config.ExposedPorts ?? {}),
     };
+  }
+
+  async updateEtcFiles(id: string, contents: { hosts: string; resolvConf: string }): Promise<void> {
+    await rewriteNetworkFiles(this.deps.store.find(id), contents);
   }
 
   async runningIds(): Promise<string[]> {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { conflict, invalid } from '../../lib/errors.js';
 import { netnsPath } from '../../platform/linux/netns.js';
 import { RESOLVER_IP, SandboxDns } from './dns-sandbox.js';
-import { hostsContent, linkEnv, nameservers, parseExtraHosts, resolvConfContent, type HostsEntry } from './etc-content.js';
+import { hostsContent, linkEnv, nameservers, parseExtraHosts, resolvConfContent, withHostsEntry, withoutHostsEntry, type HostsEntry } from './etc-content.js';
 import { linkLocalCidr } from './endpoint-checks.js';
 import { macFromIp, parseIp } from './ipv4.js';
 import { gateway6Of, ipv6Pool } from './ipam6.js';
@@ -20,7 +20,7 @@ import type { AttachedEndpoint, Attachment, EndpointRequest, NetworkRecord } fro
  * The service holds the lock; everything here runs under it.
  */
 export class SandboxBuilder {
-  /** 127.0.0.11 in the sandboxes whose primary network is a user network. */
+  /** 127.0.0.11 in the sandboxes on a user network. */
   readonly dns = new SandboxDns();
   private readonly names: NameSource;
 
@@ -104,6 +104,12 @@ export class SandboxBuilder {
     }
     sandbox.endpoints.push(endpoint);
     sandbox.attachment.endpoints = sandbox.endpoints.map((e) => this.attachedEndpoint(e));
+    // Joining a user network gives a container that had no resolver one, and resolv.conf points at it, as in dockerd.
+    if (!this.dns.has(record.id) && this.servesDns(sandbox.endpoints)) {
+      await this.dns.start(record.id, netnsPath(sandbox.netns), resolverFor(this.names, record.id), true);
+      sandbox.attachment.resolvConfContent = await this.resolvConf(record);
+    }
+    for (const entry of this.ownHostsEntries(record, endpoint)) sandbox.attachment.hostsContent = withHostsEntry(sandbox.attachment.hostsContent, entry);
   }
 
   async disconnectLive(record: ContainerRecord, networkId: string): Promise<void> {
@@ -118,12 +124,15 @@ export class SandboxBuilder {
     await removeInterface(sandbox.netns, endpoint!.plan);
     this.release(endpoint!);
     sandbox.attachment.endpoints = sandbox.endpoints.map((e) => this.attachedEndpoint(e));
+    for (const ip of [endpoint!.plan.ip, endpoint!.plan.ip6]) if (ip) sandbox.attachment.hostsContent = withoutHostsEntry(sandbox.attachment.hostsContent, ip);
   }
 
-  /** dockerd gives a sandbox its resolver when its first network is a user-defined one. */
+  /** dockerd gives a sandbox its resolver once any of its networks is a user-defined one (at start or on connect). */
   private servesDns(endpoints: LiveEndpoint[]): boolean {
-    const primary = endpoints[0] && this.svc.networks.get(endpoints[0].networkId);
-    return hasNames(primary) && (primary.driver === 'bridge' || primary.driver === 'macvlan');
+    return endpoints.some((e) => {
+      const n = this.svc.networks.get(e.networkId);
+      return hasNames(n) && (n.driver === 'bridge' || n.driver === 'macvlan');
+    });
   }
 
   private hostUpstreams: string[] = [];
@@ -200,18 +209,29 @@ export class SandboxBuilder {
     const primary = sandbox.endpoints[0]!;
     const links = hasNames(this.svc.networks.get(primary.networkId)) ? { hosts: [], env: [] } : await this.links(record, primary);
     const extra = [...parseExtraHosts(c.extraHosts, this.hostGateway()), ...links.hosts];
-    const fqdn = c.domainname ? `${c.hostname}.${c.domainname}` : '';
-    const names = fqdn ? [fqdn, c.hostname] : [c.hostname];
-    const own: HostsEntry[] = [primary.plan.ip, primary.plan.ip6].filter((ip): ip is string => !!ip).map((ip) => ({ ip, names }));
-    await this.refreshHostUpstreams();
+    // An entry for the address on each network, in network order, as each endpoint's join adds one in dockerd.
+    const own = sandbox.endpoints.flatMap((e) => this.ownHostsEntries(record, e));
     return {
       namespace: { path },
       endpoints: sandbox.endpoints.map((e) => this.attachedEndpoint(e)),
       hostsContent: hostsContent(extra, own),
-      resolvConfContent: resolvConfContent({ host: await this.svc.hostResolvConf(), embedded: this.dns.has(record.id) ? RESOLVER_IP : null, dns: c.dns, dnsSearch: c.dnsSearch, dnsOptions: c.dnsOptions }),
+      resolvConfContent: await this.resolvConf(record),
       ports: portMap(sandbox.ports, c.exposedPorts ?? []) as Attachment['ports'],
       linkEnv: links.env,
     };
+  }
+
+  /** The container's own names at an endpoint's addresses, IPv4 first. */
+  private ownHostsEntries(record: ContainerRecord, e: LiveEndpoint): HostsEntry[] {
+    const c = record.config;
+    const names = c.domainname ? [`${c.hostname}.${c.domainname}`, c.hostname] : [c.hostname];
+    return [e.plan.ip, e.plan.ip6].filter((ip): ip is string => !!ip).map((ip) => ({ ip, names }));
+  }
+
+  private async resolvConf(record: ContainerRecord): Promise<string> {
+    const c = record.config;
+    await this.refreshHostUpstreams();
+    return resolvConfContent({ host: await this.svc.hostResolvConf(), embedded: this.dns.has(record.id) ? RESOLVER_IP : null, dns: c.dns, dnsSearch: c.dnsSearch, dnsOptions: c.dnsOptions });
   }
 
   /** --link on the default bridge: the target must run on the same network. On user networks links are DNS aliases (names.ts). */

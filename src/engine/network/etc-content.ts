@@ -26,6 +26,16 @@ export function hostsContent(extra: HostsEntry[], own: HostsEntry | HostsEntry[]
   return lines.join('\n') + '\n';
 }
 
+/** A hosts file with the entry of an address added at the end, as dockerd writes it when a running container joins a network. */
+export function withHostsEntry(content: string, entry: HostsEntry): string {
+  return `${content}${entry.ip}\t${entry.names.join(' ')}\n`;
+}
+
+/** A hosts file without the entries of `ip` (the container left that address's network). */
+export function withoutHostsEntry(content: string, ip: string): string {
+  return content.split('\n').filter((line) => line.split('\t', 1)[0] !== ip).join('\n');
+}
+
 /** --add-host "name:ip" (also "name=ip"); "host-gateway" is replaced by `gateway`. */
 export function parseExtraHosts(specs: string[], gateway: string): HostsEntry[] {
   return specs.map((spec) => {

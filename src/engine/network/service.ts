@@ -346,6 +346,7 @@ export class LinuxNetworkService implements NetworkService {
           record.networks.pop();
           throw err;
         }
+        await this.updateEtcFiles(record);
         this.publish('connect', n, facts.id);
       }
       await this.store.saveContainer(record);
@@ -365,12 +366,18 @@ export class LinuxNetworkService implements NetworkService {
       if (index < 0) throw forbidden(`container ${facts.id} is not connected to network ${n.name}`);
       if (record.sandbox) {
         await this.builder.disconnectLive(record, n.id);
+        await this.updateEtcFiles(record);
         this.publish('disconnect', n, facts.id);
       }
       record.networks.splice(index, 1);
       await this.store.saveContainer(record);
       await this.applyFirewall();
     });
+  }
+
+  private async updateEtcFiles(record: ContainerRecord): Promise<void> {
+    const { hostsContent, resolvConfContent } = record.sandbox!.attachment;
+    await this.options.directory.updateEtcFiles(record.id, { hosts: hostsContent, resolvConf: resolvConfContent });
   }
 
   async settings(containerId: string): Promise<ContainerNetworkSettings> {

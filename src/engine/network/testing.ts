@@ -5,9 +5,14 @@ import { notFound } from '../../lib/errors.js';
 
 /** Test helpers: fake containers (just ids), and echo servers run inside a netns. */
 
-export function fakeDirectory(): ContainerDirectory & { add(name: string, extra?: Partial<ContainerFacts>): ContainerFacts } {
+export function fakeDirectory(): ContainerDirectory & { add(name: string, extra?: Partial<ContainerFacts>): ContainerFacts; etcFiles: Map<string, { hosts: string; resolvConf: string }> } {
   const byId = new Map<string, ContainerFacts>();
+  const etcFiles = new Map<string, { hosts: string; resolvConf: string }>();
   return {
+    etcFiles,
+    async updateEtcFiles(id, contents) {
+      etcFiles.set(id, contents);
+    },
     add(name, extra = {}) {
       const facts: ContainerFacts = { id: randomBytes(32).toString('hex'), name, running: true, pid: 0, env: [], exposedPorts: [], ...extra };
       byId.set(facts.id, facts);

@@ -232,6 +232,8 @@ export interface ContainerNetworkSettings {
 export interface ContainerDirectory {
   /** Resolves a name, full ID or unique ID prefix; `notFound` otherwise. */
   lookup(idOrName: string): Promise<ContainerFacts>;
+  /** A running container joined or left a network: its /etc/hosts and /etc/resolv.conf get these contents in place. */
+  updateEtcFiles(id: string, contents: { hosts: string; resolvConf: string }): Promise<void>;
 }
 
 export interface ContainerFacts {
