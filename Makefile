@@ -51,9 +51,13 @@ test: deps build depcheck
 # The commands, plus berthd's systemd units (socket-activated, see contrib/). Without
 # systemd running, the units are installed but not enabled; start berthd by hand.
 SYSTEMD_DIR ?= /etc/systemd/system
+# Where the docker CLI looks for plugins: `docker compose …` then runs berth compose.
+DOCKER_PLUGIN_DIR ?= $(PREFIX)/lib/docker/cli-plugins
 install: build
 	ln -sf $(CURDIR)/bin/berth $(PREFIX)/bin/berth
 	ln -sf $(CURDIR)/bin/berthd $(PREFIX)/bin/berthd
+	install -d -m 755 $(DOCKER_PLUGIN_DIR)
+	ln -sf $(CURDIR)/bin/docker-compose $(DOCKER_PLUGIN_DIR)/docker-compose
 	install -d -m 755 $(DESTDIR)$(SYSTEMD_DIR) $(DESTDIR)/etc/berth
 	sed 's|@PREFIX@|$(PREFIX)|g' contrib/berthd.service > $(DESTDIR)$(SYSTEMD_DIR)/berthd.service
 	install -m 644 contrib/berthd.socket $(DESTDIR)$(SYSTEMD_DIR)/berthd.socket

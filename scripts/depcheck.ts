@@ -63,7 +63,12 @@ export const RULES: Rule[] = [
     may: [LIB, 'src/client/**'],
     why: 'client imports only lib',
   },
-  ...['cli', 'compose', 'web'].map((front) => ({
+  {
+    from: 'src/cli/**',
+    may: [LIB, 'src/client/**', 'src/cli/**', 'src/compose/**'],
+    why: 'cli speaks only the API, through client (no engine, api or platform); `berth compose` uses the compose model',
+  },
+  ...['compose', 'web'].map((front) => ({
     from: `src/${front}/**`,
     may: [LIB, 'src/client/**', `src/${front}/**`],
     why: `${front} speaks only the API, through client (no engine, api or platform)`,

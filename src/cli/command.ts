@@ -26,6 +26,8 @@ export interface CommandSpec {
   args: ArgRule;
   /** docker's run/exec/create stop parsing flags at the first positional. */
   interspersed?: boolean;
+  /** A command group with its own dispatcher (compose) writes its own `--help`. */
+  help?: () => string;
   run(ctx: CommandContext, parsed: ParsedArgs): Promise<number>;
 }
 

@@ -1,7 +1,7 @@
 /** `--help` texts in docker's layout. */
 import type { CommandSpec } from './command.js';
 import { flagUsages } from './flags.js';
-import { COMMANDS, GROUPS } from './registry.js';
+import { COMMANDS, GROUPS, OWN_GROUPS } from './registry.js';
 import { PROGRAM } from './version-info.js';
 
 export function usageLine(path: string, usage: string): string {
@@ -9,6 +9,7 @@ export function usageLine(path: string, usage: string): string {
 }
 
 export function commandHelp(spec: CommandSpec, path: string): string {
+  if (spec.help) return spec.help();
   let text = `${usageLine(path, spec.usage)}\n\n${spec.short}\n`;
   if (spec.aliases.length > 1) text += `\nAliases:\n  ${spec.aliases.map((a) => `${PROGRAM} ${a}`).join(', ')}\n`;
   if (spec.flags.length > 0) text += `\nOptions:\n${flagUsages(spec.flags)}`;
@@ -32,8 +33,8 @@ export function groupHelp(group: string): string {
 }
 
 export function rootHelp(): string {
-  const top = COMMANDS.flatMap((c) => c.paths.filter((p) => !p.includes(' ')).map((p) => [p, c.short] as [string, string]));
-  const groups = Object.entries(GROUPS);
+  const groups = Object.entries({ ...GROUPS, ...OWN_GROUPS }).sort(([a], [b]) => (a < b ? -1 : 1));
+  const top = COMMANDS.flatMap((c) => c.paths.filter((p) => !p.includes(' ') && !(p in OWN_GROUPS)).map((p) => [p, c.short] as [string, string]));
   return (
     `Usage:  ${PROGRAM} [OPTIONS] COMMAND\n\nA Docker-compatible container engine\n\n` +
     `Management Commands:\n${commandList(groups)}\nCommands:\n${commandList(top.sort(([a], [b]) => (a < b ? -1 : 1)))}\n` +

@@ -202,9 +202,9 @@ function reportError(err: unknown, rt: Runtime): number {
   return 1;
 }
 
-/** Runs the CLI in this process (bin/berth calls this). */
-export function run(): void {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+/** Runs the CLI in this process (bin/berth calls this; bin/docker-compose passes `compose …`). */
+export function run(argv: string[] = process.argv.slice(2)): void {
+  main(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -69,6 +69,7 @@ export const COMMANDS: CommandEntry[] = [
   { paths: ['volume inspect'], short: 'Display detailed information on one or more volumes', load: async () => (await import('./commands/volume/manage.js')).volumeInspectCommand },
   { paths: ['volume rm', 'volume remove'], short: 'Remove one or more volumes', load: async () => (await import('./commands/volume/manage.js')).volumeRmCommand },
   { paths: ['volume prune'], short: 'Remove unused local volumes', load: async () => (await import('./commands/volume/manage.js')).volumePruneCommand },
+  { paths: ['compose'], short: 'Define and run multi-container applications', load: async () => (await import('./commands/compose/index.js')).composeCommand },
   { paths: ['context create'], short: 'Create a context', load: async () => (await import('./commands/context.js')).contextCreateCommand },
   { paths: ['context ls', 'context list'], short: 'List contexts', load: async () => (await import('./commands/context.js')).contextLsCommand },
   { paths: ['context use'], short: 'Set the current berth context', load: async () => (await import('./commands/context.js')).contextUseCommand },
@@ -82,8 +83,19 @@ export const GROUPS: Record<string, string> = {
   container: 'Manage containers',
   context: 'Manage contexts',
   image: 'Manage images',
+  network: 'Manage networks',
   system: 'Manage berth',
   volume: 'Manage volumes',
+};
+
+/**
+ * Management commands with their own dispatcher, listed with the groups in
+ * `berth --help`: compose parses its subcommands itself, and `berth registry`
+ * is a separate server entry point (bin/berth starts it without this CLI).
+ */
+export const OWN_GROUPS: Record<string, string> = {
+  compose: 'Define and run multi-container applications',
+  registry: 'Run a private image registry (serve, gc)',
 };
 
 /** Finds the entry for argv's leading words; returns it with the words consumed. */

@@ -1,0 +1,99 @@
+/**
+ * After the merge: profiles decide which services are in the model, service
+ * references are checked (depends_on to unknown or disabled services, cycles),
+ * and the implicit parts compose v2 adds are made explicit: the `default`
+ * network, resource names `<project>_<key>`, each service attached to
+ * `default` when it names no network.
+ */
+import { invalid } from '../lib/errors.js';
+
+type Dict = Record<string, unknown>;
+
+export interface ComposeModel {
+  name: string;
+  services: Record<string, Dict>;
+  networks: Record<string, Dict>;
+  volumes: Record<string, Dict>;
+  secrets: Record<string, Dict>;
+  configs: Record<string, Dict>;
+  [extension: string]: unknown;
+}
+
+/** Profiles a service needs: none means always on. `*` enables every profile. */
+export function activeServices(services: Record<string, Dict>, profiles: string[], targeted: string[] = []): Set<string> {
+  const active = new Set(profiles);
+  for (const name of targeted) for (const p of (services[name]?.profiles as string[] | undefined) ?? []) active.add(p);
+  const on = (s: Dict) => {
+    const needs = (s.profiles as string[] | undefined) ?? [];
+    return needs.length === 0 || active.has('*') || needs.some((p) => active.has(p));
+  };
+  return new Set(Object.entries(services).filter(([name, s]) => on(s) || targeted.includes(name)).map(([name]) => name));
+}
+
+export function applyProfiles(model: ComposeModel, profiles: string[], targeted: string[] = []): void {
+  for (const name of targeted) if (!model.services[name]) throw invalid(`no such service: ${name}`);
+  const keep = activeServices(model.services, profiles, targeted);
+  // A targeted service pulls in what it depends on, whatever their profiles.
+  const queue = [...targeted];
+  while (queue.length > 0) {
+    for (const dep of Object.keys(dependsOn(model.services[queue.shift() as string]))) {
+      if (model.services[dep] && !keep.has(dep)) queue.push((keep.add(dep), dep));
+    }
+  }
+  for (const name of Object.keys(model.services)) if (!keep.has(name)) delete model.services[name];
+}
+
+function dependsOn(service: Dict | undefined): Record<string, Dict> {
+  return (service?.depends_on as Record<string, Dict> | undefined) ?? {};
+}
+
+/** Unknown required dependencies are errors; optional ones (`required: false`) are dropped. */
+export function checkDependencies(model: ComposeModel): void {
+  for (const [name, service] of Object.entries(model.services)) {
+    for (const [dep, opts] of Object.entries(dependsOn(service))) {
+      if (model.services[dep]) continue;
+      if (opts.required === false) delete dependsOn(service)[dep];
+      else throw invalid(`service "${name}" depends on undefined service "${dep}": invalid compose project`);
+    }
+  }
+  dependencyOrder(model.services);
+}
+
+/** Services in an order where each comes after what it depends on; a cycle is an error naming it. */
+export function dependencyOrder(services: Record<string, Dict>): string[] {
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, path: string[]) => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') throw invalid(`dependency cycle detected: ${[...path.slice(path.indexOf(name)), name].join(' -> ')}`);
+    state.set(name, 'visiting');
+    for (const dep of Object.keys(dependsOn(services[name])).sort()) if (services[dep]) visit(dep, [...path, name]);
+    state.set(name, 'done');
+    order.push(name);
+  };
+  for (const name of Object.keys(services).sort()) visit(name, []);
+  return order;
+}
+
+/** Names and defaults compose v2 fills in (what `config` prints). */
+export function addDefaults(model: ComposeModel): void {
+  const needsDefault = Object.values(model.services).some((s) => !s.network_mode && !s.networks);
+  for (const service of Object.values(model.services)) {
+    if (!service.network_mode && !service.networks) service.networks = { default: null };
+  }
+  if (needsDefault && !model.networks.default) model.networks.default = {};
+  nameResources(model.name, model.networks);
+  nameResources(model.name, model.volumes);
+  nameResources(model.name, model.secrets);
+  nameResources(model.name, model.configs);
+}
+
+/** `<project>_<key>` unless the resource has a `name:` or is external (whose name is the key). */
+function nameResources(project: string, resources: Record<string, Dict>): void {
+  for (const [key, def] of Object.entries(resources)) {
+    const d = def ?? {};
+    const external = d.external === true || (typeof d.external === 'object' && d.external !== null);
+    if (!d.name) d.name = external ? key : `${project}_${key}`;
+    resources[key] = d;
+  }
+}
