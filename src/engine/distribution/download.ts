@@ -73,6 +73,8 @@ async function downloadOnce<T>(repo: Repository, layer: Descriptor, diffId: Dige
     // The verifier's verdict comes when the compressed bytes end; it must reach the
     // consumer whether or not the inflater has finished by then.
     verified.catch((err) => stream.destroy(err));
+    // That can come after the consumer read the inflated stream to its end: nothing listens then.
+    stream.on('error', () => undefined);
     return await consume(Readable.from(untilVerified(stream, verified), { objectMode: false }));
   } catch (err) {
     res.destroy();

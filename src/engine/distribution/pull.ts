@@ -131,16 +131,15 @@ function checkConfig(bytes: Buffer, manifest: ImageManifest, req: PullRequest): 
  * extract while the diff ID is hashed, with nothing in between on disk. A
  * layer extracts on top of the one below it, so a layer whose parent is still
  * coming is fetched compressed into the content store meanwhile (verified),
- * and extracted from there when its turn comes; such a spooled blob survives
- * a failed pull for the next try. If anything fails, the layers made by this
- * pull are removed again.
+ * and extracted from there when its turn comes. If anything fails, what is
+ * verified stays for the next try: the layers made (content-addressed by
+ * chain ID, as the tars of verified downloads were before) and spooled blobs.
  */
 async function fetchLayers(deps: PullDeps, repo: Repository, manifest: ImageManifest, diffIds: Digest[], sink: ProgressSink): Promise<void> {
   const chains = chainIds(diffIds);
   const present = await Promise.all(chains.map(async (chain) => (await deps.layers.get(chain)) !== null));
   const items = manifest.layers.map((layer) => new ItemProgress(sink, shortId(layer.digest)));
   items.forEach((item, i) => item.status(present[i] ? 'Already exists' : 'Pulling fs layer'));
-  const created: Digest[] = [];
   const done: Promise<void>[] = [];
   const settled = new Set<number>();
   for (const [i, chain] of chains.entries()) {
@@ -149,10 +148,7 @@ async function fetchLayers(deps: PullDeps, repo: Repository, manifest: ImageMani
       chain, parent: i === 0 ? null : chains[i - 1]!, diffId: diffIds[i]!, descriptor: manifest.layers[i]!, item: items[i]!,
       parentReady: () => i === 0 || settled.has(i - 1), below,
     };
-    const job = present[i] ? Promise.resolve() : deps.unpacking.run(chain, () => fetchLayer(deps, repo, layer)).then((mine) => {
-      if (mine) created.push(chain); // only the pull that made a layer may remove it again; another pull may be using it
-      layer.item.status('Pull complete');
-    });
+    const job = present[i] ? Promise.resolve() : deps.unpacking.run(chain, () => fetchLayer(deps, repo, layer)).then(() => layer.item.status('Pull complete'));
     const finished = Promise.all([below, job]).then(() => void settled.add(i));
     finished.catch(() => undefined); // awaited below; a later layer's failure must not go unhandled
     done.push(finished);
@@ -160,8 +156,7 @@ async function fetchLayers(deps: PullDeps, repo: Repository, manifest: ImageMani
   try {
     await Promise.all(done);
   } catch (err) {
-    await Promise.allSettled(done);
-    for (const chain of created.reverse()) await deps.layers.remove(chain).catch(() => undefined);
+    await Promise.allSettled(done); // no layer is still being written when the pull answers
     throw err;
   }
 }

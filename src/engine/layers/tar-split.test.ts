@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -66,6 +67,20 @@ for (const driver of ['overlay2', 'vfs'] as LayerDriver[]) {
       const tar = await makeTar(BASE);
       await roundTrip(Buffer.concat([tar, Buffer.alloc(8192)])); // padded to a record, as some tools write
     });
+
+    for (const format of ['gnu', 'posix', 'ustar']) {
+      test(`a tar from GNU tar (${format}: long names, hardlinks, record padding) comes back the same`, async () => {
+        const src = join(tmp.path, `src-${format}`);
+        const long = `${'d'.repeat(60)}/${'e'.repeat(60)}`;
+        mkdirSync(join(src, format === 'ustar' ? 'short' : long), { recursive: true });
+        const file = join(src, format === 'ustar' ? 'short' : long, 'file');
+        writeFileSync(file, Buffer.alloc(3000, 5));
+        linkSync(file, join(src, 'hardlink'));
+        writeFileSync(join(src, 'empty'), '');
+        const tar = execFileSync('tar', ['-c', `--format=${format}`, '-C', src, '.']);
+        await roundTrip(tar);
+      });
+    }
 
     test('a gzip tar is kept as its uncompressed form (what the diff ID covers)', async () => {
       const tar = await makeTar([{ name: 'z', content: 'zipped' }]);
