@@ -1,5 +1,6 @@
-import { constants, lstatSync, readFileSync } from 'node:fs';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, read, readFileSync, readSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Digest } from '../../lib/digest.js';
@@ -89,37 +90,72 @@ export async function regenerateTar(layerDir: string, diffDir: string, diffId: D
   }
   const pieces = await decodeSplit(stored);
   const what = `layer ${diffId}`;
-  return Readable.from(assembleTar(pieces, (key, size) => readExactly(diffDir, key, size, what), diffId, what), { objectMode: false });
+  const files = new TreeReader(diffDir, what);
+  return Readable.from(assembleTar(pieces, (key, size) => files.read(key, size), diffId, what), { objectMode: false });
 }
 
 const CHUNK = 1 << 20;
 
-/** A file's data under `root`, reached without following symlinks; exactly `size` bytes or an error. */
-async function* readExactly(root: string, key: string, size: number, what: string): AsyncGenerator<Buffer> {
-  const components = key.split('/');
-  let parent: string | null;
-  try {
-    parent = await walkNoSymlinks(root, components.slice(0, -1), false);
-  } catch (err) {
-    if (err instanceof PathError) throw invalid(`${what}: cannot read back ${key}: ${err.message}`);
-    throw err;
-  }
-  if (parent === null) throw invalid(`${what}: ${key} is missing from the layer's files`);
-  const file = await open(join(parent, components[components.length - 1]!), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => {
-    throw invalid(`${what}: cannot read back ${key}: ${(err as Error).message}`);
-  });
-  try {
-    let left = size;
-    while (left > 0) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
-      const { bytesRead } = await file.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) throw invalid(`${what}: ${key} is shorter than the layer's tar says (${size} bytes)`);
-      left -= bytesRead;
-      yield buf.subarray(0, bytesRead);
+/**
+ * Reads files of a layer's tree back, never through a symlink: each directory
+ * on the way is checked once per regeneration (most files share them), and a
+ * file is opened with O_NOFOLLOW. Small files are read synchronously: a layer
+ * has thousands, and a thread-pool round trip per syscall cost more than the read.
+ */
+class TreeReader {
+  private readonly checked = new Map<string, string | null>();
+
+  constructor(private readonly root: string, private readonly what: string) {}
+
+  async *read(key: string, size: number): AsyncGenerator<Buffer> {
+    const slash = key.lastIndexOf('/');
+    const parent = await this.dir(slash < 0 ? '' : key.slice(0, slash));
+    if (parent === null) throw invalid(`${this.what}: ${key} is missing from the layer's files`);
+    const path = join(parent, key.slice(slash + 1));
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (err) {
+      throw invalid(`${this.what}: cannot read back ${key}: ${(err as Error).message}`);
     }
-    const { bytesRead } = await file.read(Buffer.alloc(1), 0, 1, null);
-    if (bytesRead !== 0) throw invalid(`${what}: ${key} is longer than the layer's tar says (${size} bytes)`);
-  } finally {
-    await file.close();
+    try {
+      if (fstatSync(fd).size !== size) throw invalid(`${this.what}: ${key} is not the ${size} bytes the layer's tar says`);
+      if (size <= SYNC_LIMIT) {
+        const buf = Buffer.allocUnsafe(size);
+        if (size > 0 && readSync(fd, buf, 0, size, 0) !== size) throw invalid(`${this.what}: ${key} changed while read`);
+        yield buf;
+        return;
+      }
+      yield* readLarge(fd, size, () => invalid(`${this.what}: ${key} changed while read`));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private async dir(key: string): Promise<string | null> {
+    const known = this.checked.get(key);
+    if (known !== undefined) return known;
+    let dir: string | null;
+    try {
+      dir = await walkNoSymlinks(this.root, key === '' ? [] : key.split('/'), false);
+    } catch (err) {
+      if (err instanceof PathError) throw invalid(`${this.what}: cannot read back ${key}: ${err.message}`);
+      throw err;
+    }
+    this.checked.set(key, dir);
+    return dir;
+  }
+}
+
+const SYNC_LIMIT = 256 << 10;
+const readAsync = promisify(read);
+
+async function* readLarge(fd: number, size: number, changed: () => Error): AsyncGenerator<Buffer> {
+  for (let position = 0; position < size; ) {
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - position));
+    const { bytesRead } = await readAsync(fd, buf, 0, buf.length, position);
+    if (bytesRead === 0) throw changed();
+    position += bytesRead;
+    yield buf.subarray(0, bytesRead);
   }
 }
