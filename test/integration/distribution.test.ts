@@ -230,7 +230,7 @@ describe('pull and push with berth registry', () => {
     assert.equal(daemon.docker(['rmi', `${host}/exact:x`]).code, 0);
     assert.equal(daemon.docker(['pull', `${host}/exact-copy:y`]).code, 0);
     assert.equal(daemon.docker(['image', 'inspect', '-f', '{{.Id}}', `${host}/exact-copy:y`]).stdout.trim(), pushed.configDigest);
-    const cat = daemon.docker(['run', '--rm', '--network', 'none', '-v', `${BUSYBOX}:/bb:ro`, '--entrypoint', '/bb', `${host}/exact-copy:y`, 'cat', '/etc/motd', '/kept']);
+    const cat = daemon.docker(['run', '--rm', '--network', 'none', '-v', `${BUSYBOX}:/busybox:ro`, '--entrypoint', '/busybox', `${host}/exact-copy:y`, 'cat', '/etc/motd', '/kept']);
     assert.equal(cat.stdout, 'second, longer\nkept', cat.stderr);
     daemon.docker(['rmi', `${host}/exact-copy:y`]);
   });
