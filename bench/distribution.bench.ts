@@ -6,8 +6,10 @@
  *
  * - push: the registry starts empty before each run, so every layer is
  *   compressed and uploaded (nothing to HEAD or mount).
- * - pull: the image is removed locally before each run (rmi frees its layers
- *   and, in berth, their tars), so every layer is downloaded, verified and unpacked.
+ * - pull: the image is removed locally before each run (rmi frees its layers),
+ *   so every layer is downloaded, verified and unpacked.
+ * - disk: du of each daemon's data root after the last pull, with that one
+ *   image in it (berth keeps each layer once: its files plus tar-split metadata).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
@@ -27,6 +29,7 @@ const DISTRIBUTION = '/usr/bin/docker-registry';
 interface Names {
   push: string;
   pull: string;
+  disk: string;
 }
 
 export async function run(ctx: BenchContext): Promise<Row[]> {
@@ -52,7 +55,11 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
 }
 
 function benchNames(image: string): Names {
-  return { push: `distribution: docker push (${image})`, pull: `distribution: docker pull (${image})` };
+  return {
+    push: `distribution: docker push (${image})`,
+    pull: `distribution: docker pull (${image})`,
+    disk: `distribution: disk used by the pulled image (${image})`,
+  };
 }
 
 async function benchSubject(ctx: BenchContext, spec: DaemonSpec, registry: LocalRegistry, rootfsTar: string, names: Names): Promise<Row[]> {
@@ -71,8 +78,18 @@ async function benchSubject(ctx: BenchContext, spec: DaemonSpec, registry: Local
       before: async () => void (await docker('rmi', image)),
       measure: async () => void (await docker('pull', image)),
     });
-    return [push, pull];
+    return [push, pull, await diskRow(names.disk, spec.subject, daemon.dir)];
   });
+}
+
+/**
+ * What one pulled image costs on disk: the daemon's whole data root after the
+ * last pull (the image is the only one there), as du counts allocated blocks.
+ */
+async function diskRow(bench: string, subject: string, daemonDir: string): Promise<Row> {
+  const out = await runCommand('du', ['-sk', join(daemonDir, 'data')]);
+  const kib = Number(out.trim().split(/\s+/)[0]);
+  return { bench, subject, median_ms: Math.round(kib / 102.4) / 10, unit: 'MiB', runs: 1, note: 'du -sk of the data root after the pull' };
 }
 
 /** distribution 2.8 on 127.0.0.1:port; restartEmpty() gives it a fresh root. */

@@ -9,8 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { busyboxRootfs, DOCKER_CLI, TestDaemon } from './harness.js';
 import { digestOf, TestRegistry } from './registry-harness.js';
 import { pushRawImage, settle, tarOf } from './distribution-helpers.js';
@@ -200,6 +202,39 @@ describe('pull and push with berth registry', () => {
     assert.equal(cat.code, 0, cat.stderr);
   });
 
+  it('keeps each layer once and gives its exact tar back: save matches the registry, save→load→save and push→pull keep bytes and IDs', async () => {
+    // GNU tar's own output (padded to a 10 KiB record), and a tar that writes a path twice and whites out one of its own files.
+    const gnu = gnuTar({ 'etc/motd': 'hello\n', 'usr/bin/tool': 'x'.repeat(5000) });
+    const rewritten = await entriesTar([['etc/motd', 'first\n'], ['etc/motd', 'second, longer\n'], ['gone', 'soon gone'], ['.wh.gone', ''], ['kept', 'kept']]);
+    const pushed = await pushRawImage(registry, 'exact', 'x', [gnu, rewritten]);
+    assert.equal(daemon.docker(['pull', `${host}/exact:x`]).code, 0);
+    for (const tar of [gnu, rewritten]) {
+      await assert.rejects(readFile(join(daemon.dataRoot, 'content', 'blobs', 'sha256', digestOf(tar).slice(7))), 'no tar blob is stored');
+    }
+    const saved = join(daemon.dataRoot, '..', 'exact-1.tar');
+    assert.equal(daemon.docker(['save', '-o', saved, `${host}/exact:x`]).code, 0);
+    const first = await readFile(saved);
+    for (const tar of [gnu, rewritten]) assert.ok(archiveFile(first, `blobs/sha256/${digestOf(tar).slice(7)}`).equals(tar), 'save gives the registry\'s layer tar');
+    const other = await TestDaemon.start();
+    try {
+      assert.equal(other.docker(['load', '-i', saved]).code, 0);
+      assert.equal(other.docker(['image', 'inspect', '-f', '{{.Id}}', `${host}/exact:x`]).stdout.trim(), pushed.configDigest);
+      const again = join(other.dataRoot, '..', 'exact-2.tar');
+      assert.equal(other.docker(['save', '-o', again, `${host}/exact:x`]).code, 0);
+      assert.ok((await readFile(again)).equals(first), 'save → load → save gives the same bytes');
+      assert.equal(other.docker(['tag', `${host}/exact:x`, `${host}/exact-copy:y`]).code, 0);
+      assert.equal(other.docker(['push', `${host}/exact-copy:y`]).code, 0);
+    } finally {
+      await other.stop();
+    }
+    assert.equal(daemon.docker(['rmi', `${host}/exact:x`]).code, 0);
+    assert.equal(daemon.docker(['pull', `${host}/exact-copy:y`]).code, 0);
+    assert.equal(daemon.docker(['image', 'inspect', '-f', '{{.Id}}', `${host}/exact-copy:y`]).stdout.trim(), pushed.configDigest);
+    const cat = daemon.docker(['run', '--rm', '--network', 'none', '-v', `${BUSYBOX}:/busybox:ro`, '--entrypoint', '/busybox', `${host}/exact-copy:y`, 'cat', '/etc/motd', '/kept']);
+    assert.equal(cat.stdout, 'second, longer\nkept', cat.stderr);
+    daemon.docker(['rmi', `${host}/exact-copy:y`]);
+  });
+
   it('run and create pull a missing image first, as docker does', () => {
     daemon.docker(['rmi', '-f', `${host}/bb:1.0`]);
     for (const ref of [...daemon.docker(['images', '-q', `${host}/bb`]).stdout.split('\n').filter(Boolean)]) daemon.docker(['rmi', '-f', ref]);
@@ -257,6 +292,44 @@ describe('pull and push with berth registry', () => {
     return String(res.headers['docker-content-digest']);
   }
 });
+
+/** A tar made by GNU tar from files in a temp dir. */
+function gnuTar(files: Record<string, string>): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-gnutar-'));
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(join(dir, dirname(name)), { recursive: true });
+      writeFileSync(join(dir, name), content);
+    }
+    return execFileSync('tar', ['-c', '--format=gnu', '--owner=0', '--group=0', '--mtime=@0', '-C', dir, '.']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A tar of entries in order (names may repeat). */
+async function entriesTar(entries: [string, string][]): Promise<Buffer> {
+  const { default: tar } = await import('tar-stream');
+  const pack = tar.pack();
+  for (const [name, content] of entries) pack.entry({ name, mtime: new Date(0), mode: 0o644 }, content);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** One file's bytes from an uncompressed tar archive (ustar names, as save writes them). */
+function archiveFile(archive: Buffer, wanted: string): Buffer {
+  for (let offset = 0; offset + 512 <= archive.length; ) {
+    const header = archive.subarray(offset, offset + 512);
+    const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(header.subarray(124, 136).toString('latin1').replace(/\0.*$/s, '').trim() || '0', 8);
+    if (name === '') break;
+    if (name === wanted) return archive.subarray(offset + 512, offset + 512 + size);
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error(`${wanted} is not in the archive`);
+}
 
 /** The registry's file holding a blob's bytes (berth registry keeps them under blobs/). */
 async function blobFile(registry: TestRegistry, digest: string): Promise<string> {

@@ -311,7 +311,8 @@ export class DockerfileBuild {
     const history = source.config.history ?? [];
     const entry = history[index]!;
     const layerIndex = history.slice(0, index).filter((h) => !h.empty_layer).length;
-    const layer = entry.empty_layer ? null : this.deps.layers.exportLayer(source.layers[layerIndex]!.chainId);
+    // The layer's exact tar, so the step's diff ID (and the image ID) is the source's.
+    const layer = entry.empty_layer ? null : (await this.deps.images.layerTar(source.layers[layerIndex]!.chainId, source.config.rootfs.diff_ids[layerIndex]!)).stream;
     const stepConfig = { ...(source.config.config ?? {}), Cmd: (entry.created_by ?? '').split(' ') };
     return this.runner.commit({ parent, config: source.config.config ?? {}, stepConfig, author: source.config.author ?? '', layer });
   }

@@ -68,13 +68,13 @@ test('a connection that breaks mid-blob is retried; a wrong blob is refused and 
   const progress = new ItemProgress((m) => statuses.push(m.status ?? ''), 'layer');
   const store = memoryStore();
   const layer = { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: digestOf(blob), size: blob.length };
-  await downloadLayer(repo, store, layer, digestOf(tar), progress);
+  await downloadLayer(repo, layer, digestOf(tar), progress, (inflated) => store.write(inflated, digestOf(tar)));
   assert.equal(gets, 2);
   assert.ok(statuses.includes('Retrying in 1 second'), statuses.join(','));
   assert.deepEqual(store.blobs.get(digestOf(tar)), tar);
 
   serve = gzipSync(randomBytes(64 * 1024));
   const other = memoryStore();
-  await assert.rejects(downloadLayer(repo, other, { ...layer, size: serve.length }, digestOf(tar), progress), /filesystem layer verification failed/);
+  await assert.rejects(downloadLayer(repo, { ...layer, size: serve.length }, digestOf(tar), progress, (inflated) => other.write(inflated, digestOf(tar))), /filesystem layer verification failed/);
   assert.equal(other.blobs.size, 0);
 });

@@ -1,14 +1,14 @@
 import { pipeline } from 'node:stream';
 import { chainIds, shortId, type Digest } from '../../lib/digest.js';
-import { invalid } from '../../lib/errors.js';
-import { parseJson } from '../../lib/compression.js';
+import { invalid, isEngineError } from '../../lib/errors.js';
+import { decompress, parseJson } from '../../lib/compression.js';
 import { familiarName, familiarString, fullName, normalizedString, parseNormalizedNamed, type Reference } from '../../lib/reference.js';
 import type { ContentStore } from '../content/types.js';
 import type { EventBus } from '../events/types.js';
 import type { ImageConfig, ImageService, ProgressSink } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
 import type { RegistryAccess } from './access.js';
-import { downloadLayer } from './download.js';
+import { downloadLayer, spoolLayer } from './download.js';
 import { translatePullError } from './errors.js';
 import type { InFlight } from './inflight.js';
 import type { Limiter } from './limiter.js';
@@ -27,8 +27,7 @@ export interface PullDeps {
   events: EventBus;
   access: RegistryAccess;
   downloads: Limiter;
-  /** Layer downloads and unpacks under way, shared by concurrent pulls (by diff ID, and by chain ID). */
-  fetching: InFlight<Digest>;
+  /** Layers being fetched and unpacked, shared by concurrent pulls (by chain ID). */
   unpacking: InFlight<Digest>;
   locations: BlobLocations;
 }
@@ -127,55 +126,91 @@ function checkConfig(bytes: Buffer, manifest: ImageManifest, req: PullRequest): 
 }
 
 /**
- * Layers not in the layer store are downloaded in parallel (bounded by
- * max-concurrent-downloads) and unpacked in order as their turn comes, as
- * dockerd does. A layer whose tar is in the content store already (from an
- * interrupted pull) is not downloaded again. If anything fails, the layers
- * unpacked by this pull are removed again; verified tars stay for the next try.
+ * Layers not in the layer store are fetched in parallel (bounded by
+ * max-concurrent-downloads), each in one pass: download, verify, inflate and
+ * extract while the diff ID is hashed, with nothing in between on disk. A
+ * layer extracts on top of the one below it, so a layer whose parent is still
+ * coming is fetched compressed into the content store meanwhile (verified),
+ * and extracted from there when its turn comes. If anything fails, what is
+ * verified stays for the next try: the layers made (content-addressed by
+ * chain ID, as the tars of verified downloads were before) and spooled blobs.
  */
 async function fetchLayers(deps: PullDeps, repo: Repository, manifest: ImageManifest, diffIds: Digest[], sink: ProgressSink): Promise<void> {
   const chains = chainIds(diffIds);
   const present = await Promise.all(chains.map(async (chain) => (await deps.layers.get(chain)) !== null));
   const items = manifest.layers.map((layer) => new ItemProgress(sink, shortId(layer.digest)));
   items.forEach((item, i) => item.status(present[i] ? 'Already exists' : 'Pulling fs layer'));
-  const downloads = new Map<Digest, Promise<unknown>>();
-  const downloadOf = (i: number): Promise<unknown> => {
-    const diffId = diffIds[i]!;
-    let download = downloads.get(diffId);
-    if (!download) {
-      download = deps.fetching.run(diffId, () => deps.downloads.run(async () => {
-        if (await deps.content.has(diffId)) return items[i]!.status('Download complete');
-        await downloadLayer(repo, deps.content, manifest.layers[i]!, diffId, items[i]!);
-      }, () => items[i]!.status('Waiting')));
-      download.catch(() => undefined); // awaited below; a later layer's failure must not go unhandled
-      downloads.set(diffId, download);
-    }
-    return download;
-  };
-  manifest.layers.forEach((_, i) => !present[i] && downloadOf(i));
-  const created: Digest[] = [];
+  const done: Promise<void>[] = [];
+  const settled = new Set<number>();
+  for (const [i, chain] of chains.entries()) {
+    const below = i === 0 ? Promise.resolve() : done[i - 1]!;
+    const layer: LayerJob = {
+      chain, parent: i === 0 ? null : chains[i - 1]!, diffId: diffIds[i]!, descriptor: manifest.layers[i]!, item: items[i]!,
+      parentReady: () => i === 0 || settled.has(i - 1), below,
+    };
+    const job = present[i] ? Promise.resolve() : deps.unpacking.run(chain, () => fetchLayer(deps, repo, layer)).then(() => layer.item.status('Pull complete'));
+    const finished = Promise.all([below, job]).then(() => void settled.add(i));
+    finished.catch(() => undefined); // awaited below; a later layer's failure must not go unhandled
+    done.push(finished);
+  }
   try {
-    for (const [i, chain] of chains.entries()) {
-      if (present[i]) continue;
-      await downloadOf(i);
-      if (!(await deps.layers.get(chain))) {
-        // Only the pull that unpacked a layer may remove it again; another pull may be using it.
-        if (await deps.unpacking.run(chain, () => unpack(deps, i === 0 ? null : chains[i - 1]!, diffIds[i]!, items[i]!))) created.push(chain);
-      }
-      items[i]!.status('Pull complete');
-    }
+    await Promise.all(done);
   } catch (err) {
-    await Promise.allSettled(downloads.values());
-    for (const chain of created.reverse()) await deps.layers.remove(chain).catch(() => undefined);
+    await Promise.allSettled(done); // no layer is still being written when the pull answers
     throw err;
   }
 }
 
-async function unpack(deps: PullDeps, parent: Digest | null, diffId: Digest, item: ItemProgress): Promise<void> {
-  const size = await deps.content.size(diffId);
+interface LayerJob {
+  chain: Digest;
+  parent: Digest | null;
+  diffId: Digest;
+  descriptor: ImageManifest['layers'][number];
+  item: ItemProgress;
+  /** The layer below is in the store now (so this one can stream straight in). */
+  parentReady(): boolean;
+  /** Settles when the layer below is in the store (or failed). */
+  below: Promise<unknown>;
+}
+
+async function fetchLayer(deps: PullDeps, repo: Repository, job: LayerJob): Promise<void> {
+  const { descriptor, item } = job;
+  if (await deps.layers.get(job.chain)) return;
+  const spooled = await deps.content.has(descriptor.digest);
+  if (!spooled) {
+    const direct = await deps.downloads.run(async () => {
+      if (!job.parentReady()) {
+        await spoolLayer(repo, deps.content, descriptor, item);
+        return false;
+      }
+      await downloadLayer(repo, descriptor, job.diffId, item, (tar) => deps.layers.create(job.parent, tar, job.diffId));
+      return true;
+    }, () => item.status('Waiting'));
+    if (direct) return;
+  } else {
+    item.status('Download complete');
+  }
+  await job.below;
+  await unpackSpooled(deps, job);
+}
+
+/** Extracts a layer from its compressed blob in the content store, then drops the blob. */
+async function unpackSpooled(deps: PullDeps, job: LayerJob): Promise<void> {
+  const { descriptor } = job;
+  const size = await deps.content.size(descriptor.digest);
   // pipeline() carries a read error on to the layer store instead of leaving it waiting.
-  const tar = pipeline(deps.content.open(diffId), item.counter('Extracting', size), () => undefined);
-  await deps.layers.create(parent, tar, diffId);
+  const blob = pipeline(deps.content.open(descriptor.digest), job.item.counter('Extracting', size), () => undefined);
+  const { stream } = await decompress(blob);
+  try {
+    await deps.layers.create(job.parent, stream, job.diffId);
+  } catch (err) {
+    if (isEngineError(err, 'invalid') && /diff ID mismatch/.test(err.message)) {
+      await deps.content.delete(descriptor.digest); // a bad blob is not worth keeping for a retry
+      throw invalid(`layer ${descriptor.digest} does not unpack to diff ID ${job.diffId} named in the image config: ${err.message}`);
+    }
+    throw err;
+  }
+  await deps.content.delete(descriptor.digest);
 }
 
 /** Remembers where each layer lives in its compressed form, for pushes (HEAD, cross-repository mounts). */

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { DigestingStream, shortId, type Digest } from '../../lib/digest.js';
+import { chainIds, DigestingStream, shortId, type Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
 import { familiarName, familiarString, fullName, nameOnly, normalizedString, parseNormalizedNamed, type Reference } from '../../lib/reference.js';
 import type { ContentStore } from '../content/types.js';
@@ -60,9 +60,11 @@ async function pushTag(deps: PushDeps, repo: Repository, repoRef: Reference, tag
   const items = new Map(diffIds.map((d) => [d, new ItemProgress(sink, shortId(d))]));
   for (const item of [...items.values()].reverse()) item.status('Preparing');
   const pushed = new Map<Digest, Promise<Descriptor>>();
-  for (const diffId of diffIds) {
+  const chains = chainIds(diffIds);
+  for (const [i, diffId] of diffIds.entries()) {
     const item = items.get(diffId)!;
-    if (!pushed.has(diffId)) pushed.set(diffId, deps.uploads.run(() => pushLayer(deps, repo, diffId, item), () => item.status('Waiting')));
+    const layer = { chain: chains[i]!, diffId };
+    if (!pushed.has(diffId)) pushed.set(diffId, deps.uploads.run(() => pushLayer(deps, repo, layer, item), () => item.status('Waiting')));
   }
   for (const p of pushed.values()) p.catch(() => undefined);
   const layers = await Promise.all(diffIds.map((d) => pushed.get(d)!));
@@ -88,7 +90,8 @@ async function pushTag(deps: PushDeps, repo: Repository, repoRef: Reference, tag
  * push) it is checked with HEAD, or mounted from the repository that has it;
  * only otherwise is it compressed and uploaded.
  */
-async function pushLayer(deps: PushDeps, repo: Repository, diffId: Digest, item: ItemProgress): Promise<Descriptor> {
+async function pushLayer(deps: PushDeps, repo: Repository, layer: { chain: Digest; diffId: Digest }, item: ItemProgress): Promise<Descriptor> {
+  const { diffId } = layer;
   const host = repo.endpoint.url.host;
   const known = (await deps.locations.get(diffId)).filter((l) => l.registry === host);
   known.sort((a, b) => Number(b.repository === repo.path) - Number(a.repository === repo.path));
@@ -108,13 +111,14 @@ async function pushLayer(deps: PushDeps, repo: Repository, diffId: Digest, item:
       session = mount.upload;
     }
   }
-  return upload(deps, repo, diffId, item, session ?? (await repo.startUpload()));
+  return upload(deps, repo, layer, item, session ?? (await repo.startUpload()));
 }
 
-async function upload(deps: PushDeps, repo: Repository, diffId: Digest, item: ItemProgress, session: URL): Promise<Descriptor> {
-  const size = await deps.content.size(diffId);
+async function upload(deps: PushDeps, repo: Repository, layer: { chain: Digest; diffId: Digest }, item: ItemProgress, session: URL): Promise<Descriptor> {
+  const { diffId } = layer;
+  const { stream, size } = await deps.images.layerTar(layer.chain, diffId);
   const hasher = new DigestingStream();
-  const body = pipeline(deps.content.open(diffId), item.counter('Pushing', size), createGzip(), hasher, () => undefined);
+  const body = pipeline(stream, item.counter('Pushing', size), createGzip(), hasher, () => undefined);
   await repo.upload(session, body, () => hasher.digest());
   item.status('Pushed');
   const location: BlobLocation = { registry: repo.endpoint.url.host, repository: repo.path, digest: hasher.digest(), mediaType: MediaType.dockerLayerGzip, size: hasher.bytes };

@@ -43,7 +43,6 @@ export class RegistryDistributionService implements DistributionService {
       ...common,
       layers: deps.layers,
       downloads: new Limiter(deps.settings.maxConcurrentDownloads),
-      fetching: new InFlight(),
       unpacking: new InFlight(),
     };
     this.pushDeps = { ...common, uploads: new Limiter(deps.settings.maxConcurrentUploads) };

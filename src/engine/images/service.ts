@@ -20,7 +20,7 @@ import { ImageRemover } from './remove.js';
 import { importImage, type ImportOptions } from './import.js';
 import { saveImages } from './archive/save.js';
 import { loadArchive } from './archive/load.js';
-import { registerLayers } from './layers.js';
+import { openLayerTar, registerLayers } from './layers.js';
 import { applyChanges, type WordSplitter } from './config-changes.js';
 
 export interface ImageServiceDeps {
@@ -172,9 +172,13 @@ export class LocalImageService implements ImageService {
     return id;
   }
 
+  layerTar(chain: Digest, diffId: Digest): Promise<{ stream: Readable; size: number }> {
+    return openLayerTar(this.deps, chain, diffId);
+  }
+
   async save(names: string[]): Promise<Readable> {
     const selections = names.map((name) => this.selectForSave(name));
-    const stream = await saveImages(this.deps.content, selections);
+    const stream = await saveImages(this.deps.content, (chain, diffId) => openLayerTar(this.deps, chain, diffId), selections);
     for (const { image } of selections) this.deps.events.publish('image', 'save', image.id, { name: image.id });
     return stream;
   }

@@ -148,6 +148,8 @@ export interface ImageService {
   prune(filters: Filters): Promise<{ ImagesDeleted: DeleteResponseItem[] | null; SpaceReclaimed: number }>;
   importTar(source: Readable, options: { sourceName: string; repo?: string; tag?: string; message?: string; changes: string[]; platform?: string }): Promise<Digest>;
   save(names: string[]): Promise<Readable>;
+  /** The exact uncompressed tar of a layer (`chain` its chain ID, `diffId` its digest), regenerated from the layer store. */
+  layerTar(chain: Digest, diffId: Digest): Promise<{ stream: Readable; size: number }>;
   load(archive: Readable, progress: ProgressSink, quiet: boolean): Promise<void>;
   /** Total bytes of all distinct layers. */
   layersSize(): Promise<number>;

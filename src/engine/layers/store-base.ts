@@ -10,6 +10,7 @@ import { unmount } from '../../platform/linux/mount.js';
 import type { LayerInfo, LayerStore, RwLayerInfo } from './types.js';
 import type { ApplyOptions } from './tar-apply.js';
 import { applyTar } from './tar-apply.js';
+import { regenerateTar, SplitRecorder, writeTarSplit } from './tar-split.js';
 
 /**
  * What overlay2 and vfs share: the on-disk records and their crash-safe
@@ -23,6 +24,8 @@ import { applyTar } from './tar-apply.js';
 
 export interface LayerMeta extends LayerInfo {
   kind: 'layer';
+  /** Bytes of the layer's tar, which only its tar-split metadata keeps (absent on layers made before it). */
+  tarSize?: number;
 }
 
 export interface RwMeta {
@@ -88,14 +91,16 @@ export abstract class DirLayerStore implements LayerStore {
     const tmp = await this.makeTemp();
     try {
       await this.prepare(tmp, parent);
-      const applied = await applyTar(tar, join(tmp, 'diff'), await this.applyOptions(parent));
+      const split = new SplitRecorder(join(tmp, 'diff'));
+      const applied = await applyTar(tar, join(tmp, 'diff'), { ...(await this.applyOptions(parent)), split });
       const { diffId } = applied;
       const size = await this.measure(join(tmp, 'diff'), applied.size);
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
         throw invalid(`layer diff ID mismatch: expected ${expectedDiffId}, got ${diffId}`);
       }
+      const tarSize = await writeTarSplit(tmp, split);
       const info: LayerInfo = { chainId: chainIdOf(parent, diffId), diffId, parent, size };
-      return await this.lock.run(() => this.commitLayer(tmp, info));
+      return await this.lock.run(() => this.commitLayer(tmp, info, tarSize));
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
@@ -110,11 +115,11 @@ export abstract class DirLayerStore implements LayerStore {
     return appliedBytes;
   }
 
-  private async commitLayer(tmp: string, info: LayerInfo): Promise<LayerInfo> {
+  private async commitLayer(tmp: string, info: LayerInfo, tarSize: number): Promise<LayerInfo> {
     const existing = await this.get(info.chainId);
     if (existing !== null) return existing; // extracted twice concurrently: keep the first
     const key = hexOf(info.chainId);
-    await writeJsonAtomic(join(tmp, 'meta.json'), { kind: 'layer', ...info } satisfies LayerMeta);
+    await writeJsonAtomic(join(tmp, 'meta.json'), { kind: 'layer', ...info, tarSize } satisfies LayerMeta);
     await rename(tmp, join(this.root, key));
     await this.committed(key);
     return info;
@@ -123,7 +128,7 @@ export abstract class DirLayerStore implements LayerStore {
   async get(chainId: Digest): Promise<LayerInfo | null> {
     const meta = await this.readMeta(hexOf(chainId));
     if (meta?.kind !== 'layer') return null;
-    const { kind: _kind, ...info } = meta;
+    const { kind: _kind, tarSize: _tarSize, ...info } = meta;
     return info;
   }
 
@@ -137,7 +142,7 @@ export abstract class DirLayerStore implements LayerStore {
     const layers: LayerInfo[] = [];
     for (const meta of await this.allMeta()) {
       if (meta.kind !== 'layer') continue;
-      const { kind: _kind, ...info } = meta;
+      const { kind: _kind, tarSize: _tarSize, ...info } = meta;
       layers.push(info);
     }
     return layers;
@@ -157,6 +162,14 @@ export abstract class DirLayerStore implements LayerStore {
 
   diffDir(chainId: Digest): string {
     return join(this.root, hexOf(chainId), 'diff');
+  }
+
+  async layerTar(chainId: Digest): Promise<{ stream: Readable; size: number } | null> {
+    const meta = await this.readMeta(hexOf(chainId));
+    if (meta?.kind !== 'layer') throw notFound(`layer ${chainId} not found`);
+    if (meta.tarSize === undefined) return null;
+    const stream = await regenerateTar(join(this.root, hexOf(chainId)), this.diffDir(chainId), meta.diffId);
+    return stream && { stream, size: meta.tarSize };
   }
 
   // ---- read-write layers ----

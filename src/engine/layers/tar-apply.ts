@@ -18,6 +18,7 @@ import { applyMeta, copyFileWithMeta, metaOf, readXattrs } from '../../lib/tar/f
 import { readTar, type EntryHeader, type TarEntry } from '../../lib/tar/read.js';
 import * as sys from '../../platform/linux/sys.js';
 import { lookupInLayers, lstatOrNull } from './lower-lookup.js';
+import type { SplitRecorder } from './tar-split.js';
 import {
   makeOverlayWhiteout,
   markOpaque,
@@ -41,6 +42,8 @@ export interface ApplyOptions {
   whiteouts: 'overlay' | 'delete';
   /** Diff dirs of the layers below (topmost first): hardlink targets found only there are copied up. */
   lowers?: readonly string[];
+  /** Records the tar as tar-split metadata while it is extracted (see tar-split.ts). */
+  split?: SplitRecorder;
 }
 
 export interface ApplyResult {
@@ -64,13 +67,17 @@ interface Context {
    * An entry or whiteout that replaces a path forgets it and what is below.
    */
   knownDirs: Set<string>;
+  /** The number of the entry being applied, in tar order (for the tar-split recorder). */
+  index: number;
 }
 
 export async function applyTar(input: Readable, dest: string, options: ApplyOptions): Promise<ApplyResult> {
-  const reader = await readTar(input);
-  const ctx: Context = { dest, options, size: 0, dirTimes: [], written: new Set(), knownDirs: new Set() };
+  const split = options.split;
+  const reader = await readTar(input, split ? { tap: (chunk) => split.scanner.write(chunk) } : {});
+  const ctx: Context = { dest, options, size: 0, dirTimes: [], written: new Set(), knownDirs: new Set(), index: -1 };
   try {
     for await (const entry of reader.entries()) {
+      ctx.index++;
       await applyEntry(ctx, entry);
     }
   } catch (err) {
@@ -100,18 +107,21 @@ async function applyEntry(ctx: Context, entry: TarEntry): Promise<void> {
   }
   const base = components[components.length - 1]!;
   if (base.startsWith(WHITEOUT_PREFIX)) {
-    await drain(entry);
+    await (ctx.options.split ? ctx.options.split.capture(ctx.index, entry.body) : drain(entry));
     return applyWhiteout(ctx, header, components);
   }
   const parent = await ensureParents(ctx, name, components.slice(0, -1));
   const target = join(parent, base);
-  if (header.type !== 'directory') forgetDir(ctx, components.join('/'));
+  const key = components.join('/');
+  if (header.type !== 'directory') forgetDir(ctx, key);
+  ctx.options.split?.displace(key, header.type !== 'directory');
   await clearForEntry(target, header.type === 'directory');
   const created = await createEntry(entry, target, {
     sys,
     keepXattr: isImageXattr,
     hardlinkSource: (targetComponents) => findOrCopyUp(ctx, name, targetComponents),
   });
+  if (header.type === 'file' || header.type === 'contiguous-file') ctx.options.split?.place(ctx.index, key);
   ctx.size += created.bytes;
   if (created.dirTimes) ctx.dirTimes.push(created.dirTimes);
   ctx.written.add(components.join('/'));
@@ -201,6 +211,7 @@ async function applyWhiteout(ctx: Context, header: EntryHeader, components: stri
   if (parent === null) return; // vfs: nothing there to delete
   const target = join(parent, hidden);
   forgetDir(ctx, [...parentComponents, hidden].join('/'));
+  ctx.options.split?.displace([...parentComponents, hidden].join('/'), true);
   await rm(target, { recursive: true, force: true });
   if (overlay) {
     makeOverlayWhiteout(target);
@@ -220,6 +231,7 @@ async function applyOpaque(ctx: Context, name: string, dirComponents: string[]):
   for (const child of await readdir(dir)) {
     if (ctx.written.has(prefix + child)) continue;
     forgetDir(ctx, prefix + child);
+    ctx.options.split?.displace(prefix + child, true);
     await rm(join(dir, child), { recursive: true, force: true });
   }
 }

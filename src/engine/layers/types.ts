@@ -48,6 +48,14 @@ export interface LayerStore {
   /** The directory holding this layer's own files (GraphDriver.Data.UpperDir). */
   diffDir(chainId: Digest): string;
 
+  /**
+   * The exact tar the layer was made from (its digest is the diff ID), regenerated
+   * from the layer's files and its tar-split metadata; the stream fails if the
+   * files no longer give that digest. Null for a layer made before tar-split
+   * (its tar is still a content blob then). `size`: the tar's length in bytes.
+   */
+  layerTar(chainId: Digest): Promise<{ stream: Readable; size: number } | null>;
+
   /** A tar (uncompressed) of one read-only layer's changes, whiteouts as .wh. entries. */
   exportLayer(chainId: Digest): Readable;
 

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar, { type Extract, type Header } from 'tar-stream';
@@ -35,13 +35,20 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 const XATTR_KEY = 'SCHILY.xattr.';
 const RAW_XATTRS = Symbol('berth.rawXattrs');
 
-export async function readTar(input: Readable): Promise<TarReader> {
+export interface ReadOptions {
+  /** Sees every uncompressed byte, in order, before the entries are parsed (tar-split records the tar with it). */
+  tap?: (chunk: Buffer) => void;
+}
+
+export async function readTar(input: Readable, options: ReadOptions = {}): Promise<TarReader> {
   const head = await peek(input, 2);
   const gzipped = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
   const hasher = new DigestingStream();
   const extract = tar.extract();
   captureRawPax(extract);
-  const stages = gzipped ? [input, createGunzip(), hasher, extract] : [input, hasher, extract];
+  const tap = options.tap;
+  const observed = tap ? [hasher, new Transform({ transform: (chunk: Buffer, _enc, done) => (tap(chunk), done(null, chunk)) })] : [hasher];
+  const stages = gzipped ? [input, createGunzip(), ...observed, extract] : [input, ...observed, extract];
   const flowing = pipeline(stages as [Readable, ...NodeJS.WritableStream[]]);
   flowing.catch(() => undefined); // observed through entries(); this only prevents an unhandled rejection
 

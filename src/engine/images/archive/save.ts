@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { hexOf, sha256, type Digest } from '../../../lib/digest.js';
+import { chainIds, hexOf, sha256, type Digest } from '../../../lib/digest.js';
 import { pipeSafely } from '../../../lib/streams.js';
 import { familiarString, normalizedString, parseNormalizedNamed } from '../../../lib/reference.js';
 import type { ContentStore } from '../../content/types.js';
@@ -22,7 +22,12 @@ interface Blob {
   digest: Digest;
   size: number;
   bytes?: Buffer;
+  /** A layer's tar, opened (not yet read) when its size was asked for. */
+  stream?: Readable;
 }
+
+/** The exact tar of a layer of the image, and its size (see openLayerTar). */
+export type LayerTarOpener = (chain: Digest, diffId: Digest) => Promise<{ stream: Readable; size: number }>;
 
 /**
  * Writes images as Docker 25+ does: an OCI image layout (oci-layout,
@@ -31,7 +36,7 @@ interface Blob {
  * are the exact uncompressed tars whose digests are the config's diff IDs, so
  * image IDs survive the round trip.
  */
-export async function saveImages(content: ContentStore, selections: Selection[]): Promise<Readable> {
+export async function saveImages(content: ContentStore, layerTar: LayerTarOpener, selections: Selection[]): Promise<Readable> {
   const blobs = new Map<Digest, Blob>();
   const manifestJson: { Config: string; RepoTags: string[] | null; Layers: string[] }[] = [];
   const indexEntries: object[] = [];
@@ -41,9 +46,12 @@ export async function saveImages(content: ContentStore, selections: Selection[])
     const configBytes = await content.read(image.id);
     blobs.set(image.id, { digest: image.id, size: configBytes.length, bytes: configBytes });
     const layers: Blob[] = [];
-    for (const diffId of image.config.rootfs?.diff_ids ?? []) {
+    const diffIds = image.config.rootfs?.diff_ids ?? [];
+    for (const [i, chain] of chainIds(diffIds).entries()) {
+      const diffId = diffIds[i]!;
+      const known = blobs.get(diffId);
       // Fail before the first byte is sent: a missing layer must be an HTTP error, not a cut tar.
-      const layer = { digest: diffId, size: await content.size(diffId) };
+      const layer = known ?? { digest: diffId, ...(await layerTar(chain, diffId)) };
       layers.push(layer);
       blobs.set(diffId, layer);
     }
@@ -103,7 +111,7 @@ async function writeEntries(pack: tar.Pack, content: ContentStore, blobs: Map<Di
       continue;
     }
     const sink = pack.entry(header);
-    await pipeline(content.open(blob.digest), sink);
+    await pipeline(blob.stream ?? content.open(blob.digest), sink);
   }
   for (const [name, text] of Object.entries(files)) {
     if (text !== undefined) pack.entry({ name, mode: 0o444, mtime }, Buffer.from(text));
