@@ -1,0 +1,133 @@
+/**
+ * Moving blob bytes between files and sockets without letting memory grow
+ * with the blob.
+ *
+ * Node's fs streams allocate a fresh buffer for every read, and freed
+ * buffers are only returned when V8 next collects, which external memory
+ * alone triggers late (tens of MiB later): a 200 MB pull through
+ * createReadStream kept ~60 MiB of dead 1 MiB buffers around. Here a
+ * download reads into two buffers it owns, in turn, and refills one only
+ * once the socket has taken its bytes (the write callback), so one read
+ * overlaps one send and nothing is copied or allocated per chunk. Uploads
+ * are written in batches with one writev each, the next batch arriving from
+ * the socket while the last is written (and see young-gc.ts for the
+ * buffers the HTTP parser allocates).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { noteReceived } from './young-gc.js';
+
+/** Bytes per file read when sending; large reads make few threadpool round trips. */
+const SEND_CHUNK_BYTES = 1024 * 1024;
+/** Bytes gathered from the socket before one writev. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+/** Bytes written between two background fdatasyncs of an upload. */
+const WRITEBACK_BYTES = 16 * 1024 * 1024;
+/** writev takes at most IOV_MAX (1024) buffers; chunked bodies can come in small pieces. */
+const WRITE_BATCH_BUFFERS = 512;
+
+/** Sends bytes [start, end] (inclusive) of a file to `out`; the caller has sent the headers. */
+export async function sendFileRange(path: string, start: number, end: number, out: Writable): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    const size = Math.min(SEND_CHUNK_BYTES, end - start + 1);
+    const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
+    const sending: Array<Promise<void> | undefined> = [undefined, undefined];
+    let position = start;
+    for (let turn = 0; position <= end; turn ^= 1) {
+      // The buffer's last send must be done before it is read into again.
+      await sending[turn];
+      if (out.destroyed) throw Object.assign(new Error('client went away'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+      const buffer = buffers[turn]!;
+      const { bytesRead } = await fh.read(buffer, 0, Math.min(size, end - position + 1), position);
+      if (bytesRead === 0) throw new Error(`${path} ended at ${position}, before byte ${end}`);
+      position += bytesRead;
+      sending[turn] = send(out, buffer.subarray(0, bytesRead));
+      // Never left unhandled while the other buffer is being read; awaited above or below.
+      sending[turn]!.catch(() => undefined);
+    }
+    await Promise.all(sending);
+    out.end();
+  } finally {
+    await fh.close();
+  }
+}
+
+function send(out: Writable, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.write(chunk, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/**
+ * Writes a stream into a file from `position` on; `each` sees every chunk
+ * first, in order (the upload's hash, in the same pass as the write).
+ * Returns the number of bytes written.
+ *
+ * Every WRITEBACK_BYTES an fdatasync starts in the background (one at a
+ * time, never waited for by the writes): the kernel would otherwise keep a
+ * whole layer dirty in memory until the blob's one fsync at commit, which
+ * then had to write all of it while the client waited.
+ */
+export async function writeStreamAt(file: string, position: number, body: Readable, each: (chunk: Buffer) => void): Promise<number> {
+  const fh = await open(file, 'r+');
+  let writing: Promise<void> = Promise.resolve();
+  let syncing: Promise<void> | undefined;
+  try {
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    let next = position;
+    let synced = position;
+    const flush = async () => {
+      await writing;
+      if (batchBytes === 0) return;
+      writing = writeAll(fh, batch, next);
+      writing.catch(() => undefined);
+      next += batchBytes;
+      batch = [];
+      batchBytes = 0;
+      if (!syncing && next - synced >= WRITEBACK_BYTES) {
+        synced = next;
+        syncing = writing.then(() => fh.datasync()).finally(() => (syncing = undefined));
+        syncing.catch(() => undefined);
+      }
+    };
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      each(chunk);
+      noteReceived(chunk.length);
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      if (batchBytes >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_BUFFERS) await flush();
+    }
+    await flush();
+    await writing;
+    return next - position;
+  } finally {
+    // A failed body must not close the file under a write or sync still in flight.
+    await writing.catch(() => undefined);
+    await syncing?.catch(() => undefined);
+    await fh.close();
+  }
+}
+
+/** One writev, repeated for whatever a short write left. */
+async function writeAll(fh: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  let rest = buffers;
+  let at = position;
+  while (rest.length > 0) {
+    const { bytesWritten } = await fh.writev(rest, at);
+    if (bytesWritten === 0) throw new Error('writev wrote nothing');
+    at += bytesWritten;
+    rest = dropBytes(rest, bytesWritten);
+  }
+}
+
+/** The buffers without their first `n` bytes (views, not copies). */
+function dropBytes(buffers: Buffer[], n: number): Buffer[] {
+  let skip = n;
+  let i = 0;
+  while (i < buffers.length && skip >= buffers[i]!.length) skip -= buffers[i++]!.length;
+  const rest = buffers.slice(i);
+  if (skip > 0) rest[0] = rest[0]!.subarray(skip);
+  return rest;
+}
