@@ -88,10 +88,18 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
     names.push = `registry: skopeo push (${megabytes} MB image)`;
     names.pull = `registry: skopeo pull (${megabytes} MB image)`;
     const rows: Row[] = [];
+    const registries: Registry[] = [];
     for (const s of all) {
       const reason = s.unavailable();
       if (reason) rows.push(...Object.values(names).map((b) => skipped(b, s.subject, reason)));
-      else rows.push(...(await benchSubject(ctx, s, work, layout, names)));
+      else registries.push(new Registry(s, join(work, s.subject), 20000 + Math.floor(Math.random() * 20000)));
+    }
+    const unregisterAll = registerCleanup('registries', () => Promise.all(registries.map((r) => r.stop())).then(() => undefined));
+    try {
+      rows.push(...(await benchAll(ctx, registries, work, layout, names)));
+    } finally {
+      unregisterAll();
+      await Promise.all(registries.map((r) => r.stop()));
     }
     return withRatios(rows);
   } finally {
@@ -110,60 +118,61 @@ interface Names {
   small: string;
 }
 
-async function benchSubject(ctx: BenchContext, s: Subject, work: string, layout: string, names: Names): Promise<Row[]> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const registry = new Registry(s, join(work, s.subject), port);
-  const unregister = registerCleanup(`${s.subject} registry`, () => registry.stop());
-  try {
-    const rows: Row[] = [];
-    ctx.log(`${s.subject}: push`);
-    rows.push(...(await measureTransfer([names.push, names.pushRss, names.pushCpu], s.subject, ctx.runs, registry, {
-      before: () => registry.restartEmpty(),
-      measure: async () => void (await runCommand(SKOPEO, ['--insecure-policy', 'copy', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://127.0.0.1:${port}/bench/debian:1`])),
-    })));
-    ctx.log(`${s.subject}: pull`);
-    const pulled = join(work, 'pulled');
-    rows.push(...(await measureTransfer([names.pull, names.pullRss, names.pullCpu], s.subject, ctx.runs, registry, {
-      before: async () => {
-        await rm(pulled, { recursive: true, force: true });
-        await mkdir(pulled);
-      },
-      measure: async () => void (await runCommand(SKOPEO, ['--insecure-policy', 'copy', '--src-tls-verify=false', `docker://127.0.0.1:${port}/bench/debian:1`, `dir:${pulled}`])),
-    })));
-    ctx.log(`${s.subject}: small blob GETs`);
-    const digests = await pushSmallBlobs(port);
-    rows.push(await timeRuns(names.small, s.subject, ctx.runs, { measure: () => getAll(port, digests) }));
-    return rows;
-  } finally {
-    unregister();
-    await registry.stop();
+/**
+ * Push and pull run subject after subject within each run (the order turning
+ * round every run), so a change in the machine's load hits both alike.
+ */
+async function benchAll(ctx: BenchContext, registries: Registry[], work: string, layout: string, names: Names): Promise<Row[]> {
+  const rows: Row[] = [];
+  ctx.log('push (subjects interleaved)');
+  rows.push(...(await measureTransfers([names.push, names.pushRss, names.pushCpu], ctx.runs, registries, (r) => ({
+    before: () => r.restartEmpty(),
+    measure: async () => void (await runCommand(SKOPEO, ['--insecure-policy', 'copy', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://127.0.0.1:${r.port}/bench/debian:1`])),
+  }))));
+  ctx.log('pull (subjects interleaved)');
+  const pulled = join(work, 'pulled');
+  rows.push(...(await measureTransfers([names.pull, names.pullRss, names.pullCpu], ctx.runs, registries, (r) => ({
+    before: async () => {
+      await rm(pulled, { recursive: true, force: true });
+      await mkdir(pulled);
+    },
+    measure: async () => void (await runCommand(SKOPEO, ['--insecure-policy', 'copy', '--src-tls-verify=false', `docker://127.0.0.1:${r.port}/bench/debian:1`, `dir:${pulled}`])),
+  }))));
+  for (const r of registries) {
+    ctx.log(`${r.subject}: small blob GETs`);
+    const digests = await pushSmallBlobs(r.port);
+    rows.push(await timeRuns(names.small, r.subject, ctx.runs, { measure: () => getAll(r.port, digests) }));
   }
+  return rows;
 }
 
 /**
  * Times each run like timeRuns and also takes the server's peak RSS and the
  * CPU time it used during the run (user + system: on a loaded machine the
- * steadiest measure of the server's own cost). Three rows of medians.
+ * steadiest measure of the server's own cost). Three rows of medians per subject.
  */
-async function measureTransfer(benches: [string, string, string], subject: string, runs: number, registry: Registry, steps: TimedRuns): Promise<Row[]> {
-  const times: number[] = [];
-  const peaks: number[] = [];
-  const cpu: number[] = [];
+async function measureTransfers(benches: [string, string, string], runs: number, registries: Registry[], steps: (r: Registry) => TimedRuns): Promise<Row[]> {
+  const samples = new Map(registries.map((r) => [r, { times: [] as number[], peaks: [] as number[], cpu: [] as number[] }]));
   for (let i = 0; i < runs; i++) {
-    await steps.before?.();
-    await registry.resetPeakRss();
-    const cpuBefore = await registry.cpuMs();
-    const start = performance.now();
-    await steps.measure();
-    times.push(performance.now() - start);
-    cpu.push((await registry.cpuMs()) - cpuBefore);
-    peaks.push(await registry.peakRssMiB());
+    const order = i % 2 === 0 ? registries : [...registries].reverse();
+    for (const r of order) {
+      const { before, measure } = steps(r);
+      const mine = samples.get(r)!;
+      await before?.();
+      await r.resetPeakRss();
+      const cpuBefore = await r.cpuMs();
+      const start = performance.now();
+      await measure();
+      mine.times.push(performance.now() - start);
+      mine.cpu.push((await r.cpuMs()) - cpuBefore);
+      mine.peaks.push(await r.peakRssMiB());
+    }
   }
-  return [
-    { bench: benches[0], subject, median_ms: Math.round(median(times)), runs },
-    { bench: benches[1], subject, median_ms: Math.round(median(peaks) * 10) / 10, unit: 'MiB', runs },
-    { bench: benches[2], subject, median_ms: Math.round(median(cpu)), runs },
-  ];
+  return [...samples].flatMap(([r, { times, peaks, cpu }]) => [
+    { bench: benches[0], subject: r.subject, median_ms: Math.round(median(times)), runs },
+    { bench: benches[1], subject: r.subject, median_ms: Math.round(median(peaks) * 10) / 10, unit: 'MiB', runs },
+    { bench: benches[2], subject: r.subject, median_ms: Math.round(median(cpu)), runs },
+  ]);
 }
 
 /** One registry process; restartEmpty() gives it a fresh root, so every push uploads every blob. */
@@ -195,7 +204,11 @@ class Registry {
     return this.child.pid;
   }
 
-  constructor(private readonly s: Subject, private readonly dir: string, private readonly port: number) {}
+  constructor(private readonly s: Subject, private readonly dir: string, readonly port: number) {}
+
+  get subject(): string {
+    return this.s.subject;
+  }
 
   async restartEmpty(): Promise<void> {
     await this.stop();
