@@ -21,6 +21,8 @@ import { noteReceived } from './young-gc.js';
 const SEND_CHUNK_BYTES = 1024 * 1024;
 /** Bytes gathered from the socket before one writev. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
+/** Batch writes an upload may have in flight at once. */
+const WRITES_IN_FLIGHT = 4;
 /** Bytes written between two background fdatasyncs of an upload. */
 const WRITEBACK_BYTES = 16 * 1024 * 1024;
 /** writev takes at most IOV_MAX (1024) buffers; chunked bodies can come in small pieces. */
@@ -63,50 +65,76 @@ function send(out: Writable, chunk: Buffer): Promise<void> {
  * Writes a stream into a file from `position` on; `each` sees every chunk
  * first, in order (the upload's hash, in the same pass as the write).
  * Returns the number of bytes written.
+ */
+export async function writeStreamAt(file: string, position: number, body: Readable, each: (chunk: Buffer) => void): Promise<number> {
+  const writer = new BatchWriter(await open(file, 'r+'), position);
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      each(chunk);
+      noteReceived(chunk.length);
+      await writer.add(chunk);
+    }
+    await writer.flush();
+    await writer.drain();
+    return writer.position - position;
+  } finally {
+    await writer.close();
+  }
+}
+
+/**
+ * Gathers chunks into batches and writes each with one positional writev,
+ * up to WRITES_IN_FLIGHT at once: the socket is read on while the threadpool
+ * writes, which a busy machine schedules late.
  *
  * Every WRITEBACK_BYTES an fdatasync starts in the background (one at a
  * time, never waited for by the writes): the kernel would otherwise keep a
  * whole layer dirty in memory until the blob's one fsync at commit, which
  * then had to write all of it while the client waited.
  */
-export async function writeStreamAt(file: string, position: number, body: Readable, each: (chunk: Buffer) => void): Promise<number> {
-  const fh = await open(file, 'r+');
-  let writing: Promise<void> = Promise.resolve();
-  let syncing: Promise<void> | undefined;
-  try {
-    let batch: Buffer[] = [];
-    let batchBytes = 0;
-    let next = position;
-    let synced = position;
-    const flush = async () => {
-      await writing;
-      if (batchBytes === 0) return;
-      writing = writeAll(fh, batch, next);
-      writing.catch(() => undefined);
-      next += batchBytes;
-      batch = [];
-      batchBytes = 0;
-      if (!syncing && next - synced >= WRITEBACK_BYTES) {
-        synced = next;
-        syncing = writing.then(() => fh.datasync()).finally(() => (syncing = undefined));
-        syncing.catch(() => undefined);
-      }
-    };
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      each(chunk);
-      noteReceived(chunk.length);
-      batch.push(chunk);
-      batchBytes += chunk.length;
-      if (batchBytes >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_BUFFERS) await flush();
+class BatchWriter {
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private readonly writing = new Set<Promise<void>>();
+  private syncing?: Promise<void>;
+  private synced: number;
+
+  constructor(private readonly fh: FileHandle, public position: number) {
+    this.synced = position;
+  }
+
+  async add(chunk: Buffer): Promise<void> {
+    this.batch.push(chunk);
+    this.batchBytes += chunk.length;
+    if (this.batchBytes >= WRITE_BATCH_BYTES || this.batch.length >= WRITE_BATCH_BUFFERS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.batchBytes === 0) return;
+    while (this.writing.size >= WRITES_IN_FLIGHT) await Promise.race(this.writing);
+    const write = writeAll(this.fh, this.batch, this.position);
+    this.writing.add(write);
+    // Rejections reach the caller through race() or drain(); settled writes leave the set.
+    write.then(() => this.writing.delete(write), () => undefined);
+    this.position += this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    if (!this.syncing && this.position - this.synced >= WRITEBACK_BYTES) {
+      this.synced = this.position;
+      this.syncing = this.fh.datasync().finally(() => (this.syncing = undefined));
+      this.syncing.catch(() => undefined);
     }
-    await flush();
-    await writing;
-    return next - position;
-  } finally {
-    // A failed body must not close the file under a write or sync still in flight.
-    await writing.catch(() => undefined);
-    await syncing?.catch(() => undefined);
-    await fh.close();
+  }
+
+  /** Waits for every write; the first failure is thrown. */
+  async drain(): Promise<void> {
+    await Promise.all(this.writing);
+  }
+
+  /** Closes the file once nothing is in flight (a failed body must not close it under a write). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.writing, this.syncing]);
+    await this.fh.close();
   }
 }
 
