@@ -4,14 +4,14 @@
  *
  * Node's fs streams allocate a fresh buffer for every read, and freed
  * buffers are only returned when V8 next collects, which external memory
- * alone triggers late (tens of MiB later): a 200 MB pull through
- * createReadStream kept ~60 MiB of dead 1 MiB buffers around. Here a
+ * alone triggers late (tens of MiB later): a 200 MB push and pull through
+ * fs streams peaked at 93 MB RSS, against 52 MB idle. Here a
  * download reads into two buffers it owns, in turn, and refills one only
  * once the socket has taken its bytes (the write callback), so one read
  * overlaps one send and nothing is copied or allocated per chunk. Uploads
- * are written in batches with one writev each, the next batch arriving from
- * the socket while the last is written (and see young-gc.ts for the
- * buffers the HTTP parser allocates).
+ * are written in batches with one writev each, the socket read on while
+ * batches are written (and see young-gc.ts for the buffers the HTTP parser
+ * allocates).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
