@@ -6,6 +6,9 @@
  *   registry → `dir:`). The layer is the Debian rootfs tar gzipped at level 0
  *   (stored blocks), so ~200 MB really cross the wire and skopeo need not
  *   recompress anything; each push goes to a fresh, empty registry root.
+ * - the server's peak RSS during each push and pull (VmHWM, reset through
+ *   /proc/<pid>/clear_refs just before the transfer, read right after it),
+ *   and the CPU time the server used for it.
  * - many small concurrent blob GETs (1 KiB blobs, 32 at a time, keep-alive).
  *
  * The table's ratio column compares with dockerd; here the note gives berth/distribution.
@@ -20,7 +23,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { registerCleanup } from './lib/cleanup.js';
 import { debianRootfsTar, debianUnavailable } from './lib/debian.js';
-import { skipped, timeRuns } from './lib/measure.js';
+import { median, skipped, timeRuns, type TimedRuns } from './lib/measure.js';
 import { removeTree, run as runCommand, sleep, stopPid } from './lib/proc.js';
 import type { BenchContext, Row } from './types.js';
 
@@ -65,7 +68,15 @@ function spawnLogged(command: string, args: string[], log: string): ChildProcess
 }
 
 export async function run(ctx: BenchContext): Promise<Row[]> {
-  const names = { push: 'registry: skopeo push (~200 MB image)', pull: 'registry: skopeo pull (~200 MB image)', small: `registry: ${SMALL_BLOBS} x 1 KiB blob GETs, ${CONCURRENCY} concurrent` };
+  const names: Names = {
+    push: 'registry: skopeo push (~200 MB image)',
+    pushRss: 'registry: server peak RSS during push',
+    pushCpu: 'registry: server CPU time during push',
+    pull: 'registry: skopeo pull (~200 MB image)',
+    pullRss: 'registry: server peak RSS during pull',
+    pullCpu: 'registry: server CPU time during pull',
+    small: `registry: ${SMALL_BLOBS} x 1 KiB blob GETs, ${CONCURRENCY} concurrent`,
+  };
   const all = subjects(ctx.root);
   const why = !existsSync(SKOPEO) ? 'skopeo not installed' : debianUnavailable();
   if (why) return all.flatMap((s) => Object.values(names).map((b) => skipped(b, s.subject, why)));
@@ -77,10 +88,18 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
     names.push = `registry: skopeo push (${megabytes} MB image)`;
     names.pull = `registry: skopeo pull (${megabytes} MB image)`;
     const rows: Row[] = [];
+    const registries: Registry[] = [];
     for (const s of all) {
       const reason = s.unavailable();
       if (reason) rows.push(...Object.values(names).map((b) => skipped(b, s.subject, reason)));
-      else rows.push(...(await benchSubject(ctx, s, work, layout, names)));
+      else registries.push(new Registry(s, join(work, s.subject), 20000 + Math.floor(Math.random() * 20000)));
+    }
+    const unregisterAll = registerCleanup('registries', () => Promise.all(registries.map((r) => r.stop())).then(() => undefined));
+    try {
+      rows.push(...(await benchAll(ctx, registries, work, layout, names)));
+    } finally {
+      unregisterAll();
+      await Promise.all(registries.map((r) => r.stop()));
     }
     return withRatios(rows);
   } finally {
@@ -89,41 +108,107 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   }
 }
 
-async function benchSubject(ctx: BenchContext, s: Subject, work: string, layout: string, names: { push: string; pull: string; small: string }): Promise<Row[]> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const registry = new Registry(s, join(work, s.subject), port);
-  const unregister = registerCleanup(`${s.subject} registry`, () => registry.stop());
-  try {
-    const rows: Row[] = [];
-    ctx.log(`${s.subject}: push`);
-    rows.push(await timeRuns(names.push, s.subject, ctx.runs, {
-      before: () => registry.restartEmpty(),
-      measure: async () => void (await runCommand(SKOPEO, ['--insecure-policy', 'copy', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://127.0.0.1:${port}/bench/debian:1`])),
-    }));
-    ctx.log(`${s.subject}: pull`);
-    const pulled = join(work, 'pulled');
-    rows.push(await timeRuns(names.pull, s.subject, ctx.runs, {
-      before: async () => {
-        await rm(pulled, { recursive: true, force: true });
-        await mkdir(pulled);
-      },
-      measure: async () => void (await runCommand(SKOPEO, ['--insecure-policy', 'copy', '--src-tls-verify=false', `docker://127.0.0.1:${port}/bench/debian:1`, `dir:${pulled}`])),
-    }));
-    ctx.log(`${s.subject}: small blob GETs`);
-    const digests = await pushSmallBlobs(port);
-    rows.push(await timeRuns(names.small, s.subject, ctx.runs, { measure: () => getAll(port, digests) }));
-    return rows;
-  } finally {
-    unregister();
-    await registry.stop();
+interface Names {
+  push: string;
+  pushRss: string;
+  pushCpu: string;
+  pull: string;
+  pullRss: string;
+  pullCpu: string;
+  small: string;
+}
+
+/**
+ * Push and pull run subject after subject within each run (the order turning
+ * round every run), so a change in the machine's load hits both alike.
+ */
+async function benchAll(ctx: BenchContext, registries: Registry[], work: string, layout: string, names: Names): Promise<Row[]> {
+  const rows: Row[] = [];
+  ctx.log('push (subjects interleaved)');
+  rows.push(...(await measureTransfers([names.push, names.pushRss, names.pushCpu], ctx.runs, registries, (r) => ({
+    before: () => r.restartEmpty(),
+    measure: async () => void (await runCommand(SKOPEO, ['--insecure-policy', 'copy', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://127.0.0.1:${r.port}/bench/debian:1`])),
+  }))));
+  ctx.log('pull (subjects interleaved)');
+  const pulled = join(work, 'pulled');
+  rows.push(...(await measureTransfers([names.pull, names.pullRss, names.pullCpu], ctx.runs, registries, (r) => ({
+    before: async () => {
+      await rm(pulled, { recursive: true, force: true });
+      await mkdir(pulled);
+    },
+    measure: async () => void (await runCommand(SKOPEO, ['--insecure-policy', 'copy', '--src-tls-verify=false', `docker://127.0.0.1:${r.port}/bench/debian:1`, `dir:${pulled}`])),
+  }))));
+  for (const r of registries) {
+    ctx.log(`${r.subject}: small blob GETs`);
+    const digests = await pushSmallBlobs(r.port);
+    rows.push(await timeRuns(names.small, r.subject, ctx.runs, { measure: () => getAll(r.port, digests) }));
   }
+  return rows;
+}
+
+/**
+ * Times each run like timeRuns and also takes the server's peak RSS and the
+ * CPU time it used during the run (user + system: on a loaded machine the
+ * steadiest measure of the server's own cost). Three rows of medians per subject.
+ */
+async function measureTransfers(benches: [string, string, string], runs: number, registries: Registry[], steps: (r: Registry) => TimedRuns): Promise<Row[]> {
+  const samples = new Map(registries.map((r) => [r, { times: [] as number[], peaks: [] as number[], cpu: [] as number[] }]));
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? registries : [...registries].reverse();
+    for (const r of order) {
+      const { before, measure } = steps(r);
+      const mine = samples.get(r)!;
+      await before?.();
+      await r.resetPeakRss();
+      const cpuBefore = await r.cpuMs();
+      const start = performance.now();
+      await measure();
+      mine.times.push(performance.now() - start);
+      mine.cpu.push((await r.cpuMs()) - cpuBefore);
+      mine.peaks.push(await r.peakRssMiB());
+    }
+  }
+  return [...samples].flatMap(([r, { times, peaks, cpu }]) => [
+    { bench: benches[0], subject: r.subject, median_ms: Math.round(median(times)), runs },
+    { bench: benches[1], subject: r.subject, median_ms: Math.round(median(peaks) * 10) / 10, unit: 'MiB', runs },
+    { bench: benches[2], subject: r.subject, median_ms: Math.round(median(cpu)), runs },
+  ]);
 }
 
 /** One registry process; restartEmpty() gives it a fresh root, so every push uploads every blob. */
 class Registry {
   private child?: ChildProcess;
 
-  constructor(private readonly s: Subject, private readonly dir: string, private readonly port: number) {}
+  /** Makes VmHWM start again from the current RSS ("5" in clear_refs, Linux ≥ 4.0). */
+  async resetPeakRss(): Promise<void> {
+    await writeFile(`/proc/${this.pid()}/clear_refs`, '5');
+  }
+
+  async peakRssMiB(): Promise<number> {
+    const status = await readFile(`/proc/${this.pid()}/status`, 'utf8');
+    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    if (!kb) throw new Error(`no VmHWM in /proc/${this.pid()}/status`);
+    return Number(kb[1]) / 1024;
+  }
+
+  /** utime + stime from /proc/<pid>/stat, in ms (clock ticks are 10 ms on Linux). */
+  async cpuMs(): Promise<number> {
+    const stat = await readFile(`/proc/${this.pid()}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+
+  private pid(): number {
+    if (!this.child?.pid || this.child.exitCode !== null) throw new Error(`${this.s.subject} registry is not running`);
+    return this.child.pid;
+  }
+
+  constructor(private readonly s: Subject, private readonly dir: string, readonly port: number) {}
+
+  get subject(): string {
+    return this.s.subject;
+  }
 
   async restartEmpty(): Promise<void> {
     await this.stop();
@@ -225,7 +310,7 @@ async function getAll(port: number, digests: string[]): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
-/** Notes berth's time over distribution's on each berth row (below 1: berth is faster). */
+/** Notes berth's time (or memory) over distribution's on each berth row (below 1: berth is faster or smaller). */
 function withRatios(rows: Row[]): Row[] {
   for (const row of rows.filter((r) => r.subject === 'berth')) {
     const other = rows.find((r) => r.bench === row.bench && r.subject === 'distribution')?.median_ms;

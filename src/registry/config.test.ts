@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { parseAddr, resolveConfig, settingsFromEnv, settingsFromYaml } from './config.js';
 
 describe('registry config', () => {
-  it('reads distribution\'s YAML keys', () => {
-    const settings = settingsFromYaml(
+  it('reads distribution\'s YAML keys', async () => {
+    const settings = await settingsFromYaml(
       [
         'version: 0.1',
         'log:',
@@ -55,12 +55,12 @@ describe('registry config', () => {
     assert.equal(config.root, '/var/lib/berth-registry');
   });
 
-  it('refuses what it does not understand, with the setting named', () => {
-    assert.throws(() => settingsFromYaml('storage:\n  s3:\n    bucket: x\n', 'c.yml'), /c\.yml: unknown setting "storage\.s3\.bucket"/);
+  it('refuses what it does not understand, with the setting named', async () => {
+    await assert.rejects(settingsFromYaml('storage:\n  s3:\n    bucket: x\n', 'c.yml'), /c\.yml: unknown setting "storage\.s3\.bucket"/);
     assert.throws(() => settingsFromEnv({ REGISTRY_AUTH: 'token' }), /REGISTRY_AUTH: only htpasswd is supported/);
     assert.throws(() => settingsFromEnv({ REGISTRY_HTTP_SECRETS: 'x' }), /unknown setting "http\.secrets"/);
     assert.throws(() => settingsFromEnv({ REGISTRY_STORAGE_DELETE_ENABLED: 'yes' }), /must be true or false/);
-    assert.throws(() => settingsFromYaml('http: [', 'bad.yml'), /bad\.yml/);
+    await assert.rejects(settingsFromYaml('http: [', 'bad.yml'), /bad\.yml/);
     assert.throws(() => resolveConfig({}, true), /htpasswd auth needs a password file/);
     assert.throws(() => resolveConfig({ 'http.tls.certificate': '/c.pem' }), /both a certificate and a key/);
   });

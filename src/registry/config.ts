@@ -6,7 +6,6 @@
  * are understood; any other key is an error rather than silently ignored.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { invalid } from '../lib/errors.js';
 
 export interface ServeConfig {
@@ -61,11 +60,16 @@ function set(settings: Settings, key: string, value: unknown, source: string): v
   }
 }
 
-/** distribution's YAML: nested maps down to the known keys. */
-export function settingsFromYaml(text: string, source: string): Settings {
+/**
+ * distribution's YAML: nested maps down to the known keys. The parser is
+ * loaded only when there is a file to read: it is a large module, and
+ * resident memory counts for a registry started with flags alone.
+ */
+export async function settingsFromYaml(text: string, source: string): Promise<Settings> {
+  const { parse } = await import('yaml');
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parse(text);
   } catch (err) {
     throw invalid(`${source}: ${(err as Error).message}`, err);
   }
@@ -99,7 +103,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
 
 /** The YAML file (if any), overridden by env, overridden by flags. */
 export async function loadSettings(configFile: string | undefined, env: NodeJS.ProcessEnv, flags: Settings): Promise<Settings> {
-  const fromFile = configFile ? settingsFromYaml(await readConfigFile(configFile), configFile) : {};
+  const fromFile = configFile ? await settingsFromYaml(await readConfigFile(configFile), configFile) : {};
   return { ...fromFile, ...settingsFromEnv(env), ...flags };
 }
 

@@ -4,7 +4,6 @@
  * finish (up to a grace period) and exits.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { invalid } from '../lib/errors.js';
@@ -34,7 +33,8 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
     accessLog: config.accessLog ? log : undefined,
     errorLog: (message) => log(`error: ${message}`),
   });
-  const server = config.tls ? createHttpsServer(await tlsFiles(config.tls), listener) : createHttpServer(listener);
+  // node:https (and TLS with it) is loaded only when serving TLS.
+  const server = config.tls ? (await import('node:https')).createServer(await tlsFiles(config.tls), listener) : createHttpServer(listener);
   // Blob uploads can be slow; the per-request timeout would cut them off.
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {

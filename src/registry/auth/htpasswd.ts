@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import { stat, readFile } from 'node:fs/promises';
-import bcrypt from 'bcryptjs';
 import { invalid } from '../../lib/errors.js';
 
 const BCRYPT_RE = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
@@ -46,7 +45,7 @@ export class Htpasswd {
     const key = createHash('sha256').update(user).update('\0').update(password).digest('hex');
     if (this.verified.has(key)) return user;
     const hash = entries.users.get(user);
-    const ok = await bcrypt.compare(password, hash ?? entries.dummy);
+    const ok = await (await bcrypt()).compare(password, hash ?? entries.dummy);
     if (!ok || hash === undefined) return undefined;
     if (this.verified.size >= MAX_REMEMBERED) this.verified.clear();
     this.verified.add(key);
@@ -60,12 +59,19 @@ export class Htpasswd {
     if (this.entries?.mtimeMs === st.mtimeMs) return this.entries;
     const users = parseHtpasswd(await readFile(this.path, 'utf8'), this.path);
     const cost = Math.max(5, ...[...users.values()].map((h) => Number(h.slice(4, 6))));
-    const dummy = await bcrypt.hash(Math.random().toString(36), cost);
+    const dummy = await (await bcrypt()).hash(Math.random().toString(36), cost);
     this.entries = { mtimeMs: st.mtimeMs, users, dummy };
     this.verified.clear();
     return this.entries;
   }
 }
+
+/** bcryptjs, loaded only by a registry that has users (resident memory counts for one that has none). */
+async function bcrypt(): Promise<Bcrypt> {
+  return (await import('bcryptjs')).default;
+}
+
+type Bcrypt = (typeof import('bcryptjs'))['default'];
 
 /** "user:$2y$05$…" lines; blank lines and # comments are skipped; anything but bcrypt is refused. */
 export function parseHtpasswd(text: string, source: string): Map<string, string> {

@@ -1,5 +1,4 @@
 /** GET/HEAD/DELETE /v2/<name>/blobs/<digest>, with single byte ranges for resumable pulls. */
-import { pipeline } from 'node:stream/promises';
 import { checkDigest } from '../names.js';
 import { sendEmpty, type Context } from './context.js';
 
@@ -28,7 +27,7 @@ export async function getBlob(ctx: Context): Promise<void> {
   } else {
     ctx.res.writeHead(200, { ...headers, 'Content-Length': size });
   }
-  await pipeline(ctx.registry.blobs.open(digest, range), ctx.res);
+  await ctx.registry.blobs.send(digest, range?.start ?? 0, range?.end ?? size - 1, ctx.res);
 }
 
 export async function deleteBlob(ctx: Context): Promise<void> {

@@ -4,17 +4,15 @@
  * partial one; which repositories may serve it is recorded separately
  * (repositories.ts).
  */
-import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { isHex64, sha256, type Digest } from '../../lib/digest.js';
 import { syncDir } from '../../lib/atomic.js';
+import { sendFileRange } from './file-streams.js';
 import { listDir, removeFile, sizeOf } from './fs-util.js';
 import type { Layout } from './layout.js';
-
-/** Large reads: fewer, bigger chunks make pulls of big layers cheaper than the 64 KiB default. */
-const READ_CHUNK_BYTES = 1024 * 1024;
 
 export class BlobStore {
   constructor(private readonly layout: Layout) {}
@@ -28,9 +26,9 @@ export class BlobStore {
     return sizeOf(this.layout.blob(digest));
   }
 
-  /** Streams [start, end] (inclusive) of a blob; the caller has checked that it exists. */
-  open(digest: Digest, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(this.layout.blob(digest), { ...range, highWaterMark: READ_CHUNK_BYTES });
+  /** Sends bytes [start, end] (inclusive) of a blob and ends `out`; the caller has checked that it exists. */
+  send(digest: Digest, start: number, end: number, out: Writable): Promise<void> {
+    return sendFileRange(this.layout.blob(digest), start, end, out);
   }
 
   read(digest: Digest): Promise<Buffer> {

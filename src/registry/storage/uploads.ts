@@ -8,15 +8,15 @@
  * from the file.
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { Digest } from '../../lib/digest.js';
 import { registryError } from '../errors.js';
 import { isUploadId } from '../names.js';
 import type { BlobStore } from './blobs.js';
+import { writeStreamAt } from './file-streams.js';
 import { isMissing, listDir, readTextIfExists } from './fs-util.js';
 import type { Layout } from './layout.js';
 
@@ -151,17 +151,11 @@ export class UploadStore {
     checkChunkPlacement(upload.size, chunk);
     const file = join(this.layout.upload(id), 'data');
     const before = upload.size;
+    // A copy, so that a failed chunk leaves the upload's hash at its last good offset.
     const hash = upload.hash?.copy();
     let received = 0;
-    const counter = new Transform({
-      transform(data: Buffer, _enc, done) {
-        received += data.length;
-        hash?.update(data);
-        done(null, data);
-      },
-    });
     try {
-      await pipeline(body, counter, createWriteStream(file, { flags: 'r+', start: before }));
+      received = await writeStreamAt(file, before, body, (data) => hash?.update(data));
       if (chunk.length !== undefined && received !== chunk.length) {
         throw registryError('SIZE_INVALID', `chunk has ${received} bytes, Content-Length said ${chunk.length}`);
       }
