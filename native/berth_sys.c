@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -781,6 +782,9 @@ static int relay_prepare(splice_relay *r, int client, int upstream) {
     if (pipe2(r->dir[i].pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -errno;
     /* a bigger pipe moves more per splice; the default (64 KiB) still works */
     fcntl(r->dir[i].pipe[0], F_SETPIPE_SZ, RELAY_CHUNK);
+    /* as Go sets on every TCP socket, docker-proxy's too: a short message spliced on is sent now, not held for an ACK */
+    int one = 1;
+    setsockopt(r->fds[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
   r->dir[0].from = r->dir[1].to = r->fds[0];
   r->dir[0].to = r->dir[1].from = r->fds[1];
