@@ -760,8 +760,10 @@ static void *relay_thread(void *arg) {
   int status = relay_run(r);
   napi_threadsafe_function done = r->done;
   relay_free(r);
-  napi_call_threadsafe_function(done, (void *)(intptr_t)status, napi_tsfn_blocking);
-  napi_release_threadsafe_function(done, napi_tsfn_release);
+  /* napi_closing: Node is exiting and may have freed the function already, so it must not be released */
+  if (napi_call_threadsafe_function(done, (void *)(intptr_t)status, napi_tsfn_blocking) != napi_closing) {
+    napi_release_threadsafe_function(done, napi_tsfn_release);
+  }
   return NULL;
 }
 
