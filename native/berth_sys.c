@@ -1,7 +1,8 @@
 /*
  * berth_sys: the few Linux syscalls Node does not expose (mount, umount2,
  * mknod, the l*xattr family, statfs, a socket made inside a network
- * namespace, pipe2, dup, a SOCK_SEQPACKET connect and a reader for it).
+ * namespace, pipe2, dup, a SOCK_SEQPACKET connect and a reader for it, and
+ * a splice(2) relay between two TCP sockets).
  * Each function is a thin synchronous
  * wrapper: argument checking, one syscall, and errno turned into a JS Error
  * shaped like Node's own system errors (.code = "EPERM", .errno, .syscall,
@@ -24,6 +25,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -631,6 +634,209 @@ static napi_value js_packet_reader_close(napi_env env, napi_callback_info info) 
   return NULL;
 }
 
+/* ---- splice relay ------------------------------------------------------------ */
+
+/*
+ * spliceRelay(clientFd, upstreamFd, done): joins two connected TCP sockets
+ * both ways in the kernel, as docker-proxy does (Go's io.Copy between TCP
+ * connections is splice(2) socket → pipe → socket): the bytes never reach
+ * user space and no JS runs per chunk. The addon takes close-on-exec
+ * duplicates of both fds, so the caller destroys its net.Sockets right after
+ * the call (their fds close, the sockets stay open through the duplicates,
+ * and libuv stops polling them). On failure nothing is duplicated or
+ * started and it throws: the caller still owns both sockets.
+ *
+ * One thread per connection runs both directions on the non-blocking
+ * sockets (poll(2) when neither can move), so the JS thread does no copying.
+ * A direction that reads EOF shuts down its destination's sending side
+ * (half-close passed on, like docker-proxy's CloseWrite); the relay ends when
+ * both directions have, or at the first error (a reset, a failed write), and
+ * then closes both sockets and its pipes and calls done(status): 0 or -errno.
+ */
+#define RELAY_CHUNK (1 << 20)
+#define RELAY_ROUNDS 16
+#define RELAY_STACK (64 * 1024)
+
+typedef struct {
+  int from, to;
+  int pipe[2];
+  size_t pending; /* bytes in the pipe, not yet written to `to` */
+  int eof;        /* `from` reached EOF with nothing pending, and `to` was shut down for writing */
+} relay_direction;
+
+typedef struct {
+  int fds[2]; /* client, upstream */
+  relay_direction dir[2];
+  napi_threadsafe_function done;
+} splice_relay;
+
+/*
+ * Moves what is ready in one direction, at most RELAY_ROUNDS chunks so the
+ * other direction gets its turn. Adds the poll events it waits for to
+ * *want_from / *want_to, sets *busy when it stopped with more to move;
+ * returns 0 or -errno. The pipe is written only when empty, so EAGAIN always
+ * means the socket is not ready (the pipe side of splice is non-blocking too).
+ */
+static int relay_pump(relay_direction *d, short *want_from, short *want_to, int *busy) {
+  for (int round = 0; round < RELAY_ROUNDS && !d->eof; round++) {
+    ssize_t n;
+    if (d->pending > 0) {
+      n = splice(d->pipe[0], NULL, d->to, NULL, d->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n >= 0) {
+        d->pending -= (size_t)n;
+        continue;
+      }
+      if (errno == EAGAIN) {
+        *want_to |= POLLOUT;
+        return 0;
+      }
+    } else {
+      n = splice(d->from, NULL, d->pipe[1], NULL, RELAY_CHUNK, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        d->pending = (size_t)n;
+        continue;
+      }
+      if (n == 0) {
+        d->eof = 1;
+        shutdown(d->to, SHUT_WR); /* ENOTCONN when the peer is gone already: the other direction finds out */
+        return 0;
+      }
+      if (errno == EAGAIN) {
+        *want_from |= POLLIN;
+        return 0;
+      }
+    }
+    if (errno != EINTR) return -errno;
+  }
+  if (!d->eof) *busy = 1;
+  return 0;
+}
+
+/* A socket poll reported an error on: its pending error (a reset), as -errno. */
+static int socket_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  return -(err != 0 ? err : EIO);
+}
+
+static int relay_run(splice_relay *r) {
+  for (;;) {
+    short want[2] = {0, 0};
+    int busy = 0, status;
+    for (int i = 0; i < 2; i++) {
+      /* dir[0] reads fds[0] and writes fds[1]; dir[1] the other way round */
+      status = relay_pump(&r->dir[i], &want[i], &want[1 - i], &busy);
+      if (status != 0) return status;
+    }
+    if (r->dir[0].eof && r->dir[1].eof) return 0;
+    struct pollfd polls[2] = {{r->fds[0], want[0], 0}, {r->fds[1], want[1], 0}};
+    if (poll(polls, 2, busy ? 0 : -1) < 0) {
+      if (errno != EINTR) return -errno;
+      continue;
+    }
+    /* POLLERR comes whatever was asked for: once the error is read it is gone, so it ends the relay now */
+    for (int i = 0; i < 2; i++) {
+      if (polls[i].revents & POLLERR) return socket_error(r->fds[i]);
+    }
+  }
+}
+
+static void close_fds(int *fds, int count) {
+  for (int i = 0; i < count; i++) {
+    if (fds[i] >= 0) close(fds[i]);
+  }
+}
+
+static void relay_free(splice_relay *r) {
+  close_fds(r->fds, 2);
+  close_fds(r->dir[0].pipe, 2);
+  close_fds(r->dir[1].pipe, 2);
+  free(r);
+}
+
+static void *relay_thread(void *arg) {
+  splice_relay *r = arg;
+  int status = relay_run(r);
+  napi_threadsafe_function done = r->done;
+  relay_free(r);
+  /* napi_closing: Node is exiting and may have freed the function already, so it must not be released */
+  if (napi_call_threadsafe_function(done, (void *)(intptr_t)status, napi_tsfn_blocking) != napi_closing) {
+    napi_release_threadsafe_function(done, napi_tsfn_release);
+  }
+  return NULL;
+}
+
+static void relay_done_js(napi_env env, napi_value callback, void *context, void *data) {
+  if (env == NULL) return; /* the environment is going away */
+  napi_value status, global, ignored;
+  napi_create_int32(env, (int32_t)(intptr_t)data, &status);
+  napi_get_global(env, &global);
+  napi_call_function(env, global, callback, 1, &status, &ignored);
+}
+
+/* The duplicates, pipes and callback of a new relay, or -errno with nothing left open. */
+static int relay_prepare(splice_relay *r, int client, int upstream) {
+  int sources[2] = {client, upstream};
+  for (int i = 0; i < 2; i++) {
+    r->fds[i] = fcntl(sources[i], F_DUPFD_CLOEXEC, 0);
+    if (r->fds[i] < 0) return -errno;
+    if (pipe2(r->dir[i].pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -errno;
+    /* a bigger pipe moves more per splice; the default (64 KiB) still works */
+    fcntl(r->dir[i].pipe[0], F_SETPIPE_SZ, RELAY_CHUNK);
+    /* as Go sets on every TCP socket, docker-proxy's too: a short message spliced on is sent now, not held for an ACK */
+    int one = 1;
+    setsockopt(r->fds[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  r->dir[0].from = r->dir[1].to = r->fds[0];
+  r->dir[0].to = r->dir[1].from = r->fds[1];
+  return 0;
+}
+
+static napi_value js_splice_relay(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], name;
+  get_args(env, info, argv);
+  int64_t client, upstream;
+  napi_valuetype type;
+  if (!get_int64(env, argv[0], "clientFd", &client) || !get_int64(env, argv[1], "upstreamFd", &upstream)) return NULL;
+  napi_typeof(env, argv[2], &type);
+  if (type != napi_function) {
+    throw_type(env, "done must be a function");
+    return NULL;
+  }
+  splice_relay *r = malloc(sizeof *r);
+  if (r == NULL) {
+    throw_errno(env, ENOMEM, "malloc", NULL);
+    return NULL;
+  }
+  *r = (splice_relay){.fds = {-1, -1}, .dir = {{.pipe = {-1, -1}}, {.pipe = {-1, -1}}}};
+  int err = relay_prepare(r, (int)client, (int)upstream);
+  if (err != 0) {
+    relay_free(r);
+    throw_errno(env, -err, "spliceRelay", NULL);
+    return NULL;
+  }
+  napi_create_string_utf8(env, "berth.spliceRelay", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, argv[2], NULL, name, 0, 1, NULL, NULL, NULL, relay_done_js, &r->done) != napi_ok) {
+    relay_free(r);
+    napi_throw_error(env, NULL, "spliceRelay: cannot create the completion callback");
+    return NULL;
+  }
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, RELAY_STACK);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t thread;
+  int rc = pthread_create(&thread, &attr, relay_thread, r);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    napi_release_threadsafe_function(r->done, napi_tsfn_abort);
+    relay_free(r);
+    throw_errno(env, rc, "pthread_create", NULL);
+  }
+  return NULL;
+}
+
 /* ---- module --------------------------------------------------------------- */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -651,6 +857,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"packetReaderStart", NULL, js_packet_reader_start, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetReaderStop", NULL, js_packet_reader_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetReaderClose", NULL, js_packet_reader_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"spliceRelay", NULL, js_splice_relay, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -31,6 +31,7 @@ interface Addon {
   packetReaderStart(reader: PacketReader): void;
   packetReaderStop(reader: PacketReader): void;
   packetReaderClose(reader: PacketReader): void;
+  spliceRelay(clientFd: number, upstreamFd: number, done: (status: number) => void): void;
 }
 
 /** A socket made inside another network namespace, bound to a port the kernel chose. */
@@ -150,6 +151,20 @@ export function packetReader(fd: number, onPackets: (packets: Buffer[], status: 
   const a = load();
   const reader = a.packetReader(fd, onPackets);
   return { start: () => a.packetReaderStart(reader), stop: () => a.packetReaderStop(reader), close: () => a.packetReaderClose(reader) };
+}
+
+/**
+ * Joins two connected TCP sockets both ways with splice(2), on a thread of
+ * the addon's: bytes go socket → pipe → socket inside the kernel, as with
+ * docker-proxy. The addon works on duplicates of the fds, so the caller
+ * destroys its sockets right after this returns (they must not be reading
+ * and have nothing queued to write). EOF on one side shuts down the other's
+ * sending side; when both directions are done, or at the first error, the
+ * addon closes everything and calls `done` with 0 or -errno. Throws (and
+ * takes nothing over) when the relay cannot be set up.
+ */
+export function spliceRelay(clientFd: number, upstreamFd: number, done: (status: number) => void): void {
+  load().spliceRelay(clientFd, upstreamFd, done);
 }
 
 export function lsetxattr(path: string, name: string, value: Buffer, flags = 0): void {
