@@ -1,7 +1,8 @@
 /**
  * Container benchmarks, side by side: `run --rm busybox true` latency (the
  * docker CLI against each daemon, and the berth CLI against berthd), 50
- * `run -d` in parallel, `ps -a` with 200 containers, and the memory of the
+ * `run -d` in parallel, 50 API clients cycling containers (bench/lib/cycle.ts),
+ * `ps -a` with 200 containers, and the memory of the
  * daemon and of the per-container monitor (conmon for berth, containerd-shim
  * for dockerd) with 50 containers running. Every container uses
  * `--network none` on both sides, so no daemon sets up networking.
@@ -11,10 +12,17 @@ import { join } from 'node:path';
 import { berthdSpec, dockerdSpec, startDaemon, type Daemon, type DaemonSpec } from './lib/daemons.js';
 import { median, skipped, timeRuns } from './lib/measure.js';
 import { run as runCommand } from './lib/proc.js';
+import { cycleRows, STEPS } from './lib/cycle.js';
 import type { BenchContext, Row } from './types.js';
 
 const PARALLEL = 50;
 const LISTED = 200;
+const CYCLE_CLIENTS = 50;
+const CYCLES_PER_CLIENT = 4;
+const CYCLE_NAMES = {
+  total: `containers: ${CYCLE_CLIENTS} API clients × ${CYCLES_PER_CLIENT} create→start→inspect→logs→stop→rm (total)`,
+  step: (step: string) => `containers: ${CYCLE_CLIENTS} API clients cycling: ${step} p50`,
+};
 const BENCHES = {
   runDocker: 'containers: run --rm busybox true (docker CLI)',
   runBerth: 'containers: run --rm busybox true (berth CLI)',
@@ -22,6 +30,8 @@ const BENCHES = {
   ps: `containers: ps -a with ${LISTED} containers`,
   daemonMem: `containers: daemon memory with ${PARALLEL} running`,
   monitorMem: 'containers: monitor memory per container',
+  cycleTotal: CYCLE_NAMES.total,
+  ...Object.fromEntries(STEPS.map((s) => [`cycle-${s}`, CYCLE_NAMES.step(s)])),
 };
 
 export async function run(ctx: BenchContext): Promise<Row[]> {
@@ -61,6 +71,8 @@ async function benchSubject(ctx: BenchContext, spec: DaemonSpec): Promise<Row[]>
       },
     }));
     rows.push(...(await memoryRows(spec.subject, daemon)));
+    ctx.log(`${spec.subject}: ${CYCLE_CLIENTS} API clients cycling containers`);
+    rows.push(...(await cycleRows(spec.subject, daemon.host.replace(/^unix:\/\//, ''), { clients: CYCLE_CLIENTS, cyclesPerClient: CYCLES_PER_CLIENT, names: CYCLE_NAMES })));
     ctx.log(`${spec.subject}: creating ${LISTED - PARALLEL} more containers, then ps -a ×${ctx.runs}`);
     for (let i = PARALLEL; i < LISTED; i++) await docker('create', '--network', 'none', 'busybox', 'true');
     rows.push(await timeRuns(BENCHES.ps, spec.subject, ctx.runs, { measure: () => docker('ps', '-a').then(() => undefined) }));

@@ -10,7 +10,7 @@ import { UpdateConfig } from './body-types.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { containerInspect, containerSummary, legacyIpcDefault, resolveLinks, statsJson, type NetworkFacts } from './container-json.js';
 import { endpointSettingsJson } from './network-json.js';
-import type { NetworkService } from '../../engine/network/types.js';
+import type { NetworkService, NetworkView } from '../../engine/network/types.js';
 import { attachRoute } from './container-attach.js';
 import { logsRoute } from './container-logs.js';
 import { archiveRoutes } from './container-archive.js';
@@ -19,7 +19,7 @@ type Backends = Pick<ApiBackends, 'containers' | 'images' | 'networks'>;
 
 export function containerRoutes(router: Router, backends: Backends): void {
   const { containers, images, networks } = backends;
-  const netFacts = (id: string) => networkFacts(networks, id);
+  const netFacts = (id: string, lookups?: NetworkLookups) => networkFacts(networks, id, lookups);
 
   router.add('POST', '/containers/create', async (req, res) => {
     const body = (await jsonBody<ContainerConfig & { HostConfig?: HostConfig; NetworkingConfig?: unknown; Image?: string }>(req))!;
@@ -41,8 +41,9 @@ export function containerRoutes(router: Router, backends: Backends): void {
     const limit = intParam(req.query, 'limit');
     const list = await containers.list({ all: all || (limit ?? 0) > 0, limit, size, filters: filtersParam(req.query) });
     const linkedAs = await linkAliases(containers);
+    const lookups: NetworkLookups = new Map();
     const out = [];
-    for (const c of list) out.push(containerSummary(c, await netFacts(c.id), size ? await containers.sizes(c.id) : undefined, linkedAs.get(c.id)));
+    for (const c of list) out.push(containerSummary(c, await netFacts(c.id, lookups), size ? await containers.sizes(c.id) : undefined, linkedAs.get(c.id)));
     sendJson(res, 200, out);
   });
 
@@ -168,12 +169,23 @@ export function containerRoutes(router: Router, backends: Backends): void {
   });
 }
 
+/**
+ * The networks one request has looked up, by ID: ps shows hundreds of containers on a few
+ * networks, and a network's inspect walks every container for its endpoints.
+ */
+type NetworkLookups = Map<string, Promise<NetworkView | null>>;
+
 /** A container's network facts for inspect and ps, with endpoints keyed by network name. */
-async function networkFacts(networks: NetworkService, id: string): Promise<NetworkFacts> {
+async function networkFacts(networks: NetworkService, id: string, lookups: NetworkLookups = new Map()): Promise<NetworkFacts> {
   const settings = await networks.settings(id).catch(() => null);
   if (!settings) return { sandboxKey: '', ports: {}, endpoints: [] };
+  const lookup = (networkId: string) => {
+    let found = lookups.get(networkId);
+    if (!found) lookups.set(networkId, (found = networks.inspect(networkId).catch(() => null)));
+    return found;
+  };
   const endpoints = await Promise.all(settings.endpoints.map(async (e) => {
-    const network = await networks.inspect(e.networkId).catch(() => null);
+    const network = await lookup(e.networkId);
     // A network named at create that does not exist yet (it is looked up at start): dockerd shows no NetworkID.
     return { name: network?.name ?? e.networkId, settings: endpointSettingsJson(network ? e : { ...e, networkId: '' }) };
   }));

@@ -149,15 +149,16 @@ export abstract class DirLayerStore implements LayerStore {
   }
 
   async remove(chainId: Digest): Promise<void> {
-    await this.lock.run(async () => {
+    const trash = await this.lock.run(async () => {
       await this.mustGet(chainId);
       const child = (await this.allMeta()).find((meta) => meta.parent === chainId);
       if (child !== undefined) {
         const what = child.kind === 'rw' ? `read-write layer ${child.id}` : `layer ${child.chainId}`;
         throw conflict(`layer ${chainId} is in use by ${what}`);
       }
-      await this.discard(hexOf(chainId));
+      return this.moveAside(hexOf(chainId));
     });
+    await rm(trash, { recursive: true, force: true });
   }
 
   diffDir(chainId: Digest): string {
@@ -206,10 +207,11 @@ export abstract class DirLayerStore implements LayerStore {
 
   /** Removes a read-write layer; the caller unmounts it first. */
   async removeRw(id: string): Promise<void> {
-    await this.lock.run(async () => {
+    const trash = await this.lock.run(async () => {
       await this.mustGetRw(id);
-      await this.discard(id);
+      return this.moveAside(id);
     });
+    await rm(trash, { recursive: true, force: true });
   }
 
   private rwInfo(meta: RwMeta): RwLayerInfo {
@@ -224,12 +226,17 @@ export abstract class DirLayerStore implements LayerStore {
     return dir;
   }
 
-  /** Moves a layer aside (the atomic step), then deletes it at leisure. */
-  private async discard(key: string): Promise<void> {
+  /**
+   * Moves a layer aside: the atomic step, under the lock. The caller deletes
+   * the returned trash directory after letting go of the lock, so that one
+   * removal's file tree does not hold up every other create and remove
+   * (open() deletes what a crash left there).
+   */
+  private async moveAside(key: string): Promise<string> {
     const trash = join(this.root, `${TRASH_PREFIX}${randomBytes(8).toString('hex')}`);
     await rename(join(this.root, key), trash);
     await this.removing(trash);
-    await rm(trash, { recursive: true, force: true });
+    return trash;
   }
 
   protected async readMeta(key: string): Promise<Meta | null> {

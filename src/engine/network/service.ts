@@ -242,31 +242,37 @@ export class LinuxNetworkService implements NetworkService {
 
   // ── containers ──────────────────────────────────────────────────────────
 
-  register(containerId: string, config: ContainerNetworkConfig): Promise<void> {
-    return this.mutex.run(async () => {
-      const networks: ContainerRecord['networks'] = [];
-      const mode = normaliseMode(config.networkMode);
-      const requests = new Map<string, EndpointRequest>();
-      // As dockerd, a network that does not exist (yet) is looked for at start: compose creates containers before their networks.
-      for (const [key, request] of Object.entries(config.endpoints ?? {})) requests.set(this.findNetwork(key)?.id ?? key, request ?? {});
-      if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
-        if (requests.size > 0 && !(requests.size === 1 && this.resolveNetwork(Object.keys(config.endpoints)[0]!).name === mode)) {
-          throw invalid(`conflicting options: ${mode} network mode and networking config for other networks`);
-        }
-        if (mode.startsWith('container:')) await this.options.directory.lookup(mode.slice('container:'.length));
-      } else {
-        const primaryId = this.findNetwork(mode)?.id ?? mode;
-        const primaryRequest = { ...(requests.get(primaryId) ?? {}) };
-        if (config.macAddress && !primaryRequest.macAddress) primaryRequest.macAddress = config.macAddress;
-        networks.push({ networkId: primaryId, request: primaryRequest });
-        for (const [networkId, request] of requests) if (networkId !== primaryId) networks.push({ networkId, request });
-        // As dockerd: the syntax now, the rest when the endpoint is made (start).
-        for (const { request } of networks) checkEndpointSyntax(request, 'create');
+  /**
+   * Records a container's network configuration. It touches no shared state
+   * (no addresses, sandboxes or firewall rules: those come at attach), so it
+   * does not wait for the network lock: creates would queue behind every
+   * start's and exit's plumbing otherwise. The container area calls it once
+   * per container, before any attach, and orders attach, detach and unregister
+   * of one container under that container's lock.
+   */
+  async register(containerId: string, config: ContainerNetworkConfig): Promise<void> {
+    const networks: ContainerRecord['networks'] = [];
+    const mode = normaliseMode(config.networkMode);
+    const requests = new Map<string, EndpointRequest>();
+    // As dockerd, a network that does not exist (yet) is looked for at start: compose creates containers before their networks.
+    for (const [key, request] of Object.entries(config.endpoints ?? {})) requests.set(this.findNetwork(key)?.id ?? key, request ?? {});
+    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
+      if (requests.size > 0 && !(requests.size === 1 && this.resolveNetwork(Object.keys(config.endpoints)[0]!).name === mode)) {
+        throw invalid(`conflicting options: ${mode} network mode and networking config for other networks`);
       }
-      const record: ContainerRecord = { id: containerId, config: { ...config, networkMode: mode }, networks, sandbox: this.containers.get(containerId)?.sandbox };
-      this.containers.set(containerId, record);
-      await this.store.saveContainer(record);
-    });
+      if (mode.startsWith('container:')) await this.options.directory.lookup(mode.slice('container:'.length));
+    } else {
+      const primaryId = this.findNetwork(mode)?.id ?? mode;
+      const primaryRequest = { ...(requests.get(primaryId) ?? {}) };
+      if (config.macAddress && !primaryRequest.macAddress) primaryRequest.macAddress = config.macAddress;
+      networks.push({ networkId: primaryId, request: primaryRequest });
+      for (const [networkId, request] of requests) if (networkId !== primaryId) networks.push({ networkId, request });
+      // As dockerd: the syntax now, the rest when the endpoint is made (start).
+      for (const { request } of networks) checkEndpointSyntax(request, 'create');
+    }
+    const record: ContainerRecord = { id: containerId, config: { ...config, networkMode: mode }, networks, sandbox: this.containers.get(containerId)?.sandbox };
+    this.containers.set(containerId, record);
+    await this.store.saveContainer(record);
   }
 
   attach(containerId: string): Promise<Attachment> {
@@ -287,7 +293,10 @@ export class LinuxNetworkService implements NetworkService {
     });
   }
 
-  detach(containerId: string): Promise<void> {
+  async detach(containerId: string): Promise<void> {
+    // Without a sandbox there is nothing to tear down, so no reason to queue for the lock. The
+    // callers order attach and detach of one container (its lock), so none can be on its way.
+    if (!this.containers.get(containerId)?.sandbox) return;
     return this.mutex.run(async () => {
       const record = this.containers.get(containerId);
       if (!record?.sandbox) return;
@@ -298,12 +307,11 @@ export class LinuxNetworkService implements NetworkService {
     });
   }
 
+  /** As register: after detach, only the container's own record goes, without the network lock. */
   async unregister(containerId: string): Promise<void> {
     await this.detach(containerId);
-    await this.mutex.run(async () => {
-      this.containers.delete(containerId);
-      await this.store.delete('containers', containerId);
-    });
+    this.containers.delete(containerId);
+    await this.store.delete('containers', containerId);
   }
 
   rename(containerId: string, name: string): Promise<void> {

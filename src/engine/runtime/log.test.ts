@@ -40,6 +40,12 @@ describe('k8s-file log reader', () => {
     assert.deepEqual(await collect(readLog(p)), ['stdout:P:par', 'stdout:F:tial', 'stderr:F:']);
   });
 
+  it('reads a file of several read chunks to its end, records split across chunks included', async () => {
+    const texts = Array.from({ length: 3000 }, (_, i) => `record ${i} ${'x'.repeat(i % 97)}`);
+    const p = await file(texts.map((t) => line(1, 'stdout', 'F', t)).join(''));
+    assert.deepEqual(await collect(readLog(p)), texts.map((t) => `stdout:F:${t}`));
+  });
+
   it('tail, since and until', async () => {
     const p = await file([1, 2, 3, 4, 5].map((s) => line(s, 'stdout', 'F', `l${s}`)).join(''));
     assert.deepEqual(await collect(readLog(p, { tail: 2 })), ['stdout:F:l4', 'stdout:F:l5']);

@@ -41,7 +41,8 @@ export async function* readLog(path: string, opts: LogReadOptions = {}): AsyncGe
     throw err;
   }
   try {
-    let ino = (await fh.stat()).ino;
+    // Only following needs the inode (to notice conmon replacing the file): a one-off read skips the stat.
+    let ino = opts.follow ? (await fh.stat()).ino : 0;
     let pos = opts.tail !== undefined ? await tailOffset(fh, opts.tail) : 0;
     let pending: Buffer = Buffer.alloc(0);
     const waiter = opts.follow ? new ChangeWaiter(path, opts.signal) : null;
@@ -62,6 +63,8 @@ export async function* readLog(path: string, opts: LogReadOptions = {}): AsyncGe
           yield entry;
         }
         pending = Buffer.from(pending.subarray(start));
+        // A short read is the end of the file as it is now: a one-off read needs no second read to see that.
+        if (bytesRead < CHUNK && !waiter) return true;
       }
     }
     try {
@@ -90,7 +93,8 @@ export async function* readLog(path: string, opts: LogReadOptions = {}): AsyncGe
       waiter?.close();
     }
   } finally {
-    await fh.close();
+    // Not awaited: the reader's answer need not wait a round trip through the thread pool for the close.
+    fh.close().catch(() => undefined);
   }
 }
 
