@@ -32,8 +32,7 @@ native/build/Release/berth_sys.node: native/berth_sys.c native/binding.gyp
 
 build: node_modules/.stamp native
 	npx tsc -p tsconfig.json
-	npx esbuild src/cli/main.ts --bundle --platform=node --format=esm --target=node20 --splitting --outdir=dist/bundle/berth --entry-names=[name] --chunk-names=chunks/[name]-[hash] --out-extension:.js=.mjs --log-level=warning \
-	  --banner:js="import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);"
+	node dist/scripts/bundle-cli.js .
 	@printf '{"commit":"%s"}\n' "$$(git rev-parse HEAD 2>/dev/null || true)" > dist/version.json
 
 depcheck: build

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { EngineError, errnoCode } from '../lib/errors.js';
@@ -43,6 +44,9 @@ export interface RawResponse {
   headers: http.IncomingHttpHeaders;
   body: http.IncomingMessage;
 }
+
+/** node:https, and the TLS stack under it, loads only for a TLS daemon: a unix socket never pays for it. */
+const loadHttps = (): typeof https => createRequire(import.meta.url)('node:https') as typeof https;
 
 const DEFAULT_TCP_PORT = 2375;
 const DEFAULT_TLS_PORT = 2376;
@@ -111,29 +115,39 @@ export class Transport {
   private readonly agent: http.Agent;
   /** TLS settings for requests (and for hijacked connections, which do not use the agent); undefined for plain HTTP. */
   private readonly tls: https.AgentOptions | undefined;
+  private readonly https: typeof https | undefined;
 
   constructor(private readonly options: TransportOptions) {
     const useTls = options.tls !== undefined || options.host.startsWith('https://');
     this.endpoint = parseHost(options.host, useTls);
     if (useTls && this.endpoint.kind === 'unix') throw new EngineError('invalid', `TLS is for tcp:// hosts, not ${options.host}`);
     this.tls = useTls ? tlsMaterial(options.tls ?? { verify: true }) : undefined;
-    this.agent = this.tls ? new https.Agent({ keepAlive: true, maxSockets: 4, ...this.tls }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
+    this.https = this.tls ? loadHttps() : undefined;
+    this.agent = this.https ? new this.https.Agent({ keepAlive: true, maxSockets: 4, ...this.tls }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
   }
 
   /** http.request or https.request, whichever the endpoint speaks. */
   private send(options: https.RequestOptions, onResponse?: (res: http.IncomingMessage) => void): http.ClientRequest {
-    return this.tls ? https.request({ ...this.tls, ...options }, onResponse) : http.request(options, onResponse);
+    return this.https ? this.https.request({ ...this.tls, ...options }, onResponse) : http.request(options, onResponse);
   }
 
   get host(): string {
     return this.options.host;
   }
 
+  /**
+   * Where requests go. On a unix socket, an empty TLS server name: otherwise
+   * Node's agent tests the host name against its IPv6 pattern, whose first use
+   * compiles a large regular expression (milliseconds of every CLI command).
+   */
+  private target(): https.RequestOptions {
+    return this.endpoint.kind === 'unix'
+      ? { socketPath: this.endpoint.socketPath, host: 'api.moby.localhost', servername: '' }
+      : { hostname: this.endpoint.hostname, port: this.endpoint.port };
+  }
+
   request(req: RawRequest): Promise<RawResponse> {
-    const target =
-      this.endpoint.kind === 'unix'
-        ? { socketPath: this.endpoint.socketPath, host: 'api.moby.localhost' }
-        : { hostname: this.endpoint.hostname, port: this.endpoint.port };
+    const target = this.target();
     const headers: Record<string, string> = { ...req.headers };
     if (Buffer.isBuffer(req.body)) headers['Content-Length'] = String(req.body.length);
     return new Promise((resolve, reject) => {
@@ -159,8 +173,7 @@ export class Transport {
    * cannot take input; any other status is the daemon's error response.
    */
   hijack(req: RawRequest): Promise<Hijacked> {
-    const target =
-      this.endpoint.kind === 'unix' ? { socketPath: this.endpoint.socketPath, host: 'api.moby.localhost' } : { hostname: this.endpoint.hostname, port: this.endpoint.port };
+    const target = this.target();
     const headers: Record<string, string> = { ...req.headers, Connection: 'Upgrade', Upgrade: 'tcp' };
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     headers['Content-Length'] = String(body.length);

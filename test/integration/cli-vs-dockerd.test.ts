@@ -10,13 +10,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DOCKER_CLI, ROOT, ReferenceDockerd, dockerdSkipReason } from './harness.js';
+import { bundleCli, MANIFEST_FILE } from '../../scripts/bundle-cli.js';
 
 const BERTH = path.join(ROOT, 'bin/berth');
-const BUNDLE = path.join(ROOT, 'dist/bundle/berth/main.mjs');
-const BUNDLE_BUILD = [
-  'esbuild', 'src/cli/main.ts', '--bundle', '--platform=node', '--format=esm', '--target=node20', '--splitting',
-  '--outdir=dist/bundle/berth', '--entry-names=[name]', '--chunk-names=chunks/[name]-[hash]', '--out-extension:.js=.mjs',
-];
+const BUNDLE = path.join(ROOT, MANIFEST_FILE);
 
 const skipReason = dockerdSkipReason();
 
@@ -60,10 +57,7 @@ describe('berth CLI vs docker CLI on a private dockerd', { skip: skipReason }, (
   }
 
   before(async () => {
-    if (!existsSync(BUNDLE)) {
-      const built = await run(path.join(ROOT, 'node_modules/.bin/esbuild'), BUNDLE_BUILD.slice(1));
-      assert.equal(built.code, 0, built.stderr);
-    }
+    if (!existsSync(BUNDLE)) await bundleCli(ROOT);
     dockerd = await ReferenceDockerd.start();
     dir = dockerd.dir;
     host = dockerd.host;
