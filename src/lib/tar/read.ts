@@ -35,13 +35,19 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 const XATTR_KEY = 'SCHILY.xattr.';
 const RAW_XATTRS = Symbol('berth.rawXattrs');
 
-export async function readTar(input: Readable): Promise<TarReader> {
+export interface ReadOptions {
+  /** false: no diff ID (a build context is no layer, and hashing a sparse file's gigabytes of zeros costs seconds). */
+  digest?: boolean;
+}
+
+export async function readTar(input: Readable, options: ReadOptions = {}): Promise<TarReader> {
   const head = await peek(input, 2);
   const gzipped = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
-  const hasher = new DigestingStream();
+  const hasher = options.digest === false ? null : new DigestingStream();
   const extract = tar.extract();
   captureRawPax(extract);
-  const stages = gzipped ? [input, createGunzip(), hasher, extract] : [input, hasher, extract];
+  const hashing = hasher ? [hasher] : [];
+  const stages = gzipped ? [input, createGunzip(), ...hashing, extract] : [input, ...hashing, extract];
   const flowing = pipeline(stages as [Readable, ...NodeJS.WritableStream[]]);
   flowing.catch(() => undefined); // observed through entries(); this only prevents an unhandled rejection
 
@@ -60,7 +66,10 @@ export async function readTar(input: Readable): Promise<TarReader> {
       }
       await flowing;
     },
-    diffId: () => hasher.digest(),
+    diffId: () => {
+      if (!hasher) throw new Error('readTar: diffId() of a tar read with digest: false');
+      return hasher.digest();
+    },
     abort(err) {
       extract.destroy(err);
       input.destroy();
