@@ -19,7 +19,8 @@ export async function registerLayers(deps: { content: ContentStore; layers: Laye
     const chain = chainId(parent, diffId);
     if (!(await deps.layers.get(chain))) {
       if (!(await deps.content.has(diffId))) throw invalid(`layer ${diffId} is missing from the content store`);
-      await deps.layers.create(parent, deps.content.open(diffId), diffId);
+      // The content store checked the blob's digest when it was written: no second hash.
+      await deps.layers.create(parent, deps.content.open(diffId), diffId, { verified: true });
     }
     parent = chain;
   }

@@ -41,6 +41,8 @@ export interface ApplyOptions {
   whiteouts: 'overlay' | 'delete';
   /** Diff dirs of the layers below (topmost first): hardlink targets found only there are copied up. */
   lowers?: readonly string[];
+  /** The diff ID, when the caller knows the bytes hash to it: they are not hashed again. */
+  diffId?: Digest;
 }
 
 export interface ApplyResult {
@@ -67,7 +69,7 @@ interface Context {
 }
 
 export async function applyTar(input: Readable, dest: string, options: ApplyOptions): Promise<ApplyResult> {
-  const reader = await readTar(input);
+  const reader = await readTar(input, { digest: options.diffId === undefined });
   const ctx: Context = { dest, options, size: 0, dirTimes: [], written: new Set(), knownDirs: new Set() };
   try {
     for await (const entry of reader.entries()) {
@@ -81,7 +83,7 @@ export async function applyTar(input: Readable, dest: string, options: ApplyOpti
     throw invalid(`error extracting layer: ${error.message}`, error); // a malformed or truncated tar
   }
   await restoreDirTimes(ctx.dirTimes);
-  return { diffId: reader.diffId(), size: ctx.size };
+  return { diffId: options.diffId ?? reader.diffId(), size: ctx.size };
 }
 
 /** A failed syscall (has .syscall), as opposed to a stream or format error. */
