@@ -1,8 +1,9 @@
 /*
  * berth_sys: the few Linux syscalls Node does not expose (mount, umount2,
  * mknod, the l*xattr family, statfs, a socket made inside a network
- * namespace, pipe2, dup, a SOCK_SEQPACKET connect and a reader for it, and
- * a splice(2) relay between two TCP sockets).
+ * namespace, pipe2, dup, a SOCK_SEQPACKET connect and a reader for it,
+ * lseek with SEEK_DATA / SEEK_HOLE, and a splice(2) relay between two TCP
+ * sockets).
  * Each function is a thin synchronous
  * wrapper: argument checking, one syscall, and errno turned into a JS Error
  * shaped like Node's own system errors (.code = "EPERM", .errno, .syscall,
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -492,6 +494,29 @@ static napi_value js_dup(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * seekData(fd, offset, hole): lseek(fd, offset, SEEK_DATA), or SEEK_HOLE with
+ * `hole` true: where the next data (or hole) starts, so sparse files can be
+ * read without reading their holes. -1 when there is no data at or after
+ * offset (ENXIO); a filesystem without hole support answers as if the file
+ * were all data, which is correct, only not faster.
+ */
+static napi_value js_seek_data(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  int64_t fd, offset;
+  bool hole = false;
+  if (!get_int64(env, argv[0], "fd", &fd) || !get_int64(env, argv[1], "offset", &offset)) return NULL;
+  if (napi_get_value_bool(env, argv[2], &hole) != napi_ok) {
+    throw_type(env, "hole must be a boolean");
+    return NULL;
+  }
+  off_t at = lseek((int)fd, (off_t)offset, hole ? SEEK_HOLE : SEEK_DATA);
+  if (at < 0 && errno != ENXIO) throw_errno(env, errno, "lseek", NULL);
+  else napi_create_int64(env, at < 0 ? -1 : (int64_t)at, &result);
+  return result;
+}
+
+/*
  * A reader for a SOCK_SEQPACKET socket that keeps every packet. libuv's stream
  * reading (what net.Socket uses) takes a short read as "the socket is
  * drained" and reports EOF on a hang-up right after one: on a seqpacket
@@ -853,6 +878,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
       {"seqpacketConnect", NULL, js_seqpacket_connect, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dup", NULL, js_dup, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"seekData", NULL, js_seek_data, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetReader", NULL, js_packet_reader, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetReaderStart", NULL, js_packet_reader_start, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetReaderStop", NULL, js_packet_reader_stop, NULL, NULL, NULL, napi_enumerable, NULL},

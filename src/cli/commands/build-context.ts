@@ -327,7 +327,7 @@ export function addDockerfileToContext(dockerfile: Buffer, context: Readable): P
 }
 
 async function* withDockerfile(input: Readable, dockerfile: Buffer, name: string): AsyncGenerator<Buffer> {
-  const reader = await readTar((await decompress(input)).stream);
+  const reader = await readTar((await decompress(input)).stream, { digest: false });
   const now = Math.floor(Date.now() / 1000);
   let sawIgnore = false;
   for await (const entry of reader.entries()) {

@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { renameSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DigestingStream, hexOf, type Digest } from '../../lib/digest.js';
+import { hexOf, type Digest } from '../../lib/digest.js';
+import { holeReadStream } from '../../lib/tar/hole-reader.js';
 import { holeWriteStream } from '../../lib/tar/hole-writer.js';
 import type { TarSyscalls } from '../../lib/tar/syscalls.js';
+import { seekData, seekHole } from '../../platform/linux/sys.js';
 import { unpackContext } from './context.js';
+import { ContextKeyStream } from './context-key.js';
 
 /**
- * Unpacked build contexts, kept by the digest of the bytes the client sent.
+ * Unpacked build contexts, kept by a digest of the bytes the client sent
+ * (ContextKeyStream).
  * A rebuild with nothing changed sends the same tar again (the CLIs write
  * names, modes and times deterministically), so the directory unpacked last
  * time is used as it is: unpacking a context of many small files is the
@@ -53,8 +56,8 @@ export class ContextCache {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     const incoming = join(this.root, `incoming-${randomBytes(8).toString('hex')}.tar`);
     try {
-      const digester = new DigestingStream();
-      // With holes: a context may carry a sparse file's gigabytes of zeros.
+      const digester = new ContextKeyStream();
+      // With holes: a context may carry a sparse file's gigabytes of zeros (read back without reading them).
       await pipeline(input, digester, holeWriteStream(incoming, 0o600));
       const digest = digester.digest();
       const entry = this.entries.get(digest) ?? this.unpack(digest, incoming, digester.bytes);
@@ -89,7 +92,7 @@ export class ContextCache {
     const entry: Entry = { dir, bytes, users: 0, lastUsed: Date.now(), memo: new Map(), ready: Promise.resolve() };
     entry.ready = (async () => {
       try {
-        await unpackContext(createReadStream(tarPath), partial, this.sys);
+        await unpackContext(holeReadStream(tarPath, { seekData, seekHole }), partial, this.sys);
         await rename(partial, dir);
       } catch (err) {
         this.entries.delete(digest);

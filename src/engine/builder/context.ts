@@ -24,7 +24,7 @@ export async function unpackContext(input: Readable, dir: string, sys: Pick<TarS
   const { stream } = await decompress(input);
   const terminator = new TarTerminator();
   stream.once('error', (err) => terminator.destroy(err));
-  const reader = await readTar(stream.pipe(terminator));
+  const reader = await readTar(stream.pipe(terminator), { digest: false });
   const dirTimes: DirTimes[] = [];
   try {
     for await (const entry of reader.entries()) {

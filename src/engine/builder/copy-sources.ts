@@ -7,7 +7,10 @@ import { errnoCode, invalid } from '../../lib/errors.js';
 import { goPathMatch } from '../../lib/go-match.js';
 import { PathError, resolveInRoot } from '../../lib/safe-path.js';
 import { tarTypeOf } from '../../lib/tar/pack.js';
-import { entryBytes, isZero } from '../../lib/tar/sparse.js';
+import { entryBytes } from '../../lib/tar/sparse.js';
+import { isZero } from '../../lib/tar/zeros.js';
+import { readWithHoles } from '../../lib/tar/hole-reader.js';
+import * as sys from '../../platform/linux/sys.js';
 import { END_OF_ARCHIVE, type TarHeader } from '../../lib/tar/writer.js';
 
 /**
@@ -130,24 +133,18 @@ export async function hashEntries(entries: readonly PlannedEntry[]): Promise<str
   return hash.digest('hex');
 }
 
-const HASH_CHUNK = 1 << 20;
-
 /**
  * A file's content into the hash, a chunk at a time; a chunk of zeros as its
- * length only, so that a sparse file's gigabytes of holes cost a compare,
- * not a hash. Chunks are fixed-size, so the same content hashes the same.
+ * length only, so that a sparse file's gigabytes of holes cost neither a
+ * read nor a hash. Chunks are the reader's fixed windows, so the same content
+ * hashes the same, holes or written zeros.
  */
 async function hashContent(hash: Hash, path: string, size: number): Promise<void> {
   const file = await open(path, 'r');
-  const buffer = Buffer.allocUnsafe(Math.min(size, HASH_CHUNK)); // one buffer, reused: hashed before the next read
   try {
-    for (let offset = 0; offset < size; ) {
-      const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, size - offset), offset);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
+    for await (const chunk of readWithHoles(file, 0, size, sys)) {
       if (isZero(chunk)) hash.update(`Z${chunk.length}\0`);
       else hash.update('D').update(chunk);
-      offset += bytesRead;
     }
   } finally {
     await file.close();
@@ -195,5 +192,5 @@ async function* writeEntry(entry: PlannedEntry, name: string, options: TarOption
     header.devmajor = Math.floor(st.rdev / 256) & 0xfff;
     header.devminor = (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00);
   }
-  yield* entryBytes(header, entry.hostPath, st); // sparse files go as their data only
+  yield* entryBytes(header, entry.hostPath, st, sys); // sparse files go as their data only
 }

@@ -5,7 +5,7 @@ import { errnoCode } from '../../lib/errors.js';
 import { fileContent, headerFor, type HardlinkIndex } from '../../lib/tar/pack.js';
 import { encodeHeader, END_OF_ARCHIVE } from '../../lib/tar/writer.js';
 import { mountPoints } from '../../platform/linux/mount.js';
-import { lgetxattr } from '../../platform/linux/sys.js';
+import { lgetxattr, seekData, seekHole } from '../../platform/linux/sys.js';
 import { hostPathOf, type ContainerView } from './archive-view.js';
 
 /**
@@ -58,7 +58,7 @@ async function* packEntry(walk: Walk, components: string[], name: string): Async
   if (st === null || st.isSocket()) return; // vanished while packing a live container; sockets have no tar form
   const header = await headerFor(hostPath, name, st, walk.hardlinks, capabilityOf(hostPath));
   yield encodeHeader(header);
-  if (header.type === 'file' && header.size > 0) yield* fileContent(hostPath, header.size);
+  if (header.type === 'file' && header.size > 0) yield* fileContent(hostPath, header.size, { seekData, seekHole });
   if (st.isDirectory() && !walk.foreignMounts.has(hostPath)) yield* packChildren(walk, components, name);
 }
 

@@ -41,7 +41,7 @@ interface Unpack {
 }
 
 export async function unpackInto(view: ContainerView, dest: string[], input: Readable, options: UnpackOptions): Promise<void> {
-  const reader = await readTar(input);
+  const reader = await readTar(input, { digest: false }); // docker cp: no layer, no diff ID
   const unpack: Unpack = { view, dest, options, dirTimes: [] };
   try {
     for await (const entry of reader.entries()) await unpackEntry(unpack, entry);

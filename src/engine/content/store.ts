@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { DigestingStream, hexOf, isHex64, parseDigest, type Digest } from '../../lib/digest.js';
 import { errnoCode, invalid, notFound } from '../../lib/errors.js';
 import { syncDir } from '../../lib/atomic.js';
+import { holeReadStream } from '../../lib/tar/hole-reader.js';
 import { holeWriteStream } from '../../lib/tar/hole-writer.js';
+import * as sys from '../../platform/linux/sys.js';
 import type { ContentStore } from './types.js';
 
 /**
@@ -87,8 +88,9 @@ export class FsContentStore implements ContentStore {
     }
   }
 
+  /** A layer blob with a sparse file's holes is read without reading them (see holeReadStream). */
   open(digest: Digest): Readable {
-    return createReadStream(this.path(digest));
+    return holeReadStream(this.path(digest), sys);
   }
 
   async delete(digest: Digest): Promise<void> {

@@ -105,7 +105,7 @@ export class OverlayLayerStore extends DirLayerStore {
     const store = this;
     return Readable.from(
       (async function* () {
-        yield* exportOverlayDiff((await store.mustGetRw(id)).diffDir, exclude, { sparse: true });
+        yield* exportOverlayDiff((await store.mustGetRw(id)).diffDir, exclude);
       })(),
       { objectMode: false },
     );

@@ -82,7 +82,7 @@ export abstract class DirLayerStore implements LayerStore {
 
   // ---- read-only layers ----
 
-  async create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest): Promise<LayerInfo> {
+  async create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest, options: { verified?: boolean } = {}): Promise<LayerInfo> {
     if (parent !== null) await this.mustGet(parent);
     if (expectedDiffId !== undefined) {
       const existing = await this.get(chainIdOf(parent, expectedDiffId));
@@ -92,7 +92,8 @@ export abstract class DirLayerStore implements LayerStore {
     try {
       await this.prepare(tmp, parent);
       const split = new SplitRecorder(join(tmp, 'diff'));
-      const applied = await applyTar(tar, join(tmp, 'diff'), { ...(await this.applyOptions(parent)), split });
+      const known = options.verified ? { diffId: expectedDiffId } : {};
+      const applied = await applyTar(tar, join(tmp, 'diff'), { ...(await this.applyOptions(parent)), split, ...known });
       const { diffId } = applied;
       const size = await this.measure(join(tmp, 'diff'), applied.size);
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {

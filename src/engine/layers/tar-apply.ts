@@ -44,6 +44,8 @@ export interface ApplyOptions {
   lowers?: readonly string[];
   /** Records the tar as tar-split metadata while it is extracted (see tar-split.ts). */
   split?: SplitRecorder;
+  /** The diff ID, when the caller knows the bytes hash to it: they are not hashed again. */
+  diffId?: Digest;
 }
 
 export interface ApplyResult {
@@ -73,7 +75,8 @@ interface Context {
 
 export async function applyTar(input: Readable, dest: string, options: ApplyOptions): Promise<ApplyResult> {
   const split = options.split;
-  const reader = await readTar(input, split ? { tap: (chunk) => split.scanner.write(chunk) } : {});
+  const tap = split ? { tap: (chunk: Buffer) => split.scanner.write(chunk) } : {};
+  const reader = await readTar(input, { ...tap, digest: options.diffId === undefined });
   const ctx: Context = { dest, options, size: 0, dirTimes: [], written: new Set(), knownDirs: new Set(), index: -1 };
   try {
     for await (const entry of reader.entries()) {
@@ -88,7 +91,7 @@ export async function applyTar(input: Readable, dest: string, options: ApplyOpti
     throw invalid(`error extracting layer: ${error.message}`, error); // a malformed or truncated tar
   }
   await restoreDirTimes(ctx.dirTimes);
-  return { diffId: reader.diffId(), size: ctx.size };
+  return { diffId: options.diffId ?? reader.diffId(), size: ctx.size };
 }
 
 /** A failed syscall (has .syscall), as opposed to a stream or format error. */

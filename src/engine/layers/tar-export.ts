@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readXattrs } from '../../lib/tar/file-meta.js';
 import { fileContent, headerFor, type HardlinkIndex } from '../../lib/tar/pack.js';
-import { entryBytes } from '../../lib/tar/sparse.js';
 import { encodeHeader, END_OF_ARCHIVE, type TarHeader } from '../../lib/tar/writer.js';
 import * as sys from '../../platform/linux/sys.js';
 import { isOpaqueDir, isOverlayWhiteout, OVERLAY_XATTR_PREFIX, WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './whiteouts.js';
@@ -22,19 +21,9 @@ export interface ExportItem {
   kind: 'entry' | 'whiteout';
 }
 
-/**
- * `sparse`: files with holes become sparse entries (PAX 1.0). For a
- * container's new layer (commit, build steps), where a huge sparse file must
- * not turn into gigabytes of zeros to hash and store; never for an existing
- * layer, whose export must stay the bytes its diff ID was computed from.
- */
-export interface ExportOptions {
-  sparse?: boolean;
-}
-
 /** Exports an overlay diff directory: 0/0 char devices → `.wh.<name>`, opaque dirs → `<dir>/.wh..wh..opq`. */
-export function exportOverlayDiff(diffDir: string, exclude?: ReadonlySet<string>, options: ExportOptions = {}): Readable {
-  return Readable.from(writeTar(diffDir, without(walkOverlayDiff(diffDir, ''), exclude), options), { objectMode: false });
+export function exportOverlayDiff(diffDir: string, exclude?: ReadonlySet<string>): Readable {
+  return Readable.from(writeTar(diffDir, without(walkOverlayDiff(diffDir, ''), exclude)), { objectMode: false });
 }
 
 async function* without(items: AsyncIterable<ExportItem>, exclude: ReadonlySet<string> | undefined): AsyncGenerator<ExportItem> {
@@ -42,8 +31,8 @@ async function* without(items: AsyncIterable<ExportItem>, exclude: ReadonlySet<s
 }
 
 /** Exports chosen paths of a directory tree plus whiteouts (vfs: items come from comparing trees). */
-export function exportItems(root: string, items: Iterable<ExportItem> | AsyncIterable<ExportItem>, options: ExportOptions = {}): Readable {
-  return Readable.from(writeTar(root, items, options), { objectMode: false });
+export function exportItems(root: string, items: Iterable<ExportItem> | AsyncIterable<ExportItem>): Readable {
+  return Readable.from(writeTar(root, items), { objectMode: false });
 }
 
 async function* walkOverlayDiff(diffDir: string, relDir: string): AsyncGenerator<ExportItem> {
@@ -60,7 +49,7 @@ async function* walkOverlayDiff(diffDir: string, relDir: string): AsyncGenerator
   }
 }
 
-async function* writeTar(root: string, items: Iterable<ExportItem> | AsyncIterable<ExportItem>, options: ExportOptions): AsyncGenerator<Buffer> {
+async function* writeTar(root: string, items: Iterable<ExportItem> | AsyncIterable<ExportItem>): AsyncGenerator<Buffer> {
   const hardlinks: HardlinkIndex = new Map();
   for await (const item of items) {
     const hostPath = join(root, item.path);
@@ -71,11 +60,10 @@ async function* writeTar(root: string, items: Iterable<ExportItem> | AsyncIterab
     }
     if (st === null) continue; // vanished while exporting a live container layer
     const header = await headerFor(hostPath, item.path, st, hardlinks, readXattrs(sys, hostPath, isHostOnlyXattr));
-    if (options.sparse) yield* entryBytes(header, hostPath, st);
-    else {
-      yield encodeHeader(header);
-      if (header.type === 'file' && header.size > 0) yield* fileContent(hostPath, header.size);
-    }
+    yield encodeHeader(header);
+    // A plain entry even for a sparse file, as dockerd writes it (the same
+    // content must give the same diff ID); its holes are not read, only hashed.
+    if (header.type === 'file' && header.size > 0) yield* fileContent(hostPath, header.size, sys);
     if (st.isDirectory() && isOpaqueDir(hostPath)) {
       yield encodeHeader({ ...header, name: `${item.path}/${WHITEOUT_OPAQUE}`, type: 'file', size: 0, xattrs: undefined });
     }

@@ -39,8 +39,11 @@ export interface LayerStore {
    * is drained and the existing layer returned. A hostile tar (paths leaving the
    * root, writes through symlinks, hardlinks to outside, bare whiteouts) is
    * refused with an `invalid` EngineError and leaves nothing behind.
+   * `verified`: the tar's bytes are known to hash to `expectedDiffId` (a
+   * content store blob, named by the digest checked when it was written), so
+   * they are not hashed again: for a layer with a huge file that is seconds.
    */
-  create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest): Promise<LayerInfo>;
+  create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest, options?: { verified?: boolean }): Promise<LayerInfo>;
   get(chainId: Digest): Promise<LayerInfo | null>;
   list(): Promise<LayerInfo[]>;
   /** Removes a read-only layer; `conflict` if a layer or rw layer still sits on it. */

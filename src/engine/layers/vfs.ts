@@ -9,7 +9,7 @@ import { filesystemName } from '../../platform/linux/sys.js';
 import { treeChanges, DELETED, type Change } from './changes.js';
 import { DirLayerStore } from './store-base.js';
 import type { ApplyOptions } from './tar-apply.js';
-import { exportItems, type ExportOptions } from './tar-export.js';
+import { exportItems } from './tar-export.js';
 
 const run = promisify(execFile);
 
@@ -42,7 +42,7 @@ export class VfsLayerStore extends DirLayerStore {
   }
 
   exportLayer(chainId: Digest): Readable {
-    return this.exportDifference(undefined, {}, async () => {
+    return this.exportDifference(undefined, async () => {
       const layer = await this.mustGet(chainId);
       return { dir: this.diffDir(chainId), parentDir: layer.parent === null ? null : this.diffDir(layer.parent) };
     });
@@ -64,15 +64,14 @@ export class VfsLayerStore extends DirLayerStore {
   }
 
   exportRw(id: string, exclude?: ReadonlySet<string>): Readable {
-    // A new layer: sparse files as sparse entries (see ExportOptions).
-    return this.exportDifference(exclude, { sparse: true }, async () => {
+    return this.exportDifference(exclude, async () => {
       const rw = await this.mustGetRw(id);
       return { dir: rw.diffDir, parentDir: rw.parent === null ? null : this.diffDir(rw.parent) };
     });
   }
 
   /** A tar of what `dir` has that `parentDir` has not: changed entries, and whiteouts for deletions. */
-  private exportDifference(exclude: ReadonlySet<string> | undefined, options: ExportOptions, locate: () => Promise<{ dir: string; parentDir: string | null }>): Readable {
+  private exportDifference(exclude: ReadonlySet<string> | undefined, locate: () => Promise<{ dir: string; parentDir: string | null }>): Readable {
     return Readable.from(
       (async function* () {
         const { dir, parentDir } = await locate();
@@ -80,7 +79,7 @@ export class VfsLayerStore extends DirLayerStore {
         const items = changes
           .map((change) => ({ path: change.path.slice(1), kind: change.kind === DELETED ? ('whiteout' as const) : ('entry' as const) }))
           .filter((item) => !exclude?.has(item.path));
-        yield* exportItems(dir, items, options);
+        yield* exportItems(dir, items);
       })(),
       { objectMode: false },
     );

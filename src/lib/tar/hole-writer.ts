@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { isZero } from './sparse.js';
+import { isZero } from './zeros.js';
 
 /**
  * Writes a new (empty) file, leaving holes where whole blocks of zeros would

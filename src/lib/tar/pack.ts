@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
-import { open, readlink, type FileHandle } from 'node:fs/promises';
+import { open, readlink } from 'node:fs/promises';
+import { readWithHoles, type HoleSeeker } from './hole-reader.js';
 import { padding, type TarHeader, type TarType } from './writer.js';
 
 /**
@@ -8,8 +9,6 @@ import { padding, type TarHeader, type TarType } from './writer.js';
  * Callers walk the tree their own way (layers add whiteouts; docker cp
  * rebases names and crosses into volumes) and pass each file here.
  */
-
-const CHUNK = 1 << 20;
 
 /** First archive name seen for each inode with several links: later names become hardlink entries. */
 export type HardlinkIndex = Map<string, string>;
@@ -60,28 +59,16 @@ export function tarTypeOf(st: Stats): TarType {
   return 'file';
 }
 
-/** Exactly `size` bytes of the file (zero-filled or cut if it changed meanwhile), then block padding. */
-export async function* fileContent(path: string, size: number): AsyncGenerator<Buffer> {
+/**
+ * Exactly `size` bytes of the file (zero-filled or cut if it changed
+ * meanwhile), then block padding; with a seeker its holes are not read.
+ */
+export async function* fileContent(path: string, size: number, seeker?: HoleSeeker): AsyncGenerator<Buffer> {
   const file = await open(path, 'r');
   try {
-    yield* fileRange(file, 0, size);
+    yield* readWithHoles(file, 0, size, seeker);
   } finally {
     await file.close();
   }
   yield padding(size);
-}
-
-/** Exactly `length` bytes of an open file from `offset`, zero-filled where the file has shrunk. */
-export async function* fileRange(file: FileHandle, offset: number, length: number): AsyncGenerator<Buffer> {
-  for (let done = 0; done < length; ) {
-    // Unzeroed: only what read() filled is handed out.
-    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, length - done));
-    const { bytesRead } = await file.read(buffer, 0, buffer.length, offset + done);
-    if (bytesRead === 0) {
-      yield Buffer.alloc(length - done);
-      return;
-    }
-    done += bytesRead;
-    yield buffer.subarray(0, bytesRead);
-  }
 }

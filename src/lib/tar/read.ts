@@ -38,16 +38,19 @@ const RAW_XATTRS = Symbol('berth.rawXattrs');
 export interface ReadOptions {
   /** Sees every uncompressed byte, in order, before the entries are parsed (tar-split records the tar with it). */
   tap?: (chunk: Buffer) => void;
+  /** false: no diff ID (a build context is no layer, and hashing a sparse file's gigabytes of zeros costs seconds). */
+  digest?: boolean;
 }
 
 export async function readTar(input: Readable, options: ReadOptions = {}): Promise<TarReader> {
   const head = await peek(input, 2);
   const gzipped = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
-  const hasher = new DigestingStream();
+  const hasher = options.digest === false ? null : new DigestingStream();
   const extract = tar.extract();
   captureRawPax(extract);
   const tap = options.tap;
-  const observed = tap ? [hasher, new Transform({ transform: (chunk: Buffer, _enc, done) => (tap(chunk), done(null, chunk)) })] : [hasher];
+  const hashing = hasher ? [hasher] : [];
+  const observed = tap ? [...hashing, new Transform({ transform: (chunk: Buffer, _enc, done) => (tap(chunk), done(null, chunk)) })] : hashing;
   const stages = gzipped ? [input, createGunzip(), ...observed, extract] : [input, ...observed, extract];
   const flowing = pipeline(stages as [Readable, ...NodeJS.WritableStream[]]);
   flowing.catch(() => undefined); // observed through entries(); this only prevents an unhandled rejection
@@ -67,7 +70,10 @@ export async function readTar(input: Readable, options: ReadOptions = {}): Promi
       }
       await flowing;
     },
-    diffId: () => hasher.digest(),
+    diffId: () => {
+      if (!hasher) throw new Error('readTar: diffId() of a tar read with digest: false');
+      return hasher.digest();
+    },
     abort(err) {
       extract.destroy(err);
       input.destroy();

@@ -2,7 +2,9 @@ import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { invalid } from '../errors.js';
-import { fileContent, fileRange } from './pack.js';
+import { readWithHoles, type HoleSeeker } from './hole-reader.js';
+import { fileContent } from './pack.js';
+import { holeBytes, isZero } from './zeros.js';
 import { BLOCK, encodeHeader, padding, type TarHeader } from './writer.js';
 
 /**
@@ -30,49 +32,30 @@ const HOLE_BLOCK = 4096;
 const CHUNK = 1 << 20;
 /** Files smaller than this are not worth a map. */
 const MIN_SPARSE_SIZE = 1 << 20;
-const ZEROS = Buffer.alloc(CHUNK);
-
-/**
- * A shared zero buffer that readers hand out for the holes of a sparse entry:
- * writers recognise it (isHole) and skip it without comparing bytes.
- */
-export function holeBytes(length: number): Buffer {
-  return ZEROS.subarray(0, length);
-}
-
-export function isHole(chunk: Buffer): boolean {
-  return chunk.buffer === ZEROS.buffer;
-}
-
-/** Whether `chunk` is all zero bytes (the native compare, not a loop). */
-export function isZero(chunk: Buffer): boolean {
-  if (isHole(chunk)) return true;
-  for (let at = 0; at < chunk.length; at += CHUNK) {
-    const part = chunk.subarray(at, Math.min(chunk.length, at + CHUNK));
-    if (!part.equals(ZEROS.subarray(0, part.length))) return false;
-  }
-  return true;
-}
 
 /** A regular file that occupies fewer blocks than its size: it has holes worth looking for. */
 export function looksSparse(st: Stats): boolean {
   return st.isFile() && st.size >= MIN_SPARSE_SIZE && st.blocks * 512 < st.size;
 }
 
-/** The data segments of a file, at HOLE_BLOCK granularity; adjacent data blocks are merged. */
-export async function dataSegments(path: string, size: number): Promise<Segment[]> {
+/**
+ * The data segments of a file, at HOLE_BLOCK granularity; adjacent data
+ * blocks are merged. With a seeker the filesystem's holes are skipped unread
+ * (they are zeros, so the answer is the same).
+ */
+export async function dataSegments(path: string, size: number, seeker?: HoleSeeker): Promise<Segment[]> {
   const segments: Segment[] = [];
   const file = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(CHUNK);
-    for (let offset = 0; offset < size; offset += CHUNK) {
-      const { bytesRead } = await file.read(buffer, 0, Math.min(CHUNK, size - offset), offset);
-      if (bytesRead === 0) break; // shrunk meanwhile: the rest reads as a hole
-      if (isZero(buffer.subarray(0, bytesRead))) continue;
-      for (let at = 0; at < bytesRead; at += HOLE_BLOCK) {
-        const block = buffer.subarray(at, Math.min(bytesRead, at + HOLE_BLOCK));
-        if (!isZero(block)) addData(segments, offset + at, block.length);
+    let offset = 0;
+    for await (const chunk of readWithHoles(file, 0, size, seeker)) {
+      if (!isZero(chunk)) {
+        for (let at = 0; at < chunk.length; at += HOLE_BLOCK) {
+          const block = chunk.subarray(at, Math.min(chunk.length, at + HOLE_BLOCK));
+          if (!isZero(block)) addData(segments, offset + at, block.length);
+        }
       }
+      offset += chunk.length;
     }
   } finally {
     await file.close();
@@ -100,8 +83,8 @@ export function encodeMap(segments: readonly Segment[], realSize: number): Buffe
  * The header and data of `header` (a regular file at `hostPath`) as a sparse
  * entry, or null when the file has no holes worth it.
  */
-export async function sparseEntry(header: TarHeader, hostPath: string): Promise<{ header: TarHeader; map: Buffer; segments: Segment[] } | null> {
-  const segments = await dataSegments(hostPath, header.size);
+export async function sparseEntry(header: TarHeader, hostPath: string, seeker?: HoleSeeker): Promise<{ header: TarHeader; map: Buffer; segments: Segment[] } | null> {
+  const segments = await dataSegments(hostPath, header.size, seeker);
   const dataBytes = segments.reduce((n, s) => n + s.length, 0);
   if (header.size - dataBytes < MIN_SPARSE_SIZE) return null;
   const map = encodeMap(segments, header.size);
@@ -120,12 +103,15 @@ export async function sparseEntry(header: TarHeader, hostPath: string): Promise<
   return { header: sparse, map, segments: segments.filter((s) => s.length > 0) };
 }
 
-/** An entry's bytes (header, content, padding); a regular file with holes becomes a sparse entry. */
-export async function* entryBytes(header: TarHeader, hostPath: string, st: Stats): AsyncGenerator<Buffer> {
-  const sparse = header.type === 'file' && looksSparse(st) ? await sparseEntry(header, hostPath) : null;
+/**
+ * An entry's bytes (header, content, padding); a regular file with holes
+ * becomes a sparse entry. A seeker finds the holes without reading them.
+ */
+export async function* entryBytes(header: TarHeader, hostPath: string, st: Stats, seeker?: HoleSeeker): AsyncGenerator<Buffer> {
+  const sparse = header.type === 'file' && looksSparse(st) ? await sparseEntry(header, hostPath, seeker) : null;
   if (!sparse) {
     yield encodeHeader(header);
-    if (header.type === 'file' && header.size > 0) yield* fileContent(hostPath, header.size);
+    if (header.type === 'file' && header.size > 0) yield* fileContent(hostPath, header.size, seeker);
     return;
   }
   yield encodeHeader(sparse.header);
@@ -138,7 +124,7 @@ export async function* entryBytes(header: TarHeader, hostPath: string, st: Stats
 async function* segmentsOf(path: string, segments: readonly Segment[]): AsyncGenerator<Buffer> {
   const file = await open(path, 'r');
   try {
-    for (const { offset, length } of segments) yield* fileRange(file, offset, length);
+    for (const { offset, length } of segments) yield* readWithHoles(file, offset, length);
   } finally {
     await file.close();
   }

@@ -27,6 +27,7 @@ interface Addon {
   pipe(): [number, number];
   seqpacketConnect(path: string): number;
   dup(fd: number): number;
+  seekData(fd: number, offset: number, hole: boolean): number;
   packetReader(fd: number, cb: (packets: Buffer[], status: number) => void): PacketReader;
   packetReaderStart(reader: PacketReader): void;
   packetReaderStop(reader: PacketReader): void;
@@ -135,6 +136,16 @@ export function seqpacketConnect(path: string): number {
 /** A close-on-exec duplicate of `fd` (the same open file or socket). */
 export function dup(fd: number): number {
   return load().dup(fd);
+}
+
+/** lseek(2) with SEEK_DATA: where data starts at or after `offset`; -1 when only a hole (or the end) follows. */
+export function seekData(fd: number, offset: number): number {
+  return load().seekData(fd, offset, false);
+}
+
+/** lseek(2) with SEEK_HOLE: where the hole at or after `offset` starts (the file's size when none before it). */
+export function seekHole(fd: number, offset: number): number {
+  return load().seekData(fd, offset, true);
 }
 
 /**
