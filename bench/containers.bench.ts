@@ -26,6 +26,9 @@ const CYCLE_NAMES = {
 const BENCHES = {
   runDocker: 'containers: run --rm busybox true (docker CLI)',
   runBerth: 'containers: run --rm busybox true (berth CLI)',
+  start: 'containers: start (a created container)',
+  stop: 'containers: stop (PID 1 exits on SIGTERM)',
+  rm: 'containers: rm (a stopped container)',
   parallel: `containers: ${PARALLEL} × run -d in parallel`,
   ps: `containers: ps -a with ${LISTED} containers`,
   daemonMem: `containers: daemon memory with ${PARALLEL} running`,
@@ -64,6 +67,7 @@ async function benchSubject(ctx: BenchContext, spec: DaemonSpec): Promise<Row[]>
       const berth = (...args: string[]) => runCommand(process.execPath, [join(ctx.root, 'bin', 'berth'), '-H', daemon.host, ...args]);
       rows.push(await timeRuns(BENCHES.runBerth, spec.subject, ctx.runs, { measure: () => berth('run', '--rm', '--network', 'none', 'busybox', 'true').then(() => undefined) }));
     }
+    rows.push(...(await lifecycleRows(ctx, spec.subject, docker)));
     ctx.log(`${spec.subject}: ${PARALLEL} run -d in parallel`);
     rows.push(await timeRuns(BENCHES.parallel, spec.subject, 1, {
       measure: async () => {
@@ -86,6 +90,28 @@ async function benchSubject(ctx: BenchContext, spec: DaemonSpec): Promise<Row[]>
     for (let i = 0; i < ids.length; i += 50) await docker('rm', '-f', ...ids.slice(i, i + 50)).catch(() => undefined);
     await daemon.stop();
   }
+}
+
+/**
+ * start, stop and rm timed apart, one request each, as compose sends them
+ * (compose up: create then start; down: stop then rm). The process is a shell
+ * that exits on SIGTERM: as PID 1 a process without a handler ignores it (busybox
+ * sleep does), and stop would then time the grace period, not the stop path.
+ */
+async function lifecycleRows(ctx: BenchContext, subject: string, docker: (...args: string[]) => Promise<string>): Promise<Row[]> {
+  ctx.log(`${subject}: start / stop / rm ×${ctx.runs}`);
+  const ids: string[] = [];
+  const create = async () => {
+    ids.push((await docker('create', '--network', 'none', 'busybox', 'sh', '-c', 'trap "exit 0" TERM; sleep 600 & wait')).trim());
+  };
+  const last = () => ids.at(-1)!;
+  const start = await timeRuns(BENCHES.start, subject, ctx.runs, { before: create, measure: () => docker('start', last()).then(() => undefined) });
+  // The containers started above, in the same order: each stop and rm gets its own container.
+  let next = 0;
+  const stop = await timeRuns(BENCHES.stop, subject, ctx.runs, { measure: () => docker('stop', ids[next++]!).then(() => undefined) });
+  next = 0;
+  const rm = await timeRuns(BENCHES.rm, subject, ctx.runs, { measure: () => docker('rm', ids[next++]!).then(() => undefined) });
+  return [start, stop, rm];
 }
 
 /** The daemon's own memory, and the median memory of one container's monitor process (Pss, so shared pages count once). */

@@ -15,6 +15,8 @@ import type { Row } from '../types.js';
 
 export interface Daemon {
   subject: string;
+  /** The daemon's stdout and stderr. */
+  logPath: string;
   /** For `docker -H`. */
   host: string;
   /** The temp dir holding data root, exec root, socket and log. */
@@ -28,6 +30,8 @@ export interface DaemonSpec {
   unavailable(): string | undefined;
   /** The command line, given the daemon's directories. */
   command(dirs: DaemonDirs): { file: string; args: string[] };
+  /** Extra environment variables for the daemon. */
+  env?: Record<string, string>;
   /** Pid files of helper processes the daemon starts and that may outlive it a moment. */
   helperPidFiles?(dirs: DaemonDirs): string[];
   /** Undoes what the daemon leaves on the host by design (a bridge, iptables chains), once it has stopped. */
@@ -60,7 +64,9 @@ export function dockerdSpec(): DaemonSpec {
   };
 }
 
-const BENCH_BRIDGE = 'brbench0';
+/** BENCH_BRIDGE and BENCH_BIP let several benches run at once on one host, each with its own bridge. */
+const BENCH_BRIDGE = process.env.BENCH_BRIDGE || 'brbench0';
+const BENCH_BIP = process.env.BENCH_BIP || '172.30.249.1/24';
 
 /** berthd names its iptables chains after its bridge (see chainPrefixFor in src/daemon/daemon.ts). */
 async function removeBridgeAndChains(bridge: string): Promise<void> {
@@ -77,16 +83,18 @@ async function removeBridgeAndChains(bridge: string): Promise<void> {
   }
 }
 
-export function berthdSpec(root: string): DaemonSpec {
+/** `env`: e.g. BERTH_PHASES=1 to have berthd log its phase timings. */
+export function berthdSpec(root: string, env?: Record<string, string>): DaemonSpec {
   const entry = join(root, 'bin', 'berthd');
   return {
     subject: 'berth',
+    ...(env ? { env } : {}),
     unavailable: () => (existsSync(entry) ? undefined : `${entry} does not exist yet`),
     command: (d) => ({
       file: process.execPath,
       args: [entry, '--data-root', d.dataRoot, '--exec-root', d.execRoot, '--pidfile', d.pidFile, '-H', `unix://${d.socket}`,
         // Its own bridge and subnet: never the host's berth0, and removed afterwards.
-        '--bridge', BENCH_BRIDGE, '--bip', '172.30.249.1/24'],
+        '--bridge', BENCH_BRIDGE, '--bip', BENCH_BIP],
     }),
     afterStop: () => removeBridgeAndChains(BENCH_BRIDGE),
   };
@@ -105,7 +113,7 @@ export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
   const logPath = join(dir, 'daemon.log');
   const { file, args } = spec.command(dirs);
   const log = openSync(logPath, 'a');
-  const child = spawn(file, args, { stdio: ['ignore', log, log] });
+  const child = spawn(file, args, { stdio: ['ignore', log, log], env: { ...process.env, ...spec.env } });
   closeSync(log);
   child.on('error', () => undefined); // reported through the readiness check below
 
@@ -119,6 +127,7 @@ export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
   const unregister = registerCleanup(`${spec.subject} (pid ${child.pid}, files in ${dir})`, stopAndRemove);
   const daemon: Daemon = {
     subject: spec.subject,
+    logPath,
     host: `unix://${dirs.socket}`,
     dir,
     stop: async () => {

@@ -2,6 +2,7 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { invalid, notFound } from '../lib/errors.js';
+import { phase, phasesEnabled } from '../lib/phases.js';
 import { guardStream } from '../lib/streams.js';
 import { sendError, statusOf } from './errors.js';
 import { answerClientError, goRefusal, sendRefusal } from './bad-request.js';
@@ -121,5 +122,13 @@ async function handle(router: Router, raw: IncomingMessage, res: ServerResponse,
     return;
   }
   const req: ApiRequest = { raw, method, path, params: match.params, query: url.searchParams, version, upgrade };
+  if (phasesEnabled()) tracePhases(method, path, res);
   await match.handler(req, res);
+}
+
+/** BERTH_PHASES=1: when each request came and when its response was complete. */
+function tracePhases(method: string, path: string, res: ServerResponse): void {
+  const what = `${method}_${path.replace(/[0-9a-f]{64}/, '{id}')}`;
+  phase('api', `${what}:begin`);
+  res.once('finish', () => phase('api', `${what}:end`));
 }

@@ -2,18 +2,29 @@ import { open, rename, mkdir, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+export interface AtomicOptions {
+  /**
+   * false: skip both fsyncs, for state that means nothing after a power loss
+   * anyway (e.g. a running container's network sandbox: the netns and the
+   * processes are gone too). Readers still never see a half-written file, and a
+   * berthd crash loses nothing (the page cache outlives the process).
+   */
+  durable?: boolean;
+}
+
 /**
  * Writes a file so that readers see either the old or the new content, never a
  * half-written one: write a temp file beside it, fsync, rename over, fsync dir.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, o: AtomicOptions = {}): Promise<void> {
+  const durable = o.durable ?? true;
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (durable) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -23,11 +34,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
-  await syncDir(dir);
+  if (durable) await syncDir(dir);
 }
 
-export async function writeJsonAtomic(path: string, value: unknown, mode = 0o644): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(value), mode);
+export async function writeJsonAtomic(path: string, value: unknown, mode = 0o644, o: AtomicOptions = {}): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value), mode, o);
 }
 
 export async function syncDir(dir: string): Promise<void> {

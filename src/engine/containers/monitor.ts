@@ -7,6 +7,7 @@ import { LogKeeper, logLimits } from './logging.js';
 import { decideRestart } from './restart-policy.js';
 import { unmountShareableShm } from './shm.js';
 import { markExited } from './state.js';
+import { phase } from '../../lib/phases.js';
 import type { Container } from './types.js';
 
 /** What a running container has in this berthd process (none of it survives a restart; recovery rebuilds it). */
@@ -65,6 +66,8 @@ export class ContainerMonitor {
   }
 
   async onExit(id: string, exit: ExitStatus, error?: string): Promise<void> {
+    phase(id, 'exit:file-written', exit.exitedAt.getTime());
+    phase(id, 'exit:seen');
     let restart: { delayMs: number } | null = null;
     let autoRemove = false;
     const c = this.ctx.deps.store.get(id);
@@ -88,13 +91,20 @@ export class ContainerMonitor {
       live.health = undefined;
       await live.logKeeper?.stop();
       live.logKeeper = undefined;
+      phase(id, 'exit:locked');
       await this.ctx.deps.runtime.delete(id, { force: true }).catch(() => undefined);
+      phase(id, 'exit:runtime-deleted');
       await this.ctx.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.ctx.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
       await this.ctx.deps.networks.detach(id).catch((err) => this.ctx.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
+      phase(id, 'exit:network-detached');
       await this.ctx.rootfs.release(id);
       unmountShareableShm(this.ctx.deps.store.dirOf(id));
+      phase(id, 'exit:rootfs-released');
       autoRemove = !decision.restart && !!c.hostConfig.AutoRemove;
-      await this.ctx.deps.store.save(c);
+      // An --rm container's record is deleted right after (or saved as dead if that fails): no fsync'd write of
+      // a state about to go. A berthd that dies in between finds the exit again when it recovers.
+      if (!autoRemove) await this.ctx.deps.store.save(c);
+      phase(id, 'exit:saved');
     });
     this.ctx.publish('die', c, { exitCode: String(exit.exitCode) });
     if (exit.oomKilled) this.ctx.publish('oom', c);

@@ -1,4 +1,5 @@
 import { randomId, type Digest } from '../../lib/digest.js';
+import { phase } from '../../lib/phases.js';
 import { conflict, EngineError, invalid, isEngineError } from '../../lib/errors.js';
 import { directorySize } from '../../lib/dir-size.js';
 import { longDelay } from '../../lib/timers.js';
@@ -96,10 +97,12 @@ export class LocalContainerService implements ContainerService {
       logPath: join(dir, 'ctr.log'), hostnamePath: join(dir, 'hostname'), hostsPath: join(dir, 'hosts'), resolvConfPath: join(dir, 'resolv.conf'),
     };
     if (probeArgs(config.Healthcheck)) container.state.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
+    phase(id, 'create:validated');
     await store.add(container);
     let warnings: string[] = [];
     try {
       await layers.createRw(id, image.topLayer);
+      phase(id, 'create:rw-layer');
       await createEtcPlaceholders(container);
       const planned = await this.deps.planner.plan({
         containerId: id,
@@ -112,10 +115,13 @@ export class LocalContainerService implements ContainerService {
         lookupContainer: async (name) => this.findForCreate(name).mounts ?? [],
       });
       container.mounts = planned.mounts;
+      phase(id, 'create:volumes');
       warnings = [...validationWarnings, ...planned.warnings];
       checkLinks(request.hostConfig, (name) => this.deps.store.find(name));
       await this.deps.networks.register(id, networkConfigOf(container, request));
+      phase(id, 'create:network-registered');
       await store.save(container);
+      phase(id, 'create:saved');
     } catch (err) {
       await this.deps.networks.unregister(id).catch(() => undefined);
       await layers.removeRw(id).catch(() => undefined);
@@ -173,13 +179,18 @@ export class LocalContainerService implements ContainerService {
     try {
       checkLogValues(c.hostConfig.LogConfig);
       const joined = await joinedNamespaces(c, { find: (id) => this.deps.store.find(id), dirOf: (id) => this.deps.store.dirOf(id) });
+      phase(c.id, 'start:begin');
       letGo = await this.ctx.rootfs.hold(c.id);
+      phase(c.id, 'start:rootfs-mounted');
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
+      phase(c.id, 'start:user-volumes');
       const network = await this.deps.networks.attach(c.id);
+      phase(c.id, 'start:network-attached');
       await setupEtcFiles(c, network, (id) => this.deps.store.find(id));
       await runtime.delete(c.id, { force: true }); // a bundle left by the previous run
+      phase(c.id, 'start:etc-files');
       const ulimits = withDefaultUlimits(c.hostConfig.Ulimits, this.deps.defaults?.().ulimits ?? []);
       const spec = runtimeSpecOf({ ...c, hostConfig: { ...c.hostConfig, Ulimits: ulimits } }, { rootfs, user, home, mounts, joined, network: { namespace: network.namespace, env: network.linkEnv } });
       const created = await runtime.create(spec, {
@@ -188,8 +199,11 @@ export class LocalContainerService implements ContainerService {
         tty: !!c.config.Tty, openStdin: !!c.config.OpenStdin, stdinOnce: !!c.config.StdinOnce && !c.config.Tty, logPath: logsReadable(c.hostConfig) ? c.logPath : null,
         logSizeMax: logLimits(c.hostConfig).maxSize,
       });
+      phase(c.id, 'start:runtime-created');
       await this.attachments.connect(c.id, () => runtime.attach(c.id));
+      phase(c.id, 'start:attached');
       await runtime.start(c.id);
+      phase(c.id, 'start:runtime-started');
       markRunning(c.state, created.pid);
       if (c.state.Health) c.state.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
     } catch (err) {
@@ -209,6 +223,7 @@ export class LocalContainerService implements ContainerService {
     await letGo();
     c.hasBeenManuallyStopped = false;
     await this.deps.store.save(c);
+    phase(c.id, 'start:saved');
     this.monitor.watchExit(c);
     this.monitor.startHealth(c);
     this.deps.events.publish('container', 'start', c.id, this.attributes(c));
@@ -346,14 +361,17 @@ export class LocalContainerService implements ContainerService {
     if (!this.deps.store.get(c.id)) return;
     const exitCode = c.state.ExitCode;
     markRemoving(c.state);
+    phase(c.id, 'rm:begin');
     this.monitor.stopWatching(c.id);
     this.attachments.cancel(c.id);
     try {
       await this.deps.runtime.delete(c.id, { force: true });
+      phase(c.id, 'rm:runtime-deleted');
       await this.deps.layers.unmountRw(c.rwLayer, this.ctx.rootfsOf(c.id)).catch(() => undefined);
       await this.deps.layers.removeRw(c.rwLayer).catch((err) => {
         if (!isEngineError(err, 'notFound')) throw err;
       });
+      phase(c.id, 'rm:rw-layer-removed');
       await this.deps.planner.release(c.id, c.mounts ?? [], { removeAnonymous: removeAnonymous || !!c.hostConfig.AutoRemove });
       await this.deps.networks.unregister(c.id);
     } catch (err) {
@@ -364,6 +382,7 @@ export class LocalContainerService implements ContainerService {
       throw err;
     }
     await this.deps.store.delete(c.id);
+    phase(c.id, 'rm:store-deleted');
     this.execs.forget(c.id);
     this.ctx.locks.delete(c.id);
     this.ctx.rootfs.forget(c.id);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { conflict, invalid } from '../../lib/errors.js';
+import { phase } from '../../lib/phases.js';
 import { netnsPath } from '../../platform/linux/netns.js';
 import { RESOLVER_IP, SandboxDns } from './dns-sandbox.js';
 import { hostsContent, linkEnv, nameservers, parseExtraHosts, resolvConfContent, withHostsEntry, withoutHostsEntry, type HostsEntry } from './etc-content.js';
@@ -38,9 +39,11 @@ export class SandboxBuilder {
       record.networks.forEach(({ networkId, request }, index) => endpoints.push(this.plan(networkId, request, `eth${index}`, record)));
       const netns = `${this.svc.prefixes.netns}${record.id.slice(0, 12)}`;
       const path = await buildSandbox(netns, endpoints.map((e) => e.plan), this.defaultGateways(endpoints));
+      phase(record.id, 'net:sandbox-built');
       const sandbox: SandboxState = { netns, endpoints, ports: [], attachment: { namespace: { path }, endpoints: [], hostsContent: '', resolvConfContent: '', ports: {}, linkEnv: [] } };
       try {
         if (this.servesDns(endpoints)) await this.dns.start(record.id, path, resolverFor(this.names, record.id), true);
+        phase(record.id, 'net:dns-started');
         await this.publish(record, sandbox);
         sandbox.attachment = await this.attachment(record, sandbox, path);
       } catch (err) {
@@ -67,7 +70,9 @@ export class SandboxBuilder {
     if (!sandbox) return;
     await this.dns.stop(record.id);
     await this.svc.proxy.unpublish(sandbox.ports);
+    phase(record.id, 'net:dns-ports-stopped');
     if (sandbox.netns) await destroySandbox(sandbox.netns, sandbox.endpoints.map((e) => e.plan));
+    phase(record.id, 'net:sandbox-destroyed');
     for (const e of sandbox.endpoints) this.release(e);
     delete record.sandbox;
   }

@@ -282,7 +282,7 @@ export class LinuxNetworkService implements NetworkService {
       this.resolveLateNetworks(record);
       record.sandbox = await this.builder.build(record);
       try {
-        await this.store.saveContainer(record);
+        await this.store.saveContainer(record, { sandboxOnly: true });
         await this.applyFirewall();
       } catch (err) {
         await this.builder.teardown(record);
@@ -302,7 +302,7 @@ export class LinuxNetworkService implements NetworkService {
       if (!record?.sandbox) return;
       this.publishEndpoints('disconnect', record);
       await this.builder.teardown(record);
-      await this.store.saveContainer(record);
+      await this.store.saveContainer(record, { sandboxOnly: true });
       await this.applyFirewall();
     });
   }

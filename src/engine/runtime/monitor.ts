@@ -20,11 +20,14 @@ async function isConmonFor(pid: number, id: string): Promise<boolean> {
   return (argv[0] ?? '').endsWith('conmon') && argv.includes(id);
 }
 
-/** conmon exits by itself once its process is gone; give it `ms`, then SIGKILL it. */
+/**
+ * conmon exits by itself once its process is gone; give it `ms`, then SIGKILL it.
+ * It is usually gone within a few ms of writing the exit file, so look often at first.
+ */
 export async function stopMonitor(pidFile: string, id: string, ms = 1000): Promise<void> {
   const pid = await readPid(pidFile);
   if (!pid) return;
-  for (let waited = 0; waited < ms && (await isConmonFor(pid, id)); waited += 20) await sleep(20);
+  for (let waited = 0, step = 1; waited < ms && (await isConmonFor(pid, id)); waited += step, step = Math.min(step * 2, 20)) await sleep(step);
   if (await isConmonFor(pid, id)) {
     try {
       process.kill(pid, 'SIGKILL');

@@ -13,3 +13,9 @@ export function normaliseSignal(signal: string | number): string {
   if (!(name in constants.signals) && !/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) throw invalid(`Invalid signal: ${signal}`);
   return name;
 }
+
+/** The number of a normalised signal ("SIGTERM", "15"), or null for one Node has no number for (SIGRTMIN+n). */
+export function signalNumberOf(normalised: string): number | null {
+  if (/^\d+$/.test(normalised)) return Number(normalised);
+  return (constants.signals as Record<string, number | undefined>)[normalised] ?? null;
+}

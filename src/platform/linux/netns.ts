@@ -1,6 +1,7 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { errnoCode } from '../../lib/errors.js';
 import { ipBatch, ipCmd, runTool } from './ip.js';
+import { MNT_DETACH, umount2 } from './sys.js';
 
 /**
  * Named network namespaces, as `ip netns` keeps them: a bind mount of the
@@ -19,10 +20,21 @@ export async function createNetns(name: string): Promise<string> {
   return netnsPath(name);
 }
 
-/** Deletes a named netns; a missing one is not an error (cleanup is idempotent). */
+/**
+ * Deletes a named netns; a missing one is not an error (cleanup is idempotent).
+ * What `ip netns del` does (lazy unmount of the bind mount, then unlink),
+ * without spawning it: this is on every container's stop path.
+ */
 export async function deleteNetns(name: string): Promise<void> {
-  await runTool('ip', ['netns', 'del', name]).catch((err: Error) => {
-    if (!/No such file|not exist/i.test(err.message)) throw err;
+  const path = netnsPath(name);
+  try {
+    umount2(path, MNT_DETACH);
+  } catch (err) {
+    // EINVAL: not mounted (a half-made one); ENOENT: not there at all.
+    if (errnoCode(err) !== 'EINVAL' && errnoCode(err) !== 'ENOENT') throw err;
+  }
+  await unlink(path).catch((err) => {
+    if (errnoCode(err) !== 'ENOENT') throw err;
   });
 }
 
