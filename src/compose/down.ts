@@ -1,0 +1,49 @@
+/**
+ * `compose down`: the project's containers stopped and removed in reverse
+ * dependency order (orphans too with --remove-orphans), then its networks,
+ * and with -v its named volumes and the containers' anonymous ones.
+ */
+import type { BerthClient } from '../client/index.js';
+import { nameOf, projectContainers, serviceOf } from './containers.js';
+import { dependencyOrder } from './finalise.js';
+import { removeContainer } from './lifecycle.js';
+import type { Progress } from './progress.js';
+import type { Project } from './project.js';
+import { removeNetworks, removeVolumes } from './resources.js';
+
+export interface DownOptions {
+  volumes?: boolean;
+  removeOrphans?: boolean;
+  timeout?: number;
+  warn: (message: string) => void;
+}
+
+export async function down(client: BerthClient, project: Project, progress: Progress, options: DownOptions): Promise<void> {
+  const containers = await projectContainers(client, project.name);
+  const order = dependencyOrder(project.model.services).reverse();
+  const orphans = containers.filter((c) => !project.model.services[serviceOf(c)]);
+  if (orphans.length > 0 && !options.removeOrphans) {
+    options.warn(`Found orphan containers ([${orphans.map(nameOf).join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`);
+  }
+  const doomed = [
+    ...(options.removeOrphans ? orphans : []),
+    ...order.flatMap((service) => containers.filter((c) => serviceOf(c) === service)),
+  ];
+  for (const c of doomed) {
+    const service = project.model.services[serviceOf(c)];
+    await removeContainer(client, c, progress, options.timeout ?? stopGrace(service), options.volumes);
+  }
+  const networks = await removeNetworks(client, project, progress);
+  const volumes = options.volumes ? await removeVolumes(client, project, progress) : false;
+  if (doomed.length === 0 && !networks && !volumes) progress.event(project.name, 'Warning: No resource found to remove');
+}
+
+/** `stop_grace_period` in whole seconds (`1m30s`, `10s`), the engine's stop timeout. */
+export function stopGrace(service: Record<string, unknown> | undefined): number | undefined {
+  const text = service?.stop_grace_period;
+  if (typeof text !== 'string') return undefined;
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  let total = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(n) * units[unit];
+  return Math.ceil(total);
+}

@@ -1,0 +1,170 @@
+/**
+ * `berth compose up -d` / `ps` / `down` of a two-service project (web
+ * depends on db; a published port; a named volume), against a private
+ * berthd and, when dockerd is installed, a private dockerd 20.10: names and
+ * labels through inspect, DNS by service name between the containers, an
+ * unchanged `up` leaves containers alone, a changed environment recreates
+ * only that service, and `down -v` leaves nothing behind.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, run, TestDaemon, type RunResult } from './harness.js';
+
+const PROJECT = 'cuproj';
+const LOOP = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"];
+
+function composeFile(port: number, greeting: string): string {
+  return JSON.stringify({
+    name: PROJECT,
+    services: {
+      db: { image: 'busybox:latest', command: LOOP, volumes: ['data:/data'] },
+      web: { image: 'busybox:latest', command: LOOP, depends_on: ['db'], ports: [`127.0.0.1:${port}:80`], environment: { GREETING: greeting } },
+    },
+    volumes: { data: {} },
+  });
+}
+
+/** A host port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** The berth CLI against one daemon. */
+class Target {
+  constructor(readonly name: string, readonly host: string, readonly dir: string) {}
+
+  berth(args: string[]): RunResult {
+    return run(process.execPath, [join(ROOT, 'bin', 'berth'), '-H', this.host, ...args]);
+  }
+
+  compose(args: string[]): RunResult {
+    const r = this.berth(['compose', '-f', join(this.dir, 'compose.yaml'), ...args]);
+    assert.equal(r.code, 0, `compose ${args.join(' ')} on ${this.name}: ${r.stderr}`);
+    return r;
+  }
+
+  inspect(name: string, template: string, kind = 'container'): string {
+    const r = this.berth([kind, 'inspect', '-f', template, name]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim();
+  }
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+async function scenario(t: Target): Promise<void> {
+  const port = await freePort();
+  const file = join(t.dir, 'compose.yaml');
+  await writeFile(file, composeFile(port, 'hello'));
+
+  const first = lines(t.compose(['up', '-d']).stderr);
+  for (const line of [`Network ${PROJECT}_default Created`, `Volume "${PROJECT}_data" Created`, `Container ${PROJECT}-db-1 Created`, `Container ${PROJECT}-web-1 Started`]) {
+    assert.ok(first.includes(line), `missing "${line}" in:\n${first.join('\n')}`);
+  }
+  assert.ok(first.indexOf(`Container ${PROJECT}-db-1 Started`) < first.indexOf(`Container ${PROJECT}-web-1 Starting`), 'db starts before web');
+
+  const labels = JSON.parse(t.inspect(`${PROJECT}-web-1`, '{{json .Config.Labels}}')) as Record<string, string>;
+  assert.equal(labels['com.docker.compose.project'], PROJECT);
+  assert.equal(labels['com.docker.compose.service'], 'web');
+  assert.equal(labels['com.docker.compose.container-number'], '1');
+  assert.equal(labels['com.docker.compose.oneoff'], 'False');
+  assert.equal(labels['com.docker.compose.depends_on'], 'db:service_started:false');
+  assert.equal(labels['com.docker.compose.project.config_files'], file);
+  assert.equal(labels['com.docker.compose.project.working_dir'], t.dir);
+  assert.match(labels['com.docker.compose.config-hash'], /^[0-9a-f]{64}$/);
+  assert.equal(t.inspect(`${PROJECT}_default`, '{{index .Labels "com.docker.compose.network"}}', 'network'), 'default');
+  assert.equal(t.inspect(`${PROJECT}_default`, '{{index .Labels "com.docker.compose.project"}}', 'network'), PROJECT);
+  assert.equal(t.inspect(`${PROJECT}_data`, '{{index .Labels "com.docker.compose.volume"}}', 'volume'), 'data');
+  assert.equal(t.inspect(`${PROJECT}-web-1`, '{{(index (index .HostConfig.PortBindings "80/tcp") 0).HostPort}}'), String(port));
+  assert.equal(t.inspect(`${PROJECT}-db-1`, '{{range .Mounts}}{{.Name}}:{{.Destination}}{{end}}'), `${PROJECT}_data:/data`);
+
+  // The service name resolves, on the project network, to the other container's address.
+  const dbIp = t.inspect(`${PROJECT}-db-1`, `{{(index .NetworkSettings.Networks "${PROJECT}_default").IPAddress}}`);
+  const lookup = t.berth(['exec', `${PROJECT}-web-1`, 'nslookup', 'db']);
+  assert.equal(lookup.code, 0, lookup.stdout + lookup.stderr);
+  assert.ok(lookup.stdout.includes(dbIp), `nslookup db gave:\n${lookup.stdout}\nexpected ${dbIp}`);
+
+  const ps = lines(t.compose(['ps']).stdout).map((l) => l.split(/\s{2,}/));
+  assert.deepEqual(ps[0], ['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'CREATED', 'STATUS', 'PORTS']);
+  assert.deepEqual(ps.slice(1).map((r) => [r[0], r[3]]), [[`${PROJECT}-db-1`, 'db'], [`${PROJECT}-web-1`, 'web']]);
+  assert.match(ps[2][5], /^Up /);
+  assert.equal(ps[2][6], `127.0.0.1:${port}->80/tcp`);
+
+  const ids = () => ['db', 'web'].map((s) => t.inspect(`${PROJECT}-${s}-1`, '{{.Id}}'));
+  const before = ids();
+  const again = lines(t.compose(['up', '-d']).stderr);
+  assert.ok(again.includes(`Container ${PROJECT}-db-1 Running`) && again.includes(`Container ${PROJECT}-web-1 Running`), again.join('\n'));
+  assert.deepEqual(ids(), before, 'an unchanged project is left alone');
+
+  await writeFile(file, composeFile(port, 'changed'));
+  const changed = lines(t.compose(['up', '-d']).stderr);
+  assert.ok(changed.includes(`Container ${PROJECT}-web-1 Recreated`) && changed.includes(`Container ${PROJECT}-db-1 Running`), changed.join('\n'));
+  const after = ids();
+  assert.equal(after[0], before[0], 'db is not recreated');
+  assert.notEqual(after[1], before[1], 'web is recreated');
+  assert.ok(t.inspect(`${PROJECT}-web-1`, '{{json .Config.Env}}').includes('GREETING=changed'));
+  assert.equal(t.inspect(`${PROJECT}-web-1`, '{{.State.Running}}'), 'true');
+
+  const down = lines(t.compose(['down', '-v', '-t', '2']).stderr);
+  for (const line of [`Container ${PROJECT}-web-1 Removed`, `Container ${PROJECT}-db-1 Removed`, `Network ${PROJECT}_default Removed`, `Volume ${PROJECT}_data Removed`]) {
+    assert.ok(down.includes(line), `missing "${line}" in:\n${down.join('\n')}`);
+  }
+  assert.ok(down.indexOf(`Container ${PROJECT}-web-1 Removed`) < down.indexOf(`Container ${PROJECT}-db-1 Stopping`), 'web goes before db');
+  assert.equal(t.berth(['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`]).stdout.trim(), '');
+  assert.ok(!t.berth(['network', 'ls', '--format', '{{.Name}}']).stdout.includes(PROJECT));
+  assert.ok(!t.berth(['volume', 'ls', '-q']).stdout.includes(PROJECT));
+}
+
+/** Imports busybox, runs the scenario, and always takes the project down again. */
+async function onTarget(t: Target): Promise<void> {
+  const tar = await busyboxRootfs();
+  assert.equal(t.berth(['import', '-c', 'CMD ["sh"]', tar, 'busybox:latest']).code, 0);
+  try {
+    await scenario(t);
+  } catch (err) {
+    if (err instanceof Error) err.message = `[${t.name}] ${err.message}`;
+    throw err;
+  } finally {
+    t.berth(['compose', '-f', join(t.dir, 'compose.yaml'), 'down', '-v', '-t', '0']);
+  }
+}
+
+describe('berth compose up / ps / down', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-compose-up-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('against berthd', async () => {
+    const daemon = await TestDaemon.start();
+    try {
+      await onTarget(new Target('berthd', daemon.host, dir));
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  test('against dockerd 20.10', { skip: dockerdSkipReason() }, async () => {
+    const daemon = await ReferenceDockerd.start();
+    try {
+      await onTarget(new Target('dockerd', daemon.host, dir));
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
