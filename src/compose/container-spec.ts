@@ -5,8 +5,9 @@
  * path, volumes through `Mounts`), restart policy, and the first network in
  * the create request; further networks are connected before start.
  */
-import type { CreateContainerRequest, HostConfig, MountSpec, PortBinding } from '../client/index.js';
+import type { CreateContainerRequest, HealthConfig, HostConfig, MountSpec, PortBinding } from '../client/index.js';
 import type { Project } from './project.js';
+import { durationNanos, durationSeconds } from './duration.js';
 import { LABEL } from './labels.js';
 import type { PortConfig, VolumeConfig } from './short-syntax.js';
 
@@ -78,6 +79,8 @@ export function containerSpec(project: Project, plan: ContainerPlan): CreateCont
     Tty: Boolean(service.tty),
     OpenStdin: Boolean(service.stdin_open),
     StopSignal: service.stop_signal as string | undefined,
+    StopTimeout: typeof service.stop_grace_period === 'string' ? durationSeconds(service.stop_grace_period) : undefined,
+    Healthcheck: healthcheck(service.healthcheck as Dict | undefined),
     ExposedPorts: exposedPorts(ports, (service.expose ?? []) as string[]),
     Labels: containerLabels(project, plan),
     HostConfig: hostConfig(project, service, ports, first ? networkName(first) : undefined),
@@ -132,4 +135,13 @@ function restartPolicy(restart: string | undefined): { Name: string; MaximumRetr
   if (!restart) return { Name: 'no', MaximumRetryCount: 0 };
   const [name, count] = restart.split(':');
   return { Name: name, MaximumRetryCount: count ? Number(count) : 0 };
+}
+
+/** `healthcheck:` as the engine's HealthConfig; `disable: true` is `["NONE"]`, a string test runs in a shell. */
+export function healthcheck(hc: Dict | undefined): HealthConfig | undefined {
+  if (!hc) return undefined;
+  if (hc.disable) return { Test: ['NONE'] };
+  const nanos = (key: string) => (typeof hc[key] === 'string' ? durationNanos(hc[key] as string) : undefined);
+  const test = typeof hc.test === 'string' ? ['CMD-SHELL', hc.test] : (hc.test as string[] | undefined);
+  return { Test: test, Interval: nanos('interval'), Timeout: nanos('timeout'), StartPeriod: nanos('start_period'), Retries: hc.retries as number | undefined };
 }

@@ -6,6 +6,7 @@
 import type { BerthClient } from '../client/index.js';
 import { nameOf, projectContainers, serviceOf } from './containers.js';
 import { dependencyOrder } from './finalise.js';
+import { durationSeconds } from './duration.js';
 import { removeContainer } from './lifecycle.js';
 import type { Progress } from './progress.js';
 import type { Project } from './project.js';
@@ -38,12 +39,8 @@ export async function down(client: BerthClient, project: Project, progress: Prog
   if (doomed.length === 0 && !networks && !volumes) progress.event(project.name, 'Warning: No resource found to remove');
 }
 
-/** `stop_grace_period` in whole seconds (`1m30s`, `10s`), the engine's stop timeout. */
+/** `stop_grace_period` as the engine's stop timeout. */
 export function stopGrace(service: Record<string, unknown> | undefined): number | undefined {
   const text = service?.stop_grace_period;
-  if (typeof text !== 'string') return undefined;
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
-  let total = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(n) * units[unit];
-  return Math.ceil(total);
+  return typeof text === 'string' ? durationSeconds(text) : undefined;
 }
