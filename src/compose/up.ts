@@ -19,6 +19,8 @@ import { removeContainer, waitForDependencies } from './lifecycle.js';
 
 export interface UpOptions {
   removeOrphans?: boolean;
+  /** Services named on the command line: only they and what they depend on are brought up. */
+  services?: string[];
   /** Stop timeout for containers that are recreated or removed. */
   timeout?: number;
   warn: (message: string) => void;
@@ -36,7 +38,7 @@ export async function up(client: BerthClient, project: Project, progress: Progre
   await handleOrphans(client, project, existing, progress, options);
   await ensureNetworks(client, project, progress);
   await ensureVolumes(client, project, progress);
-  const order = dependencyOrder(project.model.services);
+  const order = selected(project, options.services);
   const byService = new Map<string, Converged[]>();
   for (const service of order) {
     const mine = existing.filter((c) => serviceOf(c) === service);
@@ -48,6 +50,20 @@ export async function up(client: BerthClient, project: Project, progress: Progre
       if (!c.running) await progress.step(containerId(c.name), 'Starting', 'Started', () => client.startContainer(c.id));
     }
   }
+}
+
+/** The services to converge, dependencies first: all, or the named ones and what they depend on. */
+function selected(project: Project, named: string[] | undefined): string[] {
+  const order = dependencyOrder(project.model.services);
+  if (!named?.length) return order;
+  const wanted = new Set<string>();
+  const add = (name: string): void => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const dep of Object.keys((project.model.services[name]?.depends_on ?? {}) as object)) add(dep);
+  };
+  named.forEach(add);
+  return order.filter((s) => wanted.has(s));
 }
 
 async function handleOrphans(client: BerthClient, project: Project, existing: ContainerSummary[], progress: Progress, options: UpOptions): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * `berth compose up -d` / `ps` / `down` of a two-service project (web
  * depends on db; a published port; a named volume), against a private
- * berthd and, when dockerd is installed, a private dockerd 20.10: names and
+ * berthd and, when dockerd is installed, a private dockerd 20.10 (web
+ * waits for db's healthcheck): names and
  * labels through inspect, DNS by service name between the containers, an
  * unchanged `up` leaves containers alone, a changed environment recreates
  * only that service, and `down -v` leaves nothing behind.
@@ -21,8 +22,8 @@ function composeFile(port: number, greeting: string): string {
   return JSON.stringify({
     name: PROJECT,
     services: {
-      db: { image: 'busybox:latest', command: LOOP, volumes: ['data:/data'] },
-      web: { image: 'busybox:latest', command: LOOP, depends_on: ['db'], ports: [`127.0.0.1:${port}:80`], environment: { GREETING: greeting } },
+      db: { image: 'busybox:latest', command: LOOP, volumes: ['data:/data'], healthcheck: { test: ['CMD', 'true'], interval: '1s' } },
+      web: { image: 'busybox:latest', command: LOOP, depends_on: { db: { condition: 'service_healthy' } }, ports: [`127.0.0.1:${port}:80`], environment: { GREETING: greeting } },
     },
     volumes: { data: {} },
   });
@@ -73,14 +74,16 @@ async function scenario(t: Target): Promise<void> {
   for (const line of [`Network ${PROJECT}_default Created`, `Volume "${PROJECT}_data" Created`, `Container ${PROJECT}-db-1 Created`, `Container ${PROJECT}-web-1 Started`]) {
     assert.ok(first.includes(line), `missing "${line}" in:\n${first.join('\n')}`);
   }
-  assert.ok(first.indexOf(`Container ${PROJECT}-db-1 Started`) < first.indexOf(`Container ${PROJECT}-web-1 Starting`), 'db starts before web');
+  // web waits for db to be healthy before it starts.
+  const at = (line: string) => first.indexOf(`Container ${PROJECT}-${line}`);
+  assert.ok(at('db-1 Started') < at('db-1 Healthy') && at('db-1 Healthy') < at('web-1 Starting'), first.join('\n'));
 
   const labels = JSON.parse(t.inspect(`${PROJECT}-web-1`, '{{json .Config.Labels}}')) as Record<string, string>;
   assert.equal(labels['com.docker.compose.project'], PROJECT);
   assert.equal(labels['com.docker.compose.service'], 'web');
   assert.equal(labels['com.docker.compose.container-number'], '1');
   assert.equal(labels['com.docker.compose.oneoff'], 'False');
-  assert.equal(labels['com.docker.compose.depends_on'], 'db:service_started:false');
+  assert.equal(labels['com.docker.compose.depends_on'], 'db:service_healthy:false');
   assert.equal(labels['com.docker.compose.project.config_files'], file);
   assert.equal(labels['com.docker.compose.project.working_dir'], t.dir);
   assert.match(labels['com.docker.compose.config-hash'], /^[0-9a-f]{64}$/);

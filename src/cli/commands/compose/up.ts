@@ -16,10 +16,12 @@ export const upCommand: ComposeSubcommand = {
   ],
   async run(ctx, parsed, options) {
     if (!parsed.flags.detach) throw new StatusError('berth compose up: only detached mode (-d) is implemented yet', 1);
-    const project = openProject(ctx, options, { services: parsed.args.length ? parsed.args : undefined });
+    const services = parsed.args.length ? parsed.args : undefined;
+    const project = openProject(ctx, options, { services });
     const client = await ctx.client();
     await up(client, project, progressFor(ctx), {
       removeOrphans: Boolean(parsed.flags['remove-orphans']),
+      services,
       timeout: timeoutFlag(parsed.flags, parsed.changed),
       warn: warner(ctx),
     });
