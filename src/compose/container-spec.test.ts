@@ -38,3 +38,11 @@ test('healthcheck durations become nanoseconds; a string test runs in a shell', 
   assert.deepEqual(healthcheck({ test: 'true', interval: '1m30s', timeout: '500ms', retries: 3 }), { Test: ['CMD-SHELL', 'true'], Interval: 90e9, Timeout: 5e8, StartPeriod: undefined, Retries: 3 });
   assert.deepEqual(healthcheck({ disable: true }), { Test: ['NONE'] });
 });
+
+test('a recreated container keeps its predecessor\'s anonymous volumes, declared or from the image', () => {
+  const spec = containerSpec(project({ image: 'img', volumes: [{ type: 'volume', target: '/anon' }] }), { ...plan, inherited: { '/anon': 'a'.repeat(64), '/image-vol': 'b'.repeat(64) } });
+  assert.deepEqual(spec.HostConfig.Mounts, [
+    { Type: 'volume', Source: 'a'.repeat(64), Target: '/anon', ReadOnly: false },
+    { Type: 'volume', Source: 'b'.repeat(64), Target: '/image-vol' },
+  ]);
+});

@@ -21,6 +21,8 @@ export interface ContainerPlan {
   number: number;
   name: string;
   hash: string;
+  /** Anonymous volumes of the container this one replaces, by target path: a recreated container keeps them. */
+  inherited?: Record<string, string>;
 }
 
 /** `<project>-<service>-<n>`, or the service's `container_name`. */
@@ -83,20 +85,21 @@ export function containerSpec(project: Project, plan: ContainerPlan): CreateCont
     Healthcheck: healthcheck(service.healthcheck as Dict | undefined),
     ExposedPorts: exposedPorts(ports, (service.expose ?? []) as string[]),
     Labels: containerLabels(project, plan),
-    HostConfig: hostConfig(project, service, ports, first ? networkName(first) : undefined),
+    HostConfig: hostConfig(project, plan, ports, first ? networkName(first) : undefined),
     NetworkingConfig: { EndpointsConfig: first ? { [networkName(first)]: endpointConfig(service, plan.service, plan.name, first) } : {} },
   };
   return body;
 }
 
-function hostConfig(project: Project, service: Dict, ports: PortConfig[], network: string | undefined): HostConfig {
+function hostConfig(project: Project, plan: ContainerPlan, ports: PortConfig[], network: string | undefined): HostConfig {
+  const service = project.model.services[plan.service];
   const volumes = (service.volumes ?? []) as VolumeConfig[];
   const host: HostConfig = {
     NetworkMode: (service.network_mode as string | undefined) ?? network,
     PortBindings: portBindings(ports),
     RestartPolicy: restartPolicy(service.restart as string | undefined),
     Binds: volumes.filter((v) => v.type === 'bind').map((v) => `${v.source}:${v.target}${v.read_only ? ':ro' : ''}`),
-    Mounts: volumes.filter((v) => v.type !== 'bind').map((v) => mountSpec(project, v)),
+    Mounts: [...volumes.filter((v) => v.type !== 'bind').map((v) => mountSpec(project, v, plan.inherited ?? {})), ...imageVolumes(volumes, plan.inherited ?? {})],
     Privileged: Boolean(service.privileged),
     CapAdd: service.cap_add as string[] | undefined,
     CapDrop: service.cap_drop as string[] | undefined,
@@ -105,7 +108,8 @@ function hostConfig(project: Project, service: Dict, ports: PortConfig[], networ
   return host;
 }
 
-function mountSpec(project: Project, v: VolumeConfig): MountSpec {
+function mountSpec(project: Project, v: VolumeConfig, inherited: Record<string, string>): MountSpec {
+  if (v.type === 'volume' && !v.source && inherited[v.target]) return { Type: 'volume', Source: inherited[v.target], Target: v.target, ReadOnly: Boolean(v.read_only) };
   if (v.type !== 'volume' || !v.source) return { Type: v.type, Target: v.target, ReadOnly: Boolean(v.read_only) };
   // A named volume is the project's `<project>_<key>` (or its `name:`); an undeclared source is used as is.
   const declared = project.model.volumes[v.source];
@@ -113,6 +117,12 @@ function mountSpec(project: Project, v: VolumeConfig): MountSpec {
   const mount: MountSpec = { Type: 'volume', Source: source, Target: v.target, ReadOnly: Boolean(v.read_only) };
   if (v.volume && (v.volume as Dict).nocopy) mount.VolumeOptions = { NoCopy: true };
   return mount;
+}
+
+/** Inherited anonymous volumes at paths the service does not mount itself (the image's VOLUMEs). */
+function imageVolumes(volumes: VolumeConfig[], inherited: Record<string, string>): MountSpec[] {
+  const mounted = new Set(volumes.map((v) => v.target));
+  return Object.entries(inherited).filter(([target]) => !mounted.has(target)).map(([target, name]) => ({ Type: 'volume', Source: name, Target: target }));
 }
 
 function portKey(p: PortConfig | string): string {

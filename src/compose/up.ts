@@ -92,6 +92,7 @@ async function convergeService(
       out.push({ id: current.Id, name: nameOf(current), running });
     } else if (current) {
       progress.event(containerId(plan.name), 'Recreate');
+      plan.inherited = await anonymousVolumes(client, current.Id);
       await client.stopContainer(current.Id, { timeout: options.timeout });
       await client.removeContainer(current.Id, { force: true });
       out.push({ id: await createContainer(client, project, plan), name: plan.name, running: false });
@@ -114,4 +115,11 @@ async function createContainer(client: BerthClient, project: Project, plan: Cont
     }
   }
   return Id;
+}
+
+/** The container's anonymous volumes (named by the engine, not by the project), by where they are mounted. */
+async function anonymousVolumes(client: BerthClient, id: string): Promise<Record<string, string>> {
+  const { value } = await client.inspectContainer(id);
+  const mounts = (value.Mounts ?? []) as Array<{ Type: string; Name?: string; Destination: string }>;
+  return Object.fromEntries(mounts.filter((m) => m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name)).map((m) => [m.Destination, m.Name as string]));
 }

@@ -23,7 +23,7 @@ function composeFile(port: number, greeting: string): string {
     name: PROJECT,
     services: {
       db: { image: 'busybox:latest', command: LOOP, volumes: ['data:/data'], healthcheck: { test: ['CMD', 'true'], interval: '1s' } },
-      web: { image: 'busybox:latest', command: LOOP, depends_on: { db: { condition: 'service_healthy' } }, ports: [`127.0.0.1:${port}:80`], environment: { GREETING: greeting } },
+      web: { image: 'busybox:latest', command: LOOP, volumes: ['/cache'], depends_on: { db: { condition: 'service_healthy' } }, ports: [`127.0.0.1:${port}:80`], environment: { GREETING: greeting } },
     },
     volumes: { data: {} },
   });
@@ -107,6 +107,9 @@ async function scenario(t: Target): Promise<void> {
 
   const ids = () => ['db', 'web'].map((s) => t.inspect(`${PROJECT}-${s}-1`, '{{.Id}}'));
   const before = ids();
+  const anonymous = () => t.inspect(`${PROJECT}-web-1`, '{{range .Mounts}}{{if eq .Destination "/cache"}}{{.Name}}{{end}}{{end}}');
+  const cache = anonymous();
+  assert.match(cache, /^[0-9a-f]{64}$/);
   const again = lines(t.compose(['up', '-d']).stderr);
   assert.ok(again.includes(`Container ${PROJECT}-db-1 Running`) && again.includes(`Container ${PROJECT}-web-1 Running`), again.join('\n'));
   assert.deepEqual(ids(), before, 'an unchanged project is left alone');
@@ -115,6 +118,7 @@ async function scenario(t: Target): Promise<void> {
   const changed = lines(t.compose(['up', '-d']).stderr);
   assert.ok(changed.includes(`Container ${PROJECT}-web-1 Recreated`) && changed.includes(`Container ${PROJECT}-db-1 Running`), changed.join('\n'));
   const after = ids();
+  assert.equal(anonymous(), cache, 'the recreated container keeps its anonymous volume');
   assert.equal(after[0], before[0], 'db is not recreated');
   assert.notEqual(after[1], before[1], 'web is recreated');
   assert.ok(t.inspect(`${PROJECT}-web-1`, '{{json .Config.Env}}').includes('GREETING=changed'));
