@@ -3,7 +3,7 @@
  * dependency order (orphans too with --remove-orphans), then its networks,
  * and with -v its named volumes and the containers' anonymous ones.
  */
-import type { BerthClient } from '../client/index.js';
+import { ClientError, type BerthClient, type ContainerSummary } from '../client/index.js';
 import { nameOf, projectContainers, serviceOf } from './containers.js';
 import { dependencyOrder } from './finalise.js';
 import { durationSeconds } from './duration.js';
@@ -34,9 +34,26 @@ export async function down(client: BerthClient, project: Project, progress: Prog
     const service = project.model.services[serviceOf(c)];
     await removeContainer(client, c, progress, options.timeout ?? stopGrace(service), options.volumes);
   }
+  if (options.volumes) await removeInherited(client, doomed);
   const networks = await removeNetworks(client, project, progress);
   const volumes = options.volumes ? await removeVolumes(client, project, progress) : false;
   if (doomed.length === 0 && !networks && !volumes) progress.event(project.name, 'Warning: No resource found to remove');
+}
+
+/**
+ * Anonymous volumes a recreated container inherited were passed to it by
+ * name, so dockerd's `rm -v` keeps them (it removes only volumes created
+ * without a source); they are removed here, as the ones it did remove are gone already.
+ */
+async function removeInherited(client: BerthClient, removed: ContainerSummary[]): Promise<void> {
+  const names = removed.flatMap((c) => (c.Mounts ?? []).filter((m) => m.Type === 'volume' && /^[0-9a-f]{64}$/.test(m.Name ?? '')).map((m) => m.Name as string));
+  const left = new Set((await client.listVolumes()).map((v) => v.Name));
+  for (const name of names.filter((n) => left.has(n))) {
+    // Still used by another container (volumes_from): it stays, as `rm -v` would leave it.
+    await client.removeVolume(name).catch((err: unknown) => {
+      if (!(err instanceof ClientError && err.statusCode === 409)) throw err;
+    });
+  }
 }
 
 /** `stop_grace_period` as the engine's stop timeout. */

@@ -18,15 +18,13 @@ import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, run, TestDaem
 const PROJECT = 'cuproj';
 const LOOP = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"];
 
-function composeFile(port: number, greeting: string): string {
-  return JSON.stringify({
-    name: PROJECT,
-    services: {
-      db: { image: 'busybox:latest', command: LOOP, volumes: ['data:/data'], healthcheck: { test: ['CMD', 'true'], interval: '1s' } },
-      web: { image: 'busybox:latest', command: LOOP, volumes: ['/cache'], depends_on: { db: { condition: 'service_healthy' } }, ports: [`127.0.0.1:${port}:80`], environment: { GREETING: greeting } },
-    },
-    volumes: { data: {} },
-  });
+function composeFile(port: number, greeting: string, withWeb = true): string {
+  const services: Record<string, unknown> = {
+    db: { image: 'busybox:latest', command: LOOP, volumes: ['data:/data'], healthcheck: { test: ['CMD', 'true'], interval: '1s' } },
+    web: { image: 'busybox:latest', command: LOOP, volumes: ['/cache'], depends_on: { db: { condition: 'service_healthy' } }, ports: [`127.0.0.1:${port}:80`], environment: { GREETING: greeting } },
+  };
+  if (!withWeb) delete services.web;
+  return JSON.stringify({ name: PROJECT, services, volumes: { data: {} } });
 }
 
 /** A host port nothing listens on right now. */
@@ -124,14 +122,17 @@ async function scenario(t: Target): Promise<void> {
   assert.ok(t.inspect(`${PROJECT}-web-1`, '{{json .Config.Env}}').includes('GREETING=changed'));
   assert.equal(t.inspect(`${PROJECT}-web-1`, '{{.State.Running}}'), 'true');
 
-  const down = lines(t.compose(['down', '-v', '-t', '2']).stderr);
+  // web dropped from the file: an orphan, warned about by up, removed by down --remove-orphans.
+  await writeFile(file, composeFile(port, 'changed', false));
+  assert.match(t.compose(['up', '-d']).stderr, new RegExp(`Found orphan containers \\(\\[${PROJECT}-web-1\\]\\)`));
+  const down = lines(t.compose(['down', '-v', '--remove-orphans', '-t', '2']).stderr);
   for (const line of [`Container ${PROJECT}-web-1 Removed`, `Container ${PROJECT}-db-1 Removed`, `Network ${PROJECT}_default Removed`, `Volume ${PROJECT}_data Removed`]) {
     assert.ok(down.includes(line), `missing "${line}" in:\n${down.join('\n')}`);
   }
   assert.ok(down.indexOf(`Container ${PROJECT}-web-1 Removed`) < down.indexOf(`Container ${PROJECT}-db-1 Stopping`), 'web goes before db');
   assert.equal(t.berth(['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`]).stdout.trim(), '');
   assert.ok(!t.berth(['network', 'ls', '--format', '{{.Name}}']).stdout.includes(PROJECT));
-  assert.ok(!t.berth(['volume', 'ls', '-q']).stdout.includes(PROJECT));
+  assert.equal(t.berth(['volume', 'ls', '-q']).stdout.trim(), '', 'named and anonymous volumes are gone');
 }
 
 /** Imports busybox, runs the scenario, and always takes the project down again. */
@@ -144,7 +145,7 @@ async function onTarget(t: Target): Promise<void> {
     if (err instanceof Error) err.message = `[${t.name}] ${err.message}`;
     throw err;
   } finally {
-    t.berth(['compose', '-f', join(t.dir, 'compose.yaml'), 'down', '-v', '-t', '0']);
+    t.berth(['compose', '-f', join(t.dir, 'compose.yaml'), 'down', '-v', '--remove-orphans', '-t', '0']);
   }
 }
 
