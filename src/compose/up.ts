@@ -10,6 +10,7 @@ import type { BerthClient, ContainerSummary } from '../client/index.js';
 import { containerName, containerSpec, endpointConfig, serviceNetworks, type ContainerPlan } from './container-spec.js';
 import { desiredScale, nameOf, numberOf, projectContainers, serviceOf } from './containers.js';
 import { dependencyOrder } from './finalise.js';
+import { pullMissing } from './images.js';
 import { LABEL } from './labels.js';
 import { serviceConfigHash } from './output.js';
 import { containerId, type Progress } from './progress.js';
@@ -34,11 +35,13 @@ interface Converged {
 }
 
 export async function up(client: BerthClient, project: Project, progress: Progress, options: UpOptions): Promise<void> {
+  const order = selected(project, options.services);
+  // Images first: a pull that fails leaves nothing half-created.
+  await pullMissing(client, project, order, progress);
   const existing = await projectContainers(client, project.name);
   await handleOrphans(client, project, existing, progress, options);
   await ensureNetworks(client, project, progress);
   await ensureVolumes(client, project, progress);
-  const order = selected(project, options.services);
   const byService = new Map<string, Converged[]>();
   for (const service of order) {
     const mine = existing.filter((c) => serviceOf(c) === service);

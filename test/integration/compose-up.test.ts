@@ -66,6 +66,12 @@ function lines(text: string): string[] {
 async function scenario(t: Target): Promise<void> {
   const port = await freePort();
   const file = join(t.dir, 'compose.yaml');
+  // An image that cannot be pulled: up fails before it creates anything.
+  await writeFile(file, composeFile(port, 'hello').replace('"image":"busybox:latest","command":["sh","-c","trap', '"image":"127.0.0.1:1/none:latest","command":["sh","-c","trap'));
+  const failed = t.berth(['compose', '-f', file, 'up', '-d']);
+  assert.notEqual(failed.code, 0);
+  assert.ok(lines(failed.stderr).includes('db Pulling'), failed.stderr);
+  assert.ok(!t.berth(['network', 'ls', '--format', '{{.Name}}']).stdout.includes(PROJECT), 'no network is left by a failed up');
   await writeFile(file, composeFile(port, 'hello'));
 
   const first = lines(t.compose(['up', '-d']).stderr);
