@@ -11,6 +11,7 @@ import { networkId, type Progress } from './progress.js';
 import type { Project } from './project.js';
 
 type Dict = Record<string, unknown>;
+type Warn = (message: string) => void;
 
 const isExternal = (def: Dict): boolean => def.external === true || (typeof def.external === 'object' && def.external !== null);
 
@@ -19,10 +20,14 @@ export async function findNetwork(client: BerthClient, name: string): Promise<Ne
   return (await client.listNetworks({ name: [name] })).find((n) => n.Name === name);
 }
 
-export async function ensureNetworks(client: BerthClient, project: Project, progress: Progress): Promise<void> {
+export async function ensureNetworks(client: BerthClient, project: Project, progress: Progress, warn: Warn): Promise<void> {
   for (const [key, def] of Object.entries(project.model.networks)) {
     const name = String(def.name);
-    if (await findNetwork(client, name)) continue;
+    const found = await findNetwork(client, name);
+    if (found && !isExternal(def) && found.Labels?.[LABEL.project] !== project.name) {
+      warn(`a network with name ${name} exists but was not created for project "${project.name}".\nSet \`external: true\` to use an existing network`);
+    }
+    if (found) continue;
     if (isExternal(def)) throw invalid(`network ${name} declared as external, but could not be found`);
     await progress.step(networkId(name), 'Creating', 'Created', () => client.createNetwork(networkRequest(project, key, def)));
   }
@@ -42,11 +47,15 @@ function networkRequest(project: Project, key: string, def: Dict) {
   };
 }
 
-export async function ensureVolumes(client: BerthClient, project: Project, progress: Progress): Promise<void> {
-  const existing = new Set((await client.listVolumes()).map((v) => v.Name));
+export async function ensureVolumes(client: BerthClient, project: Project, progress: Progress, warn: Warn): Promise<void> {
+  const existing = new Map((await client.listVolumes()).map((v) => [v.Name, v]));
   for (const [key, def] of Object.entries(project.model.volumes)) {
     const name = String(def.name);
-    if (existing.has(name)) continue;
+    const found = existing.get(name);
+    if (found && !isExternal(def) && found.Labels?.[LABEL.project] !== project.name) {
+      warn(`volume "${name}" already exists but was not created by Docker Compose. Use \`external: true\` to use an existing volume`);
+    }
+    if (found) continue;
     if (isExternal(def)) throw invalid(`external volume "${name}" not found`);
     const labels = { ...((def.labels ?? {}) as Record<string, string>), [LABEL.volume]: key, [LABEL.project]: project.name, [LABEL.version]: COMPOSE_VERSION };
     const request = { Name: name, Driver: (def.driver as string | undefined) ?? 'local', DriverOpts: (def.driver_opts as Record<string, string> | undefined) ?? {}, Labels: labels };

@@ -40,8 +40,8 @@ export async function up(client: BerthClient, project: Project, progress: Progre
   await pullMissing(client, project, order, progress);
   const existing = await projectContainers(client, project.name);
   await handleOrphans(client, project, existing, progress, options);
-  await ensureNetworks(client, project, progress);
-  await ensureVolumes(client, project, progress);
+  await ensureNetworks(client, project, progress, options.warn);
+  await ensureVolumes(client, project, progress, options.warn);
   const byService = new Map<string, Converged[]>();
   for (const service of order) {
     const mine = existing.filter((c) => serviceOf(c) === service);
