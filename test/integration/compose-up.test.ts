@@ -8,6 +8,7 @@
  * only that service, and `down -v` leaves nothing behind.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, run, TestDaemon, type RunResult } from './harness.js';
 
 const PROJECT = 'cuproj';
+const DOCKER_COMPOSE = '/usr/bin/docker-compose';
 const LOOP = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"];
 
 function composeFile(port: number, greeting: string, withWeb = true): string {
@@ -169,6 +171,30 @@ describe('berth compose up / ps / down', () => {
     try {
       await onTarget(new Target('berthd', daemon.host, dir));
     } finally {
+      await daemon.stop();
+    }
+  });
+
+  // The labels are the project's only state: docker-compose 1.29 lists and takes down what berth compose made.
+  test('docker-compose 1.29 sees the project', { skip: existsSync(DOCKER_COMPOSE) ? undefined : 'docker-compose not installed' }, async () => {
+    const daemon = await TestDaemon.start();
+    const t = new Target('berthd', daemon.host, dir);
+    try {
+      assert.equal(t.berth(['import', '-c', 'CMD ["sh"]', await busyboxRootfs(), 'busybox:latest']).code, 0);
+      // docker-compose 1.29 knows no top-level `name:`: both get the project name by -p.
+      await writeFile(join(dir, 'compose.yaml'), JSON.stringify({ ...JSON.parse(composeFile(await freePort(), 'hello')), name: undefined }));
+      t.compose(['-p', PROJECT, 'up', '-d']);
+      const dc = (args: string[]) => run(DOCKER_COMPOSE, ['-H', daemon.host, '-f', join(dir, 'compose.yaml'), '-p', PROJECT, ...args], undefined, {}, 60_000);
+      const ps = dc(['ps']);
+      assert.equal(ps.code, 0, ps.stderr);
+      assert.match(ps.stdout, new RegExp(`${PROJECT}-db-1 .* Up`));
+      assert.match(ps.stdout, new RegExp(`${PROJECT}-web-1 .* Up`));
+      const down = dc(['down', '-v', '-t', '1']);
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(t.berth(['ps', '-aq']).stdout.trim(), '');
+      assert.ok(!t.berth(['network', 'ls', '--format', '{{.Name}}']).stdout.includes(PROJECT));
+    } finally {
+      t.berth(['compose', '-f', join(dir, 'compose.yaml'), '-p', PROJECT, 'down', '-v', '-t', '0']);
       await daemon.stop();
     }
   });
