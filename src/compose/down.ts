@@ -16,6 +16,8 @@ export interface DownOptions {
   volumes?: boolean;
   removeOrphans?: boolean;
   timeout?: number;
+  /** Services named on the command line: only their containers go; networks and volumes stay. */
+  services?: string[];
   warn: (message: string) => void;
 }
 
@@ -26,15 +28,17 @@ export async function down(client: BerthClient, project: Project, progress: Prog
   if (orphans.length > 0 && !options.removeOrphans) {
     options.warn(`Found orphan containers ([${orphans.map(nameOf).join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`);
   }
+  const named = options.services?.length ? new Set(options.services) : undefined;
   const doomed = [
-    ...(options.removeOrphans ? orphans : []),
-    ...order.flatMap((service) => containers.filter((c) => serviceOf(c) === service)),
+    ...(options.removeOrphans && !named ? orphans : []),
+    ...order.filter((s) => !named || named.has(s)).flatMap((service) => containers.filter((c) => serviceOf(c) === service)),
   ];
   for (const c of doomed) {
     const service = project.model.services[serviceOf(c)];
     await removeContainer(client, c, progress, options.timeout ?? stopGrace(service), options.volumes);
   }
   if (options.volumes) await removeInherited(client, doomed);
+  if (named) return;
   const networks = await removeNetworks(client, project, progress);
   const volumes = options.volumes ? await removeVolumes(client, project, progress) : false;
   if (doomed.length === 0 && !networks && !volumes) progress.event(project.name, 'Warning: No resource found to remove');

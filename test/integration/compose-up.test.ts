@@ -130,6 +130,12 @@ async function scenario(t: Target): Promise<void> {
   assert.ok(t.inspect(`${PROJECT}-web-1`, '{{json .Config.Env}}').includes('GREETING=changed'));
   assert.equal(t.inspect(`${PROJECT}-web-1`, '{{.State.Running}}'), 'true');
 
+  // down of one service removes its containers only.
+  const downWeb = lines(t.compose(['down', '-v', '-t', '2', 'web']).stderr);
+  assert.ok(downWeb.includes(`Container ${PROJECT}-web-1 Removed`) && !downWeb.some((l) => l.includes('db-1') || l.includes('Network')), downWeb.join('\n'));
+  assert.equal(t.inspect(`${PROJECT}-db-1`, '{{.State.Running}}'), 'true');
+  assert.ok(lines(t.compose(['up', '-d']).stderr).includes(`Container ${PROJECT}-web-1 Created`));
+
   // web dropped from the file: an orphan, warned about by up, removed by down --remove-orphans.
   await writeFile(file, composeFile(port, 'changed', false));
   assert.match(t.compose(['up', '-d']).stderr, new RegExp(`Found orphan containers \\(\\[${PROJECT}-web-1\\]\\)`));

@@ -6,7 +6,7 @@ import type { ComposeSubcommand } from './subcommand.js';
 
 export const downCommand: ComposeSubcommand = {
   name: 'down',
-  usage: '[OPTIONS] [SERVICES]',
+  usage: '[OPTIONS] [SERVICE...]',
   short: 'Stop and remove containers, networks',
   flags: [
     { long: 'remove-orphans', type: 'bool', usage: 'Remove containers for services not defined in the Compose file.' },
@@ -20,6 +20,7 @@ export const downCommand: ComposeSubcommand = {
       volumes: Boolean(parsed.flags.volumes),
       removeOrphans: Boolean(parsed.flags['remove-orphans']),
       timeout: timeoutFlag(parsed.flags, parsed.changed),
+      services: parsed.args,
       warn: warner(ctx),
     });
     return 0;
