@@ -9,7 +9,9 @@ import * as containers from './containers.js';
 import * as distribution from './distribution.js';
 import * as exec from './exec.js';
 import * as images from './images.js';
+import * as networks from './networks.js';
 import * as system from './system.js';
+import * as volumes from './volumes.js';
 import type { Hijacked } from './transport.js';
 import type * as ct from './container-types.js';
 import type { DiskUsage, Filters, HistoryItem, ImageDeleteItem, ImageInspect, ImagePruneReport, ImageSummary, SystemInfo, VersionResponse } from './types.js';
@@ -180,6 +182,40 @@ export class BerthClient {
     return exec.resizeExec(this.api, id, height, width);
   }
 
+  // Networks.
+  listNetworks(filters?: Filters): Promise<networks.NetworkResource[]> {
+    return networks.listNetworks(this.api, filters);
+  }
+  async inspectNetwork(id: string): Promise<networks.NetworkResource> {
+    return (await networks.inspectNetwork(this.api, id)).value;
+  }
+  createNetwork(options: networks.NetworkCreateOptions): Promise<{ Id: string; Warning?: string }> {
+    return networks.createNetwork(this.api, options);
+  }
+  removeNetwork(id: string): Promise<void> {
+    return networks.removeNetwork(this.api, id);
+  }
+  connectNetwork(network: string, container: string, endpoint?: networks.EndpointConfig): Promise<void> {
+    return networks.connectNetwork(this.api, network, container, endpoint);
+  }
+  disconnectNetwork(network: string, container: string, force?: boolean): Promise<void> {
+    return networks.disconnectNetwork(this.api, network, container, force);
+  }
+
+  // Volumes.
+  async listVolumes(filters?: Filters): Promise<volumes.Volume[]> {
+    return (await volumes.listVolumes(this.api, filters)).Volumes ?? [];
+  }
+  async inspectVolume(name: string): Promise<volumes.Volume> {
+    return (await volumes.inspectVolume(this.api, name)).value;
+  }
+  createVolume(options: volumes.VolumeCreateOptions): Promise<volumes.Volume> {
+    return volumes.createVolume(this.api, options);
+  }
+  removeVolume(name: string, force?: boolean): Promise<void> {
+    return volumes.removeVolume(this.api, name, force);
+  }
+
   close(): void {
     this.api.close();
   }
@@ -201,4 +237,6 @@ export type {
 export type { Hijacked } from './transport.js';
 export type { AttachOptions, ListContainersOptions, LogsOptions } from './containers.js';
 export type { BuildOptions } from './build.js';
+export type { EndpointConfig, NetworkCreateOptions, NetworkResource } from './networks.js';
+export type { Volume, VolumeCreateOptions } from './volumes.js';
 export { Demuxer, demultiplex, encodeFrame } from './stdcopy.js';

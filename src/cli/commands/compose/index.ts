@@ -18,6 +18,9 @@ interface Entry {
 /** The subcommands there are; `--help` lists exactly these. */
 const SUBCOMMANDS: Entry[] = [
   { name: 'config', short: 'Parse, resolve and render compose file in canonical format', load: async () => (await import('./config.js')).configCommand },
+  { name: 'down', short: 'Stop and remove containers, networks', load: async () => (await import('./down.js')).downCommand },
+  { name: 'ps', short: 'List containers', load: async () => (await import('./ps.js')).psCommand },
+  { name: 'up', short: 'Create and start containers', load: async () => (await import('./up.js')).upCommand },
   { name: 'version', short: 'Show the berth compose version information', load: async () => (await import('./version.js')).versionCommand },
 ];
 

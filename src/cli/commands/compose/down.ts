@@ -1,0 +1,28 @@
+/** `berth compose down`: stop and remove the project's containers and networks (and volumes with -v). */
+import { down } from '../../../compose/down.js';
+import { openProject } from './options.js';
+import { progressFor, timeoutFlag, warner } from './progress-sink.js';
+import type { ComposeSubcommand } from './subcommand.js';
+
+export const downCommand: ComposeSubcommand = {
+  name: 'down',
+  usage: '[OPTIONS] [SERVICE...]',
+  short: 'Stop and remove containers, networks',
+  flags: [
+    { long: 'remove-orphans', type: 'bool', usage: 'Remove containers for services not defined in the Compose file.' },
+    { long: 'timeout', short: 't', type: 'int', usage: 'Specify a shutdown timeout in seconds' },
+    { long: 'volumes', short: 'v', type: 'bool', usage: 'Remove named volumes declared in the "volumes" section of the Compose file and anonymous volumes attached to containers.' },
+  ],
+  async run(ctx, parsed, options) {
+    const project = openProject(ctx, options);
+    const client = await ctx.client();
+    await down(client, project, progressFor(ctx), {
+      volumes: Boolean(parsed.flags.volumes),
+      removeOrphans: Boolean(parsed.flags['remove-orphans']),
+      timeout: timeoutFlag(parsed.flags, parsed.changed),
+      services: parsed.args,
+      warn: warner(ctx),
+    });
+    return 0;
+  },
+};
