@@ -175,6 +175,23 @@ describe('volumes through berthd', { skip: !DOCKER_CLI && 'docker CLI not instal
     assert.equal(docker('run', '--rm', '--volumes-from', 'mid:ro', 'busybox', 'cat', '/shared/f').stdout, 'one\n');
   });
 
+  test('rm -v removes the anonymous volumes a container made, not an anonymous volume it was given by name (as dockerd)', () => {
+    assert.equal(docker('create', '--name', 'first', '-v', '/anon', 'busybox', 'true').code, 0);
+    const anon = docker('inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', 'first').stdout.trim();
+    assert.match(anon, /^[0-9a-f]{64}$/);
+    // A recreated container (compose) takes its predecessor's anonymous volume by name.
+    assert.equal(docker('create', '--name', 'second', '-v', `${anon}:/anon`, 'busybox', 'true').code, 0);
+    assert.equal(docker('rm', '-v', 'first').code, 0);
+    assert.equal(docker('volume', 'inspect', anon).code, 0, 'in use by second');
+    assert.equal(docker('rm', '-v', 'second').code, 0);
+    assert.equal(docker('volume', 'inspect', anon).code, 0, 'named in second\'s request: kept');
+    assert.equal(docker('create', '--name', 'third', '-v', '/anon', 'busybox', 'true').code, 0);
+    const own = docker('inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', 'third').stdout.trim();
+    assert.equal(docker('rm', '-v', 'third').code, 0);
+    assert.notEqual(docker('volume', 'inspect', own).code, 0, 'its own anonymous volume goes');
+    assert.equal(docker('volume', 'rm', anon).code, 0);
+  });
+
   test('bind mounts: missing -v source is created, missing --mount source is an error', async () => {
     const made = join(scratch, 'made', 'here');
     assert.equal(docker('run', '--rm', '-v', `${made}:/m`, 'busybox', 'true').code, 0);

@@ -45,9 +45,10 @@ export class LocalMountPlanner implements MountPlanner {
   }
 
   async release(containerId: string, planned: readonly PlannedMount[], options: { removeAnonymous: boolean }): Promise<void> {
+    const named = new Set(volumeNames(planned.filter((m) => m.named)));
     for (const name of volumeNames(planned)) {
       this.volumes.detach(name, containerId);
-      if (!options.removeAnonymous || this.volumes.usersOf(name).length > 0) continue;
+      if (!options.removeAnonymous || named.has(name) || this.volumes.usersOf(name).length > 0) continue;
       try {
         if (await this.volumes.isAnonymous(name)) await this.volumes.remove(name, { force: true });
       } catch (err) {
@@ -70,7 +71,7 @@ export class LocalMountPlanner implements MountPlanner {
         labels: parsed.volumeLabels ?? undefined,
         options: parsed.volumeOptions ?? undefined,
       });
-      return { ...base, copyData: parsed.copyData, point: volumePoint(parsed, volume.Name, volume.Mountpoint, volume.Driver) };
+      return { ...base, copyData: parsed.copyData, named: parsed.source !== '', point: volumePoint(parsed, volume.Name, volume.Mountpoint, volume.Driver) };
     }
     return { ...base, point: plainPoint(parsed) };
   }

@@ -138,6 +138,12 @@ export interface PlannedMount {
   tmpfsOptions: string[];
   /** Binds: non-recursive (bind-nonrecursive). */
   nonRecursive?: boolean;
+  /**
+   * Volumes: the request named the volume (`-v name:/d`, --mount source=name). rm -v keeps it even
+   * when it was made anonymous (a recreated container handed its predecessor's volume), as dockerd
+   * keeps a mount point whose spec has a source. Absent in records written before it was kept.
+   */
+  named?: boolean;
 }
 
 export interface PlanInput {
