@@ -30,7 +30,13 @@ test('default file lookup: compose.yaml first, override file added, parents sear
   assert.match(warnings[0], /Found multiple config files/);
   mkdirSync(join(d, 'sub/deeper'), { recursive: true });
   assert.equal(load(join(d, 'sub/deeper')).workingDir, d);
-  assert.throws(() => load(mkdtempSync(join(tmpdir(), 'berth-compose-empty-'))), /no configuration file provided: not found/);
+  // Outside `root`, whose parents hold no compose file either: the lookup walks up to /.
+  const empty = mkdtempSync(join(tmpdir(), 'berth-compose-empty-'));
+  try {
+    assert.throws(() => load(empty), /no configuration file provided: not found/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });
 
 test('project name: -p, COMPOSE_PROJECT_NAME, name:, then the directory normalised', () => {
