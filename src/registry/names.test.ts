@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkDigest, isRepositoryName, isTag, parseManifestReference } from './names.js';
+import { checkDigest, isRepositoryName, isTag, lookupManifestReference, parseManifestReference } from './names.js';
 
 describe('registry names', () => {
   it('accepts the spec\'s grammar and nothing that could leave the root', () => {
@@ -24,6 +24,9 @@ describe('registry names', () => {
     for (const bad of ['', '.x', '-x', '..', 't'.repeat(129), 'a/b']) assert.ok(!isTag(bad), bad);
     assert.deepEqual(parseManifestReference('v1'), { tag: 'v1' });
     assert.throws(() => parseManifestReference('..'), { code: 'TAG_INVALID' });
+    assert.throws(() => lookupManifestReference('..'), { code: 'MANIFEST_UNKNOWN' });
+    assert.deepEqual(lookupManifestReference('v1'), { tag: 'v1' });
+    assert.throws(() => lookupManifestReference('sha256:abc'), { code: 'DIGEST_INVALID' });
     assert.throws(() => parseManifestReference('sha256:abc'), { code: 'DIGEST_INVALID' });
     assert.throws(() => checkDigest(`sha512:${'a'.repeat(128)}`), /unsupported digest/);
   });

@@ -58,3 +58,13 @@ export function parseManifestReference(value: string): ManifestReference {
   if (!isTag(value)) throw registryError('TAG_INVALID', `invalid tag: ${value}`, { tag: value });
   return { tag: value };
 }
+
+/**
+ * A reference to read or delete: a manifest cannot exist under a name that is
+ * not a valid tag, so such a name is unknown (404 MANIFEST_UNKNOWN, as the OCI
+ * conformance suite expects), not a malformed request.
+ */
+export function lookupManifestReference(value: string): ManifestReference {
+  if (!value.includes(':') && !isTag(value)) throw registryError('MANIFEST_UNKNOWN', `manifest unknown: ${value}`, { tag: value });
+  return parseManifestReference(value);
+}

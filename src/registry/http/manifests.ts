@@ -1,12 +1,12 @@
 /** GET/HEAD/PUT/DELETE /v2/<name>/manifests/<tag-or-digest>. */
 import { registryError } from '../errors.js';
 import { isIndexMediaType } from '../media-types.js';
-import { isTag, parseManifestReference, type ManifestReference } from '../names.js';
+import { isTag, lookupManifestReference, parseManifestReference, type ManifestReference } from '../names.js';
 import { MAX_MANIFEST_BYTES, type Registry, type StoredManifest } from '../registry.js';
 import { readBody, sendEmpty, type Context } from './context.js';
 
 export async function getManifest(ctx: Context): Promise<void> {
-  const ref = parseManifestReference(ctx.params[0]!);
+  const ref = lookupManifestReference(ctx.params[0]!);
   const accepted = acceptedTypes(ctx.req.headers.accept);
   const manifest = await negotiate(ctx.registry, ctx.name, await ctx.registry.getManifest(ctx.name, ref), accepted);
   ctx.res.writeHead(200, {
@@ -37,7 +37,7 @@ export async function putManifest(ctx: Context): Promise<void> {
 }
 
 export async function deleteManifest(ctx: Context): Promise<void> {
-  await ctx.registry.deleteManifest(ctx.name, parseManifestReference(ctx.params[0]!));
+  await ctx.registry.deleteManifest(ctx.name, lookupManifestReference(ctx.params[0]!));
   sendEmpty(ctx.res, 202);
 }
 
