@@ -24,6 +24,8 @@ export interface TransferRun {
 export interface PullResult {
   /** Services whose pull failed but that can be built: the user is told to build them. */
   mustBuild: string[];
+  /** What fails the command (unless --ignore-pull-failures), reported after the build hint as compose does. */
+  failure?: unknown;
 }
 
 type Service = Record<string, unknown>;
@@ -90,9 +92,12 @@ export async function pullServices(client: BerthClient, project: Project, progre
       }
     })());
   }
-  await settleAll(tasks);
-  if (errors.length > 0 && !run.ignoreFailures) throw errors[0];
-  return { mustBuild };
+  let failure: unknown;
+  await settleAll(tasks).catch((err: unknown) => {
+    failure = err;
+  });
+  if (failure === undefined && errors.length > 0 && !run.ignoreFailures) failure = errors[0];
+  return { mustBuild, failure };
 }
 
 /** Pushes each built service's image (and its build.tags); returns the failures --ignore-push-failures let pass. */

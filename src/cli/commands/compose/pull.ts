@@ -22,7 +22,7 @@ export const pullCommand: ComposeSubcommand = {
     const project = openProject(ctx, options, { services: parsed.args });
     const { services } = project.model;
     const selected = namedOrAll(services, parsed.args, Boolean(parsed.flags['include-deps']));
-    const { mustBuild } = await pullServices(await ctx.client(), project, progressFor(ctx), {
+    const { mustBuild, failure } = await pullServices(await ctx.client(), project, progressFor(ctx), {
       services: selected,
       quiet: Boolean(parsed.flags.quiet),
       ignoreFailures: Boolean(parsed.flags['ignore-pull-failures']),
@@ -32,6 +32,7 @@ export const pullCommand: ComposeSubcommand = {
     if (mustBuild.length > 0) {
       await write(ctx.stderr, `WARNING: Some service image(s) must be built from source by running:\n    ${PROGRAM} compose build ${mustBuild.join(' ')}\n`);
     }
+    if (failure !== undefined) throw failure;
     return 0;
   },
 };
