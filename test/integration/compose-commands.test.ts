@@ -83,6 +83,8 @@ async function queries(t: Target): Promise<void> {
   assert.deepEqual(json.map((j) => [j.Name, j.Service, j.Project, j.State]), [[`${PROJECT}-db-1`, 'db', PROJECT, 'running'], [`${PROJECT}-web-1`, 'web', PROJECT, 'running'], [`${PROJECT}-web-2`, 'web', PROJECT, 'running']]);
   assert.equal(json[1].Publishers[0].TargetPort, 80);
   assert.match(t.fails(['ps', '--status', 'sleeping']), /invalid status: sleeping/);
+  // With -p and no compose file, the project comes from the containers' labels.
+  assert.equal(t.berth(['compose', '-p', PROJECT, 'ps', '--services']).stdout, 'db\nweb\n');
 
   // ls: from labels, without the compose file.
   const ls = lines(t.berth(['compose', 'ls']).stdout).map((l) => l.split(/\s{3,}/));
@@ -158,9 +160,13 @@ async function lifecycle(t: Target): Promise<void> {
   assert.ok(!webOnly.some((l) => l.includes('db-1')), webOnly.join('\n'));
   const all = t.compose(['restart', '-t', '1']).lines;
   before_(all, c('db-1', 'Started'), c('web-1', 'Restarting'));
+  // Without the file the order comes from the depends_on label.
+  const byName = lines(t.berth(['compose', '-p', PROJECT, 'stop', '-t', '1']).stderr);
+  before_(byName, c('web-1', 'Stopped'), c('db-1', 'Stopping'));
+  has(t.compose(['start']).lines, c('web-2', 'Started'));
 
   // pause / unpause.
-  has(t.compose(['pause', 'web']).lines, c('web-1', 'Paused'), c('web-2', 'Paused'));
+  has(lines(t.berth(['compose', '-p', PROJECT, 'pause', 'web']).stderr), c('web-1', 'Paused'), c('web-2', 'Paused'));
   assert.deepEqual(t.states(), ['running', 'paused', 'paused']);
   assert.ok(t.berth(['compose', 'ls']).stdout.includes('paused(2), running(1)'));
   has(t.compose(['unpause']).lines, c('web-1', 'Unpaused'), c('web-2', 'Unpaused'));

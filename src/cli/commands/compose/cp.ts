@@ -12,7 +12,7 @@ import { containerId } from '../../../compose/progress.js';
 import type { BerthClient, ContainerSummary } from '../../../client/index.js';
 import type { Project } from '../../../compose/project.js';
 import { copyFromContainer, copyToContainer, splitCpArg } from '../container/cp.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import { progressFor } from './progress-sink.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
@@ -32,7 +32,7 @@ export const cpCommand: ComposeSubcommand = {
     if (src.container && dest.container) throw new StatusError('copying between services is not supported', 1);
     if (!src.container && !dest.container) throw new StatusError('unknown copy direction', 1);
     const service = (src.container ?? dest.container) as string;
-    const project = openProject(ctx, options);
+    const project = await projectOrName(ctx, options);
     const client = await ctx.client();
     const index = Number(parsed.flags.index);
     let targets = index > 0 ? [await serviceContainer(client, project, service, index, true)] : await serviceContainers(client, project, service, Boolean(parsed.flags.all));

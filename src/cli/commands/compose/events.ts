@@ -2,7 +2,7 @@
 import { write } from '../../command.js';
 import { apiTimestamp } from '../container/timestamps.js';
 import { eventJson, eventText, projectEvents } from '../../../compose/events.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
 export const eventsCommand: ComposeSubcommand = {
@@ -15,7 +15,7 @@ export const eventsCommand: ComposeSubcommand = {
     { long: 'until', type: 'string', usage: 'Stream events until this timestamp' },
   ],
   async run(ctx, parsed, options) {
-    const project = openProject(ctx, options, { services: parsed.args });
+    const project = await projectOrName(ctx, options, parsed.args);
     const client = await ctx.client();
     // Durations and dates as `docker events` takes them ("10m", RFC 3339, Unix seconds).
     const now = Date.now();

@@ -2,7 +2,7 @@
 import { write } from '../../command.js';
 import { humanSizeWithPrecision } from '../../format/units.js';
 import { containerImages } from '../../../compose/image-list.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import { checkFormat, composeTable } from './table.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
@@ -16,7 +16,7 @@ export const imagesCommand: ComposeSubcommand = {
   ],
   async run(ctx, parsed, options) {
     const format = checkFormat(parsed.flags.format as string);
-    const project = openProject(ctx, options, { services: parsed.args });
+    const project = await projectOrName(ctx, options, parsed.args);
     const images = await containerImages(await ctx.client(), project, parsed.args);
     if (parsed.flags.quiet) {
       const ids = [...new Set(images.map((i) => i.ID.replace(/^[^:]*:/, '')))];

@@ -1,6 +1,6 @@
 /** `berth compose kill`: send a signal (SIGKILL by default) to the services' running containers. */
 import { kill } from '../../../compose/ops.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import { progressFor } from './progress-sink.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
@@ -13,7 +13,7 @@ export const killCommand: ComposeSubcommand = {
     { long: 'signal', short: 's', type: 'string', default: 'SIGKILL', usage: 'SIGNAL to send to the container' },
   ],
   async run(ctx, parsed, options) {
-    const project = openProject(ctx, options, { services: parsed.args });
+    const project = await projectOrName(ctx, options, parsed.args);
     await kill(await ctx.client(), project, progressFor(ctx), parsed.args, {
       signal: parsed.flags.signal as string,
       removeOrphans: Boolean(parsed.flags['remove-orphans']),

@@ -1,6 +1,6 @@
 /** `berth compose pause` and `unpause`: freeze or thaw the services' containers. */
 import { pause } from '../../../compose/ops.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import { progressFor } from './progress-sink.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
@@ -11,7 +11,7 @@ function pauseCommandFor(resume: boolean): ComposeSubcommand {
     short: resume ? 'Unpause services' : 'Pause services',
     flags: [],
     async run(ctx, parsed, options) {
-      const project = openProject(ctx, options, { services: parsed.args });
+      const project = await projectOrName(ctx, options, parsed.args);
       await pause(await ctx.client(), project, progressFor(ctx), parsed.args, resume);
       return 0;
     },

@@ -1,7 +1,7 @@
 /** `berth compose port`: the public address of a service container's port. */
 import { StatusError, write } from '../../command.js';
 import { port } from '../../../compose/port.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
 export const portCommand: ComposeSubcommand = {
@@ -17,7 +17,7 @@ export const portCommand: ComposeSubcommand = {
     const [service, text] = parsed.args;
     // strconv.ParseUint(…, 10, 16): digits only, at most 65535.
     if (!/^\d+$/.test(text) || Number(text) > 65535) throw new StatusError(`strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`, 1);
-    const project = openProject(ctx, options);
+    const project = await projectOrName(ctx, options);
     const address = await port(await ctx.client(), project, service, Number(text), {
       protocol: parsed.flags.protocol as string,
       index: Number(parsed.flags.index),

@@ -12,7 +12,7 @@ import { nameOf, projectContainers, serviceOf } from '../../../compose/container
 import { LABEL } from '../../../compose/labels.js';
 import { checkServices } from '../../../compose/graph.js';
 import { commandCell, containerRow, portsCell } from '../container/ps-rows.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import { checkFormat } from './table.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
@@ -35,7 +35,7 @@ export const psCommand: ComposeSubcommand = {
     const { flags } = parsed;
     const format = checkFormat(flags.format as string);
     const statuses = wantedStatuses(flags.status as string[], flags.filter as string | undefined);
-    const project = openProject(ctx, options);
+    const project = await projectOrName(ctx, options);
     checkServices(project.model.services, parsed.args);
     const client = await ctx.client();
     const wanted = parsed.args;

@@ -1,6 +1,6 @@
 /** `berth compose restart`: restart the services' containers, dependencies first. */
 import { restart } from '../../../compose/ops.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import { progressFor, timeoutFlag } from './progress-sink.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
@@ -13,7 +13,7 @@ export const restartCommand: ComposeSubcommand = {
     { long: 'timeout', short: 't', type: 'int', usage: 'Specify a shutdown timeout in seconds' },
   ],
   async run(ctx, parsed, options) {
-    const project = openProject(ctx, options, { services: parsed.args });
+    const project = await projectOrName(ctx, options, parsed.args);
     await restart(await ctx.client(), project, progressFor(ctx), parsed.args, {
       timeout: timeoutFlag(parsed.flags, parsed.changed),
       noDeps: Boolean(parsed.flags['no-deps']),

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { write, type CommandContext } from '../../command.js';
 import { nameOf } from '../../../compose/containers.js';
 import { remove, removable, stop } from '../../../compose/ops.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import { progressFor } from './progress-sink.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
@@ -20,7 +20,7 @@ export const rmCommand: ComposeSubcommand = {
     { long: 'volumes', short: 'v', type: 'bool', usage: 'Remove any anonymous volumes attached to containers' },
   ],
   async run(ctx, parsed, options) {
-    const project = openProject(ctx, options, { services: parsed.args });
+    const project = await projectOrName(ctx, options, parsed.args);
     const client = await ctx.client();
     const progress = progressFor(ctx);
     if (parsed.flags.stop) await stop(client, project, progress, parsed.args);

@@ -1,6 +1,6 @@
 /** `berth compose start`: start the project's existing containers, dependencies first. */
 import { start } from '../../../compose/ops.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import { progressFor } from './progress-sink.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
@@ -10,7 +10,7 @@ export const startCommand: ComposeSubcommand = {
   short: 'Start services',
   flags: [],
   async run(ctx, parsed, options) {
-    const project = openProject(ctx, options, { services: parsed.args });
+    const project = await projectOrName(ctx, options, parsed.args);
     await start(await ctx.client(), project, progressFor(ctx), parsed.args);
     return 0;
   },

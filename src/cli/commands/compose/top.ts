@@ -6,7 +6,7 @@
 import { write } from '../../command.js';
 import { tabwrite } from '../../format/table.js';
 import { top } from '../../../compose/top.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
 export const topCommand: ComposeSubcommand = {
@@ -15,7 +15,7 @@ export const topCommand: ComposeSubcommand = {
   short: 'Display the running processes',
   flags: [],
   async run(ctx, parsed, options) {
-    const project = openProject(ctx, options, { services: parsed.args });
+    const project = await projectOrName(ctx, options, parsed.args);
     let out = '';
     for (const c of await top(await ctx.client(), project, parsed.args)) {
       const table = `${c.titles.join('\t')}\n${c.processes.map((p) => p.map((cell) => `${cell}\t`).join('')).join('\n')}\n\n`;
