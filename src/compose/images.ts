@@ -4,7 +4,9 @@
  * `pull_policy: always`; `never` leaves a missing image to fail at create.
  * Events as compose v2 prints them: ` web Pulling` / ` web Pulled`.
  */
-import { ClientError, readJsonMessages, type BerthClient } from '../client/index.js';
+import type { Readable } from 'node:stream';
+import { ClientError, readJsonMessages, type BerthClient, type JsonMessage } from '../client/index.js';
+import type { RegistryAuth } from '../client/distribution.js';
 import { pullTarget } from '../client/reference.js';
 import { invalid } from '../lib/errors.js';
 import type { Progress } from './progress.js';
@@ -23,7 +25,7 @@ export async function pullMissing(client: BerthClient, project: Project, service
   }
 }
 
-async function present(client: BerthClient, image: string): Promise<boolean> {
+export async function present(client: BerthClient, image: string): Promise<boolean> {
   try {
     await client.inspectImage(image);
     return true;
@@ -33,11 +35,28 @@ async function present(client: BerthClient, image: string): Promise<boolean> {
   }
 }
 
+export interface TransferOptions {
+  auth?: RegistryAuth;
+  /** Each layer's progress message (id and status), for compose's per-layer lines. */
+  onLayer?: (msg: JsonMessage) => void;
+}
+
 /** Pulls and drains the progress stream; an error message in it fails the pull. */
-async function pull(client: BerthClient, image: string): Promise<void> {
+export async function pull(client: BerthClient, image: string, options: TransferOptions = {}): Promise<void> {
   const { repo, tag } = pullTarget(image);
-  for await (const msg of readJsonMessages(await client.pullImage(repo, tag))) {
+  await drain(await client.pullImage(repo, tag, { auth: options.auth }), options.onLayer);
+}
+
+/** Pushes one tag of a local image, as pull drains its stream. */
+export async function push(client: BerthClient, image: string, options: TransferOptions = {}): Promise<void> {
+  const { repo, tag } = pullTarget(image);
+  await drain(await client.pushImage(repo, tag, options.auth), options.onLayer);
+}
+
+async function drain(stream: Readable, onLayer?: (msg: JsonMessage) => void): Promise<void> {
+  for await (const msg of readJsonMessages(stream)) {
     const error = msg.errorDetail?.message || msg.error;
     if (error) throw invalid(error);
+    if (msg.id && msg.progressDetail) onLayer?.(msg);
   }
 }

@@ -12,7 +12,7 @@ import type { FlagValues } from '../../flags.js';
 import { goPathError } from '../../opts/files.js';
 import { extractTar, packPath } from './cp-local.js';
 
-interface Location {
+export interface Location {
   container?: string;
   path: string;
 }
@@ -40,7 +40,7 @@ async function resolveSource(client: BerthClient, container: string, path: strin
   return posix.isAbsolute(info.linkTarget) ? info.linkTarget : posix.join(posix.dirname(path), info.linkTarget);
 }
 
-async function copyFromContainer(ctx: CommandContext, client: BerthClient, src: Required<Location>, dest: string, flags: FlagValues): Promise<void> {
+export async function copyFromContainer(ctx: CommandContext, client: BerthClient, src: Required<Location>, dest: string, flags: FlagValues): Promise<void> {
   const path = await resolveSource(client, src.container, src.path, flags['follow-link'] as boolean);
   const { stat: info, tar } = await client.getArchive(src.container, path);
   if (dest === '-') {
@@ -55,7 +55,7 @@ async function copyFromContainer(ctx: CommandContext, client: BerthClient, src: 
   await extractTar(tar, parent, { rename: { from: info.name, to: basename(dest) } });
 }
 
-async function copyToContainer(ctx: CommandContext, client: BerthClient, src: string, dest: Required<Location>, flags: FlagValues): Promise<void> {
+export async function copyToContainer(ctx: CommandContext, client: BerthClient, src: string, dest: Required<Location>, flags: FlagValues): Promise<void> {
   const options = { copyUIDGID: flags.archive as boolean, noOverwriteDirNonDir: true };
   if (src === '-') return client.putArchive(dest.container, dest.path, ctx.stdin, options);
   const local = await (flags['follow-link'] ? stat(src) : lstat(src)).catch((err: unknown) => {
