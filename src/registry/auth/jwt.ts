@@ -51,7 +51,8 @@ export function libtrustKeyId(publicKey: KeyObject): string {
   return base32(hash).match(/.{4}/g)!.join(':');
 }
 
-function base32(bytes: Buffer): string {
+/** RFC 4648 base32 without padding. */
+export function base32(bytes: Buffer): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = 0;
   let value = 0;
