@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { invalid } from '../lib/errors.js';
-import { openConsoleAuth } from './auth/console.js';
+import { openConsoleAuth, projectQuota } from './auth/console.js';
 import { Htpasswd } from './auth/htpasswd.js';
 import type { ServeConfig } from './config.js';
 import { createRequestListener, type AuthOptions } from './http/server.js';
@@ -29,6 +29,7 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
   });
   const auth = await authOptions(config);
   const consoleAuth = config.console ? await openConsoleAuth(config.root, { adminPassword: await adminPassword(config.console.adminPasswordFile), tokenTtlSeconds: config.console.tokenTtlSeconds }) : undefined;
+  if (consoleAuth) registry.quotaFor = projectQuota(consoleAuth.accounts);
   const listener = createRequestListener({
     registry,
     auth,

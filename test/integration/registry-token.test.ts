@@ -8,6 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -256,6 +257,48 @@ describe('registry --console: management API', () => {
     assert.match(del.json().errors[0].message, /team\/pub/);
   });
 
+  it('refuses a push over the project quota with DENIED naming the quota; only the admin sets it', async () => {
+    assert.equal((await api(c.registry, 'PUT', '/projects/team', { quota_bytes: 1000 }, ALICE)).status, 403);
+    await expectStatus(api(c.registry, 'POST', '/projects', { name: 'small', public: false }), 201);
+    await expectStatus(api(c.registry, 'POST', '/projects/small/members', { username: ALICE.user, role: 'developer' }), 201);
+    const headers = await bearer(c.registry, ['repository:small/app:pull,push'], ALICE);
+    await c.registry.pushImage('small/app', '1', { headers });
+    const used = (await expectStatus(api(c.registry, 'GET', '/projects/small'), 200)).json().used_bytes;
+    assert.ok(used > 0);
+    await expectStatus(api(c.registry, 'PUT', '/projects/small', { quota_bytes: used + 10 }), 204);
+    assert.equal((await expectStatus(api(c.registry, 'GET', '/projects/small'), 200)).json().quota_bytes, used + 10);
+    const big = Buffer.alloc(4096, 7);
+    const refused = await c.registry.request('POST', `/v2/small/app/blobs/uploads/?digest=sha256:${createHash('sha256').update(big).digest('hex')}`, { headers: { ...headers, 'Content-Type': 'application/octet-stream' }, body: big });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json().errors[0].code, 'DENIED');
+    assert.match(refused.json().errors[0].message, new RegExp(`quota exceeded: project small may hold ${used + 10} bytes`));
+    assert.equal((await expectStatus(api(c.registry, 'GET', '/projects/small'), 200)).json().used_bytes, used, 'the refused blob does not count');
+    await expectStatus(api(c.registry, 'PUT', '/projects/small', { quota_bytes: null }), 204);
+    await c.registry.pushImage('small/app', '2', { headers, layer: big });
+  });
+
+  it('keeps an audit log of pushes, pulls and deletes: the admin reads all, a member its projects\'', async () => {
+    await c.registry.pushImage('library/audited', 'v1', { headers: await bearer(c.registry, ['repository:library/audited:pull,push'], ALICE) });
+    await c.registry.pushImage('team/audited', 'v1', { headers: await bearer(c.registry, ['repository:team/audited:pull,push'], ALICE) });
+    const bobPull = await c.registry.request('GET', '/v2/library/audited/manifests/v1', { headers: await bearer(c.registry, ['repository:library/audited:pull'], BOB) });
+    assert.equal(bobPull.status, 200);
+    const anonymous = await c.registry.request('GET', '/v2/library/audited/manifests/v1', { headers: await bearer(c.registry, ['repository:library/audited:pull']) });
+    assert.equal(anonymous.status, 200);
+    const del = await c.registry.request('DELETE', '/v2/library/audited/manifests/v1', { headers: await bearer(c.registry, ['repository:library/audited:delete'], { user: 'admin', password: ADMIN_PASSWORD }) });
+    assert.equal(del.status, 202, del.body.toString());
+    const entries = (await expectStatus(api(c.registry, 'GET', '/audit-logs?repository=library/audited'), 200)).json();
+    assert.deepEqual(entries.map((e: { operation: string; user: string; reference: string }) => [e.operation, e.user, e.reference]), [
+      ['delete', 'admin', 'v1'],
+      ['pull', 'anonymous', 'v1'],
+      ['pull', 'bob', 'v1'],
+      ['push', 'alice', 'v1'],
+    ]);
+    assert.match(entries[0].time, /^\d{4}-\d\d-\d\dT/);
+    const bobs = (await expectStatus(api(c.registry, 'GET', '/audit-logs', undefined, BOB), 200)).json();
+    assert.ok(bobs.length > 0 && bobs.every((e: { repository: string }) => e.repository.startsWith('team/')), JSON.stringify(bobs));
+    assert.equal((await c.registry.request('GET', '/api/v1/audit-logs')).status, 401);
+  });
+
   it('needs the admin password on the first start, of at least 8 characters', async () => {
     const short = await TestRegistry.start(['--console'], { BERTH_REGISTRY_ADMIN_PASSWORD: 'short' }).then((r) => r.stop().then(() => 'started'), (e: Error) => e.message);
     assert.match(short, /at least 8 characters/);
@@ -371,6 +414,18 @@ describe('registry --console with the docker CLI and dockerd 20.10', { skip: doc
     const push = dockerd.docker(['push', `${c.registry.hostPort}/team/guest:v1`]);
     assert.notEqual(push.code, 0);
     assert.match(push.stderr + push.stdout, /unauthorized|denied/i);
+    assert.equal(dockerd.docker(['logout', c.registry.hostPort]).code, 0);
+  });
+
+  it('refuses a docker push over the project quota with the quota in the message', async () => {
+    await expectStatus(api(c.registry, 'POST', '/projects', { name: 'tiny', public: false }), 201);
+    await expectStatus(api(c.registry, 'PUT', '/projects/tiny', { quota_bytes: 100_000 }), 204);
+    assert.equal(dockerd.docker(['login', '-u', 'admin', '--password-stdin', c.registry.hostPort], `${ADMIN_PASSWORD}\n`).code, 0);
+    const ref = `${c.registry.hostPort}/tiny/busybox:v1`;
+    assert.equal(dockerd.docker(['tag', 'busybox:latest', ref]).code, 0);
+    const push = dockerd.docker(['push', ref]);
+    assert.notEqual(push.code, 0);
+    assert.match(push.stderr + push.stdout, /denied: quota exceeded: project tiny may hold 100000 bytes/);
     assert.equal(dockerd.docker(['logout', c.registry.hostPort]).code, 0);
   });
 

@@ -25,7 +25,7 @@ function managedProject(req: ApiRequest): ProjectRecord {
 
 function projectView(name: string, p: ProjectRecord, who: Principal | undefined, repositories: number) {
   const role = who?.kind === 'user' ? p.members[who.name] : undefined;
-  return { name, public: p.public, created: p.created, repositories, ...(role ? { role } : {}) };
+  return { name, public: p.public, created: p.created, repositories, quota_bytes: p.quotaBytes ?? null, ...(role ? { role } : {}) };
 }
 
 async function repositoriesOf(req: ApiRequest, project: string): Promise<string[]> {
@@ -53,14 +53,23 @@ export async function createProject(req: ApiRequest): Promise<void> {
 
 export async function getProject(req: ApiRequest): Promise<void> {
   const project = visibleProject(req);
-  sendJson(req.ctx.res, 200, projectView(req.params[0]!, project, req.who, (await repositoriesOf(req, req.params[0]!)).length));
+  const name = req.params[0]!;
+  const used = await req.ctx.registry.usage(name);
+  sendJson(req.ctx.res, 200, { ...projectView(name, project, req.who, (await repositoriesOf(req, name)).length), used_bytes: used });
 }
 
+/** {public?: boolean, quota_bytes?: number | null}; the quota is the admin's to set, as in Harbor. */
 export async function updateProject(req: ApiRequest): Promise<void> {
   managedProject(req);
   const body = await jsonBody(req.ctx);
-  if (typeof body.public !== 'boolean') throw new EngineError('invalid', 'public must be true or false');
-  await req.auth.accounts.setPublic(req.params[0]!, body.public);
+  if (body.public !== undefined && typeof body.public !== 'boolean') throw new EngineError('invalid', 'public must be true or false');
+  const quota = body.quota_bytes;
+  if (quota !== undefined) {
+    if (!(req.who?.kind === 'user' && req.who.admin)) throw new EngineError('forbidden', 'only the admin sets quotas');
+    if (quota !== null && typeof quota !== 'number') throw new EngineError('invalid', 'quota_bytes must be a number of bytes or null');
+    await req.auth.accounts.setQuota(req.params[0]!, quota ?? undefined);
+  }
+  if (typeof body.public === 'boolean') await req.auth.accounts.setPublic(req.params[0]!, body.public);
   sendEmpty(req.ctx.res, 204);
 }
 

@@ -9,6 +9,7 @@
  *   GET|POST /projects, GET|PUT|DELETE /projects/{p}, GET /projects/{p}/repositories
  *   GET|POST /projects/{p}/members, PUT|DELETE /projects/{p}/members/{u}
  *   GET|POST /projects/{p}/robots, DELETE /projects/{p}/robots/{r}
+ *   GET /audit-logs?project=&repository=&operation=&limit=   (the admin: all; members: their projects')
  */
 import { EngineError, notFound } from '../../lib/errors.js';
 import type { ConsoleAuth } from '../auth/console.js';
@@ -16,6 +17,7 @@ import { principalName } from '../auth/permissions.js';
 import { RegistryError } from '../errors.js';
 import type { Context } from '../http/context.js';
 import { caller, sendApiError, type ApiRequest } from './http.js';
+import { listAuditLogs } from './audit.js';
 import * as projects from './projects.js';
 import * as users from './users.js';
 
@@ -39,6 +41,7 @@ const ROUTES: [RegExp, Partial<Record<string, ApiHandler>>][] = [
   [/^\/projects\/([^/]+)\/members\/([^/]+)$/, { PUT: projects.updateMember, DELETE: projects.removeMember }],
   [/^\/projects\/([^/]+)\/robots$/, { GET: projects.listRobots, POST: projects.createRobot }],
   [/^\/projects\/([^/]+)\/robots\/([^/]+)$/, { DELETE: projects.deleteRobot }],
+  [/^\/audit-logs$/, { GET: listAuditLogs }],
 ];
 
 export async function serveApi(ctx: Context, auth: ConsoleAuth): Promise<void> {

@@ -34,6 +34,8 @@ export interface RobotRecord {
 
 export interface ProjectRecord extends ProjectPolicy {
   created: string;
+  /** Storage limit in bytes; absent for none. */
+  quotaBytes?: number;
   robots: Record<string, RobotRecord>;
 }
 
@@ -117,23 +119,39 @@ export class AccountStore {
   }
 
   private authenticateRobot(project: string, name: string, secret: string): Principal | undefined {
-    const robot = this.project(project) && own(this.project(project)!.robots, name);
+    const robot = this.robot(project, name);
     if (!robot) return undefined;
-    if (robot.expiresAt !== -1 && robot.expiresAt * 1000 < Date.now()) return undefined;
     const given = createHash('sha256').update(secret).digest();
     if (!timingSafeEqual(given, Buffer.from(robot.secretSha256, 'hex'))) return undefined;
     return { kind: 'robot', name, project, actions: robot.actions };
   }
 
-  /** The principal a token's subject names now (undefined when it was removed since). */
+  /** The principal a token's subject names now (undefined when it was removed or has expired since). */
   principal(subject: string): Principal | undefined {
     const robot = subject.match(/^robot\$([^+]+)\+(.+)$/);
     if (robot) {
-      const record = this.project(robot[1]!) && own(this.project(robot[1]!)!.robots, robot[2]!);
+      const record = this.robot(robot[1]!, robot[2]!);
       return record ? { kind: 'robot', name: robot[2]!, project: robot[1]!, actions: record.actions } : undefined;
     }
     const user = this.user(subject);
     return user ? { kind: 'user', name: subject, admin: user.admin } : undefined;
+  }
+
+  /**
+   * What changes when a subject's secret does (a user's stamp, a robot's
+   * secret hash): refresh tokens carry it, so a new secret revokes them.
+   */
+  credentialStamp(subject: string): string | undefined {
+    const robot = subject.match(/^robot\$([^+]+)\+(.+)$/);
+    return robot ? this.robot(robot[1]!, robot[2]!)?.secretSha256.slice(0, 16) : this.user(subject)?.stamp;
+  }
+
+  /** A robot that exists and has not expired. */
+  private robot(project: string, name: string): RobotRecord | undefined {
+    const p = this.project(project);
+    const robot = p && own(p.robots, name);
+    if (!robot || (robot.expiresAt !== -1 && robot.expiresAt * 1000 < Date.now())) return undefined;
+    return robot;
   }
 
   // ---- users ----
@@ -185,6 +203,16 @@ export class AccountStore {
   setPublic(name: string, isPublic: boolean): Promise<void> {
     return this.change(async (s) => {
       mustProject(s, name).public = isPublic;
+    });
+  }
+
+  /** Sets the project's storage limit (undefined: none). */
+  setQuota(name: string, bytes: number | undefined): Promise<void> {
+    if (bytes !== undefined && (!Number.isSafeInteger(bytes) || bytes < 0)) throw invalid('a quota is a number of bytes (0 or more), or none');
+    return this.change(async (s) => {
+      const p = mustProject(s, name);
+      if (bytes === undefined) delete p.quotaBytes;
+      else p.quotaBytes = bytes;
     });
   }
 

@@ -57,6 +57,14 @@ describe('token service', () => {
     assert.deepEqual(tokens.grant(robot, [repo('team/a', 'pull', 'push'), repo('library/a', 'push')]), [repo('team/a', 'push')]);
     assert.equal(await accounts.authenticate('robot$team+ci', 'wrong'), undefined);
     assert.equal(await accounts.authenticate('robot$other+ci', secret), undefined);
+    const { refresh_token } = tokens.issue(robot, [], { offline: true });
+    assert.deepEqual(tokens.redeemRefreshToken(refresh_token!), robot);
+    await accounts.deleteRobot('team', 'ci');
+    const newSecret = await accounts.createRobot('team', 'ci', ['push']);
+    assert.equal(tokens.redeemRefreshToken(refresh_token!), undefined, 'a robot made again has a new secret');
+    assert.ok(await accounts.authenticate('robot$team+ci', newSecret));
+    await accounts.createRobot('team', 'old', ['pull'], { expiresAt: Math.floor(Date.now() / 1000) - 1 });
+    assert.equal(accounts.principal('robot$team+old'), undefined, 'expired');
   });
 
   it('verifies its tokens: issuer, audience, expiry, signature', async () => {

@@ -72,7 +72,7 @@ export class TokenService {
   }
 
   private refreshToken(who: Principal, now: number): string {
-    const stamp = who.kind === 'user' ? this.accounts.user(who.name)?.stamp : undefined;
+    const stamp = this.accounts.credentialStamp(principalName(who)!);
     return signJwt({ iss: ISSUER, sub: principalName(who), aud: `${SERVICE}/refresh`, exp: now + REFRESH_TTL_S, iat: now, stamp }, this.key);
   }
 
@@ -81,7 +81,7 @@ export class TokenService {
     const claims = this.checked(token, `${SERVICE}/refresh`);
     if (!claims || typeof claims.sub !== 'string') return undefined;
     const who = this.accounts.principal(claims.sub);
-    if (who?.kind === 'user' && this.accounts.user(who.name)?.stamp !== claims.stamp) return undefined;
+    if (!who || this.accounts.credentialStamp(claims.sub) !== claims.stamp) return undefined;
     return who;
   }
 

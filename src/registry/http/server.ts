@@ -12,6 +12,7 @@ import { route } from './routes.js';
 import { isEncrypted, passwordTransportAllowed } from './transport.js';
 import { serveUi } from '../ui/serve.js';
 import type { ConsoleAuth } from '../auth/console.js';
+import { auditOperation } from '../auth/audit.js';
 import { principalName } from '../auth/permissions.js';
 import { API_PREFIX, serveApi } from '../api/router.js';
 import { authorizeV2, identify, listFilter } from './bearer.js';
@@ -74,6 +75,7 @@ async function handle(ctx: Context, options: PipelineOptions): Promise<void> {
   ctx.params = match.params;
   if (options.console) await authorize(ctx, options.console);
   await match.handler(ctx);
+  if (options.console) await audit(ctx, options.console, options.errorLog);
 }
 
 /** /v2/ needs a token; /v1/search takes any caller and shows what it may see. */
@@ -82,6 +84,14 @@ async function authorize(ctx: Context, auth: ConsoleAuth): Promise<void> {
   const who = await identify(ctx, auth);
   ctx.user = principalName(who);
   ctx.mayList = listFilter(auth, who);
+}
+
+/** Logs a manifest push, pull or delete that succeeded; a failed write is reported, the request stands. */
+async function audit(ctx: Context, auth: ConsoleAuth, errorLog: (message: string) => void): Promise<void> {
+  const operation = auditOperation(ctx.req.method ?? 'GET', ctx.path);
+  if (!operation || ctx.res.statusCode >= 300) return;
+  const entry = { operation, user: ctx.user ?? 'anonymous', repository: ctx.name, reference: ctx.params[0]! };
+  await auth.audit.record(entry).catch((err: unknown) => errorLog(`audit log: ${(err as Error).message}`));
 }
 
 async function authenticate(ctx: Context, auth: AuthOptions): Promise<string> {
