@@ -404,6 +404,18 @@ describe('registry --console with the docker CLI and dockerd 20.10', { skip: doc
     assert.notEqual(push.code, 0);
   });
 
+  it('docker search shows anonymous callers the public project only, members their private ones', () => {
+    const anonymous = dockerd.docker(['search', `${c.registry.hostPort}/busybox`]);
+    assert.equal(anonymous.code, 0, anonymous.stderr);
+    assert.match(anonymous.stdout, /\nlibrary\/busybox\s/);
+    assert.doesNotMatch(anonymous.stdout, /team\/busybox/);
+    assert.equal(dockerd.docker(['login', '-u', BOB.user, '--password-stdin', c.registry.hostPort], `${BOB.password}\n`).code, 0);
+    const member = dockerd.docker(['search', `${c.registry.hostPort}/busybox`]);
+    assert.equal(member.code, 0, member.stderr);
+    assert.match(member.stdout, /\nteam\/busybox\s/);
+    assert.equal(dockerd.docker(['logout', c.registry.hostPort]).code, 0);
+  });
+
   it('a guest pulls but cannot push', () => {
     const login = dockerd.docker(['login', '-u', BOB.user, '--password-stdin', c.registry.hostPort], `${BOB.password}\n`);
     assert.equal(login.code, 0, login.stderr);
