@@ -72,4 +72,17 @@ describe('registry config', () => {
     assert.throws(() => parseAddr('5000'), /invalid listen address/);
     assert.throws(() => parseAddr(':70000'), /invalid listen address/);
   });
+  it('turns on the console with its own settings, never together with htpasswd', () => {
+    assert.deepEqual(resolveConfig({ 'console.enabled': true, 'console.tokenexpiry': '60', 'console.adminpasswordfile': '/pw' }).console, {
+      adminPasswordFile: '/pw',
+      tokenTtlSeconds: 60,
+      allowPlainHttp: false,
+    });
+    assert.equal(resolveConfig({ 'console.enabled': true }).console?.tokenTtlSeconds, 300);
+    assert.equal(resolveConfig({}).console, undefined);
+    assert.throws(() => resolveConfig({ 'console.enabled': true, 'auth.htpasswd.path': '/h' }), /cannot be combined with htpasswd/);
+    assert.throws(() => resolveConfig({ 'console.adminpasswordfile': '/pw' }), /need --console/);
+    assert.throws(() => resolveConfig({ 'console.enabled': true, 'console.tokenexpiry': '0' }), /invalid token expiry/);
+    assert.throws(() => resolveConfig({ 'console.enabled': true, 'console.tokenexpiry': '5m' }), /invalid token expiry/);
+  });
 });

@@ -15,12 +15,15 @@ export interface ServeConfig {
   deleteEnabled: boolean;
   tls?: { cert: string; key: string };
   auth?: { path: string; realm: string; allowPlainHttp: boolean };
+  /** --console: accounts, projects and token auth. */
+  console?: { adminPasswordFile?: string; tokenTtlSeconds: number; allowPlainHttp: boolean };
   accessLog: boolean;
 }
 
 export const DEFAULT_ROOT = '/var/lib/berth-registry';
 const DEFAULT_ADDR = ':5000';
 const DEFAULT_REALM = 'berth registry';
+const DEFAULT_TOKEN_EXPIRY_S = 300;
 
 /** Every key we understand, as distribution's dotted path, with its type. */
 const KEYS = {
@@ -35,6 +38,11 @@ const KEYS = {
   /** berth's own: accept basic auth over plain HTTP from other hosts. */
   'auth.htpasswd.allowplainhttp': 'boolean',
   'log.accesslog.disabled': 'boolean',
+  /** berth's own: projects, accounts and token auth (berth registry serve --console). */
+  'console.enabled': 'boolean',
+  'console.adminpasswordfile': 'string',
+  /** Lifetime of the bearer tokens, in seconds. */
+  'console.tokenexpiry': 'string',
 } as const;
 
 type Key = keyof typeof KEYS;
@@ -143,7 +151,17 @@ export function resolveConfig(s: Settings, authSelected = false): ServeConfig {
   } else if (authSelected || s['auth.htpasswd.realm'] !== undefined) {
     throw invalid('htpasswd auth needs a password file (REGISTRY_AUTH_HTPASSWD_PATH, auth.htpasswd.path or --htpasswd)');
   }
+  if (s['console.enabled'] === true) config.console = consoleConfig(s, config);
+  else if (s['console.adminpasswordfile'] !== undefined || s['console.tokenexpiry'] !== undefined) throw invalid('--admin-password-file and --token-expiry need --console');
   return config;
+}
+
+function consoleConfig(s: Settings, config: ServeConfig): NonNullable<ServeConfig['console']> {
+  if (config.auth) throw invalid('--console brings its own accounts and token auth: it cannot be combined with htpasswd');
+  const expiry = String(s['console.tokenexpiry'] ?? DEFAULT_TOKEN_EXPIRY_S);
+  if (!/^\d{1,7}$/.test(expiry) || Number(expiry) < 1) throw invalid(`invalid token expiry ${JSON.stringify(expiry)}: a number of seconds`);
+  const file = s['console.adminpasswordfile'];
+  return { adminPasswordFile: file === undefined ? undefined : String(file), tokenTtlSeconds: Number(expiry), allowPlainHttp: s['auth.htpasswd.allowplainhttp'] === true };
 }
 
 /** ":5000" (all addresses), "127.0.0.1:5000", "[::1]:5000", "localhost:0" (any free port). */

@@ -62,14 +62,17 @@ export class RegistryError extends EngineError {
   readonly detail: unknown;
   /** The HTTP status; usually the code's, but the spec asks for a few others (413 for a huge manifest). */
   readonly status: number;
+  /** Headers the answer must carry (a Bearer challenge on a 401). */
+  readonly headers: Record<string, string>;
 
-  constructor(code: RegistryErrorCode, message?: string, options: { detail?: unknown; status?: number; cause?: unknown } = {}) {
+  constructor(code: RegistryErrorCode, message?: string, options: { detail?: unknown; status?: number; cause?: unknown; headers?: Record<string, string> } = {}) {
     const info = CODES[code];
     super(info.kind, message ?? info.text, { cause: options.cause });
     this.name = 'RegistryError';
     this.code = code;
     this.detail = options.detail;
     this.status = options.status ?? info.status;
+    this.headers = options.headers ?? {};
   }
 }
 

@@ -24,6 +24,11 @@ serve options:
       --tls-cert FILE        serve HTTPS with this certificate (PEM)
       --tls-key FILE         and this key (PEM)
       --no-access-log        do not log each request
+      --console              projects, accounts and token auth (see the README); the
+                             admin's password comes from --admin-password-file or
+                             BERTH_REGISTRY_ADMIN_PASSWORD on the first start
+      --admin-password-file FILE  the first admin's password (at least 8 characters)
+      --token-expiry SECONDS lifetime of the bearer tokens (default 300)
 
 gc options:
       --root DIR             storage root
@@ -40,11 +45,14 @@ const VALUE_FLAGS: Record<string, keyof Settings | 'config'> = {
   '--realm': 'auth.htpasswd.realm',
   '--tls-cert': 'http.tls.certificate',
   '--tls-key': 'http.tls.key',
+  '--admin-password-file': 'console.adminpasswordfile',
+  '--token-expiry': 'console.tokenexpiry',
 };
 const BOOLEAN_FLAGS: Record<string, [keyof Settings, boolean]> = {
   '--delete-enabled': ['storage.delete.enabled', true],
   '--allow-plain-http-auth': ['auth.htpasswd.allowplainhttp', true],
   '--no-access-log': ['log.accesslog.disabled', true],
+  '--console': ['console.enabled', true],
 };
 const GC_FLAGS = new Set(['--dry-run', '--delete-untagged']);
 
@@ -84,7 +92,7 @@ async function serve(args: string[]): Promise<void> {
   const config = await loadServeConfig(parsed.config, process.env, parsed.settings);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const running = await startRegistry(config, log);
-  log(`berth registry listening on ${running.address} (${config.tls ? 'https' : 'http'}), root ${config.root}${config.auth ? ', htpasswd auth' : ''}${config.deleteEnabled ? ', deletes enabled' : ''}`);
+  log(`berth registry listening on ${running.address} (${config.tls ? 'https' : 'http'}), root ${config.root}${config.auth ? ', htpasswd auth' : ''}${config.console ? ', console with token auth' : ''}${config.deleteEnabled ? ', deletes enabled' : ''}`);
   const stop = (signal: string) => {
     log(`${signal}: shutting down`);
     running.close().then(() => process.exit(0));

@@ -30,6 +30,15 @@ export interface StoredManifest {
   bytes: Buffer;
 }
 
+/**
+ * A storage limit shared by a group of repositories (a project: the names
+ * under `prefix`/), in bytes of the distinct blobs and manifests they hold.
+ */
+export interface Quota {
+  prefix: string;
+  bytes: number;
+}
+
 /** One page of a listing, and the last entry when there may be more (for the Link header). */
 export interface Page {
   items: string[];
@@ -41,6 +50,8 @@ export class Registry {
   readonly blobs: BlobStore;
   readonly uploads: UploadStore;
   readonly repos: RepositoryStore;
+  /** The quota that applies to a repository, if any (set by --console). */
+  quotaFor?: (name: string) => Quota | undefined;
 
   private constructor(readonly options: RegistryOptions) {
     this.layout = new Layout(options.root);
@@ -76,7 +87,7 @@ export class Registry {
   /** Cross-repository mount: true when `from` has the blob and it is now linked into `name` too. */
   async mountBlob(name: string, from: string, digest: Digest): Promise<boolean> {
     if (!(await this.repos.hasBlob(from, digest)) || (await this.blobs.size(digest)) === undefined) return false;
-    await this.repos.linkBlob(name, digest);
+    await this.linkWithinQuota(name, digest);
     return true;
   }
 
@@ -89,8 +100,38 @@ export class Registry {
   /** Finishes an upload: verify, store, and link the blob into the repository. */
   async commitUpload(name: string, id: string, digest: Digest, body: Readable | undefined, chunk: ChunkInfo): Promise<number> {
     const size = await this.uploads.commit(name, id, digest, body, chunk);
-    await this.repos.linkBlob(name, digest);
+    await this.linkWithinQuota(name, digest);
     return size;
+  }
+
+  /**
+   * Links a blob into a repository unless that takes its project over quota:
+   * then the link is taken back (the bytes go at the next gc) and the push
+   * is refused with DENIED, as distribution-based registries refuse.
+   */
+  private async linkWithinQuota(name: string, digest: Digest): Promise<void> {
+    const quota = this.quotaFor?.(name);
+    const had = quota !== undefined && (await this.repos.hasBlob(name, digest));
+    await this.repos.linkBlob(name, digest);
+    if (!quota || had) return;
+    const used = await this.usage(quota.prefix);
+    if (used <= quota.bytes) return;
+    await this.repos.unlinkBlob(name, digest);
+    const size = (await this.blobs.size(digest)) ?? 0;
+    throw overQuota(quota, used - size, size);
+  }
+
+  /** Bytes of the distinct blobs and manifests of the repositories under `prefix`/. */
+  async usage(prefix: string): Promise<number> {
+    const digests = new Set<Digest>();
+    for (const repo of await this.repos.list(true)) {
+      if (!repo.startsWith(`${prefix}/`)) continue;
+      for (const d of await this.repos.linkedBlobs(repo)) digests.add(d);
+      for (const d of await this.repos.manifests(repo)) digests.add(d);
+    }
+    let total = 0;
+    for (const d of digests) total += (await this.blobs.size(d)) ?? 0;
+    return total;
   }
 
   // ---- manifests ----
@@ -105,6 +146,11 @@ export class Registry {
       throw registryError('DIGEST_INVALID', `manifest digest ${manifest.digest} does not match ${ref.digest}`, { digest: ref.digest });
     }
     await this.checkReferences(name, manifest);
+    const quota = this.quotaFor?.(name);
+    if (quota && (await this.repos.manifestMediaType(name, manifest.digest)) === undefined) {
+      const used = await this.usage(quota.prefix);
+      if (used + bytes.length > quota.bytes) throw overQuota(quota, used, bytes.length);
+    }
     await this.blobs.putBytes(bytes);
     await this.repos.linkManifest(name, manifest.digest, manifest.mediaType);
     if (manifest.subject) await this.repos.addReferrer(name, manifest.subject.digest, referrerDescriptor(manifest));
@@ -180,6 +226,14 @@ export class Registry {
   private checkDeletesEnabled(): void {
     if (!this.options.deleteEnabled) throw registryError('UNSUPPORTED', 'deletes are disabled on this registry (enable with --delete-enabled)');
   }
+}
+
+function overQuota(quota: Quota, used: number, adding: number): Error {
+  return registryError('DENIED', `quota exceeded: project ${quota.prefix} may hold ${quota.bytes} bytes, uses ${used}, and this push adds ${adding}`, {
+    quota: quota.bytes,
+    used,
+    adding,
+  });
 }
 
 /** The spec's n/last pagination over a sorted list: entries after `last`, at most n of them. */

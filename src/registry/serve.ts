@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { invalid } from '../lib/errors.js';
+import { openConsoleAuth, projectQuota } from './auth/console.js';
 import { Htpasswd } from './auth/htpasswd.js';
 import type { ServeConfig } from './config.js';
 import { createRequestListener, type AuthOptions } from './http/server.js';
@@ -27,9 +28,13 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
     throw invalid(`cannot use storage root ${config.root}: ${(err as Error).message}`, err);
   });
   const auth = await authOptions(config);
+  const consoleAuth = config.console ? await openConsoleAuth(config.root, { adminPassword: await adminPassword(config.console.adminPasswordFile), tokenTtlSeconds: config.console.tokenTtlSeconds }) : undefined;
+  if (consoleAuth) registry.quotaFor = projectQuota(consoleAuth.accounts);
   const listener = createRequestListener({
     registry,
     auth,
+    console: consoleAuth,
+    allowPlainHttp: config.console?.allowPlainHttp,
     accessLog: config.accessLog ? log : undefined,
     errorLog: (message) => log(`error: ${message}`),
   });
@@ -48,7 +53,7 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
   server.once('close', () => clearInterval(purge));
   const bound = server.address() as AddressInfo;
   const address = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
-  if (auth && !config.tls && !auth.allowPlainHttp) {
+  if ((auth || consoleAuth) && !config.tls && !(auth ?? config.console)!.allowPlainHttp) {
     log('note: no TLS, so basic auth is accepted only from loopback clients');
   }
   return { server, address, close: () => closeGracefully(server) };
@@ -59,6 +64,19 @@ async function authOptions(config: ServeConfig): Promise<AuthOptions | undefined
   const htpasswd = new Htpasswd(config.auth.path);
   await htpasswd.load();
   return { htpasswd, realm: config.auth.realm, allowPlainHttp: config.auth.allowPlainHttp };
+}
+
+/**
+ * The first admin's password: the file (trailing newline dropped), else
+ * BERTH_REGISTRY_ADMIN_PASSWORD; needed only when the accounts do not exist yet.
+ */
+async function adminPassword(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return process.env.BERTH_REGISTRY_ADMIN_PASSWORD;
+  try {
+    return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+  } catch (err) {
+    throw invalid(`cannot read the admin password file ${file}: ${(err as Error).message}`, err);
+  }
 }
 
 async function tlsFiles(tls: { cert: string; key: string }): Promise<{ cert: Buffer; key: Buffer }> {

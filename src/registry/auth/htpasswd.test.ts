@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { basicCredentials, Htpasswd, parseHtpasswd } from './htpasswd.js';
-import { passwordTransportAllowed } from '../http/server.js';
+import { passwordTransportAllowed } from '../http/transport.js';
 
 describe('htpasswd', () => {
   let dir: string | undefined;

@@ -2,6 +2,7 @@
 import { OCI_INDEX } from '../media-types.js';
 import { checkDigest } from '../names.js';
 import { registryError } from '../errors.js';
+import { paginate } from '../registry.js';
 import { countParam, nextLink, sendJson, type Context } from './context.js';
 
 /** distribution's default page size for the catalog, and the most one request may ask for. */
@@ -17,7 +18,8 @@ export async function listTags(ctx: Context): Promise<void> {
 
 export async function catalog(ctx: Context): Promise<void> {
   const n = capped(countParam(ctx.query, 'n')) ?? CATALOG_DEFAULT;
-  const page = await ctx.registry.catalog(n, ctx.query.get('last') ?? undefined);
+  const last = ctx.query.get('last') ?? undefined;
+  const page = ctx.mayList ? paginate((await ctx.registry.repos.list()).filter(ctx.mayList), n, last) : await ctx.registry.catalog(n, last);
   const headers: Record<string, string> = page.next ? { Link: nextLink('/v2/_catalog', n, page.next) } : {};
   sendJson(ctx.res, 200, { repositories: page.items }, headers);
 }
@@ -40,7 +42,8 @@ export async function search(ctx: Context): Promise<void> {
   const query = (ctx.query.get('q') ?? '').toLowerCase();
   const pageSize = Math.min(Math.max(countParam(ctx.query, 'n') ?? 25, 1), 100);
   const page = Math.max(countParam(ctx.query, 'page') ?? 1, 1);
-  const matches = (await ctx.registry.repos.list()).filter((name) => name.includes(query));
+  const mayList = ctx.mayList ?? (() => true);
+  const matches = (await ctx.registry.repos.list()).filter((name) => name.includes(query) && mayList(name));
   const results = matches.slice((page - 1) * pageSize, page * pageSize).map((name) => ({
     name,
     description: '',

@@ -3,14 +3,20 @@
  * errors as the spec's JSON, and one access-log line per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { errnoCode } from '../../lib/errors.js';
 import { RegistryError, registryError } from '../errors.js';
 import type { Registry } from '../registry.js';
 import { basicCredentials, type Htpasswd } from '../auth/htpasswd.js';
 import { API_VERSION_HEADER, sendError, sendJson, type Context } from './context.js';
 import { route } from './routes.js';
+import { isEncrypted, passwordTransportAllowed } from './transport.js';
 import { serveUi } from '../ui/serve.js';
+import type { ConsoleAuth } from '../auth/console.js';
+import { auditOperation } from '../auth/audit.js';
+import { principalName } from '../auth/permissions.js';
+import { API_PREFIX, serveApi } from '../api/router.js';
+import { authorizeV2, identify, listFilter } from './bearer.js';
+import { TOKEN_PATH, tokenEndpoint } from './token.js';
 
 export interface AuthOptions {
   htpasswd: Htpasswd;
@@ -22,6 +28,10 @@ export interface AuthOptions {
 export interface PipelineOptions {
   registry: Registry;
   auth?: AuthOptions;
+  /** --console: accounts, projects and token auth (instead of `auth`). */
+  console?: ConsoleAuth;
+  /** Accept passwords over plain HTTP from other hosts (the token endpoint, the API). */
+  allowPlainHttp?: boolean;
   /** One line per request; undefined turns the access log off. */
   accessLog?: (line: string) => void;
   /** Errors that are not the client's fault. */
@@ -57,11 +67,31 @@ async function handle(ctx: Context, options: PipelineOptions): Promise<void> {
   if (path === '/v1/_ping') return sendJson(ctx.res, 200, {}, { 'X-Docker-Registry-Standalone': 'true' });
   // Credentials first: without them a client learns nothing, not even which names are valid.
   if (options.auth) ctx.user = await authenticate(ctx, options.auth);
+  if (options.console && path === TOKEN_PATH) return tokenEndpoint(ctx, options.console, options.allowPlainHttp === true);
+  if (options.console && (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`))) return serveApi(ctx, options.console);
   const match = path === '/' || path.startsWith('/ui') ? undefined : route(ctx.req.method ?? 'GET', path);
   if (!match) return serveUi(ctx);
   ctx.name = match.name;
   ctx.params = match.params;
+  if (options.console) await authorize(ctx, options.console);
   await match.handler(ctx);
+  if (options.console) await audit(ctx, options.console, options.errorLog);
+}
+
+/** /v2/ needs a token; /v1/search takes any caller and shows what it may see. */
+async function authorize(ctx: Context, auth: ConsoleAuth): Promise<void> {
+  if (!ctx.path.startsWith('/v1/')) return authorizeV2(ctx, auth);
+  const who = await identify(ctx, auth);
+  ctx.user = principalName(who);
+  ctx.mayList = listFilter(auth, who);
+}
+
+/** Logs a manifest push, pull or delete that succeeded; a failed write is reported, the request stands. */
+async function audit(ctx: Context, auth: ConsoleAuth, errorLog: (message: string) => void): Promise<void> {
+  const operation = auditOperation(ctx.req.method ?? 'GET', ctx.path);
+  if (!operation || ctx.res.statusCode >= 300) return;
+  const entry = { operation, user: ctx.user ?? 'anonymous', repository: ctx.name, reference: ctx.params[0]! };
+  await auth.audit.record(entry).catch((err: unknown) => errorLog(`audit log: ${(err as Error).message}`));
 }
 
 async function authenticate(ctx: Context, auth: AuthOptions): Promise<string> {
@@ -78,19 +108,6 @@ async function authenticate(ctx: Context, auth: AuthOptions): Promise<string> {
   return user;
 }
 
-function isEncrypted(req: IncomingMessage): boolean {
-  return (req.socket as TLSSocket).encrypted === true;
-}
-
-/** Passwords travel only over TLS or loopback, unless the operator said plain HTTP is fine. */
-export function passwordTransportAllowed(encrypted: boolean, remoteAddress: string, allowPlainHttp: boolean): boolean {
-  return encrypted || allowPlainHttp || isLoopbackAddress(remoteAddress);
-}
-
-export function isLoopbackAddress(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
-
 /** Errors that only mean the client went away. */
 const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
@@ -104,7 +121,7 @@ function fail(ctx: Context, err: unknown, options: PipelineOptions): void {
   const error = known ? err : new RegistryError('UNKNOWN', 'internal server error', { cause: err });
   // The client may still be sending a body we will not read: close rather than drain it.
   const headers: Record<string, string> = ctx.req.complete ? {} : { Connection: 'close' };
-  sendError(ctx.res, error, headers);
+  sendError(ctx.res, error, { ...error.headers, ...headers });
 }
 
 /** Combined-log-like: remote user [time] "METHOD path" status length duration. */

@@ -123,8 +123,13 @@ export class RepositoryStore {
     return exists(this.layout.manifestsDir(name));
   }
 
-  /** Every repository with manifests, in ASCII order. Folders starting with "_" are the store's own. */
-  async list(): Promise<string[]> {
+  /**
+   * Every repository with manifests, in ASCII order; with `withBlobs`, also
+   * those holding only blobs so far (a push in progress, for quotas).
+   * Folders starting with "_" are the store's own.
+   */
+  async list(withBlobs = false): Promise<string[]> {
+    const markers = withBlobs ? ['_manifests', '_layers'] : ['_manifests'];
     const found: string[] = [];
     const walk = async (dir: string, prefix: string): Promise<void> => {
       let entries;
@@ -134,7 +139,7 @@ export class RepositoryStore {
         if (isMissing(err)) return;
         throw err;
       }
-      if (prefix && entries.some((e) => e.name === '_manifests' && e.isDirectory())) found.push(prefix);
+      if (prefix && entries.some((e) => markers.includes(e.name) && e.isDirectory())) found.push(prefix);
       for (const e of entries) {
         if (e.isDirectory() && !e.name.startsWith('_')) await walk(join(dir, e.name), prefix ? `${prefix}/${e.name}` : e.name);
       }

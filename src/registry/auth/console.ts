@@ -1,0 +1,36 @@
+/**
+ * What `--console` adds to the registry: accounts and projects, the token
+ * service, and login sessions for the management API, opened from files in
+ * the registry's root (auth/accounts.json, auth/token-key.pem, auth/audit.log, all 0600).
+ */
+import { join } from 'node:path';
+import { AccountStore } from './accounts.js';
+import { AuditLog } from './audit.js';
+import type { Quota } from '../registry.js';
+import { loadOrCreateKey } from './jwt.js';
+import { projectOf } from './permissions.js';
+import { SessionStore } from './sessions.js';
+import { TokenService } from './token-service.js';
+
+export interface ConsoleAuth {
+  accounts: AccountStore;
+  tokens: TokenService;
+  sessions: SessionStore;
+  audit: AuditLog;
+}
+
+/** The quota of a repository's project, for the registry's pushes. */
+export function projectQuota(accounts: AccountStore): (name: string) => Quota | undefined {
+  return (name) => {
+    const project = projectOf(name);
+    const bytes = project === undefined ? undefined : accounts.project(project)?.quotaBytes;
+    return bytes === undefined ? undefined : { prefix: project!, bytes };
+  };
+}
+
+export async function openConsoleAuth(root: string, options: { adminPassword?: string; tokenTtlSeconds?: number }): Promise<ConsoleAuth> {
+  const dir = join(root, 'auth');
+  const accounts = await AccountStore.open(join(dir, 'accounts.json'), options.adminPassword);
+  const key = await loadOrCreateKey(join(dir, 'token-key.pem'));
+  return { accounts, tokens: new TokenService(key, accounts, options.tokenTtlSeconds), sessions: new SessionStore(), audit: new AuditLog(join(dir, 'audit.log')) };
+}
