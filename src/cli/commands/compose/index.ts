@@ -17,9 +17,13 @@ interface Entry {
 
 /** The subcommands there are; `--help` lists exactly these. */
 const SUBCOMMANDS: Entry[] = [
+  { name: 'build', short: 'Build or rebuild services', load: async () => (await import('./build.js')).buildCommand },
   { name: 'config', short: 'Parse, resolve and render compose file in canonical format', load: async () => (await import('./config.js')).configCommand },
+  { name: 'create', short: 'Creates containers for a service.', load: async () => (await import('./create.js')).createCommand },
   { name: 'down', short: 'Stop and remove containers, networks', load: async () => (await import('./down.js')).downCommand },
+  { name: 'logs', short: 'View output from containers', load: async () => (await import('./logs.js')).logsCommand },
   { name: 'ps', short: 'List containers', load: async () => (await import('./ps.js')).psCommand },
+  { name: 'scale', short: 'Scale services ', load: async () => (await import('./scale.js')).scaleCommand },
   { name: 'up', short: 'Create and start containers', load: async () => (await import('./up.js')).upCommand },
   { name: 'version', short: 'Show the berth compose version information', load: async () => (await import('./version.js')).versionCommand },
 ];
