@@ -30,7 +30,7 @@ const READY_MS = 180_000;
 class Deployment {
   constructor(
     readonly name: string,
-    private readonly daemon: ImageTarget & { host: string },
+    private readonly daemon: ImageTarget,
     readonly dir: string,
     readonly port: number,
     /** docker-compose 1.29 joins names with "_", compose v2 with "-". */
@@ -212,7 +212,8 @@ async function scenario(d: Deployment): Promise<Snapshot> {
   assert.deepEqual(d.projectContainers(), [d.container('db', 1), d.container('haproxy', 1), ...wordpress].sort());
   const hostPorts = wordpress.map((w) => d.berth(['port', w, '80/tcp']).stdout.split('\n')[0]!.split(':').pop()!);
   assert.ok(hostPorts.every((p) => /^\d+$/.test(p)) && hostPorts[0] !== hostPorts[1], `two host ports: ${hostPorts.join(' ')}`);
-  for (const p of hostPorts) await httpUntil(Number(p), '/', `wordpress on host port ${p}`, (a) => a.status === 200);
+  // The login page, since the site itself redirects any other host:port to its URL on the front port.
+  for (const p of hostPorts) await httpUntil(Number(p), '/wp-login.php', `wordpress on host port ${p}`, (a) => a.status === 200);
   const hostnames = wordpress.map((w) => d.berth(['inspect', '-f', '{{.Config.Hostname}}', w]).stdout.trim());
   assert.deepEqual(await backendsSeen(d, hostnames), [...hostnames].sort(), 'haproxy reaches both wordpress containers and nothing else');
   return snapshot(d);

@@ -11,17 +11,21 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { debianRootfs, ROOT, run, type RunResult } from './harness.js';
+import { debianRootfs, DOCKER_CLI, ROOT, run, type RunResult } from './harness.js';
 
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'wordpress');
 const CACHE = process.env.BERTH_DEBIAN_CACHE || '/var/cache/berth-bench';
 const BUILD_TIMEOUT_MS = 900_000;
+/** Saving or loading the 1 GB tar takes minutes on a loaded host. */
+const TAR_TIMEOUT_MS = 900_000;
 
 /** The image name of each fixture directory. */
 export const IMAGES = { mariadb: 'e2e/mariadb:bookworm', wordpress: 'e2e/wordpress:bookworm', haproxy: 'e2e/haproxy:bookworm' } as const;
 
 /** A daemon the docker CLI can reach (a TestDaemon or a ReferenceDockerd). */
 export interface ImageTarget {
+  /** For `docker -H`. */
+  host: string;
   docker(args: string[], input?: string | Buffer): RunResult;
   /** The classic builder; only the daemon that builds needs it. */
   dockerBuild?(args: string[], input?: string | Buffer, timeoutMs?: number): RunResult;
@@ -38,6 +42,11 @@ function fixturesKey(baseTar: string): string {
   }
   hash.update(`base:${statSync(baseTar).size}`);
   return hash.digest('hex').slice(0, 16);
+}
+
+/** The docker CLI with a timeout long enough for a 1 GB image tar. */
+function longDocker(target: ImageTarget, args: string[]): RunResult {
+  return run(DOCKER_CLI!, ['-H', target.host, ...args], undefined, {}, TAR_TIMEOUT_MS);
 }
 
 function check(r: RunResult, what: string): RunResult {
@@ -68,7 +77,7 @@ export async function wordpressImagesTar(builder: ImageTarget): Promise<string> 
   // Written aside and renamed: a run killed midway never leaves a partial tar under the cache's name.
   const partial = `${tar}.${process.pid}.partial`;
   try {
-    check(builder.docker(['save', '-o', partial, ...Object.values(IMAGES)]), 'saving the images');
+    check(longDocker(builder, ['save', '-o', partial, ...Object.values(IMAGES)]), 'saving the images');
     await rename(partial, tar);
     await removeStaleTars(tar);
   } finally {
@@ -88,5 +97,5 @@ async function removeStaleTars(current: string): Promise<void> {
 export async function provideWordpressImages(target: ImageTarget): Promise<void> {
   const tar = await wordpressImagesTar(target);
   const present = target.docker(['image', 'inspect', ...Object.values(IMAGES)]).code === 0;
-  if (!present) check(target.docker(['load', '-i', tar]), 'loading the images');
+  if (!present) check(longDocker(target, ['load', '-i', tar]), 'loading the images');
 }
