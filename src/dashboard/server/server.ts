@@ -17,7 +17,7 @@ import { errorResponse, sendJson, type Router } from './http.js';
 import { attachLive } from './live.js';
 import { SessionStore } from './sessions.js';
 import { serveStatic } from './static.js';
-import { LoginThrottle } from './throttle.js';
+import { LoginThrottle, type ThrottleOptions } from './throttle.js';
 
 export interface DashboardConfig {
   host: string;
@@ -28,6 +28,7 @@ export interface DashboardConfig {
   /** The first admin's password (only used while there is no user yet). */
   adminPassword?: string;
   assetsDir?: string;
+  loginThrottle?: ThrottleOptions;
 }
 
 export interface RunningDashboard {
@@ -54,7 +55,7 @@ export async function startDashboard(config: DashboardConfig, log: (line: string
   const fromFile = config.hostsFile ? await loadHostsFile(config.hostsFile) : [];
   const hosts = await HostManager.open(join(config.dataDir, 'hosts.json'), fromFile);
   const guard = new Guard(sessions, accounts);
-  const router = apiRouter({ accounts, sessions, guard, throttle: new LoginThrottle(), hosts, secure: config.tls !== undefined });
+  const router = apiRouter({ accounts, sessions, guard, throttle: new LoginThrottle(config.loginThrottle), hosts, secure: config.tls !== undefined });
   const listener = (req: IncomingMessage, res: ServerResponse) => void handle(router, req, res, config.assetsDir);
   const server: Server = config.tls
     ? (await import('node:https')).createServer({ cert: await readFile(config.tls.cert), key: await readFile(config.tls.key), minVersion: 'TLSv1.2' }, listener)

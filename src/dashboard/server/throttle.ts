@@ -5,7 +5,7 @@
  * berth web console can use it.
  */
 export interface ThrottleOptions {
-  /** Failures allowed before any wait. */
+  /** Failures allowed before any wait: after this many, the next attempt waits baseDelayMs. */
   freeFailures?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -50,7 +50,7 @@ export class LoginThrottle {
     entry.failures++;
     entry.last = now;
     const over = entry.failures - this.free;
-    if (over > 0) entry.until = now + Math.min(this.max, this.base * 2 ** (over - 1));
+    if (over >= 0) entry.until = now + Math.min(this.max, this.base * 2 ** over);
     this.entries.set(key, entry);
   }
 
