@@ -19,9 +19,10 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** Serves `/` as index.html and `/assets/NAME` from the assets directory; false when the path is none of those. */
+/** Serves `/` as DIR/index.html and `/assets/NAME` as DIR/assets/NAME; false when the path is none of those. */
 export async function serveStatic(path: string, res: ServerResponse, dir = ASSETS_DIR): Promise<boolean> {
-  const name = path === '/' || path === '/index.html' ? 'index.html' : path.startsWith('/assets/') ? path.slice('/assets/'.length) : undefined;
+  const isIndex = path === '/' || path === '/index.html';
+  const name = isIndex ? 'index.html' : path.startsWith('/assets/') ? path.slice('/assets/'.length) : undefined;
   // Only plain file names: no directories, no dot files, nothing to climb out with.
   if (name === undefined || name !== basename(name) || name.startsWith('.')) return false;
   const ext = /\.[a-z]+$/.exec(name)?.[0] ?? '';
@@ -29,7 +30,7 @@ export async function serveStatic(path: string, res: ServerResponse, dir = ASSET
   if (!type) return false;
   let body: Buffer;
   try {
-    body = await readFile(join(dir, name));
+    body = await readFile(isIndex ? join(dir, name) : join(dir, 'assets', name));
   } catch {
     return false;
   }

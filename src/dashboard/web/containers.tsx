@@ -79,7 +79,7 @@ export function ContainersView({ hosts, containers, role }: { hosts: HostSummary
     { key: 'health', label: 'Health', value: (c) => c.health, render: (c) => c.health && <span class={`health ${c.health}`}>{c.health}</span> },
     {
       key: 'ports', label: 'Ports', value: (c) => c.ports.map((p) => p.publicPort ?? p.privatePort).join(' '),
-      render: (c) => <span class="ports">{uniquePorts(c.ports).map((p) => portLink(p, portHosts[c.host] ?? ''))}</span>,
+      render: (c) => c.ports.length > 0 && <span class="ports">{uniquePorts(c.ports).map((p) => portLink(p, portHosts[c.host] ?? ''))}</span>,
     },
     { key: 'created', label: 'Created', value: (c) => c.created, render: (c) => <time dateTime={isoTime(c.created)} title={isoTime(c.created)}>{ago(c.created)}</time> },
   ];
