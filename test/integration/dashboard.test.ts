@@ -106,6 +106,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await berthd?.stop();
     if (dockerd) {
       for (const name of ['web-docker', 'idle-docker', 'ticker-docker']) dockerd.docker(['rm', '-f', name]);
+      dockerd.docker(['volume', 'rm', '-f', 'vol-docker']);
       await dockerd.stop();
     }
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -243,7 +244,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     const { context, page } = await signIn('watcher', 'viewer password');
     await page.waitForSelector(row('berth', 'web-berth'));
     assert.equal(await page.$$eval('#container-table button, #bulk-stop', (b) => b.filter((x) => !(x as HTMLElement).closest('th')).length), 0, 'no action buttons');
-    assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts');
+    assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes', 'no Users');
     const id = ok(berthd.docker(['inspect', '-f', '{{.Id}}', 'web-berth']), 'inspect');
     // Forged: the viewer's own session and CSRF token, posting straight to the API.
     const status = await page.evaluate(async (containerId) => {
@@ -254,6 +255,27 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     assert.equal(status, 403);
     assert.equal(ok(berthd.docker(['inspect', '-f', '{{.State.Status}}', 'web-berth']), 'inspect'), 'running');
     await page.screenshot({ path: join(SHOTS, 'containers-viewer.png'), fullPage: true });
+    await context.close();
+  });
+
+  test('images, networks and volumes of both hosts; a new volume shows up without a reload', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD);
+    await page.click('nav >> text=Images');
+    for (const host of ['berth', 'docker']) {
+      await page.waitForSelector(`#image-table tbody tr[data-key^="${host}/sha256:"] td.col-tags >> text=bb:latest`);
+    }
+    await page.screenshot({ path: join(SHOTS, 'images.png'), fullPage: true });
+    await page.click('nav >> text=Networks');
+    for (const key of ['berth/none', 'berth/host', 'docker/none', 'docker/host']) await page.waitForSelector(`#network-table tbody tr[data-key="${key}"]`);
+    await page.fill('#networks-filter', 'docker host');
+    assert.deepEqual(await page.$$eval('#network-table tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.key)), ['docker/host']);
+    await page.click('nav >> text=Volumes');
+    await page.waitForSelector('#volume-table');
+    ok(berthd.docker(['volume', 'create', 'vol-berth']), 'volume create');
+    ok(dockerd.docker(['volume', 'create', 'vol-docker']), 'volume create');
+    await page.waitForSelector('#volume-table tbody tr[data-key="berth/vol-berth"]');
+    await page.waitForSelector('#volume-table tbody tr[data-key="docker/vol-docker"]');
+    await page.screenshot({ path: join(SHOTS, 'volumes.png'), fullPage: true });
     await context.close();
   });
 

@@ -16,6 +16,8 @@ const CONTAINERS_DEBOUNCE_MS = 100;
 const SUMMARY_DEBOUNCE_MS = 1000;
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;
+/** A host that accepts the connection but never answers (or drops packets) counts as unreachable after this. */
+const REFRESH_TIMEOUT_MS = 20_000;
 
 export interface LiveHostEvents {
   summary: [HostSummary];
@@ -102,12 +104,12 @@ export class LiveHost extends EventEmitter<LiveHostEvents> {
 
   private onEvent(event: EventMessage): void {
     if (event.Type === 'container') this.schedule('containers');
-    if (['container', 'image', 'volume'].includes(event.Type)) this.schedule('summary');
+    if (['container', 'image', 'volume', 'network'].includes(event.Type)) this.schedule('summary');
   }
 
   async refreshContainers(): Promise<void> {
     if (!this.client) return;
-    const list = await this.client.listContainers({ all: true });
+    const list = await withTimeout(this.client.listContainers({ all: true }), 'listing the containers');
     if (this.stopped) return;
     this.containers = list.map((c) => toRow(this.config.name, c));
     this.emit('containers', this.containers);
@@ -115,7 +117,7 @@ export class LiveHost extends EventEmitter<LiveHostEvents> {
 
   async refreshSummary(): Promise<void> {
     if (!this.client) return;
-    const [version, info, df] = await Promise.all([this.client.version(), this.client.info(), this.client.systemDf()]);
+    const [version, info, df] = await withTimeout(Promise.all([this.client.version(), this.client.info(), this.client.systemDf()]), 'reading the host summary');
     if (this.stopped) return;
     this.summary = {
       ...this.summary,
@@ -150,6 +152,14 @@ export class LiveHost extends EventEmitter<LiveHostEvents> {
     this.summary = { ...this.summary, reachable: false, error };
     this.emit('summary', this.summary);
   }
+}
+
+function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${REFRESH_TIMEOUT_MS / 1000} s`)), REFRESH_TIMEOUT_MS).unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Sums sizes, skipping the -1 engines report for "not computed". */

@@ -70,3 +70,38 @@ export type LiveMessage =
   | { type: 'host'; host: HostSummary }
   | { type: 'host-removed'; name: string }
   | { type: 'containers'; host: string; containers: ContainerRow[] };
+
+export interface ImageRow {
+  host: string;
+  id: string;
+  /** repo:tag names; empty for an untagged image. */
+  tags: string[];
+  size: number;
+  created: number;
+  containers: number;
+}
+
+export interface NetworkRow {
+  host: string;
+  id: string;
+  name: string;
+  driver: string;
+  scope: string;
+  subnets: string[];
+  internal: boolean;
+  created: string;
+}
+
+export interface VolumeRow {
+  host: string;
+  name: string;
+  driver: string;
+  mountpoint: string;
+  created: string;
+}
+
+/** A list gathered from every host: the rows of those that answered, and why the others did not. */
+export interface AcrossHosts<T> {
+  rows: T[];
+  errors: Record<string, string>;
+}

@@ -9,6 +9,7 @@ import { HostsView } from './hosts.js';
 import { useLive } from './live.js';
 import { Login } from './login.js';
 import { Notices } from './notices.js';
+import { IMAGES, NETWORKS, ResourceView, VOLUMES } from './resources.js';
 import { UsersView } from './users.js';
 import './style.css';
 
@@ -50,7 +51,7 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
   const route = useRoute();
   const view = route[0] || 'containers';
   const { name, role } = session.user;
-  const nav: Array<[string, string]> = [['containers', 'Containers'], ['hosts', 'Hosts'], ...(role === 'admin' ? [['users', 'Users'] as [string, string]] : [])];
+  const nav: Array<[string, string]> = [['containers', 'Containers'], ['hosts', 'Hosts'], ['images', 'Images'], ['networks', 'Networks'], ['volumes', 'Volumes'], ...(role === 'admin' ? [['users', 'Users'] as [string, string]] : [])];
   const logout = async () => {
     await api('POST', '/api/logout').catch(() => undefined);
     onSignedOut();
@@ -74,10 +75,13 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
       <main id="main" tabIndex={-1}>
         {view === 'hosts' && <HostsView hosts={live.hosts} role={role} />}
         {view === 'users' && role === 'admin' && <UsersView me={name} />}
+        {view === 'images' && <ResourceView kind={IMAGES} hosts={live.hosts} />}
+        {view === 'networks' && <ResourceView kind={NETWORKS} hosts={live.hosts} />}
+        {view === 'volumes' && <ResourceView kind={VOLUMES} hosts={live.hosts} />}
         {view === 'container' && route[1] && route[2] && (
           <ContainerPage host={route[1]} id={route[2]} role={role} row={live.containers[route[1]]?.find((c) => c.id === route[2])} />
         )}
-        {(view === 'containers' || !['hosts', 'users', 'container'].includes(view)) && <ContainersView hosts={live.hosts} containers={live.containers} role={role} />}
+        {(view === 'containers' || !nav.some(([path]) => path === view) && view !== 'container') && <ContainersView hosts={live.hosts} containers={live.containers} role={role} />}
       </main>
     </>
   );
