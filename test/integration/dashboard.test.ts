@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -145,6 +145,19 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     const berthVersion = JSON.parse(ok(berthd.docker(['version', '--format', '{{json .Server.Version}}']), 'version')) as string;
     assert.match((await cell('berth', 'version')) ?? '', new RegExp(`^${berthVersion.replace(/\./g, '\\.')}`));
     await page.screenshot({ path: join(SHOTS, 'hosts.png'), fullPage: true });
+
+    // An admin adds a host in the UI: one nobody listens on shows as unreachable, with the reason.
+    await page.click('summary >> text=Add a host');
+    await page.fill('#add-host input[name=name]', 'nowhere');
+    await page.fill('#add-host input[name=host]', `unix://${join(dir, 'nobody.sock')}`);
+    await page.click('#add-host button[type=submit]');
+    await page.waitForSelector('#host-table tbody tr[data-key="nowhere"] td.col-status >> text=/unreachable: .*ENOENT|no such file/i');
+    const stored = JSON.parse(await readFile(join(dir, 'data', 'hosts.json'), 'utf8')) as Array<{ name: string }>;
+    assert.deepEqual(stored.map((h) => h.name), ['nowhere'], 'kept in hosts.json (the --hosts file\'s are not)');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('#host-table tbody tr[data-key="nowhere"] button.danger');
+    await page.waitForSelector('#host-table tbody tr[data-key="nowhere"]', { state: 'detached' });
+    assert.equal(await page.$$eval('#host-table tbody tr[data-key="berth"] button', (b) => b.length), 0, 'hosts from --hosts cannot be removed in the UI');
     await context.close();
   });
 
@@ -227,6 +240,12 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await page.goto(`${url}/#/containers`);
     await page.click(`${row('docker', 'ticker-docker')} td.col-name a`);
     await page.waitForSelector('#logs >> text=/tick \\d+/');
+    // Its page has the actions too: pause and unpause it, the state following live.
+    await page.click('button.pause');
+    await page.waitForSelector('#container-state >> text="paused"');
+    assert.equal(ok(dockerd.docker(['inspect', '-f', '{{.State.Status}}', 'ticker-docker']), 'inspect'), 'paused');
+    await page.click('button.unpause');
+    await page.waitForSelector('#container-state >> text="running"');
     await context.close();
   });
 

@@ -1,11 +1,13 @@
 /** One container: its state, inspect output and logs (follow, search, download). */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ContainerRow, Role } from '../shared/types.js';
+import type { ContainerAction, ContainerRow, Role } from '../shared/types.js';
+import { act, actionsFor, DESTRUCTIVE, LABELS } from './actions.js';
 import { api, errorText } from './api.js';
+import { useNotify } from './notices.js';
 
 const MAX_LINES = 5000;
 
-export function ContainerPage({ host, id, row }: { host: string; id: string; role: Role; row: ContainerRow | undefined }) {
+export function ContainerPage({ host, id, row, role }: { host: string; id: string; role: Role; row: ContainerRow | undefined }) {
   const base = `/api/hosts/${encodeURIComponent(host)}/containers/${encodeURIComponent(id)}`;
   const [inspect, setInspect] = useState<unknown>(undefined);
   const [error, setError] = useState('');
@@ -20,6 +22,7 @@ export function ContainerPage({ host, id, row }: { host: string; id: string; rol
         <h1 id="container-title"><a href="#/containers">Containers</a> / {host} / {name}</h1>
         {row && <span class={`state ${row.state}`} id="container-state">{row.state}</span>}
         {row && <span class="dim">{row.status}</span>}
+        {row && role !== 'viewer' && <Actions row={row} />}
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       <Logs base={base} name={name} />
@@ -28,6 +31,31 @@ export function ContainerPage({ host, id, row }: { host: string; id: string; rol
         <pre id="inspect" class="json">{inspect === undefined ? 'Loading…' : JSON.stringify(inspect, null, 2)}</pre>
       </details>
     </section>
+  );
+}
+
+function Actions({ row }: { row: ContainerRow }) {
+  const notify = useNotify();
+  const [busy, setBusy] = useState(false);
+  const run = async (a: ContainerAction) => {
+    if (DESTRUCTIVE.has(a) && !window.confirm(`${LABELS[a]} ${row.name}?`)) return;
+    setBusy(true);
+    try {
+      await act(a, row);
+      notify(`${LABELS[a]}: ${row.name}`);
+      if (a === 'remove') location.hash = '#/containers';
+    } catch (err) {
+      notify(errorText(err), true);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span class="row-actions" role="toolbar" aria-label={`Actions on ${row.name}`}>
+      {actionsFor(row.state).map((a) => (
+        <button type="button" key={a} class={`${a}${DESTRUCTIVE.has(a) ? ' danger' : ''}`} disabled={busy} onClick={() => void run(a)}>{LABELS[a]}</button>
+      ))}
+    </span>
   );
 }
 

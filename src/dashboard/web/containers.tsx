@@ -5,23 +5,13 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import type { ContainerAction, ContainerRow, HostSummary, PortInfo, Role } from '../shared/types.js';
-import { api, errorText } from './api.js';
+import { act, actionsFor, DESTRUCTIVE, LABELS } from './actions.js';
+import { errorText } from './api.js';
 import { ago, isoTime } from './format.js';
 import { useNotify } from './notices.js';
 import { DataTable, filterRows, type Column } from './table.js';
 
 const keyOf = (c: ContainerRow) => `${c.host}/${c.name || c.id.slice(0, 12)}`;
-
-/** The actions that make sense in a state, in button order. */
-function actionsFor(state: string): ContainerAction[] {
-  if (state === 'running') return ['stop', 'restart', 'pause', 'kill', 'remove'];
-  if (state === 'paused') return ['unpause', 'kill', 'remove'];
-  if (state === 'restarting') return ['stop', 'kill', 'remove'];
-  return ['start', 'remove'];
-}
-
-const LABELS: Record<ContainerAction, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', kill: 'Kill', pause: 'Pause', unpause: 'Unpause', remove: 'Remove' };
-const DESTRUCTIVE = new Set<ContainerAction>(['kill', 'remove']);
 
 function portLink(p: PortInfo, portHost: string) {
   const text = p.publicPort ? `${p.ip && p.ip !== '0.0.0.0' && p.ip !== '::' ? `${p.ip}:` : ''}${p.publicPort}→${p.privatePort}/${p.type}` : `${p.privatePort}/${p.type}`;
@@ -39,10 +29,6 @@ function uniquePorts(ports: PortInfo[]): PortInfo[] {
     seen.add(key);
     return true;
   });
-}
-
-async function act(action: ContainerAction, c: ContainerRow): Promise<void> {
-  await api('POST', `/api/hosts/${encodeURIComponent(c.host)}/containers/${encodeURIComponent(c.id)}/${action}`);
 }
 
 export function ContainersView({ hosts, containers, role }: { hosts: HostSummary[]; containers: Record<string, ContainerRow[]>; role: Role }) {
