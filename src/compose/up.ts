@@ -33,7 +33,6 @@ export interface UpOptions extends ConvergeOptions, ImageOptions {
   warn: (message: string) => void;
 }
 
-export type { Converged };
 export type ProjectContainers = Map<string, Converged[]>;
 
 export async function up(client: BerthClient, project: Project, progress: Progress, options: UpOptions): Promise<ProjectContainers> {

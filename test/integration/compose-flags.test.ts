@@ -78,7 +78,8 @@ async function scenario(t: Target): Promise<void> {
   const unhealthy = t.composeRaw(['up', '-d', '--wait']);
   assert.equal(unhealthy.code, 1, unhealthy.stderr);
   assert.match(unhealthy.stderr, new RegExp(`dependency failed to start: container ${c('sick')} is unhealthy`));
-  await writeProject(t, { quits: { image: 'busybox:latest', command: ['sh', '-c', 'exit 2'] } });
+  // Its healthcheck cannot pass before it exits, so --wait is still waiting when it does.
+  await writeProject(t, { quits: { image: 'busybox:latest', command: ['sh', '-c', 'sleep 1; exit 2'], healthcheck: { test: ['CMD', 'false'], interval: '60s' } } });
   const exited = t.composeRaw(['up', '-d', '--wait', '--remove-orphans']);
   assert.equal(exited.code, 1, exited.stderr);
   assert.match(exited.stderr, new RegExp(`dependency failed to start: container ${c('quits')} exited \\(2\\)`));
