@@ -65,8 +65,12 @@ export class AttachSession {
     let stream = first;
     for (;;) {
       await forEachLine(stream, tty, (line) => this.printer.line(display, line, this.stamp?.()));
+      if (this.closed) return { service: c.service, display, exitCode: -1 };
+      // Wait first: the stream can end before an engine (berthd) has recorded the exit, and inspect still says running.
+      const { result } = await this.client.waitContainer(c.id, 'not-running');
+      const { StatusCode } = await result;
       const { value } = await this.client.inspectContainer(c.id);
-      if (this.closed || !(value.State.Restarting || value.State.Running)) return { service: c.service, display, exitCode: value.State.ExitCode };
+      if (this.closed || !(value.State.Restarting || value.State.Running)) return { service: c.service, display, exitCode: StatusCode };
       stream = await this.open(c.id);
     }
   }

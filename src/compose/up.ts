@@ -33,7 +33,6 @@ export interface UpOptions extends ConvergeOptions, ImageOptions {
   warn: (message: string) => void;
 }
 
-export type { Converged };
 export type ProjectContainers = Map<string, Converged[]>;
 
 export async function up(client: BerthClient, project: Project, progress: Progress, options: UpOptions): Promise<ProjectContainers> {
@@ -55,10 +54,21 @@ export async function create(client: BerthClient, project: Project, progress: Pr
   const byService: ProjectContainers = new Map();
   await inDependencyOrder(project.model.services, order, async (service) => {
     const mine = existing.filter((c) => serviceOf(c) === service);
-    byService.set(service, await convergeService(client, project, service, mine, progress, options));
+    byService.set(service, await convergeService(client, project, service, mine, progress, { ...options, recreate: recreateFor(service, options) }));
   });
   // Map order is dependency order, whatever order the services finished in.
   return new Map(order.map((s) => [s, byService.get(s) ?? []]));
+}
+
+/**
+ * --force-recreate applies to the services named on the command line (all
+ * when none is); what they depend on is recreated only when it diverged,
+ * and never with --no-recreate, as compose v2's RecreateDependencies.
+ */
+function recreateFor(service: string, options: UpOptions): ConvergeOptions['recreate'] {
+  const named = !options.services?.length || options.services.includes(service);
+  if (named || options.recreate === 'never') return options.recreate;
+  return 'diverged';
 }
 
 /** The services to converge, dependencies first: all, or the named ones and (unless noDeps) what they depend on. */
