@@ -46,6 +46,8 @@ export interface ApplyOptions {
   split?: SplitRecorder;
   /** The diff ID, when the caller knows the bytes hash to it: they are not hashed again. */
   diffId?: Digest;
+  /** The caller runs in a worker thread: file content is written with blocking calls. */
+  blocking?: boolean;
 }
 
 export interface ApplyResult {
@@ -122,6 +124,7 @@ async function applyEntry(ctx: Context, entry: TarEntry): Promise<void> {
   const created = await createEntry(entry, target, {
     sys,
     keepXattr: isImageXattr,
+    blocking: ctx.options.blocking,
     hardlinkSource: (targetComponents) => findOrCopyUp(ctx, name, targetComponents),
   });
   if (header.type === 'file' || header.type === 'contiguous-file') ctx.options.split?.place(ctx.index, key);
