@@ -60,7 +60,8 @@ export class OverlayLayerStore extends DirLayerStore {
   }
 
   protected override async applyOptions(parent: Digest | null): Promise<ApplyOptions> {
-    return { whiteouts: 'overlay', lowers: parent === null ? [] : await this.lowerDirsOf(hexOf(parent), true) };
+    // A layer's diff starts empty: its lowers are other directories.
+    return { whiteouts: 'overlay', emptyDest: true, lowers: parent === null ? [] : await this.lowerDirsOf(hexOf(parent), true) };
   }
 
   async status(): Promise<[string, string][]> {

@@ -2,7 +2,7 @@ import { closeSync, constants as fsc, lstatSync, mkdirSync, openSync, symlinkSyn
 import { lstat, lutimes, open, rm, link } from 'node:fs/promises';
 import { invalid, type EngineError } from '../errors.js';
 import { PathError, splitInRoot } from '../safe-path.js';
-import { applyMeta, type FileMeta } from './file-meta.js';
+import { applyMeta, applyMetaFd, type FileMeta } from './file-meta.js';
 import type { EntryHeader, TarEntry } from './read.js';
 import { HoleWriter, SyncHoleWriter } from './hole-writer.js';
 import { S_IFBLK, S_IFCHR, S_IFIFO, type TarSyscalls } from './syscalls.js';
@@ -90,9 +90,14 @@ export async function createEntry(entry: TarEntry, target: string, options: Crea
   let bytes = 0;
   switch (header.type) {
     case 'file':
-    case 'contiguous-file':
-      bytes = await writeRegularFile(target, entry.body, header.size ?? 0, options.blocking === true);
+    case 'contiguous-file': {
+      const size = header.size ?? 0;
+      const file = { target, body: entry.body, meta, sys: options.sys };
+      if (size <= SMALL_FILE) return { bytes: await writeSmallFile(file) };
+      if (options.blocking) return { bytes: await writeLargeBlocking(file) };
+      bytes = await writeLarge(target, entry.body);
       break;
+    }
     case 'directory':
       await drain(entry);
       makeDirectory(target);
@@ -165,22 +170,27 @@ function nodeType(type: 'character-device' | 'block-device' | 'fifo'): number {
 const SMALL_FILE = 256 * 1024;
 const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
 
-/** Writes a regular file without following a link at `target` (O_NOFOLLOW, O_EXCL); returns its size. */
-async function writeRegularFile(target: string, body: AsyncIterable<Buffer>, declaredSize: number, blocking: boolean): Promise<number> {
-  if (declaredSize <= SMALL_FILE) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk);
-    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    // One round trip of syscalls instead of three through the thread pool.
-    const fd = openSync(target, CREATE_FLAGS, 0o600);
-    try {
-      writeSync(fd, data);
-    } finally {
-      closeSync(fd);
-    }
-    return data.length;
+/** A regular file to write, never following a link at `target` (O_NOFOLLOW, O_EXCL), and its metadata. */
+interface NewFile {
+  target: string;
+  body: AsyncIterable<Buffer>;
+  meta: FileMeta;
+  sys: CreateOptions['sys'];
+}
+
+/** Writes a small file and its metadata with synchronous calls on one descriptor; returns its size. */
+async function writeSmallFile(file: NewFile): Promise<number> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of file.body) chunks.push(chunk);
+  const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const fd = openSync(file.target, CREATE_FLAGS, 0o600);
+  try {
+    writeSync(fd, data);
+    applyMetaFd(file.sys, fd, file.target, file.meta);
+  } finally {
+    closeSync(fd);
   }
-  return blocking ? writeLargeBlocking(target, body) : writeLarge(target, body);
+  return data.length;
 }
 
 async function writeLarge(target: string, body: AsyncIterable<Buffer>): Promise<number> {
@@ -195,12 +205,13 @@ async function writeLarge(target: string, body: AsyncIterable<Buffer>): Promise<
   return writer.size;
 }
 
-async function writeLargeBlocking(target: string, body: AsyncIterable<Buffer>): Promise<number> {
-  const fd = openSync(target, CREATE_FLAGS, 0o600);
+async function writeLargeBlocking(file: NewFile): Promise<number> {
+  const fd = openSync(file.target, CREATE_FLAGS, 0o600);
   const writer = new SyncHoleWriter(fd);
   try {
-    for await (const chunk of body) writer.write(chunk);
+    for await (const chunk of file.body) writer.write(chunk);
     writer.finish();
+    applyMetaFd(file.sys, fd, file.target, file.meta);
   } finally {
     closeSync(fd);
   }
