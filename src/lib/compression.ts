@@ -70,6 +70,9 @@ export async function peek(stream: Readable, bytes: number): Promise<{ head: Buf
   return { head: head.subarray(0, bytes), stream: out };
 }
 
+/** zlib's output buffer: its 16 KiB default costs a thread-pool round trip per 16 KiB of a layer. */
+export const INFLATE_CHUNK = 256 << 10;
+
 /**
  * Returns the decompressed form of a stream, detecting the format by its magic
  * bytes: gzip through zlib; bzip2, xz and zstd through the standard tools,
@@ -82,7 +85,7 @@ export async function decompress(source: Readable): Promise<{ stream: Readable; 
     case 'none':
       return { stream, compression };
     case 'gzip': {
-      const gunzip = createGunzip();
+      const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK });
       stream.on('error', (err) => gunzip.destroy(err));
       return { stream: stream.pipe(gunzip), compression };
     }

@@ -1,3 +1,4 @@
+import { lstatSync, readdirSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -23,5 +24,26 @@ export async function directorySize(root: string): Promise<number> {
     }
   };
   await walk(root);
+  return total;
+}
+
+/** directorySize with blocking calls, for a worker thread (a layer's thousands of lstats without a thread-pool round trip each). */
+export function directorySizeSync(root: string): number {
+  const seen = new Set<bigint>();
+  let total = 0;
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(path);
+        continue;
+      }
+      const st = lstatSync(path, { bigint: true });
+      if (st.size === 0n || seen.has(st.ino)) continue;
+      seen.add(st.ino);
+      total += Number(st.size);
+    }
+  };
+  walk(root);
   return total;
 }

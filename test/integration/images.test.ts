@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import tar from 'tar-stream';
@@ -72,6 +73,23 @@ describe('images through the API, the berth CLI and the docker CLI', () => {
     assert.equal(daemon.berth(['image', 'inspect', '-f', '{{.Comment}}', 'busybox']).stdout.trim(), 'from busybox-static');
     const history = daemon.berth(['history', '--format', '{{.ID}} {{.Comment}}', 'busybox']);
     assert.equal(history.stdout.trim(), `${id.slice(7, 19)} from busybox-static`);
+  });
+
+  test('import streams into a layer: a truncated tarball is a clear error and leaves no layer, temp dir or blob', async () => {
+    const layersRoot = join(daemon.dataRoot, 'layers');
+    const blobs = join(daemon.dataRoot, 'content', 'blobs', 'sha256');
+    const before = (await readdir(layersRoot)).sort();
+    const blobsBefore = (await readdir(blobs)).sort();
+    const whole = gzipSync(await readFile(await busyboxRootfs()));
+    const truncated = whole.subarray(0, whole.length >> 1);
+    const res = await daemon.apiRaw('POST', '/v1.45/images/create?fromSrc=-&repo=truncated', truncated, 'application/x-tar');
+    // As dockerd: the progress stream has begun (200), so the error comes as its last message.
+    assert.equal(res.status, 200, res.body);
+    const last = JSON.parse(res.body.trim().split('\n').at(-1)!) as { errorDetail?: { message: string } };
+    assert.match(last.errorDetail?.message ?? '', /^error extracting layer: unexpected end of file$/);
+    assert.deepEqual((await readdir(layersRoot)).sort(), before, 'no layer and no .tmp- directory stays');
+    assert.deepEqual((await readdir(blobs)).sort(), blobsBefore, 'no staged blob');
+    assert.equal(daemon.berth(['image', 'inspect', 'truncated']).code, 1);
   });
 
   test('tag and rmi follow Docker: untag while other names remain, delete with the last', () => {

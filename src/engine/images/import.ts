@@ -3,7 +3,7 @@ import type { Digest } from '../../lib/digest.js';
 import { decompress } from '../../lib/compression.js';
 import { invalid } from '../../lib/errors.js';
 import { parseNormalizedNamed, parseTag, withDefaultTag, type Reference } from '../../lib/reference.js';
-import type { ContentStore } from '../content/types.js';
+import type { LayerStore } from '../layers/types.js';
 import { applyChanges, type WordSplitter } from './config-changes.js';
 import type { ContainerConfig, ImageConfig } from './types.js';
 
@@ -28,11 +28,12 @@ export function emptyContainerConfig(): ContainerConfig {
 
 /**
  * `docker import`: a root filesystem tarball (plain, gzip, bzip2, xz or zstd)
- * becomes a one-layer image. The uncompressed tar is stored as the layer blob
- * (its digest is the diff ID), then the config is written and tagged.
+ * becomes a one-layer image. The tar streams straight into the layer store
+ * (extracted, its tar-split recorded and its diff ID hashed in one pass: no
+ * blob is staged), then the config is written and tagged.
  */
 export async function importImage(
-  deps: { content: ContentStore; words?: WordSplitter },
+  deps: { layers: Pick<LayerStore, 'create'>; words?: WordSplitter },
   source: Readable,
   options: ImportOptions,
   commit: (config: ImageConfig, tags: Reference[]) => Promise<Digest>,
@@ -41,7 +42,7 @@ export async function importImage(
   const platform = parsePlatform(options.platform);
   const config = applyChanges(emptyContainerConfig(), options.changes, deps.words);
   const { stream } = await decompress(source);
-  const { digest: diffId } = await deps.content.write(stream);
+  const { diffId } = await deps.layers.create(null, stream);
   const created = new Date().toISOString();
   const comment = options.message || `Imported from ${options.sourceName}`;
   const imageConfig: ImageConfig = {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { chainIds, EMPTY_TAR_DIGEST, sha256, type Digest } from '../../lib/digest.js';
+import { chainId, chainIds, EMPTY_TAR_DIGEST, sha256, type Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
 import { Mutex } from '../../lib/mutex.js';
 import {
@@ -203,7 +203,7 @@ export class LocalImageService implements ImageService {
     const parent = options.parent === null ? null : this.deps.store.get(options.parent);
     if (parent === undefined) throw notFound(`No such image: ${options.parent}`);
     const tags = options.reference ? [withDefaultTag(checkNewTag(parseNormalizedNamed(options.reference)))] : [];
-    const diffId = options.layerTar ? (await this.deps.content.write(options.layerTar)).digest : EMPTY_TAR_DIGEST;
+    const diffId = options.layerTar ? await this.commitLayer(parent?.config.rootfs?.diff_ids ?? [], options.layerTar) : EMPTY_TAR_DIGEST;
     // As moby's image commit: an empty diff adds no layer, only an empty_layer history entry.
     const emptyLayer = diffId === EMPTY_TAR_DIGEST;
     const created = new Date().toISOString();
@@ -226,6 +226,20 @@ export class LocalImageService implements ImageService {
     const id = await this.commitImage(config, options.parent ? { parent: options.parent } : {}, tags);
     for (const tag of tags) this.deps.events.publish('image', 'tag', id, { name: familiarString(tag) });
     return id;
+  }
+
+  /**
+   * A container's changes become a layer on its image's in one pass (no blob
+   * staged); returns its diff ID. An empty diff adds no layer to the image, so
+   * a layer made only for it does not stay.
+   */
+  private async commitLayer(parentDiffIds: Digest[], tar: Readable): Promise<Digest> {
+    const parent = chainIds(parentDiffIds).at(-1) ?? null;
+    const emptyChain = chainId(parent, EMPTY_TAR_DIGEST);
+    const hadEmpty = (await this.deps.layers.get(emptyChain)) !== null;
+    const { diffId } = await this.deps.layers.create(parent, tar);
+    if (diffId === EMPTY_TAR_DIGEST && !hadEmpty) await this.deps.layers.remove(emptyChain).catch(() => undefined);
+    return diffId;
   }
 
   async emptyImage(): Promise<Digest> {

@@ -8,7 +8,6 @@ import { bindMount, isMountPoint, mountOverlay, unmount } from '../../platform/l
 import { filesystemName } from '../../platform/linux/sys.js';
 import { overlayChanges } from './changes.js';
 import { DirLayerStore } from './store-base.js';
-import { directorySize } from '../../lib/dir-size.js';
 import type { ApplyOptions } from './tar-apply.js';
 import { exportOverlayDiff } from './tar-export.js';
 
@@ -29,9 +28,7 @@ export class OverlayLayerStore extends DirLayerStore {
   readonly driver = 'overlay2' as const;
 
   /** overlay2 reports what its diff directory holds, as Docker's does (symlinks and whiteouts included). */
-  protected override measure(diffDir: string): Promise<number> {
-    return directorySize(diffDir);
-  }
+  protected override readonly measuresTree = true;
 
   protected override async repair(): Promise<void> {
     const links = join(this.root, 'l');
@@ -63,7 +60,8 @@ export class OverlayLayerStore extends DirLayerStore {
   }
 
   protected override async applyOptions(parent: Digest | null): Promise<ApplyOptions> {
-    return { whiteouts: 'overlay', lowers: parent === null ? [] : await this.lowerDirsOf(hexOf(parent), true) };
+    // A layer's diff starts empty: its lowers are other directories.
+    return { whiteouts: 'overlay', emptyDest: true, lowers: parent === null ? [] : await this.lowerDirsOf(hexOf(parent), true) };
   }
 
   async status(): Promise<[string, string][]> {

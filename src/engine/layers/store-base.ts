@@ -8,9 +8,9 @@ import { Mutex } from '../../lib/mutex.js';
 import { writeJsonAtomic } from '../../lib/atomic.js';
 import { unmount } from '../../platform/linux/mount.js';
 import type { LayerInfo, LayerStore, RwLayerInfo } from './types.js';
+import { extractInWorker } from './extract-pool.js';
 import type { ApplyOptions } from './tar-apply.js';
-import { applyTar } from './tar-apply.js';
-import { regenerateTar, SplitRecorder, writeTarSplit } from './tar-split.js';
+import { regenerateTar } from './tar-split.js';
 
 /**
  * What overlay2 and vfs share: the on-disk records and their crash-safe
@@ -91,15 +91,12 @@ export abstract class DirLayerStore implements LayerStore {
     const tmp = await this.makeTemp();
     try {
       await this.prepare(tmp, parent);
-      const split = new SplitRecorder(join(tmp, 'diff'));
       const known = options.verified ? { diffId: expectedDiffId } : {};
-      const applied = await applyTar(tar, join(tmp, 'diff'), { ...(await this.applyOptions(parent)), split, ...known });
-      const { diffId } = applied;
-      const size = await this.measure(join(tmp, 'diff'), applied.size);
+      const apply = { ...(await this.applyOptions(parent)), ...known };
+      const { diffId, size, tarSize } = await extractInWorker(tar, { layerDir: tmp, apply, measureTree: this.measuresTree });
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
         throw invalid(`layer diff ID mismatch: expected ${expectedDiffId}, got ${diffId}`);
       }
-      const tarSize = await writeTarSplit(tmp, split);
       const info: LayerInfo = { chainId: chainIdOf(parent, diffId), diffId, parent, size };
       return await this.lock.run(() => this.commitLayer(tmp, info, tarSize));
     } finally {
@@ -108,13 +105,11 @@ export abstract class DirLayerStore implements LayerStore {
   }
 
   /**
-   * The layer's size as Docker's driver of the same name reports it: by
-   * default the bytes of file content the tar carried (vfs, via the naive diff
-   * driver); overlay2 overrides it to measure its diff directory.
+   * How a layer's size is reported, as Docker's driver of the same name does:
+   * by default the bytes of file content the tar carried (vfs, via the naive
+   * diff driver); overlay2 measures what its diff directory holds.
    */
-  protected async measure(_diffDir: string, appliedBytes: number): Promise<number> {
-    return appliedBytes;
-  }
+  protected readonly measuresTree: boolean = false;
 
   private async commitLayer(tmp: string, info: LayerInfo, tarSize: number): Promise<LayerInfo> {
     const existing = await this.get(info.chainId);

@@ -184,3 +184,28 @@ test('a corrupt tar is refused as invalid', async () => {
     isEngineError(err, 'invalid'),
   );
 });
+
+test('an empty destination skips no clearing: names written twice, a directory replaced, a copied-up file overwritten', async () => {
+  const lower = await freshDir();
+  writeFileSync(join(lower, 'shared'), 'from the lower layer');
+  const options: ApplyOptions = { whiteouts: 'overlay', emptyDest: true, blocking: true, lowers: [lower] };
+  const { dir } = await extract(
+    [
+      { name: 'a/b/file', content: 'first' },
+      { name: 'a/b/file', content: 'second' },
+      { name: 'a/b/sub/', mode: 0o755 },
+      { name: 'a/b/sub/x', content: 'x' },
+      { name: 'a/b/sub', content: 'now a file' },
+      { name: 'link', type: 'link', linkname: 'shared' },
+      { name: 'shared', content: 'replaced' },
+      { name: 'big', content: Buffer.alloc(300 << 10, 1) },
+      { name: 'big', type: 'symlink', linkname: 'a/b/file' },
+    ],
+    options,
+  );
+  assert.equal(readFileSync(join(dir, 'a/b/file'), 'utf8'), 'second');
+  assert.equal(readFileSync(join(dir, 'a/b/sub'), 'utf8'), 'now a file');
+  assert.equal(readFileSync(join(dir, 'link'), 'utf8'), 'from the lower layer');
+  assert.equal(readFileSync(join(dir, 'shared'), 'utf8'), 'replaced');
+  assert.equal(readlinkSync(join(dir, 'big')), 'a/b/file');
+});

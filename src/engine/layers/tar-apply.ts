@@ -46,6 +46,10 @@ export interface ApplyOptions {
   split?: SplitRecorder;
   /** The diff ID, when the caller knows the bytes hash to it: they are not hashed again. */
   diffId?: Digest;
+  /** The caller runs in a worker thread: file content is written with blocking calls. */
+  blocking?: boolean;
+  /** `dest` is a directory made empty for this extraction (a new layer's diff), so nothing in it needs clearing. */
+  emptyDest?: boolean;
 }
 
 export interface ApplyResult {
@@ -71,13 +75,20 @@ interface Context {
   knownDirs: Set<string>;
   /** The number of the entry being applied, in tar order (for the tar-split recorder). */
   index: number;
+  /**
+   * Directories this extraction created (an overlay diff starts empty, so its
+   * root too): a name in one that `written` does not have yet is free, and
+   * needs no lstat before it is created. Kept conservative: `written` only grows.
+   */
+  freshDirs: Set<string>;
 }
 
 export async function applyTar(input: Readable, dest: string, options: ApplyOptions): Promise<ApplyResult> {
   const split = options.split;
   const tap = split ? { tap: (chunk: Buffer) => split.scanner.write(chunk) } : {};
   const reader = await readTar(input, { ...tap, digest: options.diffId === undefined });
-  const ctx: Context = { dest, options, size: 0, dirTimes: [], written: new Set(), knownDirs: new Set(), index: -1 };
+  const freshDirs = new Set(options.emptyDest ? [''] : []);
+  const ctx: Context = { dest, options, size: 0, dirTimes: [], written: new Set(), knownDirs: new Set(), index: -1, freshDirs };
   try {
     for await (const entry of reader.entries()) {
       ctx.index++;
@@ -118,16 +129,20 @@ async function applyEntry(ctx: Context, entry: TarEntry): Promise<void> {
   const key = components.join('/');
   if (header.type !== 'directory') forgetDir(ctx, key);
   ctx.options.split?.displace(key, header.type !== 'directory');
-  await clearForEntry(target, header.type === 'directory');
+  // Nothing can be in the way in a directory this extraction made, at a name it has not used yet.
+  const fresh = ctx.freshDirs.has(components.slice(0, -1).join('/')) && !ctx.written.has(key);
+  if (!fresh) await clearForEntry(target, header.type === 'directory');
+  if (fresh && header.type === 'directory') ctx.freshDirs.add(key);
   const created = await createEntry(entry, target, {
     sys,
     keepXattr: isImageXattr,
+    blocking: ctx.options.blocking,
     hardlinkSource: (targetComponents) => findOrCopyUp(ctx, name, targetComponents),
   });
   if (header.type === 'file' || header.type === 'contiguous-file') ctx.options.split?.place(ctx.index, key);
   ctx.size += created.bytes;
   if (created.dirTimes) ctx.dirTimes.push(created.dirTimes);
-  ctx.written.add(components.join('/'));
+  ctx.written.add(key);
 }
 
 /** A layer tar may not set the xattrs overlayfs interprets itself. */
@@ -174,6 +189,7 @@ async function findOrCopyUp(ctx: Context, name: string, components: string[]): P
   const copyParent = await ensureParents(ctx, name, components.slice(0, -1));
   const copy = join(copyParent, components[components.length - 1]!);
   await copyFileWithMeta(sys, lower.path, copy, lower.stat);
+  ctx.written.add(components.join('/')); // taken: a later entry of that name must clear it first
   ctx.size += lower.stat.size;
   return copy;
 }
@@ -191,6 +207,7 @@ async function ensureParents(ctx: Context, name: string, components: string[]): 
     const prefix = components.slice(0, depth);
     if ((await resolveDir(ctx, name, prefix, false)) !== null) continue;
     const dir = await resolveDir(ctx, name, prefix, true);
+    ctx.freshDirs.add(prefix.join('/'));
     const lower = await lookupInLayers(ctx.options.lowers ?? [], prefix);
     if (lower?.stat.isDirectory()) {
       const meta = metaOf(lower.stat, readXattrs(sys, lower.path, (x) => x.startsWith(OVERLAY_XATTR_PREFIX)));

@@ -33,8 +33,9 @@ export class VfsLayerStore extends DirLayerStore {
     await run('cp', ['-a', '--reflink=auto', '--', this.diffDir(parent), join(dir, 'diff')]);
   }
 
-  protected override async applyOptions(): Promise<ApplyOptions> {
-    return { whiteouts: 'delete' };
+  protected override async applyOptions(parent: Digest | null): Promise<ApplyOptions> {
+    // The diff of a layer with a parent starts as a copy of the parent's.
+    return { whiteouts: 'delete', emptyDest: parent === null };
   }
 
   async status(): Promise<[string, string][]> {

@@ -1,10 +1,10 @@
-import { closeSync, constants as fsc, lstatSync, openSync, writeSync } from 'node:fs';
-import { lstat, lutimes, mkdir, open, rm, symlink, link } from 'node:fs/promises';
+import { closeSync, constants as fsc, lstatSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
+import { lstat, lutimes, open, rm, link } from 'node:fs/promises';
 import { invalid, type EngineError } from '../errors.js';
 import { PathError, splitInRoot } from '../safe-path.js';
-import { applyMeta, type FileMeta } from './file-meta.js';
+import { applyMeta, applyMetaFd, type FileMeta } from './file-meta.js';
 import type { EntryHeader, TarEntry } from './read.js';
-import { HoleWriter } from './hole-writer.js';
+import { HoleWriter, SyncHoleWriter } from './hole-writer.js';
 import { S_IFBLK, S_IFCHR, S_IFIFO, type TarSyscalls } from './syscalls.js';
 
 /**
@@ -31,6 +31,8 @@ export interface CreateOptions {
   keepXattr(name: string): boolean;
   /** Owner for every entry instead of the tar's (docker cp --copy-uidgid). */
   owner?: Owner;
+  /** The caller runs in a worker thread: large files are written with blocking calls too. */
+  blocking?: boolean;
 }
 
 export interface Created {
@@ -88,20 +90,23 @@ export async function createEntry(entry: TarEntry, target: string, options: Crea
   let bytes = 0;
   switch (header.type) {
     case 'file':
-    case 'contiguous-file':
-      bytes = await writeRegularFile(target, entry.body, header.size ?? 0);
+    case 'contiguous-file': {
+      const size = header.size ?? 0;
+      const file = { target, body: entry.body, meta, sys: options.sys };
+      if (size <= SMALL_FILE) return { bytes: await writeSmallFile(file) };
+      if (options.blocking) return { bytes: await writeLargeBlocking(file) };
+      bytes = await writeLarge(target, entry.body);
       break;
+    }
     case 'directory':
       await drain(entry);
-      await mkdir(target, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
+      makeDirectory(target);
       await applyMeta(options.sys, target, meta, { symlink: false, skipTimes: true });
       return { bytes: 0, dirTimes: { path: target, meta } };
     case 'symlink':
       await drain(entry);
       checkSymlinkTarget(header);
-      await symlink(header.linkname ?? '', target);
+      symlinkSync(header.linkname ?? '', target); // synchronous as file creation is: microseconds, thousands of times
       break;
     case 'link':
       await drain(entry);
@@ -148,30 +153,48 @@ export async function drain(entry: Pick<TarEntry, 'body'>): Promise<void> {
   }
 }
 
+/** A directory at `target`, or the one there already; synchronous as file creation is. */
+function makeDirectory(target: string): void {
+  try {
+    mkdirSync(target, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 function nodeType(type: 'character-device' | 'block-device' | 'fifo'): number {
   return type === 'character-device' ? S_IFCHR : type === 'block-device' ? S_IFBLK : S_IFIFO;
 }
 
-/** Writes a regular file without following a link at `target` (O_NOFOLLOW, O_EXCL); returns its size. */
 /** Files up to this size are collected and written with synchronous calls: most files of a root filesystem are small. */
 const SMALL_FILE = 256 * 1024;
+const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
 
-async function writeRegularFile(target: string, body: AsyncIterable<Buffer>, declaredSize: number): Promise<number> {
-  const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
-  if (declaredSize <= SMALL_FILE) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk);
-    const data = Buffer.concat(chunks);
-    // One round trip of syscalls instead of three through the thread pool.
-    const fd = openSync(target, flags, 0o600);
-    try {
-      writeSync(fd, data);
-    } finally {
-      closeSync(fd);
-    }
-    return data.length;
+/** A regular file to write, never following a link at `target` (O_NOFOLLOW, O_EXCL), and its metadata. */
+interface NewFile {
+  target: string;
+  body: AsyncIterable<Buffer>;
+  meta: FileMeta;
+  sys: CreateOptions['sys'];
+}
+
+/** Writes a small file and its metadata with synchronous calls on one descriptor; returns its size. */
+async function writeSmallFile(file: NewFile): Promise<number> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of file.body) chunks.push(chunk);
+  const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const fd = openSync(file.target, CREATE_FLAGS, 0o600);
+  try {
+    writeSync(fd, data);
+    applyMetaFd(file.sys, fd, file.target, file.meta);
+  } finally {
+    closeSync(fd);
   }
-  const file = await open(target, flags, 0o600);
+  return data.length;
+}
+
+async function writeLarge(target: string, body: AsyncIterable<Buffer>): Promise<number> {
+  const file = await open(target, CREATE_FLAGS, 0o600);
   const writer = new HoleWriter(file);
   try {
     for await (const chunk of body) await writer.write(chunk);
@@ -182,6 +205,18 @@ async function writeRegularFile(target: string, body: AsyncIterable<Buffer>, dec
   return writer.size;
 }
 
+async function writeLargeBlocking(file: NewFile): Promise<number> {
+  const fd = openSync(file.target, CREATE_FLAGS, 0o600);
+  const writer = new SyncHoleWriter(fd);
+  try {
+    for await (const chunk of file.body) writer.write(chunk);
+    writer.finish();
+    applyMetaFd(file.sys, fd, file.target, file.meta);
+  } finally {
+    closeSync(fd);
+  }
+  return writer.size;
+}
 
 /**
  * Refuses relative symlink targets that climb out of the extraction root from

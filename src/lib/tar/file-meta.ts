@@ -1,4 +1,4 @@
-import { chmodSync, lchownSync, lutimesSync } from 'node:fs';
+import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { errnoCode } from '../errors.js';
@@ -36,6 +36,19 @@ export async function applyMeta(
   if (!kind.symlink) chmodSync(path, meta.mode & 0o7777);
   for (const [name, value] of meta.xattrs ?? []) setXattrTolerant(sys, path, name, value);
   if (!kind.skipTimes) lutimesSync(path, meta.atime ?? meta.mtime, meta.mtime);
+}
+
+/**
+ * applyMeta for a regular file just written through `fd`: the same calls in
+ * the same order, but on the descriptor, so the kernel does not walk the
+ * path again for each (a layer's files are deep; the walks were a good part
+ * of extraction's system time). xattrs still go by path: Node has no fsetxattr.
+ */
+export function applyMetaFd(sys: Pick<TarSyscalls, 'lsetxattr'>, fd: number, path: string, meta: FileMeta): void {
+  fchownSync(fd, meta.uid, meta.gid);
+  fchmodSync(fd, meta.mode & 0o7777);
+  for (const [name, value] of meta.xattrs ?? []) setXattrTolerant(sys, path, name, value);
+  futimesSync(fd, meta.atime ?? meta.mtime, meta.mtime);
 }
 
 /**

@@ -2,7 +2,9 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar, { type Extract, type Header } from 'tar-stream';
-import { DigestingStream, type Digest } from '../digest.js';
+import { createHash, type Hash } from 'node:crypto';
+import { INFLATE_CHUNK } from '../compression.js';
+import type { Digest } from '../digest.js';
 import { expandSparse, sparseInfo } from './sparse.js';
 
 /**
@@ -45,13 +47,12 @@ export interface ReadOptions {
 export async function readTar(input: Readable, options: ReadOptions = {}): Promise<TarReader> {
   const head = await peek(input, 2);
   const gzipped = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
-  const hasher = options.digest === false ? null : new DigestingStream();
+  const hasher = options.digest === false ? null : createHash('sha256');
   const extract = tar.extract();
   captureRawPax(extract);
-  const tap = options.tap;
-  const hashing = hasher ? [hasher] : [];
-  const observed = tap ? [...hashing, new Transform({ transform: (chunk: Buffer, _enc, done) => (tap(chunk), done(null, chunk)) })] : hashing;
-  const stages = gzipped ? [input, createGunzip(), ...observed, extract] : [input, ...observed, extract];
+  const observed = observer(hasher, options.tap);
+  const inflate = gzipped ? [createGunzip({ chunkSize: INFLATE_CHUNK })] : [];
+  const stages = [input, ...inflate, ...observed, extract];
   const flowing = pipeline(stages as [Readable, ...NodeJS.WritableStream[]]);
   flowing.catch(() => undefined); // observed through entries(); this only prevents an unhandled rejection
 
@@ -72,13 +73,27 @@ export async function readTar(input: Readable, options: ReadOptions = {}): Promi
     },
     diffId: () => {
       if (!hasher) throw new Error('readTar: diffId() of a tar read with digest: false');
-      return hasher.digest();
+      return `sha256:${hasher.copy().digest('hex')}`;
     },
     abort(err) {
       extract.destroy(err);
       input.destroy();
     },
   };
+}
+
+/** One stage that hashes and taps each chunk (a stage per job cost a stream hop per chunk each). */
+function observer(hasher: Hash | null, tap: ((chunk: Buffer) => void) | undefined): Transform[] {
+  if (!hasher && !tap) return [];
+  return [
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hasher?.update(chunk);
+        tap?.(chunk);
+        done(null, chunk);
+      },
+    }),
+  ];
 }
 
 /** Reads at least `n` bytes (unless the stream ends first) and puts them back. */

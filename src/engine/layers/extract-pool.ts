@@ -1,0 +1,130 @@
+import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { EngineError, isEngineError } from '../../lib/errors.js';
+import { deserializeError, serializeError, type Extracted, type ExtractRequest, type SerializedError } from './extract-layer.js';
+
+/**
+ * Runs layer extractions in worker threads (extract-worker.ts): the main
+ * thread only moves the tar's bytes (in batches, transferred without a copy
+ * where it can), so parsing, hashing and the thousands of file-creating
+ * syscalls of a layer neither block the daemon nor wait for its event loop.
+ * Idle workers are kept for the next layer and never keep the process alive.
+ */
+
+export type ToWorker =
+  | { type: 'start'; request: ExtractRequest }
+  | { type: 'chunk'; bytes: Uint8Array }
+  | { type: 'end' }
+  | { type: 'abort'; error: SerializedError };
+
+export type FromWorker =
+  | { type: 'ack'; chunks: number }
+  | { type: 'done'; result: Extracted }
+  | { type: 'failed'; error: SerializedError };
+
+/** Bytes gathered into one message; batches the worker has not taken yet, at most. */
+const BATCH = 256 << 10;
+const WINDOW = 8;
+const MAX_IDLE = 2;
+
+const idle: Worker[] = [];
+
+export async function extractInWorker(tar: Readable, request: ExtractRequest): Promise<Extracted> {
+  const worker = idle.pop() ?? spawn();
+  worker.ref();
+  const outcome = await runJob(worker, tar, request);
+  if (outcome.reusable && idle.length < MAX_IDLE) {
+    worker.unref();
+    idle.push(worker);
+  } else {
+    void worker.terminate();
+  }
+  if ('error' in outcome) throw outcome.error;
+  return outcome.result;
+}
+
+function spawn(): Worker {
+  const worker = new Worker(new URL('./extract-worker.js', import.meta.url));
+  worker.on('exit', () => {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+  });
+  worker.on('error', () => undefined); // reported to the job running on it (runJob), if any
+  return worker;
+}
+
+/** How a job ended; a worker that crashed is not used again. */
+type Outcome = ({ result: Extracted } | { error: Error }) & { reusable: boolean };
+
+/**
+ * One extraction on `worker`. Settles once the worker is done with the job's
+ * files (its caller removes the directory on failure), with the error the
+ * extraction would have given in this thread.
+ */
+function runJob(worker: Worker, tar: Readable, request: ExtractRequest): Promise<Outcome> {
+  return new Promise((resolve) => {
+    let credit = WINDOW;
+    let wake: (() => void) | null = null;
+    let finished = false;
+    let inputError: Error | null = null;
+    const settle = (outcome: () => void) => {
+      finished = true;
+      worker.off('message', onMessage).off('error', onCrash).off('exit', onCrash);
+      wake?.();
+      outcome();
+    };
+    const onMessage = (message: FromWorker) => {
+      if (message.type === 'ack') {
+        credit += message.chunks;
+        wake?.();
+      } else if (message.type === 'done') {
+        settle(() => resolve(inputError ? { error: inputError, reusable: true } : { result: message.result, reusable: true }));
+      } else {
+        tar.destroy();
+        const error = deserializeError(message.error);
+        // The input's own failure, when it is one the extractor would have passed on as it is.
+        const passOn = inputError !== null && (isEngineError(inputError) || typeof (inputError as NodeJS.ErrnoException).syscall === 'string');
+        settle(() => resolve({ error: passOn ? inputError! : error, reusable: true }));
+      }
+    };
+    const onCrash = (err?: unknown) => {
+      tar.destroy();
+      const why = err instanceof Error ? err.message : `exit code ${String(err)}`;
+      settle(() => resolve({ error: new EngineError('internal', `layer extraction worker stopped: ${why}`), reusable: false }));
+    };
+    worker.on('message', onMessage).on('error', onCrash).on('exit', onCrash);
+    worker.postMessage({ type: 'start', request } satisfies ToWorker);
+
+    const send = async (batch: Buffer[], size: number) => {
+      while (credit <= 0 && !finished) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      if (finished) return;
+      credit--;
+      const bytes = batch.length === 1 ? batch[0]! : Buffer.concat(batch, size);
+      // A buffer that owns its whole memory moves to the worker; a slice of a shared one is copied.
+      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && batch.length > 1;
+      worker.postMessage({ type: 'chunk', bytes } satisfies ToWorker, owned ? [bytes.buffer as ArrayBuffer] : []);
+    };
+    const pump = async () => {
+      let batch: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of tar as AsyncIterable<Buffer>) {
+          if (finished) return;
+          batch.push(chunk);
+          size += chunk.length;
+          if (size < BATCH) continue;
+          await send(batch, size);
+          batch = [];
+          size = 0;
+        }
+        if (size > 0) await send(batch, size);
+        if (!finished) worker.postMessage({ type: 'end' } satisfies ToWorker);
+      } catch (err) {
+        inputError = err instanceof Error ? err : new Error(String(err));
+        if (!finished) worker.postMessage({ type: 'abort', error: serializeError(inputError) } satisfies ToWorker);
+      }
+    };
+    void pump();
+  });
+}
