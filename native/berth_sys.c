@@ -2,8 +2,8 @@
  * berth_sys: the few Linux syscalls Node does not expose (mount, umount2,
  * mknod, the l*xattr family, statfs, a socket made inside a network
  * namespace, pipe2, dup, a SOCK_SEQPACKET connect and a reader for it,
- * lseek with SEEK_DATA / SEEK_HOLE, and a splice(2) relay between two TCP
- * sockets).
+ * lseek with SEEK_DATA / SEEK_HOLE, a splice(2) relay between two TCP
+ * sockets, and, off the main thread, spawning a process and umount2).
  * Each function is a thin synchronous
  * wrapper: argument checking, one syscall, and errno turned into a JS Error
  * shaped like Node's own system errors (.code = "EPERM", .errno, .syscall,
@@ -862,6 +862,345 @@ static napi_value js_splice_relay(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- process spawning and unmounting off the main thread -------------------- */
+
+/*
+ * Why: Node's child_process forks the whole daemon (page tables of a big heap)
+ * on the main thread and then blocks it until the child has exec'd; on a busy
+ * host that is tens of milliseconds per spawn during which no request moves.
+ * Here a small detached thread vforks (nothing copied), waits for the child
+ * and reports its end through a threadsafe function. The main thread only
+ * makes the socketpairs. libuv reaps only the children it spawned itself, so
+ * these are ours to wait for.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define SPAWN_STACK (64 * 1024)
+#define SPAWN_MAX_FDS 16
+#define SPAWN_IGNORE (-1)
+#define SPAWN_PIPE (-2)
+
+typedef struct {
+  char *file, *cwd;
+  char **argv, **envp;
+  int fds[SPAWN_MAX_FDS]; /* the child's fd i, from our private duplicate (-1: /dev/null) */
+  int nfds, setsid;
+  int err, pid, wstatus;
+  napi_threadsafe_function done;
+} spawn_job;
+
+static void free_strings(char **list) {
+  if (list == NULL) return;
+  for (char **p = list; *p != NULL; p++) free(*p);
+  free(list);
+}
+
+static void spawn_free(spawn_job *job) {
+  close_fds(job->fds, job->nfds);
+  free(job->file), free(job->cwd);
+  free_strings(job->argv), free_strings(job->envp);
+  free(job);
+}
+
+/* A JS array of strings → a NULL-terminated malloc'd list, or NULL (and a thrown error). */
+static char **get_string_list(napi_env env, napi_value array, const char *what) {
+  uint32_t length;
+  if (napi_get_array_length(env, array, &length) != napi_ok) {
+    char message[128];
+    snprintf(message, sizeof message, "%s must be an array", what);
+    throw_type(env, message);
+    return NULL;
+  }
+  char **list = calloc(length + 1, sizeof *list);
+  if (list == NULL) return NULL;
+  for (uint32_t i = 0; i < length; i++) {
+    napi_value item;
+    napi_get_element(env, array, i, &item);
+    if (!get_string(env, item, 0, what, &list[i])) {
+      free_strings(list);
+      return NULL;
+    }
+  }
+  return list;
+}
+
+/* A detached thread with a small stack (it only makes system calls); 0 or an errno. */
+static int start_small_thread(void *(*run)(void *), void *arg) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, SPAWN_STACK);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t thread;
+  int err = pthread_create(&thread, &attr, run, arg);
+  pthread_attr_destroy(&attr);
+  return err;
+}
+
+/* The program to exec: `file` itself when it has a '/', else the first executable one along PATH (the child's, as Node). */
+static int spawn_resolve(spawn_job *job, char *out, size_t size) {
+  if (strchr(job->file, '/') != NULL) {
+    snprintf(out, size, "%s", job->file);
+    return 0;
+  }
+  const char *path = NULL;
+  for (char **e = job->envp; *e != NULL; e++) {
+    if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
+  }
+  if (path == NULL) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  while (*path != '\0') {
+    size_t len = strcspn(path, ":");
+    snprintf(out, size, "%.*s/%s", (int)len, len == 0 ? "." : path, job->file);
+    if (access(out, X_OK) == 0) return 0;
+    path += len + (path[len] == ':');
+  }
+  return ENOENT;
+}
+
+struct kernel_sigaction_dfl {
+  void *handler;
+  unsigned long flags;
+  void *restorer;
+  uint64_t mask;
+};
+
+/*
+ * The child, between vfork and exec: it shares our memory (so no malloc, no
+ * locks, raw system calls only) and has its own signal table. Every signal
+ * back to its default as libuv does (glibc's posix_spawn would leave its two
+ * internal ones ignored, and that survives exec), fds in place, then exec.
+ */
+static __attribute__((noinline)) void spawn_child(spawn_job *job, const char *path, volatile int *child_err) {
+  struct kernel_sigaction_dfl dfl = {0};
+  for (int sig = 1; sig < 65; sig++) {
+    if (sig != SIGKILL && sig != SIGSTOP) syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
+  }
+  for (int i = 0; i < job->nfds; i++) {
+    int fd = job->fds[i] >= 0 ? job->fds[i] : open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd < 0) goto fail;
+    if (fd == i ? fcntl(fd, F_SETFD, 0) < 0 : dup2(fd, i) < 0) goto fail; /* dup2 onto itself would keep close-on-exec */
+  }
+  if (job->cwd != NULL && chdir(job->cwd) != 0) goto fail;
+  if (job->setsid && setsid() < 0) goto fail;
+  uint64_t none = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
+  execve(path, job->argv, job->envp);
+fail:
+  *child_err = errno;
+  _exit(127);
+}
+
+/*
+ * vfork, not fork: nothing of the daemon is copied, and only this thread
+ * waits until the child has exec'd. Signals are blocked around it so that
+ * no handler of ours runs in the child while it shares our memory.
+ */
+static int spawn_run(spawn_job *job) {
+  char path[4096];
+  int err = spawn_resolve(job, path, sizeof path);
+  if (err != 0) return err;
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  volatile int child_err = 0;
+  pid_t pid = vfork();
+  if (pid == 0) spawn_child(job, path, &child_err);
+  err = pid < 0 ? errno : 0;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  close_fds(job->fds, job->nfds);
+  for (int i = 0; i < job->nfds; i++) job->fds[i] = -1;
+  if (err != 0) return err;
+  job->pid = pid;
+  while (waitpid(pid, &job->wstatus, 0) < 0) {
+    if (errno != EINTR) return errno;
+  }
+  return child_err; /* exec failed: the child's _exit(127) is reaped, the errno is the answer */
+}
+
+static void *spawn_thread(void *arg) {
+  spawn_job *job = arg;
+  job->err = spawn_run(job);
+  napi_threadsafe_function done = job->done;
+  if (napi_call_threadsafe_function(done, job, napi_tsfn_blocking) == napi_closing) {
+    spawn_free(job);
+    return NULL;
+  }
+  napi_release_threadsafe_function(done, napi_tsfn_release);
+  return NULL;
+}
+
+/* done(errno, pid, exitCode, signal): exitCode is -1 when a signal ended it. */
+static void spawn_done_js(napi_env env, napi_value callback, void *context, void *data) {
+  spawn_job *job = data;
+  if (env != NULL) {
+    napi_value args[4], global, ignored;
+    int exited = job->err == 0 && WIFEXITED(job->wstatus);
+    int signalled = job->err == 0 && WIFSIGNALED(job->wstatus);
+    napi_create_int32(env, job->err, &args[0]);
+    napi_create_int32(env, job->pid, &args[1]);
+    napi_create_int32(env, exited ? WEXITSTATUS(job->wstatus) : -1, &args[2]);
+    napi_create_int32(env, signalled ? WTERMSIG(job->wstatus) : 0, &args[3]);
+    napi_get_global(env, &global);
+    napi_call_function(env, global, callback, 4, args, &ignored);
+  }
+  spawn_free(job);
+}
+
+/*
+ * Fills job->fds from the JS stdio list: -1 /dev/null, -2 a new socketpair
+ * (the parent's end goes to parent_fds[i]), else an fd of the caller's,
+ * duplicated (the caller keeps its own). Duplicates land at or above
+ * SPAWN_MAX_FDS. Returns 0 or an errno; parent_fds are then closed again.
+ */
+static int spawn_stdio(napi_env env, napi_value list, spawn_job *job, int *parent_fds) {
+  for (int i = 0; i < job->nfds; i++) {
+    napi_value item;
+    int64_t wanted;
+    napi_get_element(env, list, (uint32_t)i, &item);
+    if (napi_get_value_int64(env, item, &wanted) != napi_ok) return EINVAL;
+    if (wanted == SPAWN_IGNORE) continue;
+    int source = (int)wanted, pair[2] = {-1, -1};
+    if (wanted == SPAWN_PIPE) {
+      if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return errno;
+      parent_fds[i] = pair[0];
+      source = pair[1];
+    }
+    job->fds[i] = fcntl(source, F_DUPFD_CLOEXEC, SPAWN_MAX_FDS);
+    int err = job->fds[i] < 0 ? errno : 0;
+    if (pair[1] >= 0) close(pair[1]);
+    if (err != 0) return err;
+  }
+  return 0;
+}
+
+/* spawn(file, argv, envp, cwd|null, stdio[], setsid, done) → the parent's ends (-1 where none) */
+static napi_value js_spawn(napi_env env, napi_callback_info info) {
+  napi_value argv[8], name, result = NULL;
+  size_t argc = 8;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 7) {
+    throw_type(env, "spawn takes 7 arguments");
+    return NULL;
+  }
+  spawn_job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    throw_errno(env, ENOMEM, "malloc", NULL);
+    return NULL;
+  }
+  for (int i = 0; i < SPAWN_MAX_FDS; i++) job->fds[i] = -1;
+  int parent_fds[SPAWN_MAX_FDS];
+  for (int i = 0; i < SPAWN_MAX_FDS; i++) parent_fds[i] = -1;
+  uint32_t nfds = 0;
+  bool setsid = false;
+  napi_valuetype type;
+  napi_typeof(env, argv[6], &type);
+  if (!get_string(env, argv[0], 0, "file", &job->file) || !get_string(env, argv[3], 1, "cwd", &job->cwd) ||
+      (job->argv = get_string_list(env, argv[1], "argv")) == NULL || (job->envp = get_string_list(env, argv[2], "envp")) == NULL) {
+    spawn_free(job);
+    return NULL;
+  }
+  if (napi_get_array_length(env, argv[4], &nfds) != napi_ok || nfds > SPAWN_MAX_FDS || napi_get_value_bool(env, argv[5], &setsid) != napi_ok ||
+      type != napi_function) {
+    spawn_free(job);
+    throw_type(env, "spawn: stdio must be an array of at most 16 numbers, setsid a boolean, done a function");
+    return NULL;
+  }
+  job->nfds = (int)nfds;
+  job->setsid = setsid;
+  int err = spawn_stdio(env, argv[4], job, parent_fds);
+  if (err == 0) {
+    napi_create_string_utf8(env, "berth.spawn", NAPI_AUTO_LENGTH, &name);
+    if (napi_create_threadsafe_function(env, argv[6], NULL, name, 0, 1, NULL, NULL, NULL, spawn_done_js, &job->done) != napi_ok) err = ENOMEM;
+  }
+  if (err == 0) {
+    err = start_small_thread(spawn_thread, job);
+    if (err != 0) napi_release_threadsafe_function(job->done, napi_tsfn_abort);
+  }
+  if (err != 0) {
+    close_fds(parent_fds, (int)nfds);
+    spawn_free(job);
+    throw_errno(env, err, "spawn", NULL);
+    return NULL;
+  }
+  napi_create_array_with_length(env, nfds, &result);
+  for (uint32_t i = 0; i < nfds; i++) {
+    napi_value value;
+    napi_create_int32(env, parent_fds[i], &value);
+    napi_set_element(env, result, i, value);
+  }
+  return result;
+}
+
+typedef struct {
+  char *target;
+  int flags, err;
+  napi_threadsafe_function done;
+} umount_job;
+
+static void *umount_thread(void *arg) {
+  umount_job *job = arg;
+  job->err = umount2(job->target, job->flags) == 0 ? 0 : errno;
+  napi_threadsafe_function done = job->done;
+  if (napi_call_threadsafe_function(done, job, napi_tsfn_blocking) == napi_closing) {
+    free(job->target), free(job);
+    return NULL;
+  }
+  napi_release_threadsafe_function(done, napi_tsfn_release);
+  return NULL;
+}
+
+static void umount_done_js(napi_env env, napi_value callback, void *context, void *data) {
+  umount_job *job = data;
+  if (env != NULL) {
+    napi_value status, global, ignored;
+    napi_create_int32(env, job->err, &status);
+    napi_get_global(env, &global);
+    napi_call_function(env, global, callback, 1, &status, &ignored);
+  }
+  free(job->target), free(job);
+}
+
+/*
+ * umount2Async(target, flags, done(errno)): an overlay's unmount syncs its
+ * upper filesystem, milliseconds to tens of them; on a thread of its own it
+ * holds up no request.
+ */
+static napi_value js_umount2_async(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], name;
+  get_args(env, info, argv);
+  int64_t flags;
+  napi_valuetype type;
+  umount_job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    throw_errno(env, ENOMEM, "malloc", NULL);
+    return NULL;
+  }
+  napi_typeof(env, argv[2], &type);
+  if (!get_string(env, argv[0], 0, "target", &job->target) || !get_int64(env, argv[1], "flags", &flags)) {
+    free(job->target), free(job);
+    return NULL;
+  }
+  if (type != napi_function) {
+    free(job->target), free(job);
+    throw_type(env, "done must be a function");
+    return NULL;
+  }
+  job->flags = (int)flags;
+  napi_create_string_utf8(env, "berth.umount2", NAPI_AUTO_LENGTH, &name);
+  int err = napi_create_threadsafe_function(env, argv[2], NULL, name, 0, 1, NULL, NULL, NULL, umount_done_js, &job->done) == napi_ok ? 0 : ENOMEM;
+  if (err == 0) {
+    err = start_small_thread(umount_thread, job);
+    if (err != 0) napi_release_threadsafe_function(job->done, napi_tsfn_abort);
+  }
+  if (err != 0) {
+    free(job->target), free(job);
+    throw_errno(env, err, "pthread_create", NULL);
+  }
+  return NULL;
+}
+
 /* ---- module --------------------------------------------------------------- */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -884,6 +1223,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"packetReaderStop", NULL, js_packet_reader_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetReaderClose", NULL, js_packet_reader_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"spliceRelay", NULL, js_splice_relay, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"spawn", NULL, js_spawn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"umount2Async", NULL, js_umount2_async, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyedMutex } from '../../lib/mutex.js';
+import { unmountAsync } from '../../platform/linux/mount.js';
 import type { EventBus } from '../events/types.js';
 import type { ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
@@ -46,7 +47,11 @@ export class ContainerContext {
         await mkdir(this.rootfsOf(id), { recursive: true });
         await deps.layers.mountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)); // nothing to do when mounted already
       },
-      unmount: (id) => deps.layers.unmountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)).catch(() => undefined),
+      unmount: async (id) => {
+        // Unmounted here off the main thread first (the layer store's unmount is synchronous), then the store's own check finds nothing left.
+        await unmountAsync(this.rootfsOf(id)).catch(() => undefined);
+        await deps.layers.unmountRw(deps.store.get(id)?.rwLayer ?? id, this.rootfsOf(id)).catch(() => undefined);
+      },
       running: (id) => {
         const c = deps.store.get(id);
         return !!c && isRunning(c.state);

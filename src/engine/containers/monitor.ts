@@ -101,9 +101,9 @@ export class ContainerMonitor {
       unmountShareableShm(this.ctx.deps.store.dirOf(id));
       phase(id, 'exit:rootfs-released');
       autoRemove = !decision.restart && !!c.hostConfig.AutoRemove;
-      // An --rm container's record is deleted right after (or saved as dead if that fails): no fsync'd write of
+      // An --rm container's record is deleted right after (or saved as dead if that fails): no write of
       // a state about to go. A berthd that dies in between finds the exit again when it recovers.
-      if (!autoRemove) await this.ctx.deps.store.save(c);
+      if (!autoRemove) await this.ctx.deps.store.saveState(c);
       phase(id, 'exit:saved');
     });
     this.ctx.publish('die', c, { exitCode: String(exit.exitCode) });
@@ -135,7 +135,7 @@ export class ContainerMonitor {
       if (c.state.Status !== 'restarting') return;
       c.hasBeenManuallyStopped = true;
       markExited(c.state, { exitCode: c.state.ExitCode, exitedAt: new Date(), oomKilled: false });
-      await this.ctx.deps.store.save(c);
+      await this.ctx.deps.store.saveState(c);
     });
   }
 
@@ -143,7 +143,7 @@ export class ContainerMonitor {
     const args = probeArgs(c.config.Healthcheck);
     if (!args || !c.state.Health) return;
     const monitor = new HealthMonitor(c.state.Health, c.config.Healthcheck!, args, (probe, timeoutMs) => this.runProbe(c, probe, timeoutMs), (status, changed) => {
-      void this.ctx.deps.store.save(c);
+      void this.ctx.deps.store.saveState(c);
       if (changed) this.ctx.publish(`health_status: ${status}`, c);
     });
     this.liveOf(c.id).health = monitor;

@@ -215,14 +215,14 @@ export class LocalContainerService implements ContainerService {
       this.attachments.cancel(c.id);
       const failure = startFailure(err);
       markStartFailed(c.state, failure.message, failure.exitCode);
-      await this.deps.store.save(c);
+      await this.deps.store.saveState(c);
       // As Docker: an --rm container that cannot start is removed (and its waiters told).
       if (c.hostConfig.AutoRemove) await this.removeLocked(c).catch(() => undefined);
       throw failure.error;
     }
     await letGo();
     c.hasBeenManuallyStopped = false;
-    await this.deps.store.save(c);
+    await this.deps.store.saveState(c);
     phase(c.id, 'start:saved');
     this.monitor.watchExit(c);
     this.monitor.startHealth(c);
@@ -234,7 +234,7 @@ export class LocalContainerService implements ContainerService {
     if (c.state.Status === 'restarting') return this.monitor.cancelRestart(c);
     if (!c.state.Running) throw new EngineError('notModified', 'container already stopped');
     c.hasBeenManuallyStopped = true;
-    await this.deps.store.save(c);
+    await this.deps.store.saveState(c);
     await this.stopProcess(c, options);
     this.deps.events.publish('container', 'stop', c.id, this.attributes(c));
   }
@@ -276,7 +276,7 @@ export class LocalContainerService implements ContainerService {
     }
     // As Docker: a killed container counts as stopped by hand, so its restart policy leaves it be.
     c.hasBeenManuallyStopped = true;
-    await this.deps.store.save(c);
+    await this.deps.store.saveState(c);
     const exited = /^(SIG)?KILL$|^9$/i.test(signal) ? this.ctx.nextExit(c.id) : null;
     await this.deps.runtime.kill(c.id, signal);
     this.deps.events.publish('container', 'kill', c.id, { ...this.attributes(c), signal: signalNumber(signal) });
@@ -290,7 +290,7 @@ export class LocalContainerService implements ContainerService {
       if (c.state.Paused) throw conflict(`container ${c.id} is already paused`);
       await this.deps.runtime.pause(c.id);
       markPaused(c.state, true);
-      await this.deps.store.save(c);
+      await this.deps.store.saveState(c);
     });
     this.deps.events.publish('container', 'pause', c.id, this.attributes(c));
   }
@@ -301,7 +301,7 @@ export class LocalContainerService implements ContainerService {
       if (!c.state.Paused) throw conflict(`container ${c.id} is not paused`);
       await this.deps.runtime.resume(c.id);
       markPaused(c.state, false);
-      await this.deps.store.save(c);
+      await this.deps.store.saveState(c);
     });
     this.deps.events.publish('container', 'unpause', c.id, this.attributes(c));
   }
@@ -378,7 +378,7 @@ export class LocalContainerService implements ContainerService {
       c.state.Status = 'dead';
       c.state.Dead = true;
       c.state.Error = (err as Error).message;
-      await this.deps.store.save(c);
+      await this.deps.store.saveState(c);
       throw err;
     }
     await this.deps.store.delete(c.id);

@@ -13,6 +13,8 @@ const RECORD = 'config.v2.json';
  */
 export class ContainerStore {
   private readonly byId = new Map<string, Container>();
+  /** The last write queued per container (see write). */
+  private readonly writes = new Map<string, Promise<void>>();
 
   private constructor(readonly root: string) {}
 
@@ -62,24 +64,57 @@ export class ContainerStore {
     throw notFound(`No such container: ${idOrName}`);
   }
 
-  /** Registers a new record in memory (so its name is taken at once) and on disk. */
+  /**
+   * Registers a new record in memory (so its name is taken at once) and on
+   * disk, not yet durably: the create's last save is the durable one, and a
+   * record lost to a power cut before it is a create that never finished.
+   */
   async add(container: Container): Promise<void> {
     this.byId.set(container.id, container);
     try {
       await mkdir(this.dirOf(container.id), { mode: 0o710 });
-      await this.save(container);
+      await this.saveState(container);
     } catch (err) {
       this.byId.delete(container.id);
       throw err;
     }
   }
 
-  async save(container: Container): Promise<void> {
-    await writeJsonAtomic(join(this.dirOf(container.id), RECORD), container, 0o600);
+  /** Saves the record durably (fsynced): for what a user configured (create, rename, update). */
+  save(container: Container): Promise<void> {
+    return this.write(container, true);
+  }
+
+  /**
+   * Saves the record without fsync: for state changes (start, stop, exit,
+   * pause), which mean nothing after a power loss (the processes are gone
+   * too) and which a berthd crash does not lose (the page cache outlives it).
+   */
+  saveState(container: Container): Promise<void> {
+    return this.write(container, false);
   }
 
   async delete(id: string): Promise<void> {
     this.byId.delete(id);
+    await this.writes.get(id)?.catch(() => undefined); // a save still on its way would recreate the directory
     await rm(this.dirOf(id), { recursive: true, force: true });
+  }
+
+  /**
+   * One write at a time per container, in call order, so an older state never
+   * lands after a newer one (each write serialises the record as it is when its turn comes).
+   */
+  private write(container: Container, durable: boolean): Promise<void> {
+    const id = container.id;
+    const previous = this.writes.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(async () => {
+      if (!this.byId.has(id)) return; // deleted meanwhile
+      await writeJsonAtomic(join(this.dirOf(id), RECORD), container, 0o600, { durable });
+    });
+    this.writes.set(id, next);
+    void next.finally(() => {
+      if (this.writes.get(id) === next) this.writes.delete(id);
+    }).catch(() => undefined);
+    return next;
   }
 }

@@ -276,6 +276,7 @@ export class LinuxNetworkService implements NetworkService {
   }
 
   attach(containerId: string): Promise<Attachment> {
+    if (ownsNothingShared(this.record(containerId))) return this.attachAlone(containerId);
     return this.mutex.run(async () => {
       const record = this.record(containerId);
       if (record.sandbox) return record.sandbox.attachment;
@@ -293,10 +294,36 @@ export class LinuxNetworkService implements NetworkService {
     });
   }
 
+  /**
+   * --network none or host: no address, interface, port or rule, nothing
+   * another container sees, so no queueing behind every bridge sandbox's
+   * plumbing for the network lock (the container's own lock orders its
+   * attach and detach). dockerd's none and host sandboxes take no global lock either.
+   */
+  private async attachAlone(containerId: string): Promise<Attachment> {
+    const record = this.record(containerId);
+    if (record.sandbox) return record.sandbox.attachment;
+    const sandbox = await this.builder.build(record);
+    record.sandbox = sandbox;
+    try {
+      await this.store.saveContainer(record, { sandboxOnly: true });
+    } catch (err) {
+      await this.builder.teardown(record);
+      throw err;
+    }
+    return sandbox.attachment;
+  }
+
   async detach(containerId: string): Promise<void> {
     // Without a sandbox there is nothing to tear down, so no reason to queue for the lock. The
     // callers order attach and detach of one container (its lock), so none can be on its way.
-    if (!this.containers.get(containerId)?.sandbox) return;
+    const found = this.containers.get(containerId);
+    if (!found?.sandbox) return;
+    if (ownsNothingShared(found)) {
+      await this.builder.teardown(found);
+      await this.store.saveContainer(found, { sandboxOnly: true });
+      return;
+    }
     return this.mutex.run(async () => {
       const record = this.containers.get(containerId);
       if (!record?.sandbox) return;
@@ -719,4 +746,12 @@ function requestedIpam(request: EndpointRequest): EndpointInfo['ipamConfig'] {
   if (request.ipv6Address) out.IPv6Address = request.ipv6Address;
   if (request.linkLocalIps?.length) out.LinkLocalIPs = [...request.linkLocalIps];
   return Object.keys(out).length ? out : undefined;
+}
+
+/** A none or host sandbox: no endpoint, netns, port or firewall rule (see attachAlone). */
+function ownsNothingShared(record: ContainerRecord): boolean {
+  const mode = record.config.networkMode;
+  if (mode !== 'none' && mode !== 'host') return false;
+  const sandbox = record.sandbox;
+  return record.networks.length === 0 && (!sandbox || (sandbox.netns === null && sandbox.endpoints.length === 0 && sandbox.ports.length === 0));
 }

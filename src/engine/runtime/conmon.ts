@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { EngineError } from '../../lib/errors.js';
+import { spawnProcess, type StdioSpec } from '../../platform/linux/spawn.js';
 
 /**
  * Starting conmon. conmon double-forks (the process we spawn exits at once,
@@ -51,24 +51,30 @@ const START_FD = 5;
 
 export function startConmon(o: ConmonOptions): ConmonHandle {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: String(SYNC_FD) };
-  const stdio: ('ignore' | 'pipe' | number)[] = [...(o.stdio ?? (['ignore', 'ignore', 'pipe'] as const)), 'pipe'];
+  const stdio: StdioSpec[] = [...(o.stdio ?? (['ignore', 'ignore', 'pipe'] as const)), 'pipe'];
   if (o.execAttach) {
     env._OCI_ATTACHPIPE = String(ATTACH_FD);
     env._OCI_STARTPIPE = String(START_FD);
     stdio.push('pipe', 'pipe');
   }
-  const child = spawn(o.binary, o.args, { cwd: o.cwd, env, stdio, detached: true });
-  child.unref();
-  const pipes = child.stdio as unknown as (Readable | Writable | null)[];
-  const stderr = collect(child.stderr);
+  const child = spawnProcess(o.binary, o.args, { cwd: o.cwd, env, stdio, detached: true });
+  // What the process we spawned said when it ended (it exits at once after forking the monitor), for errors.
+  let ended = 'unknown';
+  child.exit.then(
+    (status) => (ended = status.code === null ? `signal ${status.signal}` : String(status.code)),
+    (err: Error) => (ended = err.message),
+  );
+  const pipes = child.stdio as (Readable | Writable | null)[];
+  const stderr = collect(pipes[2] as Readable | null);
   const sync = pipes[SYNC_FD] as Readable;
   const failure = (why: string) => new EngineError('internal', `conmon: ${why}${stderr.text() ? `: ${stderr.text().trim()}` : ''}`);
+  const exitCode = () => ended;
 
-  const pid = firstMessage(sync, child, failure).then((msg) => {
+  const pid = firstMessage(sync, exitCode, failure).then((msg) => {
     if (msg.data < 0 || !Number.isInteger(msg.data)) throw new EngineError('internal', runtimeFailure(o.verb, msg.message));
     return msg.data;
   });
-  const attachReady = o.execAttach ? firstMessage(pipes[ATTACH_FD] as Readable, child, failure).then(() => undefined) : Promise.resolve();
+  const attachReady = o.execAttach ? firstMessage(pipes[ATTACH_FD] as Readable, exitCode, failure).then(() => undefined) : Promise.resolve();
   attachReady.catch(() => undefined);
   const startPipe = o.execAttach ? (pipes[START_FD] as Writable) : null;
   // conmon reads the start pipe once before it forks (so a parent can set up cgroups); send that go at once.
@@ -89,7 +95,7 @@ interface SyncMessage {
 }
 
 /** Reads the first JSON line; rejects if the pipe closes first (conmon died or failed early). */
-function firstMessage(pipe: Readable, child: ChildProcess, failure: (why: string) => Error): Promise<SyncMessage> {
+function firstMessage(pipe: Readable, exitCode: () => string, failure: (why: string) => Error): Promise<SyncMessage> {
   return new Promise((resolve, reject) => {
     let buf = '';
     const onData = (chunk: Buffer) => {
@@ -106,7 +112,7 @@ function firstMessage(pipe: Readable, child: ChildProcess, failure: (why: string
     const onEnd = () => {
       cleanup();
       // Give conmon's stderr a moment to arrive so the error says why.
-      setTimeout(() => reject(failure(`exited without reporting (exit code ${child.exitCode ?? 'unknown'})`)), 20);
+      setTimeout(() => reject(failure(`exited without reporting (exit code ${exitCode()})`)), 20);
     };
     const cleanup = () => {
       pipe.off('data', onData);

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, conflict, errnoCode, notFound } from '../../lib/errors.js';
+import { runCommand } from '../../platform/linux/spawn.js';
 import type { RuntimeState, RuntimeStatus } from './types.js';
 
 /**
@@ -22,14 +22,14 @@ export class Runc {
     return ['--root', this.root];
   }
 
-  run(args: string[], input?: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const child = execFile(this.binary, [...this.globalArgs, ...args], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) reject(runcError(args, stderr || err.message, err));
-        else resolve(stdout);
-      });
-      if (input !== undefined) child.stdin?.end(input);
+  async run(args: string[], input?: string): Promise<string> {
+    const all = [...this.globalArgs, ...args];
+    const result = await runCommand(this.binary, all, input).catch((err: Error) => {
+      throw runcError(args, err.message, err);
     });
+    if (result.code === 0) return result.stdout;
+    const status = result.code === null ? `signal ${result.signal}` : `exit status ${result.code}`;
+    throw runcError(args, result.stderr || `Command failed: ${this.binary} ${all.join(' ')}: ${status}`, result);
   }
 
   async state(id: string): Promise<RuntimeState> {

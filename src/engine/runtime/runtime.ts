@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { conflict, EngineError, invalid, isEngineError, notFound } from '../../lib/errors.js';
 import { cgroupPids, controllerDir, onlineCpus, readStats, removeCgroup, systemCpuNs } from '../../platform/linux/cgroups.js';
@@ -18,6 +19,7 @@ import { readLog } from './log.js';
 import { buildOciConfig, ociProcess, ociResources, type OciConfig } from './oci-spec.js';
 import { ownHardLimits } from './rlimits.js';
 import { Runc } from './runc.js';
+import { Throttle } from './throttle.js';
 import { phase } from '../../lib/phases.js';
 import { loadDefaultProfile } from './seccomp.js';
 import type {
@@ -40,6 +42,8 @@ export class ConmonRuncRuntime implements Runtime {
   private readonly layout: Layout;
   private readonly runc: Runc;
   private readonly conmon: string;
+  /** `runc create`s at once: twice the cores (see throttle.ts); a slot is held 5 s at most. */
+  private readonly creating = new Throttle(Math.max(2, 2 * availableParallelism()), 5_000);
   private cgroupV2: Promise<boolean> | undefined;
 
   constructor(o: ConmonRuncOptions) {
@@ -70,14 +74,17 @@ export class ConmonRuncRuntime implements Runtime {
       // The bundle lives on /run (tmpfs, gone at reboot with the containers): no fsync needed.
       await writeFile(this.layout.configJson(spec.id), JSON.stringify(config));
       phase(spec.id, 'runtime:bundle-written');
-      const conmon = startConmon({ binary: this.conmon, args: this.createArgs(spec.id, io), cwd: bundle, verb: 'create' });
-      try {
-        const pid = await conmon.pid;
-        phase(spec.id, 'runtime:conmon-runc-created');
-        return { pid, conmonPid: await this.conmonPid(spec.id) };
-      } finally {
-        conmon.release();
-      }
+      const pid = await this.creating.run(async () => {
+        phase(spec.id, 'runtime:create-turn');
+        const conmon = startConmon({ binary: this.conmon, args: this.createArgs(spec.id, io), cwd: bundle, verb: 'create' });
+        try {
+          return await conmon.pid;
+        } finally {
+          conmon.release();
+        }
+      });
+      phase(spec.id, 'runtime:conmon-runc-created');
+      return { pid, conmonPid: await this.conmonPid(spec.id) };
     } catch (err) {
       await this.delete(spec.id, { force: true }).catch(() => undefined);
       throw err;

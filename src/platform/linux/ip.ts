@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { EngineError } from '../../lib/errors.js';
+import { runCommand } from './spawn.js';
 
 /**
  * Thin, typed wrappers over iproute2's `ip`. Each change set is one spawn:
@@ -9,22 +9,13 @@ import { EngineError } from '../../lib/errors.js';
  */
 
 /** Runs a tool with optional stdin; resolves with stdout, rejects with its stderr in the message. */
-export function runTool(command: string, args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (e) => reject(new EngineError('internal', `${command}: ${e.message}`, { cause: e })));
-    child.on('close', (code) => {
-      if (code === 0) return resolve(Buffer.concat(out).toString());
-      const message = Buffer.concat(err).toString().trim() || `exit status ${code}`;
-      reject(new EngineError('internal', `${command} ${args.join(' ')}: ${message}`));
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
+export async function runTool(command: string, args: string[], input?: string): Promise<string> {
+  const result = await runCommand(command, args, input).catch((e: Error) => {
+    throw new EngineError('internal', `${command}: ${e.message}`, { cause: e });
   });
+  if (result.code === 0) return result.stdout;
+  const message = result.stderr.trim() || `exit status ${result.code}`;
+  throw new EngineError('internal', `${command} ${args.join(' ')}: ${message}`);
 }
 
 /** Runs `ip` lines in one process; `netns` runs them inside that named namespace. */

@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { errnoCode } from '../../lib/errors.js';
-import { MNT_DETACH, MS_BIND, MS_RDONLY, MS_REC, MS_REMOUNT, mount, umount2 } from './sys.js';
+import { MNT_DETACH, MS_BIND, MS_RDONLY, MS_REC, MS_REMOUNT, mount, umount2, umount2Async } from './sys.js';
 
 /** The kernel copies mount data into a single page: longer option strings fail with EINVAL. */
 export const MAX_MOUNT_DATA = 4095;
@@ -57,6 +57,18 @@ export function unmount(target: string): boolean {
   } catch (err) {
     if (errnoCode(err) !== 'EBUSY') throw err;
     umount2(target, MNT_DETACH);
+  }
+  return true;
+}
+
+/** unmount, with the unmount itself off the main thread (an overlay's syncs its upper filesystem first). */
+export async function unmountAsync(target: string): Promise<boolean> {
+  if (!isMountPoint(target)) return false;
+  try {
+    await umount2Async(target, 0);
+  } catch (err) {
+    if (errnoCode(err) !== 'EBUSY') throw err;
+    await umount2Async(target, MNT_DETACH);
   }
   return true;
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
+import { constants as osConstants } from 'node:os';
 import { errnoCode } from '../../lib/errors.js';
 
 /**
@@ -33,7 +34,12 @@ interface Addon {
   packetReaderStop(reader: PacketReader): void;
   packetReaderClose(reader: PacketReader): void;
   spliceRelay(clientFd: number, upstreamFd: number, done: (status: number) => void): void;
+  spawn(file: string, argv: string[], envp: string[], cwd: string | null, stdio: number[], setsid: boolean, done: SpawnDone): number[];
+  umount2Async(target: string, flags: number, done: (errno: number) => void): void;
 }
+
+/** How a spawned process ended: errno is non-zero when it could not be started; exitCode is -1 when `signal` ended it. */
+export type SpawnDone = (errno: number, pid: number, exitCode: number, signal: number) => void;
 
 /** A socket made inside another network namespace, bound to a port the kernel chose. */
 export interface NetnsSocket {
@@ -116,6 +122,40 @@ export function mount(
 
 export function umount2(target: string, flags = 0): void {
   load().umount2(target, flags);
+}
+
+/** umount2(2) on a thread of the addon's: an overlay's unmount syncs its upper filesystem, too slow for the main thread. */
+export function umount2Async(target: string, flags = 0): Promise<void> {
+  return new Promise((resolve, reject) => {
+    load().umount2Async(target, flags, (errno) => (errno === 0 ? resolve() : reject(systemError(errno, 'umount2', target))));
+  });
+}
+
+/**
+ * vfork + exec on a thread of the addon's, which then waits for the child
+ * (see native/berth_sys.c for why not child_process). `stdio[i]` is the
+ * child's fd i: SPAWN_IGNORE (/dev/null), SPAWN_PIPE (a socketpair: our end
+ * is returned at index i, the caller owns it) or an fd of ours, inherited
+ * (we keep it). Returns our ends (-1 where none).
+ */
+export function spawnRaw(file: string, argv: string[], envp: string[], cwd: string | null, stdio: number[], setsid: boolean, done: SpawnDone): number[] {
+  return load().spawn(file, argv, envp, cwd, stdio, setsid, done);
+}
+
+export const SPAWN_IGNORE = -1;
+export const SPAWN_PIPE = -2;
+
+/** An Error shaped like Node's system errors, from a positive errno. */
+export function systemError(errno: number, syscall: string, path?: string): NodeJS.ErrnoException {
+  const code = errnoName(errno);
+  const err: NodeJS.ErrnoException = new Error(`${code}: ${syscall}${path === undefined ? '' : ` '${path}'`}`);
+  Object.assign(err, { code, errno: -errno, syscall, ...(path === undefined ? {} : { path }) });
+  return err;
+}
+
+function errnoName(errno: number): string {
+  for (const [name, value] of Object.entries(osConstants.errno)) if (value === errno) return name;
+  return `E${errno}`;
 }
 
 /** mknod(2); `mode` includes the type (S_IFCHR, S_IFBLK, S_IFIFO) and permission bits. */
