@@ -135,8 +135,9 @@ describe('berth container commands vs docker CLI on a private dockerd', { skip: 
   test('-it in a terminal: shell, resize, detach with ctrl-p ctrl-q, attach back, exit code', async () => {
     const berthCmd = `${process.execPath} ${join(ROOT, 'bin', 'berth')} -H ${dockerd.host}`;
     const pane = (session: string) => tmux('capture-pane', '-p', '-t', session).stdout;
-    const waitFor = async (session: string, pattern: RegExp) => {
-      for (let i = 0; i < 50 && !pattern.test(pane(session)); i++) await new Promise((r) => setTimeout(r, 100));
+    const waitFor = async (session: string, pattern: RegExp, deadlineMs = 30_000) => {
+      const deadline = Date.now() + deadlineMs;
+      while (!pattern.test(pane(session)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       assert.match(pane(session), pattern);
     };
     tmux('new-session', '-d', '-s', 'run', '-x', '100', '-y', '30', `${berthCmd} run -it --name tty1 --network none busybox sh; echo EXIT=$?; sleep 60`);
@@ -148,7 +149,17 @@ describe('berth container commands vs docker CLI on a private dockerd', { skip: 
     assert.match(docker('inspect', '-f', '{{.State.Running}}', 'tty1').stdout, /true/);
 
     tmux('new-session', '-d', '-s', 'att', '-x', '80', '-y', '20', `${berthCmd} attach tty1; echo EXIT=$?; sleep 60`);
-    await new Promise((r) => setTimeout(r, 500));
+    // Attached once an Enter comes back as the shell's prompt (keys typed before that would be lost).
+    const attachDeadline = Date.now() + 30_000;
+    for (;;) {
+      tmux('send-keys', '-t', 'att', 'Enter');
+      try {
+        await waitFor('att', /^\/ #/m, 1000);
+        break;
+      } catch (err) {
+        if (Date.now() > attachDeadline) throw err;
+      }
+    }
     tmux('send-keys', '-t', 'att', 'stty size; exit 7', 'Enter');
     await waitFor('att', /^20 80$/m);
     await waitFor('att', /EXIT=7/);

@@ -92,8 +92,6 @@ export class ContainerMonitor {
       await live.logKeeper?.stop();
       live.logKeeper = undefined;
       phase(id, 'exit:locked');
-      await this.ctx.deps.runtime.delete(id, { force: true }).catch(() => undefined);
-      phase(id, 'exit:runtime-deleted');
       await this.ctx.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.ctx.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
       await this.ctx.deps.networks.detach(id).catch((err) => this.ctx.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
       phase(id, 'exit:network-detached');
@@ -105,6 +103,11 @@ export class ContainerMonitor {
       // a state about to go. A berthd that dies in between finds the exit again when it recovers.
       if (!autoRemove) await this.ctx.deps.store.saveState(c);
       phase(id, 'exit:saved');
+      // The runtime's state (and conmon's exit file in it) goes only once the exit is recorded: a berthd
+      // killed before this point finds the exit again on recovery, one killed after finds a stale runtime
+      // state that recovery deletes (recovery.ts).
+      await this.ctx.deps.runtime.delete(id, { force: true }).catch(() => undefined);
+      phase(id, 'exit:runtime-deleted');
     });
     this.ctx.publish('die', c, { exitCode: String(exit.exitCode) });
     if (exit.oomKilled) this.ctx.publish('oom', c);

@@ -30,6 +30,10 @@ export async function recoverContainers(ctx: ContainerContext, monitor: Containe
       await ctx.lock(c.id, () => hooks.remove(c)).catch((err) => log('warn', `removing ${c.id}: ${(err as Error).message}`));
       continue;
     }
+    if (!c.state.Running && c.state.Status !== 'restarting' && r) {
+      // Runtime state left by a berthd that died after recording the exit but before deleting it.
+      await runtime.delete(c.id, { force: true }).catch(() => undefined);
+    }
     if (c.state.Running || c.state.Status === 'restarting') {
       if (r?.exit) await monitor.onExit(c.id, r.exit);
       else if (r?.state && r.conmonAlive && (r.state.status === 'running' || r.state.status === 'paused')) {
