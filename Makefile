@@ -33,6 +33,8 @@ native/build/Release/berth_sys.node: native/berth_sys.c native/binding.gyp
 build: node_modules/.stamp native
 	npx tsc -p tsconfig.json
 	node dist/scripts/bundle-cli.js .
+	npx tsc -p src/dashboard/web/tsconfig.json
+	node dist/scripts/bundle-dashboard.js .
 	@printf '{"commit":"%s"}\n' "$$(git rev-parse HEAD 2>/dev/null || true)" > dist/version.json
 
 depcheck: build

@@ -74,6 +74,11 @@ export const RULES: Rule[] = [
     why: `${front} speaks only the API, through client (no engine, api or platform)`,
   })),
   {
+    from: 'src/dashboard/**',
+    may: [LIB, 'src/client/**', 'src/dashboard/**'],
+    why: 'the dashboard speaks to engines only through client (no engine, api, platform or cli)',
+  },
+  {
     from: 'src/daemon/**',
     may: ['src/**'],
     why: 'daemon is the composition root',

@@ -91,10 +91,11 @@ export const GROUPS: Record<string, string> = {
 /**
  * Management commands with their own dispatcher, listed with the groups in
  * `berth --help`: compose parses its subcommands itself, and `berth registry`
- * is a separate server entry point (bin/berth starts it without this CLI).
+ * and `berth dashboard` are separate server entry points (bin/berth starts them without this CLI).
  */
 export const OWN_GROUPS: Record<string, string> = {
   compose: 'Define and run multi-container applications',
+  dashboard: 'Run the web console for many engines (serve)',
   registry: 'Run a private image registry (serve, gc)',
 };
 

@@ -1,0 +1,117 @@
+/** One container: its state, inspect output and logs (follow, search, download). */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ContainerAction, ContainerRow, Role } from '../shared/types.js';
+import { act, actionsFor, DESTRUCTIVE, LABELS } from './actions.js';
+import { api, errorText } from './api.js';
+import { useNotify } from './notices.js';
+
+const MAX_LINES = 5000;
+
+export function ContainerPage({ host, id, row, role }: { host: string; id: string; role: Role; row: ContainerRow | undefined }) {
+  const base = `/api/hosts/${encodeURIComponent(host)}/containers/${encodeURIComponent(id)}`;
+  const [inspect, setInspect] = useState<unknown>(undefined);
+  const [error, setError] = useState('');
+  // Re-inspect whenever the live row changes (started, stopped, renamed).
+  useEffect(() => {
+    api<unknown>('GET', base).then((v) => { setInspect(v); setError(''); }, (err) => setError(errorText(err)));
+  }, [base, row?.state, row?.status, row?.name]);
+  const name = row?.name ?? id.slice(0, 12);
+  return (
+    <section aria-labelledby="container-title">
+      <div class="toolbar">
+        <h1 id="container-title"><a href="#/containers">Containers</a> / {host} / {name}</h1>
+        {row && <span class={`state ${row.state}`} id="container-state">{row.state}</span>}
+        {row && <span class="dim">{row.status}</span>}
+        {row && role !== 'viewer' && <Actions row={row} />}
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      <Logs base={base} name={name} />
+      <details class="panel">
+        <summary>Inspect</summary>
+        <pre id="inspect" class="json">{inspect === undefined ? 'Loading…' : JSON.stringify(inspect, null, 2)}</pre>
+      </details>
+    </section>
+  );
+}
+
+function Actions({ row }: { row: ContainerRow }) {
+  const notify = useNotify();
+  const [busy, setBusy] = useState(false);
+  const run = async (a: ContainerAction) => {
+    if (DESTRUCTIVE.has(a) && !window.confirm(`${LABELS[a]} ${row.name}?`)) return;
+    setBusy(true);
+    try {
+      await act(a, row);
+      notify(`${LABELS[a]}: ${row.name}`);
+      if (a === 'remove') location.hash = '#/containers';
+    } catch (err) {
+      notify(errorText(err), true);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span class="row-actions" role="toolbar" aria-label={`Actions on ${row.name}`}>
+      {actionsFor(row.state).map((a) => (
+        <button type="button" key={a} class={`${a}${DESTRUCTIVE.has(a) ? ' danger' : ''}`} disabled={busy} onClick={() => void run(a)}>{LABELS[a]}</button>
+      ))}
+    </span>
+  );
+}
+
+function Logs({ base, name }: { base: string; name: string }) {
+  const [lines, setLines] = useState<string[]>([]);
+  const [follow, setFollow] = useState(true);
+  const [query, setQuery] = useState('');
+  const [state, setState] = useState('');
+  const box = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    const abort = new AbortController();
+    setLines([]);
+    void stream(`${base}/logs?tail=500${follow ? '&follow=1' : ''}`, abort.signal, (more) => setLines((l) => [...l, ...more].slice(-MAX_LINES)), setState);
+    return () => abort.abort();
+  }, [base, follow]);
+  const shown = useMemo(() => (query ? lines.filter((l) => l.toLowerCase().includes(query.toLowerCase())) : lines), [lines, query]);
+  useEffect(() => {
+    if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [shown, follow]);
+  return (
+    <section class="panel" aria-labelledby="logs-title">
+      <div class="toolbar">
+        <h2 id="logs-title">Logs</h2>
+        <label><input type="checkbox" id="logs-follow" checked={follow} onChange={(e) => setFollow(e.currentTarget.checked)} /> Follow</label>
+        <label class="search">
+          <span class="visually-hidden">Search the logs</span>
+          <input id="logs-search" type="search" placeholder="Search the logs" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        </label>
+        {query && <span class="dim" aria-live="polite">{shown.length} of {lines.length} lines</span>}
+        <a class="button" id="logs-download" href={`${base}/logs?tail=all&download=1`} download={`${name}.log`}>Download</a>
+        <span class="dim">{state}</span>
+      </div>
+      <pre id="logs" class="logs" ref={box} tabIndex={0} aria-label={`Logs of ${name}`}>{shown.join('\n')}</pre>
+    </section>
+  );
+}
+
+/** Reads a plain-text logs response line by line as it arrives. */
+async function stream(url: string, signal: AbortSignal, onLines: (lines: string[]) => void, onState: (s: string) => void): Promise<void> {
+  try {
+    onState('loading…');
+    const res = await fetch(url, { signal, credentials: 'same-origin' });
+    if (!res.ok || !res.body) throw new Error(((await res.json().catch(() => ({}))) as { message?: string }).message ?? res.statusText);
+    onState(url.includes('follow=1') ? 'following' : '');
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let partial = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const parts = (partial + value).split('\n');
+      partial = parts.pop() ?? '';
+      if (parts.length) onLines(parts);
+    }
+    if (partial) onLines([partial]);
+    onState('ended');
+  } catch (err) {
+    if (!signal.aborted) onState(`error: ${errorText(err)}`);
+  }
+}

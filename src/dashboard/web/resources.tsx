@@ -1,0 +1,90 @@
+/**
+ * Images, networks and volumes of every host, each one table. They are
+ * fetched again whenever a host's summary changes, which the server refreshes
+ * on the engines' image, network and volume events.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { AcrossHosts, HostSummary, ImageRow, NetworkRow, VolumeRow } from '../shared/types.js';
+import { api, errorText } from './api.js';
+import { ago, bytes, isoTime } from './format.js';
+import { DataTable, filterRows, type Column } from './table.js';
+
+interface Kind<T> {
+  path: string;
+  title: string;
+  columns: Column<T>[];
+  rowKey: (row: T) => string;
+}
+
+const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+const since = (iso: string) => (iso ? Date.parse(iso) / 1000 : 0);
+const hostColumn = <T extends { host: string }>(): Column<T> => ({ key: 'host', label: 'Host', value: (r) => r.host, render: (r) => r.host });
+
+export const IMAGES: Kind<ImageRow> = {
+  path: '/api/images',
+  title: 'Images',
+  rowKey: (i) => `${i.host}/${i.id}`,
+  columns: [
+    hostColumn<ImageRow>(),
+    { key: 'tags', label: 'Tags', value: (i) => i.tags.join(' ') || '<none>', render: (i) => (i.tags.length ? i.tags.map((t) => <code key={t} class="block">{t}</code>) : <span class="dim">&lt;none&gt;</span>) },
+    { key: 'id', label: 'ID', value: (i) => shortId(i.id), render: (i) => <code title={i.id}>{shortId(i.id)}</code> },
+    { key: 'size', label: 'Size', value: (i) => i.size, render: (i) => bytes(i.size) },
+    { key: 'containers', label: 'Containers', value: (i) => i.containers, render: (i) => (i.containers >= 0 ? i.containers : '') },
+    { key: 'created', label: 'Created', value: (i) => i.created, render: (i) => <time dateTime={isoTime(i.created)} title={isoTime(i.created)}>{ago(i.created)}</time> },
+  ],
+};
+
+export const NETWORKS: Kind<NetworkRow> = {
+  path: '/api/networks',
+  title: 'Networks',
+  rowKey: (n) => `${n.host}/${n.name}`,
+  columns: [
+    hostColumn<NetworkRow>(),
+    { key: 'name', label: 'Name', value: (n) => n.name, render: (n) => n.name },
+    { key: 'id', label: 'ID', value: (n) => shortId(n.id), render: (n) => <code title={n.id}>{shortId(n.id)}</code> },
+    { key: 'driver', label: 'Driver', value: (n) => n.driver, render: (n) => n.driver },
+    { key: 'scope', label: 'Scope', value: (n) => n.scope, render: (n) => n.scope },
+    { key: 'subnets', label: 'Subnets', value: (n) => n.subnets.join(' '), render: (n) => n.subnets.map((s) => <code key={s} class="block">{s}</code>) },
+    { key: 'internal', label: 'Internal', value: (n) => (n.internal ? 'yes' : 'no'), render: (n) => (n.internal ? 'yes' : 'no') },
+  ],
+};
+
+export const VOLUMES: Kind<VolumeRow> = {
+  path: '/api/volumes',
+  title: 'Volumes',
+  rowKey: (v) => `${v.host}/${v.name}`,
+  columns: [
+    hostColumn<VolumeRow>(),
+    { key: 'name', label: 'Name', value: (v) => v.name, render: (v) => <code>{v.name}</code> },
+    { key: 'driver', label: 'Driver', value: (v) => v.driver, render: (v) => v.driver },
+    { key: 'mountpoint', label: 'Mount point', value: (v) => v.mountpoint, render: (v) => <code>{v.mountpoint}</code> },
+    { key: 'created', label: 'Created', value: (v) => since(v.created), render: (v) => v.created && <time dateTime={v.created}>{ago(since(v.created))}</time> },
+  ],
+};
+
+export function ResourceView<T>({ kind, hosts }: { kind: Kind<T>; hosts: HostSummary[] }) {
+  const [data, setData] = useState<AcrossHosts<T>>({ rows: [], errors: {} });
+  const [error, setError] = useState('');
+  const [query, setQuery] = useState('');
+  // Each host's summary is refreshed on its engine's events: refetch when any changes.
+  const stamp = hosts.map((h) => `${h.name}:${h.checked ?? 0}:${h.reachable}`).join(',');
+  useEffect(() => {
+    api<AcrossHosts<T>>('GET', kind.path).then((d) => { setData(d); setError(''); }, (err) => setError(errorText(err)));
+  }, [kind.path, stamp]);
+  const id = kind.title.toLowerCase();
+  return (
+    <section aria-labelledby={`${id}-title`}>
+      <div class="toolbar">
+        <h1 id={`${id}-title`}>{kind.title} <span class="dim">({data.rows.length})</span></h1>
+        <label class="search">
+          <span class="visually-hidden">Filter {id}</span>
+          <input id={`${id}-filter`} type="search" placeholder={`Filter ${id}`} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        </label>
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      {Object.entries(data.errors).map(([host, message]) => <p key={host} class="error">{host}: {message}</p>)}
+      <DataTable id={`${id.replace(/s$/, '')}-table`} caption={`${kind.title} of all hosts`} rows={filterRows(data.rows, kind.columns, query)}
+        columns={kind.columns} rowKey={kind.rowKey} initialSort={{ key: kind.columns[1]!.key }} />
+    </section>
+  );
+}

@@ -1,0 +1,309 @@
+/**
+ * berth dashboard end to end, in headless Chromium (Debian's chromium driven
+ * by playwright-core), against two real engines at once: a private berthd
+ * reached over tcp:// with mutual TLS and a private dockerd 20.10 on a unix
+ * socket. Log in (refused without), both hosts, sort and filter containers,
+ * stop/start one on each host and watch the state change live, follow logs as
+ * lines arrive, and a viewer who cannot stop anything even with a forged
+ * request. Screenshots of the main views go to $BERTH_ARTEFACTS (default
+ * /tmp/berth-dashboard-shots), printed at the start.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, TestDaemon, waitForValue, type RunResult } from './harness.js';
+import { freePort, makeCerts } from './tls-certs.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = !existsSync(CHROMIUM) ? 'chromium not installed (apt-get install chromium)' : dockerdSkipReason() ?? false;
+const SHOTS = process.env.BERTH_ARTEFACTS ? join(process.env.BERTH_ARTEFACTS, 'dashboard') : '/tmp/berth-dashboard-shots';
+const ADMIN_PASSWORD = 'admin password 1';
+
+function ok(r: RunResult, what: string): string {
+  assert.equal(r.code, 0, `${what}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.10', { skip }, () => {
+  let dir: string;
+  let berthd: TestDaemon;
+  let dockerd: ReferenceDockerd;
+  let dashboard: ChildProcess | undefined;
+  let url: string;
+  let browser: Browser;
+
+  /** A signed-in browser context; the test closes it. */
+  async function signIn(user: string, password: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext(viewport ? { viewport } : {});
+    const page = await context.newPage();
+    await page.goto(`${url}/`);
+    await page.fill('#login-form input[name=username]', user);
+    await page.fill('#login-form input[name=password]', password);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#whoami');
+    return { context, page };
+  }
+
+  const row = (host: string, name: string) => `#container-table tbody tr[data-key="${host}/${name}"]`;
+  const keys = (page: Page) => page.$$eval('#container-table tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.key));
+  const waitState = (page: Page, host: string, name: string, state: string) =>
+    page.waitForSelector(`${row(host, name)} td.col-state >> text="${state}"`, { timeout: 30_000 });
+
+  before(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    console.log(`# dashboard screenshots: ${SHOTS}`);
+    dir = await mkdtemp(join(tmpdir(), 'berth-dashboard-'));
+    const certs = await makeCerts(dir);
+    const tcp = `127.0.0.1:${await freePort()}`;
+    const tar = await busyboxRootfs();
+    berthd = await TestDaemon.start(['-H', `tcp://${tcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]);
+    dockerd = await ReferenceDockerd.start();
+    ok(berthd.berth(['import', tar, 'bb:latest']), 'import into berthd');
+    ok(dockerd.docker(['import', tar, 'bb:latest']), 'import into dockerd');
+    const ticker = 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.5; done';
+    for (const [engine, suffix] of [[berthd, 'berth'], [dockerd, 'docker']] as const) {
+      ok(engine.docker(['run', '-d', '--network', 'none', '--name', `web-${suffix}`, 'bb:latest', 'sleep', '3600']), 'run');
+      ok(engine.docker(['create', '--network', 'none', '--name', `idle-${suffix}`, 'bb:latest', 'true']), 'create');
+      ok(engine.docker(['run', '-d', '--network', 'none', '--name', `ticker-${suffix}`, 'bb:latest', 'sh', '-c', ticker]), 'run ticker');
+    }
+    await writeFile(join(dir, 'hosts.yml'), [
+      `- name: berth`, `  host: tcp://${tcp}`, `  tlscacert: ${certs.ca}`, `  tlscert: ${certs.clientCert}`, `  tlskey: ${certs.clientKey}`,
+      `- name: docker`, `  host: ${dockerd.host}`, '',
+    ].join('\n'));
+    await writeFile(join(dir, 'admin-password'), `${ADMIN_PASSWORD}\n`, { mode: 0o600 });
+    url = await startDashboard();
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+
+  /** Starts `berth dashboard serve` as its own process; resolves with its URL. */
+  async function startDashboard(): Promise<string> {
+    const args = [join(ROOT, 'bin', 'berth'), 'dashboard', 'serve', '--addr', '127.0.0.1:0', '--data', join(dir, 'data'),
+      '--hosts', join(dir, 'hosts.yml'), '--admin-password-file', join(dir, 'admin-password')];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    dashboard = child;
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    return waitForValue(`the dashboard to listen (${output})`, async () => {
+      if (child.exitCode !== null) throw new Error(`berth dashboard exited with ${child.exitCode}: ${output}`);
+      return /listening on (http:\/\/\S+),/.exec(output)?.[1];
+    });
+  }
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    if (dashboard && dashboard.exitCode === null) {
+      const exited = new Promise((r) => dashboard!.once('exit', r));
+      dashboard.kill('SIGTERM');
+      await exited;
+    }
+    await berthd?.stop();
+    if (dockerd) {
+      for (const name of ['web-docker', 'idle-docker', 'ticker-docker']) dockerd.docker(['rm', '-f', name]);
+      dockerd.docker(['volume', 'rm', '-f', 'vol-docker']);
+      await dockerd.stop();
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('without a session: 401 from the API and the login page for /', async () => {
+    for (const path of ['/api/hosts', '/api/containers', '/api/hosts/berth/containers/web-berth', '/api/hosts/docker/containers/web-docker/logs']) {
+      const res = await fetch(`${url}${path}`);
+      assert.equal(res.status, 401, path);
+    }
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    await page.waitForSelector('#login-form');
+    await page.fill('#login-form input[name=password]', 'not the password');
+    await page.click('#login-form button[type=submit]');
+    assert.match((await page.textContent('#login-error')) ?? '', /wrong user name or password/);
+    await page.screenshot({ path: join(SHOTS, 'login.png') });
+    await page.close();
+  });
+
+  test('the hosts view shows both engines: reachable, version, OS, CPUs, memory, counts and disk', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD);
+    await page.click('nav >> text=Hosts');
+    const cell = (host: string, col: string) => page.textContent(`#host-table tbody tr[data-key="${host}"] td.col-${col}`);
+    for (const host of ['berth', 'docker']) {
+      await page.waitForSelector(`#host-table tbody tr[data-key="${host}"] td.col-status >> text=reachable`);
+      await page.waitForFunction((h) => document.querySelector(`#host-table tbody tr[data-key="${h}"] td.col-running`)?.textContent === '2', host);
+      assert.match((await cell(host, 'cpus')) ?? '', /^\d+$/);
+      assert.match((await cell(host, 'memory')) ?? '', /\d+(\.\d+)? (MB|GB|TB)/);
+      assert.equal(await cell(host, 'stopped'), '1');
+      assert.equal(await cell(host, 'images'), '1');
+      assert.match((await cell(host, 'disk')) ?? '', /\d+(\.\d+)? (B|kB|MB)/);
+    }
+    assert.match((await cell('docker', 'version')) ?? '', /^20\.10\.\d+/);
+    assert.match((await cell('berth', 'name')) ?? '', /tcp:\/\/127\.0\.0\.1:\d+TLS/);
+    const berthVersion = JSON.parse(ok(berthd.docker(['version', '--format', '{{json .Server.Version}}']), 'version')) as string;
+    assert.match((await cell('berth', 'version')) ?? '', new RegExp(`^${berthVersion.replace(/\./g, '\\.')}`));
+    await page.screenshot({ path: join(SHOTS, 'hosts.png'), fullPage: true });
+
+    // An admin adds a host in the UI: one nobody listens on shows as unreachable, with the reason.
+    await page.click('summary >> text=Add a host');
+    await page.fill('#add-host input[name=name]', 'nowhere');
+    await page.fill('#add-host input[name=host]', `unix://${join(dir, 'nobody.sock')}`);
+    await page.click('#add-host button[type=submit]');
+    await page.waitForSelector('#host-table tbody tr[data-key="nowhere"] td.col-status >> text=/unreachable: .*ENOENT|no such file/i');
+    const stored = JSON.parse(await readFile(join(dir, 'data', 'hosts.json'), 'utf8')) as Array<{ name: string }>;
+    assert.deepEqual(stored.map((h) => h.name), ['nowhere'], 'kept in hosts.json (the --hosts file\'s are not)');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('#host-table tbody tr[data-key="nowhere"] button.danger');
+    await page.waitForSelector('#host-table tbody tr[data-key="nowhere"]', { state: 'detached' });
+    assert.equal(await page.$$eval('#host-table tbody tr[data-key="berth"] button', (b) => b.length), 0, 'hosts from --hosts cannot be removed in the UI');
+    await context.close();
+  });
+
+  test('containers of both hosts in one table, sorted by any column and filtered', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD);
+    await page.waitForSelector(row('docker', 'ticker-docker'));
+    await page.waitForSelector(row('berth', 'ticker-berth'));
+    const all = ['berth/idle-berth', 'docker/idle-docker', 'berth/ticker-berth', 'docker/ticker-docker', 'berth/web-berth', 'docker/web-docker'];
+    assert.deepEqual(await keys(page), all, 'sorted by name');
+    await page.click('#container-table th[data-key=name] button');
+    assert.deepEqual(await keys(page), [...all].reverse(), 'by name, descending');
+    assert.equal(await page.getAttribute('#container-table th[data-key=name]', 'aria-sort'), 'descending');
+    await page.click('#container-table th[data-key=host] button');
+    assert.deepEqual(await keys(page), ['berth/idle-berth', 'berth/ticker-berth', 'berth/web-berth', 'docker/idle-docker', 'docker/ticker-docker', 'docker/web-docker']);
+    await page.click('#container-table th[data-key=state] button');
+    assert.deepEqual((await keys(page)).slice(0, 2), ['berth/idle-berth', 'docker/idle-docker'], '"created" sorts first');
+    await page.click('#container-table th[data-key=created] button');
+    assert.equal((await keys(page)).length, 6);
+    await page.fill('#container-filter', 'web');
+    assert.deepEqual((await keys(page)).sort(), ['berth/web-berth', 'docker/web-docker']);
+    await page.fill('#container-filter', 'tick docker');
+    assert.deepEqual(await keys(page), ['docker/ticker-docker'], 'every word must match');
+    await page.fill('#container-filter', '');
+    await page.selectOption('#host-select', 'berth');
+    await page.selectOption('#state-select', 'running');
+    assert.deepEqual((await keys(page)).sort(), ['berth/ticker-berth', 'berth/web-berth']);
+    await page.selectOption('#host-select', '');
+    await page.selectOption('#state-select', '');
+    await page.click('#container-table th[data-key=name] button');
+    await page.screenshot({ path: join(SHOTS, 'containers.png'), fullPage: true });
+    await context.close();
+  });
+
+  test('stop and start a container on each host from the page and see the state change live', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD);
+    await page.waitForSelector(row('docker', 'web-docker'));
+    // Marks this document: had the page reloaded, the mark would be gone.
+    await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+    for (const host of ['berth', 'docker']) {
+      await page.click(`${row(host, `web-${host}`)} button.stop`);
+      await waitState(page, host, `web-${host}`, 'exited');
+    }
+    assert.equal(ok(berthd.docker(['inspect', '-f', '{{.State.Status}}', 'web-berth']), 'inspect'), 'exited');
+    assert.equal(ok(dockerd.docker(['inspect', '-f', '{{.State.Status}}', 'web-docker']), 'inspect'), 'exited');
+    // Start both at once, through the selection.
+    await page.check(`${row('berth', 'web-berth')} td.select input`);
+    await page.check(`${row('docker', 'web-docker')} td.select input`);
+    await page.click('#bulk-start');
+    for (const host of ['berth', 'docker']) await waitState(page, host, `web-${host}`, 'running');
+    // A change made behind the dashboard's back (the docker CLI) shows up too, from /events.
+    ok(dockerd.docker(['stop', '-t', '1', 'web-docker']), 'docker stop');
+    await waitState(page, 'docker', 'web-docker', 'exited');
+    ok(berthd.docker(['stop', '-t', '1', 'web-berth']), 'berth stop');
+    await waitState(page, 'berth', 'web-berth', 'exited');
+    ok(dockerd.docker(['start', 'web-docker']), 'docker start');
+    ok(berthd.docker(['start', 'web-berth']), 'berth start');
+    await waitState(page, 'docker', 'web-docker', 'running');
+    await waitState(page, 'berth', 'web-berth', 'running');
+    assert.equal(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload), true, 'no page reload');
+    await context.close();
+  });
+
+  test('a container page follows its logs as lines arrive, searches them and offers them for download', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD);
+    await page.click(`${row('berth', 'ticker-berth')} td.col-name a`);
+    await page.waitForSelector('#logs >> text=/tick \\d+/');
+    const last = async () => Math.max(...[...((await page.textContent('#logs')) ?? '').matchAll(/tick (\d+)/g)].map((m) => Number(m[1])));
+    const seen = await last();
+    await page.waitForFunction((n) => [...(document.querySelector('#logs')?.textContent ?? '').matchAll(/tick (\d+)/g)].some((m) => Number(m[1]) > n + 1), seen);
+    await page.fill('#logs-search', 'tick 1');
+    const shown = ((await page.textContent('#logs')) ?? '').split('\n').filter(Boolean);
+    assert.ok(shown.length > 0 && shown.every((l) => l.includes('tick 1')), shown.join('|'));
+    assert.match((await page.textContent('#inspect')) ?? '', /"Name": "\/ticker-berth"/);
+    await page.screenshot({ path: join(SHOTS, 'container-logs.png'), fullPage: true });
+    const download = await context.request.get(`${url}${await page.getAttribute('#logs-download', 'href')}`);
+    assert.equal(download.status(), 200);
+    assert.match(download.headers()['content-disposition'] ?? '', /attachment; filename="ticker-berth.log"/);
+    assert.match(await download.text(), /^tick 0\ntick 1\n/);
+    // The same through dockerd.
+    await page.goto(`${url}/#/containers`);
+    await page.click(`${row('docker', 'ticker-docker')} td.col-name a`);
+    await page.waitForSelector('#logs >> text=/tick \\d+/');
+    // Its page has the actions too: pause and unpause it, the state following live.
+    await page.click('button.pause');
+    await page.waitForSelector('#container-state >> text="paused"');
+    assert.equal(ok(dockerd.docker(['inspect', '-f', '{{.State.Status}}', 'ticker-docker']), 'inspect'), 'paused');
+    await page.click('button.unpause');
+    await page.waitForSelector('#container-state >> text="running"');
+    await context.close();
+  });
+
+  test('an admin adds a viewer, who sees everything but cannot stop anything (the server refuses a forged request)', async () => {
+    const admin = await signIn('admin', ADMIN_PASSWORD);
+    await admin.page.click('nav >> text=Users');
+    await admin.page.fill('#add-user input[name=name]', 'watcher');
+    await admin.page.fill('#add-user input[name=password]', 'viewer password');
+    await admin.page.selectOption('#add-user select[name=role]', 'viewer');
+    await admin.page.click('#add-user button[type=submit]');
+    await admin.page.waitForSelector('#user-table tbody tr[data-key="watcher"]');
+    await admin.page.screenshot({ path: join(SHOTS, 'users.png'), fullPage: true });
+    await admin.context.close();
+
+    const { context, page } = await signIn('watcher', 'viewer password');
+    await page.waitForSelector(row('berth', 'web-berth'));
+    assert.equal(await page.$$eval('#container-table button, #bulk-stop', (b) => b.filter((x) => !(x as HTMLElement).closest('th')).length), 0, 'no action buttons');
+    assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes', 'no Users');
+    const id = ok(berthd.docker(['inspect', '-f', '{{.Id}}', 'web-berth']), 'inspect');
+    // Forged: the viewer's own session and CSRF token, posting straight to the API.
+    const status = await page.evaluate(async (containerId) => {
+      const session = (await (await fetch('/api/session')).json()) as { csrf: string };
+      const res = await fetch(`/api/hosts/berth/containers/${containerId}/stop`, { method: 'POST', headers: { 'X-CSRF-Token': session.csrf } });
+      return res.status;
+    }, id);
+    assert.equal(status, 403);
+    assert.equal(ok(berthd.docker(['inspect', '-f', '{{.State.Status}}', 'web-berth']), 'inspect'), 'running');
+    await page.screenshot({ path: join(SHOTS, 'containers-viewer.png'), fullPage: true });
+    await context.close();
+  });
+
+  test('images, networks and volumes of both hosts; a new volume shows up without a reload', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD);
+    await page.click('nav >> text=Images');
+    for (const host of ['berth', 'docker']) {
+      await page.waitForSelector(`#image-table tbody tr[data-key^="${host}/sha256:"] td.col-tags >> text=bb:latest`);
+    }
+    await page.screenshot({ path: join(SHOTS, 'images.png'), fullPage: true });
+    await page.click('nav >> text=Networks');
+    for (const key of ['berth/none', 'berth/host', 'docker/none', 'docker/host']) await page.waitForSelector(`#network-table tbody tr[data-key="${key}"]`);
+    await page.fill('#networks-filter', 'docker host');
+    assert.deepEqual(await page.$$eval('#network-table tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.key)), ['docker/host']);
+    await page.click('nav >> text=Volumes');
+    await page.waitForSelector('#volume-table');
+    ok(berthd.docker(['volume', 'create', 'vol-berth']), 'volume create');
+    ok(dockerd.docker(['volume', 'create', 'vol-docker']), 'volume create');
+    await page.waitForSelector('#volume-table tbody tr[data-key="berth/vol-berth"]');
+    await page.waitForSelector('#volume-table tbody tr[data-key="docker/vol-docker"]');
+    await page.screenshot({ path: join(SHOTS, 'volumes.png'), fullPage: true });
+    await context.close();
+  });
+
+  test('usable on a phone: the containers view as cards', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD, { width: 390, height: 844 });
+    await page.waitForSelector(row('docker', 'web-docker'));
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `no horizontal scrolling (page is ${width}px wide)`);
+    await page.screenshot({ path: join(SHOTS, 'containers-phone.png'), fullPage: true });
+    await context.close();
+  });
+});
