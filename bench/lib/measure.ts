@@ -33,3 +33,10 @@ export function skipped(bench: string, subject: string, reason: string): Row {
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
+
+/** The wall time of one command, in ms. */
+export async function timed(command: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await command();
+  return performance.now() - start;
+}

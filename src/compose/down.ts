@@ -4,9 +4,11 @@
  * and with -v its named volumes and the containers' anonymous ones.
  */
 import { ClientError, type BerthClient, type ContainerSummary } from '../client/index.js';
+import { imageIdOf, imageName } from './build.js';
 import { nameOf, projectContainers, serviceOf } from './containers.js';
 import { dependencyOrder } from './finalise.js';
 import { durationSeconds } from './duration.js';
+import { allSettled, inDependencyOrder } from './graph.js';
 import { removeContainer } from './lifecycle.js';
 import type { Progress } from './progress.js';
 import type { Project } from './project.js';
@@ -16,6 +18,8 @@ export interface DownOptions {
   volumes?: boolean;
   removeOrphans?: boolean;
   timeout?: number;
+  /** `--rmi all`: every service's image; `local`: only those compose named itself (services without `image:`). */
+  rmi?: 'all' | 'local';
   /** Services named on the command line: only their containers go; networks and volumes stay. */
   services?: string[];
   warn: (message: string) => void;
@@ -23,25 +27,24 @@ export interface DownOptions {
 
 export async function down(client: BerthClient, project: Project, progress: Progress, options: DownOptions): Promise<void> {
   const containers = await projectContainers(client, project.name);
-  const order = dependencyOrder(project.model.services).reverse();
   const orphans = containers.filter((c) => !project.model.services[serviceOf(c)]);
   if (orphans.length > 0 && !options.removeOrphans) {
     options.warn(`Found orphan containers ([${orphans.map(nameOf).join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`);
   }
   const named = options.services?.length ? new Set(options.services) : undefined;
-  const doomed = [
-    ...(options.removeOrphans && !named ? orphans : []),
-    ...order.filter((s) => !named || named.has(s)).flatMap((service) => containers.filter((c) => serviceOf(c) === service)),
-  ];
-  for (const c of doomed) {
-    const service = project.model.services[serviceOf(c)];
-    await removeContainer(client, c, progress, options.timeout ?? stopGrace(service), options.volumes);
-  }
+  const services = dependencyOrder(project.model.services).filter((s) => !named || named.has(s));
+  const remove = (c: ContainerSummary) => removeContainer(client, c, progress, options.timeout ?? stopGrace(project.model.services[serviceOf(c)]), options.volumes);
+  const doomedOrphans = options.removeOrphans && !named ? orphans : [];
+  await allSettled(doomedOrphans, remove);
+  // Dependents first; the containers of a service, and independent services, in parallel.
+  await inDependencyOrder(project.model.services, services, (service) => allSettled(containers.filter((c) => serviceOf(c) === service), remove), true);
+  const doomed = [...doomedOrphans, ...containers.filter((c) => services.includes(serviceOf(c)))];
   if (options.volumes) await removeInherited(client, doomed);
   if (named) return;
   const networks = await removeNetworks(client, project, progress);
+  const images = options.rmi ? await removeImages(client, project, options.rmi, progress) : false;
   const volumes = options.volumes ? await removeVolumes(client, project, progress) : false;
-  if (doomed.length === 0 && !networks && !volumes) progress.event(project.name, 'Warning: No resource found to remove');
+  if (doomed.length === 0 && !networks && !images && !volumes) progress.event(project.name, 'Warning: No resource found to remove');
 }
 
 /**
@@ -58,6 +61,18 @@ async function removeInherited(client: BerthClient, removed: ContainerSummary[])
       if (!(err instanceof ClientError && err.statusCode === 409)) throw err;
     });
   }
+}
+
+/** The project's images that exist, each removed once; returns whether any was. */
+async function removeImages(client: BerthClient, project: Project, which: 'all' | 'local', progress: Progress): Promise<boolean> {
+  const services = Object.keys(project.model.services).filter((s) => which === 'all' || typeof project.model.services[s].image !== 'string');
+  let removed = false;
+  for (const image of new Set(services.map((s) => imageName(project, s)))) {
+    if (!(await imageIdOf(client, image))) continue;
+    await progress.step(`Image ${image}`, 'Removing', 'Removed', () => client.removeImage(image));
+    removed = true;
+  }
+  return removed;
 }
 
 /** `stop_grace_period` as the engine's stop timeout. */

@@ -28,7 +28,12 @@ export async function inDependencyOrder(services: Services, selected: string[], 
     }
     return done;
   };
-  const results = await Promise.allSettled(selected.map(visit));
+  await allSettled(selected, visit);
+}
+
+/** Runs `fn` on every item at once and waits for all; the first error is thrown once all have settled, so nothing keeps running behind the caller. */
+export async function allSettled<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<void> {
+  const results = await Promise.allSettled(items.map(fn));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
 }

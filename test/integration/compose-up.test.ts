@@ -10,15 +10,14 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, run, TestDaemon, type RunResult } from './harness.js';
+import { freePort, lines, LOOP, onTarget, Target } from './compose-helpers.js';
+import { dockerdSkipReason, ReferenceDockerd, run, TestDaemon } from './harness.js';
 
 const PROJECT = 'cuproj';
 const DOCKER_COMPOSE = '/usr/bin/docker-compose';
-const LOOP = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"];
 
 function composeFile(port: number, greeting: string, withWeb = true): string {
   const services: Record<string, unknown> = {
@@ -27,42 +26,6 @@ function composeFile(port: number, greeting: string, withWeb = true): string {
   };
   if (!withWeb) delete services.web;
   return JSON.stringify({ name: PROJECT, services, volumes: { data: {} } });
-}
-
-/** A host port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** The berth CLI against one daemon. */
-class Target {
-  constructor(readonly name: string, readonly host: string, readonly dir: string) {}
-
-  berth(args: string[]): RunResult {
-    return run(process.execPath, [join(ROOT, 'bin', 'berth'), '-H', this.host, ...args]);
-  }
-
-  compose(args: string[]): RunResult {
-    const r = this.berth(['compose', '-f', join(this.dir, 'compose.yaml'), ...args]);
-    assert.equal(r.code, 0, `compose ${args.join(' ')} on ${this.name}: ${r.stderr}`);
-    return r;
-  }
-
-  inspect(name: string, template: string, kind = 'container'): string {
-    const r = this.berth([kind, 'inspect', '-f', template, name]);
-    assert.equal(r.code, 0, r.stderr);
-    return r.stdout.trim();
-  }
-}
-
-function lines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
 async function scenario(t: Target): Promise<void> {
@@ -149,20 +112,6 @@ async function scenario(t: Target): Promise<void> {
   assert.equal(t.berth(['volume', 'ls', '-q']).stdout.trim(), '', 'named and anonymous volumes are gone');
 }
 
-/** Imports busybox, runs the scenario, and always takes the project down again. */
-async function onTarget(t: Target): Promise<void> {
-  const tar = await busyboxRootfs();
-  assert.equal(t.berth(['import', '-c', 'CMD ["sh"]', tar, 'busybox:latest']).code, 0);
-  try {
-    await scenario(t);
-  } catch (err) {
-    if (err instanceof Error) err.message = `[${t.name}] ${err.message}`;
-    throw err;
-  } finally {
-    t.berth(['compose', '-f', join(t.dir, 'compose.yaml'), 'down', '-v', '--remove-orphans', '-t', '0']);
-  }
-}
-
 describe('berth compose up / ps / down', () => {
   let dir: string;
   before(async () => {
@@ -175,7 +124,7 @@ describe('berth compose up / ps / down', () => {
   test('against berthd', async () => {
     const daemon = await TestDaemon.start();
     try {
-      await onTarget(new Target('berthd', daemon.host, dir));
+      await onTarget(new Target('berthd', daemon.host, dir), scenario);
     } finally {
       await daemon.stop();
     }
@@ -186,7 +135,7 @@ describe('berth compose up / ps / down', () => {
     const daemon = await TestDaemon.start();
     const t = new Target('berthd', daemon.host, dir);
     try {
-      assert.equal(t.berth(['import', '-c', 'CMD ["sh"]', await busyboxRootfs(), 'busybox:latest']).code, 0);
+      await t.importBusybox();
       // docker-compose 1.29 knows no top-level `name:`: both get the project name by -p.
       await writeFile(join(dir, 'compose.yaml'), JSON.stringify({ ...JSON.parse(composeFile(await freePort(), 'hello')), name: undefined }));
       t.compose(['-p', PROJECT, 'up', '-d']);
@@ -208,7 +157,7 @@ describe('berth compose up / ps / down', () => {
   test('against dockerd 20.10', { skip: dockerdSkipReason() }, async () => {
     const daemon = await ReferenceDockerd.start();
     try {
-      await onTarget(new Target('dockerd', daemon.host, dir));
+      await onTarget(new Target('dockerd', daemon.host, dir), scenario);
     } finally {
       await daemon.stop();
     }

@@ -29,7 +29,7 @@ export async function logsRoute(req: ApiRequest, res: ServerResponse, containers
     for await (const entry of entries) {
       if ((entry.stream === 'stdout' && !stdout) || (entry.stream === 'stderr' && !stderr)) continue;
       const text = entry.partial ? entry.line : Buffer.concat([entry.line, Buffer.from('\n')]);
-      const data = timestamps ? Buffer.concat([Buffer.from(`${entry.timestamp} `), text]) : text;
+      const data = timestamps ? Buffer.concat([Buffer.from(`${rfc3339NanoFixed(entry.timestamp)} `), text]) : text;
       // A client that stops reading holds the reader here, not the daemon's memory; one that went away ends it.
       if (!(await writeAll(res, tty ? data : frame(entry.stream === 'stdout' ? 1 : 2, data)))) break;
     }
@@ -37,6 +37,18 @@ export async function logsRoute(req: ApiRequest, res: ServerResponse, containers
     if (!abort.signal.aborted) throw err;
   }
   res.end();
+}
+
+/**
+ * conmon's log time (`…T10:00:00.123456789+00:00`, the host's offset) as
+ * dockerd writes it (jsonmessage.RFC3339NanoFixed in UTC: nine digits, `Z`).
+ */
+export function rfc3339NanoFixed(time: string): string {
+  const m = /^(.+T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time);
+  if (!m) return time;
+  const fraction = (m[2] ?? '').padEnd(9, '0').slice(0, 9);
+  const utc = m[3] === 'Z' || m[3] === '+00:00' ? m[1] : new Date(`${m[1]}${m[3]}`).toISOString().slice(0, 19);
+  return `${utc}.${fraction}Z`;
 }
 
 /** since/until: Unix seconds (with an optional fraction), as the docker CLI sends them. */

@@ -46,9 +46,10 @@ export class HostManager extends EventEmitter<{ message: [LiveMessage] }> {
   async add(value: unknown): Promise<HostSummary> {
     const config = checkHostConfig(value);
     if (this.hosts.has(config.name)) throw conflict(`host ${config.name} already exists`);
-    const host = this.attach(config, 'ui');
-    await this.saveUiHosts();
-    return host.summary;
+    // Stored first: a host the browsers see is one that survives a restart.
+    await this.saveUiHosts(config);
+    if (this.hosts.has(config.name)) throw conflict(`host ${config.name} already exists`);
+    return this.attach(config, 'ui').summary;
   }
 
   async remove(name: string): Promise<void> {
@@ -75,7 +76,8 @@ export class HostManager extends EventEmitter<{ message: [LiveMessage] }> {
     return host;
   }
 
-  private saveUiHosts(): Promise<void> {
-    return this.file.save([...this.hosts.values()].filter((h) => h.summary.source === 'ui').map((h) => h.config));
+  private saveUiHosts(adding?: HostConfig): Promise<void> {
+    const configs = [...this.hosts.values()].filter((h) => h.summary.source === 'ui').map((h) => h.config);
+    return this.file.save(adding ? [...configs, adding] : configs);
   }
 }

@@ -17,12 +17,15 @@ interface Entry {
 
 /** The subcommands there are; `--help` lists exactly these. */
 const SUBCOMMANDS: Entry[] = [
+  { name: 'build', short: 'Build or rebuild services', load: async () => (await import('./build.js')).buildCommand },
   { name: 'config', short: 'Parse, resolve and render compose file in canonical format', load: async () => (await import('./config.js')).configCommand },
   { name: 'cp', short: 'Copy files/folders between a service container and the local filesystem', load: async () => (await import('./cp.js')).cpCommand },
+  { name: 'create', short: 'Creates containers for a service.', load: async () => (await import('./create.js')).createCommand },
   { name: 'down', short: 'Stop and remove containers, networks', load: async () => (await import('./down.js')).downCommand },
   { name: 'events', short: 'Receive real time events from containers', load: async () => (await import('./events.js')).eventsCommand },
   { name: 'images', short: 'List images used by the created containers', load: async () => (await import('./images.js')).imagesCommand },
   { name: 'kill', short: 'Force stop service containers', load: async () => (await import('./kill.js')).killCommand },
+  { name: 'logs', short: 'View output from containers', load: async () => (await import('./logs.js')).logsCommand },
   { name: 'ls', short: 'List running compose projects', load: async () => (await import('./ls.js')).lsCommand },
   { name: 'pause', short: 'Pause services', load: async () => (await import('./pause.js')).pauseCommand },
   { name: 'port', short: 'Print the public port for a port binding', load: async () => (await import('./port.js')).portCommand },
@@ -31,6 +34,7 @@ const SUBCOMMANDS: Entry[] = [
   { name: 'push', short: 'Push service images', load: async () => (await import('./push.js')).pushCommand },
   { name: 'restart', short: 'Restart service containers', load: async () => (await import('./restart.js')).restartCommand },
   { name: 'rm', short: 'Removes stopped service containers', load: async () => (await import('./rm.js')).rmCommand },
+  { name: 'scale', short: 'Scale services ', load: async () => (await import('./scale.js')).scaleCommand },
   { name: 'start', short: 'Start services', load: async () => (await import('./start.js')).startCommand },
   { name: 'stop', short: 'Stop services', load: async () => (await import('./stop.js')).stopCommand },
   { name: 'top', short: 'Display the running processes', load: async () => (await import('./top.js')).topCommand },

@@ -1,30 +1,87 @@
-/** `berth compose up`: create and start the project's containers (detached only, for now). */
+/** `berth compose up`: create and start the project's containers, detached or following their output. */
 import { StatusError } from '../../command.js';
-import { up } from '../../../compose/up.js';
+import type { FlagSpec, ParsedArgs } from '../../flags.js';
+import { create, selected, up } from '../../../compose/up.js';
+import { runAttached } from './attached.js';
+import { applyConvergeFlags, checkConvergeFlags, CONVERGE_FLAGS, imageOptions, recreatePolicy } from './converge-flags.js';
 import { openProject } from './options.js';
 import { progressFor, timeoutFlag, warner } from './progress-sink.js';
 import type { ComposeSubcommand } from './subcommand.js';
+
+const UP_FLAGS: FlagSpec[] = [
+  ...CONVERGE_FLAGS,
+  { long: 'abort-on-container-exit', type: 'bool', usage: 'Stops all containers if any container was stopped. Incompatible with -d' },
+  { long: 'attach', type: 'stringArray', usage: 'Restrict attaching to the specified services. Incompatible with --attach-dependencies.' },
+  { long: 'detach', short: 'd', type: 'bool', usage: 'Detached mode: Run containers in the background' },
+  { long: 'exit-code-from', type: 'string', usage: 'Return the exit code of the selected service container. Implies --abort-on-container-exit' },
+  { long: 'no-attach', type: 'stringArray', usage: 'Do not attach (stream logs) to the specified services' },
+  { long: 'no-color', type: 'bool', usage: 'Produce monochrome output' },
+  { long: 'no-deps', type: 'bool', usage: 'Don\'t start linked services' },
+  { long: 'no-log-prefix', type: 'bool', usage: 'Don\'t print prefix in logs' },
+  { long: 'no-start', type: 'bool', usage: 'Don\'t start the services after creating them' },
+  { long: 'renew-anon-volumes', short: 'V', type: 'bool', usage: 'Recreate anonymous volumes instead of retrieving data from the previous containers' },
+  { long: 'timeout', short: 't', type: 'int', usage: 'Use this timeout in seconds for container shutdown when attached or when containers are already running' },
+  { long: 'timestamps', type: 'bool', usage: 'Show timestamps' },
+  { long: 'wait', type: 'bool', usage: 'Wait for services to be running|healthy. Implies detached mode.' },
+  { long: 'wait-timeout', type: 'int', usage: 'Maximum duration to wait for the project to be running|healthy' },
+];
+
+/** compose v2's checks of flags that exclude each other, with its words. */
+function checkUpFlags(flags: ParsedArgs['flags']): void {
+  checkConvergeFlags(flags);
+  const cascade = flags['abort-on-container-exit'] || flags['exit-code-from'];
+  if (flags.detach && (cascade || (flags.attach as string[]).length)) throw new StatusError('--detach cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies', 1);
+  if (flags.wait && cascade) throw new StatusError('--wait cannot be combined with --abort-on-container-exit', 1);
+}
 
 export const upCommand: ComposeSubcommand = {
   name: 'up',
   usage: '[OPTIONS] [SERVICE...]',
   short: 'Create and start containers',
-  flags: [
-    { long: 'detach', short: 'd', type: 'bool', usage: 'Detached mode: Run containers in the background' },
-    { long: 'remove-orphans', type: 'bool', usage: 'Remove containers for services not defined in the Compose file.' },
-    { long: 'timeout', short: 't', type: 'int', usage: 'Use this timeout in seconds for container shutdown when attached or when containers are already running.' },
-  ],
+  flags: UP_FLAGS.sort((a, b) => a.long.localeCompare(b.long)),
   async run(ctx, parsed, options) {
-    if (!parsed.flags.detach) throw new StatusError('berth compose up: only detached mode (-d) is implemented yet', 1);
+    const { flags } = parsed;
+    checkUpFlags(flags);
     const services = parsed.args.length ? parsed.args : undefined;
     const project = openProject(ctx, options, { services });
+    applyConvergeFlags(project, flags);
+    const exitCodeFrom = (flags['exit-code-from'] as string) || undefined;
+    if (exitCodeFrom && !project.model.services[exitCodeFrom]) throw new StatusError(`no such service: ${exitCodeFrom}`, 1);
     const client = await ctx.client();
-    await up(client, project, progressFor(ctx), {
-      removeOrphans: Boolean(parsed.flags['remove-orphans']),
+    const progress = progressFor(ctx);
+    const upOptions = {
+      ...imageOptions(ctx),
+      removeOrphans: Boolean(flags['remove-orphans']),
       services,
-      timeout: timeoutFlag(parsed.flags, parsed.changed),
+      noDeps: Boolean(flags['no-deps']),
+      noStart: Boolean(flags['no-start']),
+      recreate: recreatePolicy(flags),
+      renewAnonVolumes: Boolean(flags['renew-anon-volumes']),
+      timeout: timeoutFlag(flags, parsed.changed),
+      wait: Boolean(flags.wait),
+      waitTimeout: Number(flags['wait-timeout'] ?? 0),
       warn: warner(ctx),
+    };
+    if (flags.detach || flags.wait || flags['no-start']) {
+      await up(client, project, progress, upOptions);
+      return 0;
+    }
+    const created = await create(client, project, progress, upOptions);
+    return runAttached(ctx, client, project, created, progress, {
+      attachTo: attachTo(flags, services ?? selected(project, undefined)),
+      cascade: Boolean(flags['abort-on-container-exit'] || exitCodeFrom),
+      exitCodeFrom,
+      color: Boolean(ctx.stdout.isTTY) && !flags['no-color'],
+      prefix: !flags['no-log-prefix'],
+      timestamps: Boolean(flags.timestamps),
+      timeout: upOptions.timeout,
     });
-    return 0;
   },
 };
+
+/** The services whose output is followed: --attach's, else the named ones (or all), less --no-attach's. */
+function attachTo(flags: ParsedArgs['flags'], services: string[]): string[] {
+  const only = flags.attach as string[];
+  const not = new Set(flags['no-attach'] as string[]);
+  return (only.length ? only : services).filter((s) => !not.has(s));
+}

@@ -1,0 +1,107 @@
+/**
+ * Images a project needs, before anything is created: a service with a
+ * `build` section is built when its image is missing or its pull_policy is
+ * `build` (what `up --build` sets), the others are pulled as their
+ * pull_policy says (images.ts). `compose build` builds them all.
+ * Builds go through the Engine API's POST /build; the context tar comes
+ * from the caller (the CLI packs it the way `berth build` does), since this
+ * layer speaks only the API.
+ */
+import type { Readable } from 'node:stream';
+import { ClientError, readJsonMessages, type BerthClient, type JsonMessage } from '../client/index.js';
+import { invalid } from '../lib/errors.js';
+import { pullMissing } from './images.js';
+import type { Progress } from './progress.js';
+import type { Project } from './project.js';
+
+type Dict = Record<string, unknown>;
+
+/** Packs a context directory with its Dockerfile (absolute path) into the tar POST /build takes, and the Dockerfile's path in it. */
+export type ContextPacker = (contextDir: string, dockerfile: string) => Promise<{ context: Readable; dockerfile: string }>;
+
+export interface ImageOptions {
+  packContext?: ContextPacker;
+  /** Where the daemon's build output goes (compose prints it on stdout). */
+  buildOutput?: (message: JsonMessage) => void;
+  noCache?: boolean;
+  /** `build --pull`: always pull the base images. */
+  pullBase?: boolean;
+  /** `build --build-arg`: added to (and overriding) each service's build args. */
+  buildArgs?: Record<string, string | null>;
+}
+
+/** The image a service runs: its `image:`, else the one compose builds for it, `<project>-<service>`. */
+export function imageName(project: Project, service: string): string {
+  const image = project.model.services[service].image;
+  return typeof image === 'string' ? image : `${project.name}-${service}`;
+}
+
+export async function ensureImages(client: BerthClient, project: Project, services: string[], progress: Progress, options: ImageOptions): Promise<void> {
+  const withBuild = services.filter((s) => project.model.services[s].build);
+  await pullMissing(client, project, services.filter((s) => !withBuild.includes(s)), progress);
+  const toBuild: string[] = [];
+  for (const s of withBuild) {
+    if (project.model.services[s].pull_policy === 'build' || !(await imageIdOf(client, imageName(project, s)))) toBuild.push(s);
+  }
+  await buildServices(client, project, toBuild, progress, options);
+}
+
+/** The ID of an image if the engine has it. */
+export async function imageIdOf(client: BerthClient, image: string): Promise<string | undefined> {
+  try {
+    return (await client.inspectImage(image)).value.Id;
+  } catch (err) {
+    if (err instanceof ClientError && err.statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Builds the services one after the other (the classic builder gains little
+ * from parallel builds on one engine, and the output stays readable); two
+ * services sharing an image name are built once.
+ */
+export async function buildServices(client: BerthClient, project: Project, services: string[], progress: Progress, options: ImageOptions): Promise<void> {
+  const built = new Set<string>();
+  for (const service of services) {
+    const image = imageName(project, service);
+    if (built.has(image)) continue;
+    await progress.step(`Service ${service}`, 'Building', 'Built', () => buildOne(client, project, service, image, options));
+    built.add(image);
+  }
+}
+
+async function buildOne(client: BerthClient, project: Project, service: string, image: string, options: ImageOptions): Promise<void> {
+  const build = project.model.services[service].build as Dict;
+  if (!options.packContext) throw invalid(`service "${service}" needs to be built, and this command cannot build`);
+  const contextDir = String(build.context);
+  if (/^[a-z]+:\/\//.test(contextDir) || contextDir.startsWith('git@')) throw invalid(`service "${service}": remote build contexts are not supported: ${contextDir}`);
+  if (build.dockerfile_inline) throw invalid(`service "${service}": dockerfile_inline is not supported by the classic builder`);
+  const dockerfile = String(build.dockerfile ?? 'Dockerfile');
+  const packed = await options.packContext(contextDir, dockerfile.startsWith('/') ? dockerfile : `${contextDir}/${dockerfile}`);
+  const stream = await client.build(packed.context, {
+    tags: [image, ...((build.tags as string[] | undefined) ?? [])],
+    dockerfile: packed.dockerfile,
+    buildArgs: { ...((build.args ?? {}) as Record<string, string | null>), ...options.buildArgs },
+    labels: (build.labels ?? {}) as Record<string, string>,
+    target: build.target as string | undefined,
+    cacheFrom: build.cache_from as string[] | undefined,
+    networkMode: build.network as string | undefined,
+    extraHosts: extraHosts(build.extra_hosts),
+    shmSize: typeof build.shm_size === 'number' ? build.shm_size : undefined,
+    noCache: options.noCache || Boolean(build.no_cache),
+    pull: options.pullBase || Boolean(build.pull),
+  });
+  for await (const msg of readJsonMessages(stream)) {
+    const error = msg.errorDetail?.message || msg.error;
+    if (error) throw invalid(`failed to build service "${service}": ${error}`);
+    options.buildOutput?.(msg);
+  }
+}
+
+/** `extra_hosts` as a list of `host:ip` or a map, as POST /build's `extrahosts` wants them. */
+function extraHosts(value: unknown): string[] | undefined {
+  if (!value) return undefined;
+  if (Array.isArray(value)) return value.map((h) => String(h).replace('=', ':'));
+  return Object.entries(value as Dict).map(([host, ip]) => `${host}:${String(ip)}`);
+}

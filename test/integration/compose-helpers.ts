@@ -1,0 +1,101 @@
+/** What the compose integration tests share: the berth CLI against one daemon, free ports, busybox. */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, run, TestDaemon, type RunResult } from './harness.js';
+
+/** A command that runs until stopped and exits 0 on SIGTERM. */
+export const LOOP = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"];
+
+/** A host port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export function lines(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+/** The berth CLI against one daemon, with the project's compose.yaml in `dir`. */
+export class Target {
+  constructor(readonly name: string, readonly host: string, readonly dir: string) {}
+
+  berth(args: string[], input?: string): RunResult {
+    return run(process.execPath, [join(ROOT, 'bin', 'berth'), '-H', this.host, ...args], input);
+  }
+
+  /** `berth compose -f DIR/compose.yaml ARGS`, whatever its exit code. */
+  composeRaw(args: string[]): RunResult {
+    return this.berth(['compose', '-f', join(this.dir, 'compose.yaml'), ...args]);
+  }
+
+  compose(args: string[]): RunResult {
+    const r = this.composeRaw(args);
+    assert.equal(r.code, 0, `compose ${args.join(' ')} on ${this.name}: ${r.stderr}`);
+    return r;
+  }
+
+  inspect(name: string, template: string, kind = 'container'): string {
+    const r = this.berth([kind, 'inspect', '-f', template, name]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim();
+  }
+
+  async importBusybox(): Promise<void> {
+    const r = this.berth(['import', '-c', 'CMD ["sh"]', await busyboxRootfs(), 'busybox:latest']);
+    assert.equal(r.code, 0, r.stderr);
+  }
+}
+
+/** Imports busybox, runs the scenario (errors named by target), and always takes the project down again. */
+export async function onTarget(t: Target, scenario: (t: Target) => Promise<void>): Promise<void> {
+  await t.importBusybox();
+  try {
+    await scenario(t);
+  } catch (err) {
+    if (err instanceof Error) err.message = `[${t.name}] ${err.message}`;
+    throw err;
+  } finally {
+    t.composeRaw(['down', '-v', '--rmi', 'local', '--remove-orphans', '-t', '0']);
+  }
+}
+
+/** A suite running `scenario` against a private berthd and, when installed, a private dockerd 20.10. */
+export function composeSuite(title: string, scenario: (t: Target) => Promise<void>): void {
+  describe(title, () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'berth-compose-'));
+    });
+    after(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    test('against berthd', async () => {
+      const daemon = await TestDaemon.start();
+      try {
+        await onTarget(new Target('berthd', daemon.host, dir), scenario);
+      } finally {
+        await daemon.stop();
+      }
+    });
+
+    test('against dockerd 20.10', { skip: dockerdSkipReason() }, async () => {
+      const daemon = await ReferenceDockerd.start();
+      try {
+        await onTarget(new Target('dockerd', daemon.host, dir), scenario);
+      } finally {
+        await daemon.stop();
+      }
+    });
+  });
+}
