@@ -35,6 +35,8 @@ build: node_modules/.stamp native
 	node dist/scripts/bundle-cli.js .
 	npx tsc -p src/dashboard/web/tsconfig.json
 	node dist/scripts/bundle-dashboard.js .
+	npx tsc -p src/registry/console/web/tsconfig.json
+	node dist/scripts/bundle-registry-console.js .
 	@printf '{"commit":"%s"}\n' "$$(git rev-parse HEAD 2>/dev/null || true)" > dist/version.json
 
 depcheck: build

@@ -54,6 +54,11 @@ export const RULES: Rule[] = [
     why: 'api sees the engine only through src/engine/*/types.ts; only daemon picks implementations',
   },
   {
+    from: 'src/registry/console/web/**',
+    may: [LIB, 'src/registry/console/web/**', 'src/dashboard/web/**'],
+    why: "the registry console's front end runs in the browser: it talks to the registry over HTTP and shares the dashboard's generic web parts",
+  },
+  {
     from: 'src/registry/**',
     may: [LIB, PLATFORM, 'src/registry/**'],
     why: 'the registry server shares only lib with the rest (in particular not engine/distribution)',

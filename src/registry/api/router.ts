@@ -7,6 +7,7 @@
  *   GET /users/current
  *   GET|POST /users, DELETE /users/{u}, PUT /users/{u}/password, PUT /users/{u}/admin   (admin)
  *   GET|POST /projects, GET|PUT|DELETE /projects/{p}, GET /projects/{p}/repositories
+ *   GET /projects/{p}/repositories/{r}/tags, DELETE …/tags/{t}   (../console/tags.ts)
  *   GET|POST /projects/{p}/members, PUT|DELETE /projects/{p}/members/{u}
  *   GET|POST /projects/{p}/robots, DELETE /projects/{p}/robots/{r}
  *   GET /audit-logs?project=&repository=&operation=&limit=   (the admin: all; members: their projects')
@@ -20,6 +21,7 @@ import { caller, sendApiError, type ApiRequest } from './http.js';
 import { listAuditLogs } from './audit.js';
 import * as projects from './projects.js';
 import * as users from './users.js';
+import * as tags from '../console/tags.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -37,6 +39,8 @@ const ROUTES: [RegExp, Partial<Record<string, ApiHandler>>][] = [
   [/^\/projects$/, { GET: projects.listProjects, POST: projects.createProject }],
   [/^\/projects\/([^/]+)$/, { GET: projects.getProject, PUT: projects.updateProject, DELETE: projects.deleteProject }],
   [/^\/projects\/([^/]+)\/repositories$/, { GET: projects.listRepositories }],
+  [/^\/projects\/([^/]+)\/repositories\/([^/]+)\/tags$/, { GET: tags.listTags }],
+  [/^\/projects\/([^/]+)\/repositories\/([^/]+)\/tags\/([^/]+)$/, { DELETE: tags.deleteTag }],
   [/^\/projects\/([^/]+)\/members$/, { GET: projects.listMembers, POST: projects.addMember }],
   [/^\/projects\/([^/]+)\/members\/([^/]+)$/, { PUT: projects.updateMember, DELETE: projects.removeMember }],
   [/^\/projects\/([^/]+)\/robots$/, { GET: projects.listRobots, POST: projects.createRobot }],

@@ -70,7 +70,7 @@ async function handle(ctx: Context, options: PipelineOptions): Promise<void> {
   if (options.console && path === TOKEN_PATH) return tokenEndpoint(ctx, options.console, options.allowPlainHttp === true);
   if (options.console && (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`))) return serveApi(ctx, options.console);
   const match = path === '/' || path.startsWith('/ui') ? undefined : route(ctx.req.method ?? 'GET', path);
-  if (!match) return serveUi(ctx);
+  if (!match) return serveUi(ctx, options.console !== undefined);
   ctx.name = match.name;
   ctx.params = match.params;
   if (options.console) await authorize(ctx, options.console);

@@ -1,13 +1,19 @@
-/** The web page at / (and /ui): one self-contained HTML file that browses the registry through its own /v2 API. */
+/**
+ * The web page at / (and /ui): without --console, one self-contained HTML file
+ * that browses the registry through its own /v2 API; with --console, the
+ * console app (../console), which uses the management API instead.
+ */
 import { RegistryError } from '../errors.js';
 import { sendJson, type Context } from '../http/context.js';
 import { PAGE } from './page.js';
+import { serveConsole } from '../console/static.js';
 
-export async function serveUi(ctx: Context): Promise<void> {
+export async function serveUi(ctx: Context, consoleMode = false): Promise<void> {
   const path = ctx.path;
   if (ctx.req.method !== 'GET' && ctx.req.method !== 'HEAD') {
     throw new RegistryError('UNSUPPORTED', `${ctx.req.method} is not allowed here`, { status: 405 });
   }
+  if (consoleMode) return serveConsole(ctx);
   if (path === '/ui/settings.json') return sendJson(ctx.res, 200, { deleteEnabled: ctx.registry.options.deleteEnabled });
   if (path !== '/' && path !== '/ui' && path !== '/ui/') throw new RegistryError('UNSUPPORTED', `no such page: ${path}`, { status: 404 });
   const body = Buffer.from(PAGE);

@@ -1,0 +1,70 @@
+/**
+ * The console's view of a repository's tags, under the management API:
+ *
+ *   GET    /api/v1/projects/{p}/repositories/{r}/tags         tags with digest, size, platforms, push time
+ *   DELETE /api/v1/projects/{p}/repositories/{r}/tags/{tag}   (the caller needs delete on the project)
+ *
+ * {r} is the name inside the project, percent-encoded when it has slashes
+ * (a%2Fb for p/a/b). The browser has a session cookie, not a registry token,
+ * so these stand in for /v2 reads with the same permission checks: answers
+ * carry `can_delete` so the console shows delete buttons only where allowed.
+ */
+import { stat } from 'node:fs/promises';
+import { EngineError, notFound } from '../../lib/errors.js';
+import { sendEmpty, sendJson } from '../http/context.js';
+import { parseManifest } from '../manifest.js';
+import { checkRepositoryName, lookupManifestReference } from '../names.js';
+import { maySee, projectActions } from '../auth/permissions.js';
+import type { ApiRequest } from '../api/http.js';
+import type { Registry } from '../registry.js';
+import type { Digest } from '../../lib/digest.js';
+
+export interface TagView {
+  name: string;
+  digest: string;
+  media_type: string;
+  /** Bytes of the manifest, its config and layers (for an index: of the manifests it lists). */
+  size: number;
+  platforms: string[];
+  /** Seconds since the epoch when the tag was last set. */
+  pushed: number;
+}
+
+/** The repository named by the path, after checking the caller may pull from its project. */
+function repository(req: ApiRequest, action: 'pull' | 'delete'): string {
+  const [projectName, inner] = req.params as [string, string];
+  const project = req.auth.accounts.project(projectName);
+  if (!project || !maySee(req.who, projectName, project)) throw notFound(`no such project: ${projectName}`);
+  const actions = projectActions(req.who, projectName, project);
+  if (!actions.has(action)) throw new EngineError('forbidden', `you may not ${action} in project ${projectName}`);
+  return checkRepositoryName(`${projectName}/${inner}`);
+}
+
+export async function listTags(req: ApiRequest): Promise<void> {
+  const name = repository(req, 'pull');
+  const registry = req.ctx.registry;
+  if (!(await registry.repos.hasManifests(name))) throw notFound(`no such repository: ${name}`);
+  const tags: TagView[] = [];
+  for (const [tag, digest] of await registry.repos.tagMap(name)) tags.push(await tagView(registry, name, tag, digest));
+  const actions = projectActions(req.who, req.params[0]!, req.auth.accounts.project(req.params[0]!));
+  sendJson(req.ctx.res, 200, { repository: name, can_delete: actions.has('delete') && registry.options.deleteEnabled, tags });
+}
+
+export async function deleteTag(req: ApiRequest): Promise<void> {
+  const name = repository(req, 'delete');
+  const ref = lookupManifestReference(req.params[2]!);
+  if (ref.tag === undefined) throw new EngineError('invalid', 'name a tag, not a digest');
+  await req.ctx.registry.deleteManifest(name, ref);
+  // The console's deletes belong in the audit log as much as docker's.
+  await req.auth.audit.record({ operation: 'delete', user: req.ctx.user ?? 'anonymous', repository: name, reference: ref.tag });
+  sendEmpty(req.ctx.res, 204);
+}
+
+async function tagView(registry: Registry, name: string, tag: string, digest: Digest): Promise<TagView> {
+  const stored = await registry.getManifest(name, { digest });
+  const manifest = parseManifest(stored.bytes, stored.mediaType);
+  const listed = manifest.manifests.length > 0 ? manifest.manifests : [...(manifest.config ? [manifest.config] : []), ...manifest.layers];
+  const platforms = manifest.manifests.flatMap((m) => (m.platform?.os ? [[m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/')] : []));
+  const pushed = await stat(registry.layout.tag(name, tag)).then((s) => Math.floor(s.mtimeMs / 1000));
+  return { name: tag, digest, media_type: stored.mediaType, size: stored.bytes.length + listed.reduce((sum, d) => sum + d.size, 0), platforms, pushed };
+}

@@ -1,0 +1,207 @@
+/**
+ * The registry console (`berth registry serve --console`) in headless
+ * Chromium (Debian's chromium, driven by playwright-core), with the seed
+ * scenario: the admin signs in and creates a project and its members in the
+ * console, a developer runs `docker login` and `docker push` through a
+ * private dockerd 20.10, the console shows the repository with its size and
+ * pull command (which then works), a guest sees it without a delete button,
+ * anonymous visitors see public projects only. Screenshots go to
+ * $BERTH_ARTEFACTS/registry-console (default /tmp/berth-registry-console-shots).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, type RunResult } from './harness.js';
+import { basicAuth, TestRegistry } from './registry-harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = !existsSync(CHROMIUM) ? 'chromium not installed (apt-get install chromium)' : dockerdSkipReason() ?? false;
+const SHOTS = process.env.BERTH_ARTEFACTS ? join(process.env.BERTH_ARTEFACTS, 'registry-console') : '/tmp/berth-registry-console-shots';
+const ADMIN = { user: 'admin', password: 'admin-secret-1' };
+const DEV = { user: 'dana', password: 'dana-password' };
+const GUEST = { user: 'gus', password: 'gus-password-2' };
+const PROJECT = 'seed';
+
+function ok(r: RunResult, what: string): string {
+  assert.equal(r.code, 0, `${what}: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('registry console in Chromium, with docker push through dockerd 20.10', { skip }, () => {
+  let registry: TestRegistry;
+  let dockerd: ReferenceDockerd;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  /** What docker push reported; docker pull then fetches the manifest by it. */
+  let pushedDigest = '';
+
+  async function open(viewport?: { width: number; height: number }): Promise<Page> {
+    const context = await browser.newContext(viewport ? { viewport } : {});
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${registry.url}/`);
+    return page;
+  }
+
+  async function signIn(who: { user: string; password: string }, viewport?: { width: number; height: number }): Promise<Page> {
+    const page = await open(viewport);
+    await page.click('#sign-in');
+    await page.fill('#login-form input[name=username]', who.user);
+    await page.fill('#login-form input[name=password]', who.password);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector(`#signed-in-as >> text=${who.user}`);
+    return page;
+  }
+
+  const projectNames = (page: Page) => page.$$eval('#projects tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.key));
+  const repository = `[data-repository="${PROJECT}/busybox"]`;
+
+  before(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    console.log(`# registry console screenshots: ${SHOTS}`);
+    registry = await TestRegistry.start(['--console', '--delete-enabled'], { BERTH_REGISTRY_ADMIN_PASSWORD: ADMIN.password });
+    // Accounts come from the API (the console does not manage users yet); projects and members from the console.
+    for (const u of [DEV, GUEST]) {
+      const res = await registry.request('POST', '/api/v1/users', {
+        headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: u.user, password: u.password }),
+      });
+      assert.equal(res.status, 201, res.body.toString());
+    }
+    dockerd = await ReferenceDockerd.start();
+    ok(dockerd.docker(['import', '-c', 'CMD ["sh"]', await busyboxRootfs(), 'busybox:latest']), 'import');
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await dockerd?.stop();
+    await registry?.stop();
+  });
+
+  it('lets the admin sign in, create a private project and add its members', async () => {
+    const page = await signIn(ADMIN);
+    await page.waitForSelector('#projects tbody tr[data-key="library"]');
+    await page.fill('#create-project input[name=project]', PROJECT);
+    await page.click('#create-project button[type=submit]');
+    await page.waitForSelector(`#projects tbody tr[data-key="${PROJECT}"]`);
+    assert.equal(await page.textContent(`#projects tbody tr[data-key="${PROJECT}"] td.col-access`), 'private');
+    await page.screenshot({ path: join(SHOTS, 'projects-admin.png'), fullPage: true });
+    await page.click(`#projects a >> text=${PROJECT}`);
+    await page.waitForSelector('#add-member');
+    for (const [who, role] of [[DEV.user, 'developer'], [GUEST.user, 'guest']] as const) {
+      await page.fill('#add-member input[name=member]', who);
+      await page.selectOption('#add-member select[name=role]', role);
+      await page.click('#add-member button[type=submit]');
+      await page.waitForSelector(`#members tbody tr[data-key="${who}"] >> text=${role}`);
+    }
+    // The server holds what the form did.
+    const members = await registry.request('GET', `/api/v1/projects/${PROJECT}/members`, { headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password) } });
+    assert.deepEqual(members.json(), [{ username: DEV.user, role: 'developer' }, { username: GUEST.user, role: 'guest' }]);
+  });
+
+  it('shows what a developer pushed with docker, with its size and a pull command that works', async () => {
+    const ref = `${registry.hostPort}/${PROJECT}/busybox:v1`;
+    ok(dockerd.docker(['login', '-u', DEV.user, '--password-stdin', registry.hostPort], `${DEV.password}\n`), 'docker login');
+    ok(dockerd.docker(['tag', 'busybox:latest', ref]), 'tag');
+    const push = ok(dockerd.docker(['push', ref]), 'docker push');
+    const [, digest, size] = /v1: digest: (sha256:[0-9a-f]{64}) size: (\d+)/.exec(push) ?? [];
+    assert.ok(digest, push);
+    pushedDigest = digest!;
+    const page = await signIn(ADMIN);
+    await page.click(`#projects a >> text=${PROJECT}`);
+    const row = `${repository} tbody tr[data-key="v1"]`;
+    await page.waitForSelector(row);
+    assert.equal(await page.getAttribute(`${row} td.col-digest code`, 'title'), digest);
+    // The size shown is the manifest's plus its config and layers: more than the manifest alone.
+    const shown = (await page.textContent(`${row} td.col-size`))!;
+    assert.match(shown, /^\d+(\.\d+)? (kB|MB)$/);
+    const tags = (await registry.request('GET', `/api/v1/projects/${PROJECT}/repositories/busybox/tags`, { headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password) } })).json();
+    assert.ok(tags.tags[0].size > Number(size), JSON.stringify(tags));
+    const command = await page.inputValue(`${row} td.col-pull input`);
+    assert.equal(command, `docker pull ${ref}`);
+    await page.screenshot({ path: join(SHOTS, 'project-admin.png'), fullPage: true });
+    // The command as shown pulls the image back.
+    ok(dockerd.docker(['rmi', ref]), 'rmi');
+    const pulled = ok(dockerd.docker(command.split(' ').slice(1)), 'docker pull');
+    assert.match(pulled, new RegExp(`Digest: ${digest}`));
+    ok(dockerd.docker(['logout', registry.hostPort]), 'logout');
+  });
+
+  it('shows a guest the project without delete buttons, and the admin with them', async () => {
+    const guest = await signIn(GUEST, { width: 390, height: 844 });
+    await guest.waitForSelector(`#projects tbody tr[data-key="${PROJECT}"]`);
+    await guest.click(`#projects a >> text=${PROJECT}`);
+    await guest.waitForSelector(`${repository} tbody tr[data-key="v1"]`);
+    assert.equal(await guest.textContent('#project-role'), 'guest');
+    assert.equal(await guest.locator(`${repository} button.danger`).count(), 0);
+    assert.equal(await guest.locator('#add-member').count(), 0);
+    await guest.screenshot({ path: join(SHOTS, 'project-guest-phone.png'), fullPage: true });
+    // The server refuses the delete as well, not just the page.
+    const refused = await guest.evaluate(async (p) => (await fetch(`/api/v1/projects/${p}/repositories/busybox/tags/v1`, { method: 'DELETE', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status, PROJECT);
+    assert.equal(refused, 403);
+    const admin = await signIn(ADMIN);
+    await admin.click(`#projects a >> text=${PROJECT}`);
+    await admin.waitForSelector(`${repository} tbody tr[data-key="v1"] button.danger`);
+  });
+
+  it('shows anonymous visitors public projects only, until a project is made public', async () => {
+    const anonymous = await open();
+    await anonymous.waitForSelector('#projects tbody tr[data-key="library"]');
+    assert.deepEqual(await projectNames(anonymous), ['library']);
+    await anonymous.screenshot({ path: join(SHOTS, 'projects-anonymous.png'), fullPage: true });
+    const admin = await signIn(ADMIN);
+    await admin.click(`#projects a >> text=${PROJECT}`);
+    await admin.check('#project-public');
+    await admin.waitForSelector(`text=Project ${PROJECT} is now public`);
+    await anonymous.reload();
+    await anonymous.waitForSelector(`#projects tbody tr[data-key="${PROJECT}"]`);
+    assert.deepEqual(await projectNames(anonymous), ['library', PROJECT]);
+    await admin.uncheck('#project-public');
+    await admin.waitForSelector(`text=Project ${PROJECT} is now private`);
+  });
+
+  it('creates a robot account and shows its secret once, which then logs in', async () => {
+    const admin = await signIn(ADMIN);
+    await admin.click(`#projects a >> text=${PROJECT}`);
+    await admin.fill('#create-robot input[name=robot]', 'ci');
+    await admin.click('#create-robot button[type=submit]');
+    await admin.waitForSelector('#robot-secret');
+    const secret = await admin.inputValue('#robot-secret input');
+    await admin.waitForSelector(`#robots tbody tr[data-key="robot$${PROJECT}+ci"]`);
+    await admin.screenshot({ path: join(SHOTS, 'robot-created.png'), fullPage: true });
+    const token = await registry.request('GET', `/service/token?service=berth-registry&scope=repository:${PROJECT}/busybox:pull,push`, {
+      headers: { Authorization: basicAuth(`robot$${PROJECT}+ci`, secret) },
+    });
+    assert.equal(token.status, 200, token.body.toString());
+    const claims = JSON.parse(Buffer.from(token.json().token.split('.')[1], 'base64url').toString());
+    assert.deepEqual(claims.access, [{ type: 'repository', name: `${PROJECT}/busybox`, actions: ['pull'] }]);
+    // Shown once: after a reload the secret is nowhere on the page.
+    await admin.reload();
+    await admin.waitForSelector(`#robots tbody tr[data-key="robot$${PROJECT}+ci"]`);
+    assert.equal(await admin.locator('#robot-secret').count(), 0);
+    assert.equal((await admin.content()).includes(secret), false);
+  });
+
+  it('deletes a tag as the admin and shows the push, pull and delete in the audit log', async () => {
+    const admin = await signIn(ADMIN);
+    await admin.click(`#projects a >> text=${PROJECT}`);
+    admin.once('dialog', (d) => void d.accept());
+    await admin.click(`${repository} tbody tr[data-key="v1"] button.danger`);
+    await admin.waitForSelector(`text=Deleted ${PROJECT}/busybox:v1`);
+    await admin.waitForSelector(`${repository} >> text=No tags.`);
+    await admin.click('nav >> text=Audit log');
+    await admin.waitForSelector('#audit tbody tr');
+    const rows = await admin.$$eval('#audit tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent)));
+    assert.deepEqual(rows.filter((r) => r[2] === `${PROJECT}/busybox`).map((r) => `${r[0]} ${r[1]} ${r[3]}`), [
+      `delete ${ADMIN.user} v1`,
+      `pull ${DEV.user} ${pushedDigest}`,
+      `push ${DEV.user} v1`,
+    ]);
+    await admin.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true });
+  });
+});
