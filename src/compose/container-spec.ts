@@ -30,18 +30,20 @@ export interface ContainerPlan {
   hash: string;
   /** Anonymous volumes of the container this one replaces, by target path: a recreated container keeps them. */
   inherited?: Record<string, string>;
-  /** A one-off container (`run`): oneoff=True and no container number label of a replica. */
+  /** A one-off container (`run`): oneoff=True, its slug, and no container number (compose v2 numbers only replicas). */
   oneoff?: boolean;
+  slug?: string;
 }
 
 export function containerLabels(project: Project, plan: ContainerPlan): Record<string, string> {
   const service = project.model.services[plan.service];
   const deps = Object.entries((service.depends_on ?? {}) as Record<string, Dict>);
+  const numbering: Record<string, string> = plan.oneoff ? { [LABEL.slug]: plan.slug ?? '' } : { [LABEL.number]: String(plan.number) };
   return {
     ...((service.labels ?? {}) as Record<string, string>),
     [LABEL.project]: project.name,
     [LABEL.service]: plan.service,
-    [LABEL.number]: String(plan.number),
+    ...numbering,
     [LABEL.oneoff]: plan.oneoff ? 'True' : 'False',
     [LABEL.configHash]: plan.hash,
     [LABEL.workingDir]: project.workingDir,

@@ -5,6 +5,7 @@
  * into `container:` references to that service's first container, which
  * `up` has started before (finalise.ts makes them dependencies).
  */
+import type { BerthClient } from '../client/index.js';
 import type { Project } from './project.js';
 
 type Dict = Record<string, unknown>;
@@ -53,4 +54,12 @@ export function createNetworking(project: Project, serviceName: string, containe
   const first = serviceNetworks(service)[0];
   if (!first) return { mode: undefined, endpoints: {} };
   return { mode: networkName(project, first), endpoints: { [networkName(project, first)]: endpointConfig(service, serviceName, containerName_, first) } };
+}
+
+/** After create: the service's other networks, connected before the container starts (the first one was in the create request). */
+export async function connectOtherNetworks(client: BerthClient, project: Project, serviceName: string, service: Dict, id: string, name: string): Promise<void> {
+  if (service.network_mode) return;
+  for (const key of serviceNetworks(service).slice(1)) {
+    await client.connectNetwork(networkName(project, key), id, endpointConfig(service, serviceName, name, key));
+  }
 }

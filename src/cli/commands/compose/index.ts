@@ -19,7 +19,9 @@ interface Entry {
 const SUBCOMMANDS: Entry[] = [
   { name: 'config', short: 'Parse, resolve and render compose file in canonical format', load: async () => (await import('./config.js')).configCommand },
   { name: 'down', short: 'Stop and remove containers, networks', load: async () => (await import('./down.js')).downCommand },
+  { name: 'exec', short: 'Execute a command in a running container', load: async () => (await import('./exec.js')).execCommand },
   { name: 'ps', short: 'List containers', load: async () => (await import('./ps.js')).psCommand },
+  { name: 'run', short: 'Run a one-off command on a service', load: async () => (await import('./run.js')).runCommand },
   { name: 'up', short: 'Create and start containers', load: async () => (await import('./up.js')).upCommand },
   { name: 'version', short: 'Show the berth compose version information', load: async () => (await import('./version.js')).versionCommand },
 ];
@@ -66,7 +68,7 @@ async function runSubcommand(ctx: CommandContext, sub: ComposeSubcommand, argv: 
   const usageTail = `\n\nUsage:  ${PROGRAM} compose ${sub.name} ${sub.usage}\n\nRun '${PROGRAM} compose ${sub.name} --help' for more information\n`;
   let parsed: ParsedArgs;
   try {
-    parsed = parseFlags(argv, [...sub.flags, HELP_FLAG], true);
+    parsed = parseFlags(argv, [...sub.flags, HELP_FLAG], sub.interspersed ?? true);
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
     await write(ctx.stderr, err.message + usageTail);
