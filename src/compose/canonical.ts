@@ -33,7 +33,7 @@ function listToKeys(value: unknown, fill: (name: string) => unknown): Dict {
   return isDict(value) ? { ...value } : {};
 }
 
-const MAP_ATTRIBUTES = ['environment', 'labels', 'annotations'] as const;
+const MAP_ATTRIBUTES = ['environment', 'labels', 'annotations', 'sysctls'] as const;
 
 export function canonicalService(service: Dict, baseDir: string): Dict {
   const s: Dict = { ...service };

@@ -1,15 +1,22 @@
 /**
  * A service's container as the Engine API's create request, the way compose
- * v2 builds it (pkg/compose/create.go): labels, environment, command,
- * ports, mounts (binds through `Binds` so the engine creates a missing host
- * path, volumes through `Mounts`), restart policy, and the first network in
- * the create request; further networks are connected before start.
+ * v2 builds it (pkg/compose/create.go): the container config (labels,
+ * environment, command, healthcheck, …), the host config (host-config.ts
+ * for resources and options, mounts.ts for volumes, secrets and configs)
+ * and the first network in the create request (networking.ts); further
+ * networks are connected before start.
  */
-import type { CreateContainerRequest, HealthConfig, HostConfig, MountSpec, PortBinding } from '../client/index.js';
+import type { CreateContainerRequest, HealthConfig, HostConfig, PortBinding } from '../client/index.js';
 import type { Project } from './project.js';
-import { durationNanos, durationSeconds } from './duration.js';
+import { durationSeconds } from './duration.js';
+import { composeDuration, ramInBytes } from './go-json.js';
+import { devices, extraHosts, list, logConfig, resources, restartPolicy, ulimits } from './host-config.js';
 import { LABEL } from './labels.js';
-import type { PortConfig, VolumeConfig } from './short-syntax.js';
+import { serviceMounts } from './mounts.js';
+import { containerName, createNetworking, namespaceRef } from './networking.js';
+import type { PortConfig } from './short-syntax.js';
+
+export { containerName, endpointConfig, serviceNetworks } from './networking.js';
 
 type Dict = Record<string, unknown>;
 
@@ -23,39 +30,21 @@ export interface ContainerPlan {
   hash: string;
   /** Anonymous volumes of the container this one replaces, by target path: a recreated container keeps them. */
   inherited?: Record<string, string>;
-}
-
-/** `<project>-<service>-<n>`, or the service's `container_name`. */
-export function containerName(project: Project, service: string, number: number): string {
-  const explicit = project.model.services[service]?.container_name;
-  return typeof explicit === 'string' ? explicit : `${project.name}-${service}-${number}`;
-}
-
-/** Networks of a service in the order compose attaches them: by priority, then name. */
-export function serviceNetworks(service: Dict): string[] {
-  const networks = (service.networks ?? {}) as Record<string, Dict | null>;
-  const priority = (n: string) => Number(networks[n]?.priority ?? 0);
-  return Object.keys(networks).sort((a, b) => priority(b) - priority(a) || a.localeCompare(b));
-}
-
-/** The endpoint settings on one network: the service name (and container name) as DNS aliases. */
-export function endpointConfig(service: Dict, serviceName: string, name: string, network: string): Dict {
-  const own = ((service.networks ?? {}) as Record<string, Dict | null>)[network] ?? {};
-  const aliases = [name, serviceName, ...((own.aliases as string[] | undefined) ?? [])];
-  const endpoint: Dict = { Aliases: [...new Set(aliases)] };
-  if (own.ipv4_address || own.ipv6_address) endpoint.IPAMConfig = { IPv4Address: own.ipv4_address, IPv6Address: own.ipv6_address };
-  return endpoint;
+  /** A one-off container (`run`): oneoff=True, its slug, and no container number (compose v2 numbers only replicas). */
+  oneoff?: boolean;
+  slug?: string;
 }
 
 export function containerLabels(project: Project, plan: ContainerPlan): Record<string, string> {
   const service = project.model.services[plan.service];
   const deps = Object.entries((service.depends_on ?? {}) as Record<string, Dict>);
+  const numbering: Record<string, string> = plan.oneoff ? { [LABEL.slug]: plan.slug ?? '' } : { [LABEL.number]: String(plan.number) };
   return {
     ...((service.labels ?? {}) as Record<string, string>),
     [LABEL.project]: project.name,
     [LABEL.service]: plan.service,
-    [LABEL.number]: String(plan.number),
-    [LABEL.oneoff]: 'False',
+    ...numbering,
+    [LABEL.oneoff]: plan.oneoff ? 'True' : 'False',
     [LABEL.configHash]: plan.hash,
     [LABEL.workingDir]: project.workingDir,
     [LABEL.configFiles]: project.configFiles.join(','),
@@ -64,15 +53,20 @@ export function containerLabels(project: Project, plan: ContainerPlan): Record<s
   };
 }
 
+/** Config fields the client's types leave out but the engine takes. */
+interface ExtraConfig {
+  Domainname?: string;
+  MacAddress?: string;
+}
+
 export function containerSpec(project: Project, plan: ContainerPlan): CreateContainerRequest {
   const service = project.model.services[plan.service];
   const ports = (service.ports ?? []) as PortConfig[];
-  const networks = serviceNetworks(service);
-  const first = networks[0];
-  const networkName = (key: string) => String(project.model.networks[key]?.name ?? key);
-  const body: CreateContainerRequest = {
+  const networking = createNetworking(project, plan.service, plan.name);
+  const body: CreateContainerRequest & ExtraConfig = {
     Image: String(service.image ?? `${project.name}-${plan.service}`),
     Hostname: service.hostname as string | undefined,
+    Domainname: service.domainname as string | undefined,
     User: service.user as string | undefined,
     WorkingDir: service.working_dir as string | undefined,
     Env: Object.entries((service.environment ?? {}) as Record<string, string | null>).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`),
@@ -81,48 +75,59 @@ export function containerSpec(project: Project, plan: ContainerPlan): CreateCont
     Tty: Boolean(service.tty),
     OpenStdin: Boolean(service.stdin_open),
     StopSignal: service.stop_signal as string | undefined,
-    StopTimeout: typeof service.stop_grace_period === 'string' ? durationSeconds(service.stop_grace_period) : undefined,
+    StopTimeout: service.stop_grace_period !== undefined ? durationSeconds(String(service.stop_grace_period)) : undefined,
     Healthcheck: healthcheck(service.healthcheck as Dict | undefined),
     ExposedPorts: exposedPorts(ports, (service.expose ?? []) as string[]),
+    MacAddress: service.mac_address as string | undefined,
     Labels: containerLabels(project, plan),
-    HostConfig: hostConfig(project, plan, ports, first ? networkName(first) : undefined),
-    NetworkingConfig: { EndpointsConfig: first ? { [networkName(first)]: endpointConfig(service, plan.service, plan.name, first) } : {} },
+    HostConfig: hostConfig(project, plan, ports, networking.mode),
+    NetworkingConfig: { EndpointsConfig: networking.endpoints },
   };
   return body;
 }
 
-function hostConfig(project: Project, plan: ContainerPlan, ports: PortConfig[], network: string | undefined): HostConfig {
+function hostConfig(project: Project, plan: ContainerPlan, ports: PortConfig[], networkMode: string | undefined): HostConfig {
   const service = project.model.services[plan.service];
-  const volumes = (service.volumes ?? []) as VolumeConfig[];
-  const host: HostConfig = {
-    NetworkMode: (service.network_mode as string | undefined) ?? network,
+  const host: HostConfig & Dict = {
+    ...resources(service),
+    ...serviceMounts(project, service, plan.inherited ?? {}),
+    NetworkMode: networkMode,
     PortBindings: portBindings(ports),
-    RestartPolicy: restartPolicy(service.restart as string | undefined),
-    Binds: volumes.filter((v) => v.type === 'bind').map((v) => `${v.source}:${v.target}${v.read_only ? ':ro' : ''}`),
-    Mounts: [...volumes.filter((v) => v.type !== 'bind').map((v) => mountSpec(project, v, plan.inherited ?? {})), ...imageVolumes(volumes, plan.inherited ?? {})],
+    RestartPolicy: restartPolicy(service),
     Privileged: Boolean(service.privileged),
+    ReadonlyRootfs: Boolean(service.read_only),
     CapAdd: service.cap_add as string[] | undefined,
     CapDrop: service.cap_drop as string[] | undefined,
     Init: service.init as boolean | undefined,
+    PidMode: namespaceRef(project, service.pid),
+    IpcMode: namespaceRef(project, service.ipc),
+    UTSMode: service.uts as string | undefined,
+    UsernsMode: service.userns_mode as string | undefined,
+    VolumesFrom: volumesFrom(project, service.volumes_from),
+    Ulimits: ulimits(service.ulimits),
+    Sysctls: service.sysctls as Record<string, string> | undefined,
+    Devices: devices(service.devices),
+    LogConfig: logConfig(service),
+    ShmSize: service.shm_size !== undefined ? ramInBytes(service.shm_size) : undefined,
+    SecurityOpt: service.security_opt as string[] | undefined,
+    GroupAdd: list(service.group_add),
+    Dns: list(service.dns),
+    DnsSearch: list(service.dns_search),
+    DnsOptions: list(service.dns_opt),
+    ExtraHosts: extraHosts(service.extra_hosts),
+    Runtime: service.runtime as string | undefined,
+    StorageOpt: service.storage_opt as Record<string, string> | undefined,
   };
   return host;
 }
 
-function mountSpec(project: Project, v: VolumeConfig, inherited: Record<string, string>): MountSpec {
-  if (v.type === 'volume' && !v.source && inherited[v.target]) return { Type: 'volume', Source: inherited[v.target], Target: v.target, ReadOnly: Boolean(v.read_only) };
-  if (v.type !== 'volume' || !v.source) return { Type: v.type, Target: v.target, ReadOnly: Boolean(v.read_only) };
-  // A named volume is the project's `<project>_<key>` (or its `name:`); an undeclared source is used as is.
-  const declared = project.model.volumes[v.source];
-  const source = declared ? String(declared.name) : v.source;
-  const mount: MountSpec = { Type: 'volume', Source: source, Target: v.target, ReadOnly: Boolean(v.read_only) };
-  if (v.volume && (v.volume as Dict).nocopy) mount.VolumeOptions = { NoCopy: true };
-  return mount;
-}
-
-/** Inherited anonymous volumes at paths the service does not mount itself (the image's VOLUMEs). */
-function imageVolumes(volumes: VolumeConfig[], inherited: Record<string, string>): MountSpec[] {
-  const mounted = new Set(volumes.map((v) => v.target));
-  return Object.entries(inherited).filter(([target]) => !mounted.has(target)).map(([target, name]) => ({ Type: 'volume', Source: name, Target: target }));
+/** `[service:]NAME[:ro|:rw]` → that service's first container; `container:NAME[:ro|:rw]` → NAME. */
+function volumesFrom(project: Project, value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return (value as string[]).map((entry) => {
+    const [, kind, name, mode = ''] = /^(?:(service|container):)?(.+?)(:ro|:rw)?$/.exec(entry) as RegExpExecArray;
+    return `${kind === 'container' ? name : containerName(project, name, 1)}${mode}`;
+  });
 }
 
 function portKey(p: PortConfig | string): string {
@@ -140,18 +145,13 @@ function portBindings(ports: PortConfig[]): Record<string, PortBinding[]> {
   return out;
 }
 
-/** `no`, `always`, `unless-stopped`, `on-failure[:N]`. */
-function restartPolicy(restart: string | undefined): { Name: string; MaximumRetryCount: number } {
-  if (!restart) return { Name: 'no', MaximumRetryCount: 0 };
-  const [name, count] = restart.split(':');
-  return { Name: name, MaximumRetryCount: count ? Number(count) : 0 };
-}
-
 /** `healthcheck:` as the engine's HealthConfig; `disable: true` is `["NONE"]`, a string test runs in a shell. */
 export function healthcheck(hc: Dict | undefined): HealthConfig | undefined {
   if (!hc) return undefined;
   if (hc.disable) return { Test: ['NONE'] };
-  const nanos = (key: string) => (typeof hc[key] === 'string' ? durationNanos(hc[key] as string) : undefined);
+  const nanos = (key: string) => (hc[key] !== undefined ? composeDuration(hc[key]) : undefined);
   const test = typeof hc.test === 'string' ? ['CMD-SHELL', hc.test] : (hc.test as string[] | undefined);
-  return { Test: test, Interval: nanos('interval'), Timeout: nanos('timeout'), StartPeriod: nanos('start_period'), Retries: hc.retries as number | undefined };
+  const config: HealthConfig & Dict = { Test: test, Interval: nanos('interval'), Timeout: nanos('timeout'), StartPeriod: nanos('start_period'), Retries: hc.retries as number | undefined };
+  if (hc.start_interval !== undefined) config.StartInterval = nanos('start_interval');
+  return config;
 }

@@ -47,8 +47,28 @@ function dependsOn(service: Dict | undefined): Record<string, Dict> {
   return (service?.depends_on as Record<string, Dict> | undefined) ?? {};
 }
 
+/**
+ * A service that shares another's namespaces or volumes (`network_mode`,
+ * `pid`, `ipc`: `service:x`, `volumes_from`, `links`) needs it started
+ * first: compose-go adds these to depends_on, restarting with it for the
+ * network namespace and links.
+ */
+function addImplicitDependencies(service: Dict): void {
+  const add = (name: string, restart: boolean) => {
+    service.depends_on ??= {};
+    dependsOn(service)[name] ??= { condition: 'service_started', required: true, ...(restart ? { restart: true } : {}) };
+  };
+  const ref = (v: unknown) => (typeof v === 'string' && v.startsWith('service:') ? v.slice('service:'.length) : undefined);
+  const network = ref(service.network_mode);
+  if (network) add(network, true);
+  for (const key of ['pid', 'ipc']) if (ref(service[key])) add(ref(service[key]) as string, false);
+  for (const entry of (service.volumes_from ?? []) as string[]) if (!entry.startsWith('container:')) add(entry.replace(/^service:/, '').replace(/:(ro|rw)$/, ''), false);
+  for (const link of (service.links ?? []) as string[]) add(link.split(':')[0], true);
+}
+
 /** Unknown required dependencies are errors; optional ones (`required: false`) are dropped. */
 export function checkDependencies(model: ComposeModel): void {
+  Object.values(model.services).forEach(addImplicitDependencies);
   for (const [name, service] of Object.entries(model.services)) {
     for (const [dep, opts] of Object.entries(dependsOn(service))) {
       if (model.services[dep]) continue;

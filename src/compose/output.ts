@@ -3,7 +3,6 @@
  * sections in compose v2's order, services and keys sorted, empty sections
  * left out; and the per-service config hash (`--hash`).
  */
-import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { ComposeModel } from './finalise.js';
 
@@ -32,17 +31,5 @@ export function toJson(model: ComposeModel): string {
   return `${JSON.stringify(printable(model), null, 4)}\n`;
 }
 
-/**
- * The hash compose stores in com.docker.compose.config-hash: a digest of the
- * service's own config. Like compose v2 it leaves out what does not change the
- * container (build, pull_policy, scale, deploy.replicas), so scaling or
- * rebuilding settings alone do not recreate containers.
- */
-export function serviceConfigHash(service: Record<string, unknown>): string {
-  const { build: _b, pull_policy: _p, scale: _s, ...rest } = service;
-  if (rest.deploy && typeof rest.deploy === 'object') {
-    const { replicas: _r, ...deploy } = rest.deploy as Record<string, unknown>;
-    rest.deploy = deploy;
-  }
-  return createHash('sha256').update(JSON.stringify(sortKeys(rest))).digest('hex');
-}
+/** The config hash (hash.ts): kept here too because `config --hash` and `up` import it from this module. */
+export { serviceConfigHash } from './hash.js';

@@ -13,6 +13,7 @@ import { parseDotenv } from './dotenv.js';
 import { resolveServiceEnvironment } from './environment.js';
 import { resolveExtends, type LoadedFile } from './extends.js';
 import { findFiles } from './files.js';
+import { applyIncludes, type IncludeEntry } from './include.js';
 import { addDefaults, applyProfiles, checkDependencies, type ComposeModel } from './finalise.js';
 import { interpolateTree, interpolationFailure, type Lookup } from './interpolate.js';
 import { mergeTrees } from './merge.js';
@@ -34,6 +35,8 @@ export interface ProjectOptions {
   /** Contents of `-` (stdin) when a file is `-`. */
   stdin?: () => string;
   warn?: (message: string) => void;
+  /** False: `${VAR}` stays as written (`config --no-interpolate`). */
+  interpolate?: boolean;
 }
 
 export interface Project {
@@ -62,7 +65,7 @@ export function loadProject(options: ProjectOptions): Project {
   const environment = { ...readEnvFiles(options.envFiles, workingDir, cwd, osEnv), ...definedOnly(osEnv) };
   const lookup: Lookup = (name) => environment[name];
   const unset = new Set<string>();
-  const ctx: LoadContext = { cwd, lookup, warnUnset: (n) => unset.add(n), stdin: options.stdin, cache: new Map() };
+  const ctx: LoadContext = { cwd, lookup, warnUnset: (n) => unset.add(n), stdin: options.stdin, cache: new Map(), interpolate: options.interpolate ?? true };
 
   const sources = found.files.map((file) => loadFile(file, workingDir, ctx));
   let merged: Record<string, unknown> = {};
@@ -70,6 +73,7 @@ export function loadProject(options: ProjectOptions): Project {
     if ('version' in source.data) warn(`${source.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
   }
   for (const { source, data } of sources) merged = mergeTrees(merged, data, source) as Record<string, unknown>;
+  merged = applyIncludes(merged, workingDir, (entry) => loadIncluded(entry, environment, osEnv, ctx));
   for (const name of unset) warn(`The "${name}" variable is not set. Defaulting to a blank string.`);
 
   const name = projectName(options.projectName, environment, merged, workingDir);
@@ -90,13 +94,33 @@ interface LoadContext {
   stdin?: () => string;
   /** Files loaded for `extends`, by absolute path. */
   cache: Map<string, LoadedFile>;
+  interpolate: boolean;
+}
+
+/**
+ * An included application: its env files (default: its project directory's
+ * `.env`) under the including project's environment, its files merged, and
+ * its own includes.
+ */
+function loadIncluded(entry: IncludeEntry, projectEnv: Record<string, string>, osEnv: Record<string, string | undefined>, ctx: LoadContext): Record<string, unknown> {
+  const environment = { ...readEnvFiles(entry.envFiles, entry.projectDirectory, entry.projectDirectory, osEnv), ...projectEnv };
+  const own: LoadContext = { ...ctx, lookup: (name) => environment[name], cache: new Map() };
+  let merged: Record<string, unknown> = {};
+  for (const path of entry.paths) {
+    const { source, data } = loadFile(path, entry.projectDirectory, own);
+    merged = mergeTrees(merged, data, source) as Record<string, unknown>;
+  }
+  return applyIncludes(merged, entry.projectDirectory, (inner) => loadIncluded(inner, projectEnv, osEnv, ctx));
 }
 
 /** One file through parse → interpolate → validate → canonical → extends. */
 function loadFile(file: string, baseDir: string, ctx: LoadContext): { source: ComposeSource; data: Record<string, unknown> } {
   const source = parseSource(displayName(file, ctx.cwd), readText(file, ctx));
-  const data = interpolateTree(source.data, ctx.lookup, ctx.warnUnset, (path, err) => interpolationFailure(where(source, path), path, err)) as Record<string, unknown>;
-  validate(source, data);
+  const data = ctx.interpolate
+    ? (interpolateTree(source.data, ctx.lookup, ctx.warnUnset, (path, err) => interpolationFailure(where(source, path), path, err)) as Record<string, unknown>)
+    : source.data;
+  // An uninterpolated file may not fit the schema's types (`${PORT}` where a number goes): it is shown as written.
+  if (ctx.interpolate) validate(source, data);
   const canonical = canonicalTree(data, baseDir);
   const loaded: LoadedFile = { path: file === '-' ? resolve(baseDir, 'stdin') : file, services: canonical.services as LoadedFile['services'] };
   resolveExtends(loaded, (path) => loadExtendsFile(path, ctx));

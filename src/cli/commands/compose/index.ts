@@ -23,6 +23,7 @@ const SUBCOMMANDS: Entry[] = [
   { name: 'create', short: 'Creates containers for a service.', load: async () => (await import('./create.js')).createCommand },
   { name: 'down', short: 'Stop and remove containers, networks', load: async () => (await import('./down.js')).downCommand },
   { name: 'events', short: 'Receive real time events from containers', load: async () => (await import('./events.js')).eventsCommand },
+  { name: 'exec', short: 'Execute a command in a running container', load: async () => (await import('./exec.js')).execCommand },
   { name: 'images', short: 'List images used by the created containers', load: async () => (await import('./images.js')).imagesCommand },
   { name: 'kill', short: 'Force stop service containers', load: async () => (await import('./kill.js')).killCommand },
   { name: 'logs', short: 'View output from containers', load: async () => (await import('./logs.js')).logsCommand },
@@ -34,6 +35,7 @@ const SUBCOMMANDS: Entry[] = [
   { name: 'push', short: 'Push service images', load: async () => (await import('./push.js')).pushCommand },
   { name: 'restart', short: 'Restart service containers', load: async () => (await import('./restart.js')).restartCommand },
   { name: 'rm', short: 'Removes stopped service containers', load: async () => (await import('./rm.js')).rmCommand },
+  { name: 'run', short: 'Run a one-off command on a service', load: async () => (await import('./run.js')).runCommand },
   { name: 'scale', short: 'Scale services ', load: async () => (await import('./scale.js')).scaleCommand },
   { name: 'start', short: 'Start services', load: async () => (await import('./start.js')).startCommand },
   { name: 'stop', short: 'Stop services', load: async () => (await import('./stop.js')).stopCommand },
@@ -85,7 +87,7 @@ async function runSubcommand(ctx: CommandContext, sub: ComposeSubcommand, argv: 
   const usageTail = `\n\nUsage:  ${PROGRAM} compose ${sub.name} ${sub.usage}\n\nRun '${PROGRAM} compose ${sub.name} --help' for more information\n`;
   let parsed: ParsedArgs;
   try {
-    parsed = parseFlags(argv, [...sub.flags, HELP_FLAG], true);
+    parsed = parseFlags(argv, [...sub.flags, HELP_FLAG], sub.interspersed ?? true);
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
     await write(ctx.stderr, err.message + usageTail);

@@ -33,7 +33,7 @@ export function composeOptions(flags: FlagValues): ComposeOptions {
 }
 
 /** Loads the project; warnings go to stderr as compose prints them. */
-export function openProject(ctx: CommandContext, options: ComposeOptions, extra: { services?: string[]; profiles?: string[] } = {}): Project {
+export function openProject(ctx: CommandContext, options: ComposeOptions, extra: { services?: string[]; profiles?: string[]; interpolate?: boolean } = {}): Project {
   return loadProject({
     files: options.files,
     projectName: options.projectName,
@@ -41,6 +41,7 @@ export function openProject(ctx: CommandContext, options: ComposeOptions, extra:
     envFiles: options.envFiles,
     profiles: extra.profiles ?? options.profiles,
     services: extra.services,
+    interpolate: extra.interpolate,
     env: ctx.env,
     warn: (message) => ctx.stderr.write(`WARN[0000] ${message}\n`),
   });

@@ -8,5 +8,7 @@ export interface ComposeSubcommand {
   usage: string;
   short: string;
   flags: FlagSpec[];
+  /** False for commands whose arguments are a command line (exec, run): flags stop at the first argument. */
+  interspersed?: boolean;
   run(ctx: CommandContext, parsed: ParsedArgs, options: ComposeOptions): Promise<number>;
 }

@@ -1,5 +1,5 @@
 /** `berth exec`: runs a process in a running container; the exit code is the process's. */
-import type { CommandSpec } from '../../command.js';
+import type { CommandContext, CommandSpec } from '../../command.js';
 import { expandEnv, parseKeyValueFile } from '../../opts/files.js';
 import { consoleSize, monitorTtySize, streamHijacked } from './attach-io.js';
 import { detachKeysFlag } from '../../opts/detach-keys.js';
@@ -24,30 +24,48 @@ export const execCommand: CommandSpec = {
   ],
   async run(ctx, { flags, args }) {
     const [container, ...cmd] = args;
-    const detach = Boolean(flags.detach);
-    const tty = Boolean(flags.tty);
-    const detachKeys = (flags['detach-keys'] as string) || undefined;
     const env = [...(flags['env-file'] as string[]).flatMap((f) => parseKeyValueFile(f, (n) => process.env[n])), ...(flags.env as string[]).map((e) => expandEnv(e, process.env))];
-    if (!detach && flags.interactive && tty && !ctx.stdin.isTTY) throw new Error('the input device is not a TTY');
-    const client = await ctx.client();
-    const size = tty ? consoleSize(ctx.stdout) : undefined;
-    const { Id: execId } = await client.createExec(container, {
-      User: flags.user as string, Privileged: flags.privileged as boolean, Tty: tty, AttachStdin: Boolean(flags.interactive) && !detach,
-      AttachStdout: !detach, AttachStderr: !detach, Detach: detach, DetachKeys: detachKeys, Env: env.length ? env : undefined,
-      WorkingDir: flags.workdir as string, Cmd: cmd, ConsoleSize: size,
+    return execIn(ctx, container, cmd, {
+      detach: Boolean(flags.detach), tty: Boolean(flags.tty), interactive: Boolean(flags.interactive), env,
+      user: flags.user as string, privileged: flags.privileged as boolean, workdir: flags.workdir as string,
+      detachKeys: (flags['detach-keys'] as string) || undefined,
     });
-    if (detach) {
-      await client.startExecDetached(execId, tty);
-      return 0;
-    }
-    const conn = await client.startExecAttached(execId, tty, size);
-    const stopResize = tty ? monitorTtySize(ctx.stdout, (h, w) => client.resizeExec(execId, h, w)) : () => {};
-    try {
-      const end = await streamHijacked(conn, { tty, stdin: flags.interactive ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr, detachKeys });
-      if (end === 'detached') return 0;
-    } finally {
-      stopResize();
-    }
-    return (await client.inspectExec(execId)).ExitCode ?? 0;
   },
 };
+
+export interface ExecOptions {
+  detach: boolean;
+  tty: boolean;
+  interactive: boolean;
+  env: string[];
+  user?: string;
+  privileged?: boolean;
+  workdir?: string;
+  detachKeys?: string;
+}
+
+/** Runs `cmd` in a running container, streaming it (or not, with `detach`); the exit code is the process's. `compose exec` shares it. */
+export async function execIn(ctx: CommandContext, container: string, cmd: string[], o: ExecOptions): Promise<number> {
+  const { detach, tty, detachKeys, env } = o;
+  if (!detach && o.interactive && tty && !ctx.stdin.isTTY) throw new Error('the input device is not a TTY');
+  const client = await ctx.client();
+  const size = tty ? consoleSize(ctx.stdout) : undefined;
+  const { Id: execId } = await client.createExec(container, {
+    User: o.user, Privileged: o.privileged, Tty: tty, AttachStdin: o.interactive && !detach,
+    AttachStdout: !detach, AttachStderr: !detach, Detach: detach, DetachKeys: detachKeys, Env: env.length ? env : undefined,
+    WorkingDir: o.workdir, Cmd: cmd, ConsoleSize: size,
+  });
+  if (detach) {
+    await client.startExecDetached(execId, tty);
+    return 0;
+  }
+  const conn = await client.startExecAttached(execId, tty, size);
+  const stopResize = tty ? monitorTtySize(ctx.stdout, (h, w) => client.resizeExec(execId, h, w)) : () => {};
+  try {
+    const end = await streamHijacked(conn, { tty, stdin: o.interactive ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr, detachKeys });
+    if (end === 'detached') return 0;
+  } finally {
+    stopResize();
+  }
+  return (await client.inspectExec(execId)).ExitCode ?? 0;
+}

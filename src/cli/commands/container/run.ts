@@ -27,7 +27,7 @@ function detachRequest(request: CreateContainerRequest): void {
   request.StdinOnce = false;
 }
 
-async function startDetached(ctx: CommandContext, client: BerthClient, id: string): Promise<number> {
+export async function startDetached(ctx: CommandContext, client: BerthClient, id: string): Promise<number> {
   try {
     await client.startContainer(id);
   } catch (err) {
@@ -37,7 +37,8 @@ async function startDetached(ctx: CommandContext, client: BerthClient, id: strin
   return 0;
 }
 
-async function runAttached(ctx: CommandContext, client: BerthClient, id: string, request: CreateContainerRequest, parsed: ParsedArgs): Promise<number> {
+/** Attach, wait, start, stream: the exit code is the container's. `compose run` shares it. */
+export async function runAttached(ctx: CommandContext, client: BerthClient, id: string, request: CreateContainerRequest, parsed: ParsedArgs): Promise<number> {
   const { flags } = parsed;
   const detachKeys = (flags['detach-keys'] as string) || undefined;
   const tty = Boolean(request.Tty);
