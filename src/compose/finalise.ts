@@ -54,16 +54,26 @@ function dependsOn(service: Dict | undefined): Record<string, Dict> {
  * network namespace and links.
  */
 function addImplicitDependencies(service: Dict): void {
-  const add = (name: string, restart: boolean) => {
+  for (const { name, restart } of referencedServices(service)) {
     service.depends_on ??= {};
     dependsOn(service)[name] ??= { condition: 'service_started', required: true, ...(restart ? { restart: true } : {}) };
-  };
+  }
+}
+
+/**
+ * The services whose containers this service's create body names (shared
+ * namespaces, volumes_from, links): they must exist before it is created.
+ * `restart`: it must restart with them (network namespace and links).
+ */
+export function referencedServices(service: Dict): { name: string; restart: boolean }[] {
+  const out: { name: string; restart: boolean }[] = [];
   const ref = (v: unknown) => (typeof v === 'string' && v.startsWith('service:') ? v.slice('service:'.length) : undefined);
   const network = ref(service.network_mode);
-  if (network) add(network, true);
-  for (const key of ['pid', 'ipc']) if (ref(service[key])) add(ref(service[key]) as string, false);
-  for (const entry of (service.volumes_from ?? []) as string[]) if (!entry.startsWith('container:')) add(entry.replace(/^service:/, '').replace(/:(ro|rw)$/, ''), false);
-  for (const link of (service.links ?? []) as string[]) add(link.split(':')[0], true);
+  if (network) out.push({ name: network, restart: true });
+  for (const key of ['pid', 'ipc']) if (ref(service[key])) out.push({ name: ref(service[key]) as string, restart: false });
+  for (const entry of (service.volumes_from ?? []) as string[]) if (!entry.startsWith('container:')) out.push({ name: entry.replace(/^service:/, '').replace(/:(ro|rw)$/, ''), restart: false });
+  for (const link of (service.links ?? []) as string[]) out.push({ name: link.split(':')[0]!, restart: true });
+  return out;
 }
 
 /** Unknown required dependencies are errors; optional ones (`required: false`) are dropped. */

@@ -10,7 +10,7 @@
 import type { BerthClient, ContainerSummary } from '../client/index.js';
 import { convergeService, type Converged, type ConvergeOptions } from './converge.js';
 import { nameOf, projectContainers, serviceOf } from './containers.js';
-import { dependencyOrder } from './finalise.js';
+import { dependencyOrder, referencedServices } from './finalise.js';
 import { inDependencyOrder } from './graph.js';
 import { ensureImages, type ImageOptions } from './build.js';
 import { removeContainer } from './lifecycle.js';
@@ -52,12 +52,21 @@ export async function create(client: BerthClient, project: Project, progress: Pr
   await ensureNetworks(client, project, progress, options.warn);
   await ensureVolumes(client, project, progress, options.warn);
   const byService: ProjectContainers = new Map();
-  await inDependencyOrder(project.model.services, order, async (service) => {
+  // A container is created once the containers its create body names exist; the rest of depends_on
+  // orders only the starts, so creation runs in parallel (the daemon's latency is most of `up`).
+  await inDependencyOrder(creationOrder(project), order, async (service) => {
     const mine = existing.filter((c) => serviceOf(c) === service);
     byService.set(service, await convergeService(client, project, service, mine, progress, { ...options, recreate: recreateFor(service, options) }));
   });
   // Map order is dependency order, whatever order the services finished in.
   return new Map(order.map((s) => [s, byService.get(s) ?? []]));
+}
+
+/** Each service with, as its dependencies, only the services whose containers its create body names. */
+function creationOrder(project: Project): Project['model']['services'] {
+  return Object.fromEntries(Object.entries(project.model.services).map(([name, service]) => [
+    name, { depends_on: Object.fromEntries(referencedServices(service).map((r) => [r.name, {}])) },
+  ]));
 }
 
 /**
