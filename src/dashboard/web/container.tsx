@@ -4,6 +4,7 @@ import type { ContainerAction, ContainerRow, Role } from '../shared/types.js';
 import { act, actionsFor, DESTRUCTIVE, LABELS } from './actions.js';
 import { api, errorText } from './api.js';
 import { useNotify } from './notices.js';
+import { TerminalPanel } from './terminal.js';
 
 const MAX_LINES = 5000;
 
@@ -26,6 +27,7 @@ export function ContainerPage({ host, id, row, role }: { host: string; id: strin
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       <Logs base={base} name={name} />
+      {role !== 'viewer' && <TerminalPanel base={base} running={row?.state === 'running'} />}
       <details class="panel">
         <summary>Inspect</summary>
         <pre id="inspect" class="json">{inspect === undefined ? 'Loading…' : JSON.stringify(inspect, null, 2)}</pre>
