@@ -22,6 +22,8 @@ const PATH = /^\/api\/hosts\/([^/]+)\/containers\/([^/]+)\/exec$/;
 /** The shell: bash where the image has one, else sh. */
 const SHELL = ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi'];
 const MAX_SIZE = 1000;
+/** Ctrl-C then Ctrl-D: what the terminal sends to end the shell when the browser closes it. */
+const HANG_UP = Buffer.from('\x03\x04');
 
 export type Refuse = (status: string) => void;
 
@@ -84,7 +86,9 @@ function pipe(ws: WebSocket, conn: Hijacked, client: BerthClient, execId: string
     // A shell that just exited cannot be resized: harmless.
     if (msg) resized = resized.then(() => client.resizeExec(execId, msg.rows, msg.cols)).catch(() => undefined);
   });
-  ws.once('close', () => conn.socket.destroy());
+  // Closing the attach alone leaves the shell running in the container (as docker exec does): interrupt
+  // what runs and end the shell's input first. A program that ignores both keeps running.
+  ws.once('close', () => input.end(HANG_UP, () => conn.socket.destroy()));
   ws.on('error', () => ws.terminate());
 }
 
