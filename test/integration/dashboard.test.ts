@@ -280,9 +280,36 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
       await page.waitForFunction((s) => [...document.querySelectorAll('#terminal .xterm-rows > div')].some((r) => r.textContent?.trim() === s), narrow, { timeout: 30_000 });
       await page.setViewportSize({ width: 1280, height: 720 });
       await page.click('#terminal-close');
+      // Closing the terminal ends its shell: only the container's own process is left.
+      const engine = host === 'berth' ? berthd : dockerd;
+      await waitForValue('the shell to exit', async () => (ok(engine.docker(['top', `web-${host}`]), 'top').split('\n').length === 2 ? true : undefined));
     }
     // Without the CSRF token the upgrade is refused, even for an admin.
     assert.equal(await tryWebSocket(page, '/api/hosts/berth/containers/web-berth/exec'), 'refused');
+    await context.close();
+  });
+
+  test('live CPU and memory charts move with the stats stream; network and block I/O and the processes (top) on each host', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD);
+    const count = () => page.$eval('#chart-cpu', (svg) => Number(svg.getAttribute('data-points')));
+    for (const host of ['berth', 'docker']) {
+      await page.goto(`${url}/#/containers`);
+      await page.click(`${row(host, `web-${host}`)} td.col-name a`);
+      await page.waitForFunction(() => Number(document.querySelector('#chart-cpu')?.getAttribute('data-points')) >= 1, undefined, { timeout: 30_000 });
+      const first = await count();
+      await page.waitForFunction((n) => Number(document.querySelector('#chart-cpu')?.getAttribute('data-points')) >= n + 2, first, { timeout: 30_000 });
+      const drawn = await page.$eval('#chart-memory polyline', (p) => (p.getAttribute('points') ?? '').split(' ').filter(Boolean).length);
+      assert.ok(drawn >= first + 2, `memory chart has ${drawn} points`);
+      assert.match((await page.textContent('#chart-memory >> xpath=..')) ?? '', /^Memory \d+(\.\d+)? (B|kB|MB|GB) \(limit \d+(\.\d+)? (MB|GB|TB)\), scale 0 to \d/);
+      assert.match((await page.textContent('#stats-net')) ?? '', /^\d+(\.\d+)? (B|kB|MB) \/ \d+(\.\d+)? (B|kB|MB)/);
+      assert.match((await page.textContent('#stats-block')) ?? '', /^\d+(\.\d+)? (B|kB|MB|GB) \/ /);
+      assert.match((await page.textContent('#stats-pids')) ?? '', /^[1-9]\d*$/);
+      await page.click('#processes-summary');
+      await page.waitForSelector('#process-table td >> text="sleep 3600"');
+      const titles = await page.$$eval('#process-table th', (th) => th.map((t) => t.textContent));
+      assert.ok(titles.includes('PID') && titles.includes('CMD'), titles.join(','));
+      if (host === 'docker') await page.screenshot({ path: join(SHOTS, 'container-stats.png'), fullPage: true });
+    }
     await context.close();
   });
 
