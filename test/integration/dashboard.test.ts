@@ -249,6 +249,70 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await context.close();
   });
 
+  /** Opens a WebSocket from the page; resolves "open" or "refused". */
+  const tryWebSocket = (page: Page, path: string) => page.evaluate((p) => new Promise<string>((resolve) => {
+    const ws = new WebSocket(`ws://${location.host}${p}`);
+    ws.onopen = () => { ws.close(); resolve('open'); };
+    ws.onerror = () => resolve('refused');
+  }), path);
+
+  /** The terminal's rows as text (xterm.js renders each row as a div). */
+  const terminalRows = (page: Page) => page.$$eval('#terminal .xterm-rows > div', (rows) => rows.map((r) => (r.textContent ?? '').trim()));
+
+  test('a terminal in the browser on each host: type echo hi and read hi; the TTY follows the terminal\'s size', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD);
+    for (const host of ['berth', 'docker']) {
+      await page.goto(`${url}/#/containers`);
+      await page.click(`${row(host, `web-${host}`)} td.col-name a`);
+      await page.click('#terminal-open');
+      await page.waitForSelector('#terminal-state >> text="connected"');
+      await page.click('#terminal');
+      await page.keyboard.type('echo hi\n');
+      await page.waitForFunction(() => [...document.querySelectorAll('#terminal .xterm-rows > div')].some((r) => r.textContent?.trim() === 'hi'), undefined, { timeout: 30_000 });
+      assert.ok((await terminalRows(page)).some((r) => r.endsWith('echo hi')), 'the typed command is echoed');
+      if (host === 'berth') await page.screenshot({ path: join(SHOTS, 'container-terminal.png'), fullPage: true });
+      // Resize: narrow the window, and the shell's TTY gets the terminal's new size.
+      const size = () => page.$eval('#terminal', (t) => `${(t as HTMLElement).dataset.rows} ${(t as HTMLElement).dataset.cols}`);
+      const wide = await size();
+      await page.setViewportSize({ width: 640, height: 720 });
+      const narrow = await waitForValue('the terminal to narrow', async () => ((await size()) !== wide ? size() : undefined));
+      await page.keyboard.type('stty size\n');
+      await page.waitForFunction((s) => [...document.querySelectorAll('#terminal .xterm-rows > div')].some((r) => r.textContent?.trim() === s), narrow, { timeout: 30_000 });
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.click('#terminal-close');
+      // Closing the terminal ends its shell: only the container's own process is left.
+      const engine = host === 'berth' ? berthd : dockerd;
+      await waitForValue('the shell to exit', async () => (ok(engine.docker(['top', `web-${host}`]), 'top').split('\n').length === 2 ? true : undefined));
+    }
+    // Without the CSRF token the upgrade is refused, even for an admin.
+    assert.equal(await tryWebSocket(page, '/api/hosts/berth/containers/web-berth/exec'), 'refused');
+    await context.close();
+  });
+
+  test('live CPU and memory charts move with the stats stream; network and block I/O and the processes (top) on each host', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD);
+    const count = () => page.$eval('#chart-cpu', (svg) => Number(svg.getAttribute('data-points')));
+    for (const host of ['berth', 'docker']) {
+      await page.goto(`${url}/#/containers`);
+      await page.click(`${row(host, `web-${host}`)} td.col-name a`);
+      await page.waitForFunction(() => Number(document.querySelector('#chart-cpu')?.getAttribute('data-points')) >= 1, undefined, { timeout: 30_000 });
+      const first = await count();
+      await page.waitForFunction((n) => Number(document.querySelector('#chart-cpu')?.getAttribute('data-points')) >= n + 2, first, { timeout: 30_000 });
+      const drawn = await page.$eval('#chart-memory polyline', (p) => (p.getAttribute('points') ?? '').split(' ').filter(Boolean).length);
+      assert.ok(drawn >= first + 2, `memory chart has ${drawn} points`);
+      assert.match((await page.textContent('#chart-memory >> xpath=..')) ?? '', /^Memory \d+(\.\d+)? (B|kB|MB|GB) \(limit \d+(\.\d+)? (MB|GB|TB)\), scale 0 to \d/);
+      assert.match((await page.textContent('#stats-net')) ?? '', /^\d+(\.\d+)? (B|kB|MB) \/ \d+(\.\d+)? (B|kB|MB)/);
+      assert.match((await page.textContent('#stats-block')) ?? '', /^\d+(\.\d+)? (B|kB|MB|GB) \/ /);
+      assert.match((await page.textContent('#stats-pids')) ?? '', /^[1-9]\d*$/);
+      await page.click('#processes-summary');
+      await page.waitForSelector('#process-table td >> text="sleep 3600"');
+      const titles = await page.$$eval('#process-table th', (th) => th.map((t) => t.textContent));
+      assert.ok(titles.includes('PID') && titles.includes('CMD'), titles.join(','));
+      if (host === 'docker') await page.screenshot({ path: join(SHOTS, 'container-stats.png'), fullPage: true });
+    }
+    await context.close();
+  });
+
   test('an admin adds a viewer, who sees everything but cannot stop anything (the server refuses a forged request)', async () => {
     const admin = await signIn('admin', ADMIN_PASSWORD);
     await admin.page.click('nav >> text=Users');
@@ -273,6 +337,13 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     }, id);
     assert.equal(status, 403);
     assert.equal(ok(berthd.docker(['inspect', '-f', '{{.State.Status}}', 'web-berth']), 'inspect'), 'running');
+    // No terminal either: no button, and the upgrade is refused even with the viewer's CSRF token.
+    await page.goto(`${url}/#/containers`);
+    await page.click(`${row('berth', 'web-berth')} td.col-name a`);
+    await page.waitForSelector('#logs-title');
+    assert.equal(await page.$$eval('#terminal-open', (b) => b.length), 0, 'no terminal button');
+    const viewerCsrf = await page.evaluate(async () => ((await (await fetch('/api/session')).json()) as { csrf: string }).csrf);
+    assert.equal(await tryWebSocket(page, `/api/hosts/berth/containers/web-berth/exec?csrf=${viewerCsrf}`), 'refused');
     await page.screenshot({ path: join(SHOTS, 'containers-viewer.png'), fullPage: true });
     await context.close();
   });

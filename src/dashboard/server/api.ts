@@ -7,6 +7,7 @@ import type { SessionInfo } from '../shared/types.js';
 import { checkPassword, type Accounts, type PublicUser } from './accounts.js';
 import { containerRoutes } from './container-routes.js';
 import { resourceRoutes } from './resource-routes.js';
+import { statsRoutes } from './stats-routes.js';
 import type { Guard } from './guard.js';
 import type { HostManager } from './hosts.js';
 import { clientAddress, HttpError, readJson, Router, sameOrigin, sendJson, type Context } from './http.js';
@@ -32,6 +33,7 @@ export function apiRouter(d: ApiDeps): Router<unknown> {
   hostRoutes(r, d);
   containerRoutes(r, d.guard, d.hosts);
   resourceRoutes(r, d.guard, d.hosts);
+  statsRoutes(r, d.guard, d.hosts);
   return r;
 }
 

@@ -16,13 +16,17 @@ import { sameOrigin } from './http.js';
 const MAX_BUFFERED = 8 * 1024 * 1024;
 const SESSION_CHECK_MS = 30_000;
 
-export function attachLive(server: Server, guard: Guard, hosts: HostManager): WebSocketServer {
+/** Another WebSocket endpoint (the terminal): true when it took the upgrade. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, refuse: (status: string) => void) => boolean;
+
+export function attachLive(server: Server, guard: Guard, hosts: HostManager, others: UpgradeHandler[] = []): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const refuse = (status: string) => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    if (others.some((handler) => handler(req, socket, head, refuse))) return;
     if (path !== '/api/live') return refuse('404 Not Found');
     if (!sameOrigin(req)) return refuse('403 Forbidden');
     if (!guard.caller(req)) return refuse('401 Unauthorized');

@@ -17,6 +17,7 @@ import { errorResponse, sendJson, type Router } from './http.js';
 import { attachLive } from './live.js';
 import { SessionStore } from './sessions.js';
 import { serveStatic } from './static.js';
+import { Terminals } from './terminal.js';
 import { LoginThrottle, type ThrottleOptions } from './throttle.js';
 
 export interface DashboardConfig {
@@ -37,8 +38,9 @@ export interface RunningDashboard {
   close(): Promise<void>;
 }
 
+/** Inline styles are allowed (scripts are not): xterm.js's renderer sizes and colours the terminal with a <style> element of its own. */
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
@@ -60,7 +62,8 @@ export async function startDashboard(config: DashboardConfig, log: (line: string
   const server: Server = config.tls
     ? (await import('node:https')).createServer({ cert: await readFile(config.tls.cert), key: await readFile(config.tls.key), minVersion: 'TLSv1.2' }, listener)
     : createHttpServer(listener);
-  const wss = attachLive(server, guard, hosts);
+  const terminals = new Terminals(guard, hosts);
+  const wss = attachLive(server, guard, hosts, [(...args) => terminals.upgrade(...args)]);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(invalid(`cannot listen on ${config.host}:${config.port}: ${err.message}`, err)));
@@ -77,6 +80,7 @@ export async function startDashboard(config: DashboardConfig, log: (line: string
     url: `${config.tls ? 'https' : 'http'}://${hostPart}:${port}`,
     close: async () => {
       hosts.close();
+      terminals.close();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

@@ -105,3 +105,17 @@ export interface AcrossHosts<T> {
   rows: T[];
   errors: Record<string, string>;
 }
+
+/** One point of a container's live stats (the dashboard's charts): docker stats' numbers, byte counters cumulative. */
+export interface StatsPoint {
+  /** Milliseconds since the epoch, from the sample's `read`. */
+  time: number;
+  cpuPercent: number;
+  memory: number;
+  memoryLimit: number;
+  netRx: number;
+  netTx: number;
+  blockRead: number;
+  blockWrite: number;
+  pids: number;
+}

@@ -31,3 +31,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** The session's CSRF token, for the WebSocket endpoints that take it as ?csrf= (a browser WebSocket cannot send headers). */
+export const csrf = (): string => csrfToken;

@@ -1,9 +1,13 @@
-/** One container: its state, inspect output and logs (follow, search, download). */
+/** One container: its state, logs (follow, search, download), live stats and processes, a terminal, and its inspect output. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ContainerAction, ContainerRow, Role } from '../shared/types.js';
 import { act, actionsFor, DESTRUCTIVE, LABELS } from './actions.js';
 import { api, errorText } from './api.js';
 import { useNotify } from './notices.js';
+import { StatsPanel } from './stats.js';
+import { ProcessesPanel } from './top.js';
+import { streamLines } from './stream.js';
+import { TerminalPanel } from './terminal.js';
 
 const MAX_LINES = 5000;
 
@@ -26,6 +30,9 @@ export function ContainerPage({ host, id, row, role }: { host: string; id: strin
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       <Logs base={base} name={name} />
+      <StatsPanel base={base} running={row?.state === 'running'} />
+      <ProcessesPanel base={base} running={row?.state === 'running'} />
+      {role !== 'viewer' && <TerminalPanel base={base} running={row?.state === 'running'} />}
       <details class="panel">
         <summary>Inspect</summary>
         <pre id="inspect" class="json">{inspect === undefined ? 'Loading…' : JSON.stringify(inspect, null, 2)}</pre>
@@ -68,7 +75,7 @@ function Logs({ base, name }: { base: string; name: string }) {
   useEffect(() => {
     const abort = new AbortController();
     setLines([]);
-    void stream(`${base}/logs?tail=500${follow ? '&follow=1' : ''}`, abort.signal, (more) => setLines((l) => [...l, ...more].slice(-MAX_LINES)), setState);
+    void streamLines(`${base}/logs?tail=500${follow ? '&follow=1' : ''}`, abort.signal, (more) => setLines((l) => [...l, ...more].slice(-MAX_LINES)), setState);
     return () => abort.abort();
   }, [base, follow]);
   const shown = useMemo(() => (query ? lines.filter((l) => l.toLowerCase().includes(query.toLowerCase())) : lines), [lines, query]);
@@ -91,27 +98,4 @@ function Logs({ base, name }: { base: string; name: string }) {
       <pre id="logs" class="logs" ref={box} tabIndex={0} aria-label={`Logs of ${name}`}>{shown.join('\n')}</pre>
     </section>
   );
-}
-
-/** Reads a plain-text logs response line by line as it arrives. */
-async function stream(url: string, signal: AbortSignal, onLines: (lines: string[]) => void, onState: (s: string) => void): Promise<void> {
-  try {
-    onState('loading…');
-    const res = await fetch(url, { signal, credentials: 'same-origin' });
-    if (!res.ok || !res.body) throw new Error(((await res.json().catch(() => ({}))) as { message?: string }).message ?? res.statusText);
-    onState(url.includes('follow=1') ? 'following' : '');
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let partial = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const parts = (partial + value).split('\n');
-      partial = parts.pop() ?? '';
-      if (parts.length) onLines(parts);
-    }
-    if (partial) onLines([partial]);
-    onState('ended');
-  } catch (err) {
-    if (!signal.aborted) onState(`error: ${errorText(err)}`);
-  }
 }
