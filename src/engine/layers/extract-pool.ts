@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { EngineError, isEngineError } from '../../lib/errors.js';
+import { EngineError } from '../../lib/errors.js';
+import { extractionError } from './tar-apply.js';
 import { deserializeError, serializeError, type Extracted, type ExtractRequest, type SerializedError } from './extract-layer.js';
 
 /**
@@ -78,13 +79,13 @@ function runJob(worker: Worker, tar: Readable, request: ExtractRequest): Promise
         credit += message.chunks;
         wake?.();
       } else if (message.type === 'done') {
-        settle(() => resolve(inputError ? { error: inputError, reusable: true } : { result: message.result, reusable: true }));
+        settle(() => resolve(inputError ? { error: extractionError(inputError), reusable: true } : { result: message.result, reusable: true }));
       } else {
         tar.destroy();
-        const error = deserializeError(message.error);
-        // The input's own failure, when it is one the extractor would have passed on as it is.
-        const passOn = inputError !== null && (isEngineError(inputError) || typeof (inputError as NodeJS.ErrnoException).syscall === 'string');
-        settle(() => resolve({ error: passOn ? inputError! : error, reusable: true }));
+        // A failed input is the cause, whatever the worker saw first once it was aborted (its
+        // stream may have been destroyed before the abort's error reached it).
+        const error = inputError ? extractionError(inputError) : deserializeError(message.error);
+        settle(() => resolve({ error, reusable: true }));
       }
     };
     const onCrash = (err?: unknown) => {

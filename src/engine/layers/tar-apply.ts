@@ -97,12 +97,19 @@ export async function applyTar(input: Readable, dest: string, options: ApplyOpti
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     reader.abort(error);
-    // Refusals are EngineErrors already, and host failures (ENOSPC, EIO…) are not the tar's fault.
-    if (isEngineError(error) || isSystemError(error)) throw error;
-    throw invalid(`error extracting layer: ${error.message}`, error); // a malformed or truncated tar
+    throw extractionError(error);
   }
   await restoreDirTimes(ctx.dirTimes);
   return { diffId: options.diffId ?? reader.diffId(), size: ctx.size };
+}
+
+/**
+ * What an extraction that failed with `error` reports. Refusals are EngineErrors already, and host
+ * failures (ENOSPC, EIO…) are not the tar's fault; anything else is a malformed or truncated tar.
+ */
+export function extractionError(error: Error): Error {
+  if (isEngineError(error) || isSystemError(error)) return error;
+  return invalid(`error extracting layer: ${error.message}`, error);
 }
 
 /** A failed syscall (has .syscall), as opposed to a stream or format error. */
