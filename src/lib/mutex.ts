@@ -26,3 +26,43 @@ export class KeyedMutex {
     this.mutexes.delete(key);
   }
 }
+
+/**
+ * Many shared holders at once, or one exclusive holder; waiters start in
+ * arrival order (a waiting exclusive caller holds back later shared ones, so
+ * it is never starved).
+ */
+export class SharedMutex {
+  private sharedHolders = 0;
+  private exclusiveHeld = false;
+  private readonly queue: { exclusive: boolean; start: () => void }[] = [];
+
+  shared<T>(fn: () => Promise<T>): Promise<T> {
+    return this.hold(false, fn);
+  }
+
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.hold(true, fn);
+  }
+
+  private async hold<T>(exclusive: boolean, fn: () => Promise<T>): Promise<T> {
+    if (this.queue.length === 0 && this.free(exclusive)) this.enter(exclusive);
+    else await new Promise<void>((resolve) => this.queue.push({ exclusive, start: () => { this.enter(exclusive); resolve(); } }));
+    try {
+      return await fn();
+    } finally {
+      if (exclusive) this.exclusiveHeld = false;
+      else this.sharedHolders--;
+      while (this.queue.length > 0 && this.free(this.queue[0]!.exclusive)) this.queue.shift()!.start();
+    }
+  }
+
+  private free(exclusive: boolean): boolean {
+    return !this.exclusiveHeld && (!exclusive || this.sharedHolders === 0);
+  }
+
+  private enter(exclusive: boolean): void {
+    if (exclusive) this.exclusiveHeld = true;
+    else this.sharedHolders++;
+  }
+}

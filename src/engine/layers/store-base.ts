@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { chainId as chainIdOf, hexOf, isHex64, type Digest } from '../../lib/digest.js';
 import { conflict, errnoCode, invalid, notFound } from '../../lib/errors.js';
-import { Mutex } from '../../lib/mutex.js';
+import { SharedMutex } from '../../lib/mutex.js';
 import { writeJsonAtomic } from '../../lib/atomic.js';
 import { unmount } from '../../platform/linux/mount.js';
 import type { LayerInfo, LayerStore, RwLayerInfo } from './types.js';
@@ -44,8 +44,12 @@ const RW_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export abstract class DirLayerStore implements LayerStore {
   abstract readonly driver: 'overlay2' | 'vfs';
-  /** Serialises commits and removals (extraction itself runs in parallel). */
-  protected readonly lock = new Mutex();
+  /**
+   * Image layers and removals take it exclusively (a removal checks that no
+   * layer builds on the one it removes); read-write layers only shared, so
+   * containers created and removed at once do not queue behind each other.
+   */
+  protected readonly lock = new SharedMutex();
 
   constructor(readonly root: string) {}
 
@@ -98,7 +102,7 @@ export abstract class DirLayerStore implements LayerStore {
         throw invalid(`layer diff ID mismatch: expected ${expectedDiffId}, got ${diffId}`);
       }
       const info: LayerInfo = { chainId: chainIdOf(parent, diffId), diffId, parent, size };
-      return await this.lock.run(() => this.commitLayer(tmp, info, tarSize));
+      return await this.lock.exclusive(() => this.commitLayer(tmp, info, tarSize));
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
@@ -145,7 +149,7 @@ export abstract class DirLayerStore implements LayerStore {
   }
 
   async remove(chainId: Digest): Promise<void> {
-    const trash = await this.lock.run(async () => {
+    const trash = await this.lock.exclusive(async () => {
       await this.mustGet(chainId);
       const child = (await this.allMeta()).find((meta) => meta.parent === chainId);
       if (child !== undefined) {
@@ -178,9 +182,13 @@ export abstract class DirLayerStore implements LayerStore {
     try {
       await this.prepare(tmp, parent);
       await writeJsonAtomic(join(tmp, 'meta.json'), { kind: 'rw', id, parent } satisfies RwMeta);
-      await this.lock.run(async () => {
-        if ((await this.readMeta(id)) !== null) throw conflict(`read-write layer ${id} already exists`);
-        await rename(tmp, join(this.root, id));
+      await this.lock.shared(async () => {
+        const exists = () => conflict(`read-write layer ${id} already exists`);
+        if ((await this.readMeta(id)) !== null) throw exists();
+        // Another shared holder may create the same ID meanwhile: the rename is the atomic check.
+        await rename(tmp, join(this.root, id)).catch((err: NodeJS.ErrnoException) => {
+          throw err.code === 'ENOTEMPTY' || err.code === 'EEXIST' ? exists() : err;
+        });
         await this.committed(id);
       });
     } finally {
@@ -203,9 +211,12 @@ export abstract class DirLayerStore implements LayerStore {
 
   /** Removes a read-write layer; the caller unmounts it first. */
   async removeRw(id: string): Promise<void> {
-    const trash = await this.lock.run(async () => {
+    const trash = await this.lock.shared(async () => {
       await this.mustGetRw(id);
-      return this.moveAside(id);
+      // A concurrent removal of the same ID may have moved it aside first.
+      return this.moveAside(id).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'ENOENT' ? notFound(`read-write layer ${id} not found`) : err;
+      });
     });
     await rm(trash, { recursive: true, force: true });
   }

@@ -203,6 +203,20 @@ for (const driver of ['overlay2', 'vfs'] as LayerDriver[]) {
       await store.removeRw('solo');
     });
 
+    test('read-write layers are created and removed concurrently; one ID wins once', async () => {
+      const ids = Array.from({ length: 8 }, (_, i) => `many${i}`);
+      await Promise.all(ids.map((id) => store.createRw(id, null)));
+      const twice = await Promise.allSettled([store.createRw('dup', null), store.createRw('dup', null)]);
+      assert.equal(twice.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.ok(twice.some((r) => r.status === 'rejected' && isEngineError(r.reason, 'conflict')));
+      const gone = await Promise.allSettled([store.removeRw('dup'), store.removeRw('dup')]);
+      assert.equal(gone.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.ok(gone.some((r) => r.status === 'rejected' && isEngineError(r.reason, 'notFound')));
+      await Promise.all(ids.map((id) => store.removeRw(id)));
+      assert.equal(await store.getRw('many0'), null);
+      assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.tmp-') || n.startsWith('.trash-')), []);
+    });
+
     test('leftovers of an interrupted create are cleaned when the store opens', async () => {
       mkdirSync(join(root, '.tmp-deadbeef', 'diff'), { recursive: true });
       mkdirSync(join(root, '.trash-deadbeef'), { recursive: true });
