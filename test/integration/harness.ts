@@ -255,10 +255,10 @@ let busyboxTar: Promise<string> | undefined;
 export function busyboxRootfs(): Promise<string> {
   busyboxTar ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'berth-bb-'));
+    process.once('exit', () => spawnSync('rm', ['-rf', dir])); // also when the script fails
     const out = join(dir, 'busybox.tar');
     const r = run(join(ROOT, 'scripts', 'busybox-rootfs.sh'), [out]);
     if (r.code !== 0) throw new Error(`busybox-rootfs.sh failed: ${r.stderr}`);
-    process.once('exit', () => spawnSync('rm', ['-rf', dir]));
     return out;
   })();
   return busyboxTar;
