@@ -272,7 +272,7 @@ describe('network and endpoint options, berthd side by side with dockerd', { ski
         '--mac-address', `02:42:0a:00:00:${n}`, '--link', 'target:tgt', 'busybox', 'sleep', '300']);
       assert.equal(r.code, 0, r.stderr);
       const id = berthd.docker(['inspect', '-f', '{{.Id}}', name]).stdout.trim().slice(0, 12);
-      results.push(berthd.docker(['inspect', '-f', fields, name]).stdout.replaceAll(String(n), 'N').replaceAll(name, 'NAME').replace(id, 'ID'));
+      results.push(berthd.docker(['inspect', '-f', fields, name]).stdout.replace(id, 'ID').replaceAll(String(n), 'N').replaceAll(name, 'NAME')); // the ID first: it may hold n's digits
       const lookup = berthd.docker(['exec', name, 'nslookup', 'tgt']);
       assert.match(lookup.stdout, /Address: \d+\.\d+\.\d+\.\d+/, lookup.stdout + lookup.stderr);
       const bad = cli(['run', '--rm', '--ip', '10.9.9.9', 'busybox', 'true']);
