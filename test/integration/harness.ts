@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 /** The project root (this file runs from dist/test/integration/). */
 export const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
 export const DOCKER_CLI = ['/usr/local/bin/docker', '/usr/bin/docker'].find((p) => existsSync(p));
+/** How long a test daemon (berthd, dockerd, a registry) may take to answer first: Node or dockerd alone can take many seconds to start on a loaded 2-core machine. */
+export const START_TIMEOUT_MS = 60_000;
 
 export interface RunResult {
   code: number;
@@ -69,13 +71,13 @@ export class TestDaemon {
     const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
     closeSync(logFd);
     this.child = child;
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`berthd exited with ${child.exitCode}:\n${this.log()}`);
       if (await this.pings()) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`berthd did not answer within 15 s:\n${this.log()}`);
+    throw new Error(`berthd did not answer within ${START_TIMEOUT_MS / 1000} s:\n${this.log()}`);
   }
 
   get logFile(): string {
@@ -311,7 +313,8 @@ export class ReferenceDockerd {
         '--bridge', 'none', '--iptables=false', '--ip-masq=false'],
       { stdio: 'ignore' },
     );
-    for (let i = 0; i < 150; i++) {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
       if (daemon.docker(['version']).code === 0) return daemon;
       if (daemon.child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 200));

@@ -12,7 +12,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { busyboxRootfs, ROOT, run } from './harness.js';
+import { busyboxRootfs, ROOT, run, START_TIMEOUT_MS } from './harness.js';
 
 export interface Response {
   status: number;
@@ -91,7 +91,7 @@ export class TestRegistry {
     const fd = openSync(logFile, 'a');
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'berth'), ...full], { env: { ...withoutRegistryEnv(process.env), ...env }, stdio: ['ignore', fd, fd] });
     closeSync(fd);
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       const m = readLog(logFile).match(/listening on (\S+) \((https?)\)/);
       if (m) return new TestRegistry(dir, child, `${m[2]}://${m[1]}`);
