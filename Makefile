@@ -45,11 +45,15 @@ depcheck: build
 unit: build
 	node --test $$(find dist/src dist/scripts -name '*.test.js' | sort)
 
+# The busybox rootfs every integration test imports, made once per run (reproducible, so sharing is safe).
+TEST_BUSYBOX_TAR = $(CURDIR)/dist/test-busybox.tar
 integration: build
-	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
+	scripts/busybox-rootfs.sh $(TEST_BUSYBOX_TAR)
+	BERTH_TEST_BUSYBOX_TAR=$(TEST_BUSYBOX_TAR) node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
 
 test: deps build depcheck
-	node --test --test-concurrency=1 $$(find dist/src dist/scripts dist/test -name '*.test.js' | sort)
+	scripts/busybox-rootfs.sh $(TEST_BUSYBOX_TAR)
+	BERTH_TEST_BUSYBOX_TAR=$(TEST_BUSYBOX_TAR) node --test --test-concurrency=1 $$(find dist/src dist/scripts dist/test -name '*.test.js' | sort)
 
 # The commands, plus berthd's systemd units (socket-activated, see contrib/). Without
 # systemd running, the units are installed but not enabled; start berthd by hand.

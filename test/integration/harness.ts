@@ -186,7 +186,9 @@ export class TestDaemon {
 
 export function run(cmd: string, args: string[], input?: string | Buffer, env: Record<string, string> = {}, timeoutMs = 120_000): RunResult {
   const result = spawnSync(cmd, args, { input: typeof input === 'string' ? Buffer.from(input) : input, encoding: 'buffer', env: { ...process.env, ...env }, maxBuffer: 512 << 20, timeout: timeoutMs });
-  return { code: result.status ?? -1, stdout: result.stdout?.toString() ?? '', stderr: result.stderr?.toString() ?? '' };
+  // A timeout or a failed spawn leaves no status: say why in stderr, or the failure reads as empty.
+  const why = result.error ? `\n${cmd}: ${result.error.message}` : '';
+  return { code: result.status ?? -1, stdout: result.stdout?.toString() ?? '', stderr: (result.stderr?.toString() ?? '') + why };
 }
 
 /**
@@ -252,14 +254,19 @@ export function unmountUnder(dir: string): void {
   for (const mount of mounts) spawnSync('umount', ['-l', mount]);
 }
 
-/** Makes the busybox rootfs tarball once per test process. */
+/**
+ * The busybox rootfs tarball: the one `make test` made for the whole run
+ * (BERTH_TEST_BUSYBOX_TAR), or one made once per test process.
+ */
 let busyboxTar: Promise<string> | undefined;
 export function busyboxRootfs(): Promise<string> {
+  const shared = process.env.BERTH_TEST_BUSYBOX_TAR;
+  if (shared && existsSync(shared)) return Promise.resolve(shared);
   busyboxTar ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'berth-bb-'));
     process.once('exit', () => spawnSync('rm', ['-rf', dir])); // also when the script fails
     const out = join(dir, 'busybox.tar');
-    const r = run(join(ROOT, 'scripts', 'busybox-rootfs.sh'), [out]);
+    const r = run(join(ROOT, 'scripts', 'busybox-rootfs.sh'), [out], undefined, {}, 600_000); // ~400 links: slow under heavy load
     if (r.code !== 0) throw new Error(`busybox-rootfs.sh failed: ${r.stderr}`);
     return out;
   })();
