@@ -15,7 +15,7 @@ const GO_JSON =
   '"networks":{"back":{"aliases":["b"],"ipv4_address":"10.1.0.5"},"default":null},' +
   '"ports":[{"mode":"ingress","host_ip":"127.0.0.1","target":80,"published":"8080","protocol":"tcp"}],' +
   '"secrets":[{"source":"token","target":"/run/secrets/token"}],"stop_grace_period":"5s","ulimits":{"nofile":{"soft":1024,"hard":2048},"nproc":65535},' +
-  '"volumes":[{"type":"bind","source":"/h","target":"/c","bind":{}},{"type":"volume","source":"data","target":"/d","volume":{"nocopy":true}}]}';
+  '"volumes":[{"type":"bind","source":"/h","target":"/c","bind":{"create_host_path":true}},{"type":"volume","source":"data","target":"/d","volume":{"nocopy":true}}]}';
 
 const SERVICE = {
   image: 'busybox',

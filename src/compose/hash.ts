@@ -16,7 +16,7 @@ type Dict = Record<string, unknown>;
 /** How one Go field is written: its JSON name and encoding. */
 type Field = [string, Kind];
 type Kind =
-  | 'str' | 'bool' | 'int' | 'float' | 'bytes' | 'dur' | 'ptr' | 'cmd' | 'list' | 'map' | 'envmap' | 'hosts' | 'optout' | 'mode' | 'any'
+  | 'str' | 'bool' | 'int' | 'float' | 'bytes' | 'dur' | 'ptr' | 'cmd' | 'list' | 'map' | 'envmap' | 'hosts' | 'mode' | 'any'
   | { struct: Field[]; value?: boolean } | { listOf: Kind } | { mapOf: Kind } | { custom: (v: unknown) => string | undefined };
 
 const FILE_REF: Field[] = [['source', 'str'], ['target', 'str'], ['uid', 'str'], ['gid', 'str'], ['mode', 'mode']];
@@ -36,7 +36,7 @@ const HEALTHCHECK: Field[] = [
 const PORT: Field[] = [['name', 'str'], ['mode', 'str'], ['host_ip', 'str'], ['target', 'int'], ['published', 'str'], ['protocol', 'str'], ['app_protocol', 'str']];
 const VOLUME: Field[] = [
   ['type', 'str'], ['source', 'str'], ['target', 'str'], ['read_only', 'bool'], ['consistency', 'str'],
-  ['bind', { struct: [['selinux', 'str'], ['propagation', 'str'], ['create_host_path', 'optout'], ['recursive', 'str']] }],
+  ['bind', { struct: [['selinux', 'str'], ['propagation', 'str'], ['create_host_path', 'bool'], ['recursive', 'str']] }],
   ['volume', { struct: [['labels', 'map'], ['nocopy', 'bool'], ['subpath', 'str']] }],
   ['tmpfs', { struct: [['size', 'bytes'], ['mode', 'int']] }],
   ['image', { struct: [['subpath', 'str']] }],
@@ -99,7 +99,6 @@ function encode(v: unknown, kind: Kind): string | undefined {
     case 'map': return isEmpty(v) ? undefined : encodeMap(v as Dict, (x) => goString(String(x)));
     case 'envmap': return isEmpty(v) ? undefined : encodeMap(v as Dict, (x) => (x === null || x === undefined ? 'null' : goString(String(x))));
     case 'hosts': return isEmpty(v) ? undefined : encode(hostsList(v), 'list');
-    case 'optout': return v === false ? 'false' : undefined;
     case 'mode': return v === undefined || v === null ? undefined : `"0${(typeof v === 'number' ? v : parseInt(String(v), 8)).toString(8)}"`;
     case 'any': return isEmpty(v) ? undefined : generic(v);
   }
