@@ -33,6 +33,8 @@ export interface ContainerPlan {
   /** A one-off container (`run`): oneoff=True, its slug, and no container number (compose v2 numbers only replicas). */
   oneoff?: boolean;
   slug?: string;
+  /** The ID the service's image has now, when it exists locally. */
+  imageId?: string;
 }
 
 export function containerLabels(project: Project, plan: ContainerPlan): Record<string, string> {
@@ -50,6 +52,7 @@ export function containerLabels(project: Project, plan: ContainerPlan): Record<s
     [LABEL.configFiles]: project.configFiles.join(','),
     [LABEL.version]: COMPOSE_VERSION,
     [LABEL.dependsOn]: deps.map(([dep, opts]) => `${dep}:${String(opts.condition ?? 'service_started')}:${Boolean(opts.restart)}`).join(','),
+    ...(plan.imageId ? { [LABEL.image]: plan.imageId } : {}),
   };
 }
 

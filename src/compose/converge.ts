@@ -51,22 +51,21 @@ export async function convergeService(
   const fresh: number[] = [];
   for (let n = 1; fresh.length < scale - kept.length; n++) if (!used.has(n)) fresh.push(n);
   const out: Converged[] = [];
-  const plan = (number: number): Plan => ({ service, number, name: containerName(project, service, number), hash, imageId: image });
+  const plan = (number: number): ContainerPlan => ({ service, number, name: containerName(project, service, number), hash, imageId: image });
   await allSettled([...kept.map((c) => ({ c, number: numberOf(c) })), ...fresh.map((number) => ({ c: undefined, number }))], async ({ c, number }) => {
     out.push(c ? await keepOrRecreate(client, project, plan(number), c, progress, options) : await create(client, project, plan(number), progress));
   });
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** A container to keep or make, and the image ID the service's image has now. */
-type Plan = ContainerPlan & { imageId?: string };
-
 async function keepOrRecreate(
-  client: BerthClient, project: Project, plan: Plan, current: ContainerSummary, progress: Progress, options: ConvergeOptions,
+  client: BerthClient, project: Project, plan: ContainerPlan, current: ContainerSummary, progress: Progress, options: ConvergeOptions,
 ): Promise<Converged> {
   const policy = options.recreate ?? 'diverged';
   // A rebuilt or newly pulled image changes the container as much as its config does.
-  const diverged = current.Labels?.[LABEL.configHash] !== plan.hash || (plan.imageId !== undefined && current.ImageID !== plan.imageId);
+  // Compose v2 compares the image label; a container made without one is compared by the image it runs.
+  const madeFrom = current.Labels?.[LABEL.image] ?? current.ImageID;
+  const diverged = current.Labels?.[LABEL.configHash] !== plan.hash || (plan.imageId !== undefined && madeFrom !== plan.imageId);
   if (policy === 'never' || (policy === 'diverged' && !diverged)) {
     const running = current.State === 'running';
     if (running) progress.event(containerId(nameOf(current)), 'Running');

@@ -14,6 +14,8 @@ export const LABEL = {
   configFiles: 'com.docker.compose.project.config_files',
   version: 'com.docker.compose.version',
   dependsOn: 'com.docker.compose.depends_on',
+  /** The ID of the image the container was made from: compose v2 recreates when the service's image has another. */
+  image: 'com.docker.compose.image',
   network: 'com.docker.compose.network',
   volume: 'com.docker.compose.volume',
 } as const;

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BerthClient, CreateContainerRequest } from '../client/index.js';
 import { invalid } from '../lib/errors.js';
+import { imageIdOf, imageName } from './build.js';
 import { toMap } from './canonical.js';
 import { containerSpec, type ContainerPlan } from './container-spec.js';
 import { nameOf, numberOf, projectContainers, serviceOf } from './containers.js';
@@ -98,7 +99,8 @@ export async function createOneOff(client: BerthClient, project: Project, o: Run
   const name = typeof service.container_name === 'string' ? service.container_name : `${project.name}-${o.service}-run-${slug.slice(0, 12)}`;
   // The plan's project sees the changed service, so the spec and the hash are the one-off's own.
   const oneOff: Project = { ...project, model: { ...project.model, services: { ...project.model.services, [o.service]: service } } };
-  const plan: ContainerPlan = { service: o.service, number: 1, name, hash: serviceConfigHash(service), oneoff: true, slug };
+  const imageId = await imageIdOf(client, imageName(project, o.service));
+  const plan: ContainerPlan = { service: o.service, number: 1, name, hash: serviceConfigHash(service), oneoff: true, slug, imageId };
   const request = containerSpec(oneOff, plan);
   request.AttachStdin = o.interactive && !o.detach;
   request.AttachStdout = !o.detach;
