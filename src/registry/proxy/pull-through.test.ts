@@ -35,6 +35,12 @@ describe('PullThrough', () => {
     assert.equal(await proxies.cached.registry.repos.resolveTag('app', 'v1'), image.digest);
   });
 
+  it('answers a HEAD for a blob it lacks from the upstream, without fetching it', async () => {
+    const image = await storeImage(upstream.registry, 'library/head', 'v1', 'only asked about');
+    assert.equal(await via('fresh').blobSize('head', image.layer.digest), image.layer.size);
+    assert.equal(await proxies.fresh.registry.blobs.size(image.layer.digest), undefined);
+  });
+
   it('follows a moved tag once its check is older than the TTL', async () => {
     const moved = await storeImage(upstream.registry, 'library/app', 'v1', 'second');
     const old = await proxies.cached.registry.repos.resolveTag('app', 'v1');

@@ -75,16 +75,19 @@ export class PullThrough {
       await registry.repos.linkBlob(name, digest);
       return false;
     }
-    const remote = await this.remote.blob(upstreamName, digest);
-    if (!remote) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
     const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Docker-Content-Digest': digest, ETag: `"${digest}"` };
-    if (remote.size >= 0) headers['Content-Length'] = remote.size;
-    ctx.res.writeHead(200, headers);
     if (ctx.req.method === 'HEAD') {
-      remote.stream.destroy();
+      // A HEAD only asks whether the blob exists: the upstream's answer will do, nothing is fetched.
+      const size = await this.remote.blobSize(upstreamName, digest);
+      if (size === undefined) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
+      ctx.res.writeHead(200, { ...headers, 'Content-Length': size });
       ctx.res.end();
       return true;
     }
+    const remote = await this.remote.blob(upstreamName, digest);
+    if (!remote) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
+    if (remote.size >= 0) headers['Content-Length'] = remote.size;
+    ctx.res.writeHead(200, headers);
     await fillBlob(registry, name, digest, remote.size, remote.stream, ctx.res).catch((err: unknown) => {
       this.log(`pull-through: blob ${digest} from ${this.remote.base.host}: ${(err as Error).message}; not cached`);
     });
