@@ -18,6 +18,16 @@ export interface ServeConfig {
   /** --console: accounts, projects and token auth. */
   console?: { adminPasswordFile?: string; tokenTtlSeconds: number; allowPlainHttp: boolean };
   accessLog: boolean;
+  /** proxy.remoteurl: the whole registry is a pull-through cache of this upstream. */
+  proxy?: ProxyConfig;
+}
+
+export interface ProxyConfig {
+  remoteUrl: string;
+  username?: string;
+  password?: string;
+  /** How long a tag's upstream check holds before it is asked again. */
+  tagTtlSeconds: number;
 }
 
 export const DEFAULT_ROOT = '/var/lib/berth-registry';
@@ -43,6 +53,12 @@ const KEYS = {
   'console.adminpasswordfile': 'string',
   /** Lifetime of the bearer tokens, in seconds. */
   'console.tokenexpiry': 'string',
+  /** distribution's pull-through cache: the upstream and its credentials. */
+  'proxy.remoteurl': 'string',
+  'proxy.username': 'string',
+  'proxy.password': 'string',
+  /** berth's own: seconds before a cached tag is checked with the upstream again. */
+  'proxy.tagttl': 'string',
 } as const;
 
 type Key = keyof typeof KEYS;
@@ -151,6 +167,8 @@ export function resolveConfig(s: Settings, authSelected = false): ServeConfig {
   } else if (authSelected || s['auth.htpasswd.realm'] !== undefined) {
     throw invalid('htpasswd auth needs a password file (REGISTRY_AUTH_HTPASSWD_PATH, auth.htpasswd.path or --htpasswd)');
   }
+  const proxy = proxyConfig(s);
+  if (proxy) config.proxy = proxy;
   if (s['console.enabled'] === true) config.console = consoleConfig(s, config);
   else if (s['console.adminpasswordfile'] !== undefined || s['console.tokenexpiry'] !== undefined) throw invalid('--admin-password-file and --token-expiry need --console');
   return config;
@@ -162,6 +180,21 @@ function consoleConfig(s: Settings, config: ServeConfig): NonNullable<ServeConfi
   if (!/^\d{1,7}$/.test(expiry) || Number(expiry) < 1) throw invalid(`invalid token expiry ${JSON.stringify(expiry)}: a number of seconds`);
   const file = s['console.adminpasswordfile'];
   return { adminPasswordFile: file === undefined ? undefined : String(file), tokenTtlSeconds: Number(expiry), allowPlainHttp: s['auth.htpasswd.allowplainhttp'] === true };
+}
+
+export const DEFAULT_TAG_TTL_S = 60;
+
+function proxyConfig(s: Settings): ProxyConfig | undefined {
+  const url = s['proxy.remoteurl'];
+  if (url === undefined) {
+    if (s['proxy.username'] !== undefined || s['proxy.password'] !== undefined || s['proxy.tagttl'] !== undefined) throw invalid('proxy settings need proxy.remoteurl');
+    return undefined;
+  }
+  if (!/^https?:\/\/[^/]+\/?$/.test(String(url))) throw invalid(`invalid proxy.remoteurl ${JSON.stringify(url)}: expected http(s)://host[:port]`);
+  const ttl = String(s['proxy.tagttl'] ?? DEFAULT_TAG_TTL_S);
+  if (!/^\d{1,7}$/.test(ttl)) throw invalid(`invalid proxy.tagttl ${JSON.stringify(ttl)}: a number of seconds`);
+  const optional = (key: 'proxy.username' | 'proxy.password') => (s[key] === undefined ? undefined : String(s[key]));
+  return { remoteUrl: String(url), username: optional('proxy.username'), password: optional('proxy.password'), tagTtlSeconds: Number(ttl) };
 }
 
 /** ":5000" (all addresses), "127.0.0.1:5000", "[::1]:5000", "localhost:0" (any free port). */

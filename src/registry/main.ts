@@ -12,6 +12,8 @@ const USAGE = `Usage:  berth registry serve [CONFIG.yml] [OPTIONS]
 
 A private image registry (OCI distribution API). Settings come from the YAML
 file (distribution's format), REGISTRY_* environment variables, then flags.
+The YAML's proxy section (remoteurl, username, password; berth's tagttl in
+seconds) makes it a pull-through cache of another registry, for registry-mirrors.
 
 serve options:
       --config FILE          YAML config file (same as the positional argument)

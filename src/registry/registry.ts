@@ -4,6 +4,7 @@
  * not about the wire (verification, references that must exist, deletes
  * being off unless enabled).
  */
+import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Digest } from '../lib/digest.js';
 import { registryError } from './errors.js';
@@ -39,6 +40,18 @@ export interface Quota {
   bytes: number;
 }
 
+/**
+ * What `registry.events` emits once a change is stored: 'push' after a
+ * manifest PUT, 'delete' after a manifest or tag DELETE (replication and
+ * webhooks listen; a listener's failure is its own business).
+ */
+export interface RegistryEvent {
+  repository: string;
+  /** The tag pushed or deleted; absent for a push or delete by digest. */
+  tag?: string;
+  digest?: Digest;
+}
+
 /** One page of a listing, and the last entry when there may be more (for the Link header). */
 export interface Page {
   items: string[];
@@ -52,6 +65,8 @@ export class Registry {
   readonly repos: RepositoryStore;
   /** The quota that applies to a repository, if any (set by --console). */
   quotaFor?: (name: string) => Quota | undefined;
+  /** 'push' and 'delete', each with a RegistryEvent. */
+  readonly events = new EventEmitter();
 
   private constructor(readonly options: RegistryOptions) {
     this.layout = new Layout(options.root);
@@ -154,7 +169,9 @@ export class Registry {
     await this.blobs.putBytes(bytes);
     await this.repos.linkManifest(name, manifest.digest, manifest.mediaType);
     if (manifest.subject) await this.repos.addReferrer(name, manifest.subject.digest, referrerDescriptor(manifest));
-    for (const tag of [...(ref.tag ? [ref.tag] : []), ...extraTags]) await this.repos.setTag(name, tag, manifest.digest);
+    const tags = [...(ref.tag ? [ref.tag] : []), ...extraTags];
+    for (const tag of tags) await this.repos.setTag(name, tag, manifest.digest);
+    for (const tag of tags.length > 0 ? tags : [undefined]) this.events.emit('push', { repository: name, tag, digest: manifest.digest } satisfies RegistryEvent);
     return manifest;
   }
 
@@ -196,6 +213,7 @@ export class Registry {
     this.checkDeletesEnabled();
     if (ref.tag !== undefined) {
       if (!(await this.repos.deleteTag(name, ref.tag))) throw registryError('MANIFEST_UNKNOWN', `manifest unknown: ${ref.tag}`, { tag: ref.tag });
+      this.events.emit('delete', { repository: name, tag: ref.tag } satisfies RegistryEvent);
       return;
     }
     const stored = await this.getManifest(name, ref);
@@ -205,6 +223,7 @@ export class Registry {
     const subject = subjectOf(stored);
     if (subject) await this.repos.removeReferrer(name, subject, stored.digest);
     await this.repos.unlinkManifest(name, stored.digest);
+    this.events.emit('delete', { repository: name, digest: stored.digest } satisfies RegistryEvent);
   }
 
   // ---- listings ----

@@ -12,6 +12,7 @@ import { Htpasswd } from './auth/htpasswd.js';
 import type { ServeConfig } from './config.js';
 import { createRequestListener, type AuthOptions } from './http/server.js';
 import { Registry } from './registry.js';
+import { openRemoteServices, proxyResolver } from './remote/services.js';
 
 const SHUTDOWN_GRACE_MS = 30_000;
 const UPLOAD_PURGE_INTERVAL_MS = 24 * 3600 * 1000;
@@ -30,11 +31,13 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
   const auth = await authOptions(config);
   const consoleAuth = config.console ? await openConsoleAuth(config.root, { adminPassword: await adminPassword(config.console.adminPasswordFile), tokenTtlSeconds: config.console.tokenTtlSeconds }) : undefined;
   if (consoleAuth) registry.quotaFor = projectQuota(consoleAuth.accounts);
+  if (consoleAuth) consoleAuth.remote = await openRemoteServices(config.root, registry, log);
   const listener = createRequestListener({
     registry,
     auth,
     console: consoleAuth,
     allowPlainHttp: config.console?.allowPlainHttp,
+    proxy: proxyResolver(config.proxy, consoleAuth?.remote, log),
     accessLog: config.accessLog ? log : undefined,
     errorLog: (message) => log(`error: ${message}`),
   });

@@ -22,6 +22,7 @@ import { listAuditLogs } from './audit.js';
 import * as projects from './projects.js';
 import * as users from './users.js';
 import * as tags from '../console/tags.js';
+import { REMOTE_ROUTES } from './remote.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -46,6 +47,7 @@ const ROUTES: [RegExp, Partial<Record<string, ApiHandler>>][] = [
   [/^\/projects\/([^/]+)\/robots$/, { GET: projects.listRobots, POST: projects.createRobot }],
   [/^\/projects\/([^/]+)\/robots\/([^/]+)$/, { DELETE: projects.deleteRobot }],
   [/^\/audit-logs$/, { GET: listAuditLogs }],
+  ...REMOTE_ROUTES,
 ];
 
 export async function serveApi(ctx: Context, auth: ConsoleAuth): Promise<void> {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { AccountStore } from './accounts.js';
 import { AuditLog } from './audit.js';
 import type { Quota } from '../registry.js';
+import type { RemoteServices } from '../remote/services.js';
 import { loadOrCreateKey } from './jwt.js';
 import { projectOf } from './permissions.js';
 import { SessionStore } from './sessions.js';
@@ -17,6 +18,8 @@ export interface ConsoleAuth {
   tokens: TokenService;
   sessions: SessionStore;
   audit: AuditLog;
+  /** Proxy-cache projects and replication (set by serve). */
+  remote?: RemoteServices;
 }
 
 /** The quota of a repository's project, for the registry's pushes. */

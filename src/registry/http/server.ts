@@ -17,6 +17,7 @@ import { principalName } from '../auth/permissions.js';
 import { API_PREFIX, serveApi } from '../api/router.js';
 import { authorizeV2, identify, listFilter } from './bearer.js';
 import { TOKEN_PATH, tokenEndpoint } from './token.js';
+import { interceptProxied, type ProxyResolver } from '../proxy/pull-through.js';
 
 export interface AuthOptions {
   htpasswd: Htpasswd;
@@ -34,6 +35,8 @@ export interface PipelineOptions {
   allowPlainHttp?: boolean;
   /** One line per request; undefined turns the access log off. */
   accessLog?: (line: string) => void;
+  /** Repositories served from another registry (pull-through cache). */
+  proxy?: ProxyResolver;
   /** Errors that are not the client's fault. */
   errorLog: (message: string) => void;
 }
@@ -74,6 +77,7 @@ async function handle(ctx: Context, options: PipelineOptions): Promise<void> {
   ctx.name = match.name;
   ctx.params = match.params;
   if (options.console) await authorize(ctx, options.console);
+  if (options.proxy && (await interceptProxied(ctx, options.proxy))) return;
   await match.handler(ctx);
   if (options.console) await audit(ctx, options.console, options.errorLog);
 }

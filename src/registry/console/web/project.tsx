@@ -4,6 +4,7 @@ import { useNotify } from '../../../dashboard/web/notices.js';
 import { call, enc, type Project, type User } from './api.js';
 import { Members } from './members.js';
 import { quotaText } from './projects.js';
+import { Replication } from './replication.js';
 import { Repositories } from './repositories.js';
 import { Robots } from './robots.js';
 
@@ -45,6 +46,7 @@ export function ProjectPage({ name, user }: { name: string; user: User | null })
       <Repositories project={name} />
       {member && <Members project={name} manager={manager} />}
       {manager && <Robots project={name} />}
+      {manager && <Replication project={name} />}
     </article>
   );
 }

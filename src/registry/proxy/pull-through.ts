@@ -1,0 +1,128 @@
+/**
+ * The pull-through cache (distribution's `proxy.remoteurl`): a manifest or
+ * blob this registry lacks is fetched from the upstream and kept. A tag is
+ * asked of the upstream again once its check is older than the TTL, so a
+ * moved tag is followed; when the upstream cannot answer, what is cached is
+ * served. Pushes and deletes are refused, as distribution refuses them.
+ */
+import type { Digest } from '../../lib/digest.js';
+import { isDigest } from '../../lib/digest.js';
+import { registryError } from '../errors.js';
+import type { Context } from '../http/context.js';
+import { parseManifest } from '../manifest.js';
+import type { Registry } from '../registry.js';
+import type { RemoteManifest, RemoteRegistry } from '../remote/client.js';
+import { fillBlob } from './blob-fill.js';
+
+/** Which upstream serves a repository, and its name there. */
+export interface ProxyTarget {
+  cache: PullThrough;
+  upstreamName: string;
+}
+
+export type ProxyResolver = (repository: string) => ProxyTarget | undefined;
+
+export class PullThrough {
+  /** When each "<name>:<tag>" was last confirmed with the upstream (ms). */
+  private readonly checked = new Map<string, number>();
+
+  constructor(
+    readonly remote: RemoteRegistry,
+    private readonly tagTtlMs: number,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Makes sure the manifest a reference names is stored, so the ordinary handler can serve it. */
+  async ensureManifest(registry: Registry, name: string, upstreamName: string, reference: string): Promise<void> {
+    if (isDigest(reference)) {
+      if ((await registry.repos.manifestMediaType(name, reference)) !== undefined) return;
+      const fetched = await this.remote.manifest(upstreamName, reference);
+      if (fetched) await storeManifest(registry, name, fetched);
+      return;
+    }
+    const key = `${name}:${reference}`;
+    const cached = await registry.repos.resolveTag(name, reference);
+    if (cached && Date.now() - (this.checked.get(key) ?? -Infinity) < this.tagTtlMs) return;
+    try {
+      const digest = await this.refreshTag(registry, name, upstreamName, reference);
+      if (digest) this.checked.set(key, Date.now());
+    } catch (err) {
+      // The upstream is down or failing: serve what we have (or the usual 404).
+      this.log(`pull-through: ${upstreamName}:${reference} from ${this.remote.base.host}: ${(err as Error).message}${cached ? ' (serving the cached copy)' : ''}`);
+    }
+  }
+
+  /** Asks the upstream where the tag points now, fetching the manifest when it is new to us. */
+  private async refreshTag(registry: Registry, name: string, upstreamName: string, tag: string): Promise<Digest | undefined> {
+    let digest = await this.remote.manifestDigest(upstreamName, tag);
+    if (digest && (await registry.repos.manifestMediaType(name, digest)) !== undefined) {
+      await registry.repos.setTag(name, tag, digest);
+      return digest;
+    }
+    const fetched = await this.remote.manifest(upstreamName, digest ?? tag);
+    if (!fetched) return undefined;
+    digest = await storeManifest(registry, name, fetched);
+    await registry.repos.setTag(name, tag, digest);
+    return digest;
+  }
+
+  /** Serves a blob the cache lacks from the upstream; false when we have it (the ordinary handler serves it). */
+  async serveBlob(ctx: Context, upstreamName: string, digest: Digest): Promise<boolean> {
+    const { registry, name } = ctx;
+    if ((await registry.repos.hasBlob(name, digest)) && (await registry.blobs.size(digest)) !== undefined) return false;
+    // Stored for another repository already (a layer shared by images): link it, no download.
+    if ((await registry.blobs.size(digest)) !== undefined && (await this.remote.blobSize(upstreamName, digest).catch(() => undefined)) !== undefined) {
+      await registry.repos.linkBlob(name, digest);
+      return false;
+    }
+    const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Docker-Content-Digest': digest, ETag: `"${digest}"` };
+    if (ctx.req.method === 'HEAD') {
+      // A HEAD only asks whether the blob exists: the upstream's answer will do, nothing is fetched.
+      const size = await this.remote.blobSize(upstreamName, digest);
+      if (size === undefined) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
+      ctx.res.writeHead(200, { ...headers, 'Content-Length': size });
+      ctx.res.end();
+      return true;
+    }
+    const remote = await this.remote.blob(upstreamName, digest);
+    if (!remote) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
+    if (remote.size >= 0) headers['Content-Length'] = remote.size;
+    ctx.res.writeHead(200, headers);
+    await fillBlob(registry, name, digest, remote.size, remote.stream, ctx.res).catch((err: unknown) => {
+      this.log(`pull-through: blob ${digest} from ${this.remote.base.host}: ${(err as Error).message}; not cached`);
+    });
+    return true;
+  }
+}
+
+/** Checks and stores a fetched manifest in the repository (its blobs come when they are asked for). */
+async function storeManifest(registry: Registry, name: string, fetched: RemoteManifest): Promise<Digest> {
+  const manifest = parseManifest(fetched.bytes, fetched.mediaType);
+  await registry.blobs.putBytes(fetched.bytes);
+  await registry.repos.linkManifest(name, manifest.digest, manifest.mediaType);
+  return manifest.digest;
+}
+
+const BLOB_PATH = /\/blobs\/(sha256:[0-9a-f]{64})$/;
+const MANIFEST_PATH = /\/manifests\/[^/]+$/;
+
+/**
+ * The pipeline's hook for repositories that a proxy serves: fills the cache
+ * before a manifest read, serves blob misses itself (true: answered), and
+ * refuses every write.
+ */
+export async function interceptProxied(ctx: Context, resolve: ProxyResolver): Promise<boolean> {
+  if (!ctx.name) return false;
+  const target = resolve(ctx.name);
+  if (!target) return false;
+  const method = ctx.req.method ?? 'GET';
+  const read = method === 'GET' || method === 'HEAD';
+  if (!read) throw registryError('UNSUPPORTED', 'The operation is unsupported.');
+  if (MANIFEST_PATH.test(ctx.path)) {
+    await target.cache.ensureManifest(ctx.registry, ctx.name, target.upstreamName, ctx.params[0]!);
+    return false;
+  }
+  const blob = BLOB_PATH.exec(ctx.path);
+  if (blob) return target.cache.serveBlob(ctx, target.upstreamName, blob[1] as Digest);
+  return false;
+}

@@ -1,0 +1,113 @@
+/**
+ * Runs replication: a push of a tag that an event rule matches queues an
+ * execution for it (the push itself does not wait), a manual run queues one
+ * for every matching tag of the project. Executions run one at a time, each
+ * tried up to MAX_ATTEMPTS times with a growing pause, and their status is
+ * kept in the store for the API and the console.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Digest } from '../../lib/digest.js';
+import type { Registry, RegistryEvent } from '../registry.js';
+import { clientFor } from '../remote/endpoint.js';
+import { ImageCopier } from './copy.js';
+import { filterMatches } from './filter.js';
+import { destinationName, type ReplicationRule, type Trigger } from './rules.js';
+import type { Execution, ReplicationStore } from './store.js';
+
+export const MAX_ATTEMPTS = 3;
+
+export class Replicator {
+  private queue: Promise<void> = Promise.resolve();
+  /** Per rule: where on its target each blob is known to be, for cross-repository mounts. */
+  private readonly known = new Map<string, Map<Digest, string>>();
+
+  constructor(
+    readonly store: ReplicationStore,
+    private readonly registry: Registry,
+    private readonly log: (message: string) => void,
+    private readonly retryDelayMs = 1000,
+  ) {
+    registry.events.on('push', (event: RegistryEvent) => {
+      this.onPush(event).catch((err: unknown) => log(`replication: ${(err as Error).message}`));
+    });
+  }
+
+  private async onPush(event: RegistryEvent): Promise<void> {
+    if (event.tag === undefined) return;
+    for (const rule of this.store.rules()) {
+      if (rule.enabled && rule.trigger === 'event' && filterMatches(rule, event.repository, event.tag)) {
+        await this.enqueue(rule, 'event', [{ repository: event.repository, tag: event.tag }]);
+      }
+    }
+  }
+
+  /** A manual run: every tag of the project that the rule matches, as they are when it starts. */
+  run(rule: ReplicationRule): Promise<Execution> {
+    return this.enqueue(rule, 'manual', []);
+  }
+
+  private async enqueue(rule: ReplicationRule, trigger: Trigger, artifacts: Execution['artifacts']): Promise<Execution> {
+    const execution: Execution = {
+      id: randomBytes(6).toString('hex'),
+      ruleId: rule.id,
+      project: rule.project,
+      trigger,
+      status: 'pending',
+      artifacts,
+      attempts: 0,
+      created: new Date().toISOString(),
+    };
+    await this.store.addExecution(execution);
+    this.queue = this.queue.then(() => this.execute(execution)).catch((err: unknown) => this.log(`replication: ${(err as Error).message}`));
+    return execution;
+  }
+
+  private async execute(execution: Execution): Promise<void> {
+    const rule = this.store.rule(execution.project, execution.ruleId);
+    execution.status = 'running';
+    execution.started = new Date().toISOString();
+    await this.store.saveExecution();
+    if (execution.trigger === 'manual' && rule) execution.artifacts = await this.matchingTags(rule);
+    while (rule && execution.attempts < MAX_ATTEMPTS) {
+      execution.attempts++;
+      try {
+        await this.copy(rule, execution);
+        execution.status = 'succeeded';
+        delete execution.error;
+        break;
+      } catch (err) {
+        execution.error = (err as Error).message;
+        this.log(`replication ${rule.name} (${execution.id}), attempt ${execution.attempts}: ${execution.error}`);
+        await this.store.saveExecution();
+        if (execution.attempts < MAX_ATTEMPTS) await new Promise((r) => setTimeout(r, this.retryDelayMs * execution.attempts));
+      }
+    }
+    if (execution.status !== 'succeeded') {
+      execution.status = 'failed';
+      execution.error ??= 'the rule was deleted';
+    }
+    execution.ended = new Date().toISOString();
+    await this.store.saveExecution();
+  }
+
+  private async copy(rule: ReplicationRule, execution: Execution): Promise<void> {
+    let known = this.known.get(rule.id);
+    if (!known) this.known.set(rule.id, (known = new Map()));
+    const copier = new ImageCopier(this.registry, clientFor(rule.target), known);
+    for (const { repository, tag } of execution.artifacts) {
+      await copier.copyTag(repository, tag, destinationName(rule, repository));
+    }
+    execution.blobs = copier.counts;
+  }
+
+  private async matchingTags(rule: ReplicationRule): Promise<Execution['artifacts']> {
+    const out: Execution['artifacts'] = [];
+    for (const repository of await this.registry.repos.list()) {
+      if (!repository.startsWith(`${rule.project}/`)) continue;
+      for (const tag of await this.registry.repos.tags(repository)) {
+        if (filterMatches(rule, repository, tag)) out.push({ repository, tag });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The pull-through cache: a berth registry configured with distribution's
+ * `proxy.remoteurl` in front of an upstream berth registry. berthd pulls
+ * busybox through it as a registry mirror, and again once the upstream has
+ * stopped; pushes are refused; an upstream that sends bad or short bytes
+ * leaves no blob behind; a --console project proxies the upstream too.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { run, TestDaemon, waitForValue } from './harness.js';
+import { basicAuth, digestOf, makeBusyboxOciLayout, TestRegistry } from './registry-harness.js';
+
+const SKOPEO = '/usr/bin/skopeo';
+const ADMIN_PASSWORD = 'admin-secret-1';
+
+function skopeo(args: string[]) {
+  return run(SKOPEO, ['--insecure-policy', ...args]);
+}
+
+function blobFile(registry: TestRegistry, digest: string): string {
+  return join(registry.root, 'blobs', 'sha256', digest.slice(7));
+}
+
+describe('registry pull-through cache', { skip: existsSync(SKOPEO) ? false : 'skopeo not installed' }, () => {
+  let dir: string;
+  let upstream: TestRegistry;
+  let proxy: TestRegistry;
+  let daemon: TestDaemon;
+  let layout: { manifestDigest: string; layerDigest: string };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-proxy-'));
+    layout = await makeBusyboxOciLayout(join(dir, 'oci'));
+    upstream = await TestRegistry.start();
+    const push = skopeo(['copy', '--dest-tls-verify=false', `oci:${join(dir, 'oci')}:latest`, `docker://${upstream.hostPort}/library/busybox:latest`]);
+    assert.equal(push.code, 0, push.stderr);
+    // distribution's config format, with berth's tagttl: 0 asks the upstream about tags on every pull.
+    const config = join(dir, 'proxy.yml');
+    await writeFile(config, [
+      'version: 0.1',
+      'http:',
+      '  addr: 127.0.0.1:0',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(dir, 'proxy-root')}`,
+      'proxy:',
+      `  remoteurl: ${upstream.url}`,
+      '  tagttl: 0',
+      '',
+    ].join('\n'));
+    proxy = await TestRegistry.start(['--config', config]);
+    daemon = await TestDaemon.start([], { 'registry-mirrors': [proxy.url] });
+  });
+  after(async () => {
+    await daemon?.stop();
+    await proxy?.stop();
+    await upstream?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lets berthd pull busybox through it as a registry mirror, caching what it served', async () => {
+    const pull = daemon.berth(['pull', 'busybox']);
+    assert.equal(pull.code, 0, `${pull.stderr}\n${proxy.log()}`);
+    const inspect = daemon.berth(['image', 'inspect', '--format', '{{json .RepoDigests}}', 'busybox']);
+    assert.equal(inspect.code, 0, inspect.stderr);
+    assert.match(inspect.stdout, new RegExp(layout.manifestDigest));
+    assert.ok(existsSync(join(dir, 'proxy-root', 'blobs', 'sha256', layout.layerDigest.slice(7))), 'the layer is in the cache');
+    assert.match(proxy.log(), /GET \/v2\/library\/busybox\/blobs\/sha256:/);
+  });
+
+  it('refuses pushes and deletes, as distribution does', async () => {
+    const upload = await proxy.request('POST', '/v2/library/busybox/blobs/uploads/');
+    assert.equal(upload.status, 405);
+    assert.equal(upload.json().errors[0].code, 'UNSUPPORTED');
+    const put = await proxy.request('PUT', '/v2/library/busybox/manifests/mine', { headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' }, body: '{}' });
+    assert.equal(put.status, 405);
+    assert.equal((await proxy.request('DELETE', `/v2/library/busybox/manifests/${layout.manifestDigest}`)).status, 405);
+  });
+
+  describe('a --console project that proxies the upstream', () => {
+    let consoleRegistry: TestRegistry;
+    const admin = { authorization: basicAuth('admin', ADMIN_PASSWORD), 'content-type': 'application/json' };
+
+    before(async () => {
+      consoleRegistry = await TestRegistry.start(['--console'], { BERTH_REGISTRY_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    });
+    after(async () => {
+      await consoleRegistry?.stop();
+    });
+
+    it('is set up by the admin, keeps the password to itself, and serves <project>/<upstream name>', async () => {
+      assert.equal((await consoleRegistry.request('POST', '/api/v1/projects', { headers: admin, body: JSON.stringify({ name: 'hub', public: true }) })).status, 201);
+      const body = { upstream: { url: upstream.url, username: 'nobody', password: 'upstream-secret' }, tag_ttl_seconds: 0 };
+      const set = await consoleRegistry.request('PUT', '/api/v1/projects/hub/proxy', { headers: admin, body: JSON.stringify(body) });
+      assert.equal(set.status, 200, set.body.toString());
+      assert.deepEqual(set.json().upstream, { url: upstream.url, username: 'nobody', has_password: true, insecure: false });
+      assert.doesNotMatch(set.body.toString(), /upstream-secret/);
+      const file = join(consoleRegistry.root, 'proxy', 'projects.json');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const inspect = skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${consoleRegistry.hostPort}/hub/library/busybox:latest`]);
+      assert.equal(inspect.code, 0, `${inspect.stderr}\n${consoleRegistry.log()}`);
+      assert.equal(digestOf(inspect.stdout), layout.manifestDigest);
+      const copy = skopeo(['copy', '--src-tls-verify=false', `docker://${consoleRegistry.hostPort}/hub/library/busybox:latest`, `oci:${join(dir, 'via-project')}:x`]);
+      assert.equal(copy.code, 0, copy.stderr);
+      assert.ok(existsSync(blobFile(consoleRegistry, layout.layerDigest)));
+      const push = skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `admin:${ADMIN_PASSWORD}`, `oci:${join(dir, 'oci')}:latest`, `docker://${consoleRegistry.hostPort}/hub/mine:1`]);
+      assert.notEqual(push.code, 0, 'a push into a proxy project is refused');
+    });
+  });
+
+  it('keeps serving cached content after the upstream stops', async () => {
+    assert.equal(daemon.berth(['rmi', 'busybox']).code, 0);
+    await upstream.terminate();
+    const pull = daemon.berth(['pull', 'busybox']);
+    assert.equal(pull.code, 0, `${pull.stderr}\n${proxy.log()}`);
+    assert.match(proxy.log(), /serving the cached copy/);
+    const inspect = daemon.berth(['image', 'inspect', '--format', '{{json .RepoDigests}}', 'busybox']);
+    assert.match(inspect.stdout, new RegExp(layout.manifestDigest));
+  });
+});
+
+/**
+ * An upstream that misbehaves on purpose: the first GET of the blob sends
+ * the right length with a wrong byte, the second stops half-way, the third
+ * is right.
+ */
+describe('registry pull-through cache with a faulty upstream', () => {
+  const layer = gzipSync(Buffer.from('a layer that must arrive whole '.repeat(4096)));
+  const digest = digestOf(layer);
+  let gets = 0;
+  let faulty: Server;
+  let proxy: TestRegistry;
+
+  before(async () => {
+    faulty = createServer((req, res) => {
+      if (req.url !== `/v2/app/blobs/${digest}`) {
+        res.writeHead(req.url === '/v2/' ? 200 : 404, { 'Content-Type': 'application/json' }).end('{}');
+        return;
+      }
+      const headers = { 'Content-Length': layer.length, 'Docker-Content-Digest': digest };
+      if (req.method === 'HEAD') return void res.writeHead(200, headers).end();
+      gets++;
+      res.writeHead(200, headers);
+      if (gets === 1) res.end(Buffer.concat([layer.subarray(0, -1), Buffer.from([layer[layer.length - 1]! ^ 1])]));
+      else if (gets === 2) res.write(layer.subarray(0, layer.length >> 1), () => res.destroy());
+      else res.end(layer);
+    });
+    await new Promise<void>((r) => faulty.listen(0, '127.0.0.1', r));
+    const port = (faulty.address() as AddressInfo).port;
+    proxy = await TestRegistry.start([], { REGISTRY_PROXY_REMOTEURL: `http://127.0.0.1:${port}` });
+  });
+  after(async () => {
+    await proxy?.stop();
+    await new Promise((r) => faulty?.close(r));
+  });
+
+  it('stores a blob only when the whole stream arrived with its digest', async () => {
+    for (const [n, attempt] of ['a wrong byte', 'half the stream'].entries()) {
+      const res = await proxy.request('GET', `/v2/app/blobs/${digest}`).catch((err: Error) => err);
+      if (!(res instanceof Error)) assert.notDeepEqual(res.body, layer, `${attempt}: the client did not get a whole blob`);
+      // The client may have its bytes before the proxy has judged them: wait for the verdict.
+      const log = await proxy.waitForLog(new RegExp(`(not cached[^]*){${n + 1}}`), 30_000);
+      assert.equal(log.match(/not cached/g)?.length, n + 1, log);
+      assert.equal(existsSync(blobFile(proxy, digest)), false, `${attempt}: nothing stored`);
+    }
+    const good = await proxy.request('GET', `/v2/app/blobs/${digest}`);
+    assert.equal(good.status, 200);
+    assert.deepEqual(good.body, layer);
+    await waitForValue('the blob in the cache', async () => existsSync(blobFile(proxy, digest)) || undefined);
+    assert.equal(gets, 3);
+    const cached = await proxy.request('GET', `/v2/app/blobs/${digest}`);
+    assert.deepEqual(cached.body, layer);
+    assert.equal(gets, 3, 'served from the cache');
+  });
+});
