@@ -9,6 +9,7 @@ import { AuditLog } from './audit.js';
 import type { Quota } from '../registry.js';
 import { loadOrCreateKey } from './jwt.js';
 import { projectOf } from './permissions.js';
+import type { PolicyService } from '../policies/service.js';
 import { SessionStore } from './sessions.js';
 import { TokenService } from './token-service.js';
 
@@ -17,6 +18,8 @@ export interface ConsoleAuth {
   tokens: TokenService;
   sessions: SessionStore;
   audit: AuditLog;
+  /** Retention, immutability and webhooks (set once the registry is open). */
+  policies?: PolicyService;
 }
 
 /** The quota of a repository's project, for the registry's pushes. */
