@@ -42,6 +42,19 @@ export interface RetentionPlan {
   delete: TagInfo[];
 }
 
+/** What a run did (or, dry, would do). */
+export interface RetentionReport {
+  dry_run: boolean;
+  trigger: 'manual' | 'push';
+  operator: string;
+  started: string;
+  finished: string;
+  /** Tags kept, over the repositories looked at. */
+  kept: number;
+  deleted: { repository: string; tag: string; digest: string }[];
+  errors: string[];
+}
+
 export function parseRetentionRules(value: unknown): RetentionRule[] {
   if (!Array.isArray(value)) throw invalid('rules must be a list');
   if (value.length > MAX_RULES) throw invalid(`at most ${MAX_RULES} rules`);

@@ -11,20 +11,10 @@ import { invalid } from '../../lib/errors.js';
 import { Mutex } from '../../lib/mutex.js';
 import { isMissing } from '../storage/fs-util.js';
 import type { ImmutableRule } from './immutability.js';
-import type { RetentionRule } from './retention.js';
-import type { WebhookConfig } from './webhook-types.js';
+import type { RetentionReport, RetentionRule } from './retention.js';
 
-export interface RetentionReport {
-  dry_run: boolean;
-  trigger: 'manual' | 'push';
-  operator: string;
-  started: string;
-  finished: string;
-  /** Tags kept, over the repositories looked at. */
-  kept: number;
-  deleted: { repository: string; tag: string; digest: string }[];
-  errors: string[];
-}
+export type { RetentionReport };
+import type { WebhookConfig } from './webhook-types.js';
 
 export interface ProjectPolicies {
   projectCreated: string;

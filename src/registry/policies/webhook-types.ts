@@ -56,3 +56,19 @@ function isHttpUrl(value: string): boolean {
     return false;
   }
 }
+
+/** One delivery of an event to a webhook, with its attempts so far. */
+export interface Attempt {
+  time: string;
+  status_code?: number;
+  error?: string;
+}
+
+export interface Delivery {
+  id: string;
+  event_type: string;
+  repository: string;
+  tag: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: Attempt[];
+}

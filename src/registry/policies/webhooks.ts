@@ -9,28 +9,13 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { WebhookConfig, WebhookPayload } from './webhook-types.js';
+import type { Delivery, WebhookConfig, WebhookPayload } from './webhook-types.js';
 
 const KEEP_PER_WEBHOOK = 20;
 /** Deliveries still trying; past this, new ones are recorded as failed at once rather than queued without bound. */
 const MAX_IN_FLIGHT = 200;
 export const DEFAULT_BACKOFF_MS = [1000, 5000, 30_000];
 const TIMEOUT_MS = 10_000;
-
-export interface Attempt {
-  time: string;
-  status_code?: number;
-  error?: string;
-}
-
-export interface Delivery {
-  id: string;
-  event_type: string;
-  repository: string;
-  tag: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts: Attempt[];
-}
 
 export class WebhookSender {
   private readonly history = new Map<string, Delivery[]>();
