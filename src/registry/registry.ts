@@ -52,6 +52,13 @@ export interface RegistryEvent {
   digest?: Digest;
 }
 
+/** A tag about to be set (`to`: the manifest it will name) or deleted (`to` undefined). */
+export interface TagChange {
+  name: string;
+  tag: string;
+  to?: Digest;
+}
+
 /** One page of a listing, and the last entry when there may be more (for the Link header). */
 export interface Page {
   items: string[];
@@ -67,6 +74,8 @@ export class Registry {
   quotaFor?: (name: string) => Quota | undefined;
   /** 'push' and 'delete', each with a RegistryEvent. */
   readonly events = new EventEmitter();
+  /** Asked before a tag is moved or deleted; throws to refuse (set by --console: immutable tags). */
+  tagGuard?: (change: TagChange) => Promise<void>;
 
   private constructor(readonly options: RegistryOptions) {
     this.layout = new Layout(options.root);
@@ -161,6 +170,8 @@ export class Registry {
       throw registryError('DIGEST_INVALID', `manifest digest ${manifest.digest} does not match ${ref.digest}`, { digest: ref.digest });
     }
     await this.checkReferences(name, manifest);
+    const tags = [...(ref.tag ? [ref.tag] : []), ...extraTags];
+    for (const tag of tags) await this.tagGuard?.({ name, tag, to: manifest.digest });
     const quota = this.quotaFor?.(name);
     if (quota && (await this.repos.manifestMediaType(name, manifest.digest)) === undefined) {
       const used = await this.usage(quota.prefix);
@@ -169,7 +180,6 @@ export class Registry {
     await this.blobs.putBytes(bytes);
     await this.repos.linkManifest(name, manifest.digest, manifest.mediaType);
     if (manifest.subject) await this.repos.addReferrer(name, manifest.subject.digest, referrerDescriptor(manifest));
-    const tags = [...(ref.tag ? [ref.tag] : []), ...extraTags];
     for (const tag of tags) await this.repos.setTag(name, tag, manifest.digest);
     for (const tag of tags.length > 0 ? tags : [undefined]) this.events.emit('push', { repository: name, tag, digest: manifest.digest } satisfies RegistryEvent);
     return manifest;
@@ -208,22 +218,27 @@ export class Registry {
   /**
    * By tag: removes the tag. By digest: removes the manifest from the
    * repository and every tag that points at it. The bytes stay until gc.
+   * Returns the manifest's digest.
    */
-  async deleteManifest(name: string, ref: ManifestReference): Promise<void> {
+  async deleteManifest(name: string, ref: ManifestReference): Promise<Digest> {
     this.checkDeletesEnabled();
     if (ref.tag !== undefined) {
-      if (!(await this.repos.deleteTag(name, ref.tag))) throw registryError('MANIFEST_UNKNOWN', `manifest unknown: ${ref.tag}`, { tag: ref.tag });
-      this.events.emit('delete', { repository: name, tag: ref.tag } satisfies RegistryEvent);
-      return;
+      const digest = await this.repos.resolveTag(name, ref.tag);
+      if (digest !== undefined) await this.tagGuard?.({ name, tag: ref.tag });
+      if (digest === undefined || !(await this.repos.deleteTag(name, ref.tag))) throw registryError('MANIFEST_UNKNOWN', `manifest unknown: ${ref.tag}`, { tag: ref.tag });
+      this.events.emit('delete', { repository: name, tag: ref.tag, digest } satisfies RegistryEvent);
+      return digest;
     }
     const stored = await this.getManifest(name, ref);
-    for (const [tag, digest] of await this.repos.tagMap(name)) {
-      if (digest === stored.digest) await this.repos.deleteTag(name, tag);
-    }
+    const tags = [...(await this.repos.tagMap(name))].filter(([, digest]) => digest === stored.digest).map(([tag]) => tag);
+    // All or nothing: one protected tag keeps the manifest and its other tags.
+    for (const tag of tags) await this.tagGuard?.({ name, tag });
+    for (const tag of tags) await this.repos.deleteTag(name, tag);
     const subject = subjectOf(stored);
     if (subject) await this.repos.removeReferrer(name, subject, stored.digest);
     await this.repos.unlinkManifest(name, stored.digest);
     this.events.emit('delete', { repository: name, digest: stored.digest } satisfies RegistryEvent);
+    return stored.digest;
   }
 
   // ---- listings ----

@@ -13,6 +13,7 @@ import type { ServeConfig } from './config.js';
 import { createRequestListener, type AuthOptions } from './http/server.js';
 import { Registry } from './registry.js';
 import { openRemoteServices, proxyResolver } from './remote/services.js';
+import { openPolicies } from './policies/open.js';
 
 const SHUTDOWN_GRACE_MS = 30_000;
 const UPLOAD_PURGE_INTERVAL_MS = 24 * 3600 * 1000;
@@ -32,6 +33,7 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
   const consoleAuth = config.console ? await openConsoleAuth(config.root, { adminPassword: await adminPassword(config.console.adminPasswordFile), tokenTtlSeconds: config.console.tokenTtlSeconds }) : undefined;
   if (consoleAuth) registry.quotaFor = projectQuota(consoleAuth.accounts);
   if (consoleAuth) consoleAuth.remote = await openRemoteServices(config.root, registry, log);
+  if (consoleAuth) registry.tagGuard = (consoleAuth.policies = await openPolicies(config.root, registry, consoleAuth, log)).guard;
   const listener = createRequestListener({
     registry,
     auth,

@@ -10,14 +10,14 @@ import { mayManage, maySee, robotLogin, type Principal, type Role } from '../aut
 import { sendEmpty, sendJson } from '../http/context.js';
 import { jsonBody, requireUser, stringField, type ApiRequest } from './http.js';
 
-function visibleProject(req: ApiRequest): ProjectRecord {
+export function visibleProject(req: ApiRequest): ProjectRecord {
   const name = req.params[0]!;
   const project = req.auth.accounts.project(name);
   if (!project || !maySee(req.who, name, project)) throw notFound(`no such project: ${name}`);
   return project;
 }
 
-function managedProject(req: ApiRequest): ProjectRecord {
+export function managedProject(req: ApiRequest): ProjectRecord {
   const project = visibleProject(req);
   if (!mayManage(req.who, project)) throw new EngineError('forbidden', `only the admin and project admins may change project ${req.params[0]}`);
   return project;

@@ -10,6 +10,8 @@
  *   GET /projects/{p}/repositories/{r}/tags, DELETE …/tags/{t}   (../console/tags.ts)
  *   GET|POST /projects/{p}/members, PUT|DELETE /projects/{p}/members/{u}
  *   GET|POST /projects/{p}/robots, DELETE /projects/{p}/robots/{r}
+ *   GET|PUT /projects/{p}/retention, POST …/retention/run, GET|PUT …/immutability,
+ *   GET|POST /projects/{p}/webhooks, PUT|DELETE …/webhooks/{id}   (./policies.ts)
  *   GET /audit-logs?project=&repository=&operation=&limit=   (the admin: all; members: their projects')
  */
 import { EngineError, notFound } from '../../lib/errors.js';
@@ -21,6 +23,7 @@ import { caller, sendApiError, type ApiRequest } from './http.js';
 import { listAuditLogs } from './audit.js';
 import * as projects from './projects.js';
 import * as users from './users.js';
+import * as policies from './policies.js';
 import * as tags from '../console/tags.js';
 import { REMOTE_ROUTES } from './remote.js';
 
@@ -46,6 +49,11 @@ const ROUTES: [RegExp, Partial<Record<string, ApiHandler>>][] = [
   [/^\/projects\/([^/]+)\/members\/([^/]+)$/, { PUT: projects.updateMember, DELETE: projects.removeMember }],
   [/^\/projects\/([^/]+)\/robots$/, { GET: projects.listRobots, POST: projects.createRobot }],
   [/^\/projects\/([^/]+)\/robots\/([^/]+)$/, { DELETE: projects.deleteRobot }],
+  [/^\/projects\/([^/]+)\/retention$/, { GET: policies.getRetention, PUT: policies.putRetention }],
+  [/^\/projects\/([^/]+)\/retention\/run$/, { POST: policies.runRetentionNow }],
+  [/^\/projects\/([^/]+)\/immutability$/, { GET: policies.getImmutability, PUT: policies.putImmutability }],
+  [/^\/projects\/([^/]+)\/webhooks$/, { GET: policies.listWebhooks, POST: policies.createWebhook }],
+  [/^\/projects\/([^/]+)\/webhooks\/([^/]+)$/, { PUT: policies.updateWebhook, DELETE: policies.deleteWebhook }],
   [/^\/audit-logs$/, { GET: listAuditLogs }],
   ...REMOTE_ROUTES,
 ];

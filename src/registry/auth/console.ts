@@ -10,6 +10,7 @@ import type { Quota } from '../registry.js';
 import type { RemoteServices } from '../remote/services.js';
 import { loadOrCreateKey } from './jwt.js';
 import { projectOf } from './permissions.js';
+import type { PolicyService } from '../policies/service.js';
 import { SessionStore } from './sessions.js';
 import { TokenService } from './token-service.js';
 
@@ -20,6 +21,8 @@ export interface ConsoleAuth {
   audit: AuditLog;
   /** Proxy-cache projects and replication (set by serve). */
   remote?: RemoteServices;
+  /** Retention, immutability and webhooks (set once the registry is open). */
+  policies?: PolicyService;
 }
 
 /** The quota of a repository's project, for the registry's pushes. */

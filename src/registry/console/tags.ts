@@ -54,9 +54,11 @@ export async function deleteTag(req: ApiRequest): Promise<void> {
   const name = repository(req, 'delete');
   const ref = lookupManifestReference(req.params[2]!);
   if (ref.tag === undefined) throw new EngineError('invalid', 'name a tag, not a digest');
-  await req.ctx.registry.deleteManifest(name, ref);
-  // The console's deletes belong in the audit log as much as docker's.
-  await req.auth.audit.record({ operation: 'delete', user: req.ctx.user ?? 'anonymous', repository: name, reference: ref.tag });
+  const digest = await req.ctx.registry.deleteManifest(name, ref);
+  // The console's deletes belong in the audit log as much as docker's, and reach webhooks the same way.
+  const entry = { operation: 'delete' as const, user: req.ctx.user ?? 'anonymous', repository: name, reference: ref.tag };
+  await req.auth.audit.record(entry);
+  req.auth.policies?.record({ ...entry, digest, host: req.ctx.req.headers.host ?? '' });
   sendEmpty(req.ctx.res, 204);
 }
 

@@ -19,6 +19,8 @@ export interface Context {
   remote: string;
   /** The authenticated user, for the access log. */
   user?: string;
+  /** The manifest a request pushed, pulled or deleted, for what follows it (webhooks). */
+  digest?: string;
   /** With --console: which repositories the caller may see in listings (all when unset). */
   mayList?: (repository: string) => boolean;
 }

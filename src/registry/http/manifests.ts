@@ -37,7 +37,7 @@ export async function putManifest(ctx: Context): Promise<void> {
 }
 
 export async function deleteManifest(ctx: Context): Promise<void> {
-  await ctx.registry.deleteManifest(ctx.name, lookupManifestReference(ctx.params[0]!));
+  ctx.digest = await ctx.registry.deleteManifest(ctx.name, lookupManifestReference(ctx.params[0]!));
   sendEmpty(ctx.res, 202);
 }
 

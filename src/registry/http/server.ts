@@ -96,6 +96,8 @@ async function audit(ctx: Context, auth: ConsoleAuth, errorLog: (message: string
   if (!operation || ctx.res.statusCode >= 300) return;
   const entry = { operation, user: ctx.user ?? 'anonymous', repository: ctx.name, reference: ctx.params[0]! };
   await auth.audit.record(entry).catch((err: unknown) => errorLog(`audit log: ${(err as Error).message}`));
+  const digest = ctx.digest ?? ctx.res.getHeader('Docker-Content-Digest')?.toString();
+  auth.policies?.record({ ...entry, digest, host: ctx.req.headers.host ?? '' });
 }
 
 async function authenticate(ctx: Context, auth: AuthOptions): Promise<string> {

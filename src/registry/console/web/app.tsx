@@ -10,6 +10,7 @@ import { Notices } from '../../../dashboard/web/notices.js';
 import { call, type User } from './api.js';
 import { Audit } from './audit.js';
 import { Login } from './login.js';
+import { PoliciesPage } from './policies.js';
 import { ProjectPage } from './project.js';
 import { Projects } from './projects.js';
 import '../../../dashboard/web/style.css';
@@ -39,9 +40,11 @@ function App() {
     location.hash = '#/';
   };
   const project = /^#\/projects\/([^/]+)$/.exec(hash)?.[1];
+  const policies = /^#\/projects\/([^/]+)\/policies$/.exec(hash)?.[1];
   let page;
   if (hash === '#/login') page = <Login onSignedIn={(u) => { setUser(u); location.hash = '#/'; }} />;
   else if (hash === '#/audit' && user?.admin) page = <Audit />;
+  else if (policies !== undefined && user) page = <PoliciesPage key={policies} name={decodeURIComponent(policies)} user={user} />;
   else if (project !== undefined) page = <ProjectPage key={project} name={decodeURIComponent(project)} user={user} />;
   else page = <Projects user={user} />;
   return (

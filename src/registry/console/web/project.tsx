@@ -43,6 +43,7 @@ export function ProjectPage({ name, user }: { name: string; user: User | null })
         <dt>Storage used</dt>
         <dd>{quotaText(project)}</dd>
       </dl>
+      {member && <p><a id="project-policies" href={`#/projects/${enc(name)}/policies`}>Retention, immutability and webhooks</a></p>}
       <Repositories project={name} />
       {member && <Members project={name} manager={manager} />}
       {manager && <Robots project={name} />}

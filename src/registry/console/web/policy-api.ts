@@ -1,0 +1,69 @@
+/** The shapes of the policy endpoints (/api/v1/projects/{p}/retention, …/immutability, …/webhooks). */
+import { call } from './api.js';
+
+/* The API's shapes, written out here: the front end may import nothing of the server (scripts/depcheck.ts). */
+
+export interface RetentionReport {
+  dry_run: boolean;
+  trigger: string;
+  operator: string;
+  started: string;
+  finished: string;
+  kept: number;
+  deleted: { repository: string; tag: string; digest: string }[];
+  errors: string[];
+}
+
+export interface Delivery {
+  id: string;
+  event_type: string;
+  repository: string;
+  tag: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: { time: string; status_code?: number; error?: string }[];
+}
+
+export interface Selector {
+  repositories: string;
+  tags: string;
+}
+
+export interface RetentionRule extends Selector {
+  keep: 'latest' | 'all';
+  count?: number;
+}
+
+export interface Retention {
+  rules: RetentionRule[];
+  run_after_push: boolean;
+  last_run: RetentionReport | null;
+}
+
+export interface Webhook {
+  id: string;
+  name: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  has_auth_header: boolean;
+  deliveries: Delivery[];
+}
+
+export const EVENTS = ['PUSH_ARTIFACT', 'DELETE_ARTIFACT', 'PULL_ARTIFACT'];
+
+/** Runs a change, reports it, reloads; errors become notices. */
+export async function act(notify: (message: string, error?: boolean) => void, what: () => Promise<unknown>, done: string, reload: () => Promise<unknown>): Promise<void> {
+  try {
+    await what();
+    notify(done);
+    await reload();
+  } catch (err) {
+    notify((err as Error).message, true);
+  }
+}
+
+export const ruleText = (r: RetentionRule) => (r.keep === 'all' ? 'all matching' : `latest ${r.count}`);
+
+export const attemptsText = (d: Delivery) => d.attempts.map((a) => a.status_code ?? a.error ?? '?').join(', ');
+
+export const policyCall = call;

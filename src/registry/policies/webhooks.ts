@@ -1,0 +1,90 @@
+/**
+ * Webhook deliveries: each event is POSTed as JSON to every enabled webhook
+ * that wants it, off the request's path (a push never waits for a receiver,
+ * nor fails because of one). A delivery is retried after a failure (no
+ * answer, or a status other than 2xx) with growing pauses, and its attempts
+ * are kept in memory, the last few per webhook, for the API and console.
+ * No redirects are followed: the receiver is the URL that was configured.
+ */
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Delivery, WebhookConfig, WebhookPayload } from './webhook-types.js';
+
+const KEEP_PER_WEBHOOK = 20;
+/** Deliveries still trying; past this, new ones are recorded as failed at once rather than queued without bound. */
+const MAX_IN_FLIGHT = 200;
+export const DEFAULT_BACKOFF_MS = [1000, 5000, 30_000];
+const TIMEOUT_MS = 10_000;
+
+export class WebhookSender {
+  private readonly history = new Map<string, Delivery[]>();
+  private inFlight = 0;
+
+  constructor(private readonly backoffMs: number[] = DEFAULT_BACKOFF_MS) {}
+
+  /** Starts delivering `payload` to `hook`; returns at once. */
+  send(hook: WebhookConfig, payload: WebhookPayload): Delivery {
+    const resource = payload.event_data.resources[0];
+    const delivery: Delivery = {
+      id: randomBytes(8).toString('hex'),
+      event_type: payload.type,
+      repository: payload.event_data.repository.repo_full_name,
+      tag: resource?.tag ?? '',
+      status: 'pending',
+      attempts: [],
+    };
+    const list = [delivery, ...(this.history.get(hook.id) ?? [])].slice(0, KEEP_PER_WEBHOOK);
+    this.history.set(hook.id, list);
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      delivery.status = 'failed';
+      delivery.attempts.push({ time: new Date().toISOString(), error: 'too many deliveries in flight; dropped' });
+      return delivery;
+    }
+    this.inFlight++;
+    void this.deliver(hook, Buffer.from(JSON.stringify(payload)), delivery).finally(() => this.inFlight--);
+    return delivery;
+  }
+
+  deliveries(hookId: string): Delivery[] {
+    return this.history.get(hookId) ?? [];
+  }
+
+  forget(hookId: string): void {
+    this.history.delete(hookId);
+  }
+
+  private async deliver(hook: WebhookConfig, body: Buffer, delivery: Delivery): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const result = await post(hook, body);
+      delivery.attempts.push({ time: new Date().toISOString(), ...result });
+      if (result.status_code !== undefined && result.status_code >= 200 && result.status_code < 300) {
+        delivery.status = 'succeeded';
+        return;
+      }
+      const pause = this.backoffMs[attempt];
+      if (pause === undefined) {
+        delivery.status = 'failed';
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause).unref());
+    }
+  }
+}
+
+function post(hook: WebhookConfig, body: Buffer): Promise<{ status_code?: number; error?: string }> {
+  const url = new URL(hook.url);
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'Content-Length': body.length, 'User-Agent': 'berth-registry-webhook' };
+  if (hook.authHeader) headers.Authorization = hook.authHeader;
+  return new Promise((resolve) => {
+    const req = send(url, { method: 'POST', headers, agent: false, timeout: TIMEOUT_MS }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status_code: res.statusCode }));
+      res.on('error', (err) => resolve({ status_code: res.statusCode, error: err.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+    req.on('error', (err) => resolve({ error: err.message }));
+    req.end(body);
+  });
+}
