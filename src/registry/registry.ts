@@ -12,8 +12,12 @@ import type { ManifestMediaType } from './media-types.js';
 import { checkDigest, type ManifestReference } from './names.js';
 import { BlobStore } from './storage/blobs.js';
 import { Layout } from './storage/layout.js';
+import { RecentDigests } from './storage/recent.js';
 import { asciiCompare, RepositoryStore } from './storage/repositories.js';
 import { UploadStore, type ChunkInfo, type UploadStatus } from './storage/uploads.js';
+
+/** How long a blob a push has used is safe from garbage collection (Harbor keeps 2 hours). */
+export const GC_GRACE_MS = 3600 * 1000;
 
 /** The spec asks registries to take manifests of at least 4 MB; larger ones get 413. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -50,6 +54,8 @@ export class Registry {
   readonly blobs: BlobStore;
   readonly uploads: UploadStore;
   readonly repos: RepositoryStore;
+  /** Blobs pushes used lately, which garbage collection leaves alone. */
+  readonly recent = new RecentDigests(GC_GRACE_MS);
   /** The quota that applies to a repository, if any (set by --console). */
   quotaFor?: (name: string) => Quota | undefined;
 
@@ -73,6 +79,7 @@ export class Registry {
 
   /** The blob's size when the repository may serve it; BLOB_UNKNOWN otherwise. */
   async blobSize(name: string, digest: Digest): Promise<number> {
+    this.recent.touch(digest);
     const linked = (await this.repos.hasBlob(name, digest)) || (await this.repos.manifestMediaType(name, digest)) !== undefined;
     const size = linked ? await this.blobs.size(digest) : undefined;
     if (size === undefined) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
@@ -110,6 +117,7 @@ export class Registry {
    * is refused with DENIED, as distribution-based registries refuse.
    */
   private async linkWithinQuota(name: string, digest: Digest): Promise<void> {
+    this.recent.touch(digest);
     const quota = this.quotaFor?.(name);
     const had = quota !== undefined && (await this.repos.hasBlob(name, digest));
     await this.repos.linkBlob(name, digest);
@@ -145,6 +153,7 @@ export class Registry {
     if (ref.digest && ref.digest !== manifest.digest) {
       throw registryError('DIGEST_INVALID', `manifest digest ${manifest.digest} does not match ${ref.digest}`, { digest: ref.digest });
     }
+    for (const d of [...(manifest.config ? [manifest.config] : []), ...manifest.layers, ...manifest.manifests]) this.recent.touch(d.digest);
     await this.checkReferences(name, manifest);
     const quota = this.quotaFor?.(name);
     if (quota && (await this.repos.manifestMediaType(name, manifest.digest)) === undefined) {
@@ -198,9 +207,14 @@ export class Registry {
       if (!(await this.repos.deleteTag(name, ref.tag))) throw registryError('MANIFEST_UNKNOWN', `manifest unknown: ${ref.tag}`, { tag: ref.tag });
       return;
     }
-    const stored = await this.getManifest(name, ref);
-    for (const [tag, digest] of await this.repos.tagMap(name)) {
-      if (digest === stored.digest) await this.repos.deleteTag(name, tag);
+    await this.removeManifest(name, await this.resolve(name, ref));
+  }
+
+  /** Removes a manifest, its tags and its referrer entry, whether or not deletes are enabled (garbage collection). */
+  async removeManifest(name: string, digest: Digest): Promise<void> {
+    const stored = await this.getManifest(name, { digest });
+    for (const [tag, d] of await this.repos.tagMap(name)) {
+      if (d === stored.digest) await this.repos.deleteTag(name, tag);
     }
     const subject = subjectOf(stored);
     if (subject) await this.repos.removeReferrer(name, subject, stored.digest);

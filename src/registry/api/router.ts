@@ -11,6 +11,8 @@
  *   GET|POST /projects/{p}/members, PUT|DELETE /projects/{p}/members/{u}
  *   GET|POST /projects/{p}/robots, DELETE /projects/{p}/robots/{r}
  *   GET /audit-logs?project=&repository=&operation=&limit=   (the admin: all; members: their projects')
+ *   GET|POST /gc, PUT /gc/schedule   (admin; ./gc.ts)
+ *   GET /search?q=   (what the caller may see; ./search.ts)
  */
 import { EngineError, notFound } from '../../lib/errors.js';
 import type { ConsoleAuth } from '../auth/console.js';
@@ -19,6 +21,8 @@ import { RegistryError } from '../errors.js';
 import type { Context } from '../http/context.js';
 import { caller, sendApiError, type ApiRequest } from './http.js';
 import { listAuditLogs } from './audit.js';
+import * as gc from './gc.js';
+import { search } from './search.js';
 import * as projects from './projects.js';
 import * as users from './users.js';
 import * as tags from '../console/tags.js';
@@ -46,6 +50,9 @@ const ROUTES: [RegExp, Partial<Record<string, ApiHandler>>][] = [
   [/^\/projects\/([^/]+)\/robots$/, { GET: projects.listRobots, POST: projects.createRobot }],
   [/^\/projects\/([^/]+)\/robots\/([^/]+)$/, { DELETE: projects.deleteRobot }],
   [/^\/audit-logs$/, { GET: listAuditLogs }],
+  [/^\/gc$/, { GET: gc.gcStatus, POST: gc.runGc }],
+  [/^\/gc\/schedule$/, { PUT: gc.setGcSchedule }],
+  [/^\/search$/, { GET: search }],
 ];
 
 export async function serveApi(ctx: Context, auth: ConsoleAuth): Promise<void> {
