@@ -9,7 +9,9 @@
  * blob is kept when its file or any repository's link to it was written
  * within the period, or when a push used it lately (Registry.recent, which
  * also catches uses during the run: it is checked again just before each
- * removal). Uploads not yet committed are not blobs, so never candidates.
+ * removal), and so is an untagged manifest pushed within the period (an
+ * index's children come before the index). Uploads not yet committed are
+ * not blobs, so never candidates.
  * `berth registry gc` runs without a grace period and is safe only while
  * nothing is pushing, as distribution's is.
  */
@@ -43,7 +45,8 @@ export async function collectGarbage(registry: Registry, options: GcOptions): Pr
   for (const name of await registry.repos.list()) {
     const keep = options.deleteUntagged ? await reachable(registry, name) : new Set(await registry.repos.manifests(name));
     for (const digest of await registry.repos.manifests(name)) {
-      if (keep.has(digest)) {
+      // An untagged manifest pushed lately may be an index's child whose index is still to come.
+      if (keep.has(digest) || (options.graceMs && (await modifiedSince(registry.layout.revision(name, digest), since)))) {
         await markManifest(registry, name, digest, marked);
       } else {
         report.manifests.push(`${name}@${digest}`);
