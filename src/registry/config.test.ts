@@ -84,5 +84,12 @@ describe('registry config', () => {
     assert.throws(() => resolveConfig({ 'console.adminpasswordfile': '/pw' }), /need --console/);
     assert.throws(() => resolveConfig({ 'console.enabled': true, 'console.tokenexpiry': '0' }), /invalid token expiry/);
     assert.throws(() => resolveConfig({ 'console.enabled': true, 'console.tokenexpiry': '5m' }), /invalid token expiry/);
+    const proxied = resolveConfig({ 'console.enabled': true, 'console.tokenrealm': 'https://registry.example.com/service/token', 'console.tokenservice': 'registry.example.com' }).console;
+    assert.equal(proxied?.tokenRealm, 'https://registry.example.com/service/token');
+    assert.equal(proxied?.tokenService, 'registry.example.com');
+    assert.throws(() => resolveConfig({ 'console.enabled': true, 'console.tokenrealm': 'registry.example.com/token' }), /invalid token realm/);
+    assert.throws(() => resolveConfig({ 'console.enabled': true, 'console.tokenrealm': 'https://x/"token' }), /invalid token realm/);
+    assert.throws(() => resolveConfig({ 'console.enabled': true, 'console.tokenservice': 'a "b"' }), /invalid token service/);
+    assert.throws(() => resolveConfig({ 'console.tokenrealm': 'https://x/t' }), /need --console/);
   });
 });

@@ -16,7 +16,7 @@ export interface ServeConfig {
   tls?: { cert: string; key: string };
   auth?: { path: string; realm: string; allowPlainHttp: boolean };
   /** --console: accounts, projects and token auth. */
-  console?: { adminPasswordFile?: string; tokenTtlSeconds: number; allowPlainHttp: boolean };
+  console?: { adminPasswordFile?: string; tokenTtlSeconds: number; allowPlainHttp: boolean; tokenRealm?: string; tokenService?: string };
   accessLog: boolean;
   /** proxy.remoteurl: the whole registry is a pull-through cache of this upstream. */
   proxy?: ProxyConfig;
@@ -59,6 +59,10 @@ const KEYS = {
   'proxy.password': 'string',
   /** berth's own: seconds before a cached tag is checked with the upstream again. */
   'proxy.tagttl': 'string',
+  /** The token endpoint's public URL in challenges (default: this server's, from the request's Host). */
+  'console.tokenrealm': 'string',
+  /** The `service` name of challenges and tokens (default "berth-registry"). */
+  'console.tokenservice': 'string',
 } as const;
 
 type Key = keyof typeof KEYS;
@@ -170,7 +174,7 @@ export function resolveConfig(s: Settings, authSelected = false): ServeConfig {
   const proxy = proxyConfig(s);
   if (proxy) config.proxy = proxy;
   if (s['console.enabled'] === true) config.console = consoleConfig(s, config);
-  else if (s['console.adminpasswordfile'] !== undefined || s['console.tokenexpiry'] !== undefined) throw invalid('--admin-password-file and --token-expiry need --console');
+  else if (CONSOLE_ONLY.some((k) => s[k] !== undefined)) throw invalid('--admin-password-file, --token-expiry, --token-realm and --token-service need --console');
   return config;
 }
 
@@ -179,7 +183,41 @@ function consoleConfig(s: Settings, config: ServeConfig): NonNullable<ServeConfi
   const expiry = String(s['console.tokenexpiry'] ?? DEFAULT_TOKEN_EXPIRY_S);
   if (!/^\d{1,7}$/.test(expiry) || Number(expiry) < 1) throw invalid(`invalid token expiry ${JSON.stringify(expiry)}: a number of seconds`);
   const file = s['console.adminpasswordfile'];
-  return { adminPasswordFile: file === undefined ? undefined : String(file), tokenTtlSeconds: Number(expiry), allowPlainHttp: s['auth.htpasswd.allowplainhttp'] === true };
+  return {
+    adminPasswordFile: file === undefined ? undefined : String(file),
+    tokenTtlSeconds: Number(expiry),
+    allowPlainHttp: s['auth.htpasswd.allowplainhttp'] === true,
+    ...optional('tokenRealm', tokenRealm(s['console.tokenrealm'])),
+    ...optional('tokenService', tokenService(s['console.tokenservice'])),
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+const CONSOLE_ONLY: Key[] = ['console.adminpasswordfile', 'console.tokenexpiry', 'console.tokenrealm', 'console.tokenservice'];
+
+/** An absolute http(s) URL: clients fetch tokens from it as it is written. */
+function tokenRealm(value: string | boolean | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || /["\\\s]/.test(text)) throw invalid(`invalid token realm ${JSON.stringify(text)}: an http(s) URL such as https://registry.example.com/service/token`);
+  return text;
+}
+
+/** Goes into a quoted challenge parameter and the tokens' audience: printable, no quotes. */
+function tokenService(value: string | boolean | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,253}$/.test(text)) throw invalid(`invalid token service ${JSON.stringify(text)}: printable characters without quotes, spaces or backslashes`);
+  return text;
 }
 
 export const DEFAULT_TAG_TTL_S = 60;

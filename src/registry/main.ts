@@ -5,6 +5,7 @@
 import { invalid, isEngineError } from '../lib/errors.js';
 import { DEFAULT_ROOT, loadServeConfig, loadSettings, rootOf, type Settings } from './config.js';
 import { collectGarbage } from './gc.js';
+import { Registry } from './registry.js';
 import { startRegistry } from './serve.js';
 
 const USAGE = `Usage:  berth registry serve [CONFIG.yml] [OPTIONS]
@@ -31,6 +32,9 @@ serve options:
                              BERTH_REGISTRY_ADMIN_PASSWORD on the first start
       --admin-password-file FILE  the first admin's password (at least 8 characters)
       --token-expiry SECONDS lifetime of the bearer tokens (default 300)
+      --token-realm URL      the token endpoint's public URL in challenges, for a registry
+                             behind a proxy (default: http(s)://<Host header>/service/token)
+      --token-service NAME   the service name in challenges and tokens (default berth-registry)
 
 gc options:
       --root DIR             storage root
@@ -49,6 +53,8 @@ const VALUE_FLAGS: Record<string, keyof Settings | 'config'> = {
   '--tls-key': 'http.tls.key',
   '--admin-password-file': 'console.adminpasswordfile',
   '--token-expiry': 'console.tokenexpiry',
+  '--token-realm': 'console.tokenrealm',
+  '--token-service': 'console.tokenservice',
 };
 const BOOLEAN_FLAGS: Record<string, [keyof Settings, boolean]> = {
   '--delete-enabled': ['storage.delete.enabled', true],
@@ -106,7 +112,8 @@ async function serve(args: string[]): Promise<void> {
 async function gc(args: string[]): Promise<void> {
   const parsed = parseArgs(args, { values: ['--root', '--config'], booleans: [...GC_FLAGS] });
   const root = rootOf(await loadSettings(parsed.config, process.env, parsed.settings));
-  const report = await collectGarbage(root, {
+  const registry = await Registry.open({ root, deleteEnabled: true });
+  const report = await collectGarbage(registry, {
     dryRun: parsed.switches.has('--dry-run'),
     deleteUntagged: parsed.switches.has('--delete-untagged'),
     log: (line) => process.stdout.write(`${line}\n`),

@@ -13,8 +13,12 @@ import type { ManifestMediaType } from './media-types.js';
 import { checkDigest, type ManifestReference } from './names.js';
 import { BlobStore } from './storage/blobs.js';
 import { Layout } from './storage/layout.js';
+import { RecentDigests } from './storage/recent.js';
 import { asciiCompare, RepositoryStore } from './storage/repositories.js';
 import { UploadStore, type ChunkInfo, type UploadStatus } from './storage/uploads.js';
+
+/** How long a blob a push has used is safe from garbage collection (Harbor keeps 2 hours). */
+export const GC_GRACE_MS = 3600 * 1000;
 
 /** The spec asks registries to take manifests of at least 4 MB; larger ones get 413. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -70,6 +74,8 @@ export class Registry {
   readonly blobs: BlobStore;
   readonly uploads: UploadStore;
   readonly repos: RepositoryStore;
+  /** Blobs pushes used lately, which garbage collection leaves alone. */
+  readonly recent = new RecentDigests(GC_GRACE_MS);
   /** The quota that applies to a repository, if any (set by --console). */
   quotaFor?: (name: string) => Quota | undefined;
   /** 'push' and 'delete', each with a RegistryEvent. */
@@ -97,6 +103,7 @@ export class Registry {
 
   /** The blob's size when the repository may serve it; BLOB_UNKNOWN otherwise. */
   async blobSize(name: string, digest: Digest): Promise<number> {
+    this.recent.touch(digest);
     const linked = (await this.repos.hasBlob(name, digest)) || (await this.repos.manifestMediaType(name, digest)) !== undefined;
     const size = linked ? await this.blobs.size(digest) : undefined;
     if (size === undefined) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
@@ -134,6 +141,7 @@ export class Registry {
    * is refused with DENIED, as distribution-based registries refuse.
    */
   private async linkWithinQuota(name: string, digest: Digest): Promise<void> {
+    this.recent.touch(digest);
     const quota = this.quotaFor?.(name);
     const had = quota !== undefined && (await this.repos.hasBlob(name, digest));
     await this.repos.linkBlob(name, digest);
@@ -169,6 +177,7 @@ export class Registry {
     if (ref.digest && ref.digest !== manifest.digest) {
       throw registryError('DIGEST_INVALID', `manifest digest ${manifest.digest} does not match ${ref.digest}`, { digest: ref.digest });
     }
+    for (const d of [...(manifest.config ? [manifest.config] : []), ...manifest.layers, ...manifest.manifests]) this.recent.touch(d.digest);
     await this.checkReferences(name, manifest);
     const tags = [...(ref.tag ? [ref.tag] : []), ...extraTags];
     for (const tag of tags) await this.tagGuard?.({ name, tag, to: manifest.digest });
@@ -233,12 +242,23 @@ export class Registry {
     const tags = [...(await this.repos.tagMap(name))].filter(([, digest]) => digest === stored.digest).map(([tag]) => tag);
     // All or nothing: one protected tag keeps the manifest and its other tags.
     for (const tag of tags) await this.tagGuard?.({ name, tag });
-    for (const tag of tags) await this.repos.deleteTag(name, tag);
+    await this.removeManifest(name, stored.digest);
+    this.events.emit('delete', { repository: name, digest: stored.digest } satisfies RegistryEvent);
+    return stored.digest;
+  }
+
+  /**
+   * Removes a manifest, its tags and its referrer entry, whether or not
+   * deletes are enabled, with no tag guard and no event (garbage collection).
+   */
+  async removeManifest(name: string, digest: Digest): Promise<void> {
+    const stored = await this.getManifest(name, { digest });
+    for (const [tag, d] of await this.repos.tagMap(name)) {
+      if (d === stored.digest) await this.repos.deleteTag(name, tag);
+    }
     const subject = subjectOf(stored);
     if (subject) await this.repos.removeReferrer(name, subject, stored.digest);
     await this.repos.unlinkManifest(name, stored.digest);
-    this.events.emit('delete', { repository: name, digest: stored.digest } satisfies RegistryEvent);
-    return stored.digest;
   }
 
   // ---- listings ----

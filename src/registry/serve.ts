@@ -10,6 +10,7 @@ import { invalid } from '../lib/errors.js';
 import { openConsoleAuth, projectQuota } from './auth/console.js';
 import { Htpasswd } from './auth/htpasswd.js';
 import type { ServeConfig } from './config.js';
+import { GcService } from './gc-service.js';
 import { createRequestListener, type AuthOptions } from './http/server.js';
 import { Registry } from './registry.js';
 import { openRemoteServices, proxyResolver } from './remote/services.js';
@@ -30,10 +31,20 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
     throw invalid(`cannot use storage root ${config.root}: ${(err as Error).message}`, err);
   });
   const auth = await authOptions(config);
-  const consoleAuth = config.console ? await openConsoleAuth(config.root, { adminPassword: await adminPassword(config.console.adminPasswordFile), tokenTtlSeconds: config.console.tokenTtlSeconds }) : undefined;
-  if (consoleAuth) registry.quotaFor = projectQuota(consoleAuth.accounts);
-  if (consoleAuth) consoleAuth.remote = await openRemoteServices(config.root, registry, log);
-  if (consoleAuth) registry.tagGuard = (consoleAuth.policies = await openPolicies(config.root, registry, consoleAuth, log)).guard;
+  const consoleAuth = config.console
+    ? await openConsoleAuth(config.root, {
+        adminPassword: await adminPassword(config.console.adminPasswordFile),
+        tokenTtlSeconds: config.console.tokenTtlSeconds,
+        tokenRealm: config.console.tokenRealm,
+        tokenService: config.console.tokenService,
+      })
+    : undefined;
+  if (consoleAuth) {
+    registry.quotaFor = projectQuota(consoleAuth.accounts);
+    consoleAuth.gc = await GcService.open(registry, log);
+    consoleAuth.remote = await openRemoteServices(config.root, registry, log);
+    registry.tagGuard = (consoleAuth.policies = await openPolicies(config.root, registry, consoleAuth, log)).guard;
+  }
   const listener = createRequestListener({
     registry,
     auth,
@@ -55,7 +66,10 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
     registry.uploads.purgeStale().catch((err: unknown) => log(`error: purging stale uploads: ${(err as Error).message}`));
   }, UPLOAD_PURGE_INTERVAL_MS);
   purge.unref();
-  server.once('close', () => clearInterval(purge));
+  server.once('close', () => {
+    clearInterval(purge);
+    consoleAuth?.gc?.close();
+  });
   const bound = server.address() as AddressInfo;
   const address = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
   if ((auth || consoleAuth) && !config.tls && !(auth ?? config.console)!.allowPlainHttp) {

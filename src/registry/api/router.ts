@@ -13,6 +13,8 @@
  *   GET|PUT /projects/{p}/retention, POST …/retention/run, GET|PUT …/immutability,
  *   GET|POST /projects/{p}/webhooks, PUT|DELETE …/webhooks/{id}   (./policies.ts)
  *   GET /audit-logs?project=&repository=&operation=&limit=   (the admin: all; members: their projects')
+ *   GET|POST /gc, PUT /gc/schedule   (admin; ./gc.ts)
+ *   GET /search?q=   (what the caller may see; ./search.ts)
  */
 import { EngineError, notFound } from '../../lib/errors.js';
 import type { ConsoleAuth } from '../auth/console.js';
@@ -21,6 +23,8 @@ import { RegistryError } from '../errors.js';
 import type { Context } from '../http/context.js';
 import { caller, sendApiError, type ApiRequest } from './http.js';
 import { listAuditLogs } from './audit.js';
+import * as gc from './gc.js';
+import { search } from './search.js';
 import * as projects from './projects.js';
 import * as users from './users.js';
 import * as policies from './policies.js';
@@ -56,6 +60,9 @@ const ROUTES: [RegExp, Partial<Record<string, ApiHandler>>][] = [
   [/^\/projects\/([^/]+)\/webhooks\/([^/]+)$/, { PUT: policies.updateWebhook, DELETE: policies.deleteWebhook }],
   [/^\/audit-logs$/, { GET: listAuditLogs }],
   ...REMOTE_ROUTES,
+  [/^\/gc$/, { GET: gc.gcStatus, POST: gc.runGc }],
+  [/^\/gc\/schedule$/, { PUT: gc.setGcSchedule }],
+  [/^\/search$/, { GET: search }],
 ];
 
 export async function serveApi(ctx: Context, auth: ConsoleAuth): Promise<void> {

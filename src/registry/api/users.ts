@@ -9,7 +9,7 @@ export async function login({ ctx, auth }: ApiRequest): Promise<void> {
   const body = await jsonBody(ctx);
   const who = await auth.accounts.authenticate(stringField(body, 'username'), stringField(body, 'password'));
   if (!who || who.kind !== 'user') throw unauthorized('incorrect username or password');
-  const id = auth.sessions.create(who.name);
+  const id = await auth.sessions.create(who.name);
   const secure = isEncrypted(ctx.req) ? '; Secure' : '';
   ctx.res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict${secure}`);
   ctx.user = who.name;
@@ -18,7 +18,7 @@ export async function login({ ctx, auth }: ApiRequest): Promise<void> {
 
 export async function logout({ ctx, auth }: ApiRequest): Promise<void> {
   const id = cookieValue(ctx.req.headers.cookie, SESSION_COOKIE);
-  if (id !== undefined) auth.sessions.delete(id);
+  if (id !== undefined) await auth.sessions.delete(id);
   ctx.res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
   sendEmpty(ctx.res, 204);
 }
@@ -49,7 +49,7 @@ export async function createUser({ ctx, auth, who }: ApiRequest): Promise<void> 
 export async function deleteUser({ ctx, auth, who, params }: ApiRequest): Promise<void> {
   requireAdmin(who);
   await auth.accounts.deleteUser(params[0]!);
-  auth.sessions.deleteSubject(params[0]!);
+  await auth.sessions.deleteSubject(params[0]!);
   sendEmpty(ctx.res, 204);
 }
 
@@ -64,7 +64,7 @@ export async function changePassword({ ctx, auth, who, params }: ApiRequest): Pr
     if (!old) throw new EngineError('forbidden', 'the old password is wrong');
   }
   await auth.accounts.setPassword(name, stringField(body, 'new_password'));
-  auth.sessions.deleteSubject(name);
+  await auth.sessions.deleteSubject(name);
   sendEmpty(ctx.res, 204);
 }
 

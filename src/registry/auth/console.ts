@@ -1,11 +1,13 @@
 /**
  * What `--console` adds to the registry: accounts and projects, the token
  * service, and login sessions for the management API, opened from files in
- * the registry's root (auth/accounts.json, auth/token-key.pem, auth/audit.log, all 0600).
+ * the registry's root (auth/accounts.json, auth/token-key.pem, auth/audit.log,
+ * auth/sessions.json, all 0600).
  */
 import { join } from 'node:path';
 import { AccountStore } from './accounts.js';
 import { AuditLog } from './audit.js';
+import type { GcService } from '../gc-service.js';
 import type { Quota } from '../registry.js';
 import type { RemoteServices } from '../remote/services.js';
 import { loadOrCreateKey } from './jwt.js';
@@ -23,6 +25,10 @@ export interface ConsoleAuth {
   remote?: RemoteServices;
   /** Retention, immutability and webhooks (set once the registry is open). */
   policies?: PolicyService;
+  /** The token endpoint's URL for challenges when configured (--token-realm); else derived from each request. */
+  realm?: string;
+  /** Garbage collection run from the console (set once the registry is open). */
+  gc?: GcService;
 }
 
 /** The quota of a repository's project, for the registry's pushes. */
@@ -34,9 +40,22 @@ export function projectQuota(accounts: AccountStore): (name: string) => Quota | 
   };
 }
 
-export async function openConsoleAuth(root: string, options: { adminPassword?: string; tokenTtlSeconds?: number }): Promise<ConsoleAuth> {
+export interface ConsoleAuthOptions {
+  adminPassword?: string;
+  tokenTtlSeconds?: number;
+  tokenRealm?: string;
+  tokenService?: string;
+}
+
+export async function openConsoleAuth(root: string, options: ConsoleAuthOptions): Promise<ConsoleAuth> {
   const dir = join(root, 'auth');
   const accounts = await AccountStore.open(join(dir, 'accounts.json'), options.adminPassword);
   const key = await loadOrCreateKey(join(dir, 'token-key.pem'));
-  return { accounts, tokens: new TokenService(key, accounts, options.tokenTtlSeconds), sessions: new SessionStore(), audit: new AuditLog(join(dir, 'audit.log')) };
+  return {
+    accounts,
+    tokens: new TokenService(key, accounts, options.tokenTtlSeconds, options.tokenService),
+    sessions: await SessionStore.open(join(dir, 'sessions.json')),
+    audit: new AuditLog(join(dir, 'audit.log')),
+    realm: options.tokenRealm,
+  };
 }

@@ -35,11 +35,12 @@ export interface VerifiedToken {
 }
 
 export class TokenService {
-  readonly service = SERVICE;
   constructor(
     private readonly key: SigningKey,
     readonly accounts: AccountStore,
     readonly ttlSeconds = DEFAULT_TOKEN_TTL_S,
+    /** The `service` of challenges and the tokens' audience (--token-service, for a registry known by another name). */
+    readonly service = SERVICE,
   ) {}
 
   /** What `who` gets of `requested`: each asked-for action it is allowed, entries with none left out. */
@@ -64,7 +65,7 @@ export class TokenService {
   issue(who: Principal | undefined, requested: Access[], options: { offline?: boolean; now?: number } = {}): IssuedToken {
     const now = Math.floor((options.now ?? Date.now()) / 1000);
     const subject = principalName(who) ?? '';
-    const claims = { iss: ISSUER, sub: subject, aud: SERVICE, exp: now + this.ttlSeconds, nbf: now - 1, iat: now, jti: randomBytes(12).toString('base64url'), access: this.grant(who, requested) };
+    const claims = { iss: ISSUER, sub: subject, aud: this.service, exp: now + this.ttlSeconds, nbf: now - 1, iat: now, jti: randomBytes(12).toString('base64url'), access: this.grant(who, requested) };
     const token = signJwt(claims, this.key);
     const issued: IssuedToken = { token, access_token: token, expires_in: this.ttlSeconds, issued_at: new Date(now * 1000).toISOString() };
     if (options.offline && who) issued.refresh_token = this.refreshToken(who, now);
@@ -73,12 +74,12 @@ export class TokenService {
 
   private refreshToken(who: Principal, now: number): string {
     const stamp = this.accounts.credentialStamp(principalName(who)!);
-    return signJwt({ iss: ISSUER, sub: principalName(who), aud: `${SERVICE}/refresh`, exp: now + REFRESH_TTL_S, iat: now, stamp }, this.key);
+    return signJwt({ iss: ISSUER, sub: principalName(who), aud: `${this.service}/refresh`, exp: now + REFRESH_TTL_S, iat: now, stamp }, this.key);
   }
 
   /** The principal a refresh token stands for, while its account exists and its password is unchanged. */
   redeemRefreshToken(token: string): Principal | undefined {
-    const claims = this.checked(token, `${SERVICE}/refresh`);
+    const claims = this.checked(token, `${this.service}/refresh`);
     if (!claims || typeof claims.sub !== 'string') return undefined;
     const who = this.accounts.principal(claims.sub);
     if (!who || this.accounts.credentialStamp(claims.sub) !== claims.stamp) return undefined;
@@ -87,7 +88,7 @@ export class TokenService {
 
   /** An access token's subject and grants, or undefined when it is not one of ours, expired, or for another service. */
   verify(token: string): VerifiedToken | undefined {
-    const claims = this.checked(token, SERVICE);
+    const claims = this.checked(token, this.service);
     if (!claims || typeof claims.sub !== 'string') return undefined;
     return { subject: claims.sub === '' ? undefined : claims.sub, access: accessClaim(claims.access) };
   }

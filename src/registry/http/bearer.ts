@@ -19,7 +19,7 @@ export function authorizeV2(ctx: Context, auth: ConsoleAuth): void {
   const method = ctx.req.method ?? 'GET';
   const catalog = ctx.path === '/v2/_catalog';
   const needed = requiredAccess(method, ctx.name, { catalog });
-  const realm = `${isEncrypted(ctx.req) ? 'https' : 'http'}://${ctx.req.headers.host ?? 'localhost'}${TOKEN_PATH}`;
+  const realm = auth.realm ?? `${isEncrypted(ctx.req) ? 'https' : 'http'}://${ctx.req.headers.host ?? 'localhost'}${TOKEN_PATH}`;
   const challenge = (error?: 'invalid_token' | 'insufficient_scope') => bearerChallenge(realm, auth.tokens.service, needed, error);
   const token = ctx.req.headers.authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
   if (token === undefined) throw unauthorized('authentication required', needed, challenge());

@@ -3,8 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { useNotify } from '../../../dashboard/web/notices.js';
 import { call, enc, type Project, type User } from './api.js';
 import { Members } from './members.js';
-import { quotaText } from './projects.js';
 import { Replication } from './replication.js';
+import { QuotaBar, QuotaEditor } from './quota.js';
 import { Repositories } from './repositories.js';
 import { Robots } from './robots.js';
 
@@ -41,9 +41,10 @@ export function ProjectPage({ name, user }: { name: string; user: User | null })
         </dd>
         {project.role && (<><dt>Your role</dt><dd id="project-role">{project.role}</dd></>)}
         <dt>Storage used</dt>
-        <dd>{quotaText(project)}</dd>
+        <dd><QuotaBar project={project} /></dd>
       </dl>
       {member && <p><a id="project-policies" href={`#/projects/${enc(name)}/policies`}>Retention, immutability and webhooks</a></p>}
+      {user?.admin && <QuotaEditor key={project.quota_bytes} project={project} onChanged={load} />}
       <Repositories project={name} />
       {member && <Members project={name} manager={manager} />}
       {manager && <Robots project={name} />}
