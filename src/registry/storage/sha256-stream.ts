@@ -7,9 +7,6 @@
  * `openssl` binary is on the PATH the bytes are piped to `openssl dgst` as
  * they arrive: it hashes on another core, beside the socket and the file
  * writes, as distribution's goroutines do. Without one, Node's hash is used.
- * A child costs a spawn, so an upload starts with Node's hash and moves to
- * `openssl` only once it has passed EXTERNAL_FROM_BYTES (small blobs and
- * manifests never spawn anything).
  *
  * Neither can go back to an earlier offset: a chunk that fails loses the
  * hash, and the commit hashes the file instead (hashFile).
@@ -28,9 +25,6 @@ export interface Sha256Stream {
   /** Gives up: nothing more is fed, the hasher ends. */
   abort(): void;
 }
-
-/** Uploads smaller than this are hashed in-process; 2 MiB take Node ~9 ms, a spawn takes about as long. */
-const EXTERNAL_FROM_BYTES = 2 * 1024 * 1024;
 
 let opensslPath: string | null | undefined;
 
@@ -54,7 +48,7 @@ function openssl(): string | null {
 
 export function sha256Stream(): Sha256Stream {
   const binary = openssl();
-  return binary ? new GrowingSha256(binary) : new InProcessSha256();
+  return binary ? new ExternalSha256(binary) : new InProcessSha256();
 }
 
 /** The sha256 of a whole file (an upload whose running hash was lost). */
@@ -88,50 +82,6 @@ class InProcessSha256 implements Sha256Stream {
   abort(): void {
     this.aborted = true;
   }
-}
-
-/**
- * Keeps the first bytes (references to the chunks, no copies) and hashes
- * them in-process if that is all; past EXTERNAL_FROM_BYTES it starts an
- * ExternalSha256 and feeds it what it kept, then everything else.
- */
-class GrowingSha256 implements Sha256Stream {
-  private kept: Buffer[] = [];
-  private keptBytes = 0;
-  private external?: ExternalSha256;
-  private aborted = false;
-
-  constructor(private readonly binary: string) {}
-
-  update(chunk: Buffer): void | Promise<void> {
-    if (this.aborted) return;
-    if (this.external) return this.external.update(chunk);
-    this.kept.push(chunk);
-    this.keptBytes += chunk.length;
-    if (this.keptBytes < EXTERNAL_FROM_BYTES) return;
-    this.external = new ExternalSha256(this.binary);
-    const kept = this.kept;
-    this.kept = [];
-    return feedAll(this.external, kept);
-  }
-
-  async digest(): Promise<Digest | undefined> {
-    if (this.aborted) return undefined;
-    if (this.external) return this.external.digest();
-    const hash = createHash('sha256');
-    for (const chunk of this.kept) hash.update(chunk);
-    return `sha256:${hash.digest('hex')}`;
-  }
-
-  abort(): void {
-    this.aborted = true;
-    this.kept = [];
-    this.external?.abort();
-  }
-}
-
-async function feedAll(hasher: Sha256Stream, chunks: Buffer[]): Promise<void> {
-  for (const chunk of chunks) await hasher.update(chunk);
 }
 
 /** `openssl dgst -sha256 -r` reading stdin; a failure of the child only makes digest() undefined. */
