@@ -3,11 +3,12 @@
  * repository it belongs to) and becomes a blob only when the closing PUT's
  * digest matches what was received; a failed or interrupted chunk is cut off
  * again, so the upload stays at its last good offset and nothing partial is
- * ever visible. The running sha256 of each upload is kept while the upload
- * lives (sha256-stream.ts), so the closing PUT does not read the data again;
- * after a restart, a failed chunk or a long pause it is recomputed from the file.
+ * ever visible. The running sha256 of each upload is kept in memory so the
+ * closing PUT does not read the data again; after a restart it is recomputed
+ * from the file.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -16,24 +17,16 @@ import { registryError } from '../errors.js';
 import { isUploadId } from '../names.js';
 import type { BlobStore } from './blobs.js';
 import { writeStreamAt } from './file-streams.js';
-import { hashFile, sha256Stream, type Sha256Stream } from './sha256-stream.js';
 import { isMissing, listDir, readTextIfExists } from './fs-util.js';
 import type { Layout } from './layout.js';
 
 /** distribution purges uploads older than a week; so do we, at start. */
 const STALE_UPLOAD_MS = 7 * 24 * 3600 * 1000;
-/**
- * An upload nobody writes to for this long gives up its running hash (an
- * `openssl` child kept for it); its commit then hashes the file.
- */
-const IDLE_HASH_MS = 60 * 1000;
 
 interface LiveUpload {
   size: number;
-  /** sha256 of data[0, size); undefined after a restart, a failed chunk or a long pause. */
-  hash?: Sha256Stream;
-  /** Drops `hash` once the upload has been idle for IDLE_HASH_MS. */
-  idle?: NodeJS.Timeout;
+  /** sha256 of data[0, size); undefined after a restart until recomputed. */
+  hash?: Hash;
   /** One request at a time may write to an upload. */
   busy: boolean;
 }
@@ -75,7 +68,7 @@ export class UploadStore {
       const st = (await stat(join(this.layout.upload(id), 'data')).catch(() => undefined)) ?? (await stat(this.layout.upload(id)));
       const busy = this.live.get(id)?.busy === true;
       if (!isUploadId(id) || (!busy && now - st.mtimeMs > STALE_UPLOAD_MS)) {
-        this.forget(id);
+        this.live.delete(id);
         await rm(this.layout.upload(id), { recursive: true, force: true });
         purged.push(id);
       }
@@ -89,7 +82,7 @@ export class UploadStore {
     await mkdir(dir);
     await writeFile(join(dir, 'data'), '');
     await writeFile(join(dir, 'repository'), repository);
-    this.live.set(id, { size: 0, hash: sha256Stream(), busy: false });
+    this.live.set(id, { size: 0, hash: createHash('sha256'), busy: false });
     return { id, size: 0 };
   }
 
@@ -147,12 +140,10 @@ export class UploadStore {
   private async exclusive<T>(upload: LiveUpload, id: string, work: () => Promise<T>): Promise<T> {
     if (upload.busy) throw registryError('BLOB_UPLOAD_INVALID', 'another request is writing to this upload', { id });
     upload.busy = true;
-    clearTimeout(upload.idle);
     try {
       return await work();
     } finally {
       upload.busy = false;
-      if (upload.hash) upload.idle = setTimeout(() => dropHash(upload), IDLE_HASH_MS).unref();
     }
   }
 
@@ -160,9 +151,8 @@ export class UploadStore {
     checkChunkPlacement(upload.size, chunk);
     const file = join(this.layout.upload(id), 'data');
     const before = upload.size;
-    // Taken for this chunk: if it fails, the hash is past the last good offset and is dropped.
-    const hash = upload.hash;
-    upload.hash = undefined;
+    // A copy, so that a failed chunk leaves the upload's hash at its last good offset.
+    const hash = upload.hash?.copy();
     let received = 0;
     try {
       received = await writeStreamAt(file, before, body, (data) => hash?.update(data));
@@ -170,7 +160,6 @@ export class UploadStore {
         throw registryError('SIZE_INVALID', `chunk has ${received} bytes, Content-Length said ${chunk.length}`);
       }
     } catch (err) {
-      hash?.abort();
       // Cut the partial chunk off: the upload stays at its last good offset.
       await truncate(file, before).catch(() => undefined);
       throw isMissing(err) ? registryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { id }) : err;
@@ -180,21 +169,15 @@ export class UploadStore {
     return { id, size: upload.size };
   }
 
-  /** The upload's digest; its running hash is used up (the upload is committed or discarded next). */
   private async digestOf(upload: LiveUpload, id: string): Promise<Digest> {
-    const running = await upload.hash?.digest();
-    upload.hash = undefined;
-    return running ?? hashFile(join(this.layout.upload(id), 'data'));
-  }
-
-  private forget(id: string): void {
-    const upload = this.live.get(id);
-    if (upload) dropHash(upload);
-    this.live.delete(id);
+    if (upload.hash) return `sha256:${upload.hash.copy().digest('hex')}`;
+    const hash = createHash('sha256');
+    for await (const data of createReadStream(join(this.layout.upload(id), 'data'))) hash.update(data as Buffer);
+    return `sha256:${hash.digest('hex')}`;
   }
 
   private async discard(id: string): Promise<void> {
-    this.forget(id);
+    this.live.delete(id);
     await rm(this.layout.upload(id), { recursive: true, force: true });
   }
 
@@ -203,12 +186,6 @@ export class UploadStore {
     return (await listDir(this.layout.uploadsDir)).filter(isUploadId);
   }
 
-}
-
-function dropHash(upload: LiveUpload): void {
-  clearTimeout(upload.idle);
-  upload.hash?.abort();
-  upload.hash = undefined;
 }
 
 /** The spec: chunks in order, each starting at the bytes received so far, its range matching its length. */
