@@ -66,7 +66,7 @@ describe('registry file streams', () => {
     await writeFile(target, BYTES.subarray(0, 10));
     const pieces = [BYTES.subarray(10, 11), BYTES.subarray(11, 3 * 1024 * 1024), ...chop(BYTES.subarray(3 * 1024 * 1024), 1000)];
     const seen: Buffer[] = [];
-    const written = await writeStreamAt(target, 10, Readable.from(pieces), (piece) => void seen.push(piece));
+    const written = await writeStreamAt(target, 10, Readable.from(pieces), (piece) => seen.push(piece));
     assert.equal(written, BYTES.length - 10);
     assert.ok(Buffer.concat(seen).equals(BYTES.subarray(10)));
     assert.ok((await readFile(target)).equals(BYTES));

@@ -64,17 +64,14 @@ function send(out: Writable, chunk: Buffer): Promise<void> {
 
 /**
  * Writes a stream into a file from `position` on; `each` sees every chunk
- * first, in order (the upload's hash, in the same pass as the write), and may
- * hold the stream back by returning a promise.
+ * first, in order (the upload's hash, in the same pass as the write).
  * Returns the number of bytes written.
  */
-export async function writeStreamAt(file: string, position: number, body: Readable, each: (chunk: Buffer) => void | Promise<void>): Promise<number> {
+export async function writeStreamAt(file: string, position: number, body: Readable, each: (chunk: Buffer) => void): Promise<number> {
   const writer = new BatchWriter(await open(file, 'r+'), position);
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
-      // A promise only when the hasher is full (its backpressure).
-      const taken = each(chunk);
-      if (taken) await taken;
+      each(chunk);
       noteReceived(chunk.length);
       await writer.add(chunk);
     }
