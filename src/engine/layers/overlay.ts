@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, readlink, stat, symlink, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { hexOf, type Digest } from '../../lib/digest.js';
 import { errnoCode } from '../../lib/errors.js';
-import { bindMount, isMountPoint, mountOverlay, unmount } from '../../platform/linux/mount.js';
+import { bindMount, isMountPoint, mountOverlay, unmountAsync } from '../../platform/linux/mount.js';
 import { filesystemName } from '../../platform/linux/sys.js';
 import { overlayChanges } from './changes.js';
 import { DirLayerStore } from './store-base.js';
@@ -26,6 +27,8 @@ import { exportOverlayDiff } from './tar-export.js';
  */
 export class OverlayLayerStore extends DirLayerStore {
   readonly driver = 'overlay2' as const;
+  /** Each layer's short link and `lower` entries, read once: they never change while the layer exists. */
+  private readonly chains = new Map<string, { short: string; below: string[] }>();
 
   /** overlay2 reports what its diff directory holds, as Docker's does (symlinks and whiteouts included). */
   protected override readonly measuresTree = true;
@@ -54,9 +57,10 @@ export class OverlayLayerStore extends DirLayerStore {
     await this.ensureShortLink(key);
   }
 
-  protected override async removing(trashDir: string): Promise<void> {
-    const short = await readFile(join(trashDir, 'link'), 'utf8').catch(() => null);
-    if (short !== null) await unlink(join(this.root, 'l', short)).catch(() => undefined);
+  protected override async removing(trashDir: string, key: string): Promise<void> {
+    const short = this.chains.get(key)?.short ?? (await readFile(join(trashDir, 'link'), 'utf8').catch(() => null));
+    this.chains.delete(key);
+    if (short !== null) await unlink(join(this.root, 'l', short.trim())).catch(() => undefined);
   }
 
   protected override async applyOptions(parent: Digest | null): Promise<ApplyOptions> {
@@ -80,18 +84,19 @@ export class OverlayLayerStore extends DirLayerStore {
 
   async mountRw(id: string, target: string): Promise<void> {
     const rw = await this.mustGetRw(id);
-    if (isMountPoint(target)) return;
     if (rw.parent === null) {
-      bindMount(rw.diffDir, target); // overlay needs a lower layer; with none, the upper is the whole view
+      // overlay needs a lower layer; with none, the upper is the whole view
+      if (!isMountPoint(target)) bindMount(rw.diffDir, target);
       return;
     }
+    if (await isOverlayRoot(target)) return;
     const lower = await this.lowerEntriesOf(id, false);
     mountOverlay(target, { lower, upper: `${id}/diff`, work: `${id}/work` }, this.root);
   }
 
   async unmountRw(id: string, target: string): Promise<void> {
     await this.mustGetRw(id);
-    unmount(target);
+    await unmountAsync(target);
   }
 
   async changesRw(id: string): Promise<{ path: string; kind: 0 | 1 | 2 }[]> {
@@ -116,14 +121,22 @@ export class OverlayLayerStore extends DirLayerStore {
    * own short link first, then what it sits on; otherwise just its `lower`.
    */
   private async lowerEntriesOf(key: string, including: boolean): Promise<string[]> {
-    const lower = await readFile(join(this.root, key, 'lower'), 'utf8').catch((err: unknown) => {
-      if (errnoCode(err) === 'ENOENT') return '';
-      throw err;
-    });
-    const below = lower === '' ? [] : lower.split(':');
-    if (!including) return below;
-    const short = (await readFile(join(this.root, key, 'link'), 'utf8')).trim();
-    return [`l/${short}`, ...below];
+    const { short, below } = this.chains.get(key) ?? (await this.readChain(key));
+    return including ? [`l/${short}`, ...below] : below;
+  }
+
+  private async readChain(key: string): Promise<{ short: string; below: string[] }> {
+    const [lower, short] = await Promise.all([
+      readFile(join(this.root, key, 'lower'), 'utf8').catch((err: unknown) => {
+        if (errnoCode(err) === 'ENOENT') return '';
+        throw err;
+      }),
+      readFile(join(this.root, key, 'link'), 'utf8'),
+    ]);
+    const chain = { short: short.trim(), below: lower === '' ? [] : lower.split(':') };
+    // Removed meanwhile (a read racing a removal): not remembered.
+    if (existsSync(join(this.root, key))) this.chains.set(key, chain);
+    return chain;
   }
 
   /** Absolute diff dirs of the lower chain, nearest first (for lookups below a layer). */
@@ -138,6 +151,16 @@ export class OverlayLayerStore extends DirLayerStore {
       if (errnoCode(err) !== 'EEXIST') throw err;
     });
   }
+}
+
+/**
+ * Whether an overlay is mounted at `target`: its root is on a device of its
+ * own (overlay's anonymous one), unlike the directory it is mounted on. A
+ * stat pair instead of reading the whole mount table on the main thread.
+ */
+async function isOverlayRoot(target: string): Promise<boolean> {
+  const [mounted, parent] = await Promise.all([stat(target), stat(dirname(target))]);
+  return mounted.dev !== parent.dev;
 }
 
 /** 26 characters of base32, like Docker's short IDs: random, and short enough for 100+ lowers per page. */

@@ -214,6 +214,7 @@ for (const driver of ['overlay2', 'vfs'] as LayerDriver[]) {
       assert.ok(gone.some((r) => r.status === 'rejected' && isEngineError(r.reason, 'notFound')));
       await Promise.all(ids.map((id) => store.removeRw(id)));
       assert.equal(await store.getRw('many0'), null);
+      await store.settled();
       assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.tmp-') || n.startsWith('.trash-')), []);
     });
 
