@@ -57,11 +57,10 @@ export async function rewriteNetworkFiles(c: Container, contents: { hosts: strin
  * commit, export and build layers never carry them.
  */
 export async function createEtcPlaceholders(c: Container): Promise<void> {
-  for (const path of [c.hostnamePath, c.hostsPath, c.resolvConfPath]) {
-    await writeFile(path, '', { flag: 'wx', mode: 0o755 }).catch((err) => {
-      if (errnoCode(err) !== 'EEXIST') throw err;
-    });
-  }
+  const create = (path: string) => writeFile(path, '', { flag: 'wx', mode: 0o755 }).catch((err) => {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+  });
+  await Promise.all([c.hostnamePath, c.hostsPath, c.resolvConfPath].map(create));
 }
 
 /** The etc files bound over the rootfs (archive API's view), as dockerd's NetworkMounts. */
