@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdirSync, renameSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../lib/atomic.js';
 import { errnoCode, invalid, notFound } from '../../lib/errors.js';
@@ -76,7 +77,7 @@ export class ContainerStore {
   async add(container: Container): Promise<void> {
     this.byId.set(container.id, container);
     try {
-      await mkdir(this.dirOf(container.id), { mode: 0o710 });
+      mkdirSync(this.dirOf(container.id), { mode: 0o710 }); // one small syscall: not worth a thread-pool round trip
       await this.saveState(container);
     } catch (err) {
       this.byId.delete(container.id);
@@ -106,11 +107,12 @@ export class ContainerStore {
     this.byId.delete(id);
     await this.writes.get(id)?.catch(() => undefined); // a save still on its way would recreate the directory
     const trash = join(this.root, `${TRASH_PREFIX}${id}`);
-    const moved = await rename(this.dirOf(id), trash).then(() => true, (err: unknown) => {
-      if (errnoCode(err) === 'ENOENT') return false;
+    try {
+      renameSync(this.dirOf(id), trash);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return;
       throw err;
-    });
-    if (!moved) return;
+    }
     const deletion = rm(trash, { recursive: true, force: true }).catch(() => undefined);
     this.deleting.add(deletion);
     void deletion.finally(() => this.deleting.delete(deletion));

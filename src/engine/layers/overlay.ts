@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, readlink, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { hexOf, type Digest } from '../../lib/digest.js';
 import { errnoCode } from '../../lib/errors.js';
@@ -47,10 +47,13 @@ export class OverlayLayerStore extends DirLayerStore {
   }
 
   protected override async prepare(dir: string, parent: Digest | null): Promise<void> {
-    await mkdir(join(dir, 'diff'), { mode: 0o755 });
-    await mkdir(join(dir, 'work'), { mode: 0o700 });
-    await writeFile(join(dir, 'link'), newShortId());
-    if (parent !== null) await writeFile(join(dir, 'lower'), (await this.lowerEntriesOf(hexOf(parent), true)).join(':'));
+    const lower = parent === null ? null : (await this.lowerEntriesOf(hexOf(parent), true)).join(':');
+    // A few small entries in a fresh directory: done at once on this thread, as a Go daemon's
+    // syscalls are, instead of four round trips through a thread pool that a loaded host keeps waiting.
+    mkdirSync(join(dir, 'diff'), { mode: 0o755 });
+    mkdirSync(join(dir, 'work'), { mode: 0o700 });
+    writeFileSync(join(dir, 'link'), newShortId());
+    if (lower !== null) writeFileSync(join(dir, 'lower'), lower);
   }
 
   protected override async committed(key: string): Promise<void> {
@@ -60,7 +63,12 @@ export class OverlayLayerStore extends DirLayerStore {
   protected override async removing(trashDir: string, key: string): Promise<void> {
     const short = this.chains.get(key)?.short ?? (await readFile(join(trashDir, 'link'), 'utf8').catch(() => null));
     this.chains.delete(key);
-    if (short !== null) await unlink(join(this.root, 'l', short.trim())).catch(() => undefined);
+    if (short === null) return;
+    try {
+      unlinkSync(join(this.root, 'l', short.trim()));
+    } catch {
+      // gone already
+    }
   }
 
   protected override async applyOptions(parent: Digest | null): Promise<ApplyOptions> {
@@ -144,13 +152,21 @@ export class OverlayLayerStore extends DirLayerStore {
     return (await this.lowerEntriesOf(key, including)).map((entry) => join(this.root, entry));
   }
 
+  /** Synchronous: one small read and a symlink, at a layer's commit (see prepare). */
   private async ensureShortLink(key: string): Promise<void> {
-    const short = await readFile(join(this.root, key, 'link'), 'utf8').catch(() => null);
-    if (short === null) return;
-    await symlink(`../${key}/diff`, join(this.root, 'l', short.trim())).catch((err: unknown) => {
+    let short: string;
+    try {
+      short = this.chains.get(key)?.short ?? readFileSync(join(this.root, key, 'link'), 'utf8').trim();
+    } catch {
+      return;
+    }
+    try {
+      symlinkSync(`../${key}/diff`, join(this.root, 'l', short));
+    } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;
-    });
+    }
   }
+
 }
 
 /**

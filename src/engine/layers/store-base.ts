@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { chainId as chainIdOf, hexOf, isHex64, type Digest } from '../../lib/digest.js';
@@ -204,14 +204,18 @@ export abstract class DirLayerStore implements LayerStore {
       await this.prepare(tmp, parent);
       phase(id, 'rw:prepared');
       // Not fsynced (as moby's mount metadata): a power loss may leave the record empty, and open()
-      // deletes a layer whose record does not parse, as a create that never finished.
-      await writeFile(join(tmp, 'meta.json'), JSON.stringify(meta));
+      // deletes a layer whose record does not parse, as a create that never finished. Written and
+      // renamed on this thread, as prepare() does.
+      writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
       phase(id, 'rw:meta-written');
       await this.lock.shared(async () => {
         // The rename is the atomic check: a directory there (a layer of that ID) is never empty.
-        await rename(tmp, join(this.root, id)).catch((err: NodeJS.ErrnoException) => {
-          throw ['ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(err.code ?? '') ? conflict(`read-write layer ${id} already exists`) : err;
-        });
+        try {
+          renameSync(tmp, join(this.root, id));
+        } catch (err) {
+          const code = errnoCode(err) ?? '';
+          throw ['ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(code) ? conflict(`read-write layer ${id} already exists`) : err;
+        }
         committed = true;
         this.metas.set(id, meta);
         await this.committed(id);
@@ -262,7 +266,7 @@ export abstract class DirLayerStore implements LayerStore {
 
   private async makeTemp(): Promise<string> {
     const dir = join(this.root, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
-    await mkdir(dir, { mode: 0o700 });
+    mkdirSync(dir, { mode: 0o700 });
     return dir;
   }
 
@@ -274,7 +278,7 @@ export abstract class DirLayerStore implements LayerStore {
    */
   private async moveAside(key: string): Promise<string> {
     const trash = join(this.root, `${TRASH_PREFIX}${randomBytes(8).toString('hex')}`);
-    await rename(join(this.root, key), trash);
+    renameSync(join(this.root, key), trash);
     this.metas.delete(key);
     await this.removing(trash, key);
     return trash;
