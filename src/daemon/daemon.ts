@@ -139,6 +139,8 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
         await networks.close();
         await Promise.all(listeners.map((l) => l.close()));
         await events.close();
+        // Removed containers' files: deleted before the data root is let go.
+        await Promise.all([layers.settled(), containerStore.settled()]);
         await unlink(config.pidfile).catch(() => undefined);
         await unlock();
         log.info('berthd stopped');

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { chmod, lstat, writeFile } from 'node:fs/promises';
 import { errnoCode } from '../../lib/errors.js';
 import type { Attachment } from '../network/types.js';
@@ -57,10 +58,13 @@ export async function rewriteNetworkFiles(c: Container, contents: { hosts: strin
  * commit, export and build layers never carry them.
  */
 export async function createEtcPlaceholders(c: Container): Promise<void> {
+  // Three empty files: created on this thread (no data, no thread-pool round trips).
   for (const path of [c.hostnamePath, c.hostsPath, c.resolvConfPath]) {
-    await writeFile(path, '', { flag: 'wx', mode: 0o755 }).catch((err) => {
+    try {
+      writeFileSync(path, '', { flag: 'wx', mode: 0o755 });
+    } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;
-    });
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { notImplemented } from '../../lib/errors.js';
 import type { LogReadOptions } from '../runtime/types.js';
 import type { ContainerContext } from './context.js';
@@ -56,6 +57,8 @@ export class ContainerLogs {
   /** Entries of the files that exist (a rotated file may not yet, or no longer). */
   private async *readExisting(files: string[], read: LogReadOptions) {
     for (const file of files) {
+      // Most containers never rotate: a stat on this thread is cheaper than a failing open through the thread pool.
+      if (!existsSync(file)) continue;
       try {
         yield* this.ctx.deps.runtime.readLog(file, read);
       } catch (err) {

@@ -75,6 +75,8 @@ export class LocalContainerService implements ContainerService {
 
   async create(request: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
     const { store, images, layers } = this.deps;
+    const id = randomId();
+    phase(id, 'create:begin');
     const imageName = request.config.Image ?? '';
     if (!imageName) throw invalid('config.Image is required: no image given');
     if (this.deps.defaults) request.hostConfig.LogConfig = mergeLogConfig(request.hostConfig.LogConfig, this.deps.defaults().logConfig);
@@ -85,7 +87,6 @@ export class LocalContainerService implements ContainerService {
     checkImagePlatform(imageName, request.platform, image.config);
     const config = mergeImageConfig(request.config, image.config.config);
     const { path, args } = commandOf(config);
-    const id = randomId();
     const name = this.chooseName(request.name);
     // As dockerd: a container on the host's network is named after the host (in its own UTS namespace).
     config.Hostname ||= request.hostConfig.NetworkMode === 'host' ? hostname() : id.slice(0, 12);
@@ -99,27 +100,16 @@ export class LocalContainerService implements ContainerService {
     if (probeArgs(config.Healthcheck)) container.state.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
     phase(id, 'create:validated');
     await store.add(container);
+    phase(id, 'create:added');
     let warnings: string[] = [];
     try {
-      await layers.createRw(id, image.topLayer);
-      phase(id, 'create:rw-layer');
-      await createEtcPlaceholders(container);
-      const planned = await this.deps.planner.plan({
-        containerId: id,
-        binds: request.hostConfig.Binds ?? [],
-        mounts: (request.hostConfig.Mounts ?? []) as never,
-        tmpfs: request.hostConfig.Tmpfs ?? {},
-        volumesFrom: request.hostConfig.VolumesFrom ?? [],
-        configVolumes: request.withoutImageVolumes ? {} : config.Volumes ?? {},
-        volumeDriver: (request.hostConfig.VolumeDriver as string | undefined) ?? '',
-        lookupContainer: async (name) => this.findForCreate(name).mounts ?? [],
-      });
-      container.mounts = planned.mounts;
-      phase(id, 'create:volumes');
-      warnings = [...validationWarnings, ...planned.warnings];
-      checkLinks(request.hostConfig, (name) => this.deps.store.find(name));
-      await this.deps.networks.register(id, networkConfigOf(container, request));
-      phase(id, 'create:network-registered');
+      // The rw layer and the etc placeholders go beside the volume plan and the network record:
+      // independent file work, whose waits (the thread pool, fsyncs) need not add up.
+      const filesystem = layers.createRw(id, image.topLayer).then(() => phase(id, 'create:rw-layer'));
+      const placeholders = createEtcPlaceholders(container);
+      const planned = this.planAndRegister(container, request);
+      await allDone([filesystem, placeholders, planned]);
+      warnings = [...validationWarnings, ...(await planned)];
       await store.save(container);
       phase(id, 'create:saved');
     } catch (err) {
@@ -131,6 +121,27 @@ export class LocalContainerService implements ContainerService {
     }
     this.deps.events.publish('container', 'create', id, this.attributes(container));
     return { Id: id, Warnings: warnings };
+  }
+
+  /** create's volume plan (container.mounts) and network record; the plan's warnings. */
+  private async planAndRegister(container: Container, request: CreateRequest): Promise<string[]> {
+    const { id, config } = container;
+    const planned = await this.deps.planner.plan({
+      containerId: id,
+      binds: request.hostConfig.Binds ?? [],
+      mounts: (request.hostConfig.Mounts ?? []) as never,
+      tmpfs: request.hostConfig.Tmpfs ?? {},
+      volumesFrom: request.hostConfig.VolumesFrom ?? [],
+      configVolumes: request.withoutImageVolumes ? {} : config.Volumes ?? {},
+      volumeDriver: (request.hostConfig.VolumeDriver as string | undefined) ?? '',
+      lookupContainer: async (name) => this.findForCreate(name).mounts ?? [],
+    });
+    container.mounts = planned.mounts;
+    phase(id, 'create:volumes');
+    checkLinks(request.hostConfig, (name) => this.deps.store.find(name));
+    await this.deps.networks.register(id, networkConfigOf(container, request));
+    phase(id, 'create:network-registered');
+    return planned.warnings;
   }
 
   /** A container a create request names (--volumes-from): one that does not exist makes the request invalid (400), as in dockerd. */
@@ -368,6 +379,7 @@ export class LocalContainerService implements ContainerService {
       await this.deps.runtime.delete(c.id, { force: true });
       phase(c.id, 'rm:runtime-deleted');
       await this.deps.layers.unmountRw(c.rwLayer, this.ctx.rootfsOf(c.id)).catch(() => undefined);
+      phase(c.id, 'rm:unmounted');
       await this.deps.layers.removeRw(c.rwLayer).catch((err) => {
         if (!isEngineError(err, 'notFound')) throw err;
       });
@@ -614,6 +626,12 @@ export class LocalContainerService implements ContainerService {
     if (isEngineError(err, 'notFound') || isEngineError(err, 'conflict')) return;
     throw err;
   }
+}
+
+/** Waits for every task, then throws the first failure in the list's order (as if they had run one after the other). */
+async function allDone(tasks: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Stop grace periods may be longer than one Node timer holds (stop -t 3000000). */

@@ -1,10 +1,12 @@
+import { mkdirSync, renameSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../lib/atomic.js';
-import { invalid, notFound } from '../../lib/errors.js';
+import { errnoCode, invalid, notFound } from '../../lib/errors.js';
 import type { Container } from './types.js';
 
 const RECORD = 'config.v2.json';
+const TRASH_PREFIX = '.trash-';
 
 /**
  * Container records, one directory each under <data-root>/containers/<id>,
@@ -15,6 +17,8 @@ export class ContainerStore {
   private readonly byId = new Map<string, Container>();
   /** The last write queued per container (see write). */
   private readonly writes = new Map<string, Promise<void>>();
+  /** Directories of deleted containers still being deleted. */
+  private readonly deleting = new Set<Promise<void>>();
 
   private constructor(readonly root: string) {}
 
@@ -22,6 +26,7 @@ export class ContainerStore {
     const store = new ContainerStore(root);
     await mkdir(root, { recursive: true, mode: 0o710 });
     for (const id of await readdir(root)) {
+      if (id.startsWith(TRASH_PREFIX)) await rm(join(root, id), { recursive: true, force: true });
       if (!/^[a-f0-9]{64}$/.test(id)) continue;
       try {
         const record = JSON.parse(await readFile(join(root, id, RECORD), 'utf8')) as Container;
@@ -72,7 +77,7 @@ export class ContainerStore {
   async add(container: Container): Promise<void> {
     this.byId.set(container.id, container);
     try {
-      await mkdir(this.dirOf(container.id), { mode: 0o710 });
+      mkdirSync(this.dirOf(container.id), { mode: 0o710 }); // one small syscall: not worth a thread-pool round trip
       await this.saveState(container);
     } catch (err) {
       this.byId.delete(container.id);
@@ -94,10 +99,28 @@ export class ContainerStore {
     return this.write(container, false);
   }
 
+  /**
+   * Forgets a container. Its directory is moved aside at once and deleted
+   * after this returns (settled() waits for that; open() deletes what a crash left).
+   */
   async delete(id: string): Promise<void> {
     this.byId.delete(id);
     await this.writes.get(id)?.catch(() => undefined); // a save still on its way would recreate the directory
-    await rm(this.dirOf(id), { recursive: true, force: true });
+    const trash = join(this.root, `${TRASH_PREFIX}${id}`);
+    try {
+      renameSync(this.dirOf(id), trash);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return;
+      throw err;
+    }
+    const deletion = rm(trash, { recursive: true, force: true }).catch(() => undefined);
+    this.deleting.add(deletion);
+    void deletion.finally(() => this.deleting.delete(deletion));
+  }
+
+  /** Resolves once the directories of deleted containers are gone. */
+  async settled(): Promise<void> {
+    while (this.deleting.size > 0) await Promise.all([...this.deleting]);
   }
 
   /**

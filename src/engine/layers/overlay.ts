@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, readlink, stat, symlink, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, readlink, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { hexOf, type Digest } from '../../lib/digest.js';
 import { errnoCode } from '../../lib/errors.js';
-import { bindMount, isMountPoint, mountOverlay, unmount } from '../../platform/linux/mount.js';
+import { bindMount, isMountPoint, mountOverlay, unmountAsync } from '../../platform/linux/mount.js';
 import { filesystemName } from '../../platform/linux/sys.js';
 import { overlayChanges } from './changes.js';
 import { DirLayerStore } from './store-base.js';
@@ -26,6 +27,8 @@ import { exportOverlayDiff } from './tar-export.js';
  */
 export class OverlayLayerStore extends DirLayerStore {
   readonly driver = 'overlay2' as const;
+  /** Each layer's short link and `lower` entries, read once: they never change while the layer exists. */
+  private readonly chains = new Map<string, { short: string; below: string[] }>();
 
   /** overlay2 reports what its diff directory holds, as Docker's does (symlinks and whiteouts included). */
   protected override readonly measuresTree = true;
@@ -44,19 +47,28 @@ export class OverlayLayerStore extends DirLayerStore {
   }
 
   protected override async prepare(dir: string, parent: Digest | null): Promise<void> {
-    await mkdir(join(dir, 'diff'), { mode: 0o755 });
-    await mkdir(join(dir, 'work'), { mode: 0o700 });
-    await writeFile(join(dir, 'link'), newShortId());
-    if (parent !== null) await writeFile(join(dir, 'lower'), (await this.lowerEntriesOf(hexOf(parent), true)).join(':'));
+    const lower = parent === null ? null : (await this.lowerEntriesOf(hexOf(parent), true)).join(':');
+    // A few small entries in a fresh directory: done at once on this thread, as a Go daemon's
+    // syscalls are, instead of four round trips through a thread pool that a loaded host keeps waiting.
+    mkdirSync(join(dir, 'diff'), { mode: 0o755 });
+    mkdirSync(join(dir, 'work'), { mode: 0o700 });
+    writeFileSync(join(dir, 'link'), newShortId());
+    if (lower !== null) writeFileSync(join(dir, 'lower'), lower);
   }
 
   protected override async committed(key: string): Promise<void> {
     await this.ensureShortLink(key);
   }
 
-  protected override async removing(trashDir: string): Promise<void> {
-    const short = await readFile(join(trashDir, 'link'), 'utf8').catch(() => null);
-    if (short !== null) await unlink(join(this.root, 'l', short)).catch(() => undefined);
+  protected override async removing(trashDir: string, key: string): Promise<void> {
+    const short = this.chains.get(key)?.short ?? (await readFile(join(trashDir, 'link'), 'utf8').catch(() => null));
+    this.chains.delete(key);
+    if (short === null) return;
+    try {
+      unlinkSync(join(this.root, 'l', short.trim()));
+    } catch {
+      // gone already
+    }
   }
 
   protected override async applyOptions(parent: Digest | null): Promise<ApplyOptions> {
@@ -80,18 +92,19 @@ export class OverlayLayerStore extends DirLayerStore {
 
   async mountRw(id: string, target: string): Promise<void> {
     const rw = await this.mustGetRw(id);
-    if (isMountPoint(target)) return;
     if (rw.parent === null) {
-      bindMount(rw.diffDir, target); // overlay needs a lower layer; with none, the upper is the whole view
+      // overlay needs a lower layer; with none, the upper is the whole view
+      if (!isMountPoint(target)) bindMount(rw.diffDir, target);
       return;
     }
+    if (await isOverlayRoot(target)) return;
     const lower = await this.lowerEntriesOf(id, false);
     mountOverlay(target, { lower, upper: `${id}/diff`, work: `${id}/work` }, this.root);
   }
 
   async unmountRw(id: string, target: string): Promise<void> {
     await this.mustGetRw(id);
-    unmount(target);
+    await unmountAsync(target);
   }
 
   async changesRw(id: string): Promise<{ path: string; kind: 0 | 1 | 2 }[]> {
@@ -116,14 +129,22 @@ export class OverlayLayerStore extends DirLayerStore {
    * own short link first, then what it sits on; otherwise just its `lower`.
    */
   private async lowerEntriesOf(key: string, including: boolean): Promise<string[]> {
-    const lower = await readFile(join(this.root, key, 'lower'), 'utf8').catch((err: unknown) => {
-      if (errnoCode(err) === 'ENOENT') return '';
-      throw err;
-    });
-    const below = lower === '' ? [] : lower.split(':');
-    if (!including) return below;
-    const short = (await readFile(join(this.root, key, 'link'), 'utf8')).trim();
-    return [`l/${short}`, ...below];
+    const { short, below } = this.chains.get(key) ?? (await this.readChain(key));
+    return including ? [`l/${short}`, ...below] : below;
+  }
+
+  private async readChain(key: string): Promise<{ short: string; below: string[] }> {
+    const [lower, short] = await Promise.all([
+      readFile(join(this.root, key, 'lower'), 'utf8').catch((err: unknown) => {
+        if (errnoCode(err) === 'ENOENT') return '';
+        throw err;
+      }),
+      readFile(join(this.root, key, 'link'), 'utf8'),
+    ]);
+    const chain = { short: short.trim(), below: lower === '' ? [] : lower.split(':') };
+    // Removed meanwhile (a read racing a removal): not remembered.
+    if (existsSync(join(this.root, key))) this.chains.set(key, chain);
+    return chain;
   }
 
   /** Absolute diff dirs of the lower chain, nearest first (for lookups below a layer). */
@@ -131,13 +152,31 @@ export class OverlayLayerStore extends DirLayerStore {
     return (await this.lowerEntriesOf(key, including)).map((entry) => join(this.root, entry));
   }
 
+  /** Synchronous: one small read and a symlink, at a layer's commit (see prepare). */
   private async ensureShortLink(key: string): Promise<void> {
-    const short = await readFile(join(this.root, key, 'link'), 'utf8').catch(() => null);
-    if (short === null) return;
-    await symlink(`../${key}/diff`, join(this.root, 'l', short.trim())).catch((err: unknown) => {
+    let short: string;
+    try {
+      short = this.chains.get(key)?.short ?? readFileSync(join(this.root, key, 'link'), 'utf8').trim();
+    } catch {
+      return;
+    }
+    try {
+      symlinkSync(`../${key}/diff`, join(this.root, 'l', short));
+    } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;
-    });
+    }
   }
+
+}
+
+/**
+ * Whether an overlay is mounted at `target`: its root is on a device of its
+ * own (overlay's anonymous one), unlike the directory it is mounted on. A
+ * stat pair instead of reading the whole mount table on the main thread.
+ */
+async function isOverlayRoot(target: string): Promise<boolean> {
+  const [mounted, parent] = await Promise.all([stat(target), stat(dirname(target))]);
+  return mounted.dev !== parent.dev;
 }
 
 /** 26 characters of base32, like Docker's short IDs: random, and short enough for 100+ lowers per page. */

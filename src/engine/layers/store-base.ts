@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { chainId as chainIdOf, hexOf, isHex64, type Digest } from '../../lib/digest.js';
 import { conflict, errnoCode, invalid, notFound } from '../../lib/errors.js';
 import { SharedMutex } from '../../lib/mutex.js';
+import { phase } from '../../lib/phases.js';
 import { writeJsonAtomic } from '../../lib/atomic.js';
 import { unmount } from '../../platform/linux/mount.js';
 import type { LayerInfo, LayerStore, RwLayerInfo } from './types.js';
@@ -50,6 +52,13 @@ export abstract class DirLayerStore implements LayerStore {
    * containers created and removed at once do not queue behind each other.
    */
   protected readonly lock = new SharedMutex();
+  /**
+   * Records read or written, by key: a layer's meta never changes once it is
+   * in place (only removal ends it), so each is read from disk at most once.
+   */
+  private readonly metas = new Map<string, Meta>();
+  /** Trash directories still being deleted after their removal returned (see removeRw). */
+  private readonly deleting = new Set<Promise<void>>();
 
   constructor(readonly root: string) {}
 
@@ -60,9 +69,16 @@ export abstract class DirLayerStore implements LayerStore {
       if (name.startsWith(PROBE_PREFIX)) unmount(join(this.root, name, 'merged'));
       if (name.startsWith(TMP_PREFIX) || name.startsWith(TRASH_PREFIX) || name.startsWith(PROBE_PREFIX)) {
         await rm(join(this.root, name), { recursive: true, force: true });
+      } else if (RW_ID.test(name)) {
+        await this.dropUnreadable(name);
       }
     }
     await this.repair();
+  }
+
+  /** Resolves once the trees of removed read-write layers are deleted (removeRw does not wait for that). */
+  async settled(): Promise<void> {
+    while (this.deleting.size > 0) await Promise.all([...this.deleting]);
   }
 
   // ---- what each driver decides ----
@@ -76,7 +92,7 @@ export abstract class DirLayerStore implements LayerStore {
   /** Runs after a layer directory was renamed into place. */
   protected async committed(_key: string): Promise<void> {}
   /** Runs after a layer directory was moved aside for removal, before it is deleted. */
-  protected async removing(_trashDir: string): Promise<void> {}
+  protected async removing(_trashDir: string, _key: string): Promise<void> {}
   abstract status(): Promise<[string, string][]>;
   abstract exportLayer(chainId: Digest): Readable;
   abstract mountRw(id: string, target: string): Promise<void>;
@@ -119,8 +135,10 @@ export abstract class DirLayerStore implements LayerStore {
     const existing = await this.get(info.chainId);
     if (existing !== null) return existing; // extracted twice concurrently: keep the first
     const key = hexOf(info.chainId);
-    await writeJsonAtomic(join(tmp, 'meta.json'), { kind: 'layer', ...info, tarSize } satisfies LayerMeta);
+    const meta: LayerMeta = { kind: 'layer', ...info, tarSize };
+    await writeJsonAtomic(join(tmp, 'meta.json'), meta);
     await rename(tmp, join(this.root, key));
+    this.metas.set(key, meta);
     await this.committed(key);
     return info;
   }
@@ -178,23 +196,35 @@ export abstract class DirLayerStore implements LayerStore {
   async createRw(id: string, parent: Digest | null): Promise<RwLayerInfo> {
     if (!RW_ID.test(id) || id === 'l') throw invalid(`invalid read-write layer ID ${JSON.stringify(id)}`);
     if (parent !== null) await this.mustGet(parent);
+    phase(id, 'rw:parent-found');
+    const meta: RwMeta = { kind: 'rw', id, parent };
     const tmp = await this.makeTemp();
+    let committed = false;
     try {
       await this.prepare(tmp, parent);
-      await writeJsonAtomic(join(tmp, 'meta.json'), { kind: 'rw', id, parent } satisfies RwMeta);
+      phase(id, 'rw:prepared');
+      // Not fsynced (as moby's mount metadata): a power loss may leave the record empty, and open()
+      // deletes a layer whose record does not parse, as a create that never finished. Written and
+      // renamed on this thread, as prepare() does.
+      writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
+      phase(id, 'rw:meta-written');
       await this.lock.shared(async () => {
-        const exists = () => conflict(`read-write layer ${id} already exists`);
-        if ((await this.readMeta(id)) !== null) throw exists();
-        // Another shared holder may create the same ID meanwhile: the rename is the atomic check.
-        await rename(tmp, join(this.root, id)).catch((err: NodeJS.ErrnoException) => {
-          throw err.code === 'ENOTEMPTY' || err.code === 'EEXIST' ? exists() : err;
-        });
+        // The rename is the atomic check: a directory there (a layer of that ID) is never empty.
+        try {
+          renameSync(tmp, join(this.root, id));
+        } catch (err) {
+          const code = errnoCode(err) ?? '';
+          throw ['ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(code) ? conflict(`read-write layer ${id} already exists`) : err;
+        }
+        committed = true;
+        this.metas.set(id, meta);
         await this.committed(id);
+        phase(id, 'rw:committed');
       });
     } finally {
-      await rm(tmp, { recursive: true, force: true });
+      if (!committed) await rm(tmp, { recursive: true, force: true });
     }
-    return this.rwInfo({ kind: 'rw', id, parent });
+    return this.rwInfo(meta);
   }
 
   async getRw(id: string): Promise<RwLayerInfo | null> {
@@ -209,7 +239,12 @@ export abstract class DirLayerStore implements LayerStore {
     return info;
   }
 
-  /** Removes a read-write layer; the caller unmounts it first. */
+  /**
+   * Removes a read-write layer; the caller unmounts it first. It is gone once
+   * moved aside: the tree is deleted after this returns (settled() waits for
+   * that; open() deletes what a crash left), so a container's removal does
+   * not wait for its files to be unlinked one by one.
+   */
   async removeRw(id: string): Promise<void> {
     const trash = await this.lock.shared(async () => {
       await this.mustGetRw(id);
@@ -218,7 +253,9 @@ export abstract class DirLayerStore implements LayerStore {
         throw err.code === 'ENOENT' ? notFound(`read-write layer ${id} not found`) : err;
       });
     });
-    await rm(trash, { recursive: true, force: true });
+    const deletion = rm(trash, { recursive: true, force: true }).catch(() => undefined);
+    this.deleting.add(deletion);
+    void deletion.finally(() => this.deleting.delete(deletion));
   }
 
   private rwInfo(meta: RwMeta): RwLayerInfo {
@@ -229,7 +266,7 @@ export abstract class DirLayerStore implements LayerStore {
 
   private async makeTemp(): Promise<string> {
     const dir = join(this.root, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
-    await mkdir(dir, { mode: 0o700 });
+    mkdirSync(dir, { mode: 0o700 });
     return dir;
   }
 
@@ -241,18 +278,37 @@ export abstract class DirLayerStore implements LayerStore {
    */
   private async moveAside(key: string): Promise<string> {
     const trash = join(this.root, `${TRASH_PREFIX}${randomBytes(8).toString('hex')}`);
-    await rename(join(this.root, key), trash);
-    await this.removing(trash);
+    renameSync(join(this.root, key), trash);
+    this.metas.delete(key);
+    await this.removing(trash, key);
     return trash;
   }
 
   protected async readMeta(key: string): Promise<Meta | null> {
     if (!isHex64(key) && !RW_ID.test(key)) return null;
+    const known = this.metas.get(key);
+    if (known !== undefined) return known;
+    let text: string;
     try {
-      return JSON.parse(await readFile(join(this.root, key, 'meta.json'), 'utf8')) as Meta;
+      text = await readFile(join(this.root, key, 'meta.json'), 'utf8');
     } catch (err) {
       if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
       throw err;
+    }
+    const meta = JSON.parse(text) as Meta;
+    // Removed meanwhile (a read racing a removal): not remembered.
+    if (existsSync(join(this.root, key))) this.metas.set(key, meta);
+    return meta;
+  }
+
+  /** A read-write layer whose record is empty or cut short (written without fsync, then a power loss): deleted. */
+  private async dropUnreadable(name: string): Promise<void> {
+    const text = await readFile(join(this.root, name, 'meta.json'), 'utf8').catch(() => null);
+    if (text === null) return;
+    try {
+      JSON.parse(text);
+    } catch {
+      await rm(join(this.root, name), { recursive: true, force: true });
     }
   }
 

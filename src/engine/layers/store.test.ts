@@ -214,7 +214,20 @@ for (const driver of ['overlay2', 'vfs'] as LayerDriver[]) {
       assert.ok(gone.some((r) => r.status === 'rejected' && isEngineError(r.reason, 'notFound')));
       await Promise.all(ids.map((id) => store.removeRw(id)));
       assert.equal(await store.getRw('many0'), null);
+      await store.settled();
       assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.tmp-') || n.startsWith('.trash-')), []);
+    });
+
+    test('a read-write layer whose record did not reach the disk is deleted when the store opens; others stay', async () => {
+      await store.createRw('torn', null);
+      await store.createRw('whole', null);
+      writeFileSync(join(root, 'torn', 'meta.json'), ''); // what a power loss can leave of an unsynced record
+      const reopened = await createLayerStore({ root, driver });
+      assert.equal(existsSync(join(root, 'torn')), false);
+      assert.equal((await reopened.getRw('whole'))?.id, 'whole');
+      await reopened.removeRw('whole');
+      await reopened.settled();
+      assert.equal(existsSync(join(root, 'whole')), false);
     });
 
     test('leftovers of an interrupted create are cleaned when the store opens', async () => {

@@ -67,7 +67,10 @@ export interface LayerStore {
   /** Mounts the rw layer's merged view at `target` (an existing empty dir). Idempotent. */
   mountRw(id: string, target: string): Promise<void>;
   unmountRw(id: string, target: string): Promise<void>;
+  /** The layer is gone when this resolves; its files are deleted afterwards (see settled). */
   removeRw(id: string): Promise<void>;
+  /** Resolves once the files of removed read-write layers are deleted. */
+  settled(): Promise<void>;
   /** Changes in the rw layer relative to its parent, as docker diff reports them. */
   changesRw(id: string): Promise<{ path: string; kind: 0 | 1 | 2 }[]>;
   /**

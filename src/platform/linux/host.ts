@@ -47,13 +47,12 @@ async function readOsRelease(): Promise<Record<string, string>> {
  * "2" only on a pure v2 host (cgroup2 mounted at /sys/fs/cgroup); hybrid hosts,
  * with v1 controllers beside a v2 tree, are v1 for the runtime's purposes.
  */
-export async function cgroupVersion(): Promise<'1' | '2'> {
-  try {
-    await stat('/sys/fs/cgroup/cgroup.controllers');
-    return '2';
-  } catch {
-    return '1';
-  }
+let cgroupVersionFound: Promise<'1' | '2'> | undefined;
+
+/** The host's cgroup version, looked up once: it cannot change while the host runs (every create asks). */
+export function cgroupVersion(): Promise<'1' | '2'> {
+  cgroupVersionFound ??= stat('/sys/fs/cgroup/cgroup.controllers').then(() => '2' as const, () => '1' as const);
+  return cgroupVersionFound;
 }
 
 /** The version line and commit of an OCI runtime or monitor binary, or null when it is not installed. */

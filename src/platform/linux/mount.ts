@@ -48,13 +48,14 @@ export function bindMount(source: string, target: string, options: { readonly?: 
 
 /**
  * Unmounts `target`; a busy mount is detached instead (lazily freed once its
- * last user goes). Returns false if nothing was mounted there.
+ * last user goes). Returns false if nothing was mounted there: the kernel
+ * says so (EINVAL: not a mount point; ENOENT), so the mount table is not read.
  */
 export function unmount(target: string): boolean {
-  if (!isMountPoint(target)) return false;
   try {
     umount2(target, 0);
   } catch (err) {
+    if (notMounted(err)) return false;
     if (errnoCode(err) !== 'EBUSY') throw err;
     umount2(target, MNT_DETACH);
   }
@@ -63,14 +64,19 @@ export function unmount(target: string): boolean {
 
 /** unmount, with the unmount itself off the main thread (an overlay's syncs its upper filesystem first). */
 export async function unmountAsync(target: string): Promise<boolean> {
-  if (!isMountPoint(target)) return false;
   try {
     await umount2Async(target, 0);
   } catch (err) {
+    if (notMounted(err)) return false;
     if (errnoCode(err) !== 'EBUSY') throw err;
     await umount2Async(target, MNT_DETACH);
   }
   return true;
+}
+
+function notMounted(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === 'EINVAL' || code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 /** Whether some mount has `path` as its mount point (per /proc/self/mountinfo). */
