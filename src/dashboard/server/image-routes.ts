@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { readJsonMessages, type BerthClient } from '../../client/index.js';
 import { pullTarget, ReferenceError } from '../../client/reference.js';
 import { invalid } from '../../lib/errors.js';
+import type { HistoryRow } from '../shared/operations.js';
 import type { Guard } from './guard.js';
 import type { HostManager } from './hosts.js';
 import { readJson, sendJson, type Router } from './http.js';
@@ -62,7 +63,9 @@ export function imageRoutes(r: Router<unknown>, guard: Guard, hosts: HostManager
   });
   r.on('GET', `${IMAGE}/history`, async ({ req, res, params }) => {
     guard.require(req, 'viewer');
-    sendJson(res, 200, await hosts.get(params.host!).engine().imageHistory(params.image!));
+    const history = await hosts.get(params.host!).engine().imageHistory(params.image!);
+    const rows: HistoryRow[] = history.map((h) => ({ id: h.Id, created: h.Created, createdBy: h.CreatedBy, tags: h.Tags ?? [], size: h.Size, comment: h.Comment }));
+    sendJson(res, 200, rows);
   });
 }
 

@@ -97,3 +97,15 @@ export interface EventRow {
   /** Milliseconds since the epoch. */
   time: number;
 }
+
+/** One layer of an image's history (GET /api/hosts/:host/images/:image/history), newest first. */
+export interface HistoryRow {
+  /** An image ID, or '<missing>' for a layer built elsewhere. */
+  id: string;
+  /** Seconds since the epoch. */
+  created: number;
+  createdBy: string;
+  tags: string[];
+  size: number;
+  comment: string;
+}
