@@ -10,44 +10,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, TestDaemon, waitForValue, type RunResult } from './harness.js';
-import { freePort, makeCerts } from './tls-certs.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) ? 'chromium not installed (apt-get install chromium)' : dockerdSkipReason() ?? false;
-const SHOTS = process.env.BERTH_ARTEFACTS ? join(process.env.BERTH_ARTEFACTS, 'dashboard') : '/tmp/berth-dashboard-shots';
-const ADMIN_PASSWORD = 'admin password 1';
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, DashboardRig, ok, SHOTS, skipDashboard as skip } from './dashboard-harness.js';
+import { waitForValue, type ReferenceDockerd, type TestDaemon } from './harness.js';
 
 describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.10', { skip }, () => {
+  let rig: DashboardRig;
   let dir: string;
   let berthd: TestDaemon;
   let dockerd: ReferenceDockerd;
-  let dashboard: ChildProcess | undefined;
   let url: string;
-  let browser: Browser;
-
-  /** A signed-in browser context; the test closes it. */
-  async function signIn(user: string, password: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext(viewport ? { viewport } : {});
-    const page = await context.newPage();
-    await page.goto(`${url}/`);
-    await page.fill('#login-form input[name=username]', user);
-    await page.fill('#login-form input[name=password]', password);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#whoami');
-    return { context, page };
-  }
+  const signIn = (user: string, password: string, viewport?: { width: number; height: number }) => rig.signIn(user, password, viewport);
 
   const row = (host: string, name: string) => `#container-table tbody tr[data-key="${host}/${name}"]`;
   const keys = (page: Page) => page.$$eval('#container-table tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.key));
@@ -55,61 +30,20 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     page.waitForSelector(`${row(host, name)} td.col-state >> text="${state}"`, { timeout: 30_000 });
 
   before(async () => {
-    await mkdir(SHOTS, { recursive: true });
-    console.log(`# dashboard screenshots: ${SHOTS}`);
-    dir = await mkdtemp(join(tmpdir(), 'berth-dashboard-'));
-    const certs = await makeCerts(dir);
-    const tcp = `127.0.0.1:${await freePort()}`;
-    const tar = await busyboxRootfs();
-    berthd = await TestDaemon.start(['-H', `tcp://${tcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]);
-    dockerd = await ReferenceDockerd.start();
-    ok(berthd.berth(['import', tar, 'bb:latest']), 'import into berthd');
-    ok(dockerd.docker(['import', tar, 'bb:latest']), 'import into dockerd');
+    rig = await DashboardRig.start('berth-dashboard-');
+    ({ dir, url } = rig);
+    berthd = rig.berthd!;
+    dockerd = rig.dockerd!;
     const ticker = 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.5; done';
     for (const [engine, suffix] of [[berthd, 'berth'], [dockerd, 'docker']] as const) {
       ok(engine.docker(['run', '-d', '--network', 'none', '--name', `web-${suffix}`, 'bb:latest', 'sleep', '3600']), 'run');
       ok(engine.docker(['create', '--network', 'none', '--name', `idle-${suffix}`, 'bb:latest', 'true']), 'create');
       ok(engine.docker(['run', '-d', '--network', 'none', '--name', `ticker-${suffix}`, 'bb:latest', 'sh', '-c', ticker]), 'run ticker');
     }
-    await writeFile(join(dir, 'hosts.yml'), [
-      `- name: berth`, `  host: tcp://${tcp}`, `  tlscacert: ${certs.ca}`, `  tlscert: ${certs.clientCert}`, `  tlskey: ${certs.clientKey}`,
-      `- name: docker`, `  host: ${dockerd.host}`, '',
-    ].join('\n'));
-    await writeFile(join(dir, 'admin-password'), `${ADMIN_PASSWORD}\n`, { mode: 0o600 });
-    url = await startDashboard();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });
 
-  /** Starts `berth dashboard serve` as its own process; resolves with its URL. */
-  async function startDashboard(): Promise<string> {
-    const args = [join(ROOT, 'bin', 'berth'), 'dashboard', 'serve', '--addr', '127.0.0.1:0', '--data', join(dir, 'data'),
-      '--hosts', join(dir, 'hosts.yml'), '--admin-password-file', join(dir, 'admin-password')];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    dashboard = child;
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    return waitForValue(`the dashboard to listen (${output})`, async () => {
-      if (child.exitCode !== null) throw new Error(`berth dashboard exited with ${child.exitCode}: ${output}`);
-      return /listening on (http:\/\/\S+),/.exec(output)?.[1];
-    });
-  }
-
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    if (dashboard && dashboard.exitCode === null) {
-      const exited = new Promise((r) => dashboard!.once('exit', r));
-      dashboard.kill('SIGTERM');
-      await exited;
-    }
-    await berthd?.stop();
-    if (dockerd) {
-      for (const name of ['web-docker', 'idle-docker', 'ticker-docker']) dockerd.docker(['rm', '-f', name]);
-      dockerd.docker(['volume', 'rm', '-f', 'vol-docker']);
-      await dockerd.stop();
-    }
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   test('without a session: 401 from the API and the login page for /', async () => {
@@ -117,7 +51,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
       const res = await fetch(`${url}${path}`);
       assert.equal(res.status, 401, path);
     }
-    const page = await browser.newPage();
+    const page = await rig.browser!.newPage();
     await page.goto(`${url}/`);
     await page.waitForSelector('#login-form');
     await page.fill('#login-form input[name=password]', 'not the password');
@@ -327,7 +261,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     const { context, page } = await signIn('watcher', 'viewer password');
     await page.waitForSelector(row('berth', 'web-berth'));
     assert.equal(await page.$$eval('#container-table button, #bulk-stop', (b) => b.filter((x) => !(x as HTMLElement).closest('th')).length), 0, 'no action buttons');
-    assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes', 'no Users');
+    assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes,Events', 'no Users and no Run');
     const id = ok(berthd.docker(['inspect', '-f', '{{.Id}}', 'web-berth']), 'inspect');
     // Forged: the viewer's own session and CSRF token, posting straight to the API.
     const status = await page.evaluate(async (containerId) => {

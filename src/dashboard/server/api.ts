@@ -6,7 +6,10 @@ import type { ServerResponse } from 'node:http';
 import type { SessionInfo } from '../shared/types.js';
 import { checkPassword, type Accounts, type PublicUser } from './accounts.js';
 import { containerRoutes } from './container-routes.js';
+import { eventRoutes } from './event-routes.js';
+import { imageRoutes } from './image-routes.js';
 import { resourceRoutes } from './resource-routes.js';
+import { runRoutes } from './run-routes.js';
 import { statsRoutes } from './stats-routes.js';
 import type { Guard } from './guard.js';
 import type { HostManager } from './hosts.js';
@@ -34,6 +37,9 @@ export function apiRouter(d: ApiDeps): Router<unknown> {
   containerRoutes(r, d.guard, d.hosts);
   resourceRoutes(r, d.guard, d.hosts);
   statsRoutes(r, d.guard, d.hosts);
+  imageRoutes(r, d.guard, d.hosts);
+  runRoutes(r, d.guard, d.hosts);
+  eventRoutes(r, d.guard, d.hosts);
   return r;
 }
 

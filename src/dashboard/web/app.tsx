@@ -5,11 +5,14 @@ import type { SessionInfo } from '../shared/types.js';
 import { api, ApiError, setCsrf, whenSignedOut } from './api.js';
 import { ContainerPage } from './container.js';
 import { ContainersView } from './containers.js';
+import { EventsView } from './events.js';
 import { HostsView } from './hosts.js';
+import { ImagesView } from './images.js';
 import { useLive } from './live.js';
 import { Login } from './login.js';
 import { Notices } from './notices.js';
-import { IMAGES, NETWORKS, ResourceView, VOLUMES } from './resources.js';
+import { NETWORKS, ResourceView, VOLUMES } from './resources.js';
+import { RunView } from './run.js';
 import { UsersView } from './users.js';
 import './style.css';
 
@@ -51,7 +54,7 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
   const route = useRoute();
   const view = route[0] || 'containers';
   const { name, role } = session.user;
-  const nav: Array<[string, string]> = [['containers', 'Containers'], ['hosts', 'Hosts'], ['images', 'Images'], ['networks', 'Networks'], ['volumes', 'Volumes'], ...(role === 'admin' ? [['users', 'Users'] as [string, string]] : [])];
+  const nav: Array<[string, string]> = [['containers', 'Containers'], ['hosts', 'Hosts'], ['images', 'Images'], ['networks', 'Networks'], ['volumes', 'Volumes'], ['events', 'Events'], ...(role !== 'viewer' ? [['run', 'Run'] as [string, string]] : []), ...(role === 'admin' ? [['users', 'Users'] as [string, string]] : [])];
   const logout = async () => {
     await api('POST', '/api/logout').catch(() => undefined);
     onSignedOut();
@@ -75,7 +78,9 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
       <main id="main" tabIndex={-1}>
         {view === 'hosts' && <HostsView hosts={live.hosts} role={role} />}
         {view === 'users' && role === 'admin' && <UsersView me={name} />}
-        {view === 'images' && <ResourceView kind={IMAGES} hosts={live.hosts} />}
+        {view === 'images' && <ImagesView hosts={live.hosts} role={role} />}
+        {view === 'run' && <RunView hosts={live.hosts} role={role} />}
+        {view === 'events' && <EventsView hosts={live.hosts} />}
         {view === 'networks' && <ResourceView kind={NETWORKS} hosts={live.hosts} />}
         {view === 'volumes' && <ResourceView kind={VOLUMES} hosts={live.hosts} />}
         {view === 'container' && route[1] && route[2] && (

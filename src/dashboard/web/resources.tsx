@@ -16,7 +16,7 @@ interface Kind<T> {
   rowKey: (row: T) => string;
 }
 
-const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+export const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 const since = (iso: string) => (iso ? Date.parse(iso) / 1000 : 0);
 const hostColumn = <T extends { host: string }>(): Column<T> => ({ key: 'host', label: 'Host', value: (r) => r.host, render: (r) => r.host });
 
@@ -62,15 +62,20 @@ export const VOLUMES: Kind<VolumeRow> = {
   ],
 };
 
-export function ResourceView<T>({ kind, hosts }: { kind: Kind<T>; hosts: HostSummary[] }) {
+/** A list of every host, fetched again when any host's summary changes (the server refreshes those on the engines' events) or `again` does. */
+export function useAcrossHosts<T>(path: string, hosts: HostSummary[], again: unknown = 0): { data: AcrossHosts<T>; error: string } {
   const [data, setData] = useState<AcrossHosts<T>>({ rows: [], errors: {} });
   const [error, setError] = useState('');
-  const [query, setQuery] = useState('');
-  // Each host's summary is refreshed on its engine's events: refetch when any changes.
   const stamp = hosts.map((h) => `${h.name}:${h.checked ?? 0}:${h.reachable}`).join(',');
   useEffect(() => {
-    api<AcrossHosts<T>>('GET', kind.path).then((d) => { setData(d); setError(''); }, (err) => setError(errorText(err)));
-  }, [kind.path, stamp]);
+    api<AcrossHosts<T>>('GET', path).then((d) => { setData(d); setError(''); }, (err) => setError(errorText(err)));
+  }, [path, stamp, again]);
+  return { data, error };
+}
+
+export function ResourceView<T>({ kind, hosts }: { kind: Kind<T>; hosts: HostSummary[] }) {
+  const { data, error } = useAcrossHosts<T>(kind.path, hosts);
+  const [query, setQuery] = useState('');
   const id = kind.title.toLowerCase();
   return (
     <section aria-labelledby={`${id}-title`}>

@@ -1,0 +1,114 @@
+/**
+ * What the dashboard's browser tests share: two real engines (a private
+ * berthd reached over tcp:// with mutual TLS and a private dockerd 20.10 on a
+ * unix socket, each with busybox imported as bb:latest), `berth dashboard
+ * serve` watching both as hosts "berth" and "docker", headless Chromium
+ * (Debian's, driven by playwright-core), and a screenshots directory
+ * ($BERTH_ARTEFACTS/dashboard, default /tmp/berth-dashboard-shots).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, TestDaemon, waitForValue, type RunResult } from './harness.js';
+import { freePort, makeCerts } from './tls-certs.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+export const skipDashboard = !existsSync(CHROMIUM) ? 'chromium not installed (apt-get install chromium)' : dockerdSkipReason() ?? false;
+export const SHOTS = process.env.BERTH_ARTEFACTS ? join(process.env.BERTH_ARTEFACTS, 'dashboard') : '/tmp/berth-dashboard-shots';
+export const ADMIN_PASSWORD = 'admin password 1';
+
+export function ok(r: RunResult, what: string): string {
+  assert.equal(r.code, 0, `${what}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+export class DashboardRig {
+  berthd?: TestDaemon;
+  dockerd?: ReferenceDockerd;
+  url = '';
+  browser?: Browser;
+  private dashboard?: ChildProcess;
+
+  private constructor(readonly dir: string) {}
+
+  /** Starts everything; on failure, stops what had started. `berthdArgs` are added to berthd's flags. */
+  static async start(prefix: string, berthdArgs: string[] = []): Promise<DashboardRig> {
+    await mkdir(SHOTS, { recursive: true });
+    console.log(`# dashboard screenshots: ${SHOTS}`);
+    const rig = new DashboardRig(await mkdtemp(join(tmpdir(), prefix)));
+    try {
+      await rig.launch(berthdArgs);
+    } catch (err) {
+      await rig.stop();
+      throw err;
+    }
+    return rig;
+  }
+
+  private async launch(berthdArgs: string[]): Promise<void> {
+    const certs = await makeCerts(this.dir);
+    const tcp = `127.0.0.1:${await freePort()}`;
+    const tar = await busyboxRootfs();
+    this.berthd = await TestDaemon.start(['-H', `tcp://${tcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey, ...berthdArgs]);
+    this.dockerd = await ReferenceDockerd.start();
+    ok(this.berthd.berth(['import', tar, 'bb:latest']), 'import into berthd');
+    ok(this.dockerd.docker(['import', tar, 'bb:latest']), 'import into dockerd');
+    await writeFile(join(this.dir, 'hosts.yml'), [
+      `- name: berth`, `  host: tcp://${tcp}`, `  tlscacert: ${certs.ca}`, `  tlscert: ${certs.clientCert}`, `  tlskey: ${certs.clientKey}`,
+      `- name: docker`, `  host: ${this.dockerd.host}`, '',
+    ].join('\n'));
+    await writeFile(join(this.dir, 'admin-password'), `${ADMIN_PASSWORD}\n`, { mode: 0o600 });
+    this.url = await this.startDashboard();
+    const { chromium } = await import('playwright-core');
+    this.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }
+
+  /** Starts `berth dashboard serve` as its own process; resolves with its URL. */
+  private async startDashboard(): Promise<string> {
+    const args = [join(ROOT, 'bin', 'berth'), 'dashboard', 'serve', '--addr', '127.0.0.1:0', '--data', join(this.dir, 'data'),
+      '--hosts', join(this.dir, 'hosts.yml'), '--admin-password-file', join(this.dir, 'admin-password')];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.dashboard = child;
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    return waitForValue(`the dashboard to listen (${output})`, async () => {
+      if (child.exitCode !== null) throw new Error(`berth dashboard exited with ${child.exitCode}: ${output}`);
+      return /listening on (http:\/\/\S+),/.exec(output)?.[1];
+    });
+  }
+
+  /** A signed-in browser context; the test closes it. */
+  async signIn(user: string, password: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await this.browser!.newContext(viewport ? { viewport } : {});
+    const page = await context.newPage();
+    await page.goto(`${this.url}/`);
+    await page.fill('#login-form input[name=username]', user);
+    await page.fill('#login-form input[name=password]', password);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#whoami');
+    return { context, page };
+  }
+
+  /** Stops the browser, the dashboard and both engines (their containers first), and removes the directory. */
+  async stop(): Promise<void> {
+    await this.browser?.close().catch(() => undefined);
+    const dashboard = this.dashboard;
+    if (dashboard && dashboard.exitCode === null) {
+      const exited = new Promise((r) => dashboard.once('exit', r));
+      dashboard.kill('SIGTERM');
+      await exited;
+    }
+    await this.berthd?.stop();
+    if (this.dockerd) {
+      const ids = this.dockerd.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
+      if (ids.length) this.dockerd.docker(['rm', '-f', ...ids]);
+      await this.dockerd.stop();
+    }
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
