@@ -5,7 +5,11 @@
 import type { ServerResponse } from 'node:http';
 import type { SessionInfo } from '../shared/types.js';
 import { checkPassword, type Accounts, type PublicUser } from './accounts.js';
+import { composeRoutes } from './compose-routes.js';
 import { containerRoutes } from './container-routes.js';
+import { fileRoutes } from './file-routes.js';
+import { registryRoutes } from './registry-routes.js';
+import type { RegistryStore } from './registry-store.js';
 import { resourceRoutes } from './resource-routes.js';
 import { statsRoutes } from './stats-routes.js';
 import type { Guard } from './guard.js';
@@ -20,6 +24,7 @@ export interface ApiDeps {
   guard: Guard;
   throttle: LoginThrottle;
   hosts: HostManager;
+  registries: RegistryStore;
   /** Cookies get Secure when the dashboard is served over TLS. */
   secure: boolean;
 }
@@ -34,6 +39,9 @@ export function apiRouter(d: ApiDeps): Router<unknown> {
   containerRoutes(r, d.guard, d.hosts);
   resourceRoutes(r, d.guard, d.hosts);
   statsRoutes(r, d.guard, d.hosts);
+  fileRoutes(r, d.guard, d.hosts);
+  composeRoutes(r, d.guard, d.hosts);
+  registryRoutes(r, d.guard, d.hosts, d.registries);
   return r;
 }
 

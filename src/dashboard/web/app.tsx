@@ -4,11 +4,13 @@ import { useEffect, useState } from 'preact/hooks';
 import type { SessionInfo } from '../shared/types.js';
 import { api, ApiError, setCsrf, whenSignedOut } from './api.js';
 import { ContainerPage } from './container.js';
+import { ComposeView } from './compose.js';
 import { ContainersView } from './containers.js';
 import { HostsView } from './hosts.js';
 import { useLive } from './live.js';
 import { Login } from './login.js';
 import { Notices } from './notices.js';
+import { RegistriesView } from './registries.js';
 import { IMAGES, NETWORKS, ResourceView, VOLUMES } from './resources.js';
 import { UsersView } from './users.js';
 import './style.css';
@@ -51,7 +53,7 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
   const route = useRoute();
   const view = route[0] || 'containers';
   const { name, role } = session.user;
-  const nav: Array<[string, string]> = [['containers', 'Containers'], ['hosts', 'Hosts'], ['images', 'Images'], ['networks', 'Networks'], ['volumes', 'Volumes'], ...(role === 'admin' ? [['users', 'Users'] as [string, string]] : [])];
+  const nav: Array<[string, string]> = [['containers', 'Containers'], ['hosts', 'Hosts'], ['images', 'Images'], ['networks', 'Networks'], ['volumes', 'Volumes'], ['compose', 'Compose'], ['registries', 'Registries'], ...(role === 'admin' ? [['users', 'Users'] as [string, string]] : [])];
   const logout = async () => {
     await api('POST', '/api/logout').catch(() => undefined);
     onSignedOut();
@@ -78,6 +80,8 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
         {view === 'images' && <ResourceView kind={IMAGES} hosts={live.hosts} />}
         {view === 'networks' && <ResourceView kind={NETWORKS} hosts={live.hosts} />}
         {view === 'volumes' && <ResourceView kind={VOLUMES} hosts={live.hosts} />}
+        {view === 'compose' && <ComposeView containers={live.containers} role={role} />}
+        {view === 'registries' && <RegistriesView hosts={live.hosts} role={role} />}
         {view === 'container' && route[1] && route[2] && (
           <ContainerPage host={route[1]} id={route[2]} role={role} row={live.containers[route[1]]?.find((c) => c.id === route[2])} />
         )}
