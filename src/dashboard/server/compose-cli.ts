@@ -47,6 +47,8 @@ export function spawnCompose(config: HostConfig, project: ProjectRef, command: s
   const child = spawn(process.execPath, [BERTH, ...composeArgs(config, project, command)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
+    // Without -f, compose looks for a compose file in the working directory and its parents: "/" has none to find.
+    cwd: '/',
   });
   // A failed spawn is reported by the caller through 'close'; keep it from being an uncaught error.
   child.on('error', () => undefined);

@@ -32,6 +32,8 @@ test('direct children of an archived directory', () => {
   assert.equal(directChild('etcetera/x', 'etc'), undefined);
   assert.equal(directChild('etc/', 'etc'), undefined);
   assert.equal(directChild('./bin/', ''), 'bin');
+  assert.equal(directChild('/.dockerenv', ''), '.dockerenv', "the root's archive: absolute names");
+  assert.equal(directChild('/bin/arch', ''), undefined);
   assert.equal(directChild('bin/sh', ''), undefined);
   assert.equal(directChild('etc/..', 'etc'), undefined);
 });
@@ -63,6 +65,11 @@ test('a directory listing keeps the direct children only, directories first, con
   assert.deepEqual([passwd.size, passwd.mode, passwd.mtime], [11, 0o644, 1_700_000_000]);
   assert.equal(listing.entries.find((e) => e.name === 'mtab')!.linkTarget, '/proc/mounts');
   assert.equal(listing.truncated, false);
+});
+
+test('the root directory\'s archive names entries from "/"', async () => {
+  const listing = await listDirectory(archive([{ name: '/', type: 'directory' }, { name: '/.dockerenv' }, { name: '/bin/', type: 'directory' }, { name: '/bin/arch' }]), '/');
+  assert.deepEqual(listing.entries.map((e) => e.name), ['bin', '.dockerenv']);
 });
 
 test('a huge directory is listed up to the limit and says so', async () => {

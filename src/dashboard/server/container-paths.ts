@@ -43,13 +43,18 @@ export function typeOfTarEntry(type: string | null | undefined): EntryType {
   return 'other';
 }
 
+/** A tar entry name without leading "./" or "/" (the root's archive names its entries "/bin/"…) or trailing slashes. */
+export function tarName(entryName: string): string {
+  return entryName.replace(/^(?:\.?\/)+/, '').replace(/\/+$/, '').replace(/^\.$/, '');
+}
+
 /**
  * Whether a tar entry name (the archive of directory D names it "D/child…",
  * relative to the directory's own name `base`) is one of D's direct children;
  * returns that child's name, or undefined.
  */
 export function directChild(entryName: string, base: string): string | undefined {
-  const name = entryName.replace(/^\.\//, '').replace(/\/+$/, '');
+  const name = tarName(entryName);
   const prefix = base === '' ? '' : `${base}/`;
   if (!name.startsWith(prefix)) return undefined;
   const rest = name.slice(prefix.length);

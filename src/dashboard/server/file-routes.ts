@@ -14,7 +14,7 @@ import tar from 'tar-stream';
 import type { BerthClient } from '../../client/index.js';
 import { invalid } from '../../lib/errors.js';
 import type { DirectoryListing, FileEntry } from '../shared/extra-types.js';
-import { checkContainerPath, directChild, downloadName, typeOfMode, typeOfTarEntry } from './container-paths.js';
+import { checkContainerPath, directChild, downloadName, tarName, typeOfMode, typeOfTarEntry } from './container-paths.js';
 import type { Guard } from './guard.js';
 import type { HostManager } from './hosts.js';
 import { sendJson, type Router } from './http.js';
@@ -62,7 +62,7 @@ export async function listDirectory(archive: Readable, path: string): Promise<Di
   let truncated = false;
   extract.on('entry', (header, stream, next) => {
     // The first entry is the directory itself: its name is the prefix of all the others.
-    if (base === undefined) base = header.name.replace(/^\.\//, '').replace(/\/+$/, '').replace(/^\.$/, '');
+    if (base === undefined) base = tarName(header.name);
     else {
       const name = directChild(header.name, base);
       if (name !== undefined && entries.length < MAX_ENTRIES) entries.push(entryOf(name, header));
