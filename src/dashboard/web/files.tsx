@@ -51,7 +51,7 @@ function Files({ base }: { base: string }) {
     },
     { key: 'size', label: 'Size', value: (f) => f.size, render: (f) => (f.type === 'file' ? bytes(f.size) : '') },
     { key: 'mode', label: 'Mode', value: (f) => permissions(f.type, f.mode), render: (f) => <code>{permissions(f.type, f.mode)}</code> },
-    { key: 'mtime', label: 'Modified', value: (f) => f.mtime, render: (f) => <time dateTime={isoTime(f.mtime)} title={isoTime(f.mtime)}>{ago(f.mtime)}</time> },
+    { key: 'mtime', label: 'Modified', value: (f) => f.mtime, render: (f) => (f.mtime > 0 ? <time dateTime={isoTime(f.mtime)} title={isoTime(f.mtime)}>{ago(f.mtime)}</time> : '') },
     { key: 'target', label: 'Link to', value: (f) => f.linkTarget ?? '', render: (f) => (f.linkTarget ? <code>{f.linkTarget}</code> : '') },
     {
       key: 'download', label: 'Download',
