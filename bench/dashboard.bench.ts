@@ -55,7 +55,21 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
       dashboard.kill('SIGTERM');
       await gone;
     }
-    for (const d of daemons) await d.stop();
+    for (const d of daemons) {
+      await removeContainers(d).catch((err: Error) => ctx.log(`removing the containers on ${d.subject}: ${err.message}`));
+      await d.stop();
+    }
+  }
+}
+
+/** Stopping a daemon leaves running containers behind (the tickers): remove every container first. */
+async function removeContainers(daemon: Daemon): Promise<void> {
+  const client = new BerthClient({ host: daemon.host });
+  try {
+    const all = await client.listContainers({ all: true });
+    for (let i = 0; i < all.length; i += 8) await Promise.all(all.slice(i, i + 8).map((c) => client.removeContainer(c.Id, { force: true })));
+  } finally {
+    client.close();
   }
 }
 
