@@ -32,8 +32,14 @@ export class DashboardRig {
   url = '';
   browser?: Browser;
   private dashboard?: ChildProcess;
+  /** Run on stop() before the engines go: what a test made on them. */
+  private readonly cleanups: Array<() => void | Promise<void>> = [];
 
   private constructor(readonly dir: string) {}
+
+  onStop(fn: () => void | Promise<void>): void {
+    this.cleanups.push(fn);
+  }
 
   /** Starts everything; on failure, stops what had started. `berthdArgs` are added to berthd's flags. */
   static async start(prefix: string, berthdArgs: string[] = []): Promise<DashboardRig> {
@@ -83,7 +89,7 @@ export class DashboardRig {
   }
 
   /** A signed-in browser context; the test closes it. */
-  async signIn(user: string, password: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+  async signIn(user = 'admin', password = ADMIN_PASSWORD, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
     const context = await this.browser!.newContext(viewport ? { viewport } : {});
     const page = await context.newPage();
     await page.goto(`${this.url}/`);
@@ -103,6 +109,7 @@ export class DashboardRig {
       dashboard.kill('SIGTERM');
       await exited;
     }
+    for (const fn of this.cleanups.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
     await this.berthd?.stop();
     if (this.dockerd) {
       const ids = this.dockerd.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);

@@ -261,7 +261,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     const { context, page } = await signIn('watcher', 'viewer password');
     await page.waitForSelector(row('berth', 'web-berth'));
     assert.equal(await page.$$eval('#container-table button, #bulk-stop', (b) => b.filter((x) => !(x as HTMLElement).closest('th')).length), 0, 'no action buttons');
-    assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes,Events', 'no Users and no Run');
+    assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes,Events,Compose,Registries', 'no Run and no Users');
     const id = ok(berthd.docker(['inspect', '-f', '{{.Id}}', 'web-berth']), 'inspect');
     // Forged: the viewer's own session and CSRF token, posting straight to the API.
     const status = await page.evaluate(async (containerId) => {

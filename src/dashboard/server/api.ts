@@ -5,9 +5,13 @@
 import type { ServerResponse } from 'node:http';
 import type { SessionInfo } from '../shared/types.js';
 import { checkPassword, type Accounts, type PublicUser } from './accounts.js';
+import { composeRoutes } from './compose-routes.js';
 import { containerRoutes } from './container-routes.js';
 import { eventRoutes } from './event-routes.js';
 import { imageRoutes } from './image-routes.js';
+import { fileRoutes } from './file-routes.js';
+import { registryRoutes } from './registry-routes.js';
+import type { RegistryStore } from './registry-store.js';
 import { resourceRoutes } from './resource-routes.js';
 import { runRoutes } from './run-routes.js';
 import { statsRoutes } from './stats-routes.js';
@@ -23,6 +27,7 @@ export interface ApiDeps {
   guard: Guard;
   throttle: LoginThrottle;
   hosts: HostManager;
+  registries: RegistryStore;
   /** Cookies get Secure when the dashboard is served over TLS. */
   secure: boolean;
 }
@@ -40,6 +45,9 @@ export function apiRouter(d: ApiDeps): Router<unknown> {
   imageRoutes(r, d.guard, d.hosts);
   runRoutes(r, d.guard, d.hosts);
   eventRoutes(r, d.guard, d.hosts);
+  fileRoutes(r, d.guard, d.hosts);
+  composeRoutes(r, d.guard, d.hosts);
+  registryRoutes(r, d.guard, d.hosts, d.registries);
   return r;
 }
 

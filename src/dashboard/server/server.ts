@@ -16,6 +16,7 @@ import { HostManager } from './hosts.js';
 import { errorResponse, sendJson, type Router } from './http.js';
 import { attachLive } from './live.js';
 import { SessionStore } from './sessions.js';
+import { RegistryStore } from './registry-store.js';
 import { serveStatic } from './static.js';
 import { Terminals } from './terminal.js';
 import { LoginThrottle, type ThrottleOptions } from './throttle.js';
@@ -57,7 +58,8 @@ export async function startDashboard(config: DashboardConfig, log: (line: string
   const fromFile = config.hostsFile ? await loadHostsFile(config.hostsFile) : [];
   const hosts = await HostManager.open(join(config.dataDir, 'hosts.json'), fromFile);
   const guard = new Guard(sessions, accounts);
-  const router = apiRouter({ accounts, sessions, guard, throttle: new LoginThrottle(config.loginThrottle), hosts, secure: config.tls !== undefined });
+  const registries = await RegistryStore.open(join(config.dataDir, 'registries.json'));
+  const router = apiRouter({ accounts, sessions, guard, throttle: new LoginThrottle(config.loginThrottle), hosts, registries, secure: config.tls !== undefined });
   const listener = (req: IncomingMessage, res: ServerResponse) => void handle(router, req, res, config.assetsDir);
   const server: Server = config.tls
     ? (await import('node:https')).createServer({ cert: await readFile(config.tls.cert), key: await readFile(config.tls.key), minVersion: 'TLSv1.2' }, listener)

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { SessionInfo } from '../shared/types.js';
 import { api, ApiError, setCsrf, whenSignedOut } from './api.js';
 import { ContainerPage } from './container.js';
+import { ComposeView } from './compose.js';
 import { ContainersView } from './containers.js';
 import { EventsView } from './events.js';
 import { HostsView } from './hosts.js';
@@ -11,6 +12,7 @@ import { ImagesView } from './images.js';
 import { useLive } from './live.js';
 import { Login } from './login.js';
 import { Notices } from './notices.js';
+import { RegistriesView } from './registries.js';
 import { NETWORKS, ResourceView, VOLUMES } from './resources.js';
 import { RunView } from './run.js';
 import { UsersView } from './users.js';
@@ -54,7 +56,7 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
   const route = useRoute();
   const view = route[0] || 'containers';
   const { name, role } = session.user;
-  const nav: Array<[string, string]> = [['containers', 'Containers'], ['hosts', 'Hosts'], ['images', 'Images'], ['networks', 'Networks'], ['volumes', 'Volumes'], ['events', 'Events'], ...(role !== 'viewer' ? [['run', 'Run'] as [string, string]] : []), ...(role === 'admin' ? [['users', 'Users'] as [string, string]] : [])];
+  const nav: Array<[string, string]> = [['containers', 'Containers'], ['hosts', 'Hosts'], ['images', 'Images'], ['networks', 'Networks'], ['volumes', 'Volumes'], ['events', 'Events'], ['compose', 'Compose'], ['registries', 'Registries'], ...(role !== 'viewer' ? [['run', 'Run'] as [string, string]] : []), ...(role === 'admin' ? [['users', 'Users'] as [string, string]] : [])];
   const logout = async () => {
     await api('POST', '/api/logout').catch(() => undefined);
     onSignedOut();
@@ -83,6 +85,8 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
         {view === 'events' && <EventsView hosts={live.hosts} />}
         {view === 'networks' && <ResourceView kind={NETWORKS} hosts={live.hosts} />}
         {view === 'volumes' && <ResourceView kind={VOLUMES} hosts={live.hosts} />}
+        {view === 'compose' && <ComposeView containers={live.containers} role={role} />}
+        {view === 'registries' && <RegistriesView hosts={live.hosts} role={role} />}
         {view === 'container' && route[1] && route[2] && (
           <ContainerPage host={route[1]} id={route[2]} role={role} row={live.containers[route[1]]?.find((c) => c.id === route[2])} />
         )}

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ContainerAction, ContainerRow, Role } from '../shared/types.js';
 import { act, actionsFor, DESTRUCTIVE, LABELS } from './actions.js';
 import { api, errorText } from './api.js';
+import { FilesPanel } from './files.js';
 import { useNotify } from './notices.js';
 import { StatsPanel } from './stats.js';
 import { ProcessesPanel } from './top.js';
@@ -33,6 +34,7 @@ export function ContainerPage({ host, id, row, role }: { host: string; id: strin
       <StatsPanel base={base} running={row?.state === 'running'} />
       <ProcessesPanel base={base} running={row?.state === 'running'} />
       {role !== 'viewer' && <TerminalPanel base={base} running={row?.state === 'running'} />}
+      <FilesPanel base={base} />
       <details class="panel">
         <summary>Inspect</summary>
         <pre id="inspect" class="json">{inspect === undefined ? 'Loading…' : JSON.stringify(inspect, null, 2)}</pre>

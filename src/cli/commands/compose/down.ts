@@ -1,7 +1,7 @@
 /** `berth compose down`: stop and remove the project's containers and networks (and volumes with -v). */
 import { StatusError } from '../../command.js';
 import { down } from '../../../compose/down.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import { progressFor, timeoutFlag, warner } from './progress-sink.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
@@ -18,7 +18,8 @@ export const downCommand: ComposeSubcommand = {
   async run(ctx, parsed, options) {
     const rmi = (parsed.flags.rmi as string | undefined) || undefined;
     if (rmi !== undefined && rmi !== 'all' && rmi !== 'local') throw new StatusError(`invalid value for --rmi: ${JSON.stringify(rmi)}`, 1);
-    const project = openProject(ctx, options);
+    // As compose v2: with -p NAME and no file, the project comes from its containers' labels.
+    const project = await projectOrName(ctx, options);
     const client = await ctx.client();
     await down(client, project, progressFor(ctx), {
       volumes: Boolean(parsed.flags.volumes),

@@ -2,7 +2,7 @@
 import { LogPrinter } from '../../../compose/log-printer.js';
 import { showLogs } from '../../../compose/logs.js';
 import { apiTimestamp } from '../container/timestamps.js';
-import { openProject } from './options.js';
+import { projectOrName } from './project-or-name.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
 export const logsCommand: ComposeSubcommand = {
@@ -20,7 +20,8 @@ export const logsCommand: ComposeSubcommand = {
   ],
   async run(ctx, parsed, options) {
     const { flags } = parsed;
-    const project = openProject(ctx, options, { services: parsed.args.length ? parsed.args : undefined });
+    // As compose v2: with -p NAME and no file, the project comes from its containers' labels.
+    const project = await projectOrName(ctx, options, parsed.args);
     const client = await ctx.client();
     // The engine puts the timestamp in front of each line itself.
     const printer = new LogPrinter((text) => ctx.stdout.write(text), { color: Boolean(ctx.stdout.isTTY) && !flags['no-color'], prefix: !flags['no-log-prefix'] });

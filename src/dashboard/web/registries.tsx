@@ -1,0 +1,154 @@
+/**
+ * Registries: the ones an admin added (URL, optional credentials kept on
+ * the server), their repositories (/v2/_catalog, page by page) and a
+ * repository's tags, and pulling a chosen tag to a chosen host.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { RegistryEntry, RegistryPage } from '../shared/extra-types.js';
+import type { HostSummary, Role } from '../shared/types.js';
+import { api, errorText } from './api.js';
+import { useNotify } from './notices.js';
+import { DataTable, type Column } from './table.js';
+import './views.css';
+
+const regPath = (name: string) => `/api/registries/${encodeURIComponent(name)}`;
+
+export function RegistriesView({ hosts, role }: { hosts: HostSummary[]; role: Role }) {
+  const [registries, setRegistries] = useState<RegistryEntry[]>([]);
+  const [chosen, setChosen] = useState<string | undefined>(undefined);
+  const [error, setError] = useState('');
+  const reload = () => api<RegistryEntry[]>('GET', '/api/registries').then((r) => { setRegistries(r); setError(''); }, (err) => setError(errorText(err)));
+  useEffect(() => void reload(), []);
+  const notify = useNotify();
+  const remove = async (r: RegistryEntry) => {
+    if (!window.confirm(`Remove registry ${r.name}?`)) return;
+    try {
+      await api('DELETE', regPath(r.name));
+      if (chosen === r.name) setChosen(undefined);
+      await reload();
+    } catch (err) {
+      notify(errorText(err), true);
+    }
+  };
+  const columns: Column<RegistryEntry>[] = [
+    { key: 'name', label: 'Name', value: (r) => r.name, render: (r) => <button type="button" class="browse" aria-pressed={chosen === r.name} onClick={() => setChosen(r.name)}>{r.name}</button> },
+    { key: 'url', label: 'URL', value: (r) => r.url, render: (r) => <code>{r.url}</code> },
+    { key: 'user', label: 'User', value: (r) => r.username ?? '', render: (r) => r.username ?? <span class="dim">anonymous</span> },
+    ...(role === 'admin' ? [{ key: 'actions', label: 'Actions', render: (r: RegistryEntry) => <button type="button" class="danger" aria-label={`Remove registry ${r.name}`} onClick={() => void remove(r)}>Remove</button> }] : []),
+  ];
+  return (
+    <section aria-labelledby="registries-title">
+      <div class="toolbar"><h1 id="registries-title">Registries <span class="dim">({registries.length})</span></h1></div>
+      {error && <p class="error" role="alert">{error}</p>}
+      <DataTable id="registry-table" caption="Registries" rows={registries} columns={columns} rowKey={(r) => r.name} empty="No registries yet." />
+      {role === 'admin' && <AddRegistry onAdded={(name) => void reload().then(() => setChosen(name))} />}
+      {chosen && <Browser key={chosen} registry={chosen} hosts={hosts} role={role} />}
+    </section>
+  );
+}
+
+/** An uncontrolled form: the browser keeps the fields; FormData reads them on submit. */
+function AddRegistry({ onAdded }: { onAdded: (name: string) => void }) {
+  const [error, setError] = useState('');
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    setError('');
+    try {
+      const added = await api<RegistryEntry>('POST', '/api/registries', Object.fromEntries(new FormData(form)));
+      form.reset();
+      onAdded(added.name);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <details class="panel">
+      <summary>Add a registry</summary>
+      <form id="add-registry" class="grid-form" onSubmit={submit} autoComplete="off">
+        <label>URL<input name="url" required placeholder="https://registry.example or http://127.0.0.1:5000" /></label>
+        <label>Name (optional)<input name="name" placeholder="defaults to host:port" /></label>
+        <label>User (optional)<input name="username" /></label>
+        <label>Password (optional)<input name="password" type="password" autoComplete="new-password" /></label>
+        {error && <p class="error" role="alert">{error}</p>}
+        <button type="submit" class="primary">Add registry</button>
+      </form>
+    </details>
+  );
+}
+
+function Browser({ registry, hosts, role }: { registry: string; hosts: HostSummary[]; role: Role }) {
+  const [repos, setRepos] = useState<string[]>([]);
+  const [next, setNext] = useState<string | undefined>(undefined);
+  const [repo, setRepo] = useState<string | undefined>(undefined);
+  const [error, setError] = useState('');
+  const load = (last?: string) =>
+    api<RegistryPage>('GET', `${regPath(registry)}/repositories${last ? `?last=${encodeURIComponent(last)}` : ''}`).then(
+      (page) => { setRepos((r) => (last ? [...r, ...page.repositories] : page.repositories)); setNext(page.next); setError(''); },
+      (err) => setError(errorText(err)),
+    );
+  useEffect(() => void load(), []);
+  return (
+    <section class="panel" aria-labelledby="browse-title">
+      <h2 id="browse-title">Browse {registry}</h2>
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="split">
+        <div>
+          <h3 id="repos-title">Repositories <span class="dim">({repos.length})</span></h3>
+          <ul id="repositories" class="list" aria-labelledby="repos-title">
+            {repos.map((r) => <li key={r}><button type="button" aria-pressed={repo === r} onClick={() => setRepo(r)}>{r}</button></li>)}
+          </ul>
+          {repos.length === 0 && !error && <p class="dim">No repositories.</p>}
+          {next && <button type="button" id="repos-more" onClick={() => void load(next)}>More repositories</button>}
+        </div>
+        {repo && <Tags key={repo} registry={registry} repo={repo} hosts={hosts} role={role} />}
+      </div>
+    </section>
+  );
+}
+
+function Tags({ registry, repo, hosts, role }: { registry: string; repo: string; hosts: HostSummary[]; role: Role }) {
+  const [tags, setTags] = useState<string[] | undefined>(undefined);
+  const [tag, setTag] = useState('');
+  const [host, setHost] = useState(hosts.find((h) => h.reachable)?.name ?? '');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const notify = useNotify();
+  useEffect(() => {
+    api<{ tags: string[] }>('GET', `${regPath(registry)}/tags?repository=${encodeURIComponent(repo)}`).then(
+      (t) => { setTags(t.tags); setTag(t.tags.includes('latest') ? 'latest' : (t.tags[0] ?? '')); },
+      (err) => setError(errorText(err)),
+    );
+  }, []);
+  const pull = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const done = await api<{ image: string; status: string }>('POST', `${regPath(registry)}/pull`, { repository: repo, tag, host });
+      notify(`Pulled ${done.image} to ${host}: ${done.status}`);
+    } catch (err) {
+      notify(errorText(err), true);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div>
+      <h3 id="tags-title">Tags of {repo}</h3>
+      {error && <p class="error" role="alert">{error}</p>}
+      {tags === undefined && !error && <p class="dim">Loading…</p>}
+      {tags && (
+        <ul id="tags" class="list" aria-labelledby="tags-title">
+          {tags.map((t) => <li key={t}><button type="button" aria-pressed={tag === t} onClick={() => setTag(t)}>{t}</button></li>)}
+        </ul>
+      )}
+      {tags && role !== 'viewer' && (
+        <form id="pull-form" class="pull-form" onSubmit={pull}>
+          <label>Tag<select name="tag" value={tag} onChange={(e) => setTag(e.currentTarget.value)}>{tags.map((t) => <option key={t} value={t}>{t}</option>)}</select></label>
+          <label>To host<select name="host" value={host} onChange={(e) => setHost(e.currentTarget.value)}>{hosts.map((h) => <option key={h.name} value={h.name}>{h.name}</option>)}</select></label>
+          <button type="submit" class="primary" disabled={busy || !tag || !host}>{busy ? 'Pulling…' : 'Pull'}</button>
+        </form>
+      )}
+    </div>
+  );
+}

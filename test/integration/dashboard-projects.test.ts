@@ -1,0 +1,199 @@
+/**
+ * The dashboard's compose projects, registries and Files views in headless
+ * Chromium, over a private berthd (mutual TLS) and a private dockerd 20.10
+ * (dashboard-harness.ts): a project brought up with `berth compose` on berthd
+ * and one on dockerd whose config files are gone (up refused and said so,
+ * down still works from the labels); a `berth registry serve` browsed and
+ * a tag pulled to a host; a container's files browsed and downloaded, with
+ * paths that climb out refused. Screenshots go to $BERTH_ARTEFACTS (default
+ * /tmp/berth-dashboard-shots) like dashboard.test.ts's.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { DashboardRig, ok as must, SHOTS, skipDashboard } from './dashboard-harness.js';
+import { TestRegistry } from './registry-harness.js';
+
+const TICKER = 'i=0; while true; do echo shop tick $i; i=$((i+1)); sleep 0.5; done';
+
+describe('dashboard: compose projects, registries and files', { skip: skipDashboard }, () => {
+  let rig: DashboardRig;
+  let registry: TestRegistry | undefined;
+  let composeFile = '';
+
+  before(async () => {
+    rig = await DashboardRig.start('berth-dashrig-');
+    const berthd = rig.berthd!;
+    const dockerd = rig.dockerd!;
+    // "shop" on berthd, brought up by berth compose from a file the dashboard can read.
+    await mkdir(join(rig.dir, 'shop'));
+    composeFile = join(rig.dir, 'shop', 'compose.yml');
+    await writeFile(composeFile, [
+      'services:',
+      '  web:', '    image: bb:latest', '    network_mode: none', '    command: ["sleep", "3600"]',
+      '  ticker:', '    image: bb:latest', '    network_mode: none', // $$: compose would interpolate a lone $.
+      `    command: ["sh", "-c", ${JSON.stringify(TICKER.replace(/\$/g, '$$$$'))}]`, '',
+    ].join('\n'));
+    rig.onStop(() => void berthd.berth(['compose', '-f', composeFile, 'down', '-t', '1']));
+    must(berthd.berth(['compose', '-f', composeFile, 'up', '-d']), 'compose up');
+    // "legacy" on dockerd: compose's labels, but its config files are nowhere to be read.
+    const labels = { project: 'legacy', service: 'app', 'project.working_dir': '/gone/legacy', 'project.config_files': '/gone/legacy/compose.yml', oneoff: 'False', 'container-number': '1' };
+    rig.onStop(() => void dockerd.docker(['rm', '-f', 'legacy-app-1']));
+    rig.onStop(() => void dockerd.docker(['rm', '-f', 'files-docker']));
+    must(dockerd.docker(['run', '-d', '--network', 'none', '--name', 'files-docker', 'bb:latest', 'sleep', '3600']), 'run files-docker');
+    must(dockerd.docker(['run', '-d', '--network', 'none', '--name', 'legacy-app-1', ...Object.entries(labels).flatMap(([k, v]) => ['--label', `com.docker.compose.${k}=${v}`]), 'bb:latest', 'sleep', '3600']), 'run legacy');
+  });
+
+  after(async () => {
+    await registry?.stop();
+    await rig?.stop();
+  });
+
+  const projectRow = (host: string, name: string) => `#compose-table tbody tr[data-key="${host}/${name}"]`;
+
+  test('compose projects of both hosts: services, running/total, working dir; up, logs and down', async () => {
+    const { context, page } = await rig.signIn();
+    await page.click('nav >> text=Compose');
+    await page.waitForSelector(`${projectRow('berth', 'shop')} td.col-running >> text="2/2"`);
+    await page.waitForSelector(`${projectRow('docker', 'legacy')} td.col-running >> text="1/1"`);
+    assert.equal(await page.textContent(`${projectRow('berth', 'shop')} td.col-services`), 'tickerweb');
+    assert.equal(await page.textContent(`${projectRow('berth', 'shop')} td.col-dir code`), join(rig.dir, 'shop'));
+    // legacy's files are not here: up is disabled and the row says why; down still works.
+    assert.match((await page.textContent(`${projectRow('docker', 'legacy')} .config-problem`)) ?? '', /Up unavailable here: config file \/gone\/legacy\/compose\.yml is not readable/);
+    assert.equal(await page.isDisabled(`${projectRow('docker', 'legacy')} button.up`), true);
+    const refused = await page.evaluate(async () => {
+      const { csrf } = (await (await fetch('/api/session')).json()) as { csrf: string };
+      const res = await fetch('/api/compose/docker/legacy/up', { method: 'POST', headers: { 'X-CSRF-Token': csrf } });
+      return [res.status, ((await res.json()) as { message: string }).message];
+    });
+    assert.equal(refused[0], 409);
+    assert.match(String(refused[1]), /cannot bring legacy up from here/);
+    await page.screenshot({ path: join(SHOTS, 'compose.png'), fullPage: true });
+
+    // Up from the dashboard brings back a service stopped behind its back (through mutual TLS to berthd).
+    must(rig.berthd!.berth(['compose', '-f', composeFile, 'stop', '-t', '1', 'web']), 'compose stop web');
+    await page.waitForSelector(`${projectRow('berth', 'shop')} td.col-running >> text="1/2"`);
+    await page.click(`${projectRow('berth', 'shop')} button.up`);
+    await page.waitForSelector(`${projectRow('berth', 'shop')} td.col-running >> text="2/2"`, { timeout: 60_000 });
+
+    // Logs: compose's prefixed lines, followed as they arrive.
+    await page.click(`${projectRow('berth', 'shop')} button.logs`);
+    await page.waitForSelector('#compose-logs >> text=/ticker.*\\| shop tick \\d+/');
+    const highest = () => page.evaluate(() => Math.max(...[...(document.querySelector('#compose-logs')?.textContent ?? '').matchAll(/shop tick (\d+)/g)].map((m) => Number(m[1]))));
+    const first = await highest();
+    await page.waitForFunction((n) => [...(document.querySelector('#compose-logs')?.textContent ?? '').matchAll(/shop tick (\d+)/g)].some((m) => Number(m[1]) > n + 1), first);
+    await page.screenshot({ path: join(SHOTS, 'compose-logs.png'), fullPage: true });
+    await page.click('#compose-logs-close');
+
+    // Down on dockerd from the labels alone: the project goes, its container with it.
+    page.once('dialog', (d) => void d.accept());
+    await page.click(`${projectRow('docker', 'legacy')} button.down`);
+    await page.waitForSelector(projectRow('docker', 'legacy'), { state: 'detached', timeout: 60_000 });
+    assert.equal(rig.dockerd!.docker(['inspect', 'legacy-app-1']).code, 1, 'legacy-app-1 removed');
+    await context.close();
+  });
+
+  test('a viewer sees projects but gets no up/down, and the server refuses them', async () => {
+    const admin = await rig.signIn();
+    const made = await admin.page.evaluate(async () => {
+      const { csrf } = (await (await fetch('/api/session')).json()) as { csrf: string };
+      return (await fetch('/api/users', { method: 'POST', headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'peek', password: 'viewer password', role: 'viewer' }) })).status;
+    });
+    assert.equal(made, 201);
+    await admin.context.close();
+    const { context, page } = await rig.signIn('peek', 'viewer password');
+    await page.click('nav >> text=Compose');
+    await page.waitForSelector(projectRow('berth', 'shop'));
+    assert.equal(await page.$$eval(`${projectRow('berth', 'shop')} button.up, ${projectRow('berth', 'shop')} button.down`, (b) => b.length), 0);
+    const status = await page.evaluate(async () => {
+      const { csrf } = (await (await fetch('/api/session')).json()) as { csrf: string };
+      return (await fetch('/api/compose/berth/shop/down', { method: 'POST', headers: { 'X-CSRF-Token': csrf } })).status;
+    });
+    assert.equal(status, 403);
+    await context.close();
+  });
+
+  test('registries: add a berth registry, browse its repositories and tags, pull a tag to a host', async () => {
+    registry = await TestRegistry.start();
+    const dockerd = rig.dockerd!;
+    for (const tag of ['1.0', '2.0']) must(dockerd.docker(['tag', 'bb:latest', `${registry.hostPort}/tools/bb:${tag}`]), 'tag');
+    must(dockerd.docker(['push', `${registry.hostPort}/tools/bb:1.0`]), 'push');
+    must(dockerd.docker(['push', `${registry.hostPort}/tools/bb:2.0`]), 'push');
+    must(dockerd.docker(['tag', 'bb:latest', `${registry.hostPort}/other:latest`]), 'tag');
+    must(dockerd.docker(['push', `${registry.hostPort}/other:latest`]), 'push');
+
+    const { context, page } = await rig.signIn();
+    await page.click('nav >> text=Registries');
+    await page.click('summary >> text=Add a registry');
+    await page.fill('#add-registry input[name=url]', registry.url);
+    await page.fill('#add-registry input[name=name]', 'local');
+    await page.click('#add-registry button[type=submit]');
+    await page.waitForSelector('#registry-table tbody tr[data-key="local"]');
+    await page.waitForSelector('#repositories >> text="tools/bb"');
+    assert.deepEqual(await page.$$eval('#repositories button', (b) => b.map((x) => x.textContent)), ['other', 'tools/bb']);
+    await page.click('#repositories >> text="tools/bb"');
+    await page.waitForSelector('#tags >> text="2.0"');
+    assert.deepEqual(await page.$$eval('#tags button', (b) => b.map((x) => x.textContent)), ['1.0', '2.0']);
+    await page.click('#tags >> text="2.0"');
+    await page.selectOption('#pull-form select[name=host]', 'berth');
+    await page.screenshot({ path: join(SHOTS, 'registries.png'), fullPage: true });
+    await page.click('#pull-form button[type=submit]');
+    await page.waitForSelector(`.notice >> text=/Pulled ${registry.hostPort.replace(/\./g, '\\.')}\\/tools\\/bb:2\\.0 to berth/`, { timeout: 60_000 });
+    const tags = must(rig.berthd!.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']), 'images');
+    assert.match(tags, new RegExp(`${registry.hostPort}/tools/bb:2\\.0`));
+    await context.close();
+  });
+
+  async function openFiles(page: Page, host: string, name: string): Promise<void> {
+    await page.goto(`${rig.url}/#/containers`);
+    await page.click(`#container-table tbody tr[data-key="${host}/${name}"] td.col-name a`);
+    await page.click('#files-panel summary');
+    await page.waitForSelector('#files-table tbody tr[data-key="etc"]');
+  }
+
+  test('files: browse a container directory by directory on each host, download a file and a directory', async () => {
+    const { context, page } = await rig.signIn();
+    for (const [host, name] of [['berth', 'shop-web-1'], ['docker', 'files-docker']] as const) {
+      await openFiles(page, host, name);
+      assert.ok(await page.$('#files-table tbody tr[data-key="bin"]'), 'root listing has bin');
+      await page.click('#files-table tbody tr[data-key="etc"] button.open');
+      await page.waitForSelector('#files-table tbody tr[data-key="passwd"]');
+      assert.equal(await page.$$eval('#files-path button', (b) => b.map((x) => x.textContent).join(' ')), '/ etc');
+      if (host === 'berth') await page.screenshot({ path: join(SHOTS, 'container-files.png'), fullPage: true });
+      const file = await context.request.get(`${rig.url}${await page.getAttribute('#files-table tbody tr[data-key="passwd"] a', 'href')}`);
+      assert.equal(file.status(), 200);
+      assert.match(file.headers()['content-disposition'] ?? '', /attachment; filename="passwd"/);
+      assert.match(await file.text(), /^root:x:0:0:/);
+      const dir = await context.request.get(`${rig.url}${await page.getAttribute('#files-download-dir', 'href')}`);
+      assert.equal(dir.headers()['content-type'], 'application/x-tar');
+      const tar = await dir.body();
+      assert.equal(tar.subarray(257, 262).toString(), 'ustar', 'a tar archive');
+      assert.ok(tar.includes('etc/passwd'), 'holding etc/passwd');
+      // Back to the root through the path bar, by keyboard.
+      await page.focus('#files-path button[aria-label="Root directory"]');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#files-table tbody tr[data-key="bin"]');
+    }
+    for (const bad of ['/../etc', 'etc', '/etc/%00x']) {
+      const res = await context.request.get(`${rig.url}/api/hosts/berth/containers/shop-web-1/files?path=${bad.includes('%') ? bad : encodeURIComponent(bad)}`);
+      assert.equal(res.status(), 400, bad);
+    }
+    const missing = await context.request.get(`${rig.url}/api/hosts/docker/containers/files-docker/files?path=/nope`);
+    assert.equal(missing.status(), 404);
+    await context.close();
+  });
+
+  test('usable on a phone: compose projects and files as cards', async () => {
+    const { context, page } = await rig.signIn(undefined, undefined, { width: 390, height: 844 });
+    await page.goto(`${rig.url}/#/compose`);
+    await page.waitForSelector(projectRow('berth', 'shop'));
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, 'no horizontal scrolling');
+    await page.screenshot({ path: join(SHOTS, 'compose-phone.png'), fullPage: true });
+    await openFiles(page, 'berth', 'shop-web-1');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, 'no horizontal scrolling');
+    await page.screenshot({ path: join(SHOTS, 'files-phone.png'), fullPage: true });
+    await context.close();
+  });
+});
