@@ -10,11 +10,12 @@ import type { BerthClient, CreateContainerRequest } from '../client/index.js';
 import { invalid } from '../lib/errors.js';
 import { toMap } from './canonical.js';
 import { containerSpec, type ContainerPlan } from './container-spec.js';
+import { injectFiles } from './inject.js';
 import { nameOf, numberOf, projectContainers, serviceOf } from './containers.js';
 import { serviceConfigHash } from './hash.js';
 import { pullMissing } from './images.js';
 import { waitForDependencies } from './lifecycle.js';
-import { connectOtherNetworks } from './networking.js';
+import { connectOtherNetworks, networksAtCreate } from './networking.js';
 import type { Progress } from './progress.js';
 import type { Project } from './project.js';
 import { ensureNetworks, ensureVolumes } from './resources.js';
@@ -98,7 +99,7 @@ export async function createOneOff(client: BerthClient, project: Project, o: Run
   const name = typeof service.container_name === 'string' ? service.container_name : `${project.name}-${o.service}-run-${slug.slice(0, 12)}`;
   // The plan's project sees the changed service, so the spec and the hash are the one-off's own.
   const oneOff: Project = { ...project, model: { ...project.model, services: { ...project.model.services, [o.service]: service } } };
-  const plan: ContainerPlan = { service: o.service, number: 1, name, hash: serviceConfigHash(service), oneoff: true, slug };
+  const plan: ContainerPlan = { service: o.service, number: 1, name, hash: serviceConfigHash(service), oneoff: true, slug, allNetworks: await networksAtCreate(client) };
   const request = containerSpec(oneOff, plan);
   request.AttachStdin = o.interactive && !o.detach;
   request.AttachStdout = !o.detach;
@@ -106,6 +107,7 @@ export async function createOneOff(client: BerthClient, project: Project, o: Run
   request.StdinOnce = o.interactive && !o.detach;
   request.HostConfig.AutoRemove = o.rm;
   const { Id } = await client.createContainer(request, { name });
-  await connectOtherNetworks(client, oneOff, o.service, service, Id, name);
+  await connectOtherNetworks(client, oneOff, o.service, Id, plan);
+  await injectFiles(client, oneOff, service, Id);
   return { id: Id, request };
 }
