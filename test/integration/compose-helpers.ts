@@ -59,6 +59,7 @@ export class Target {
 
 export interface ComposeChild {
   child: ChildProcess;
+  /** The exit code, once the child has exited and its output is all read. */
   exited: Promise<number | null>;
   /** Resolves once stdout satisfies `predicate`; fails (with the output) after two minutes or if the CLI exits first. */
   until(predicate: (stdout: string) => boolean, what: string): Promise<void>;
@@ -73,11 +74,13 @@ export function spawnCompose(t: Target, args: string[]): ComposeChild {
   const waiters: Array<() => void> = [];
   child.stdout.on('data', (c: Buffer) => ((stdout += c.toString()), waiters.splice(0).forEach((w) => w())));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the output the child wrote last has been read by then.
+  let closed = false;
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => ((closed = true), resolve(code))));
   const until = async (predicate: (out: string) => boolean, what: string) => {
     const deadline = Date.now() + 120_000;
     while (!predicate(stdout)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`waiting for ${what}; stdout:\n${stdout}\nstderr:\n${stderr}`);
+      if (Date.now() > deadline || closed) throw new Error(`waiting for ${what}; stdout:\n${stdout}\nstderr:\n${stderr}`);
       await new Promise<void>((r) => {
         waiters.push(r);
         setTimeout(r, 1000);
