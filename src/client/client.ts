@@ -31,6 +31,8 @@ export interface RequestOptions {
   /** Streamed as the request body (load/import). */
   stream?: Readable;
   headers?: Record<string, string>;
+  /** An answer that stays open (events, followed logs, wait): on a connection of its own, outside the pool. */
+  longLived?: boolean;
 }
 
 export interface PingResult {
@@ -120,7 +122,7 @@ export class ApiClient {
       body = options.stream;
       headers['Content-Type'] ??= 'application/x-tar';
     }
-    const res = await this.transport.request({ method, path: `/v${version}${path}${encodeQuery(options.query ?? {})}`, headers, body });
+    const res = await this.transport.request({ method, path: `/v${version}${path}${encodeQuery(options.query ?? {})}`, headers, body, ownConnection: options.longLived });
     if (res.statusCode < 200 || res.statusCode >= 300) throw await errorFromResponse(res);
     return res;
   }

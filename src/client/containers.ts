@@ -87,7 +87,7 @@ export async function renameContainer(api: ApiClient, id: string, name: string):
  * a promise of the exit result, so `run` can wait *before* it starts.
  */
 export async function waitContainer(api: ApiClient, id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<{ result: Promise<WaitResponse> }> {
-  const res = await api.request('POST', `${c(id)}/wait`, { query: { condition } });
+  const res = await api.request('POST', `${c(id)}/wait`, { query: { condition }, longLived: true });
   const result = (async () => {
     let text = '';
     for await (const chunk of res.body) text += (chunk as Buffer).toString('utf8');
@@ -143,7 +143,7 @@ export async function putArchive(api: ApiClient, id: string, path: string, tar: 
 }
 
 export async function containerStats(api: ApiClient, id: string, stream: boolean): Promise<Readable> {
-  return (await api.request('GET', `${c(id)}/stats`, { query: { stream: stream ? '1' : '0' } })).body;
+  return (await api.request('GET', `${c(id)}/stats`, { query: { stream: stream ? '1' : '0' }, longLived: stream })).body;
 }
 
 export function updateContainer(api: ApiClient, id: string, resources: UpdateResources): Promise<{ Warnings: string[] | null }> {
@@ -169,6 +169,7 @@ export async function containerLogs(api: ApiClient, id: string, options: LogsOpt
       stdout: '1', stderr: '1', follow: flag(options.follow), tail: options.tail || undefined, since: options.since || undefined,
       until: options.until || undefined, timestamps: flag(options.timestamps), details: flag(options.details),
     },
+    longLived: options.follow,
   });
   return res.body;
 }

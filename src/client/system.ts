@@ -40,7 +40,7 @@ export async function* events(
   api: ApiClient,
   options: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal },
 ): AsyncGenerator<EventMessage> {
-  const res = await api.request('GET', '/events', { query: { since: options.since || undefined, until: options.until || undefined, filters: encodeFilters(options.filters) } });
+  const res = await api.request('GET', '/events', { query: { since: options.since || undefined, until: options.until || undefined, filters: encodeFilters(options.filters) }, longLived: true });
   const stop = () => res.body.destroy();
   options.signal?.addEventListener('abort', stop, { once: true });
   try {

@@ -37,6 +37,12 @@ export interface RawRequest {
   headers?: Record<string, string>;
   /** A buffer is sent with Content-Length; a stream is sent chunked. */
   body?: Buffer | Readable;
+  /**
+   * Not through the pool (at most 4 connections): a request whose answer
+   * stays open would hold a pooled connection for as long, and a fifth
+   * request would wait behind four of them.
+   */
+  ownConnection?: boolean;
 }
 
 export interface RawResponse {
@@ -151,7 +157,7 @@ export class Transport {
     const headers: Record<string, string> = { ...req.headers };
     if (Buffer.isBuffer(req.body)) headers['Content-Length'] = String(req.body.length);
     return new Promise((resolve, reject) => {
-      const outgoing = this.send({ ...target, method: req.method, path: req.path, headers, agent: this.agent }, (res) =>
+      const outgoing = this.send({ ...target, method: req.method, path: req.path, headers, agent: req.ownConnection ? false : this.agent }, (res) =>
         resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res }),
       );
       if (this.options.timeoutMs) outgoing.setTimeout(this.options.timeoutMs, () => outgoing.destroy(new Error('request timed out')));

@@ -8,8 +8,9 @@
  * layer speaks only the API.
  */
 import type { Readable } from 'node:stream';
-import { ClientError, readJsonMessages, type BerthClient, type JsonMessage } from '../client/index.js';
+import { readJsonMessages, type BerthClient, type JsonMessage } from '../client/index.js';
 import { invalid } from '../lib/errors.js';
+import type { ImageIds } from './image-ids.js';
 import { pullMissing } from './images.js';
 import type { Progress } from './progress.js';
 import type { Project } from './project.js';
@@ -36,24 +37,15 @@ export function imageName(project: Project, service: string): string {
   return typeof image === 'string' ? image : `${project.name}-${service}`;
 }
 
-export async function ensureImages(client: BerthClient, project: Project, services: string[], progress: Progress, options: ImageOptions): Promise<void> {
+export async function ensureImages(client: BerthClient, project: Project, services: string[], progress: Progress, options: ImageOptions, images: ImageIds): Promise<void> {
   const withBuild = services.filter((s) => project.model.services[s].build);
-  await pullMissing(client, project, services.filter((s) => !withBuild.includes(s)), progress);
+  await pullMissing(client, project, services.filter((s) => !withBuild.includes(s)), progress, images);
   const toBuild: string[] = [];
   for (const s of withBuild) {
-    if (project.model.services[s].pull_policy === 'build' || !(await imageIdOf(client, imageName(project, s)))) toBuild.push(s);
+    if (project.model.services[s].pull_policy === 'build' || !(await images.id(imageName(project, s)))) toBuild.push(s);
   }
   await buildServices(client, project, toBuild, progress, options);
-}
-
-/** The ID of an image if the engine has it. */
-export async function imageIdOf(client: BerthClient, image: string): Promise<string | undefined> {
-  try {
-    return (await client.inspectImage(image)).value.Id;
-  } catch (err) {
-    if (err instanceof ClientError && err.statusCode === 404) return undefined;
-    throw err;
-  }
+  for (const s of toBuild) images.forget(imageName(project, s));
 }
 
 /**

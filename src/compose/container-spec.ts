@@ -35,6 +35,8 @@ export interface ContainerPlan {
   slug?: string;
   /** The ID the service's image has now, when it exists locally. */
   imageId?: string;
+  /** Every network's endpoint in the create request (API 1.44 and later), not only the first one's. */
+  allNetworks?: boolean;
 }
 
 export function containerLabels(project: Project, plan: ContainerPlan): Record<string, string> {
@@ -65,7 +67,7 @@ interface ExtraConfig {
 export function containerSpec(project: Project, plan: ContainerPlan): CreateContainerRequest {
   const service = project.model.services[plan.service];
   const ports = (service.ports ?? []) as PortConfig[];
-  const networking = createNetworking(project, plan.service, plan.name);
+  const networking = createNetworking(project, plan.service, plan.name, plan.allNetworks);
   const body: CreateContainerRequest & ExtraConfig = {
     Image: String(service.image ?? `${project.name}-${plan.service}`),
     Hostname: service.hostname as string | undefined,

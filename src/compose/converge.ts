@@ -7,11 +7,14 @@
  */
 import type { BerthClient, ContainerSummary } from '../client/index.js';
 import { invalid } from '../lib/errors.js';
-import { imageIdOf, imageName } from './build.js';
-import { containerName, containerSpec, endpointConfig, serviceNetworks, type ContainerPlan } from './container-spec.js';
+import { imageName } from './build.js';
+import { containerName, containerSpec, type ContainerPlan } from './container-spec.js';
 import { desiredScale, nameOf, numberOf } from './containers.js';
 import { allSettled } from './graph.js';
+import { ImageIds } from './image-ids.js';
+import { injectFiles } from './inject.js';
 import { LABEL } from './labels.js';
+import { connectOtherNetworks, networksAtCreate } from './networking.js';
 import { removeContainer } from './lifecycle.js';
 import { serviceConfigHash } from './output.js';
 import { containerId, type Progress } from './progress.js';
@@ -32,6 +35,8 @@ export interface ConvergeOptions {
   /** `-V`: a recreated container gets new anonymous volumes instead of its predecessor's. */
   renewAnonVolumes?: boolean;
   timeout?: number;
+  /** The image IDs this run already asked for. */
+  images?: ImageIds;
 }
 
 export async function convergeService(
@@ -39,7 +44,7 @@ export async function convergeService(
 ): Promise<Converged[]> {
   const config = project.model.services[service];
   const hash = serviceConfigHash(config);
-  const image = await imageIdOf(client, imageName(project, service));
+  const image = await (options.images ?? new ImageIds(client)).id(imageName(project, service));
   const scale = desiredScale(config);
   if (scale > 1 && typeof config.container_name === 'string') {
     throw invalid(`services.${service}: can't set container_name and ${service} as container name must be unique: invalid compose project`);
@@ -86,15 +91,12 @@ async function create(client: BerthClient, project: Project, plan: ContainerPlan
   return { id, name: plan.name, service: plan.service, running: false };
 }
 
-/** Creates the container on its first network and connects it to the others before it starts. */
+/** Creates the container on its networks (the first, or all when the engine takes them at once; the others connected after) and writes in its inline secrets and configs. */
 async function createContainer(client: BerthClient, project: Project, plan: ContainerPlan): Promise<string> {
-  const service = project.model.services[plan.service];
-  const { Id } = await client.createContainer(containerSpec(project, plan), { name: plan.name });
-  if (!service.network_mode) {
-    for (const key of serviceNetworks(service).slice(1)) {
-      await client.connectNetwork(String(project.model.networks[key]?.name ?? key), Id, endpointConfig(service, plan.service, plan.name, key));
-    }
-  }
+  const full = { ...plan, allNetworks: await networksAtCreate(client) };
+  const { Id } = await client.createContainer(containerSpec(project, full), { name: plan.name });
+  await connectOtherNetworks(client, project, plan.service, Id, full);
+  await injectFiles(client, project, project.model.services[plan.service], Id);
   return Id;
 }
 

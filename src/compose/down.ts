@@ -4,7 +4,8 @@
  * and with -v its named volumes and the containers' anonymous ones.
  */
 import { ClientError, type BerthClient, type ContainerSummary } from '../client/index.js';
-import { imageIdOf, imageName } from './build.js';
+import { imageName } from './build.js';
+import { imageIdOf } from './image-ids.js';
 import { nameOf, projectContainers, serviceOf } from './containers.js';
 import { dependencyOrder } from './finalise.js';
 import { durationSeconds } from './duration.js';

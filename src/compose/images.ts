@@ -5,34 +5,30 @@
  * Events as compose v2 prints them: ` web Pulling` / ` web Pulled`.
  */
 import type { Readable } from 'node:stream';
-import { ClientError, readJsonMessages, type BerthClient, type JsonMessage } from '../client/index.js';
+import { readJsonMessages, type BerthClient, type JsonMessage } from '../client/index.js';
 import type { RegistryAuth } from '../client/distribution.js';
 import { pullTarget } from '../client/reference.js';
 import { invalid } from '../lib/errors.js';
+import { ImageIds, imageIdOf } from './image-ids.js';
 import type { Progress } from './progress.js';
 import type { Project } from './project.js';
 
-export async function pullMissing(client: BerthClient, project: Project, services: string[], progress: Progress): Promise<void> {
+export async function pullMissing(client: BerthClient, project: Project, services: string[], progress: Progress, images = new ImageIds(client)): Promise<void> {
   const pulled = new Set<string>();
   for (const name of services) {
     const service = project.model.services[name];
     const image = service.image as string | undefined;
     const policy = (service.pull_policy as string | undefined) ?? 'missing';
     if (!image || policy === 'never' || policy === 'build' || pulled.has(image)) continue;
-    if (policy !== 'always' && (await present(client, image))) continue;
+    if (policy !== 'always' && (await images.id(image)) !== undefined) continue;
     await progress.step(name, 'Pulling', 'Pulled', () => pull(client, image));
     pulled.add(image);
+    images.forget(image);
   }
 }
 
 export async function present(client: BerthClient, image: string): Promise<boolean> {
-  try {
-    await client.inspectImage(image);
-    return true;
-  } catch (err) {
-    if (err instanceof ClientError && err.statusCode === 404) return false;
-    throw err;
-  }
+  return (await imageIdOf(client, image)) !== undefined;
 }
 
 export interface TransferOptions {

@@ -49,3 +49,17 @@ test('--no-interpolate keeps ${VAR} as written', () => {
   assert.equal(raw.model.services.a.image, 'img:${TAG:-1}');
   assert.equal(loadProject({ files: [join(root, 'raw/compose.yaml')], cwd: root, env: {} }).model.services.a.image, 'img:1');
 });
+
+test('include: paths are relative to the including file, not to the project directory', () => {
+  // The project directory is elsewhere (--project-directory), the included file sets its own, and it includes in turn.
+  write('rel/files/compose.yaml', 'include:\n  - path: parts/compose.yaml\n    project_directory: ../dirs/parts\nservices:\n  top:\n    image: top\n    volumes: ["./top:/top"]\n');
+  write('rel/files/parts/compose.yaml', 'include: [deeper/compose.yaml]\nservices:\n  part:\n    image: "part:${PART_TAG}"\n    volumes: ["./part:/part"]\n');
+  write('rel/files/parts/deeper/compose.yaml', 'services:\n  deep:\n    image: deep\n    volumes: ["./deep:/deep"]\n');
+  write('rel/dirs/parts/.env', 'PART_TAG=7\n');
+  const project = loadProject({ files: [join(root, 'rel/files/compose.yaml')], projectDirectory: join(root, 'rel/project'), cwd: root, env: {} });
+  const source = (service: string) => (project.model.services[service].volumes as Array<{ source: string }>)[0].source;
+  assert.equal(source('top'), join(root, 'rel/project/top'));
+  assert.equal(source('part'), join(root, 'rel/dirs/parts/part'), 'the included file\'s own project_directory');
+  assert.equal(project.model.services.part.image, 'part:7', 'the .env of its project directory');
+  assert.equal(source('deep'), join(root, 'rel/files/parts/deeper/deep'), 'found beside the file that includes it');
+});

@@ -2,7 +2,8 @@
  * Top-level `include` (14-include.md): each entry is loaded as a compose
  * application of its own (its own project directory for relative paths,
  * its own env files for interpolation, under the including project's
- * environment), after the project's files are merged; its resources are
+ * environment), after the project's files are merged (its paths relative
+ * to the file that includes it); its resources are
  * copied in, and a name defined on both sides is an error rather than a merge.
  */
 import { dirname, resolve } from 'node:path';
@@ -31,6 +32,17 @@ export function includeEntries(value: unknown, baseDir: string): IncludeEntry[] 
     const envFiles = entry.env_file === undefined ? [] : (Array.isArray(entry.env_file) ? entry.env_file : [entry.env_file]).map((f) => resolve(baseDir, String(f)));
     return { paths, projectDirectory, envFiles };
   });
+}
+
+/**
+ * A file's `include:` in long syntax with absolute paths: relative ones are
+ * the including file's (its directory, whatever the project directory), and
+ * they are resolved before the files are merged, after which no entry knows
+ * which file it came from.
+ */
+export function canonicalIncludes(value: unknown, fileDir: string): Dict[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return includeEntries(value, fileDir).map((e) => ({ path: e.paths, project_directory: e.projectDirectory, ...(e.envFiles.length ? { env_file: e.envFiles } : {}) }));
 }
 
 /** The merged tree with every included application's resources copied in. */

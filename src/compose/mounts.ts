@@ -3,12 +3,12 @@
  * may create their host path go through `Binds` (the engine makes a
  * missing directory), every other mount through `Mounts`; `configs` and
  * `secrets` from files are read-only bind mounts at `/<name>` and
- * `/run/secrets/<name>`; `tmpfs:` entries become HostConfig.Tmpfs.
+ * `/run/secrets/<name>` (the other kinds are written in: inject.ts);
+ * `tmpfs:` entries become HostConfig.Tmpfs.
  */
-import { posix } from 'node:path';
 import type { MountSpec } from '../client/index.js';
-import { invalid } from '../lib/errors.js';
 import { ramInBytes } from './go-json.js';
+import { definitionOf, fileTarget } from './inject.js';
 import type { Project } from './project.js';
 import type { VolumeConfig } from './short-syntax.js';
 
@@ -72,23 +72,13 @@ function imageVolumes(volumes: VolumeConfig[], inherited: Record<string, string>
   return Object.entries(inherited).filter(([target]) => !mounted.has(target)).map(([target, name]) => ({ Type: 'volume', Source: name, Target: target }));
 }
 
-/** `secrets:` / `configs:` backed by a file, bind-mounted read-only where compose v2 puts them. */
+/** `secrets:` / `configs:` backed by a file, bind-mounted read-only where compose v2 puts them (the others: inject.ts). */
 function fileMounts(project: Project, service: Dict, kind: 'secrets' | 'configs'): MountSpec[] {
-  return ((service[kind] ?? []) as Dict[]).map((ref) => {
-    const source = String(ref.source);
-    const def = project.model[kind][source];
-    if (!def) throw invalid(`service refers to undefined ${kind.slice(0, -1)} ${source}: invalid compose project`);
-    if (typeof def.file !== 'string') {
-      throw invalid(`${kind.slice(0, -1)} ${source}: only file-based ${kind} are supported by berth compose (external, environment and content are not)`);
-    }
-    return { Type: 'bind', Source: def.file, Target: fileTarget(kind, source, ref.target as string | undefined), ReadOnly: true };
+  return ((service[kind] ?? []) as Dict[]).flatMap((ref) => {
+    const def = definitionOf(project, kind, ref);
+    if (typeof def.file !== 'string') return [];
+    return [{ Type: 'bind', Source: def.file, Target: fileTarget(kind, String(ref.source), ref.target as string | undefined), ReadOnly: true }];
   });
-}
-
-function fileTarget(kind: 'secrets' | 'configs', source: string, target: string | undefined): string {
-  if (kind === 'configs') return target ?? `/${source}`;
-  if (!target) return `/run/secrets/${source}`;
-  return posix.isAbsolute(target) ? target : `/run/secrets/${target}`;
 }
 
 /** `tmpfs: [/run, "/tmp:size=64m,mode=1777"]` → {"/run": "", "/tmp": "size=64m,mode=1777"}. */

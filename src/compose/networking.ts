@@ -5,7 +5,7 @@
  * into `container:` references to that service's first container, which
  * `up` has started before (finalise.ts makes them dependencies).
  */
-import type { BerthClient } from '../client/index.js';
+import { compareVersions, type BerthClient } from '../client/index.js';
 import type { Project } from './project.js';
 
 type Dict = Record<string, unknown>;
@@ -46,20 +46,34 @@ export function namespaceRef(project: Project, mode: unknown): string | undefine
   return mode.startsWith('service:') ? `container:${containerName(project, mode.slice('service:'.length), 1)}` : mode;
 }
 
-/** The first network, named in HostConfig.NetworkMode and NetworkingConfig (the others are connected before start). */
-export function createNetworking(project: Project, serviceName: string, containerName_: string): { mode: string | undefined; endpoints: Dict } {
+/**
+ * The network mode and the endpoints of the create request: the first
+ * network's, or (`all`, API 1.44 and later, as compose v2 does) every
+ * network's, so none has to be connected afterwards.
+ */
+export function createNetworking(project: Project, serviceName: string, containerName_: string, all = false): { mode: string | undefined; endpoints: Dict } {
   const service = project.model.services[serviceName];
   const explicit = namespaceRef(project, service.network_mode);
   if (explicit) return { mode: explicit, endpoints: {} };
-  const first = serviceNetworks(service)[0];
-  if (!first) return { mode: undefined, endpoints: {} };
-  return { mode: networkName(project, first), endpoints: { [networkName(project, first)]: endpointConfig(service, serviceName, containerName_, first) } };
+  const networks = serviceNetworks(service);
+  if (networks.length === 0) return { mode: undefined, endpoints: {} };
+  const joined = all ? networks : networks.slice(0, 1);
+  return {
+    mode: networkName(project, networks[0]),
+    endpoints: Object.fromEntries(joined.map((key) => [networkName(project, key), endpointConfig(service, serviceName, containerName_, key)])),
+  };
 }
 
-/** After create: the service's other networks, connected before the container starts (the first one was in the create request). */
-export async function connectOtherNetworks(client: BerthClient, project: Project, serviceName: string, service: Dict, id: string, name: string): Promise<void> {
-  if (service.network_mode) return;
+/** Whether the engine takes every network in the create request (API 1.44). */
+export async function networksAtCreate(client: BerthClient): Promise<boolean> {
+  return compareVersions(await client.api.apiVersion(), '1.44') >= 0;
+}
+
+/** After create: the service's other networks, connected before the container starts, unless the create request had them all. */
+export async function connectOtherNetworks(client: BerthClient, project: Project, serviceName: string, id: string, plan: { name: string; allNetworks?: boolean }): Promise<void> {
+  const service = project.model.services[serviceName];
+  if (service.network_mode || plan.allNetworks) return;
   for (const key of serviceNetworks(service).slice(1)) {
-    await client.connectNetwork(networkName(project, key), id, endpointConfig(service, serviceName, name, key));
+    await client.connectNetwork(networkName(project, key), id, endpointConfig(service, serviceName, plan.name, key));
   }
 }

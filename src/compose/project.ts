@@ -13,7 +13,7 @@ import { parseDotenv } from './dotenv.js';
 import { resolveServiceEnvironment } from './environment.js';
 import { resolveExtends, type LoadedFile } from './extends.js';
 import { findFiles } from './files.js';
-import { applyIncludes, type IncludeEntry } from './include.js';
+import { applyIncludes, canonicalIncludes, type IncludeEntry } from './include.js';
 import { addDefaults, applyProfiles, checkDependencies, type ComposeModel } from './finalise.js';
 import { interpolateTree, interpolationFailure, type Lookup } from './interpolate.js';
 import { mergeTrees } from './merge.js';
@@ -121,7 +121,7 @@ function loadFile(file: string, baseDir: string, ctx: LoadContext): { source: Co
     : source.data;
   // An uninterpolated file may not fit the schema's types (`${PORT}` where a number goes): it is shown as written.
   if (ctx.interpolate) validate(source, data);
-  const canonical = canonicalTree(data, baseDir);
+  const canonical = canonicalTree(data, baseDir, file === '-' ? baseDir : dirname(file));
   const loaded: LoadedFile = { path: file === '-' ? resolve(baseDir, 'stdin') : file, services: canonical.services as LoadedFile['services'] };
   resolveExtends(loaded, (path) => loadExtendsFile(path, ctx));
   return { source, data: canonical };
@@ -165,8 +165,11 @@ function validate(source: ComposeSource, data: unknown): void {
   throw invalid(lines.join('\n'));
 }
 
-function canonicalTree(data: Record<string, unknown>, baseDir: string): Record<string, unknown> {
+/** `baseDir` resolves the services' relative paths (the project directory), `fileDir` the file's includes. */
+function canonicalTree(data: Record<string, unknown>, baseDir: string, fileDir: string): Record<string, unknown> {
   const out: Record<string, unknown> = { ...data };
+  const include = canonicalIncludes(data.include, fileDir);
+  if (include) out.include = include;
   const services = (data.services ?? {}) as Record<string, Record<string, unknown>>;
   out.services = Object.fromEntries(Object.entries(services).map(([n, s]) => [n, canonicalService(s ?? {}, baseDir)]));
   for (const key of ['secrets', 'configs'] as const) {

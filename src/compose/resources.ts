@@ -6,6 +6,7 @@
 import type { BerthClient, NetworkResource } from '../client/index.js';
 import { invalid } from '../lib/errors.js';
 import { COMPOSE_VERSION } from './container-spec.js';
+import { allSettled } from './graph.js';
 import { LABEL } from './labels.js';
 import { networkId, type Progress } from './progress.js';
 import type { Project } from './project.js';
@@ -20,17 +21,22 @@ export async function findNetwork(client: BerthClient, name: string): Promise<Ne
   return (await client.listNetworks({ name: [name] })).find((n) => n.Name === name);
 }
 
+/** Creates the missing networks, in parallel, after one list of those with the project's names. */
 export async function ensureNetworks(client: BerthClient, project: Project, progress: Progress, warn: Warn): Promise<void> {
-  for (const [key, def] of Object.entries(project.model.networks)) {
+  const networks = Object.entries(project.model.networks);
+  if (networks.length === 0) return;
+  // The name filter matches substrings: the exact name is picked below.
+  const existing = await client.listNetworks({ name: networks.map(([, def]) => String(def.name)) });
+  await allSettled(networks, async ([key, def]) => {
     const name = String(def.name);
-    const found = await findNetwork(client, name);
+    const found = existing.find((n) => n.Name === name);
     if (found && !isExternal(def) && found.Labels?.[LABEL.project] !== project.name) {
       warn(`a network with name ${name} exists but was not created for project "${project.name}".\nSet \`external: true\` to use an existing network`);
     }
-    if (found) continue;
+    if (found) return;
     if (isExternal(def)) throw invalid(`network ${name} declared as external, but could not be found`);
     await progress.step(networkId(name), 'Creating', 'Created', () => client.createNetwork(networkRequest(project, key, def)));
-  }
+  });
 }
 
 function networkRequest(project: Project, key: string, def: Dict) {
@@ -47,20 +53,23 @@ function networkRequest(project: Project, key: string, def: Dict) {
   };
 }
 
+/** Creates the missing named volumes, in parallel. */
 export async function ensureVolumes(client: BerthClient, project: Project, progress: Progress, warn: Warn): Promise<void> {
+  const volumes = Object.entries(project.model.volumes);
+  if (volumes.length === 0) return;
   const existing = new Map((await client.listVolumes()).map((v) => [v.Name, v]));
-  for (const [key, def] of Object.entries(project.model.volumes)) {
+  await allSettled(volumes, async ([key, def]) => {
     const name = String(def.name);
     const found = existing.get(name);
     if (found && !isExternal(def) && found.Labels?.[LABEL.project] !== project.name) {
       warn(`volume "${name}" already exists but was not created by Docker Compose. Use \`external: true\` to use an existing volume`);
     }
-    if (found) continue;
+    if (found) return;
     if (isExternal(def)) throw invalid(`external volume "${name}" not found`);
     const labels = { ...((def.labels ?? {}) as Record<string, string>), [LABEL.volume]: key, [LABEL.project]: project.name, [LABEL.version]: COMPOSE_VERSION };
     const request = { Name: name, Driver: (def.driver as string | undefined) ?? 'local', DriverOpts: (def.driver_opts as Record<string, string> | undefined) ?? {}, Labels: labels };
     await progress.step(`Volume ${JSON.stringify(name)}`, 'Creating', 'Created', () => client.createVolume(request));
-  }
+  });
 }
 
 /** `down`: the project's own networks (found by name and project label); returns whether any was removed. */

@@ -8,14 +8,16 @@
 import { randomBytes } from 'node:crypto';
 import type { BerthClient, CreateContainerRequest } from '../client/index.js';
 import { invalid } from '../lib/errors.js';
-import { imageIdOf, imageName } from './build.js';
+import { imageName } from './build.js';
+import { imageIdOf } from './image-ids.js';
 import { toMap } from './canonical.js';
 import { containerSpec, type ContainerPlan } from './container-spec.js';
+import { injectFiles } from './inject.js';
 import { nameOf, numberOf, projectContainers, serviceOf } from './containers.js';
 import { serviceConfigHash } from './hash.js';
 import { pullMissing } from './images.js';
 import { waitForDependencies } from './lifecycle.js';
-import { connectOtherNetworks } from './networking.js';
+import { connectOtherNetworks, networksAtCreate } from './networking.js';
 import type { Progress } from './progress.js';
 import type { Project } from './project.js';
 import { ensureNetworks, ensureVolumes } from './resources.js';
@@ -100,7 +102,7 @@ export async function createOneOff(client: BerthClient, project: Project, o: Run
   // The plan's project sees the changed service, so the spec and the hash are the one-off's own.
   const oneOff: Project = { ...project, model: { ...project.model, services: { ...project.model.services, [o.service]: service } } };
   const imageId = await imageIdOf(client, imageName(project, o.service));
-  const plan: ContainerPlan = { service: o.service, number: 1, name, hash: serviceConfigHash(service), oneoff: true, slug, imageId };
+  const plan: ContainerPlan = { service: o.service, number: 1, name, hash: serviceConfigHash(service), oneoff: true, slug, imageId, allNetworks: await networksAtCreate(client) };
   const request = containerSpec(oneOff, plan);
   request.AttachStdin = o.interactive && !o.detach;
   request.AttachStdout = !o.detach;
@@ -108,6 +110,7 @@ export async function createOneOff(client: BerthClient, project: Project, o: Run
   request.StdinOnce = o.interactive && !o.detach;
   request.HostConfig.AutoRemove = o.rm;
   const { Id } = await client.createContainer(request, { name });
-  await connectOtherNetworks(client, oneOff, o.service, service, Id, name);
+  await connectOtherNetworks(client, oneOff, o.service, Id, plan);
+  await injectFiles(client, oneOff, service, Id);
   return { id: Id, request };
 }

@@ -2,22 +2,25 @@
  * `compose up` and `compose create`: converge the engine on the project, as
  * compose v2 does (pkg/compose/create.go, convergence.go, start.go).
  * Images first (built or pulled), so a failure leaves nothing half-created;
- * then networks and volumes; then each service's containers, services in
- * dependency order with independent ones in parallel; then (unless only
- * creating) the stopped ones started, each service once what it depends on
- * is started, healthy or completed; with `wait`, until all are running or healthy.
+ * then networks and volumes (in parallel); then each service's containers,
+ * all at once but for what a create body names; and (unless only creating)
+ * the stopped ones started, each service once its containers exist and what
+ * it depends on is started, healthy or completed; with `wait`, until all are
+ * running or healthy.
  */
 import type { BerthClient, ContainerSummary } from '../client/index.js';
 import { convergeService, type Converged, type ConvergeOptions } from './converge.js';
 import { nameOf, projectContainers, serviceOf } from './containers.js';
 import { dependencyOrder, referencedServices } from './finalise.js';
-import { inDependencyOrder } from './graph.js';
+import { allSettled, dependenciesOf, inDependencyOrder } from './graph.js';
+import { ImageIds } from './image-ids.js';
+import { checkReferences } from './inject.js';
 import { ensureImages, type ImageOptions } from './build.js';
 import { removeContainer } from './lifecycle.js';
 import type { Progress } from './progress.js';
 import type { Project } from './project.js';
 import { ensureNetworks, ensureVolumes } from './resources.js';
-import { startServices, waitRunningOrHealthy } from './start.js';
+import { startService, waitRunningOrHealthy } from './start.js';
 
 export interface UpOptions extends ConvergeOptions, ImageOptions {
   removeOrphans?: boolean;
@@ -36,30 +39,78 @@ export interface UpOptions extends ConvergeOptions, ImageOptions {
 export type ProjectContainers = Map<string, Converged[]>;
 
 export async function up(client: BerthClient, project: Project, progress: Progress, options: UpOptions): Promise<ProjectContainers> {
-  const created = await create(client, project, progress, options);
-  if (options.noStart) return created;
-  await startServices(client, project, created, progress);
+  if (options.noStart) return create(client, project, progress, options);
+  const { order, creations } = await startCreating(client, project, progress, options);
+  // Each service starts once its own containers exist and what it depends on has started (or is healthy, or
+  // completed), while the others are still being created: the daemon's latency overlaps instead of adding up.
+  const byService: ProjectContainers = new Map();
+  const starting = inDependencyOrder(project.model.services, order, async (service) => {
+    byService.set(service, await creations.get(service)!);
+    await startService(client, project, service, byService, progress);
+  });
+  await settleAll([starting, ...creations.values()]);
+  const created = inOrder(order, byService);
   if (options.wait) await waitRunningOrHealthy(client, project, created, progress, options.waitTimeout);
   return created;
 }
 
-/** Everything up to and including the containers: what `create` does, and `up` before it starts them. */
+/** Everything up to and including the containers: what `create` does, and attached `up` before it attaches and starts them. */
 export async function create(client: BerthClient, project: Project, progress: Progress, options: UpOptions): Promise<ProjectContainers> {
-  const order = selected(project, options.services, options.noDeps);
-  await ensureImages(client, project, order, progress, options);
-  const existing = await projectContainers(client, project.name);
-  await handleOrphans(client, project, existing, progress, options);
-  await ensureNetworks(client, project, progress, options.warn);
-  await ensureVolumes(client, project, progress, options.warn);
+  const { order, creations } = await startCreating(client, project, progress, options);
   const byService: ProjectContainers = new Map();
-  // A container is created once the containers its create body names exist; the rest of depends_on
-  // orders only the starts, so creation runs in parallel (the daemon's latency is most of `up`).
-  await inDependencyOrder(creationOrder(project), order, async (service) => {
-    const mine = existing.filter((c) => serviceOf(c) === service);
-    byService.set(service, await convergeService(client, project, service, mine, progress, { ...options, recreate: recreateFor(service, options) }));
-  });
-  // Map order is dependency order, whatever order the services finished in.
+  await allSettled(order, async (service) => byService.set(service, await creations.get(service)!));
+  return inOrder(order, byService);
+}
+
+/** Map order is dependency order, whatever order the services finished in. */
+function inOrder(order: string[], byService: ProjectContainers): ProjectContainers {
   return new Map(order.map((s) => [s, byService.get(s) ?? []]));
+}
+
+/** Settles every promise, then throws the first failure. */
+async function settleAll(promises: Promise<unknown>[]): Promise<void> {
+  await allSettled(promises, (p) => p);
+}
+
+/**
+ * Images, orphans, networks and volumes (what must exist before any
+ * container), then every service's convergence under way: a service's
+ * containers are created once the containers its create body names exist;
+ * the rest of depends_on orders only the starts, so creation runs in
+ * parallel. Each promise already has a handler, so one that fails while
+ * nobody awaits it yet is not an unhandled rejection.
+ */
+async function startCreating(client: BerthClient, project: Project, progress: Progress, options: UpOptions): Promise<{ order: string[]; creations: Map<string, Promise<Converged[]>> }> {
+  const order = selected(project, options.services, options.noDeps);
+  checkReferences(project, order);
+  const images = new ImageIds(client);
+  // Reading the project's containers changes nothing, so it need not wait for the images; what is created or removed does.
+  const listing = projectContainers(client, project.name);
+  listing.catch(() => undefined);
+  await ensureImages(client, project, order, progress, options, images);
+  const existing = await listing;
+  await settleAll([
+    handleOrphans(client, project, existing, progress, options),
+    ensureNetworks(client, project, progress, options.warn),
+    ensureVolumes(client, project, progress, options.warn),
+  ]);
+  const references = creationOrder(project);
+  const creations = new Map<string, Promise<Converged[]>>();
+  const converge = (service: string): Promise<Converged[]> => {
+    let done = creations.get(service);
+    if (!done) {
+      // The graph has no cycles (the loader checked), so this recursion ends.
+      const first = dependenciesOf(references, service).filter((d) => order.includes(d));
+      done = settleAll(first.map(converge)).then(() => convergeService(client, project, service, existing.filter((c) => serviceOf(c) === service), progress, {
+        ...options, recreate: recreateFor(service, options), images,
+      }));
+      done.catch(() => undefined);
+      creations.set(service, done);
+    }
+    return done;
+  };
+  order.forEach(converge);
+  return { order, creations };
 }
 
 /** Each service with, as its dependencies, only the services whose containers its create body names. */

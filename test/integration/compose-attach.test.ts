@@ -4,14 +4,13 @@
  * prefix (no colour when stdout is not a terminal), "exited with code N"
  * and exit 0 once all containers stopped; --abort-on-container-exit with
  * --exit-code-from returns that service's code and stops the others; and
+ * --attach-dependencies follows what the named services depend on too; and
  * Ctrl-C (SIGINT to the CLI run as a child) stops the project and exits 130.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { composeSuite, lines, LOOP, type Target } from './compose-helpers.js';
-import { ROOT } from './harness.js';
+import { composeSuite, lines, LOOP, spawnCompose, type Target } from './compose-helpers.js';
 
 const PROJECT = 'caproj';
 
@@ -20,28 +19,6 @@ const READY_LOOP = ['sh', '-c', "trap 'exit 0' TERM; echo ready; while true; do 
 
 async function writeProject(t: Target, services: Record<string, unknown>): Promise<void> {
   await writeFile(join(t.dir, 'compose.yaml'), JSON.stringify({ name: PROJECT, services }));
-}
-
-/** The CLI as a child whose output is watched, to be interrupted. */
-function startUp(t: Target, args: string[]) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'berth'), '-H', t.host, 'compose', '-f', join(t.dir, 'compose.yaml'), 'up', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const waiters: Array<() => void> = [];
-  child.stdout.on('data', (c: Buffer) => ((stdout += c.toString()), waiters.splice(0).forEach((w) => w())));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const until = async (predicate: (out: string) => boolean, what: string) => {
-    const deadline = Date.now() + 120_000;
-    while (!predicate(stdout)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`waiting for ${what}; stdout:\n${stdout}\nstderr:\n${stderr}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 1000);
-      });
-    }
-  };
-  return { child, exited, until, out: () => ({ stdout, stderr }) };
 }
 
 async function scenario(t: Target): Promise<void> {
@@ -75,9 +52,26 @@ async function scenario(t: Target): Promise<void> {
   assert.ok(lines(aborted.stderr).includes(`Container ${PROJECT}-a-1 Stopped`), aborted.stderr);
   assert.equal(t.inspect(`${PROJECT}-a-1`, '{{.State.Running}}'), 'false');
 
+  // Named services only, unless --attach-dependencies adds what they depend on.
+  await writeProject(t, {
+    a: { image: 'busybox:latest', command: ['sh', '-c', 'echo a says hi'] },
+    bb: { image: 'busybox:latest', command: ['sh', '-c', 'echo bb says hi'], depends_on: ['a'] },
+  });
+  const named = t.composeRaw(['up', 'bb']);
+  assert.equal(named.code, 0, named.stderr);
+  assert.equal(lines(named.stdout)[0], 'Attaching to bb-1');
+  assert.ok(!named.stdout.includes('a says hi') && named.stdout.includes('bb says hi'), named.stdout);
+  const withDeps = t.composeRaw(['up', '--attach-dependencies', 'bb']);
+  assert.equal(withDeps.code, 0, withDeps.stderr);
+  assert.equal(lines(withDeps.stdout)[0], 'Attaching to a-1, bb-1');
+  for (const line of ['a-1   | a says hi', 'bb-1  | bb says hi', 'a-1 exited with code 0']) assert.ok(withDeps.stdout.split('\n').includes(line), `missing "${line}" in:\n${withDeps.stdout}`);
+  assert.match(t.composeRaw(['up', '--attach', 'a', '--attach-dependencies', 'bb']).stderr, /cannot combine --attach and --attach-dependencies/);
+  assert.match(t.composeRaw(['up', '-d', '--attach-dependencies']).stderr, /--detach cannot be combined with .*--attach-dependencies/);
+  assert.match(t.composeRaw(['up', '--no-deps', '--attach', 'a', 'bb']).stderr, /cannot attach to services not included in up: a/);
+
   // Ctrl-C: a graceful stop of everything, exit 130.
   await writeProject(t, { a: { image: 'busybox:latest', command: READY_LOOP }, bb: { image: 'busybox:latest', command: READY_LOOP } });
-  const run = startUp(t, ['-t', '5']);
+  const run = spawnCompose(t, ['up', '-t', '5']);
   await run.until((s) => s.includes('a-1   | ready') && s.includes('bb-1  | ready'), 'both containers to print ready');
   run.child.kill('SIGINT');
   const code = await run.exited;

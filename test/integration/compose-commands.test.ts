@@ -279,6 +279,12 @@ describe('berth compose pull / push with the test registry', () => {
       assert.match(failed.stderr, /gone Error /);
       assert.match(failed.stderr, /must be built from source by running:\n {4}berth compose build gone/);
       t.compose(['--profile', 'gone', 'pull', '--ignore-pull-failures', 'gone']);
+
+      // --policy replaces the file's pull_policy: always pulls even a `never`, missing skips what is there.
+      await writeFile(t.file, JSON.stringify({ name: 'ccpull', services: { app: { image: app, pull_policy: 'never' } } }));
+      has(t.compose(['pull']).lines, `Image ${app} Skipped`);
+      has(t.compose(['pull', '--policy', 'always']).lines, 'app Pulling', 'app Pulled');
+      has(t.compose(['pull', '--policy', 'missing']).lines, 'app Skipped - Image is already present locally');
     } finally {
       await daemon.stop();
       await registry.stop();

@@ -1,5 +1,6 @@
 /** What the compose integration tests share: the berth CLI against one daemon, free ports, busybox. */
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,39 @@ export class Target {
   }
 }
 
+export interface ComposeChild {
+  child: ChildProcess;
+  /** The exit code, once the child has exited and its output is all read. */
+  exited: Promise<number | null>;
+  /** Resolves once stdout satisfies `predicate`; fails (with the output) after two minutes or if the CLI exits first. */
+  until(predicate: (stdout: string) => boolean, what: string): Promise<void>;
+  out(): { stdout: string; stderr: string };
+}
+
+/** `berth compose ARGS` as a child whose output is watched while the test goes on (attached up, logs -f). */
+export function spawnCompose(t: Target, args: string[]): ComposeChild {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'berth'), '-H', t.host, 'compose', '-f', join(t.dir, 'compose.yaml'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<() => void> = [];
+  child.stdout.on('data', (c: Buffer) => ((stdout += c.toString()), waiters.splice(0).forEach((w) => w())));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  // 'close', not 'exit': the output the child wrote last has been read by then.
+  let closed = false;
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => ((closed = true), resolve(code))));
+  const until = async (predicate: (out: string) => boolean, what: string) => {
+    const deadline = Date.now() + 120_000;
+    while (!predicate(stdout)) {
+      if (Date.now() > deadline || closed) throw new Error(`waiting for ${what}; stdout:\n${stdout}\nstderr:\n${stderr}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 1000);
+      });
+    }
+  };
+  return { child, exited, until, out: () => ({ stdout, stderr }) };
+}
+
 /** Imports busybox, runs the scenario (errors named by target), and always takes the project down again. */
 export async function onTarget(t: Target, scenario: (t: Target) => Promise<void>): Promise<void> {
   await t.importBusybox();
@@ -69,8 +103,11 @@ export async function onTarget(t: Target, scenario: (t: Target) => Promise<void>
   }
 }
 
-/** A suite running `scenario` against a private berthd and, when installed, a private dockerd 20.10. */
-export function composeSuite(title: string, scenario: (t: Target) => Promise<void>): void {
+/**
+ * A suite running `scenario` against a private berthd and, when installed, a
+ * private dockerd 20.10; `extra` declares more tests of the suite, given its project directory.
+ */
+export function composeSuite(title: string, scenario: (t: Target) => Promise<void>, extra?: (dir: () => string) => void): void {
   describe(title, () => {
     let dir: string;
     before(async () => {
@@ -97,5 +134,7 @@ export function composeSuite(title: string, scenario: (t: Target) => Promise<voi
         await daemon.stop();
       }
     });
+
+    extra?.(() => dir);
   });
 }

@@ -9,12 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { freePort, lines, LOOP, onTarget, Target } from './compose-helpers.js';
-import { dockerdSkipReason, ReferenceDockerd, run, TestDaemon } from './harness.js';
+import { test } from 'node:test';
+import { composeSuite, freePort, lines, LOOP, Target } from './compose-helpers.js';
+import { run, TestDaemon } from './harness.js';
 
 const PROJECT = 'cuproj';
 const DOCKER_COMPOSE = '/usr/bin/docker-compose';
@@ -112,26 +111,12 @@ async function scenario(t: Target): Promise<void> {
   assert.equal(t.berth(['volume', 'ls', '-q']).stdout.trim(), '', 'named and anonymous volumes are gone');
 }
 
-describe('berth compose up / ps / down', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'berth-compose-up-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+composeSuite('berth compose up / ps / down', scenario, dockerCompose);
 
-  test('against berthd', async () => {
-    const daemon = await TestDaemon.start();
-    try {
-      await onTarget(new Target('berthd', daemon.host, dir), scenario);
-    } finally {
-      await daemon.stop();
-    }
-  });
-
-  // The labels are the project's only state: docker-compose 1.29 lists and takes down what berth compose made.
+/** The labels are the project's only state: docker-compose 1.29 lists and takes down what berth compose made. */
+function dockerCompose(projectDir: () => string): void {
   test('docker-compose 1.29 sees the project', { skip: existsSync(DOCKER_COMPOSE) ? undefined : 'docker-compose not installed' }, async () => {
+    const dir = projectDir();
     const daemon = await TestDaemon.start();
     const t = new Target('berthd', daemon.host, dir);
     try {
@@ -153,13 +138,4 @@ describe('berth compose up / ps / down', () => {
       await daemon.stop();
     }
   });
-
-  test('against dockerd 20.10', { skip: dockerdSkipReason() }, async () => {
-    const daemon = await ReferenceDockerd.start();
-    try {
-      await onTarget(new Target('dockerd', daemon.host, dir), scenario);
-    } finally {
-      await daemon.stop();
-    }
-  });
-});
+}

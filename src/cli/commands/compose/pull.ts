@@ -16,12 +16,16 @@ export const pullCommand: ComposeSubcommand = {
     { long: 'ignore-buildable', type: 'bool', usage: 'Ignore images that can be built' },
     { long: 'ignore-pull-failures', type: 'bool', usage: 'Pull what it can and ignores images with pull failures' },
     { long: 'include-deps', type: 'bool', usage: 'Also pull services declared as dependencies' },
+    { long: 'policy', type: 'string', usage: 'Apply pull policy ("missing"|"always")' },
     { long: 'quiet', short: 'q', type: 'bool', usage: 'Pull without printing progress information' },
   ],
   async run(ctx, parsed, options) {
     const project = openProject(ctx, options, { services: parsed.args });
     const { services } = project.model;
     const selected = namedOrAll(services, parsed.args, Boolean(parsed.flags['include-deps']));
+    // As compose v2: the policy replaces every image's pull_policy, whatever the file says.
+    const policy = parsed.flags.policy as string | undefined;
+    if (policy) for (const service of Object.values(services)) if (service.image) service.pull_policy = policy;
     const { mustBuild, failure } = await pullServices(await ctx.client(), project, progressFor(ctx), {
       services: selected,
       quiet: Boolean(parsed.flags.quiet),

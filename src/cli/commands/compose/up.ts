@@ -5,6 +5,7 @@ import { create, selected, up } from '../../../compose/up.js';
 import { runAttached } from './attached.js';
 import { applyConvergeFlags, checkConvergeFlags, CONVERGE_FLAGS, imageOptions, recreatePolicy } from './converge-flags.js';
 import { openProject } from './options.js';
+import type { Project } from '../../../compose/project.js';
 import { progressFor, timeoutFlag, warner } from './progress-sink.js';
 import type { ComposeSubcommand } from './subcommand.js';
 
@@ -12,6 +13,7 @@ const UP_FLAGS: FlagSpec[] = [
   ...CONVERGE_FLAGS,
   { long: 'abort-on-container-exit', type: 'bool', usage: 'Stops all containers if any container was stopped. Incompatible with -d' },
   { long: 'attach', type: 'stringArray', usage: 'Restrict attaching to the specified services. Incompatible with --attach-dependencies.' },
+  { long: 'attach-dependencies', type: 'bool', usage: 'Automatically attach to log output of dependent services' },
   { long: 'detach', short: 'd', type: 'bool', usage: 'Detached mode: Run containers in the background' },
   { long: 'exit-code-from', type: 'string', usage: 'Return the exit code of the selected service container. Implies --abort-on-container-exit' },
   { long: 'no-attach', type: 'stringArray', usage: 'Do not attach (stream logs) to the specified services' },
@@ -30,8 +32,10 @@ const UP_FLAGS: FlagSpec[] = [
 function checkUpFlags(flags: ParsedArgs['flags']): void {
   checkConvergeFlags(flags);
   const cascade = flags['abort-on-container-exit'] || flags['exit-code-from'];
-  if (flags.detach && (cascade || (flags.attach as string[]).length)) throw new StatusError('--detach cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies', 1);
-  if (flags.wait && cascade) throw new StatusError('--wait cannot be combined with --abort-on-container-exit', 1);
+  const attach = (flags.attach as string[]).length > 0 || flags['attach-dependencies'];
+  if (flags.wait && (cascade || attach)) throw new StatusError('--wait cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies', 1);
+  if (flags.detach && (cascade || attach)) throw new StatusError('--detach cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies', 1);
+  if ((flags.attach as string[]).length > 0 && flags['attach-dependencies']) throw new StatusError('cannot combine --attach and --attach-dependencies', 1);
 }
 
 export const upCommand: ComposeSubcommand = {
@@ -66,9 +70,10 @@ export const upCommand: ComposeSubcommand = {
       await up(client, project, progress, upOptions);
       return 0;
     }
+    const followed = attachTo(project, flags, services);
     const created = await create(client, project, progress, upOptions);
     return runAttached(ctx, client, project, created, progress, {
-      attachTo: attachTo(flags, services ?? selected(project, undefined)),
+      attachTo: followed,
       cascade: Boolean(flags['abort-on-container-exit'] || exitCodeFrom),
       exitCodeFrom,
       color: Boolean(ctx.stdout.isTTY) && !flags['no-color'],
@@ -79,9 +84,21 @@ export const upCommand: ComposeSubcommand = {
   },
 };
 
-/** The services whose output is followed: --attach's, else the named ones (or all), less --no-attach's. */
-function attachTo(flags: ParsedArgs['flags'], services: string[]): string[] {
+/**
+ * The services whose output is followed (compose v2's runUp): --attach's (all
+ * of them brought up), else the named services (all when none is) and, with
+ * --attach-dependencies, what they depend on, less those marked `attach:
+ * false`; --no-attach's taken out of either.
+ */
+function attachTo(project: Project, flags: ParsedArgs['flags'], services: string[] | undefined): string[] {
   const only = flags.attach as string[];
   const not = new Set(flags['no-attach'] as string[]);
-  return (only.length ? only : services).filter((s) => !not.has(s));
+  if (only.length) {
+    const brought = new Set(selected(project, services, Boolean(flags['no-deps'])));
+    const outside = only.filter((s) => !brought.has(s));
+    if (outside.length) throw new StatusError(`cannot attach to services not included in up: ${outside.join(', ')}`, 1);
+    return only.filter((s) => !not.has(s));
+  }
+  const wanted = flags['attach-dependencies'] ? selected(project, services, Boolean(flags['no-deps'])) : services ?? Object.keys(project.model.services);
+  return wanted.filter((s) => project.model.services[s]?.attach !== false && !not.has(s));
 }
