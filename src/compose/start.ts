@@ -12,14 +12,19 @@ import { waitFor, waitForDependencies } from './lifecycle.js';
 import { containerId, type Progress } from './progress.js';
 import type { Project } from './project.js';
 
-export async function startServices(client: BerthClient, project: Project, byService: Map<string, Converged[]>, progress: Progress): Promise<void> {
-  await inDependencyOrder(project.model.services, [...byService.keys()], (service) => startService(client, project, service, byService, progress));
+/** `cancelled`: once it says so (Ctrl-C during an attached up), no further container is started. */
+export async function startServices(client: BerthClient, project: Project, byService: Map<string, Converged[]>, progress: Progress, cancelled?: () => boolean): Promise<void> {
+  await inDependencyOrder(project.model.services, [...byService.keys()], (service) => startService(client, project, service, byService, progress, cancelled));
 }
 
 /** One service's stopped containers started, once what it depends on (already started, in `byService`) is healthy or completed if it must be. */
-export async function startService(client: BerthClient, project: Project, service: string, byService: Map<string, Converged[]>, progress: Progress): Promise<void> {
+export async function startService(
+  client: BerthClient, project: Project, service: string, byService: Map<string, Converged[]>, progress: Progress, cancelled?: () => boolean,
+): Promise<void> {
+  if (cancelled?.()) return;
   await waitForDependencies(client, project, service, byService, progress);
   await allSettled((byService.get(service) ?? []).filter((c) => !c.running), async (c) => {
+    if (cancelled?.()) return;
     await progress.step(containerId(c.name), 'Starting', 'Started', () => client.startContainer(c.id));
     c.running = true;
   });

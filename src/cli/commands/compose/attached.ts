@@ -66,7 +66,9 @@ export async function runAttached(ctx: CommandContext, client: BerthClient, proj
   process.on('SIGTERM', onSignal);
   try {
     const { done } = await session.attach(followed, onExit);
-    await startServices(client, project, created, progress);
+    await startServices(client, project, created, progress, () => aborting);
+    // A start already on its way when the stop began ends after it: stop again, or that container keeps running.
+    if (aborting) stopAll(interrupted > 1);
     await done;
     // Stops run in parallel with the exits they cause; a failed one fails the command.
     for (let i = 0; i < stops.length; i++) await stops[i];
