@@ -11,6 +11,8 @@ let dir: string;
 let server: http.Server;
 const seen: string[] = [];
 let serverApiVersion = '1.41';
+let waiterClosed: () => void = () => undefined;
+const waiterGone = new Promise<void>((resolve) => (waiterClosed = resolve));
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'berth-client-'));
@@ -31,6 +33,13 @@ before(async () => {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ stream: `got ${Buffer.concat(chunks).toString()}\n` }));
       });
+      return;
+    }
+    if (req.url?.includes('/containers/sleeper/wait')) {
+      // Headers now, the result never: the waiter stays open until the client goes.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      req.socket.once('close', () => waiterClosed());
       return;
     }
     res.writeHead(404, { 'Content-Type': 'application/json' });
@@ -101,4 +110,13 @@ test('parseHost understands unix, tcp, http, https and docker\'s short forms', (
   assert.deepEqual(parseHost(':5555'), { kind: 'tcp', hostname: '127.0.0.1', port: 5555 });
   assert.throws(() => parseHost('tcp://x:1/prefix'), /a path prefix is not supported/);
   assert.throws(() => parseHost('ftp://x'), /unsupported protocol scheme/);
+});
+
+test('close() also ends requests on a connection of their own (a pending wait), so a command can exit', async () => {
+  serverApiVersion = '1.41';
+  const client = newClient();
+  const { result } = await client.waitContainer('sleeper');
+  result.catch(() => undefined);
+  client.close();
+  await waiterGone;
 });

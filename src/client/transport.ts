@@ -122,6 +122,8 @@ export class Transport {
   /** TLS settings for requests (and for hijacked connections, which do not use the agent); undefined for plain HTTP. */
   private readonly tls: https.AgentOptions | undefined;
   private readonly https: typeof https | undefined;
+  /** Requests on a connection of their own, still open: close() ends them as agent.destroy() ends the pooled ones. */
+  private readonly ownRequests = new Set<http.ClientRequest>();
 
   constructor(private readonly options: TransportOptions) {
     const useTls = options.tls !== undefined || options.host.startsWith('https://');
@@ -160,6 +162,10 @@ export class Transport {
       const outgoing = this.send({ ...target, method: req.method, path: req.path, headers, agent: req.ownConnection ? false : this.agent }, (res) =>
         resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res }),
       );
+      if (req.ownConnection) {
+        this.ownRequests.add(outgoing);
+        outgoing.once('close', () => this.ownRequests.delete(outgoing));
+      }
       if (this.options.timeoutMs) outgoing.setTimeout(this.options.timeoutMs, () => outgoing.destroy(new Error('request timed out')));
       outgoing.on('error', (err) => reject(isConnectError(err) ? new ConnectionError(this.options.host, err) : err));
       if (req.body === undefined) outgoing.end();
@@ -198,6 +204,7 @@ export class Transport {
 
   close(): void {
     this.agent.destroy();
+    for (const outgoing of this.ownRequests) outgoing.destroy();
   }
 }
 
