@@ -230,7 +230,7 @@ describe('dashboard images, run and events views, over berthd and dockerd 20.10'
     await admin.context.close();
 
     const { context, page } = await rig.signIn('looker', 'viewer password');
-    assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes,Events');
+    assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes,Events,Compose,Registries', 'no Run and no Users');
     await page.click('nav >> text=Images');
     await openImage(page, 'docker', 'bb:latest');
     await page.waitForSelector('#history-table tbody tr');
