@@ -5,7 +5,9 @@
  */
 import { invalid } from '../lib/errors.js';
 
-export type GcSchedule = { kind: 'none' } | { kind: 'interval'; hours: number } | { kind: 'daily'; time: string };
+import type { GcSchedule } from './console/web/wire.js';
+
+export type { GcSchedule };
 
 const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;

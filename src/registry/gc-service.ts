@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../lib/atomic.js';
 import { conflict, invalid } from '../lib/errors.js';
 import { Mutex } from '../lib/mutex.js';
 import { collectGarbage } from './gc.js';
+import type { GcRun } from './console/web/wire.js';
 import { nextRun, type GcSchedule } from './gc-schedule.js';
 import { GC_GRACE_MS, type Registry } from './registry.js';
 import { isMissing } from './storage/fs-util.js';
@@ -21,21 +22,7 @@ export const KEPT_RUNS = 25;
 const MAX_TIMER_MS = 3600 * 1000;
 export const SCHEDULER = 'scheduler';
 
-export interface GcRun {
-  started: string;
-  finished: string;
-  duration_ms: number;
-  /** The user who ran it, or "scheduler". */
-  by: string;
-  trigger: 'manual' | 'schedule';
-  dry_run: boolean;
-  delete_untagged: boolean;
-  blobs_removed: number;
-  bytes_removed: number;
-  manifests_removed: number;
-  blobs_kept: number;
-  error?: string;
-}
+export type { GcRun };
 
 interface GcState {
   schedule: GcSchedule;

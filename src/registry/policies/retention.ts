@@ -18,6 +18,7 @@
  */
 import { invalid } from '../../lib/errors.js';
 import { matches, parseSelector, selects, type Selector } from './patterns.js';
+import type { RetentionReport } from '../console/web/wire.js';
 
 export const MAX_RULES = 15;
 
@@ -42,18 +43,7 @@ export interface RetentionPlan {
   delete: TagInfo[];
 }
 
-/** What a run did (or, dry, would do). */
-export interface RetentionReport {
-  dry_run: boolean;
-  trigger: 'manual' | 'push';
-  operator: string;
-  started: string;
-  finished: string;
-  /** Tags kept, over the repositories looked at. */
-  kept: number;
-  deleted: { repository: string; tag: string; digest: string }[];
-  errors: string[];
-}
+export type { RetentionReport };
 
 export function parseRetentionRules(value: unknown): RetentionRule[] {
   if (!Array.isArray(value)) throw invalid('rules must be a list');

@@ -1,5 +1,6 @@
 /** Webhook configuration and Harbor's payload shape, shared by the store, the sender and the API. */
 import { invalid } from '../../lib/errors.js';
+import type { Attempt, Delivery } from '../console/web/wire.js';
 
 export const EVENT_TYPES = ['PUSH_ARTIFACT', 'DELETE_ARTIFACT', 'PULL_ARTIFACT'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -57,18 +58,4 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** One delivery of an event to a webhook, with its attempts so far. */
-export interface Attempt {
-  time: string;
-  status_code?: number;
-  error?: string;
-}
-
-export interface Delivery {
-  id: string;
-  event_type: string;
-  repository: string;
-  tag: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts: Attempt[];
-}
+export type { Attempt, Delivery };

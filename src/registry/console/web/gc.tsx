@@ -9,22 +9,7 @@ import { bytes } from '../../../dashboard/web/format.js';
 import { useNotify } from '../../../dashboard/web/notices.js';
 import { DataTable, type Column } from '../../../dashboard/web/table.js';
 import { call } from './api.js';
-
-type Schedule = { kind: 'none' } | { kind: 'interval'; hours: number } | { kind: 'daily'; time: string };
-
-interface GcRun {
-  started: string;
-  duration_ms: number;
-  by: string;
-  trigger: 'manual' | 'schedule';
-  dry_run: boolean;
-  delete_untagged: boolean;
-  blobs_removed: number;
-  bytes_removed: number;
-  manifests_removed: number;
-  blobs_kept: number;
-  error?: string;
-}
+import type { GcRun, GcSchedule as Schedule } from './wire.js';
 
 interface GcStatus {
   running: boolean;

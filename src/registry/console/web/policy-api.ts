@@ -1,27 +1,8 @@
 /** The shapes of the policy endpoints (/api/v1/projects/{p}/retention, …/immutability, …/webhooks). */
 import { call } from './api.js';
+import type { Delivery, RetentionReport } from './wire.js';
 
-/* The API's shapes, written out here: the front end may import nothing of the server (scripts/depcheck.ts). */
-
-export interface RetentionReport {
-  dry_run: boolean;
-  trigger: string;
-  operator: string;
-  started: string;
-  finished: string;
-  kept: number;
-  deleted: { repository: string; tag: string; digest: string }[];
-  errors: string[];
-}
-
-export interface Delivery {
-  id: string;
-  event_type: string;
-  repository: string;
-  tag: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts: { time: string; status_code?: number; error?: string }[];
-}
+export type { Delivery, RetentionReport };
 
 export interface Selector {
   repositories: string;
