@@ -9,7 +9,7 @@ import { SharedMutex } from '../../lib/mutex.js';
 import { phase } from '../../lib/phases.js';
 import { writeJsonAtomic } from '../../lib/atomic.js';
 import { unmount } from '../../platform/linux/mount.js';
-import type { LayerInfo, LayerStore, RwLayerInfo } from './types.js';
+import type { CreatedLayer, LayerInfo, LayerStore, RwLayerInfo } from './types.js';
 import { extractInWorker } from './extract-pool.js';
 import type { ApplyOptions } from './tar-apply.js';
 import { regenerateTar } from './tar-split.js';
@@ -102,11 +102,11 @@ export abstract class DirLayerStore implements LayerStore {
 
   // ---- read-only layers ----
 
-  async create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest, options: { verified?: boolean } = {}): Promise<LayerInfo> {
+  async create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest, options: { verified?: boolean } = {}): Promise<CreatedLayer> {
     if (parent !== null) await this.mustGet(parent);
     if (expectedDiffId !== undefined) {
       const existing = await this.get(chainIdOf(parent, expectedDiffId));
-      if (existing !== null) return drainAndReturn(tar, existing);
+      if (existing !== null) return { ...(await drainAndReturn(tar, existing)), created: false };
     }
     const tmp = await this.makeTemp();
     try {
@@ -131,16 +131,16 @@ export abstract class DirLayerStore implements LayerStore {
    */
   protected readonly measuresTree: boolean = false;
 
-  private async commitLayer(tmp: string, info: LayerInfo, tarSize: number): Promise<LayerInfo> {
+  private async commitLayer(tmp: string, info: LayerInfo, tarSize: number): Promise<CreatedLayer> {
     const existing = await this.get(info.chainId);
-    if (existing !== null) return existing; // extracted twice concurrently: keep the first
+    if (existing !== null) return { ...existing, created: false }; // extracted twice concurrently: keep the first
     const key = hexOf(info.chainId);
     const meta: LayerMeta = { kind: 'layer', ...info, tarSize };
     await writeJsonAtomic(join(tmp, 'meta.json'), meta);
     await rename(tmp, join(this.root, key));
     this.metas.set(key, meta);
     await this.committed(key);
-    return info;
+    return { ...info, created: true };
   }
 
   async get(chainId: Digest): Promise<LayerInfo | null> {

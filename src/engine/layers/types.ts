@@ -18,6 +18,11 @@ export interface LayerInfo {
   size: number;
 }
 
+/** A layer create() returned: `created` is false when the layer was there already (so a caller undoing its work keeps it). */
+export interface CreatedLayer extends LayerInfo {
+  created: boolean;
+}
+
 /** What a container's root filesystem is made of: returned as data, mounted by mount(). */
 export interface RwLayerInfo {
   id: string;
@@ -43,7 +48,7 @@ export interface LayerStore {
    * content store blob, named by the digest checked when it was written), so
    * they are not hashed again: for a layer with a huge file that is seconds.
    */
-  create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest, options?: { verified?: boolean }): Promise<LayerInfo>;
+  create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest, options?: { verified?: boolean }): Promise<CreatedLayer>;
   get(chainId: Digest): Promise<LayerInfo | null>;
   list(): Promise<LayerInfo[]>;
   /** Removes a read-only layer; `conflict` if a layer or rw layer still sits on it. */
