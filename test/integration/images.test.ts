@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import tar from 'tar-stream';
 import { tmpdir } from 'node:os';
 import { busyboxRootfs, DOCKER_CLI, readJson, ROOT, run, TestDaemon } from './harness.js';
@@ -15,6 +15,28 @@ interface FixtureFacts {
 }
 
 const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+/**
+ * A two-layer archive in dockerd's legacy layout (`<id>/json`, `<id>/layer.tar`, then
+ * the config and manifest.json), with random file contents so its layers are new. The
+ * second layer's json names no parent (a lie): it is extracted as a base layer first.
+ */
+async function legacyArchive(): Promise<{ entries: { name: string; body: string | Buffer }[]; diffIds: string[]; config: Buffer }> {
+  const tars = [await tarOf([{ name: 'a', body: randomBytes(4096) }]), await tarOf([{ name: 'b', body: randomBytes(4096) }])];
+  const diffIds = tars.map((t) => `sha256:${createHash('sha256').update(t).digest('hex')}`);
+  const ids = [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')];
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } }));
+  const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
+  const entries = [
+    { name: `${ids[0]}/json`, body: JSON.stringify({ id: ids[0] }) },
+    { name: `${ids[0]}/layer.tar`, body: tars[0]! },
+    { name: `${ids[1]}/json`, body: JSON.stringify({ id: ids[1] }) },
+    { name: `${ids[1]}/layer.tar`, body: tars[1]! },
+    { name: configName, body: config },
+    { name: 'manifest.json', body: JSON.stringify([{ Config: configName, RepoTags: ['streamed:1'], Layers: ids.map((id) => `${id}/layer.tar`) }]) },
+  ];
+  return { entries, diffIds, config };
+}
 
 /** A small tar built in memory, for archives the tests craft on purpose. */
 async function tarOf(entries: { name: string; body: string | Buffer }[]): Promise<Buffer> {
@@ -199,6 +221,30 @@ describe('images through the API, the berth CLI and the docker CLI', () => {
     } finally {
       server.kill();
     }
+  });
+
+  test('load streams legacy layers into the layer store: a lying parent link still loads right, an archive ending before its manifest leaves nothing', async () => {
+    const layersRoot = join(daemon.dataRoot, 'layers');
+    const blobs = join(daemon.dataRoot, 'content', 'blobs', 'sha256');
+    const layersBefore = (await readdir(layersRoot)).sort();
+    const blobsBefore = (await readdir(blobs)).sort();
+    const { entries, diffIds, config } = await legacyArchive();
+    const truncated = await tarOf(entries.filter((e) => !e.name.endsWith('.json') || e.name.includes('/')));
+    const cut = daemon.berth(['load'], truncated);
+    assert.equal(cut.code, 1);
+    assert.match(cut.stderr, /invalid archive: no manifest.json/);
+    assert.deepEqual((await readdir(layersRoot)).sort(), layersBefore, 'no streamed layer stays');
+    assert.deepEqual((await readdir(blobs)).sort(), blobsBefore, 'no staged blob');
+
+    const load = daemon.berth(['load'], await tarOf(entries));
+    assert.equal(load.code, 0, load.stderr);
+    const inspect = JSON.parse(daemon.berth(['image', 'inspect', 'streamed:1']).stdout)[0];
+    assert.equal(inspect.Id, `sha256:${createHash('sha256').update(config).digest('hex')}`);
+    assert.deepEqual(inspect.RootFS.Layers, diffIds);
+    const chain2 = createHash('sha256').update(`${diffIds[0]} ${diffIds[1]}`).digest('hex');
+    const added = (await readdir(layersRoot)).filter((name) => !layersBefore.includes(name)).sort();
+    assert.deepEqual(added, [diffIds[0]!.slice(7), chain2].sort(), 'the layer made on the wrong parent is gone');
+    assert.equal(daemon.berth(['rmi', 'streamed:1']).code, 0);
   });
 
   test('a hostile layer in a load archive is refused and nothing is kept', async () => {

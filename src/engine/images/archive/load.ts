@@ -1,53 +1,80 @@
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { isDigest, shortId, sha256, type Digest } from '../../../lib/digest.js';
+import { chainIds, isDigest, shortId, sha256, type Digest } from '../../../lib/digest.js';
 import { decompress, parseJson, readCapped } from '../../../lib/compression.js';
 import { invalid } from '../../../lib/errors.js';
 import { parseNormalizedNamed, withDefaultTag, type Reference } from '../../../lib/reference.js';
 import type { ContentStore } from '../../content/types.js';
+import type { LayerStore } from '../../layers/types.js';
 import type { ImageConfig, ProgressSink } from '../types.js';
 import { hostArchitecture } from '../import.js';
+import { LayerStreamer } from './stream-layers.js';
 
 /** Files up to this size are kept in memory while the archive streams by; larger ones go to the content store. */
 const SMALL_FILE = 1 << 20;
 /** Cap on what one archive may hold in memory in all. */
 const MEMORY_BUDGET = 64 << 20;
 
-type Entry = { kind: 'bytes'; bytes: Buffer } | { kind: 'blob'; digest: Digest; size: number } | { kind: 'link'; target: string };
+/** A file of the archive: in memory, staged in the content store, extracted into the layer store (see LayerStreamer), or a link. */
+type Entry =
+  | { kind: 'bytes'; bytes: Buffer }
+  | { kind: 'blob'; digest: Digest; size: number }
+  | { kind: 'streamed' }
+  | { kind: 'link'; target: string };
 
 interface LoadOptions {
   progress: ProgressSink;
   quiet: boolean;
-  /** Stores a verified config and its tags once its layers' tars are in the content store. */
+  /** Stores a verified config and its tags once its layers are in the layer store or their tars in the content store. */
   commit(configBytes: Buffer, tags: Reference[]): Promise<Digest>;
 }
 
 interface LoadDeps {
   content: ContentStore;
+  layers: LayerStore;
 }
 
 /**
  * `docker load`: reads a tar written by `docker save` (legacy manifest.json
  * with <id>/layer.tar, or Docker 25+'s OCI layout) or any OCI image layout,
- * optionally compressed. Entries stream into the content store; nothing is
- * written outside it, and names are checked so an entry cannot point outside
- * the archive.
+ * optionally compressed. Entries stream into the content store, or, for a
+ * layer whose parent is known as it arrives, straight into the layer store
+ * (LayerStreamer); nothing is written outside them, names are checked so an
+ * entry cannot point outside the archive, and layers no loaded image uses
+ * are removed again (a truncated or malformed archive leaves none).
  */
 export async function loadArchive(deps: LoadDeps, archive: Readable, options: LoadOptions): Promise<void> {
-  const { stream } = await decompress(archive);
-  const entries = await readEntries(deps.content, stream);
-  const files = new ArchiveFiles(deps.content, entries);
-  if (entries.has('manifest.json')) {
-    await loadDockerManifest(files, options);
-  } else if (entries.has('index.json')) {
-    await loadOciLayout(files, options);
-  } else {
-    throw invalid('invalid archive: no manifest.json or index.json found (not a docker save or OCI layout tarball)');
+  const streamer = new LayerStreamer(deps.layers);
+  const used = new Set<Digest>();
+  try {
+    const { stream } = await decompress(archive);
+    const entries = await readEntries(deps.content, streamer, stream);
+    const files = new ArchiveFiles(deps.content, streamer, entries);
+    const loading = { ...options, commit: commitNoting(options, used) };
+    if (entries.has('manifest.json')) {
+      await loadDockerManifest(files, loading);
+    } else if (entries.has('index.json')) {
+      await loadOciLayout(files, loading);
+    } else {
+      throw invalid('invalid archive: no manifest.json or index.json found (not a docker save or OCI layout tarball)');
+    }
+  } finally {
+    await streamer.discardUnused(used);
   }
 }
 
-async function readEntries(content: ContentStore, stream: Readable): Promise<Map<string, Entry>> {
+/** options.commit, noting the chain IDs of each image committed (their layers are in use). */
+function commitNoting(options: LoadOptions, used: Set<Digest>): LoadOptions['commit'] {
+  return async (configBytes, tags) => {
+    const id = await options.commit(configBytes, tags);
+    const diffIds = parseJson<ImageConfig>(configBytes, 'config').rootfs.diff_ids as Digest[];
+    for (const chain of chainIds(diffIds)) used.add(chain);
+    return id;
+  };
+}
+
+async function readEntries(content: ContentStore, streamer: LayerStreamer, stream: Readable): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
   const extract = tar.extract();
   let inMemory = 0;
@@ -56,7 +83,11 @@ async function readEntries(content: ContentStore, stream: Readable): Promise<Map
       const entry = tarEntry as unknown as AsyncIterable<Buffer> & Readable & { header: tar.Header };
       const name = archiveName(entry.header.name);
       const { type, size = 0 } = entry.header;
-      if (type === 'file' || type === 'contiguous-file') {
+      const streamOn = type === 'file' || type === 'contiguous-file' ? streamer.parentOf(name, (json) => bytesOf(entries.get(json))) : undefined;
+      if (streamOn !== undefined) {
+        await streamer.extract(name, entry, size, streamOn);
+        entries.set(name, { kind: 'streamed' });
+      } else if (type === 'file' || type === 'contiguous-file') {
         if (size <= SMALL_FILE && inMemory + size <= MEMORY_BUDGET) {
           inMemory += size;
           entries.set(name, { kind: 'bytes', bytes: await readCapped(entry, SMALL_FILE, name) });
@@ -84,6 +115,10 @@ async function readEntries(content: ContentStore, stream: Readable): Promise<Map
   return entries;
 }
 
+function bytesOf(entry: Entry | undefined): Buffer | undefined {
+  return entry?.kind === 'bytes' ? entry.bytes : undefined;
+}
+
 /** A name inside the archive, normalised; anything that would leave the archive is refused. */
 function archiveName(raw: string): string {
   const normalised = posix.normalize(raw.replace(/^(\.\/)+/, '')).replace(/\/$/, '');
@@ -94,25 +129,27 @@ function archiveName(raw: string): string {
 }
 
 class ArchiveFiles {
-  constructor(readonly content: ContentStore, private readonly entries: Map<string, Entry>) {}
+  constructor(readonly content: ContentStore, readonly streamer: LayerStreamer, private readonly entries: Map<string, Entry>) {}
 
   has(name: string): boolean {
     return this.entries.has(name);
   }
 
-  private resolve(name: string): Exclude<Entry, { kind: 'link' }> {
+  /** The file `name` is, links followed: its final name and entry. */
+  resolve(name: string): { name: string; entry: Exclude<Entry, { kind: 'link' }> } {
     let current = archiveName(name);
     for (let hops = 0; hops < 16; hops++) {
       const entry = this.entries.get(current);
       if (!entry) throw invalid(`invalid archive: ${name} is missing`);
-      if (entry.kind !== 'link') return entry;
+      if (entry.kind !== 'link') return { name: current, entry };
       current = entry.target;
     }
     throw invalid(`invalid archive: too many links resolving ${name}`);
   }
 
   async bytes(name: string): Promise<Buffer> {
-    const entry = this.resolve(name);
+    const { entry } = this.resolve(name);
+    if (entry.kind === 'streamed') throw invalid(`invalid archive: ${name} is a layer, not a JSON document`);
     if (entry.kind === 'bytes') return entry.bytes;
     if (entry.size > 16 << 20) throw invalid(`invalid archive: ${name} is too large for a JSON document`);
     return this.content.read(entry.digest);
@@ -124,19 +161,35 @@ class ArchiveFiles {
 
   /** Puts a file into the content store and returns its digest. */
   async store(name: string): Promise<{ digest: Digest; size: number }> {
-    const entry = this.resolve(name);
+    const { entry } = this.resolve(name);
+    if (entry.kind === 'streamed') throw invalid(`invalid archive: ${name} is used as a layer twice`);
     if (entry.kind === 'blob') return { digest: entry.digest, size: entry.size };
     return this.content.write(entry.bytes);
   }
 }
 
+/** Makes sure the layers of a config are in the layer store, or their tars in the content store. */
+async function storeLayers(files: ArchiveFiles, names: readonly string[], diffIds: readonly Digest[], options: LoadOptions): Promise<void> {
+  let parent: Digest | null = null;
+  for (const [i, chain] of chainIds(diffIds).entries()) {
+    await storeLayer(files, names[i]!, diffIds[i]!, parent, options);
+    parent = chain;
+  }
+}
+
 /**
- * Makes sure the uncompressed tar of a layer is in the content store under its
- * diff ID. Compressed layer blobs (OCI layouts often have gzip) are inflated
- * and verified against the diff ID.
+ * Makes sure a layer is in the layer store on `parent` (streamed) or its
+ * uncompressed tar in the content store under its diff ID. Compressed layer
+ * blobs (OCI layouts often have gzip) are inflated and verified against the
+ * diff ID.
  */
-async function storeLayer(files: ArchiveFiles, name: string, diffId: Digest, options: LoadOptions): Promise<void> {
+async function storeLayer(files: ArchiveFiles, name: string, diffId: Digest, parent: Digest | null, options: LoadOptions): Promise<void> {
   const { content } = files;
+  const streamed = files.streamer.streamed(files.resolve(name).name);
+  if (streamed) {
+    await files.streamer.adopt(content, name, streamed, diffId, parent);
+    return loaded(options, diffId, streamed.tarSize);
+  }
   const { digest, size } = await files.store(name);
   if (digest !== diffId) {
     if (await content.has(diffId)) return;
@@ -146,6 +199,10 @@ async function storeLayer(files: ArchiveFiles, name: string, diffId: Digest, opt
       throw invalid(`invalid archive: layer ${name} does not match diff ID ${diffId}`, err);
     });
   }
+  loaded(options, diffId, size);
+}
+
+function loaded(options: LoadOptions, diffId: Digest, size: number): void {
   if (!options.quiet) options.progress({ status: 'Loading layer', progressDetail: { current: size, total: size }, id: shortId(diffId) });
 }
 
@@ -178,7 +235,7 @@ async function loadDockerManifest(files: ArchiveFiles, options: LoadOptions): Pr
     if (diffIds.length !== item.Layers.length) {
       throw invalid(`invalid archive: ${item.Config} lists ${diffIds.length} layers but manifest.json has ${item.Layers.length}`);
     }
-    for (const [i, layer] of item.Layers.entries()) await storeLayer(files, layer, diffIds[i]!, options);
+    await storeLayers(files, item.Layers, diffIds, options);
     await options.commit(bytes, tags);
   }
 }
@@ -211,7 +268,7 @@ async function loadOciLayout(files: ArchiveFiles, options: LoadOptions): Promise
     const { bytes, config } = await loadConfig(files, blobName(manifest.config.digest), manifest.config.digest as Digest);
     const diffIds = config.rootfs.diff_ids;
     if (diffIds.length !== manifest.layers.length) throw invalid(`invalid archive: manifest ${manifestDigest} and its config disagree on the number of layers`);
-    for (const [i, layer] of manifest.layers.entries()) await storeLayer(files, blobName(layer.digest), diffIds[i]!, options);
+    await storeLayers(files, manifest.layers.map((layer) => blobName(layer.digest)), diffIds, options);
     await options.commit(bytes, tags);
   }
 }
