@@ -10,10 +10,10 @@ type Deps = { content: ContentStore; layers: LayerStore };
 /**
  * Makes sure every layer of a config exists in the layer store. A layer that
  * is missing is extracted from its uncompressed tar, which load stages in the
- * content store under its diff ID (an archive names a layer's parent only in
- * its manifest, which comes after the layers; import and commit stream their
- * tar into the layer store directly); once extracted, the layer store keeps
- * the tar as tar-split metadata, so the staged blob goes.
+ * content store under its diff ID when it could not tell the layer's parent
+ * as the archive streamed by (see archive/stream-layers.ts; import and commit
+ * stream their tar into the layer store directly); once extracted, the layer
+ * store keeps the tar as tar-split metadata, so the staged blob goes.
  */
 export async function registerLayers(deps: Deps, config: ImageConfig): Promise<void> {
   const diffIds = config.rootfs?.diff_ids;
