@@ -73,7 +73,9 @@ for (const driver of ['overlay2', 'vfs'] as LayerDriver[]) {
       const second = await store.create(base, streamOf(childTar), sha256(childTar));
       child = second.chainId;
       assert.equal(child, chainId(base, sha256(childTar)));
-      assert.deepEqual(await store.get(child), second);
+      const { created, ...stored } = second;
+      assert.equal(created, true, 'made, not found');
+      assert.deepEqual(await store.get(child), stored);
       assert.deepEqual((await store.list()).map((l) => l.chainId).sort(), [base, child].sort());
       assert.equal(store.driver, driver);
     });
@@ -83,6 +85,7 @@ for (const driver of ['overlay2', 'vfs'] as LayerDriver[]) {
       const stream = streamOf(tar);
       const again = await store.create(null, stream, sha256(tar));
       assert.equal(again.chainId, base);
+      assert.equal(again.created, false, 'found, not made');
       assert.equal(stream.readableEnded, true);
       assert.equal((await store.create(null, streamOf(tar))).chainId, base);
       assert.equal((await store.list()).length, 2);
