@@ -6,12 +6,11 @@
  * due then. A run missed while the registry was down is due once it starts.
  */
 import { nextRun } from '../gc-schedule.js';
+import { SCHEDULER } from '../gc-service.js';
 import type { PolicyService } from './service.js';
 
 /** setTimeout holds at most ~24.8 days, and clocks move: re-check at least this often. */
 const MAX_TIMER_MS = 3600 * 1000;
-/** The operator of scheduled runs in reports and the audit log, as for garbage collection. */
-export const RETENTION_SCHEDULER = 'scheduler';
 
 export class RetentionScheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -48,7 +47,7 @@ export class RetentionScheduler {
       if (at === undefined || at > Date.now()) continue;
       try {
         await this.service.update(project, (p) => void (p.retention.lastScheduled = Date.now()));
-        const report = await this.service.retain(project, { dryRun: false, trigger: 'schedule', operator: RETENTION_SCHEDULER });
+        const report = await this.service.retain(project, { dryRun: false, trigger: 'schedule', operator: SCHEDULER });
         this.log(`retention of ${project} (scheduled): deleted ${report.deleted.length} tags, kept ${report.kept}`);
       } catch (err) {
         this.log(`error: scheduled retention of ${project}: ${(err as Error).message}`);
