@@ -63,7 +63,9 @@ export class CacheExpiry {
   private arm(): void {
     this.close();
     if (this.entries.size === 0) return;
-    const soonest = Math.min(...[...this.entries.values()].map((e) => e.expires));
+    // (A loop, not Math.min(...all): a large cache would overflow the argument list.)
+    let soonest = Infinity;
+    for (const e of this.entries.values()) soonest = Math.min(soonest, e.expires);
     this.timer = setTimeout(() => void this.expire(), Math.min(Math.max(soonest - Date.now(), 0), MAX_TIMER_MS));
     this.timer.unref();
   }
