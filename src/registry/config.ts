@@ -28,6 +28,8 @@ export interface ProxyConfig {
   password?: string;
   /** How long a tag's upstream check holds before it is asked again. */
   tagTtlSeconds: number;
+  /** distribution's proxy.ttl: cached content is removed this long after it was fetched (0: kept). */
+  ttlSeconds: number;
 }
 
 export const DEFAULT_ROOT = '/var/lib/berth-registry';
@@ -57,6 +59,8 @@ const KEYS = {
   'proxy.remoteurl': 'string',
   'proxy.username': 'string',
   'proxy.password': 'string',
+  /** How long cached content is kept after it was fetched: a Go duration ("168h", "90m"; "0" keeps it). */
+  'proxy.ttl': 'string',
   /** berth's own: seconds before a cached tag is checked with the upstream again. */
   'proxy.tagttl': 'string',
   /** The token endpoint's public URL in challenges (default: this server's, from the request's Host). */
@@ -221,18 +225,30 @@ function tokenService(value: string | boolean | undefined): string | undefined {
 }
 
 export const DEFAULT_TAG_TTL_S = 60;
+/** distribution's default proxy.ttl, 168h (a week). */
+export const DEFAULT_PROXY_TTL_S = 168 * 3600;
+const DURATION_UNITS_S: Record<string, number> = { h: 3600, m: 60, s: 1 };
+
+/** A Go duration of whole hours, minutes and seconds ("168h", "1h30m", "45s", "0") in seconds. */
+export function parseDurationSeconds(text: string, key: string): number {
+  if (text === '0') return 0;
+  const parts = [...text.matchAll(/(\d+)([hms])/g)];
+  if (parts.length === 0 || parts.map((m) => m[0]).join('') !== text) throw invalid(`invalid ${key} ${JSON.stringify(text)}: a duration such as 168h, 90m or 30s`);
+  return parts.reduce((total, m) => total + Number(m[1]) * DURATION_UNITS_S[m[2]!]!, 0);
+}
 
 function proxyConfig(s: Settings): ProxyConfig | undefined {
   const url = s['proxy.remoteurl'];
   if (url === undefined) {
-    if (s['proxy.username'] !== undefined || s['proxy.password'] !== undefined || s['proxy.tagttl'] !== undefined) throw invalid('proxy settings need proxy.remoteurl');
+    if (['proxy.username', 'proxy.password', 'proxy.tagttl', 'proxy.ttl'].some((k) => s[k as Key] !== undefined)) throw invalid('proxy settings need proxy.remoteurl');
     return undefined;
   }
   if (!/^https?:\/\/[^/]+\/?$/.test(String(url))) throw invalid(`invalid proxy.remoteurl ${JSON.stringify(url)}: expected http(s)://host[:port]`);
   const ttl = String(s['proxy.tagttl'] ?? DEFAULT_TAG_TTL_S);
   if (!/^\d{1,7}$/.test(ttl)) throw invalid(`invalid proxy.tagttl ${JSON.stringify(ttl)}: a number of seconds`);
   const optional = (key: 'proxy.username' | 'proxy.password') => (s[key] === undefined ? undefined : String(s[key]));
-  return { remoteUrl: String(url), username: optional('proxy.username'), password: optional('proxy.password'), tagTtlSeconds: Number(ttl) };
+  const ttlSeconds = s['proxy.ttl'] === undefined ? DEFAULT_PROXY_TTL_S : parseDurationSeconds(String(s['proxy.ttl']), 'proxy.ttl');
+  return { remoteUrl: String(url), username: optional('proxy.username'), password: optional('proxy.password'), tagTtlSeconds: Number(ttl), ttlSeconds };
 }
 
 /** ":5000" (all addresses), "127.0.0.1:5000", "[::1]:5000", "localhost:0" (any free port). */

@@ -79,7 +79,8 @@ export class GcService {
   }
 
   async setSchedule(schedule: GcSchedule): Promise<void> {
-    await this.update((s) => ({ ...s, schedule, lastScheduled: undefined }));
+    // An interval counts from when it was set: without a start it would be re-computed as "N hours from now" at every re-arm and never come.
+    await this.update((s) => ({ ...s, schedule, lastScheduled: Date.now() }));
     this.arm();
   }
 

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Digest } from '../lib/digest.js';
+import { KeyedMutex } from '../lib/mutex.js';
 import { registryError } from './errors.js';
 import { parseManifest, referrerDescriptor, type Descriptor, type Manifest } from './manifest.js';
 import type { ManifestMediaType } from './media-types.js';
@@ -82,6 +83,12 @@ export class Registry {
   readonly events = new EventEmitter();
   /** Asked before a tag is moved or deleted; throws to refuse (set by --console: immutable tags). */
   tagGuard?: (change: TagChange) => Promise<void>;
+  /**
+   * Held per repository from a tag's guard check to its write (or delete):
+   * otherwise two pushes of an immutable tag could both pass the check
+   * before either wrote, and the later one would move the tag.
+   */
+  private readonly tagLocks = new KeyedMutex();
 
   private constructor(readonly options: RegistryOptions) {
     this.layout = new Layout(options.root);
@@ -180,16 +187,18 @@ export class Registry {
     for (const d of [...(manifest.config ? [manifest.config] : []), ...manifest.layers, ...manifest.manifests]) this.recent.touch(d.digest);
     await this.checkReferences(name, manifest);
     const tags = [...(ref.tag ? [ref.tag] : []), ...extraTags];
-    for (const tag of tags) await this.tagGuard?.({ name, tag, to: manifest.digest });
-    const quota = this.quotaFor?.(name);
-    if (quota && (await this.repos.manifestMediaType(name, manifest.digest)) === undefined) {
-      const used = await this.usage(quota.prefix);
-      if (used + bytes.length > quota.bytes) throw overQuota(quota, used, bytes.length);
-    }
-    await this.blobs.putBytes(bytes);
-    await this.repos.linkManifest(name, manifest.digest, manifest.mediaType);
-    if (manifest.subject) await this.repos.addReferrer(name, manifest.subject.digest, referrerDescriptor(manifest));
-    for (const tag of tags) await this.repos.setTag(name, tag, manifest.digest);
+    await this.tagLocks.run(name, async () => {
+      for (const tag of tags) await this.tagGuard?.({ name, tag, to: manifest.digest });
+      const quota = this.quotaFor?.(name);
+      if (quota && (await this.repos.manifestMediaType(name, manifest.digest)) === undefined) {
+        const used = await this.usage(quota.prefix);
+        if (used + bytes.length > quota.bytes) throw overQuota(quota, used, bytes.length);
+      }
+      await this.blobs.putBytes(bytes);
+      await this.repos.linkManifest(name, manifest.digest, manifest.mediaType);
+      if (manifest.subject) await this.repos.addReferrer(name, manifest.subject.digest, referrerDescriptor(manifest));
+      for (const tag of tags) await this.repos.setTag(name, tag, manifest.digest);
+    });
     for (const tag of tags.length > 0 ? tags : [undefined]) this.events.emit('push', { repository: name, tag, digest: manifest.digest } satisfies RegistryEvent);
     return manifest;
   }
@@ -232,19 +241,31 @@ export class Registry {
   async deleteManifest(name: string, ref: ManifestReference): Promise<Digest> {
     this.checkDeletesEnabled();
     if (ref.tag !== undefined) {
-      const digest = await this.repos.resolveTag(name, ref.tag);
-      if (digest !== undefined) await this.tagGuard?.({ name, tag: ref.tag });
-      if (digest === undefined || !(await this.repos.deleteTag(name, ref.tag))) throw registryError('MANIFEST_UNKNOWN', `manifest unknown: ${ref.tag}`, { tag: ref.tag });
-      this.events.emit('delete', { repository: name, tag: ref.tag, digest } satisfies RegistryEvent);
+      const tag = ref.tag;
+      const digest = await this.tagLocks.run(name, async () => {
+        const current = await this.repos.resolveTag(name, tag);
+        if (current !== undefined) await this.tagGuard?.({ name, tag });
+        if (current === undefined || !(await this.repos.deleteTag(name, tag))) throw registryError('MANIFEST_UNKNOWN', `manifest unknown: ${tag}`, { tag });
+        return current;
+      });
+      this.events.emit('delete', { repository: name, tag, digest } satisfies RegistryEvent);
       return digest;
     }
-    const stored = await this.getManifest(name, ref);
-    const tags = [...(await this.repos.tagMap(name))].filter(([, digest]) => digest === stored.digest).map(([tag]) => tag);
-    // All or nothing: one protected tag keeps the manifest and its other tags.
-    for (const tag of tags) await this.tagGuard?.({ name, tag });
-    await this.removeManifest(name, stored.digest);
-    this.events.emit('delete', { repository: name, digest: stored.digest } satisfies RegistryEvent);
-    return stored.digest;
+    const digest = await this.tagLocks.run(name, async () => {
+      const stored = await this.getManifest(name, ref);
+      const tags = [...(await this.repos.tagMap(name))].filter(([, d]) => d === stored.digest).map(([tag]) => tag);
+      // All or nothing: one protected tag keeps the manifest and its other tags.
+      for (const tag of tags) await this.tagGuard?.({ name, tag });
+      await this.removeManifest(name, stored.digest);
+      return stored.digest;
+    });
+    this.events.emit('delete', { repository: name, digest } satisfies RegistryEvent);
+    return digest;
+  }
+
+  /** Deletes a tag only if it still names `digest` (retention: a tag a push moved since the plan stays). */
+  deleteTagIf(name: string, tag: string, digest: Digest): Promise<boolean> {
+    return this.tagLocks.run(name, async () => (await this.repos.resolveTag(name, tag)) === digest && this.repos.deleteTag(name, tag));
   }
 
   /**

@@ -15,6 +15,7 @@ import { createRequestListener, type AuthOptions } from './http/server.js';
 import { Registry } from './registry.js';
 import { openRemoteServices, proxyResolver } from './remote/services.js';
 import { openPolicies } from './policies/open.js';
+import { CacheExpiry } from './proxy/expiry.js';
 
 const SHUTDOWN_GRACE_MS = 30_000;
 const UPLOAD_PURGE_INTERVAL_MS = 24 * 3600 * 1000;
@@ -39,10 +40,12 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
         tokenService: config.console.tokenService,
       })
     : undefined;
+  // What a pull-through cache fetched goes again after its TTL.
+  const expiry = config.proxy || consoleAuth ? await CacheExpiry.open(registry, log) : undefined;
   if (consoleAuth) {
     registry.quotaFor = projectQuota(consoleAuth.accounts);
     consoleAuth.gc = await GcService.open(registry, log);
-    consoleAuth.remote = await openRemoteServices(config.root, registry, log);
+    consoleAuth.remote = await openRemoteServices(config.root, registry, log, expiry!);
     registry.tagGuard = (consoleAuth.policies = await openPolicies(config.root, registry, consoleAuth, log)).guard;
   }
   const listener = createRequestListener({
@@ -50,7 +53,7 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
     auth,
     console: consoleAuth,
     allowPlainHttp: config.console?.allowPlainHttp,
-    proxy: proxyResolver(config.proxy, consoleAuth?.remote, log),
+    proxy: proxyResolver(config.proxy, consoleAuth?.remote, log, expiry),
     accessLog: config.accessLog ? log : undefined,
     errorLog: (message) => log(`error: ${message}`),
   });
@@ -69,13 +72,20 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
   server.once('close', () => {
     clearInterval(purge);
     consoleAuth?.gc?.close();
+    consoleAuth?.policies?.scheduler.close();
+    expiry?.close();
   });
   const bound = server.address() as AddressInfo;
   const address = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
   if ((auth || consoleAuth) && !config.tls && !(auth ?? config.console)!.allowPlainHttp) {
     log('note: no TLS, so basic auth is accepted only from loopback clients');
   }
-  return { server, address, close: () => closeGracefully(server) };
+  const close = async () => {
+    await closeGracefully(server);
+    // The last webhook attempts may still be on their way to disk.
+    await consoleAuth?.policies?.sender.history.flush();
+  };
+  return { server, address, close };
 }
 
 async function authOptions(config: ServeConfig): Promise<AuthOptions | undefined> {

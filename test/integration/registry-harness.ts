@@ -88,12 +88,14 @@ export class TestRegistry {
     const hasAddr = configured || args.includes('--addr') || 'REGISTRY_HTTP_ADDR' in env;
     const full = ['registry', 'serve', ...(hasAddr ? [] : ['--addr', '127.0.0.1:0']), ...(hasRoot ? [] : ['--root', join(dir, 'root')]), ...args];
     const logFile = join(dir, 'registry.log');
+    // A restart in the same dir appends to the log: only this start's lines say where it listens.
+    const skip = readLog(logFile).length;
     const fd = openSync(logFile, 'a');
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'berth'), ...full], { env: { ...withoutRegistryEnv(process.env), ...env }, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      const m = readLog(logFile).match(/listening on (\S+) \((https?)\)/);
+      const m = readLog(logFile).slice(skip).match(/listening on (\S+) \((https?)\)/);
       if (m) return new TestRegistry(dir, child, `${m[2]}://${m[1]}`);
       if (child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 25));

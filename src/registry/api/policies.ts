@@ -4,13 +4,15 @@
  * them, run retention, and see and change webhooks (whose URLs and auth
  * headers are theirs to know).
  *
- *   GET|PUT /retention {rules, run_after_push}      POST /retention/run {dry_run}
+ *   GET|PUT /retention {rules, run_after_push, schedule}   POST /retention/run {dry_run}
+ *     (schedule as garbage collection's: {kind: none|interval|daily, hours?, time?}; GET adds next_run)
  *   GET|PUT /immutability {rules}
  *   GET|POST /webhooks, PUT|DELETE /webhooks/{id}   (GET lists the last deliveries of each)
  */
 import { randomBytes } from 'node:crypto';
 import { EngineError, notFound } from '../../lib/errors.js';
 import { principalName } from '../auth/permissions.js';
+import { parseSchedule } from '../gc-schedule.js';
 import { sendEmpty, sendJson } from '../http/context.js';
 import { parseImmutableRules } from '../policies/immutability.js';
 import { parseRetentionRules } from '../policies/retention.js';
@@ -38,10 +40,19 @@ function managedPolicies(req: ApiRequest): ProjectPolicies {
   return service(req).policies(req.params[0]!)!;
 }
 
-const retentionView = (p: ProjectPolicies) => ({ rules: p.retention.rules, run_after_push: p.retention.afterPush, last_run: p.retention.lastRun ?? null });
+function retentionView(req: ApiRequest, p: ProjectPolicies) {
+  const next = service(req).scheduler.next(req.params[0]!);
+  return {
+    rules: p.retention.rules,
+    run_after_push: p.retention.afterPush,
+    schedule: p.retention.schedule ?? { kind: 'none' },
+    next_run: next === undefined ? null : new Date(next).toISOString(),
+    last_run: p.retention.lastRun ?? null,
+  };
+}
 
 export async function getRetention(req: ApiRequest): Promise<void> {
-  sendJson(req.ctx.res, 200, retentionView(memberPolicies(req)));
+  sendJson(req.ctx.res, 200, retentionView(req, memberPolicies(req)));
 }
 
 export async function putRetention(req: ApiRequest): Promise<void> {
@@ -50,8 +61,14 @@ export async function putRetention(req: ApiRequest): Promise<void> {
   const rules = body.rules === undefined ? current.retention.rules : parseRetentionRules(body.rules);
   const afterPush = body.run_after_push ?? current.retention.afterPush;
   if (typeof afterPush !== 'boolean') throw new EngineError('invalid', 'run_after_push must be true or false');
-  const next = await service(req).update(req.params[0]!, (p) => void (p.retention = { ...p.retention, rules, afterPush }));
-  sendJson(req.ctx.res, 200, retentionView(next));
+  const schedule = body.schedule === undefined ? undefined : parseSchedule(body.schedule);
+  const next = await service(req).update(req.params[0]!, (p) => {
+    p.retention = { ...p.retention, rules, afterPush };
+    // A new schedule counts from now (an interval's first run is N hours away).
+    if (schedule) Object.assign(p.retention, { schedule, lastScheduled: Date.now() });
+  });
+  if (schedule) service(req).scheduler.arm();
+  sendJson(req.ctx.res, 200, retentionView(req, next));
 }
 
 /** Runs retention now; {dry_run: true} reports what would go and deletes nothing. */

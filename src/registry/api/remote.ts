@@ -2,7 +2,8 @@
  * /api/v1 endpoints for other registries, per project (the admin and the
  * project's admins):
  *
- *   GET|PUT|DELETE /projects/{p}/proxy   {upstream:{url,username,password,insecure}, tag_ttl_seconds}  (PUT, DELETE: the admin)
+ *   GET|PUT|DELETE /projects/{p}/proxy   {upstream:{url,username,password,insecure}, tag_ttl_seconds, ttl_seconds}  (PUT, DELETE: the admin)
+ *     ttl_seconds: how long fetched content is kept (distribution's proxy.ttl, default 168h; 0: for ever)
  *   GET|POST /projects/{p}/replication/rules, GET|PUT|DELETE …/rules/{id}
  *   POST …/rules/{id}/executions   (run now), GET /projects/{p}/replication/executions?rule=
  *
@@ -11,7 +12,8 @@
 import { EngineError, invalid, notFound } from '../../lib/errors.js';
 import type { ProjectRecord } from '../auth/accounts.js';
 import { mayManage, maySee } from '../auth/permissions.js';
-import { DEFAULT_TAG_TTL_S } from '../config.js';
+import { DEFAULT_PROXY_TTL_S, DEFAULT_TAG_TTL_S } from '../config.js';
+import { ttlOf } from '../proxy/projects.js';
 import { sendEmpty, sendJson } from '../http/context.js';
 import { endpointFrom, endpointView } from '../remote/endpoint.js';
 import type { RemoteServices } from '../remote/services.js';
@@ -34,18 +36,25 @@ const getProxy: Handler = async (req) => {
   const { name, remote } = managed(req);
   const proxy = remote.proxies.get(name);
   if (!proxy) throw notFound(`project ${name} is not a proxy cache`);
-  sendJson(req.ctx.res, 200, { upstream: endpointView(proxy.upstream), tag_ttl_seconds: proxy.tagTtlSeconds });
+  sendJson(req.ctx.res, 200, { upstream: endpointView(proxy.upstream), tag_ttl_seconds: proxy.tagTtlSeconds, ttl_seconds: ttlOf(proxy) });
 };
 
 const putProxy: Handler = async (req) => {
   const { name, remote } = managed(req);
   requireAdmin(req.who);
   const body = await jsonBody(req.ctx);
-  const ttl = body.tag_ttl_seconds ?? DEFAULT_TAG_TTL_S;
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0) throw invalid('tag_ttl_seconds must be a whole number of seconds');
-  await remote.proxies.set(name, { upstream: endpointFrom(body.upstream, remote.proxies.get(name)?.upstream), tagTtlSeconds: ttl });
+  const previous = remote.proxies.get(name);
+  const tagTtl = seconds(body, 'tag_ttl_seconds', previous?.tagTtlSeconds ?? DEFAULT_TAG_TTL_S);
+  const ttl = seconds(body, 'ttl_seconds', previous ? ttlOf(previous) : DEFAULT_PROXY_TTL_S);
+  await remote.proxies.set(name, { upstream: endpointFrom(body.upstream, previous?.upstream), tagTtlSeconds: tagTtl, ttlSeconds: ttl });
   return getProxy(req);
 };
+
+function seconds(body: Record<string, unknown>, key: string, fallback: number): number {
+  const value = body[key] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalid(`${key} must be a whole number of seconds`);
+  return value;
+}
 
 const deleteProxy: Handler = async (req) => {
   const { name, remote } = managed(req);

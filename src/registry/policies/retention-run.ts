@@ -5,6 +5,7 @@
  * plan drops, each one only if it still points where it did when planned.
  */
 import { stat } from 'node:fs/promises';
+import type { Digest } from '../../lib/digest.js';
 import type { Registry } from '../registry.js';
 import { isImmutable, type ImmutableRule } from './immutability.js';
 import { planRetention, type RetentionRule, type TagInfo } from './retention.js';
@@ -34,7 +35,7 @@ export async function runRetention(registry: Registry, o: RetentionRunOptions): 
     const full = `${o.project}/${t.repository}`;
     if (!o.dryRun) {
       // A push may have moved the tag since it was read: then it is not the tag that was planned away.
-      if ((await registry.repos.resolveTag(full, t.tag)) !== t.digest || !(await registry.repos.deleteTag(full, t.tag))) continue;
+      if (!(await registry.deleteTagIf(full, t.tag, t.digest as Digest))) continue;
       await o.onDeleted(full, t.tag, t.digest).catch((err: unknown) => report.errors.push(`${full}:${t.tag}: ${(err as Error).message}`));
     }
     report.deleted.push({ repository: full, tag: t.tag, digest: t.digest });

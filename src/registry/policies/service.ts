@@ -1,7 +1,8 @@
 /**
  * The policies of `--console` mode at work: the immutability check the
  * registry asks before it moves or deletes a tag, and what follows a push,
- * pull or delete that succeeded (webhooks; retention after a push). Runs of
+ * pull or delete that succeeded (webhooks; retention after a push; the
+ * retention schedule is retention-schedule.ts). Runs of
  * retention are serialised per project; a push while one is queued for the
  * same repository does not queue another.
  */
@@ -14,6 +15,7 @@ import { isTag } from '../names.js';
 import type { Registry, TagChange } from '../registry.js';
 import { isImmutable } from './immutability.js';
 import { runRetention } from './retention-run.js';
+import { RetentionScheduler } from './retention-schedule.js';
 import type { PolicyStore, ProjectPolicies, RetentionReport } from './store.js';
 import type { EventType, WebhookPayload } from './webhook-types.js';
 import type { WebhookSender } from './webhooks.js';
@@ -37,6 +39,8 @@ const EVENT_OF: Record<AuditOperation, EventType> = { push: 'PUSH_ARTIFACT', pul
 export class PolicyService {
   private readonly runs = new KeyedMutex();
   private readonly queued = new Set<string>();
+  /** Runs retention on each project's schedule. */
+  readonly scheduler: RetentionScheduler;
 
   constructor(
     readonly store: PolicyStore,
@@ -45,7 +49,9 @@ export class PolicyService {
     private readonly accounts: AccountStore,
     private readonly audit: AuditLog,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.scheduler = new RetentionScheduler(this, log);
+  }
 
   /** The policies of a project that exists (undefined otherwise). */
   policies(project: string): ProjectPolicies | undefined {

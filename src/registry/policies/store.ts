@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../lib/atomic.js';
 import { invalid } from '../../lib/errors.js';
 import { Mutex } from '../../lib/mutex.js';
+import type { GcSchedule } from '../gc-schedule.js';
 import { isMissing } from '../storage/fs-util.js';
 import type { ImmutableRule } from './immutability.js';
 import type { RetentionReport, RetentionRule } from './retention.js';
@@ -18,7 +19,15 @@ import type { WebhookConfig } from './webhook-types.js';
 
 export interface ProjectPolicies {
   projectCreated: string;
-  retention: { rules: RetentionRule[]; afterPush: boolean; lastRun?: RetentionReport };
+  retention: {
+    rules: RetentionRule[];
+    afterPush: boolean;
+    lastRun?: RetentionReport;
+    /** When retention runs on its own (none when absent), as garbage collection's schedule. */
+    schedule?: GcSchedule;
+    /** When the schedule last started a run, or was set (ms): an interval counts from it. */
+    lastScheduled?: number;
+  };
   immutable: ImmutableRule[];
   webhooks: WebhookConfig[];
 }
@@ -52,6 +61,11 @@ export class PolicyStore {
   get(project: string, projectCreated: string): ProjectPolicies {
     const p = Object.prototype.hasOwnProperty.call(this.state.projects, project) ? this.state.projects[project] : undefined;
     return p && p.projectCreated === projectCreated ? p : empty(projectCreated);
+  }
+
+  /** The names of the projects that have (or had) policies. */
+  projects(): string[] {
+    return Object.keys(this.state.projects);
   }
 
   /** Changes a copy of the project's policies and saves; memory changes only once the file has. */

@@ -3,25 +3,27 @@
  * that wants it, off the request's path (a push never waits for a receiver,
  * nor fails because of one). A delivery is retried after a failure (no
  * answer, or a status other than 2xx) with growing pauses, and its attempts
- * are kept in memory, the last few per webhook, for the API and console.
+ * are kept, the last few per webhook, for the API and console (delivery-log.ts).
  * No redirects are followed: the receiver is the URL that was configured.
  */
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { DeliveryLog } from './delivery-log.js';
 import type { Delivery, WebhookConfig, WebhookPayload } from './webhook-types.js';
 
-const KEEP_PER_WEBHOOK = 20;
 /** Deliveries still trying; past this, new ones are recorded as failed at once rather than queued without bound. */
 const MAX_IN_FLIGHT = 200;
 export const DEFAULT_BACKOFF_MS = [1000, 5000, 30_000];
 const TIMEOUT_MS = 10_000;
 
 export class WebhookSender {
-  private readonly history = new Map<string, Delivery[]>();
   private inFlight = 0;
 
-  constructor(private readonly backoffMs: number[] = DEFAULT_BACKOFF_MS) {}
+  constructor(
+    private readonly backoffMs: number[] = DEFAULT_BACKOFF_MS,
+    readonly history: DeliveryLog = DeliveryLog.inMemory(),
+  ) {}
 
   /** Starts delivering `payload` to `hook`; returns at once. */
   send(hook: WebhookConfig, payload: WebhookPayload): Delivery {
@@ -34,39 +36,34 @@ export class WebhookSender {
       status: 'pending',
       attempts: [],
     };
-    const list = [delivery, ...(this.history.get(hook.id) ?? [])].slice(0, KEEP_PER_WEBHOOK);
-    this.history.set(hook.id, list);
     if (this.inFlight >= MAX_IN_FLIGHT) {
       delivery.status = 'failed';
       delivery.attempts.push({ time: new Date().toISOString(), error: 'too many deliveries in flight; dropped' });
-      return delivery;
     }
+    this.history.add(hook.id, delivery);
+    if (delivery.status === 'failed') return delivery;
     this.inFlight++;
     void this.deliver(hook, Buffer.from(JSON.stringify(payload)), delivery).finally(() => this.inFlight--);
     return delivery;
   }
 
   deliveries(hookId: string): Delivery[] {
-    return this.history.get(hookId) ?? [];
+    return this.history.list(hookId);
   }
 
   forget(hookId: string): void {
-    this.history.delete(hookId);
+    this.history.forget(hookId);
   }
 
   private async deliver(hook: WebhookConfig, body: Buffer, delivery: Delivery): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const result = await post(hook, body);
       delivery.attempts.push({ time: new Date().toISOString(), ...result });
-      if (result.status_code !== undefined && result.status_code >= 200 && result.status_code < 300) {
-        delivery.status = 'succeeded';
-        return;
-      }
+      const ok = result.status_code !== undefined && result.status_code >= 200 && result.status_code < 300;
       const pause = this.backoffMs[attempt];
-      if (pause === undefined) {
-        delivery.status = 'failed';
-        return;
-      }
+      if (ok || pause === undefined) delivery.status = ok ? 'succeeded' : 'failed';
+      this.history.changed();
+      if (delivery.status !== 'pending') return;
       await new Promise((resolve) => setTimeout(resolve, pause).unref());
     }
   }

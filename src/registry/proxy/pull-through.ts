@@ -4,6 +4,13 @@
  * asked of the upstream again once its check is older than the TTL, so a
  * moved tag is followed; when the upstream cannot answer, what is cached is
  * served. Pushes and deletes are refused, as distribution refuses them.
+ *
+ * What is fetched is removed again once the cache TTL has passed (distribution's
+ * proxy.ttl, expiry.ts). Cached content counts against the project's quota as
+ * in Harbor's proxy-cache projects (the quota bar shows it): a blob that would
+ * take the project over its limit is still served from the upstream, but not
+ * kept. Manifests are always kept (they are small, and the handler serves
+ * them from storage).
  */
 import type { Digest } from '../../lib/digest.js';
 import { isDigest } from '../../lib/digest.js';
@@ -12,7 +19,9 @@ import type { Context } from '../http/context.js';
 import { parseManifest } from '../manifest.js';
 import type { Registry } from '../registry.js';
 import type { RemoteManifest, RemoteRegistry } from '../remote/client.js';
+import { pipeline } from 'node:stream/promises';
 import { fillBlob } from './blob-fill.js';
+import type { CacheExpiry, CachedKind } from './expiry.js';
 
 /** Which upstream serves a repository, and its name there. */
 export interface ProxyTarget {
@@ -30,14 +39,20 @@ export class PullThrough {
     readonly remote: RemoteRegistry,
     private readonly tagTtlMs: number,
     private readonly log: (message: string) => void,
+    /** Where fetched content is scheduled to go, and after how long (none: it stays). */
+    private readonly expiry?: { schedule: CacheExpiry; ttlMs: number },
   ) {}
+
+  private fetched(name: string, kind: CachedKind, digest: Digest): void {
+    this.expiry?.schedule.add(name, kind, digest, this.expiry.ttlMs);
+  }
 
   /** Makes sure the manifest a reference names is stored, so the ordinary handler can serve it. */
   async ensureManifest(registry: Registry, name: string, upstreamName: string, reference: string): Promise<void> {
     if (isDigest(reference)) {
       if ((await registry.repos.manifestMediaType(name, reference)) !== undefined) return;
       const fetched = await this.remote.manifest(upstreamName, reference);
-      if (fetched) await storeManifest(registry, name, fetched);
+      if (fetched) this.fetched(name, 'manifest', await storeManifest(registry, name, fetched));
       return;
     }
     const key = `${name}:${reference}`;
@@ -62,6 +77,7 @@ export class PullThrough {
     const fetched = await this.remote.manifest(upstreamName, digest ?? tag);
     if (!fetched) return undefined;
     digest = await storeManifest(registry, name, fetched);
+    this.fetched(name, 'manifest', digest);
     await registry.repos.setTag(name, tag, digest);
     return digest;
   }
@@ -71,8 +87,10 @@ export class PullThrough {
     const { registry, name } = ctx;
     if ((await registry.repos.hasBlob(name, digest)) && (await registry.blobs.size(digest)) !== undefined) return false;
     // Stored for another repository already (a layer shared by images): link it, no download.
-    if ((await registry.blobs.size(digest)) !== undefined && (await this.remote.blobSize(upstreamName, digest).catch(() => undefined)) !== undefined) {
+    const stored = await registry.blobs.size(digest);
+    if (stored !== undefined && (await withinQuota(registry, name, stored)) && (await this.remote.blobSize(upstreamName, digest).catch(() => undefined)) !== undefined) {
       await registry.repos.linkBlob(name, digest);
+      this.fetched(name, 'blob', digest);
       return false;
     }
     const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Docker-Content-Digest': digest, ETag: `"${digest}"` };
@@ -88,11 +106,24 @@ export class PullThrough {
     if (!remote) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
     if (remote.size >= 0) headers['Content-Length'] = remote.size;
     ctx.res.writeHead(200, headers);
-    await fillBlob(registry, name, digest, remote.size, remote.stream, ctx.res).catch((err: unknown) => {
-      this.log(`pull-through: blob ${digest} from ${this.remote.base.host}: ${(err as Error).message}; not cached`);
-    });
+    const room = remote.size >= 0 ? await withinQuota(registry, name, remote.size) : !registry.quotaFor?.(name);
+    if (!room) {
+      this.log(`pull-through: blob ${digest} of ${name} served from ${this.remote.base.host} but not cached: the project's quota has no room for it`);
+      await pipeline(remote.stream, ctx.res).catch(() => undefined);
+      return true;
+    }
+    await fillBlob(registry, name, digest, remote.size, remote.stream, ctx.res).then(
+      () => this.fetched(name, 'blob', digest),
+      (err: unknown) => this.log(`pull-through: blob ${digest} from ${this.remote.base.host}: ${(err as Error).message}; not cached`),
+    );
     return true;
   }
+}
+
+/** Whether `size` more bytes keep the repository's project within its quota (none: always). */
+async function withinQuota(registry: Registry, name: string, size: number): Promise<boolean> {
+  const quota = registry.quotaFor?.(name);
+  return !quota || (await registry.usage(quota.prefix)) + size <= quota.bytes;
 }
 
 /** Checks and stores a fetched manifest in the repository (its blobs come when they are asked for). */

@@ -5,6 +5,7 @@
  * proxied repositories; the management API gets the stores.
  */
 import type { ProxyConfig } from '../config.js';
+import type { CacheExpiry } from '../proxy/expiry.js';
 import { ProjectProxies } from '../proxy/projects.js';
 import { PullThrough, type ProxyResolver } from '../proxy/pull-through.js';
 import type { Registry } from '../registry.js';
@@ -17,17 +18,22 @@ export interface RemoteServices {
   replication: Replicator;
 }
 
-export async function openRemoteServices(root: string, registry: Registry, log: (message: string) => void): Promise<RemoteServices> {
+export async function openRemoteServices(root: string, registry: Registry, log: (message: string) => void, expiry: CacheExpiry): Promise<RemoteServices> {
   return {
-    proxies: await ProjectProxies.open(root, log),
+    proxies: await ProjectProxies.open(root, log, expiry),
     replication: new Replicator(await ReplicationStore.open(root), registry, log),
   };
 }
 
 /** Proxy-cache projects first, then the whole-registry upstream; undefined when nothing is proxied. */
-export function proxyResolver(config: ProxyConfig | undefined, services: RemoteServices | undefined, log: (message: string) => void): ProxyResolver | undefined {
+export function proxyResolver(
+  config: ProxyConfig | undefined,
+  services: RemoteServices | undefined,
+  log: (message: string) => void,
+  expiry: CacheExpiry | undefined,
+): ProxyResolver | undefined {
   const upstream = config && clientFor({ url: config.remoteUrl, username: config.username, password: config.password });
-  const whole = upstream && new PullThrough(upstream, config.tagTtlSeconds * 1000, log);
+  const whole = upstream && new PullThrough(upstream, config.tagTtlSeconds * 1000, log, expiry && { schedule: expiry, ttlMs: config.ttlSeconds * 1000 });
   if (!whole && !services) return undefined;
   return (repository) => services?.proxies.resolve(repository) ?? (whole && { cache: whole, upstreamName: repository });
 }

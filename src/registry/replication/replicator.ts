@@ -1,9 +1,10 @@
 /**
  * Runs replication: a push of a tag that an event rule matches queues an
  * execution for it (the push itself does not wait), a manual run queues one
- * for every matching tag of the project. Executions run one at a time, each
- * tried up to MAX_ATTEMPTS times with a growing pause, and their status is
- * kept in the store for the API and the console.
+ * for every matching tag of the project. Up to `parallel` executions run at
+ * once (Harbor's job service runs replication jobs on a pool of workers), in
+ * the order they were queued; each is tried up to MAX_ATTEMPTS times with a
+ * growing pause, and its status is kept in the store for the API and the console.
  */
 import { randomBytes } from 'node:crypto';
 import type { Digest } from '../../lib/digest.js';
@@ -15,9 +16,13 @@ import { destinationName, type ReplicationRule, type Trigger } from './rules.js'
 import type { Execution, ReplicationStore } from './store.js';
 
 export const MAX_ATTEMPTS = 3;
+/** Executions running at once, by default. */
+export const PARALLEL_EXECUTIONS = 4;
 
 export class Replicator {
-  private queue: Promise<void> = Promise.resolve();
+  /** Executions queued, waiting for a free place. */
+  private readonly waiting: Execution[] = [];
+  private running = 0;
   /** Per rule: where on its target each blob is known to be, for cross-repository mounts. */
   private readonly known = new Map<string, Map<Digest, string>>();
 
@@ -26,6 +31,7 @@ export class Replicator {
     private readonly registry: Registry,
     private readonly log: (message: string) => void,
     private readonly retryDelayMs = 1000,
+    private readonly parallel = PARALLEL_EXECUTIONS,
   ) {
     registry.events.on('push', (event: RegistryEvent) => {
       this.onPush(event).catch((err: unknown) => log(`replication: ${(err as Error).message}`));
@@ -58,8 +64,22 @@ export class Replicator {
       created: new Date().toISOString(),
     };
     await this.store.addExecution(execution);
-    this.queue = this.queue.then(() => this.execute(execution)).catch((err: unknown) => this.log(`replication: ${(err as Error).message}`));
+    this.waiting.push(execution);
+    this.startWaiting();
     return execution;
+  }
+
+  private startWaiting(): void {
+    while (this.running < this.parallel && this.waiting.length > 0) {
+      const execution = this.waiting.shift()!;
+      this.running++;
+      void this.execute(execution)
+        .catch((err: unknown) => this.log(`replication: ${(err as Error).message}`))
+        .finally(() => {
+          this.running--;
+          this.startWaiting();
+        });
+    }
   }
 
   private async execute(execution: Execution): Promise<void> {

@@ -9,6 +9,7 @@ import { bytes } from '../../../dashboard/web/format.js';
 import { useNotify } from '../../../dashboard/web/notices.js';
 import { DataTable, type Column } from '../../../dashboard/web/table.js';
 import { call } from './api.js';
+import { ScheduleForm, when } from './schedule-form.js';
 import type { GcRun, GcSchedule as Schedule } from './wire.js';
 
 interface GcStatus {
@@ -17,8 +18,6 @@ interface GcStatus {
   next_run: string | null;
   runs: GcRun[];
 }
-
-const when = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 
 const COLUMNS: Column<GcRun>[] = [
   { key: 'started', label: 'Started (UTC)', value: (r) => r.started, render: (r) => when(r.started) },
@@ -61,47 +60,9 @@ export function GarbageCollection() {
         <label class="check"><input type="checkbox" name="delete_untagged" checked={untagged} onChange={(e) => setUntagged(e.currentTarget.checked)} /> Also remove untagged manifests</label>
         <button type="submit" class="primary" disabled={busy || status.running}>{busy || status.running ? 'Running…' : 'Run now'}</button>
       </form>
-      <ScheduleForm status={status} onSaved={setStatus} />
+      <ScheduleForm idPrefix="gc" schedule={status.schedule} nextRun={status.next_run} save={async (schedule) => setStatus(await call<GcStatus>('PUT', '/gc/schedule', schedule))} />
       <h2 id="gc-runs-title">Last runs</h2>
       <DataTable id="gc-runs" caption="Last garbage collection runs" rows={status.runs} columns={COLUMNS} rowKey={(r) => r.started} initialSort={{ key: 'started', desc: true }} empty="No runs yet." />
     </section>
-  );
-}
-
-function ScheduleForm({ status, onSaved }: { status: GcStatus; onSaved: (s: GcStatus) => void }) {
-  const s = status.schedule;
-  const [kind, setKind] = useState<Schedule['kind']>(s.kind);
-  const [hours, setHours] = useState(s.kind === 'interval' ? s.hours : 24);
-  const [time, setTime] = useState(s.kind === 'daily' ? s.time : '03:00');
-  const notify = useNotify();
-  const save = async (e: Event) => {
-    e.preventDefault();
-    const schedule: Schedule = kind === 'interval' ? { kind, hours } : kind === 'daily' ? { kind, time } : { kind };
-    try {
-      onSaved(await call<GcStatus>('PUT', '/gc/schedule', schedule));
-      notify('Schedule saved');
-    } catch (err) {
-      notify((err as Error).message, true);
-    }
-  };
-  return (
-    <form id="gc-schedule" class="inline" onSubmit={save}>
-      <label>
-        Schedule
-        <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Schedule['kind'])}>
-          <option value="none">None</option>
-          <option value="interval">Every N hours</option>
-          <option value="daily">Daily</option>
-        </select>
-      </label>
-      {kind === 'interval' && (
-        <label>Hours<input name="hours" type="number" min={1} max={2160} required value={hours} onInput={(e) => setHours(Number(e.currentTarget.value))} /></label>
-      )}
-      {kind === 'daily' && (
-        <label>Time (UTC)<input name="time" type="time" required value={time} onInput={(e) => setTime(e.currentTarget.value)} /></label>
-      )}
-      <button type="submit">Save schedule</button>
-      <span id="gc-next-run">{status.next_run ? `Next run: ${when(status.next_run)} UTC` : 'No scheduled runs'}</span>
-    </form>
   );
 }

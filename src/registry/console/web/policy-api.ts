@@ -1,6 +1,6 @@
 /** The shapes of the policy endpoints (/api/v1/projects/{p}/retention, …/immutability, …/webhooks). */
 import { call } from './api.js';
-import type { Delivery, RetentionReport } from './wire.js';
+import type { Delivery, GcSchedule, RetentionReport } from './wire.js';
 
 export type { Delivery, RetentionReport };
 
@@ -17,6 +17,8 @@ export interface RetentionRule extends Selector {
 export interface Retention {
   rules: RetentionRule[];
   run_after_push: boolean;
+  schedule: GcSchedule;
+  next_run: string | null;
   last_run: RetentionReport | null;
 }
 

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useNotify } from '../../../dashboard/web/notices.js';
 import { call, enc, type Project, type User } from './api.js';
 import { Members } from './members.js';
+import { ProxyFact } from './proxy-cache.js';
 import { Replication } from './replication.js';
 import { QuotaBar, QuotaEditor } from './quota.js';
 import { Repositories } from './repositories.js';
@@ -40,6 +41,7 @@ export function ProjectPage({ name, user }: { name: string; user: User | null })
           ) : project.public ? 'public' : 'private'}
         </dd>
         {project.role && (<><dt>Your role</dt><dd id="project-role">{project.role}</dd></>)}
+        {manager && <ProxyFact project={name} />}
         <dt>Storage used</dt>
         <dd><QuotaBar project={project} /></dd>
       </dl>

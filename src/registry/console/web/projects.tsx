@@ -4,6 +4,7 @@ import { useNotify } from '../../../dashboard/web/notices.js';
 import { DataTable, type Column } from '../../../dashboard/web/table.js';
 import { bytes } from '../../../dashboard/web/format.js';
 import { call, enc, type Project, type User } from './api.js';
+import { NO_PROXY, ProxyFields, saveProxy, type ProxyDraft } from './proxy-cache.js';
 
 export function quotaText(p: Project): string {
   const used = p.used_bytes === undefined ? '' : bytes(p.used_bytes);
@@ -34,7 +35,7 @@ export function Projects({ user }: { user: User | null }) {
   return (
     <section aria-labelledby="projects-title">
       <h1 id="projects-title">Projects</h1>
-      {user && <CreateProject onCreated={load} />}
+      {user && <CreateProject onCreated={load} admin={user.admin} />}
       {projects === undefined ? <p>Loading…</p> : (
         <DataTable id="projects" caption="Projects" rows={projects} columns={COLUMNS} rowKey={(p) => p.name} empty="No projects you may see." />
       )}
@@ -42,16 +43,19 @@ export function Projects({ user }: { user: User | null }) {
   );
 }
 
-function CreateProject({ onCreated }: { onCreated: () => void }) {
+function CreateProject({ onCreated, admin }: { onCreated: () => void; admin: boolean }) {
   const [name, setName] = useState('');
   const [pub, setPub] = useState(false);
+  const [proxy, setProxy] = useState<ProxyDraft>(NO_PROXY);
   const notify = useNotify();
   const submit = async (e: Event) => {
     e.preventDefault();
     try {
       await call('POST', '/projects', { name, public: pub });
-      notify(`Project ${name} created`);
+      if (proxy.enabled) await makeProxy(name, proxy);
+      notify(`Project ${name} created${proxy.enabled ? ` as a proxy cache of ${proxy.url}` : ''}`);
       setName('');
+      setProxy(NO_PROXY);
       onCreated();
     } catch (err) {
       notify((err as Error).message, true);
@@ -66,7 +70,18 @@ function CreateProject({ onCreated }: { onCreated: () => void }) {
       <label class="check">
         <input type="checkbox" name="public" checked={pub} onChange={(e) => setPub(e.currentTarget.checked)} /> Public
       </label>
+      {admin && <ProxyFields value={proxy} onChange={setProxy} />}
       <button type="submit" class="primary">Create project</button>
     </form>
   );
+}
+
+/** A project whose upstream was refused is taken back, so the form can simply be sent again. */
+async function makeProxy(name: string, proxy: ProxyDraft): Promise<void> {
+  try {
+    await saveProxy(name, proxy);
+  } catch (err) {
+    await call('DELETE', `/projects/${enc(name)}`).catch(() => undefined);
+    throw err;
+  }
 }

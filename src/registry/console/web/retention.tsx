@@ -1,13 +1,14 @@
 /**
  * A project's tag retention: its rules (keep the latest N tags, or all
- * matching ones), whether they run after each push, a dry run that lists
- * what would go, a real run, and the last run's report.
+ * matching ones), whether they run after each push and on what schedule, a
+ * dry run that lists what would go, a real run, and the last run's report.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useNotify } from '../../../dashboard/web/notices.js';
 import { DataTable, type Column } from '../../../dashboard/web/table.js';
 import { enc } from './api.js';
 import { act, policyCall as call, ruleText, type Retention, type RetentionReport, type RetentionRule } from './policy-api.js';
+import { ScheduleForm } from './schedule-form.js';
 import { ANY, SelectorFields } from './selector-fields.js';
 
 export function RetentionSection({ project, manager }: { project: string; manager: boolean }) {
@@ -47,6 +48,8 @@ export function RetentionSection({ project, manager }: { project: string; manage
           onChange={(e) => save({ run_after_push: e.currentTarget.checked }, e.currentTarget.checked ? 'Retention now runs after each push' : 'Retention runs only on demand')} />
         Run after each push
       </label>
+      <ScheduleForm idPrefix="retention" schedule={policy.schedule} nextRun={policy.next_run} disabled={!manager}
+        save={async (schedule) => void (await call('PUT', base, { schedule }), await load())} />
       <DataTable id="retention-rules" caption={`Retention rules of ${project}`} rows={policy.rules.map((r, i) => ({ ...r, i }))} columns={columns} rowKey={(r) => String(r.i + 1)} empty="No rules: nothing is deleted." />
       {manager && (
         <>

@@ -28,7 +28,8 @@ export interface GcRun {
 /** What a retention run did (or, dry, would do). */
 export interface RetentionReport {
   dry_run: boolean;
-  trigger: 'manual' | 'push';
+  /** What started it: a person, a push (run after push), or the project's retention schedule. */
+  trigger: 'manual' | 'push' | 'schedule';
   operator: string;
   started: string;
   finished: string;
