@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, TestDaemon, waitForValue, type RunResult } from './harness.js';
-import { freePort, makeCerts } from './tls-certs.js';
+import { freePort, makeCerts, type CertSet } from './tls-certs.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 export const skipDashboard = !existsSync(CHROMIUM) ? 'chromium not installed (apt-get install chromium)' : dockerdSkipReason() ?? false;
@@ -26,8 +26,23 @@ export function ok(r: RunResult, what: string): string {
   return r.stdout.trim();
 }
 
+/** Keeps every distinct text `selector` shows from now on, to tell a streamed render from a final one. */
+export async function recordRenders(page: Page, selector: string): Promise<() => Promise<string[]>> {
+  await page.evaluate((sel) => {
+    const seen: string[] = [];
+    (window as unknown as { seen: string[] }).seen = seen;
+    new MutationObserver(() => {
+      const text = document.querySelector(sel)?.textContent;
+      if (text && text !== seen[seen.length - 1]) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, selector);
+  return () => page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+}
+
 export class DashboardRig {
   berthd?: TestDaemon;
+  /** The CA and certificates berthd's TLS uses (a server certificate for 127.0.0.1); tests may serve other things with them. */
+  certs?: CertSet;
   dockerd?: ReferenceDockerd;
   url = '';
   browser?: Browser;
@@ -57,6 +72,7 @@ export class DashboardRig {
 
   private async launch(berthdArgs: string[]): Promise<void> {
     const certs = await makeCerts(this.dir);
+    this.certs = certs;
     const tcp = `127.0.0.1:${await freePort()}`;
     const tar = await busyboxRootfs();
     this.berthd = await TestDaemon.start(['-H', `tcp://${tcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey, ...berthdArgs]);
