@@ -39,6 +39,30 @@ export async function recordRenders(page: Page, selector: string): Promise<() =>
   return () => page.evaluate(() => (window as unknown as { seen: string[] }).seen);
 }
 
+/**
+ * Sorts `table` by each of its columns in turn, twice: every column but the
+ * actions is sortable, the header says which way (aria-sort), and the second
+ * click gives the first order reversed (but in `volatile` columns, whose
+ * values change live). Returns the sortable columns' keys.
+ */
+export async function checkSortable(page: Page, table: string, volatile: string[] = []): Promise<string[]> {
+  const columns = await page.$$eval(`${table} thead th[data-key]`, (th) => th.map((h) => ({ key: (h as HTMLElement).dataset.key!, sortable: h.querySelector('button.sort') !== null })));
+  const rows = () => page.$$eval(`${table} tbody tr`, (tr) => tr.map((r) => (r as HTMLElement).dataset.key));
+  for (const { key, sortable } of columns) assert.equal(sortable, key !== 'actions', `${table}: column ${key} ${sortable ? 'is' : 'is not'} sortable`);
+  const sortable = columns.filter((c) => c.sortable).map((c) => c.key);
+  for (const key of sortable) {
+    const header = `${table} th[data-key="${key}"]`;
+    await page.click(`${header} button`);
+    const first = { sort: await page.getAttribute(header, 'aria-sort'), rows: await rows() };
+    await page.click(`${header} button`);
+    const second = { sort: await page.getAttribute(header, 'aria-sort'), rows: await rows() };
+    assert.deepEqual([first.sort, second.sort].sort(), ['ascending', 'descending'], `${table} by ${key}`);
+    // A column whose numbers change as it is sorted (live CPU and memory) only has to say which way it sorts.
+    if (!volatile.includes(key)) assert.deepEqual(second.rows, [...first.rows].reverse(), `${table} by ${key}: the other way`);
+  }
+  return sortable;
+}
+
 export class DashboardRig {
   berthd?: TestDaemon;
   /** The CA and certificates berthd's TLS uses (a server certificate for 127.0.0.1); tests may serve other things with them. */

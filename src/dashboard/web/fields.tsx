@@ -1,4 +1,4 @@
-/** Form fields shared by the views: labelled selects, of anything or of a host. */
+/** Form fields shared by the views: labelled selects, of anything or of a host, and the tables' filter box. */
 import type { HostSummary } from '../shared/types.js';
 
 /** A labelled select (the label visually hidden unless given); with `all`, a first option for "no filter". */
@@ -18,4 +18,14 @@ export function Choice(p: { id: string; name: string; label: string; showLabel?:
 export function HostSelect(p: { id: string; hosts: HostSummary[]; value: string; onChange: (host: string) => void; all?: string; label?: string }) {
   const options = p.hosts.map((h) => ({ value: h.name, text: `${h.name}${h.reachable ? '' : ' (unreachable)'}`, disabled: !h.reachable && p.all === undefined }));
   return <Choice id={p.id} name="host" label={p.label ?? 'Host'} showLabel={p.label !== undefined} value={p.value} onChange={p.onChange} all={p.all} options={options} />;
+}
+
+/** A table's filter box, labelled for screen readers by its placeholder's words. */
+export function FilterBox({ id, label, value, onChange }: { id: string; label: string; value: string; onChange: (v: string) => void }) {
+  return (
+    <label class="search">
+      <span class="visually-hidden">{label}</span>
+      <input id={id} type="search" placeholder={label} value={value} onInput={(e) => onChange(e.currentTarget.value)} />
+    </label>
+  );
 }

@@ -7,10 +7,10 @@ import { useEffect, useState } from 'preact/hooks';
 import type { RegistryEntry, RegistryPage } from '../shared/extra-types.js';
 import type { HostSummary, Role } from '../shared/types.js';
 import { api, errorText } from './api.js';
-import { Choice, HostSelect } from './fields.js';
+import { Choice, FilterBox, HostSelect } from './fields.js';
 import { useNotify } from './notices.js';
 import { ProgressView, usePull } from './progress.js';
-import { DataTable, type Column } from './table.js';
+import { DataTable, filterRows, type Column } from './table.js';
 import './views.css';
 
 const regPath = (name: string) => `/api/registries/${encodeURIComponent(name)}`;
@@ -19,6 +19,7 @@ export function RegistriesView({ hosts, role }: { hosts: HostSummary[]; role: Ro
   const [registries, setRegistries] = useState<RegistryEntry[]>([]);
   const [chosen, setChosen] = useState<string | undefined>(undefined);
   const [error, setError] = useState('');
+  const [query, setQuery] = useState('');
   const reload = () => api<RegistryEntry[]>('GET', '/api/registries').then((r) => { setRegistries(r); setError(''); }, (err) => setError(errorText(err)));
   useEffect(() => void reload(), []);
   const notify = useNotify();
@@ -38,11 +39,15 @@ export function RegistriesView({ hosts, role }: { hosts: HostSummary[]; role: Ro
     { key: 'user', label: 'User', value: (r) => r.username ?? '', render: (r) => r.username ?? <span class="dim">anonymous</span> },
     ...(role === 'admin' ? [{ key: 'actions', label: 'Actions', render: (r: RegistryEntry) => <button type="button" class="danger" aria-label={`Remove registry ${r.name}`} onClick={() => void remove(r)}>Remove</button> }] : []),
   ];
+  const shown = filterRows(registries, columns, query);
   return (
     <section aria-labelledby="registries-title">
-      <div class="toolbar"><h1 id="registries-title">Registries <span class="dim">({registries.length})</span></h1></div>
+      <div class="toolbar">
+        <h1 id="registries-title">Registries <span class="dim">({shown.length} of {registries.length})</span></h1>
+        <FilterBox id="registries-filter" label="Filter registries" value={query} onChange={setQuery} />
+      </div>
       {error && <p class="error" role="alert">{error}</p>}
-      <DataTable id="registry-table" caption="Registries" rows={registries} columns={columns} rowKey={(r) => r.name} empty="No registries yet." />
+      <DataTable id="registry-table" caption="Registries" rows={shown} columns={columns} rowKey={(r) => r.name} empty={registries.length ? 'No registries match.' : 'No registries yet.'} />
       {role === 'admin' && <AddRegistry onAdded={(name) => void reload().then(() => setChosen(name))} />}
       {chosen && <Browser key={chosen} registry={chosen} hosts={hosts} role={role} />}
     </section>
@@ -98,15 +103,19 @@ function Browser({ registry, hosts, role }: { registry: string; hosts: HostSumma
       (err) => setError(errorText(err)),
     );
   useEffect(() => void load(), []);
+  const [repoQuery, setRepoQuery] = useState('');
+  const words = repoQuery.toLowerCase().split(/\s+/).filter(Boolean);
+  const shownRepos = repos.filter((r) => words.every((w) => r.includes(w)));
   return (
     <section class="panel" aria-labelledby="browse-title">
       <h2 id="browse-title">Browse {registry}</h2>
       {error && <p id="browse-error" class="error" role="alert">{error}</p>}
       <div class="split">
         <div>
-          <h3 id="repos-title">Repositories <span class="dim">({repos.length})</span></h3>
+          <h3 id="repos-title">Repositories <span class="dim">({shownRepos.length} of {repos.length}{next ? '+' : ''})</span></h3>
+          <FilterBox id="repos-filter" label="Filter repositories" value={repoQuery} onChange={setRepoQuery} />
           <ul id="repositories" class="list" aria-labelledby="repos-title">
-            {repos.map((r) => <li key={r}><button type="button" aria-pressed={repo === r} onClick={() => setRepo(r)}>{r}</button></li>)}
+            {shownRepos.map((r) => <li key={r}><button type="button" aria-pressed={repo === r} onClick={() => setRepo(r)}>{r}</button></li>)}
           </ul>
           {repos.length === 0 && !error && <p class="dim">No repositories.</p>}
           {next && <button type="button" id="repos-more" onClick={() => void load(next)}>More repositories</button>}
