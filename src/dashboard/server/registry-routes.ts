@@ -42,7 +42,6 @@ export function registryRoutes(r: Router<unknown>, guard: Guard, hosts: HostMana
     const body = await readJson(req);
     const registry = store.get(params.name!);
     const host = String(body.host ?? '');
-    hosts.get(host);
     const image = `${new URL(registry.url).host}/${checkRepository(body.repository)}`;
     const tag = checkTag(body.tag);
     await relayProgress(hosts, host, res, (client) => client.pullImage(image, tag, { auth: authOf(registry) }));
