@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, TestDaemon, waitForValue, type RunResult } from './harness.js';
-import { freePort, makeCerts } from './tls-certs.js';
+import { freePort, makeCerts, type CertSet } from './tls-certs.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 export const skipDashboard = !existsSync(CHROMIUM) ? 'chromium not installed (apt-get install chromium)' : dockerdSkipReason() ?? false;
@@ -26,8 +26,47 @@ export function ok(r: RunResult, what: string): string {
   return r.stdout.trim();
 }
 
+/** Keeps every distinct text `selector` shows from now on, to tell a streamed render from a final one. */
+export async function recordRenders(page: Page, selector: string): Promise<() => Promise<string[]>> {
+  await page.evaluate((sel) => {
+    const seen: string[] = [];
+    (window as unknown as { seen: string[] }).seen = seen;
+    new MutationObserver(() => {
+      const text = document.querySelector(sel)?.textContent;
+      if (text && text !== seen[seen.length - 1]) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, selector);
+  return () => page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+}
+
+/**
+ * Sorts `table` by each of its columns in turn, twice: every column but the
+ * actions is sortable, the header says which way (aria-sort), and the second
+ * click gives the first order reversed (but in `volatile` columns, whose
+ * values change live). Returns the sortable columns' keys.
+ */
+export async function checkSortable(page: Page, table: string, volatile: string[] = []): Promise<string[]> {
+  const columns = await page.$$eval(`${table} thead th[data-key]`, (th) => th.map((h) => ({ key: (h as HTMLElement).dataset.key!, sortable: h.querySelector('button.sort') !== null })));
+  const rows = () => page.$$eval(`${table} tbody tr`, (tr) => tr.map((r) => (r as HTMLElement).dataset.key));
+  for (const { key, sortable } of columns) assert.equal(sortable, key !== 'actions', `${table}: column ${key} ${sortable ? 'is' : 'is not'} sortable`);
+  const sortable = columns.filter((c) => c.sortable).map((c) => c.key);
+  for (const key of sortable) {
+    const header = `${table} th[data-key="${key}"]`;
+    await page.click(`${header} button`);
+    const first = { sort: await page.getAttribute(header, 'aria-sort'), rows: await rows() };
+    await page.click(`${header} button`);
+    const second = { sort: await page.getAttribute(header, 'aria-sort'), rows: await rows() };
+    assert.deepEqual([first.sort, second.sort].sort(), ['ascending', 'descending'], `${table} by ${key}`);
+    // A column whose numbers change as it is sorted (live CPU and memory) only has to say which way it sorts.
+    if (!volatile.includes(key)) assert.deepEqual(second.rows, [...first.rows].reverse(), `${table} by ${key}: the other way`);
+  }
+  return sortable;
+}
+
 export class DashboardRig {
   berthd?: TestDaemon;
+  /** The CA and certificates berthd's TLS uses (a server certificate for 127.0.0.1); tests may serve other things with them. */
+  certs?: CertSet;
   dockerd?: ReferenceDockerd;
   url = '';
   browser?: Browser;
@@ -57,6 +96,7 @@ export class DashboardRig {
 
   private async launch(berthdArgs: string[]): Promise<void> {
     const certs = await makeCerts(this.dir);
+    this.certs = certs;
     const tcp = `127.0.0.1:${await freePort()}`;
     const tar = await busyboxRootfs();
     this.berthd = await TestDaemon.start(['-H', `tcp://${tcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey, ...berthdArgs]);

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, DashboardRig, ok, SHOTS, skipDashboard as skip } from './dashboard-harness.js';
+import { ADMIN_PASSWORD, DashboardRig, ok, recordRenders, SHOTS, skipDashboard as skip } from './dashboard-harness.js';
 import { waitForValue, type ReferenceDockerd, type TestDaemon } from './harness.js';
 import { TestRegistry } from './registry-harness.js';
 import { freePort } from './tls-certs.js';
@@ -62,14 +62,7 @@ describe('dashboard images, run and events views, over berthd and dockerd 20.10'
     await page.screenshot({ path: join(SHOTS, 'image-push.png'), fullPage: true });
 
     // Every render of the pull's progress is kept: the layer's states must show up before the end.
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { seen: string[] }).seen = seen;
-      new MutationObserver(() => {
-        const text = document.querySelector('#pull-progress')?.textContent;
-        if (text && text !== seen[seen.length - 1]) seen.push(text);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    const renders = await recordRenders(page, '#pull-progress');
     await page.selectOption('#pull-host', 'docker');
     await page.fill('#pull-form input[name=image]', ref);
     await page.click('#pull-form button[type=submit]');
@@ -82,7 +75,7 @@ describe('dashboard images, run and events views, over berthd and dockerd 20.10'
     assert.equal(layers[0]!.status, 'Pull complete');
     assert.match(layers[0]!.label ?? '', /^Layer [0-9a-f]{12}: Pull complete$/);
     assert.ok(layers[0]!.done);
-    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    const seen = await renders();
     assert.ok(seen.some((text) => /Pulling from dash\/bb/.test(text) && !text.includes('Status:')), `progress rendered before the end: ${seen.join(' ⏎ ')}`);
     await page.waitForSelector(imageRow('docker', ref));
     assert.equal(ok(dockerd.docker(['image', 'inspect', '-f', '{{index .RepoTags 0}}', ref]), 'inspect'), ref);

@@ -10,10 +10,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { DashboardRig, ok as must, SHOTS, skipDashboard } from './dashboard-harness.js';
+import { DashboardRig, ok as must, recordRenders, SHOTS, skipDashboard } from './dashboard-harness.js';
 import { TestRegistry } from './registry-harness.js';
 
 const TICKER = 'i=0; while true; do echo shop tick $i; i=$((i+1)); sleep 0.5; done';
@@ -138,11 +138,66 @@ describe('dashboard: compose projects, registries and files', { skip: skipDashbo
     assert.deepEqual(await page.$$eval('#tags button', (b) => b.map((x) => x.textContent)), ['1.0', '2.0']);
     await page.click('#tags >> text="2.0"');
     await page.selectOption('#pull-form select[name=host]', 'berth');
-    await page.screenshot({ path: join(SHOTS, 'registries.png'), fullPage: true });
+    // The pull streams its progress as the images view's does: a layer's state shows before the final status.
+    const renders = await recordRenders(page, '#registry-pull-progress');
     await page.click('#pull-form button[type=submit]');
-    await page.waitForSelector(`.notice >> text=/Pulled ${registry.hostPort.replace(/\./g, '\\.')}\\/tools\\/bb:2\\.0 to berth/`, { timeout: 60_000 });
+    const image = `${registry.hostPort}/tools/bb:2.0`;
+    await page.waitForSelector(`#registry-pull-progress >> text="Status: Downloaded newer image for ${image}"`, { timeout: 60_000 });
+    await page.waitForSelector('.notice >> text="Pulled tools/bb:2.0 to berth"');
+    const layers = await page.$$eval('#registry-pull-progress li[data-layer]', (li) => li.map((l) => ({
+      status: l.querySelector('.layer-status')?.textContent, label: l.querySelector('progress')?.getAttribute('aria-label'),
+    })));
+    assert.equal(layers.length, 1, 'busybox is one layer');
+    assert.match(layers[0]!.status ?? '', /^(Pull complete|Already exists)$/);
+    assert.match(layers[0]!.label ?? '', /^Layer [0-9a-f]{12}: (Pull complete|Already exists)$/);
+    const seen = await renders();
+    assert.ok(seen.some((text) => /Pulling from tools\/bb/.test(text) && !text.includes('Status:')), `progress rendered before the end: ${seen.join(' ⏎ ')}`);
+    await page.screenshot({ path: join(SHOTS, 'registries.png'), fullPage: true });
     const tags = must(rig.berthd!.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']), 'images');
-    assert.match(tags, new RegExp(`${registry.hostPort}/tools/bb:2\\.0`));
+    assert.ok(tags.split('\n').includes(image), tags);
+    await context.close();
+  });
+
+  test('registries over https with a private CA: browsed with the CA stored with the entry, refused in plain words without it or with another', async () => {
+    assert.ok(registry, 'the registry of the test before');
+    const certs = rig.certs!;
+    // The same storage served over TLS with a certificate for 127.0.0.1 that the rig's CA signed.
+    const secure = await TestRegistry.start(['--root', registry.root, '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey]);
+    rig.onStop(() => secure.stop());
+    assert.match(secure.url, /^https:/);
+    const { context, page } = await rig.signIn();
+    await page.click('nav >> text=Registries');
+    const add = async (name: string, ca?: string) => {
+      if (!(await page.$('#add-registry-panel[open]'))) await page.click('#add-registry-panel summary');
+      await page.fill('#add-registry input[name=url]', secure.url);
+      await page.fill('#add-registry input[name=name]', name);
+      await page.fill('#add-registry textarea[name=ca]', ca ?? '');
+      await page.click('#add-registry button[type=submit]');
+    };
+    // Not a certificate: refused on adding.
+    await add('junk', 'hello');
+    await page.waitForSelector('#add-registry .error >> text="the CA certificate is not a PEM certificate (-----BEGIN CERTIFICATE-----)"');
+    // Without a CA the system's trust is used, which does not know this one.
+    await add('no-ca');
+    await page.waitForSelector('#registry-table tbody tr[data-key="no-ca"]');
+    const untrusted = (await (await page.waitForSelector('#browse-error >> text=/^cannot reach/')).textContent()) ?? '';
+    assert.match(untrusted, new RegExp(`^cannot reach the registry at ${secure.url.replace(/[.]/g, '\\.')}: its TLS certificate is not trusted \\(.+\\): add the CA certificate that signed it to this registry$`));
+    // Another CA: refused too, saying the stored CA did not sign it.
+    await add('other-ca', await readFile(certs.foreignCa, 'utf8'));
+    await page.waitForSelector('#registry-table tbody tr[data-key="other-ca"]');
+    assert.match((await (await page.waitForSelector('#browse-error >> text=/did not sign it$/')).textContent()) ?? '', /^cannot reach the registry at .+: its TLS certificate is not trusted \(.+\): the CA certificate stored with this registry did not sign it$/);
+    // The right CA: repositories and tags.
+    await add('secure', await readFile(certs.ca, 'utf8'));
+    await page.waitForSelector('#registry-table tbody tr[data-key="secure"] .badge >> text="custom CA"');
+    await page.waitForSelector('#repositories >> text="tools/bb"');
+    assert.deepEqual(await page.$$eval('#repositories button', (b) => b.map((x) => x.textContent)), ['other', 'tools/bb']);
+    await page.click('#repositories >> text="tools/bb"');
+    await page.waitForSelector('#tags >> text="2.0"');
+    assert.equal(await page.$('#browse-error'), null);
+    await page.screenshot({ path: join(SHOTS, 'registries-tls.png'), fullPage: true });
+    // The CA (a certificate, not a secret) and the rest never go back to the browser: only that there is one.
+    const listed = await page.evaluate(async () => (await fetch('/api/registries')).text());
+    assert.ok(!listed.includes('BEGIN CERTIFICATE'), listed);
     await context.close();
   });
 

@@ -242,8 +242,12 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
       await page.waitForSelector('#process-table td >> text="sleep 3600"');
       const titles = await page.$$eval('#process-table th', (th) => th.map((t) => t.textContent));
       assert.ok(titles.includes('PID') && titles.includes('CMD'), titles.join(','));
-      if (host === 'docker') await page.screenshot({ path: join(SHOTS, 'container-stats.png'), fullPage: true });
     }
+    // The screenshot for review: a container that does something (the ticker), with enough samples for the lines to show.
+    await page.goto(`${url}/#/containers`);
+    await page.click(`${row('docker', 'ticker-docker')} td.col-name a`);
+    await page.waitForFunction(() => Number(document.querySelector('#chart-cpu')?.getAttribute('data-points')) >= 12, undefined, { timeout: 60_000 });
+    await page.screenshot({ path: join(SHOTS, 'container-stats.png'), fullPage: true });
     await context.close();
   });
 

@@ -12,6 +12,7 @@ import { imageRoutes } from './image-routes.js';
 import { fileRoutes } from './file-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import type { RegistryStore } from './registry-store.js';
+import { resourceActionRoutes } from './resource-actions.js';
 import { resourceRoutes } from './resource-routes.js';
 import { runRoutes } from './run-routes.js';
 import { statsRoutes } from './stats-routes.js';
@@ -41,6 +42,7 @@ export function apiRouter(d: ApiDeps): Router<unknown> {
   hostRoutes(r, d);
   containerRoutes(r, d.guard, d.hosts);
   resourceRoutes(r, d.guard, d.hosts);
+  resourceActionRoutes(r, d.guard, d.hosts);
   statsRoutes(r, d.guard, d.hosts);
   imageRoutes(r, d.guard, d.hosts);
   runRoutes(r, d.guard, d.hosts);

@@ -5,13 +5,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { conflict, forbidden, notFound } from '../../lib/errors.js';
-import type { ContainerRow, HostSummary, LiveMessage } from '../shared/types.js';
+import type { ContainerRow, ContainerUsage, HostSummary, LiveMessage } from '../shared/types.js';
 import { checkHostConfig, type HostConfig } from './host-config.js';
 import { JsonFile } from './json-file.js';
 import { LiveHost } from './live-host.js';
+import { UsagePoller } from './usage.js';
 
 export class HostManager extends EventEmitter<{ message: [LiveMessage] }> {
   private readonly hosts = new Map<string, LiveHost>();
+  private readonly pollers = new Map<string, UsagePoller>();
 
   private constructor(private readonly file: JsonFile<HostConfig[]>) {
     super();
@@ -37,6 +39,11 @@ export class HostManager extends EventEmitter<{ message: [LiveMessage] }> {
     return [...this.hosts.values()].flatMap((h) => h.containers);
   }
 
+  /** The host's containers' last CPU and memory numbers. */
+  usage(name: string): Record<string, ContainerUsage> {
+    return this.pollers.get(name)?.usage ?? {};
+  }
+
   get(name: string): LiveHost {
     const host = this.hosts.get(name);
     if (!host) throw notFound(`no such host: ${name}`);
@@ -57,6 +64,7 @@ export class HostManager extends EventEmitter<{ message: [LiveMessage] }> {
     if (host.summary.source === 'file') throw forbidden(`host ${name} comes from the --hosts file; remove it there`);
     host.stop();
     this.hosts.delete(name);
+    this.pollers.delete(name);
     await this.saveUiHosts();
     this.emit('message', { type: 'host-removed', name });
   }
@@ -64,6 +72,7 @@ export class HostManager extends EventEmitter<{ message: [LiveMessage] }> {
   close(): void {
     for (const host of this.hosts.values()) host.stop();
     this.hosts.clear();
+    this.pollers.clear();
   }
 
   private attach(config: HostConfig, source: HostSummary['source']): LiveHost {
@@ -72,6 +81,10 @@ export class HostManager extends EventEmitter<{ message: [LiveMessage] }> {
     host.on('summary', (summary) => this.emit('message', { type: 'host', host: summary }));
     host.on('containers', (containers) => this.emit('message', { type: 'containers', host: config.name, containers }));
     host.start();
+    // Sampled only while a browser's live socket listens.
+    const poller = new UsagePoller(host, () => this.listenerCount('message') > 0, (usage) => this.emit('message', { type: 'usage', host: config.name, usage }));
+    this.pollers.set(config.name, poller);
+    poller.start();
     this.emit('message', { type: 'host', host: host.summary });
     return host;
   }

@@ -29,15 +29,22 @@ export function referenceOf(body: Record<string, unknown>, field = 'image'): { r
   }
 }
 
+/**
+ * Relays a pull's or push's progress to the browser line by line. The
+ * transfer holds its stream open for as long as it takes: it gets a client of
+ * its own. The registries view's pull goes through here too.
+ */
+export function relayProgress(hosts: HostManager, host: string, res: ServerResponse, open: (client: BerthClient) => Promise<Readable>): Promise<void> {
+  return withStreamClient(hosts, host, async (client) => {
+    const body = await open(client);
+    startLines(res);
+    await copyLines(res, readJsonMessages(body), () => body.destroy());
+    hosts.get(host).schedule('summary');
+  });
+}
+
 export function imageRoutes(r: Router<unknown>, guard: Guard, hosts: HostManager): void {
-  // Pull and push hold their stream open for as long as the transfer takes: each gets a client of its own.
-  const progress = (host: string, res: ServerResponse, open: (client: BerthClient) => Promise<Readable>) =>
-    withStreamClient(hosts, host, async (client) => {
-      const body = await open(client);
-      startLines(res);
-      await copyLines(res, readJsonMessages(body), () => body.destroy());
-      hosts.get(host).schedule('summary');
-    });
+  const progress = (host: string, res: ServerResponse, open: (client: BerthClient) => Promise<Readable>) => relayProgress(hosts, host, res, open);
   r.on('POST', `${HOST}/pull`, async ({ req, res, params }) => {
     guard.require(req, 'operator');
     const { repo, tag } = referenceOf(await readJson(req));

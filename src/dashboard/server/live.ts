@@ -52,5 +52,8 @@ function serve(ws: WebSocket, req: IncomingMessage, guard: Guard, hosts: HostMan
   });
   ws.on('error', () => ws.terminate());
   send({ type: 'hosts', hosts: hosts.summaries() });
-  for (const summary of hosts.summaries()) send({ type: 'containers', host: summary.name, containers: hosts.get(summary.name).containers });
+  for (const summary of hosts.summaries()) {
+    send({ type: 'containers', host: summary.name, containers: hosts.get(summary.name).containers });
+    send({ type: 'usage', host: summary.name, usage: hosts.usage(summary.name) });
+  }
 }

@@ -5,9 +5,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { catalog, checkRegistryUrl, checkRepository, parseChallenge, tags } from './registry-client.js';
-import { finalStatus } from './registry-routes.js';
 import { RegistryStore } from './registry-store.js';
 
 test('WWW-Authenticate challenges: quoted, escaped and bare values', () => {
@@ -75,7 +73,7 @@ test('registries are stored 0600 with their passwords, which the list never show
   try {
     const path = join(dir, 'registries.json');
     const store = await RegistryStore.open(path);
-    assert.deepEqual(await store.add({ url: 'http://127.0.0.1:5000', username: 'alice', password: 'secret' }), { name: '127.0.0.1_5000', url: 'http://127.0.0.1:5000', username: 'alice', hasPassword: true });
+    assert.deepEqual(await store.add({ url: 'http://127.0.0.1:5000', username: 'alice', password: 'secret' }), { name: '127.0.0.1_5000', url: 'http://127.0.0.1:5000', username: 'alice', hasPassword: true, customCa: false, clientCert: false });
     await assert.rejects(store.add({ name: '127.0.0.1_5000', url: 'https://x' }), { kind: 'conflict' });
     await assert.rejects(store.add({ url: 'https://x', password: 'p' }), { kind: 'invalid' });
     assert.equal((await stat(path)).mode & 0o777, 0o600);
@@ -88,10 +86,4 @@ test('registries are stored 0600 with their passwords, which the list never show
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-});
-
-test('a pull\'s progress: the last status, or the error it reports', async () => {
-  const lines = (...l: object[]) => Readable.from(l.map((x) => `${JSON.stringify(x)}\r\n`).join('').match(/[\s\S]{1,7}/g)!.map((s) => Buffer.from(s)));
-  assert.equal(await finalStatus(lines({ status: 'Pulling from a' }, { status: 'Downloading', id: 'l1' }, { status: 'Status: Downloaded newer image for x:1' })), 'Status: Downloaded newer image for x:1');
-  await assert.rejects(finalStatus(lines({ status: 'Pulling' }, { errorDetail: { message: 'manifest unknown' }, error: 'manifest unknown' })), { kind: 'unavailable', message: 'manifest unknown' });
 });

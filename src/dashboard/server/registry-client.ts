@@ -7,8 +7,10 @@
  * dashboard means its own session ended.
  */
 import { forbidden, invalid, unavailable } from '../../lib/errors.js';
+import { httpsGet, tlsProblem, type TlsOptions } from './registry-tls.js';
 
-export interface RegistryTarget {
+/** A registry to talk to; its own CA (and client certificate) for https, when stored with it. */
+export interface RegistryTarget extends TlsOptions {
   url: string;
   username?: string;
   password?: string;
@@ -52,11 +54,16 @@ export function checkRegistryUrl(value: unknown): string {
   return `${url.protocol}//${url.host}`;
 }
 
-async function send(url: string, authorization: string | undefined): Promise<Response> {
+/** GET with the registry's own TLS trust when it has any (the token realm too: it is the registry's service). */
+async function send(t: RegistryTarget, url: string, authorization: string | undefined): Promise<Response> {
+  const headers = { Accept: 'application/json', ...(authorization ? { Authorization: authorization } : {}) };
+  const ownTls = url.startsWith('https:') && Boolean(t.ca || t.cert);
   try {
-    return await fetch(url, { headers: { Accept: 'application/json', ...(authorization ? { Authorization: authorization } : {}) }, redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (ownTls) return await httpsGet(url, headers, t, TIMEOUT_MS);
+    return await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (err) {
-    throw unavailable(`cannot reach the registry at ${new URL(url).origin}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+    const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error & { code?: string }) : (err as Error & { code?: string });
+    throw unavailable(`cannot reach the registry at ${new URL(url).origin}: ${tlsProblem(cause, Boolean(t.ca))}`);
   }
 }
 
@@ -66,7 +73,7 @@ async function fetchToken(t: RegistryTarget, c: Challenge): Promise<string> {
   const realm = new URL(c.params.realm, t.url);
   if (c.params.service) realm.searchParams.set('service', c.params.service);
   if (c.params.scope) realm.searchParams.set('scope', c.params.scope);
-  const res = await send(realm.href, basic(t));
+  const res = await send(t, realm.href, basic(t));
   if (res.status === 401 || res.status === 403) throw forbidden(`the registry's token service refused ${t.username ? `user ${t.username}` : 'anonymous access'}`);
   if (!res.ok) throw unavailable(`the registry's token service answered ${res.status}`);
   const body = (await res.json()) as { token?: string; access_token?: string };
@@ -78,13 +85,13 @@ async function fetchToken(t: RegistryTarget, c: Challenge): Promise<string> {
 /** GET `path` on the registry, answering one auth challenge; returns the successful response. */
 export async function registryGet(t: RegistryTarget, path: string): Promise<Response> {
   const url = `${t.url}${path}`;
-  let res = await send(url, undefined);
+  let res = await send(t, url, undefined);
   if (res.status === 401) {
     const challenge = parseChallenge(res.headers.get('www-authenticate'));
     await res.body?.cancel();
     const authorization = challenge?.scheme === 'bearer' ? `Bearer ${await fetchToken(t, challenge)}` : basic(t);
     if (!authorization) throw forbidden('the registry needs credentials: add a user name and password to this registry');
-    res = await send(url, authorization);
+    res = await send(t, url, authorization);
   }
   if (res.status === 401 || res.status === 403) throw forbidden(`the registry refused ${t.username ? `user ${t.username}` : 'anonymous access'} (${res.status})`);
   if (!res.ok) throw unavailable(`the registry answered ${res.status} for ${path}: ${(await res.text()).slice(0, 200)}`);

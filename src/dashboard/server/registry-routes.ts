@@ -2,13 +2,12 @@
  * Registries: list, add and remove (admin), browse repositories and tags
  * (any session), and pull a tag to a host (operator) through that host's
  * engine, POST /images/create with X-Registry-Auth carrying the stored
- * credentials.
+ * credentials, its progress streamed to the browser line by line.
  */
-import type { Readable } from 'node:stream';
-import { unavailable } from '../../lib/errors.js';
 import type { Guard } from './guard.js';
 import type { HostManager } from './hosts.js';
 import { readJson, sendJson, type Router } from './http.js';
+import { relayProgress } from './image-routes.js';
 import { catalog, checkRepository, checkTag, tags } from './registry-client.js';
 import type { RegistryStore, StoredRegistry } from './registry-store.js';
 
@@ -37,40 +36,18 @@ export function registryRoutes(r: Router<unknown>, guard: Guard, hosts: HostMana
     guard.require(req, 'viewer');
     sendJson(res, 200, { repository: url.searchParams.get('repository'), tags: await tags(store.get(params.name!), checkRepository(url.searchParams.get('repository'))) });
   });
+  // The engine's progress, relayed as the images view's pull relays it.
   r.on('POST', `${BASE}/pull`, async ({ req, res, params }) => {
     guard.require(req, 'operator');
     const body = await readJson(req);
     const registry = store.get(params.name!);
-    const live = hosts.get(String(body.host ?? ''));
+    const host = String(body.host ?? '');
     const image = `${new URL(registry.url).host}/${checkRepository(body.repository)}`;
     const tag = checkTag(body.tag);
-    const progress = await live.engine().pullImage(image, tag, { auth: authOf(registry) });
-    const status = await finalStatus(progress);
-    live.schedule('summary');
-    sendJson(res, 200, { image: `${image}:${tag}`, status });
+    await relayProgress(hosts, host, res, (client) => client.pullImage(image, tag, { auth: authOf(registry) }));
   });
 }
 
 function authOf(r: StoredRegistry) {
   return r.username ? { username: r.username, password: r.password ?? '', serveraddress: new URL(r.url).host } : undefined;
-}
-
-/** Reads a pull's JSON progress to the end: its last status, or the error it reported. */
-export async function finalStatus(progress: Readable): Promise<string> {
-  let buffer = '';
-  let last = '';
-  for await (const chunk of progress) {
-    buffer += (chunk as Buffer).toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    for (const line of [...lines]) last = checkLine(line) ?? last;
-  }
-  return checkLine(buffer) ?? last;
-}
-
-function checkLine(line: string): string | undefined {
-  if (!line.trim()) return undefined;
-  const message = JSON.parse(line) as { status?: string; error?: string; errorDetail?: { message?: string } };
-  if (message.error || message.errorDetail) throw unavailable(message.errorDetail?.message ?? message.error ?? 'pull failed');
-  return message.status;
 }

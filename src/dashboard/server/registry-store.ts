@@ -1,12 +1,14 @@
 /**
  * The registries an admin added: registries.json in the data directory
- * (0600, as JsonFile writes it: it holds the registries' passwords, which
- * are never sent back to browsers).
+ * (0600, as JsonFile writes it: it holds the registries' passwords and
+ * client keys, which are never sent back to browsers; nor are the
+ * certificates, only whether there are any).
  */
 import { conflict, invalid, notFound } from '../../lib/errors.js';
 import type { RegistryEntry } from '../shared/extra-types.js';
 import { JsonFile } from './json-file.js';
 import { checkRegistryUrl, type RegistryTarget } from './registry-client.js';
+import { checkTls } from './registry-tls.js';
 
 export interface StoredRegistry extends RegistryTarget {
   name: string;
@@ -60,9 +62,11 @@ function checkEntry(v: Record<string, unknown>): StoredRegistry {
     entry[key] = v[key] as string;
   }
   if (entry.password !== undefined && entry.username === undefined) throw invalid('a password needs a user name');
-  return entry;
+  const tls = checkTls(v);
+  if (Object.keys(tls).length && !url.startsWith('https:')) throw invalid('certificates are only for https:// registries');
+  return { ...entry, ...tls };
 }
 
 function publicEntry(e: StoredRegistry): RegistryEntry {
-  return { name: e.name, url: e.url, ...(e.username ? { username: e.username } : {}), hasPassword: Boolean(e.password) };
+  return { name: e.name, url: e.url, ...(e.username ? { username: e.username } : {}), hasPassword: Boolean(e.password), customCa: Boolean(e.ca), clientCert: Boolean(e.cert) };
 }

@@ -26,6 +26,10 @@ export interface RegistryEntry {
   username?: string;
   /** Whether a password is stored (it is never sent to browsers). */
   hasPassword: boolean;
+  /** Whether an https registry is verified against a CA certificate stored with it rather than the system's. */
+  customCa: boolean;
+  /** Whether a client certificate (and key) is presented to it. */
+  clientCert: boolean;
 }
 
 export interface RegistryPage {

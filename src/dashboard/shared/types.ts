@@ -69,7 +69,16 @@ export type LiveMessage =
   | { type: 'hosts'; hosts: HostSummary[] }
   | { type: 'host'; host: HostSummary }
   | { type: 'host-removed'; name: string }
-  | { type: 'containers'; host: string; containers: ContainerRow[] };
+  | { type: 'containers'; host: string; containers: ContainerRow[] }
+  | { type: 'usage'; host: string; usage: Record<string, ContainerUsage> };
+
+/** A running container's CPU and memory, sampled every few seconds while a browser watches (keyed by container ID). */
+export interface ContainerUsage {
+  /** As docker stats: 100 is one CPU's worth. */
+  cpuPercent: number;
+  memory: number;
+  memoryLimit: number;
+}
 
 export interface ImageRow {
   host: string;

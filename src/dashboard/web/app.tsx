@@ -83,14 +83,14 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
         {view === 'images' && <ImagesView hosts={live.hosts} role={role} />}
         {view === 'run' && <RunView hosts={live.hosts} role={role} />}
         {view === 'events' && <EventsView hosts={live.hosts} />}
-        {view === 'networks' && <ResourceView kind={NETWORKS} hosts={live.hosts} />}
-        {view === 'volumes' && <ResourceView kind={VOLUMES} hosts={live.hosts} />}
+        {view === 'networks' && <ResourceView kind={NETWORKS} hosts={live.hosts} role={role} />}
+        {view === 'volumes' && <ResourceView kind={VOLUMES} hosts={live.hosts} role={role} />}
         {view === 'compose' && <ComposeView containers={live.containers} role={role} />}
         {view === 'registries' && <RegistriesView hosts={live.hosts} role={role} />}
         {view === 'container' && route[1] && route[2] && (
           <ContainerPage host={route[1]} id={route[2]} role={role} row={live.containers[route[1]]?.find((c) => c.id === route[2])} />
         )}
-        {(view === 'containers' || !nav.some(([path]) => path === view) && view !== 'container') && <ContainersView hosts={live.hosts} containers={live.containers} role={role} />}
+        {(view === 'containers' || !nav.some(([path]) => path === view) && view !== 'container') && <ContainersView hosts={live.hosts} containers={live.containers} usage={live.usage} role={role} />}
       </main>
     </>
   );

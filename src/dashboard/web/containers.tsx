@@ -4,10 +4,10 @@
  * them anyway).
  */
 import { useMemo, useState } from 'preact/hooks';
-import type { ContainerAction, ContainerRow, HostSummary, PortInfo, Role } from '../shared/types.js';
+import type { ContainerAction, ContainerRow, ContainerUsage, HostSummary, PortInfo, Role } from '../shared/types.js';
 import { act, actionsFor, DESTRUCTIVE, LABELS } from './actions.js';
 import { errorText } from './api.js';
-import { ago, isoTime } from './format.js';
+import { ago, bytes, isoTime } from './format.js';
 import { useNotify } from './notices.js';
 import { DataTable, filterRows, type Column } from './table.js';
 
@@ -31,7 +31,7 @@ function uniquePorts(ports: PortInfo[]): PortInfo[] {
   });
 }
 
-export function ContainersView({ hosts, containers, role }: { hosts: HostSummary[]; containers: Record<string, ContainerRow[]>; role: Role }) {
+export function ContainersView({ hosts, containers, usage, role }: { hosts: HostSummary[]; containers: Record<string, ContainerRow[]>; usage: Record<string, Record<string, ContainerUsage>>; role: Role }) {
   const [query, setQuery] = useState('');
   const [stateFilter, setStateFilter] = useState('');
   const [hostFilter, setHostFilter] = useState('');
@@ -41,6 +41,7 @@ export function ContainersView({ hosts, containers, role }: { hosts: HostSummary
   const canAct = role !== 'viewer';
   const portHosts = Object.fromEntries(hosts.map((h) => [h.name, h.portHost]));
   const all = useMemo(() => Object.values(containers).flat(), [containers]);
+  const usageOf = (c: ContainerRow): ContainerUsage | undefined => (c.state === 'running' ? usage[c.host]?.[c.id] : undefined);
 
   const run = async (action: ContainerAction, targets: ContainerRow[]) => {
     if (targets.length === 0) return;
@@ -66,6 +67,12 @@ export function ContainersView({ hosts, containers, role }: { hosts: HostSummary
     {
       key: 'ports', label: 'Ports', value: (c) => c.ports.map((p) => p.publicPort ?? p.privatePort).join(' '),
       render: (c) => c.ports.length > 0 && <span class="ports">{uniquePorts(c.ports).map((p) => portLink(p, portHosts[c.host] ?? ''))}</span>,
+    },
+    // Sampled every few seconds for running containers; -1 sorts the others (no numbers) first.
+    { key: 'cpu', label: 'CPU %', value: (c) => usageOf(c)?.cpuPercent ?? -1, render: (c) => { const u = usageOf(c); return u && `${u.cpuPercent.toFixed(1)} %`; } },
+    {
+      key: 'memory', label: 'Memory', value: (c) => usageOf(c)?.memory ?? -1,
+      render: (c) => { const u = usageOf(c); return u && <span title={u.memoryLimit ? `of ${bytes(u.memoryLimit)}` : undefined}>{bytes(u.memory)}</span>; },
     },
     { key: 'created', label: 'Created', value: (c) => c.created, render: (c) => <time dateTime={isoTime(c.created)} title={isoTime(c.created)}>{ago(c.created)}</time> },
   ];

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EventRow } from '../shared/operations.js';
 import type { HostSummary } from '../shared/types.js';
-import { Choice, HostSelect } from './images.js';
+import { Choice, HostSelect } from './fields.js';
 import { streamLines } from './stream.js';
 import { DataTable, filterRows, type Column } from './table.js';
 

@@ -7,11 +7,9 @@
  */
 import { useState } from 'preact/hooks';
 import type { HostSummary, ImageRow, Role } from '../shared/types.js';
-import { emptyProgress, type ProgressState } from '../shared/operations.js';
-import { errorText } from './api.js';
 import { ImagePanel } from './image-panel.js';
-import { useNotify } from './notices.js';
-import { postProgress, ProgressView } from './progress.js';
+import { ProgressView, usePull } from './progress.js';
+import { HostSelect } from './fields.js';
 import { IMAGES, useAcrossHosts } from './resources.js';
 import { DataTable, filterRows, type Column } from './table.js';
 import './operations.css';
@@ -56,50 +54,19 @@ export function ImagesView({ hosts, role }: { hosts: HostSummary[]; role: Role }
   );
 }
 
-/** A labelled select (the label visually hidden unless given); with `all`, a first option for "no filter". */
-export function Choice(p: { id: string; name: string; label: string; showLabel?: boolean; value: string; onChange: (v: string) => void; all?: string; options: Array<{ value: string; text: string; disabled?: boolean }> }) {
-  return (
-    <label>
-      <span class={p.showLabel ? undefined : 'visually-hidden'}>{p.label}</span>
-      <select id={p.id} name={p.name} value={p.value} onChange={(e) => p.onChange(e.currentTarget.value)} required={p.all === undefined}>
-        {p.all !== undefined && <option value="">{p.all}</option>}
-        {p.options.map((o) => <option key={o.value} value={o.value} disabled={o.disabled}>{o.text}</option>)}
-      </select>
-    </label>
-  );
-}
-
-/** A host to act on (unreachable ones disabled) or, with `all`, to filter by. */
-export function HostSelect(p: { id: string; hosts: HostSummary[]; value: string; onChange: (host: string) => void; all?: string; label?: string }) {
-  const options = p.hosts.map((h) => ({ value: h.name, text: `${h.name}${h.reachable ? '' : ' (unreachable)'}`, disabled: !h.reachable && p.all === undefined }));
-  return <Choice id={p.id} name="host" label={p.label ?? 'Host'} showLabel={p.label !== undefined} value={p.value} onChange={p.onChange} all={p.all} options={options} />;
-}
-
 function PullForm({ hosts, onDone }: { hosts: HostSummary[]; onDone: () => void }) {
   const [host, setHost] = useState('');
   const [image, setImage] = useState('');
-  const [progress, setProgress] = useState<ProgressState>();
-  const [busy, setBusy] = useState(false);
-  const notify = useNotify();
+  const { progress, busy, pull } = usePull(onDone);
   const target = host || hosts.find((h) => h.reachable)?.name || '';
-  const pull = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setProgress(emptyProgress());
-    try {
-      const final = await postProgress(`/api/hosts/${encodeURIComponent(target)}/images/pull`, { image }, setProgress);
-      notify(final.error ? `Pull of ${image} on ${target} failed: ${final.error}` : `Pulled ${image} onto ${target}`, final.error !== undefined);
-    } catch (err) {
-      setProgress({ ...emptyProgress(), error: errorText(err) });
-    } finally {
-      setBusy(false);
-      onDone();
-    }
+    void pull(`/api/hosts/${encodeURIComponent(target)}/images/pull`, { image }, `${image} onto ${target}`);
   };
   return (
     <details class="panel" open>
       <summary>Pull an image</summary>
-      <form id="pull-form" class="grid-form" onSubmit={(e) => void pull(e)}>
+      <form id="pull-form" class="grid-form" onSubmit={submit}>
         <HostSelect id="pull-host" hosts={hosts} value={target} onChange={setHost} label="Onto host" />
         <label>Image <input name="image" required placeholder="registry:5000/name:tag" autocomplete="off" spellcheck={false} value={image} onInput={(e) => setImage(e.currentTarget.value)} /></label>
         <div><button type="submit" class="primary" disabled={busy || !target}>{busy ? 'Pulling…' : 'Pull'}</button></div>

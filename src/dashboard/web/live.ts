@@ -4,12 +4,14 @@
  * reconnect brings a fresh snapshot.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { ContainerRow, HostSummary, LiveMessage } from '../shared/types.js';
+import type { ContainerRow, ContainerUsage, HostSummary, LiveMessage } from '../shared/types.js';
 
 export interface LiveState {
   connected: boolean;
   hosts: HostSummary[];
   containers: Record<string, ContainerRow[]>;
+  /** By host, then container ID: CPU and memory of the running ones. */
+  usage: Record<string, Record<string, ContainerUsage>>;
 }
 
 function apply(state: LiveState, m: LiveMessage): LiveState {
@@ -24,15 +26,18 @@ function apply(state: LiveState, m: LiveMessage): LiveState {
     }
     case 'host-removed': {
       const { [m.name]: _gone, ...containers } = state.containers;
-      return { ...state, hosts: state.hosts.filter((h) => h.name !== m.name), containers };
+      const { [m.name]: _usage, ...usage } = state.usage;
+      return { ...state, hosts: state.hosts.filter((h) => h.name !== m.name), containers, usage };
     }
     case 'containers':
       return { ...state, containers: { ...state.containers, [m.host]: m.containers } };
+    case 'usage':
+      return { ...state, usage: { ...state.usage, [m.host]: m.usage } };
   }
 }
 
 export function useLive(onSessionEnded: () => void): LiveState {
-  const [state, setState] = useState<LiveState>({ connected: false, hosts: [], containers: {} });
+  const [state, setState] = useState<LiveState>({ connected: false, hosts: [], containers: {}, usage: {} });
   useEffect(() => {
     let socket: WebSocket | undefined;
     let timer: number | undefined;

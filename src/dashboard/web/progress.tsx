@@ -3,10 +3,13 @@
  * answer folded into per-layer state, and the view of it (one labelled
  * progress bar per layer).
  */
+import { useState } from 'preact/hooks';
 import { applyProgress, emptyProgress, type ProgressMessage, type ProgressState } from '../shared/operations.js';
-import { csrf } from './api.js';
+import { csrf, errorText } from './api.js';
 import { bytes } from './format.js';
+import { useNotify } from './notices.js';
 import { failure, readLines } from './stream.js';
+import './progress.css';
 
 /** POSTs `body` to `path` and calls onState with the progress so far after every batch of lines; resolves with the final state. */
 export async function postProgress(path: string, body: unknown, onState: (s: ProgressState) => void): Promise<ProgressState> {
@@ -22,6 +25,30 @@ export async function postProgress(path: string, body: unknown, onState: (s: Pro
     onState(state);
   });
   return state;
+}
+
+/**
+ * A pull from a form (the images view's, the registries view's): its
+ * progress as it goes, busy while it runs, and a notice at the end.
+ */
+export function usePull(onDone: () => void = () => undefined): { progress?: ProgressState; busy: boolean; pull: (path: string, body: unknown, what: string) => Promise<void> } {
+  const [progress, setProgress] = useState<ProgressState>();
+  const [busy, setBusy] = useState(false);
+  const notify = useNotify();
+  const pull = async (path: string, body: unknown, what: string) => {
+    setBusy(true);
+    setProgress(emptyProgress());
+    try {
+      const final = await postProgress(path, body, setProgress);
+      notify(final.error ? `Pull of ${what} failed: ${final.error}` : `Pulled ${what}`, final.error !== undefined);
+    } catch (err) {
+      setProgress({ ...emptyProgress(), error: errorText(err) });
+    } finally {
+      setBusy(false);
+      onDone();
+    }
+  };
+  return { progress, busy, pull };
 }
 
 export function ProgressView({ id, state, label }: { id: string; state: ProgressState; label: string }) {

@@ -7,8 +7,10 @@ import { useEffect, useState } from 'preact/hooks';
 import type { RegistryEntry, RegistryPage } from '../shared/extra-types.js';
 import type { HostSummary, Role } from '../shared/types.js';
 import { api, errorText } from './api.js';
+import { Choice, FilterBox, HostSelect } from './fields.js';
 import { useNotify } from './notices.js';
-import { DataTable, type Column } from './table.js';
+import { ProgressView, usePull } from './progress.js';
+import { DataTable, filterRows, type Column } from './table.js';
 import './views.css';
 
 const regPath = (name: string) => `/api/registries/${encodeURIComponent(name)}`;
@@ -17,6 +19,7 @@ export function RegistriesView({ hosts, role }: { hosts: HostSummary[]; role: Ro
   const [registries, setRegistries] = useState<RegistryEntry[]>([]);
   const [chosen, setChosen] = useState<string | undefined>(undefined);
   const [error, setError] = useState('');
+  const [query, setQuery] = useState('');
   const reload = () => api<RegistryEntry[]>('GET', '/api/registries').then((r) => { setRegistries(r); setError(''); }, (err) => setError(errorText(err)));
   useEffect(() => void reload(), []);
   const notify = useNotify();
@@ -32,15 +35,19 @@ export function RegistriesView({ hosts, role }: { hosts: HostSummary[]; role: Ro
   };
   const columns: Column<RegistryEntry>[] = [
     { key: 'name', label: 'Name', value: (r) => r.name, render: (r) => <button type="button" class="browse" aria-pressed={chosen === r.name} onClick={() => setChosen(r.name)}>{r.name}</button> },
-    { key: 'url', label: 'URL', value: (r) => r.url, render: (r) => <code>{r.url}</code> },
+    { key: 'url', label: 'URL', value: (r) => `${r.url}${r.customCa ? ' custom CA' : ''}${r.clientCert ? ' client certificate' : ''}`, render: (r) => <span><code>{r.url}</code>{r.customCa && <span class="badge">custom CA</span>}{r.clientCert && <span class="badge">client certificate</span>}</span> },
     { key: 'user', label: 'User', value: (r) => r.username ?? '', render: (r) => r.username ?? <span class="dim">anonymous</span> },
     ...(role === 'admin' ? [{ key: 'actions', label: 'Actions', render: (r: RegistryEntry) => <button type="button" class="danger" aria-label={`Remove registry ${r.name}`} onClick={() => void remove(r)}>Remove</button> }] : []),
   ];
+  const shown = filterRows(registries, columns, query);
   return (
     <section aria-labelledby="registries-title">
-      <div class="toolbar"><h1 id="registries-title">Registries <span class="dim">({registries.length})</span></h1></div>
+      <div class="toolbar">
+        <h1 id="registries-title">Registries <span class="dim">({shown.length} of {registries.length})</span></h1>
+        <FilterBox id="registries-filter" label="Filter registries" value={query} onChange={setQuery} />
+      </div>
       {error && <p class="error" role="alert">{error}</p>}
-      <DataTable id="registry-table" caption="Registries" rows={registries} columns={columns} rowKey={(r) => r.name} empty="No registries yet." />
+      <DataTable id="registry-table" caption="Registries" rows={shown} columns={columns} rowKey={(r) => r.name} empty={registries.length ? 'No registries match.' : 'No registries yet.'} />
       {role === 'admin' && <AddRegistry onAdded={(name) => void reload().then(() => setChosen(name))} />}
       {chosen && <Browser key={chosen} registry={chosen} hosts={hosts} role={role} />}
     </section>
@@ -63,13 +70,21 @@ function AddRegistry({ onAdded }: { onAdded: (name: string) => void }) {
     }
   };
   return (
-    <details class="panel">
+    <details id="add-registry-panel" class="panel">
       <summary>Add a registry</summary>
       <form id="add-registry" class="grid-form" onSubmit={submit} autoComplete="off">
         <label>URL<input name="url" required placeholder="https://registry.example or http://127.0.0.1:5000" /></label>
         <label>Name (optional)<input name="name" placeholder="defaults to host:port" /></label>
         <label>User (optional)<input name="username" /></label>
         <label>Password (optional)<input name="password" type="password" autoComplete="new-password" /></label>
+        <label class="wide">CA certificate (PEM, optional: an https registry whose certificate a private CA signed)
+          <textarea name="ca" rows={4} spellcheck={false} placeholder="-----BEGIN CERTIFICATE-----" />
+        </label>
+        <fieldset class="wide">
+          <legend>Client certificate (optional, for registries that ask for one)</legend>
+          <label>Certificate (PEM)<textarea name="cert" rows={3} spellcheck={false} placeholder="-----BEGIN CERTIFICATE-----" /></label>
+          <label>Key (PEM)<textarea name="key" rows={3} spellcheck={false} placeholder="-----BEGIN PRIVATE KEY-----" /></label>
+        </fieldset>
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" class="primary">Add registry</button>
       </form>
@@ -88,15 +103,19 @@ function Browser({ registry, hosts, role }: { registry: string; hosts: HostSumma
       (err) => setError(errorText(err)),
     );
   useEffect(() => void load(), []);
+  const [repoQuery, setRepoQuery] = useState('');
+  const words = repoQuery.toLowerCase().split(/\s+/).filter(Boolean);
+  const shownRepos = repos.filter((r) => words.every((w) => r.includes(w)));
   return (
     <section class="panel" aria-labelledby="browse-title">
       <h2 id="browse-title">Browse {registry}</h2>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && <p id="browse-error" class="error" role="alert">{error}</p>}
       <div class="split">
         <div>
-          <h3 id="repos-title">Repositories <span class="dim">({repos.length})</span></h3>
+          <h3 id="repos-title">Repositories <span class="dim">({shownRepos.length} of {repos.length}{next ? '+' : ''})</span></h3>
+          <FilterBox id="repos-filter" label="Filter repositories" value={repoQuery} onChange={setRepoQuery} />
           <ul id="repositories" class="list" aria-labelledby="repos-title">
-            {repos.map((r) => <li key={r}><button type="button" aria-pressed={repo === r} onClick={() => setRepo(r)}>{r}</button></li>)}
+            {shownRepos.map((r) => <li key={r}><button type="button" aria-pressed={repo === r} onClick={() => setRepo(r)}>{r}</button></li>)}
           </ul>
           {repos.length === 0 && !error && <p class="dim">No repositories.</p>}
           {next && <button type="button" id="repos-more" onClick={() => void load(next)}>More repositories</button>}
@@ -110,27 +129,19 @@ function Browser({ registry, hosts, role }: { registry: string; hosts: HostSumma
 function Tags({ registry, repo, hosts, role }: { registry: string; repo: string; hosts: HostSummary[]; role: Role }) {
   const [tags, setTags] = useState<string[] | undefined>(undefined);
   const [tag, setTag] = useState('');
-  const [host, setHost] = useState(hosts.find((h) => h.reachable)?.name ?? '');
-  const [busy, setBusy] = useState(false);
+  const [host, setHost] = useState('');
   const [error, setError] = useState('');
-  const notify = useNotify();
+  const { progress, busy, pull } = usePull();
+  const target = host || hosts.find((h) => h.reachable)?.name || '';
   useEffect(() => {
     api<{ tags: string[] }>('GET', `${regPath(registry)}/tags?repository=${encodeURIComponent(repo)}`).then(
       (t) => { setTags(t.tags); setTag(t.tags.includes('latest') ? 'latest' : (t.tags[0] ?? '')); },
       (err) => setError(errorText(err)),
     );
   }, []);
-  const pull = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    try {
-      const done = await api<{ image: string; status: string }>('POST', `${regPath(registry)}/pull`, { repository: repo, tag, host });
-      notify(`Pulled ${done.image} to ${host}: ${done.status}`);
-    } catch (err) {
-      notify(errorText(err), true);
-    } finally {
-      setBusy(false);
-    }
+    void pull(`${regPath(registry)}/pull`, { repository: repo, tag, host: target }, `${repo}:${tag} to ${target}`);
   };
   return (
     <div>
@@ -143,12 +154,13 @@ function Tags({ registry, repo, hosts, role }: { registry: string; repo: string;
         </ul>
       )}
       {tags && role !== 'viewer' && (
-        <form id="pull-form" class="pull-form" onSubmit={pull}>
-          <label>Tag<select name="tag" value={tag} onChange={(e) => setTag(e.currentTarget.value)}>{tags.map((t) => <option key={t} value={t}>{t}</option>)}</select></label>
-          <label>To host<select name="host" value={host} onChange={(e) => setHost(e.currentTarget.value)}>{hosts.map((h) => <option key={h.name} value={h.name}>{h.name}</option>)}</select></label>
-          <button type="submit" class="primary" disabled={busy || !tag || !host}>{busy ? 'Pulling…' : 'Pull'}</button>
+        <form id="pull-form" class="pull-form" onSubmit={submit}>
+          <Choice id="registry-pull-tag" name="tag" label="Tag" showLabel value={tag} onChange={setTag} options={tags.map((t) => ({ value: t, text: t }))} />
+          <HostSelect id="registry-pull-host" hosts={hosts} value={target} onChange={setHost} label="To host" />
+          <button type="submit" class="primary" disabled={busy || !tag || !target}>{busy ? 'Pulling…' : 'Pull'}</button>
         </form>
       )}
+      {progress && <ProgressView id="registry-pull-progress" state={progress} label={`Pulling ${repo}:${tag}`} />}
     </div>
   );
 }

@@ -1,12 +1,16 @@
 /**
  * Images, networks and volumes of every host, each one table. They are
  * fetched again whenever a host's summary changes, which the server refreshes
- * on the engines' image, network and volume events.
+ * on the engines' image, network and volume events. Networks and volumes
+ * can be created and removed here by operators and admins.
  */
+import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { AcrossHosts, HostSummary, ImageRow, NetworkRow, VolumeRow } from '../shared/types.js';
+import type { AcrossHosts, HostSummary, ImageRow, NetworkRow, Role, VolumeRow } from '../shared/types.js';
 import { api, errorText } from './api.js';
+import { FilterBox } from './fields.js';
 import { ago, bytes, isoTime } from './format.js';
+import { NetworkForm, networkPath, RemoveButton, VolumeForm, volumePath, type CreateProps } from './resource-forms.js';
 import { DataTable, filterRows, type Column } from './table.js';
 
 interface Kind<T> {
@@ -14,6 +18,8 @@ interface Kind<T> {
   title: string;
   columns: Column<T>[];
   rowKey: (row: T) => string;
+  /** What operators may do: a creation form, and where and what a row's removal is. */
+  actions?: { Create: (p: CreateProps) => JSX.Element; path: (row: T) => string; what: (row: T) => string };
 }
 
 export const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
@@ -47,6 +53,7 @@ export const NETWORKS: Kind<NetworkRow> = {
     { key: 'subnets', label: 'Subnets', value: (n) => n.subnets.join(' '), render: (n) => n.subnets.map((s) => <code key={s} class="block">{s}</code>) },
     { key: 'internal', label: 'Internal', value: (n) => (n.internal ? 'yes' : 'no'), render: (n) => (n.internal ? 'yes' : 'no') },
   ],
+  actions: { Create: NetworkForm, path: networkPath, what: (n) => `network ${n.name} on ${n.host}` },
 };
 
 export const VOLUMES: Kind<VolumeRow> = {
@@ -60,6 +67,7 @@ export const VOLUMES: Kind<VolumeRow> = {
     { key: 'mountpoint', label: 'Mount point', value: (v) => v.mountpoint, render: (v) => <code>{v.mountpoint}</code> },
     { key: 'created', label: 'Created', value: (v) => since(v.created), render: (v) => v.created && <time dateTime={v.created}>{ago(since(v.created))}</time> },
   ],
+  actions: { Create: VolumeForm, path: volumePath, what: (v) => `volume ${v.name} on ${v.host}` },
 };
 
 /** A list of every host, fetched again when any host's summary changes (the server refreshes those on the engines' events) or `again` does. */
@@ -73,23 +81,28 @@ export function useAcrossHosts<T>(path: string, hosts: HostSummary[], again: unk
   return { data, error };
 }
 
-export function ResourceView<T>({ kind, hosts }: { kind: Kind<T>; hosts: HostSummary[] }) {
-  const { data, error } = useAcrossHosts<T>(kind.path, hosts);
+export function ResourceView<T>({ kind, hosts, role }: { kind: Kind<T>; hosts: HostSummary[]; role: Role }) {
+  const [again, setAgain] = useState(0);
+  const { data, error } = useAcrossHosts<T>(kind.path, hosts, again);
   const [query, setQuery] = useState('');
   const id = kind.title.toLowerCase();
+  const refresh = () => setAgain((n) => n + 1);
+  const actions = role !== 'viewer' ? kind.actions : undefined;
+  const columns: Column<T>[] = actions
+    ? [...kind.columns, { key: 'actions', label: 'Actions', render: (row) => <RemoveButton path={actions.path(row)} what={actions.what(row)} onDone={refresh} /> }]
+    : kind.columns;
+  const shown = filterRows(data.rows, kind.columns, query);
   return (
     <section aria-labelledby={`${id}-title`}>
       <div class="toolbar">
-        <h1 id={`${id}-title`}>{kind.title} <span class="dim">({data.rows.length})</span></h1>
-        <label class="search">
-          <span class="visually-hidden">Filter {id}</span>
-          <input id={`${id}-filter`} type="search" placeholder={`Filter ${id}`} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
-        </label>
+        <h1 id={`${id}-title`}>{kind.title} <span class="dim">({shown.length} of {data.rows.length})</span></h1>
+        <FilterBox id={`${id}-filter`} label={`Filter ${id}`} value={query} onChange={setQuery} />
       </div>
+      {actions && <actions.Create hosts={hosts} onDone={refresh} />}
       {error && <p class="error" role="alert">{error}</p>}
       {Object.entries(data.errors).map(([host, message]) => <p key={host} class="error">{host}: {message}</p>)}
-      <DataTable id={`${id.replace(/s$/, '')}-table`} caption={`${kind.title} of all hosts`} rows={filterRows(data.rows, kind.columns, query)}
-        columns={kind.columns} rowKey={kind.rowKey} initialSort={{ key: kind.columns[1]!.key }} />
+      <DataTable id={`${id.replace(/s$/, '')}-table`} caption={`${kind.title} of all hosts`} rows={shown}
+        columns={columns} rowKey={kind.rowKey} initialSort={{ key: kind.columns[1]!.key }} />
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import type { HostSummary, ImageRow, NetworkRow, Role } from '../shared/types.js';
 import { RESTART_POLICIES, type PortForm, type RestartPolicyName, type RunForm, type RunResult } from '../shared/operations.js';
 import { api, errorText } from './api.js';
-import { HostSelect } from './images.js';
+import { HostSelect } from './fields.js';
 import { useNotify } from './notices.js';
 import { useAcrossHosts } from './resources.js';
 
