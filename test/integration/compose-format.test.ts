@@ -82,7 +82,7 @@ describe('compose ps --format, berth compose and docker compose v2 on one projec
     assert.match(out, /healthy/);
     assert.match(out, /7000-7001\/tcp, 7003\/tcp/);
     same(['ps', '-a', '--format', '{{.Name}} {{json .Publishers}} {{.ExitCode}} {{if eq .Health "healthy"}}ok{{end}} {{.Label "com.docker.compose.service"}}']);
-    same(['ps', '--format', 'table {{.Service}}\\t{{.RunningFor}}']);
+    same(['ps', '--format', 'table {{.Service}}\\t{{.State}}\\t{{.Size}}']);
     same(['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Command}} {{.Mounts}}']);
   });
 
