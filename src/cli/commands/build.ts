@@ -6,6 +6,7 @@
  * messages are printed as docker prints them; the image ID comes from the
  * `aux` message.
  */
+import { existsSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { pipeline, Transform, Writable, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -245,7 +246,8 @@ async function runBuild(ctx: CommandContext, flags: FlagValues, contextArg: stri
 
   let prepared: Omit<PreparedContext, 'context'> & { context: Readable | null; remote?: string };
   try {
-    prepared = isGitUrl(contextArg) ? gitRemote(contextArg, flags.file as string) : await prepareBuildContext({
+    // A local directory comes first, as docker checks it first.
+    prepared = isGitUrl(contextArg) && !existsSync(contextArg) ? gitRemote(contextArg, flags.file as string) : await prepareBuildContext({
       context: contextArg,
       dockerfile: flags.file as string,
       stdin: ctx.stdin,
