@@ -8,7 +8,8 @@ import { clearForEntry, createEntry, entryComponents, refuseEntry, restoreDirTim
 import { readTar } from '../../lib/tar/read.js';
 import { TarTerminator } from '../../lib/tar/terminate.js';
 import type { TarSyscalls } from '../../lib/tar/syscalls.js';
-import { gitContext, isGitUrl } from './git-context.js';
+import { isGitUrl, isUrl } from '../../lib/urlutil.js';
+import { gitContext } from './git-context.js';
 
 /**
  * The build context on the daemon's side: the client's tar unpacked into a
@@ -66,7 +67,7 @@ export async function unpackContext(input: Readable, dir: string, sys: Pick<TarS
  */
 export async function fetchRemoteContext(url: string, dockerfileName: string, workDir: string, signal: AbortSignal): Promise<Readable> {
   if (isGitUrl(url)) return gitContext(url, workDir, signal);
-  if (!/^https?:\/\//.test(url)) throw new EngineError('internal', `remoteURL (${url}) could not be recognized as URL`);
+  if (!isUrl(url)) throw new EngineError('internal', `remoteURL (${url}) could not be recognized as URL`);
   const response = await download(url, signal);
   const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
   const { head, stream } = await peek(body, 512);

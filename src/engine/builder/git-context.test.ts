@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isGitUrl, parseGitUrl } from './git-context.js';
+import { isGitUrl } from '../../lib/urlutil.js';
+import { parseGitUrl } from './git-context.js';
 
 test('git URLs are told apart as urlutil.IsGitURL does', () => {
   for (const url of ['https://h/r.git', 'http://h/r.git#main:dir', 'git://h/r', 'git@h:o/r', 'github.com/o/r']) assert.ok(isGitUrl(url), url);

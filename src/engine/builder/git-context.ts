@@ -15,6 +15,7 @@ import { Readable } from 'node:stream';
 import { EngineError } from '../../lib/errors.js';
 import { fileContent, headerFor, type HardlinkIndex } from '../../lib/tar/pack.js';
 import { encodeHeader, END_OF_ARCHIVE } from '../../lib/tar/writer.js';
+import { isUrl } from '../../lib/urlutil.js';
 
 export interface GitRemote {
   remote: string;
@@ -22,14 +23,9 @@ export interface GitRemote {
   subdir: string;
 }
 
-/** urlutil.IsGitURL. */
-export function isGitUrl(url: string): boolean {
-  return (/^https?:\/\//.test(url) && /\.git(?:#.+)?$/.test(url)) || ['git://', 'github.com/', 'git@'].some((p) => url.startsWith(p));
-}
-
 /** parseRemoteURL: `URL#ref:subdir`; `git@host:repo` is no URL and is split by hand. */
 export function parseGitUrl(url: string): GitRemote {
-  const transport = /^https?:\/\//.test(url) || url.startsWith('git://') || url.startsWith('git@');
+  const transport = isUrl(url) || url.startsWith('git://') || url.startsWith('git@');
   const full = transport ? url : `https://${url}`;
   const hash = full.indexOf('#');
   const remote = hash < 0 ? full : full.slice(0, hash);
@@ -92,7 +88,7 @@ async function clone(repo: GitRemote, workDir: string, signal: AbortSignal): Pro
 
 /** A non-HTTP transport or a smart HTTP server can fetch one commit; a dumb HTTP server cannot. */
 async function supportsShallowClone(remote: string): Promise<boolean> {
-  if (!/^https?:\/\//.test(remote)) return true;
+  if (!isUrl(remote)) return true;
   const res = await fetch(`${remote}/info/refs?service=git-upload-pack`).catch(() => undefined);
   await res?.body?.cancel();
   return res?.status === 200 && res.headers.get('content-type') === 'application/x-git-upload-pack-advertisement';
