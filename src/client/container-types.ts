@@ -24,7 +24,7 @@ export interface ContainerSummary {
   Labels: Record<string, string> | null;
   State: string;
   Status: string;
-  Mounts?: Array<{ Name?: string; Source?: string; Type?: string }> | null;
+  Mounts?: Array<{ Name?: string; Source?: string; Type?: string; Driver?: string }> | null;
   NetworkSettings?: { Networks?: Record<string, unknown> | null } | null;
 }
 

@@ -10,6 +10,7 @@
 import type { Readable } from 'node:stream';
 import { readJsonMessages, type BerthClient, type JsonMessage } from '../client/index.js';
 import { invalid } from '../lib/errors.js';
+import { isRemoteContext } from './canonical.js';
 import type { ImageIds } from './image-ids.js';
 import { pullMissing } from './images.js';
 import type { Progress } from './progress.js';
@@ -67,11 +68,13 @@ async function buildOne(client: BerthClient, project: Project, service: string, 
   const build = project.model.services[service].build as Dict;
   if (!options.packContext) throw invalid(`service "${service}" needs to be built, and this command cannot build`);
   const contextDir = String(build.context);
-  if (/^[a-z]+:\/\//.test(contextDir) || contextDir.startsWith('git@')) throw invalid(`service "${service}": remote build contexts are not supported: ${contextDir}`);
   if (build.dockerfile_inline) throw invalid(`service "${service}": dockerfile_inline is not supported by the classic builder`);
   const dockerfile = String(build.dockerfile ?? 'Dockerfile');
-  const packed = await options.packContext(contextDir, dockerfile.startsWith('/') ? dockerfile : `${contextDir}/${dockerfile}`);
+  // A git or http(s) context is the engine's to fetch (POST /build?remote=), as docker-compose 1.29 has it fetched.
+  const remote = isRemoteContext(contextDir) ? contextDir : undefined;
+  const packed = remote ? { context: null, dockerfile } : await options.packContext(contextDir, dockerfile.startsWith('/') ? dockerfile : `${contextDir}/${dockerfile}`);
   const stream = await client.build(packed.context, {
+    remote,
     tags: [image, ...((build.tags as string[] | undefined) ?? [])],
     dockerfile: packed.dockerfile,
     buildArgs: { ...((build.args ?? {}) as Record<string, string | null>), ...options.buildArgs },

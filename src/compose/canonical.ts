@@ -84,7 +84,7 @@ function canonicalBuild(build: Dict, baseDir: string): Dict {
   const out: Dict = { ...build };
   const context = typeof out.context === 'string' ? out.context : '.';
   // A URL (git, http) is passed as is; a path is resolved.
-  out.context = /^[a-z]+:\/\/|^git@|\.git(#|$)/.test(context) ? context : resolveHostPath(context, baseDir);
+  out.context = isRemoteContext(context) ? context : resolveHostPath(context, baseDir);
   if (!out.dockerfile && !out.dockerfile_inline) out.dockerfile = 'Dockerfile';
   for (const key of ['args', 'labels']) if (key in out) out[key] = toMap(out[key]);
   return out;
@@ -137,4 +137,9 @@ export function shellSplit(text: string): string[] {
   if (quote) throw invalid(`invalid command line string: unterminated quote in ${JSON.stringify(text)}`);
   if (word !== undefined) words.push(word);
   return words;
+}
+
+/** A build context the engine fetches (a git or http(s) URL): kept as written, never resolved as a path. */
+export function isRemoteContext(context: string): boolean {
+  return /^[a-z]+:\/\/|^git@|\.git(#|$)/.test(context);
 }

@@ -6,11 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxRootfs, DOCKER_CLI, run, TestDaemon } from './harness.js';
+import { serveDirectory } from './serve-directory.js';
 
 type Files = Record<string, string | { content: string; mode: number } | { symlink: string }>;
 
@@ -423,25 +424,6 @@ describe('docker build (classic builder) against berthd', { skip: !DOCKER_CLI &&
     assert.match(evil.body, /invalid tar entry|escapes/);
   });
 });
-
-/**
- * A static file server in its own process (the tests block in spawnSync, so
- * an in-process server could not answer berthd): python's http.server, which
- * sends Last-Modified from the file's mtime.
- */
-async function serveDirectory(dir: string): Promise<{ port: number; close: () => void }> {
-  const child = spawn('python3', ['-u', '-m', 'http.server', '--bind', '127.0.0.1', '--directory', dir, '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let seen = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const match = / port (\d+)/.exec(seen);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', () => reject(new Error(`http.server exited: ${seen}`)));
-  });
-  return { port, close: () => child.kill() };
-}
 
 async function buildRawTar(daemon: TestDaemon, dir: string): Promise<{ status: number; body: string }> {
   const tar = spawnSync('tar', ['-C', dir, '-cf', '-', '.']);

@@ -11,6 +11,13 @@ import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, run, TestDaem
 /** A command that runs until stopped and exits 0 on SIGTERM. */
 export const LOOP = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"];
 
+/** docker compose v2 (Debian's 2.26.1), fetched and checked by scripts/compose-v2.sh: its path. */
+export function composeV2Binary(): string {
+  const r = run(join(ROOT, 'scripts', 'compose-v2.sh'), [], undefined, {}, 300_000);
+  if (r.code !== 0) throw new Error(`scripts/compose-v2.sh failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 /** A host port nothing listens on right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -14,14 +14,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort, lines, Target } from './compose-helpers.js';
-import { ROOT, run, TestDaemon, waitForValue, type RunResult } from './harness.js';
-
-function composeV2Binary(): string {
-  const r = run(join(ROOT, 'scripts', 'compose-v2.sh'), [], undefined, {}, 300_000);
-  if (r.code !== 0) throw new Error(`scripts/compose-v2.sh failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
+import { composeV2Binary, freePort, lines, Target } from './compose-helpers.js';
+import { run, TestDaemon, waitForValue, type RunResult } from './harness.js';
 
 /** Service keys both must hash alike: binds, env files, healthchecks, limits, ports, aliases. */
 function projectYaml(port: number): string {

@@ -30,6 +30,7 @@ import { readTar, type EntryHeader } from '../../lib/tar/read.js';
 import { entryBytes } from '../../lib/tar/sparse.js';
 import { encodeHeader, END_OF_ARCHIVE, padding, type TarHeader, type TarType } from '../../lib/tar/writer.js';
 import { goPathError } from '../opts/files.js';
+import { isGitUrl, isUrl } from '../../lib/urlutil.js';
 
 export const DEFAULT_DOCKERFILE = 'Dockerfile';
 const DOCKERIGNORE = '.dockerignore';
@@ -352,15 +353,7 @@ async function* withDockerfile(input: Readable, dockerfile: Buffer, name: string
   yield END_OF_ARCHIVE;
 }
 
-/** urlutil.IsURL. */
-export function isUrl(text: string): boolean {
-  return text.startsWith('http://') || text.startsWith('https://');
-}
-
-/** urlutil.IsGitURL. */
-export function isGitUrl(text: string): boolean {
-  return (isUrl(text) && /\.git(?:#.+)?$/.test(text)) || ['git://', 'github.com/', 'git@'].some((prefix) => text.startsWith(prefix));
-}
+export { isGitUrl, isUrl } from '../../lib/urlutil.js';
 
 /** docker's getWithStatusError: a GET whose 4xx/5xx answer becomes an error with the body. */
 export async function download(url: string): Promise<{ stream: Readable; size: number }> {

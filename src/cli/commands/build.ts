@@ -6,6 +6,7 @@
  * messages are printed as docker prints them; the image ID comes from the
  * `aux` message.
  */
+import { existsSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { pipeline, Transform, Writable, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -20,7 +21,7 @@ import type { FlagSpec, FlagValues } from '../flags.js';
 import { collectUlimits, parseUlimit } from '../opts/container.js';
 import { expandEnv, goPathError, kvToMap } from '../opts/files.js';
 import { memSwapBytes, ramInBytes } from '../opts/values.js';
-import { ContextError, isUrl, prepareBuildContext } from './build-context.js';
+import { ContextError, isGitUrl, isUrl, prepareBuildContext, type PreparedContext } from './build-context.js';
 import { displayJsonMessages } from './common.js';
 
 /** docker's progress.Reader updates a terminal every 512kB read. */
@@ -214,6 +215,16 @@ async function removeStale(file: string): Promise<void> {
   }
 }
 
+/**
+ * A git repository is cloned by the engine (POST /build?remote=URL#ref:dir),
+ * as docker-compose 1.29 asks for it; the docker CLI clones it itself, to the
+ * same context. `-f` names the Dockerfile inside that context.
+ */
+function gitRemote(url: string, dockerfile: string): { context: null; dockerfile: string; remote: string } {
+  if (dockerfile === '-') throw new ContextError('cannot use a Dockerfile from stdin with a git context');
+  return { context: null, dockerfile, remote: url };
+}
+
 async function runBuild(ctx: CommandContext, flags: FlagValues, contextArg: string): Promise<number> {
   const quiet = flags.quiet as boolean;
   const isolation = flags.isolation as string;
@@ -233,9 +244,10 @@ async function runBuild(ctx: CommandContext, flags: FlagValues, contextArg: stri
   const tty = Boolean(ctx.stdout.isTTY);
   const showAside = () => (quiet ? write(ctx.stderr, (progress as Collector).text() + (output as Collector).text()) : Promise.resolve());
 
-  let prepared;
+  let prepared: Omit<PreparedContext, 'context'> & { context: Readable | null; remote?: string };
   try {
-    prepared = await prepareBuildContext({
+    // A local directory comes first, as docker checks it first.
+    prepared = isGitUrl(contextArg) && !existsSync(contextArg) ? gitRemote(contextArg, flags.file as string) : await prepareBuildContext({
       context: contextArg,
       dockerfile: flags.file as string,
       stdin: ctx.stdin,
@@ -248,13 +260,13 @@ async function runBuild(ctx: CommandContext, flags: FlagValues, contextArg: stri
   }
 
   let body = prepared.context;
-  if (flags.compress) body = pipeline(body, createGzip(), () => undefined);
-  body = withProgress(body, progress, 'Sending build context to Docker daemon', 0, tty);
+  if (body && flags.compress) body = pipeline(body, createGzip(), () => undefined);
+  if (body) body = withProgress(body, progress, 'Sending build context to Docker daemon', 0, tty);
 
   const client = await ctx.client();
   let stream: Readable;
   try {
-    stream = await client.build(body, { ...options, dockerfile: prepared.dockerfile });
+    stream = await client.build(body, { ...options, dockerfile: prepared.dockerfile, remote: prepared.remote });
   } catch (err) {
     await showAside();
     throw err;

@@ -5,7 +5,7 @@
  * with docker's header functions (json, join, … return their input) so a
  * header cell reads `IMAGE ID` even under `{{json .ID}}`.
  */
-import { compileTemplate, type TemplateFunc } from './template.js';
+import { compileTemplate, goMethod, type TemplateFunc } from './template.js';
 import { DOCKER_TABLE, tabwrite } from './table.js';
 
 export const TABLE_KEY = 'table';
@@ -43,6 +43,11 @@ export function renderRows(format: string, rows: readonly object[], headers: Rec
   const template = compileTemplate(finalTemplate(format));
   const body = rows.map((row) => template.execute(row) + '\n').join('');
   if (!isTableFormat(format)) return body;
-  const header = template.execute(headers, { funcs: HEADER_FUNCS });
+  const header = template.execute(headerContext(headers), { funcs: HEADER_FUNCS });
   return tabwrite(`${header}\n${body}`, DOCKER_TABLE);
+}
+
+/** docker's SubHeaderContext: the titles, and `.Label "a.b-c"` titled `b c`. */
+function headerContext(headers: Record<string, string>): Record<string, string> {
+  return goMethod({ ...headers }, 'Label', (name: string) => name.split('.').pop()!.replace(/[-_]/g, ' '));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { goStruct, renderTemplate } from './template.js';
+import { goMarshalsJson, goMethod, goNilSlice, goStruct, renderTemplate } from './template.js';
 import { renderRows } from './formatter.js';
 
 const data = { Config: { Cmd: ['sh'], Env: [], Labels: { b: '2', a: '1' } }, RepoTags: ['busybox:latest', 'x:1'], Size: 1982780, Nil: null };
@@ -45,4 +45,12 @@ test('table format renders a header from the same template', () => {
   const out = renderRows('table {{.Repository}}\\t{{json .ID}}', rows, { Repository: 'REPOSITORY', ID: 'IMAGE ID' });
   assert.equal(out, 'REPOSITORY   IMAGE ID\nbusybox      "abc"\n');
   assert.equal(renderRows('json', rows, {}), '{"ID":"abc","Repository":"busybox"}\n');
+});
+
+test('methods with arguments, nil slices and json.Marshal escaping', () => {
+  const row = goMarshalsJson(goMethod(goStruct({ Ports: '1->2', None: goNilSlice() }, 'ctx'), 'Label', (name: string) => `<${name}>`));
+  assert.equal(renderTemplate('{{.Label "a"}} {{.None}} {{if .None}}x{{end}}', row), '<a> [] ');
+  assert.equal(renderTemplate('{{json .}}', row), '{"Ports":"1-\\u003e2","None":null}');
+  assert.throws(() => renderTemplate('{{.Label}}', row), /wrong number of args for Label: want 1 got 0/);
+  assert.equal(renderRows('table {{.Label "com.example.my-key"}}\t{{.Ports}}', [row], { Ports: 'PORTS' }), 'my key                 PORTS\n<com.example.my-key>   1->2\n');
 });

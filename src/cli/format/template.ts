@@ -14,6 +14,7 @@ import { parseTemplate, TemplateError, type Arg, type BlockNode, type Command, t
 export { TemplateError } from './template-parse.js';
 
 const STRUCT_TYPE = Symbol('goStructType');
+const MARSHALS_JSON = Symbol('goMarshalsJson');
 /** Go's zero value printed for a missing map key. */
 export const NO_VALUE = Symbol('noValue');
 
@@ -23,6 +24,31 @@ type GoStruct = Record<string, unknown> & { [STRUCT_TYPE]?: string };
 export function goStruct<T extends object>(value: T, typeName: string): T {
   Object.defineProperty(value, STRUCT_TYPE, { value: typeName, enumerable: false });
   return value;
+}
+
+/**
+ * Gives a struct a Go method taking arguments (`{{.Label "tier"}}`): a
+ * property that is not a field, so it is never printed nor encoded.
+ */
+export function goMethod<T extends object>(value: T, name: string, method: (...args: string[]) => unknown): T {
+  Object.defineProperty(value, name, { value: method, enumerable: false });
+  return value;
+}
+
+/**
+ * Marks a struct whose MarshalJSON goes through Go's json.Marshal (docker's
+ * formatter contexts): `{{json .}}` of it escapes <, > and & as \u003c….
+ */
+export function goMarshalsJson<T extends object>(value: T): T {
+  Object.defineProperty(value, MARSHALS_JSON, { value: true, enumerable: false });
+  return value;
+}
+
+/** A Go nil slice: prints `[]` in a template, `null` in JSON. */
+export function goNilSlice<T>(): T[] {
+  const slice: T[] = [];
+  Object.defineProperty(slice, 'toJSON', { value: () => null, enumerable: false });
+  return slice;
 }
 
 function structType(value: unknown): string | undefined {
@@ -64,6 +90,12 @@ function isTrue(value: unknown): boolean {
 
 /** JSON the way docker's `json` template function encodes: no HTML escaping, Go key order. */
 export function goJson(value: unknown): string {
+  const text = plainJson(value);
+  const marshaled = typeof value === 'object' && value !== null && (value as { [MARSHALS_JSON]?: boolean })[MARSHALS_JSON];
+  return marshaled ? text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
+}
+
+function plainJson(value: unknown): string {
   return JSON.stringify(value === NO_VALUE ? null : value, (_key, v) => {
     if (v && typeof v === 'object' && !Array.isArray(v) && !structType(v)) {
       return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -225,8 +257,17 @@ class Executor {
         throw this.error(pipe, err instanceof Error ? err.message : String(err), `<${first.name}>`);
       }
     }
+    const value = this.operand(pipe, first, dot, scope);
+    if (typeof value === 'function') return this.callMethod(pipe, first, value as TemplateFunc, [...rest.map((a) => this.operand(pipe, a, dot, scope)), ...piped]);
     if (rest.length > 0 || piped.length > 0) throw this.error(pipe, `can't give argument to non-function ${describe(first)}`);
-    return this.operand(pipe, first, dot, scope);
+    return value;
+  }
+
+  /** A struct's method (goMethod), called with Go's arity check. */
+  private callMethod(pipe: Pipeline, field: Arg, method: TemplateFunc, args: unknown[]): unknown {
+    const name = describe(field).split('.').pop()!;
+    if (args.length !== method.length) throw this.error(pipe, `wrong number of args for ${name}: want ${method.length} got ${args.length}`, `<${describe(field)}>`);
+    return method(...args.map(goString));
   }
 
   private operand(pipe: Pipeline, arg: Arg, dot: unknown, scope: Scope): unknown {

@@ -2,12 +2,14 @@ import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { decompress, peek } from '../../lib/compression.js';
-import { errnoCode, invalid, isEngineError } from '../../lib/errors.js';
+import { EngineError, errnoCode, invalid, isEngineError, type ErrorKind } from '../../lib/errors.js';
 import { PathError, resolveInRoot, walkNoSymlinks } from '../../lib/safe-path.js';
 import { clearForEntry, createEntry, entryComponents, refuseEntry, restoreDirTimes, type DirTimes } from '../../lib/tar/extract.js';
 import { readTar } from '../../lib/tar/read.js';
 import { TarTerminator } from '../../lib/tar/terminate.js';
 import type { TarSyscalls } from '../../lib/tar/syscalls.js';
+import { isGitUrl, isUrl } from '../../lib/urlutil.js';
+import { gitContext } from './git-context.js';
 
 /**
  * The build context on the daemon's side: the client's tar unpacked into a
@@ -58,29 +60,40 @@ export async function unpackContext(input: Readable, dir: string, sys: Pick<TarS
 }
 
 /**
- * Fetches a remote context (the API's `remote`): a tarball, compressed or
- * not, or a Dockerfile on its own, which becomes a context holding only that
- * Dockerfile, as Docker does. Git URLs need git, which berth does not run.
+ * Fetches a remote context (the API's `remote`), as dockerd's
+ * remotecontext.Detect tells them apart: a git repository (git-context.ts),
+ * or an http(s) URL of a tarball, compressed or not, or of a Dockerfile on
+ * its own, which becomes a context holding only that Dockerfile.
  */
-export async function fetchRemoteContext(url: string, dockerfileName: string, signal: AbortSignal): Promise<Readable> {
-  if (/\.git(#.*)?$/.test(url) || url.startsWith('git@') || url.startsWith('git://')) {
-    throw invalid(`unable to prepare context: git contexts are not supported by berth: ${url}`);
-  }
-  if (!/^https?:\/\//.test(url)) throw invalid(`unable to prepare context: unsupported remote context ${JSON.stringify(url)}: only http:// and https:// URLs are supported`);
-  let response: Response;
-  try {
-    response = await fetch(url, { signal, redirect: 'follow' });
-  } catch (err) {
-    throw invalid(`unable to prepare context: error downloading remote context ${url}: ${(err as Error).message}`, err);
-  }
-  if (!response.ok || !response.body) {
-    throw invalid(`unable to prepare context: error downloading remote context ${url}: ${response.status} ${response.statusText}`);
-  }
+export async function fetchRemoteContext(url: string, dockerfileName: string, workDir: string, signal: AbortSignal): Promise<Readable> {
+  if (isGitUrl(url)) return gitContext(url, workDir, signal);
+  if (!isUrl(url)) throw new EngineError('internal', `remoteURL (${url}) could not be recognized as URL`);
+  const response = await download(url, signal);
   const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
   const { head, stream } = await peek(body, 512);
   if (looksLikeArchive(head)) return stream;
   const dockerfile = await readAll(stream, MAX_REMOTE_DOCKERFILE);
   return Readable.from(await singleFileTar(dockerfileName, dockerfile));
+}
+
+/** dockerd's GetWithStatusError under "error downloading remote context URL": Go's texts, the answer's status as the error's kind. */
+async function download(url: string, signal: AbortSignal): Promise<Response & { body: NonNullable<Response['body']> }> {
+  const fail = (kind: ErrorKind, why: string) => new EngineError(kind, `error downloading remote context ${url}: ${why}`);
+  let response: Response;
+  try {
+    response = await fetch(url, { signal, redirect: 'follow' });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string; address?: string; port?: number; hostname?: string } }).cause;
+    if (cause?.code === 'ENOTFOUND') throw fail('notFound', `Get "${url}": dial tcp: lookup ${cause.hostname}: no such host`);
+    const refused = cause?.code === 'ECONNREFUSED' ? `dial tcp ${cause.address}:${cause.port}: connect: connection refused` : cause?.message;
+    throw fail('internal', `Get "${url}": ${refused ?? (err as Error).message}`);
+  }
+  if (response.status >= 400 || !response.body) {
+    const body = (await response.text().catch(() => '')).trim();
+    const kinds: Record<number, ErrorKind> = { 400: 'invalid', 401: 'unauthorized', 403: 'forbidden', 404: 'notFound' };
+    throw fail(kinds[response.status] ?? 'internal', `failed to GET ${url} with status ${response.status} ${response.statusText}: ${body}`);
+  }
+  return response as Response & { body: NonNullable<Response['body']> };
 }
 
 function looksLikeArchive(head: Buffer): boolean {

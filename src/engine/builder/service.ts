@@ -35,7 +35,7 @@ export class LocalBuilder implements BuilderService {
     let context: CachedContext | undefined;
     try {
       const dockerfileName = request.dockerfile || 'Dockerfile';
-      const input = request.remote ? await fetchRemoteContext(request.remote, dockerfileName, signal) : body;
+      const input = request.remote ? await fetchRemoteContext(request.remote, dockerfileName, this.deps.workDir, signal) : body;
       context = await this.contexts.acquire(input);
       const { text, hidden, name } = await this.readDockerfile(context.dir, request.dockerfile);
       const dockerfile = parseDockerfile(text, name);
