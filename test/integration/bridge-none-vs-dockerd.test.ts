@@ -49,6 +49,7 @@ async function networkNames(t: Target): Promise<string[]> {
 }
 
 interface Inspect {
+  Config: { NetworkDisabled?: boolean };
   HostConfig: { NetworkMode: string };
   NetworkSettings: { Networks: Record<string, { NetworkID: string; IPAddress: string; Links: unknown; Aliases: unknown }> };
 }
@@ -116,11 +117,13 @@ describe('berthd -b none, side by side with dockerd -b none', { skip: dockerdSki
       const before = await inspect(t, 'plain');
       assert.equal(before.HostConfig.NetworkMode, 'default');
       assert.deepEqual(Object.keys(before.NetworkSettings.Networks), ['bridge']);
-      assert.deepEqual([before.NetworkSettings.Networks.bridge!.NetworkID, before.NetworkSettings.Networks.bridge!.Links], ['', null]);
+      assert.deepEqual([before.NetworkSettings.Networks.bridge!.NetworkID, before.NetworkSettings.Networks.bridge!.Links, before.Config.NetworkDisabled], ['', null, undefined]);
       ok(t.docker(['start', 'plain']), 'start');
       assert.deepEqual(interfaces(t, 'plain'), ['lo']);
       const running = await inspect(t, 'plain');
       assert.deepEqual([running.NetworkSettings.Networks.bridge!.NetworkID, running.NetworkSettings.Networks.bridge!.IPAddress], ['', '']);
+      // dockerd marks the container at start: the network it was meant for does not exist.
+      assert.equal(running.Config.NetworkDisabled, true);
       // The CLI's run without --network: the same.
       ok(t.docker(['run', '-d', '--name', 'cli-plain', 'busybox', 'sleep', '300']), 'run');
       assert.deepEqual(interfaces(t, 'cli-plain'), ['lo']);

@@ -46,6 +46,7 @@ export class SandboxBuilder {
         phase(record.id, 'net:dns-started');
         await this.publish(record, sandbox);
         sandbox.attachment = await this.attachment(record, sandbox, path);
+        if (this.svc.joinedNetworks(record).length < record.networks.length) sandbox.attachment.networkDisabled = true;
       } catch (err) {
         await this.dns.stop(record.id);
         await this.svc.proxy.unpublish(sandbox.ports);
