@@ -5,7 +5,7 @@ import { parsePlatform } from '../lib/platform.js';
 import { bodyCutShort } from './bad-request.js';
 import type { Filters } from '../engine/images/types.js';
 import { GoSyntaxError, scanGoJson } from './gojson-scan.js';
-import { decodeGo, GoTypeError, type GoType } from './gojson.js';
+import { decodeGo, go, GoTypeError, type GoType } from './gojson.js';
 
 /** JSON request bodies are read into memory only up to this size. */
 export const JSON_BODY_LIMIT = 8 << 20;
@@ -116,21 +116,39 @@ export function platformParam(req: ApiRequest, since: '1.32' | '1.41'): string |
   return value;
 }
 
-export function filtersParam(query: URLSearchParams): Filters {
+/** filters as dockerd's filters.Args decodes them: {"name": {"value": true}}, or the legacy {"name": ["value"]}. */
+const FILTERS_TYPE = go.map(go.map(go.bool));
+const LEGACY_FILTERS_TYPE = go.map(go.array(go.string));
+
+/**
+ * The `filters` parameter, as moby's filters.FromJSON reads it: malformed
+ * JSON fails with encoding/json's words, and a value of neither shape with the
+ * error of the first (current) shape. `prefix` is what some routes put before
+ * it (volumes: "error reading volume filters: ").
+ */
+export function filtersParam(query: URLSearchParams, prefix = ''): Filters {
   const raw = query.get('filters');
   const filters: Filters = new Map();
   if (raw === null || raw === '') return filters;
-  let parsed: unknown;
+  let fields: Record<string, Record<string, boolean> | string[]>;
   try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw invalid(`invalid filter: ${raw}`);
+    const parsed = scanGoJson(raw);
+    try {
+      fields = decodeGo(parsed, FILTERS_TYPE) as typeof fields;
+    } catch (err) {
+      if (!(err instanceof GoTypeError)) throw err;
+      try {
+        fields = decodeGo(parsed, LEGACY_FILTERS_TYPE) as typeof fields;
+      } catch {
+        throw err;
+      }
+    }
+  } catch (err) {
+    if (err instanceof GoSyntaxError || err instanceof GoTypeError) throw invalid(`${prefix}${err.message}`);
+    throw err;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid(`invalid filter: ${raw}`);
-  for (const [name, value] of Object.entries(parsed)) {
-    if (Array.isArray(value)) filters.set(name, value.map(String));
-    else if (typeof value === 'object' && value !== null) filters.set(name, Object.keys(value).filter((k) => (value as Record<string, unknown>)[k]));
-    else throw invalid(`invalid filter: ${raw}`);
+  for (const [name, value] of Object.entries(fields)) {
+    filters.set(name, Array.isArray(value) ? value : Object.keys(value).filter((k) => value[k]));
   }
   return filters;
 }

@@ -21,7 +21,7 @@ export interface DaemonConfig {
   group: string;
   /** Containers keep running when berthd stops (conmon holds them); false stops them first, as dockerd without it. */
   liveRestore: boolean;
-  /** The default network's Linux bridge (dockerd: docker0). */
+  /** The default network's Linux bridge (dockerd: docker0); NO_DEFAULT_BRIDGE ("none") means no default network at all. */
   bridge: string;
   /** The default bridge's address and prefix, e.g. "172.30.0.1/16"; '' picks a free subnet. */
   bip: string;
@@ -60,6 +60,9 @@ export interface DaemonConfig {
   maxConcurrentDownloads: number;
   maxConcurrentUploads: number;
 }
+
+/** dockerd's -b none: no default bridge network ("bridge" is then an unknown network name). */
+export const NO_DEFAULT_BRIDGE = 'none';
 
 export const DEFAULTS: DaemonConfig = {
   hosts: ['unix:///run/berth/berth.sock'],

@@ -23,7 +23,7 @@ import { expandSocketActivation, listen, type Listener, type ServerTls } from '.
 import { DaemonSystem, engineId } from './system.js';
 import { checkPlainTcp, loadServerTls } from './remote.js';
 import { BERTH_VERSION } from './version.js';
-import { applyReload, reloadAttributes, type DaemonConfig } from './config.js';
+import { applyReload, NO_DEFAULT_BRIDGE, reloadAttributes, type DaemonConfig } from './config.js';
 import { hostname } from 'node:os';
 import type { RegistrySettings } from '../engine/distribution/types.js';
 import type { Logger } from './log.js';
@@ -80,7 +80,7 @@ export async function startDaemon(initial: DaemonConfig, log: Logger): Promise<R
     const networks = new LinuxNetworkService({
       root: join(config.dataRoot, 'network'),
       directory: { lookup: (idOrName) => containersRef!.facts(idOrName), updateEtcFiles: (id, contents) => containersRef!.updateEtcFiles(id, contents) },
-      defaultBridge: config.bridge,
+      defaultBridge: config.bridge === NO_DEFAULT_BRIDGE ? null : config.bridge,
       bip: config.bip || undefined,
       addressPools: config.defaultAddressPools.length ? config.defaultAddressPools : undefined,
       ipv6: config.ipv6,

@@ -13,7 +13,7 @@ Options:
       --add-runtime runtime        Register an additional runtime (not supported yet: berthd runs containers with runc)
       --api-cors-header string     Set CORS headers in the Engine API
       --api-enable-cors            Enable CORS headers for any origin (old flag; --api-cors-header sets the origin)
-  -b, --bridge string              The default network's bridge (default "berth0")
+  -b, --bridge string              The default network's bridge; "none": no default network (default "berth0")
       --bip string                 The default bridge's address and prefix, e.g. 172.30.0.1/16 (default: a free subnet)
       --config-file string         Daemon configuration file (default "${DEFAULTS.configFile}")
   -g, --data-root string           Root directory of persistent berth state (default "${DEFAULTS.dataRoot}")

@@ -11,6 +11,7 @@ import { hostFacts, toolVersion, type HostFacts } from '../platform/linux/host.j
 import type { DaemonConfig } from './config.js';
 import { BERTH_VERSION, GIT_COMMIT } from './version.js';
 import { registryConfigInfo } from './registry-info.js';
+import { LOG_DRIVERS } from './config-values.js';
 
 /** Facts for /info, /version and /_ping, gathered from the host and the engine areas. */
 export class DaemonSystem implements SystemBackend {
@@ -82,9 +83,11 @@ export class DaemonSystem implements SystemBackend {
       Images: images.length,
       Driver: this.deps.layers.driver,
       DriverStatus: await this.deps.layers.status(),
-      Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: ['json-file', 'k8s-file'] },
+      // The drivers berthd has, named as dockerd names its own: network drivers (null, not "none"), and log drivers but none.
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'macvlan', 'null'], Authorization: null, Log: LOG_DRIVERS.filter((d) => d !== 'none') },
       MemoryLimit: true,
       SwapLimit: swapLimit,
+      ...(await kernelMemorySupport(host.cgroupVersion)),
       CpuCfsPeriod: true,
       CpuCfsQuota: true,
       CPUShares: true,
@@ -163,8 +166,20 @@ export async function engineId(dataRoot: string): Promise<string> {
 
 /** Whether the memory controller limits swap: cgroup v2's memory.swap.max, v1's memory.memsw.limit_in_bytes. */
 async function swapLimitSupported(cgroupVersion: string): Promise<boolean> {
-  const probe = cgroupVersion === '2' ? '/sys/fs/cgroup/memory.swap.max' : '/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes';
-  return access(probe).then(() => true, () => false);
+  return exists(cgroupVersion === '2' ? '/sys/fs/cgroup/memory.swap.max' : '/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes');
+}
+
+/** dockerd 20.10's KernelMemory and KernelMemoryTCP: cgroup v1's kmem limit files (cgroup v2 has none). */
+async function kernelMemorySupport(cgroupVersion: string): Promise<{ KernelMemory: boolean; KernelMemoryTCP: boolean }> {
+  if (cgroupVersion === '2') return { KernelMemory: false, KernelMemoryTCP: false };
+  return {
+    KernelMemory: await exists('/sys/fs/cgroup/memory/memory.kmem.limit_in_bytes'),
+    KernelMemoryTCP: await exists('/sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes'),
+  };
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
 }
 
 /** dockerd's /info warnings for what this host or configuration lacks. */

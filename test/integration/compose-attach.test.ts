@@ -74,7 +74,7 @@ async function scenario(t: Target): Promise<void> {
   const run = spawnCompose(t, ['up', '-t', '5']);
   await run.until((s) => s.includes('a-1   | ready') && s.includes('bb-1  | ready'), 'both containers to print ready');
   run.child.kill('SIGINT');
-  const code = await run.exited;
+  const code = await run.exit('the CLI to stop the project and exit after SIGINT');
   const { stdout, stderr } = run.out();
   assert.equal(code, 130, stdout + stderr);
   assert.ok(stdout.includes('Gracefully stopping... (press Ctrl+C again to force)'), stdout);

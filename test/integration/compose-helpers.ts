@@ -68,6 +68,8 @@ export interface ComposeChild {
   child: ChildProcess;
   /** The exit code, once the child has exited and its output is all read. */
   exited: Promise<number | null>;
+  /** `exited`, bounded: past `timeoutMs` the child is killed and this fails naming `what` it waited for, with the output so far. */
+  exit(what: string, timeoutMs?: number): Promise<number | null>;
   /** Resolves once stdout satisfies `predicate`; fails (with the output) after two minutes or if the CLI exits first. */
   until(predicate: (stdout: string) => boolean, what: string): Promise<void>;
   out(): { stdout: string; stderr: string };
@@ -94,7 +96,21 @@ export function spawnCompose(t: Target, args: string[]): ComposeChild {
       });
     }
   };
-  return { child, exited, until, out: () => ({ stdout, stderr }) };
+  const exit = async (what: string, timeoutMs = 120_000) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`compose ${args.join(' ')} did not exit within ${timeoutMs / 1000} s (waiting for ${what}); stdout:\n${stdout}\nstderr:\n${stderr}`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return { child, exited, exit, until, out: () => ({ stdout, stderr }) };
 }
 
 /** Imports busybox, runs the scenario (errors named by target), and always takes the project down again. */

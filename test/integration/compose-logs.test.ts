@@ -36,7 +36,7 @@ async function scenario(t: Target): Promise<void> {
     await logs.until((s) => /^web-2 +\| web up$/m.test(s), 'the new replica web-2 to print');
 
     t.compose(['stop', '-t', '5', 'web']);
-    assert.equal(await logs.exited, 0, logs.out().stderr);
+    assert.equal(await logs.exit('logs -f to end once the containers stopped'), 0, logs.out().stderr);
     const { stdout } = logs.out();
     for (const name of ['web-1', 'web-2']) assert.match(stdout, new RegExp(`^${name} exited with code 0$`, 'm'));
     assert.equal(count(stdout, /^web-1 +\| web up$/), 1, stdout);

@@ -9,7 +9,8 @@ const STAT_HEADER = 'X-Docker-Container-Path-Stat';
 
 function pathParam(req: ApiRequest): string {
   const path = req.query.get('path');
-  if (!path) throw invalid('path is required');
+  // moby's words, its missing space included.
+  if (!path) throw invalid('bad parameter: pathcannot be empty');
   return path;
 }
 

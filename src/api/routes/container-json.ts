@@ -27,6 +27,8 @@ export function inspectHostConfig(h: HostConfig): Record<string, unknown> {
     MemorySwappiness: null, OomKillDisable: false, PidsLimit: null, Ulimits: null, CpuCount: 0, CpuPercent: 0,
     IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null,
     ...stripUndefined(h),
+    // dockerd's SetDefaultNetModeIfBlank: an empty mode given is "default" too.
+    ...(h.NetworkMode ? {} : { NetworkMode: 'default' }),
   };
 }
 
@@ -184,7 +186,9 @@ export function containerSummary(c: Container, network: NetworkFacts, sizes?: { 
     Command: commandText(c),
     Created: Math.floor(Date.parse(c.created) / 1000),
     Ports: portList(network.ports),
-    ...(sizes ?? {}),
+    // omitempty in Docker's Container: a size of 0 is left out.
+    ...(sizes?.SizeRw ? { SizeRw: sizes.SizeRw } : {}),
+    ...(sizes?.SizeRootFs ? { SizeRootFs: sizes.SizeRootFs } : {}),
     Labels: c.config.Labels ?? {},
     State: c.state.Status,
     Status: statusText(c),

@@ -11,20 +11,26 @@
 import { longTimeout, type LongTimer } from '../../lib/timers.js';
 import type { ServerResponse } from 'node:http';
 import { invalid } from '../../lib/errors.js';
+import { goQuote } from '../../lib/go-text.js';
 import type { EngineEvent, EventFeed } from '../../engine/events/types.js';
 import { filtersParam, type ApiRequest } from '../request.js';
 import type { Router } from '../router.js';
 
 const SLOW_CLIENT_BYTES = 1 << 20;
 
-/** docker's timestamps: seconds with an optional ".nanoseconds" part (as the CLI sends them), or RFC 3339. */
-export function timestampNs(name: string, value: string | null): number | undefined {
+/**
+ * since and until as moby's getEvents reads them (timetypes.ParseTimestamps):
+ * seconds with an optional ".nanoseconds" part, as the CLIs send them, and
+ * nothing else; a bad part fails in strconv's words, as there.
+ */
+export function timestampNs(value: string | null): number | undefined {
   if (value === null || value === '') return undefined;
-  const m = /^(-?\d+)(?:\.(\d{1,9}))?$/.exec(value);
-  if (m) return Number(m[1]) * 1e9 + Number((m[2] ?? '').padEnd(9, '0'));
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw invalid(`invalid value for ${name}: ${value}`);
-  return ms * 1e6;
+  const dot = value.indexOf('.');
+  const [seconds, fraction] = dot < 0 ? [value, undefined] : [value.slice(0, dot), value.slice(dot + 1)];
+  for (const part of [seconds, fraction]) {
+    if (part !== undefined && !/^[+-]?\d+$/.test(part)) throw invalid(`strconv.ParseInt: parsing ${goQuote(part)}: invalid syntax`);
+  }
+  return Number(seconds) * 1e9 + (fraction === undefined ? 0 : Number(fraction) * 10 ** (9 - fraction.length));
 }
 
 /** The message as the API sends it: for containers and images also the old status/id/from fields. */
@@ -43,8 +49,8 @@ export function eventRoutes(router: Router, { events }: { events: EventFeed }): 
 }
 
 async function streamEvents(req: ApiRequest, res: ServerResponse, feed: EventFeed): Promise<void> {
-  const sinceNs = timestampNs('since', req.query.get('since'));
-  const untilNs = timestampNs('until', req.query.get('until'));
+  const sinceNs = timestampNs(req.query.get('since'));
+  const untilNs = timestampNs(req.query.get('until'));
   if (sinceNs !== undefined && untilNs !== undefined && untilNs < sinceNs) {
     throw invalid(`\`since\` time (${req.query.get('since')}) cannot be after \`until\` time (${req.query.get('until')})`);
   }

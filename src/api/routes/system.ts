@@ -1,7 +1,7 @@
 import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
 import { sendJson } from '../respond.js';
-import { filtersParam } from '../request.js';
+import { filtersParam, versionLess } from '../request.js';
 import { imageSummary } from './image-json.js';
 import { containerSummary } from './container-json.js';
 import type { ContainerService } from '../../engine/containers/types.js';
@@ -44,7 +44,10 @@ export function systemRoutes(router: Router, { system, images, volumes, containe
       Images: summaries,
       Containers: await containerUsage(containers),
       Volumes: await volumes.usage(),
-      BuildCache: [],
+      // No build cache apart from images (see /build/prune): Go's nil list, as dockerd 20.10 without one.
+      BuildCache: null,
+      // Deprecated, but dockerd 20.10 (API 1.41) still sends it; later dockerds only before 1.42.
+      ...(versionLess(req.version, '1.42') ? { BuilderSize: 0 } : {}),
     });
   });
 }

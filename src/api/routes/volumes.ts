@@ -14,7 +14,7 @@ interface CreateBody {
 
 export function volumeRoutes(router: Router, { volumes }: { volumes: VolumeService }): void {
   router.add('GET', '/volumes', async (req, res) => {
-    const { Volumes, Warnings } = await volumes.list(filtersParam(req.query));
+    const { Volumes, Warnings } = await volumes.list(filtersParam(req.query, 'error reading volume filters: '));
     // Docker sends null, not [], when there is nothing to warn about.
     sendJson(res, 200, { Volumes, Warnings: Warnings.length > 0 ? Warnings : null });
   });

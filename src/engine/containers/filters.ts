@@ -1,4 +1,4 @@
-import { invalid } from '../../lib/errors.js';
+import { invalidFilter } from '../../lib/filter-errors.js';
 import { parseTimeFilter } from '../../lib/time-filter.js';
 import type { Container } from './types.js';
 
@@ -7,9 +7,9 @@ const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exi
 
 /** docker ps filters, as moby's container list applies them. */
 export function filterContainers(all: Container[], filters: Map<string, string[]>, find: (idOrName: string) => Container): Container[] {
-  for (const name of filters.keys()) if (!LIST_FILTERS.includes(name)) throw invalid(`invalid filter '${name}'`);
+  for (const name of filters.keys()) if (!LIST_FILTERS.includes(name)) throw invalidFilter(name);
   for (const status of filters.get('status') ?? []) {
-    if (!STATUSES.includes(status)) throw invalid(`invalid filter 'status=${status}'`);
+    if (!STATUSES.includes(status)) throw invalidFilter('status', status);
   }
   const before = boundary(filters.get('before'), find);
   const since = boundary(filters.get('since'), find);
@@ -51,7 +51,9 @@ function boundary(values: string[] | undefined, find: (idOrName: string) => Cont
 }
 
 export function checkPruneFilters(filters: Map<string, string[]>): void {
-  for (const name of filters.keys()) if (!['until', 'label', 'label!'].includes(name)) throw invalid(`invalid filter '${name}'`);
+  for (const name of filters.keys()) if (!['until', 'label', 'label!'].includes(name)) throw invalidFilter(name);
+  // A bad until fails the prune even when there is nothing to prune, as in dockerd.
+  for (const until of filters.get('until') ?? []) parseTimeFilter(until);
 }
 
 /** container prune's filters: until (created before), label, label!. */

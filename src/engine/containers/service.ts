@@ -198,6 +198,7 @@ export class LocalContainerService implements ContainerService {
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
       phase(c.id, 'start:user-volumes');
       const network = await this.deps.networks.attach(c.id);
+      if (network.networkDisabled) c.config.NetworkDisabled = true; // as dockerd under -b none; saved with the state
       phase(c.id, 'start:network-attached');
       await setupEtcFiles(c, network, (id) => this.deps.store.find(id));
       await runtime.delete(c.id, { force: true }); // a bundle left by the previous run

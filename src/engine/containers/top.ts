@@ -15,7 +15,9 @@ export async function top(pids: number[], psArgs: string): Promise<TopResult> {
   try {
     ({ stdout } = await run('ps', args, { maxBuffer: 16 << 20 }));
   } catch (err) {
-    throw invalid(`ps: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
+    // As moby's top: the first line of ps's complaint (the rest is its usage text).
+    const why = ((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n')[0];
+    throw invalid(`ps: ${why}`);
   }
   const lines = stdout.split('\n').filter((line) => line.trim() !== '');
   const header = lines[0]?.trim().split(/\s+/) ?? [];

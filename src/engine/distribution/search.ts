@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { invalid } from '../../lib/errors.js';
+import { invalidFilter } from '../../lib/filter-errors.js';
 import { credentialsOf, type CredentialPolicy } from './auth.js';
 import { HUB_DOMAIN, HUB_INDEX, type EndpointResolver } from './endpoints.js';
 import { registryError } from './errors.js';
@@ -84,14 +85,14 @@ interface SearchFilters {
 function parseFilters(filters: Map<string, string[]> | undefined): SearchFilters {
   const out: SearchFilters = {};
   for (const [key, values] of filters ?? []) {
-    if (!FILTERS.includes(key)) throw invalid(`invalid filter '${key}'`);
+    if (!FILTERS.includes(key)) throw invalidFilter(key);
     const value = values[values.length - 1];
     if (value === undefined) continue;
     if (key === 'stars') {
-      if (!/^\d+$/.test(value)) throw invalid(`invalid filter 'stars=${value}'`);
+      if (!/^\d+$/.test(value)) throw invalidFilter('stars', value);
       out.stars = Math.max(out.stars ?? 0, Number(value));
     } else {
-      if (!['true', 'false', '1', '0'].includes(value)) throw invalid(`invalid filter '${key}=${value}'`);
+      if (!['true', 'false', '1', '0'].includes(value)) throw invalidFilter(key, values);
       out[key === 'is-official' ? 'official' : 'automated'] = value === 'true' || value === '1';
     }
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkEventFilters, eventMatches } from './filter.js';
+import { eventMatches } from './filter.js';
 import type { EngineEvent } from './types.js';
 
 const event = (Type: EngineEvent['Type'], Action: string, ID: string, Attributes: Record<string, string>): EngineEvent =>
@@ -25,5 +25,6 @@ test('event filters follow moby: prefix names, images with or without tag, actio
   // A container filter leaves out events of other kinds.
   assert.ok(!eventMatches(f({ container: ['web'] }), event('network', 'create', 'n1', { name: 'net', type: 'bridge' })));
   assert.ok(!eventMatches(f({ node: ['x'] }), start));
-  assert.throws(() => checkEventFilters(f({ colour: ['blue'] })), /invalid filter 'colour'/);
+  // A name dockerd does not know filters nothing (GET /events never validates them).
+  assert.ok(eventMatches(f({ colour: ['blue'] }), start));
 });

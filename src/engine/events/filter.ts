@@ -4,21 +4,16 @@
  * or its name attribute by prefix; image matches the image ID or name, with
  * or without its tag; event matches the action exactly, except that
  * health_status, exec_create and exec_start also match their "…: detail" forms;
- * label matches attributes as key or key=value.
+ * label matches attributes as key or key=value. Other names are no filter at
+ * all: dockerd's GET /events takes them without a word (it never validates).
  */
-import { invalid } from '../../lib/errors.js';
 import type { EngineEvent } from './types.js';
 
 type Filters = Map<string, string[]>;
 
-const ACCEPTED = ['config', 'container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'secret', 'service', 'type', 'volume'];
 /** Swarm objects: berth has none, so a filter on them matches nothing. */
 const SWARM_ONLY = ['config', 'node', 'secret', 'service'];
 const PREFIX_ACTIONS = ['health_status', 'exec_create', 'exec_start'];
-
-export function checkEventFilters(filters: Filters): void {
-  for (const name of filters.keys()) if (!ACCEPTED.includes(name)) throw invalid(`invalid filter '${name}'`);
-}
 
 const exact = (filters: Filters, name: string, ...sources: string[]) => {
   const values = filters.get(name);

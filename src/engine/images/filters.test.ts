@@ -19,7 +19,7 @@ test('labels, booleans, filter names and times', () => {
   assert.ok(!matchesLabels(null, ['a']));
   assert.equal(boolFilter(new Map([['dangling', ['true']]]), 'dangling'), true);
   assert.throws(() => boolFilter(new Map([['dangling', ['maybe']]]), 'dangling'), (e) => isEngineError(e, 'invalid'));
-  assert.throws(() => checkFilterNames(new Map([['color', ['red']]]), ['label']), /invalid filter 'color'/);
+  assert.throws(() => checkFilterNames(new Map([['color', ['red']]]), ['label']), /Invalid filter 'color'/);
   assert.equal(parseTimeFilter('10', 0), 10_000);
   assert.equal(parseTimeFilter('1h', 3_600_000), 0);
   assert.equal(parseTimeFilter('2020-01-01T00:00:00Z'), Date.UTC(2020, 0, 1));

@@ -1,12 +1,13 @@
 import { goPathMatch } from '../../lib/go-match.js';
 import { invalid } from '../../lib/errors.js';
+import { invalidFilter } from '../../lib/filter-errors.js';
 export { parseTimeFilter } from '../../lib/time-filter.js';
 import type { Filters, Image } from './types.js';
 
 /** Which filters each listing accepts; anything else is refused as Docker does. */
 export function checkFilterNames(filters: Filters, accepted: readonly string[]): void {
   for (const name of filters.keys()) {
-    if (!accepted.includes(name)) throw invalid(`invalid filter '${name}'`);
+    if (!accepted.includes(name)) throw invalidFilter(name);
   }
 }
 
@@ -16,7 +17,7 @@ export function boolFilter(filters: Filters, name: string): boolean | undefined 
   const value = values[values.length - 1]!.toLowerCase();
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
-  throw invalid(`invalid filter '${name}=${values[values.length - 1]}'`);
+  throw invalidFilter(name, values);
 }
 
 /** label=key or label=key=value; every label filter must match. */

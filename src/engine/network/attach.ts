@@ -36,7 +36,7 @@ export class SandboxBuilder {
     if (mode.startsWith('container:')) return this.sharedSandbox(record, mode.slice('container:'.length));
     const endpoints: LiveEndpoint[] = [];
     try {
-      record.networks.forEach(({ networkId, request }, index) => endpoints.push(this.plan(networkId, request, `eth${index}`, record)));
+      this.svc.joinedNetworks(record).forEach(({ networkId, request }, index) => endpoints.push(this.plan(networkId, request, `eth${index}`, record)));
       const netns = `${this.svc.prefixes.netns}${record.id.slice(0, 12)}`;
       const path = await buildSandbox(netns, endpoints.map((e) => e.plan), this.defaultGateways(endpoints));
       phase(record.id, 'net:sandbox-built');
@@ -46,6 +46,7 @@ export class SandboxBuilder {
         phase(record.id, 'net:dns-started');
         await this.publish(record, sandbox);
         sandbox.attachment = await this.attachment(record, sandbox, path);
+        if (this.svc.joinedNetworks(record).length < record.networks.length) sandbox.attachment.networkDisabled = true;
       } catch (err) {
         await this.dns.stop(record.id);
         await this.svc.proxy.unpublish(sandbox.ports);
@@ -211,8 +212,9 @@ export class SandboxBuilder {
 
   private async attachment(record: ContainerRecord, sandbox: SandboxState, path: string): Promise<Attachment> {
     const c = record.config;
-    const primary = sandbox.endpoints[0]!;
-    const links = hasNames(this.svc.networks.get(primary.networkId)) ? { hosts: [], env: [] } : await this.links(record, primary);
+    // No endpoint at all: a container for the default bridge under -b none (loopback only, no links, as dockerd).
+    const primary = sandbox.endpoints[0];
+    const links = !primary || hasNames(this.svc.networks.get(primary.networkId)) ? { hosts: [], env: [] } : await this.links(record, primary);
     const extra = [...parseExtraHosts(c.extraHosts, this.hostGateway()), ...links.hosts];
     // An entry for the address on each network, in network order, as each endpoint's join adds one in dockerd.
     const own = sandbox.endpoints.flatMap((e) => this.ownHostsEntries(record, e));

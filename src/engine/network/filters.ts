@@ -1,4 +1,6 @@
 import { invalid } from '../../lib/errors.js';
+import { invalidFilter } from '../../lib/filter-errors.js';
+import { parseTimeFilter } from '../../lib/time-filter.js';
 import type { Filters } from '../images/types.js';
 import { PREDEFINED_NETWORKS, type NetworkView } from './types.js';
 
@@ -17,7 +19,7 @@ export function isBuiltin(n: NetworkView): boolean {
 }
 
 export function filterNetworks(networks: NetworkView[], filters: Filters = new Map()): NetworkView[] {
-  for (const key of filters.keys()) if (!LIST_FILTERS.has(key)) throw invalid(`invalid filter '${key}'`);
+  for (const key of filters.keys()) if (!LIST_FILTERS.has(key)) throw invalidFilter(key);
   const any = (key: string, test: (value: string) => boolean) => {
     const values = filters.get(key);
     return !values || values.length === 0 || values.some(test);
@@ -34,7 +36,7 @@ export function filterNetworks(networks: NetworkView[], filters: Filters = new M
     }) &&
     any('dangling', (v) => {
       const dangling = v === 'true' || v === '1';
-      if (!['true', 'false', '1', '0'].includes(v)) throw invalid(`invalid filter 'dangling=${v}'`);
+      if (!['true', 'false', '1', '0'].includes(v)) throw invalid(`invalid value for filter 'dangling', must be "true" (or "1"), or "false" (or "0")`);
       return dangling === (n.endpoints.length === 0 && !isBuiltin(n));
     }),
   );
@@ -42,21 +44,11 @@ export function filterNetworks(networks: NetworkView[], filters: Filters = new M
 
 /** prune: until (timestamp or duration), label, label!. */
 export function prunable(n: NetworkView, filters: Filters = new Map(), now = Date.now()): boolean {
-  for (const key of filters.keys()) if (!['until', 'label', 'label!'].includes(key)) throw invalid(`invalid filter '${key}'`);
+  for (const key of filters.keys()) if (!['until', 'label', 'label!'].includes(key)) throw invalidFilter(key);
+  // Parsed before anything is skipped: a bad until fails the prune, as in dockerd.
+  const untils = (filters.get('until') ?? []).map((v) => parseTimeFilter(v, now));
   if (isBuiltin(n) || n.endpoints.length > 0) return false;
   if (!(filters.get('label') ?? []).every((v) => matchesLabel(n.labels, v))) return false;
   if ((filters.get('label!') ?? []).some((v) => matchesLabel(n.labels, v))) return false;
-  for (const until of filters.get('until') ?? []) {
-    if (Date.parse(n.created) >= untilTime(until, now)) return false;
-  }
-  return true;
-}
-
-function untilTime(value: string, now: number): number {
-  const duration = /^(\d+)(s|m|h)$/.exec(value);
-  if (duration) return now - Number(duration[1]) * { s: 1e3, m: 6e4, h: 36e5 }[duration[2] as 's' | 'm' | 'h'];
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw invalid(`invalid filter 'until=${value}'`);
-  return t;
+  return untils.every((until) => Date.parse(n.created) < until);
 }

@@ -27,8 +27,8 @@ export interface NetworkServiceOptions {
   /** <data-root>/network */
   root: string;
   directory: ContainerDirectory;
-  /** The default network's Linux bridge (berth0). */
-  defaultBridge?: string;
+  /** The default network's Linux bridge (berth0); null: no default network (dockerd's -b none). */
+  defaultBridge?: string | null;
   /** --bip: the default bridge's gateway address with prefix, e.g. "172.30.0.1/16". */
   bip?: string;
   /** --default-address-pool entries (IPv6 ones serve --ipv6 networks created without a subnet). */
@@ -98,6 +98,7 @@ export class LinuxNetworkService implements NetworkService {
         if (e.plan.ip6) this.allocators6.get(e.networkId)?.claim(e.plan.ip6);
       }
     }
+    if (this.defaultBridgeDisabled) await this.dropDefaultBridge();
     await this.ensurePredefined();
     for (const n of this.networks.values()) if (n.driver === 'bridge') await this.prepareBridge(n);
     if (this.firewall) {
@@ -360,6 +361,7 @@ export class LinuxNetworkService implements NetworkService {
 
   connect(network: string, container: string, endpoint: EndpointRequest = {}): Promise<void> {
     return this.mutex.run(async () => {
+      if (this.isDisabledDefault(network)) return void (await this.noteDisabledDefault(container, 'connect'));
       const n = this.resolveNetwork(network);
       const facts = await this.options.directory.lookup(container);
       const record = this.record(facts.id);
@@ -391,6 +393,7 @@ export class LinuxNetworkService implements NetworkService {
 
   disconnect(network: string, container: string, force = false): Promise<void> {
     return this.mutex.run(async () => {
+      if (this.isDisabledDefault(network) && (await this.noteDisabledDefault(container, 'disconnect'))) return;
       const n = this.resolveNetwork(network);
       const facts = await this.options.directory.lookup(container).catch((err) => {
         if (force) return { id: container, name: container };
@@ -432,6 +435,66 @@ export class LinuxNetworkService implements NetworkService {
     };
   }
 
+  // ── no default bridge (-b none) ─────────────────────────────────────────
+
+  /** dockerd's -b none: there is no "bridge" network, and a container meant for it runs with loopback only. */
+  get defaultBridgeDisabled(): boolean {
+    return this.options.defaultBridge === null;
+  }
+
+  /** "bridge" exactly (not an ID or other alias of it), as dockerd's NetworkMode.IsBridge. */
+  private isDisabledDefault(network: string): boolean {
+    return this.defaultBridgeDisabled && network === DEFAULT_NETWORK;
+  }
+
+  /**
+   * The networks a container's sandbox joins. Without a default bridge, the
+   * entry for it holds only its name (dockerd shows it with no NetworkID) and
+   * is skipped at start: dockerd's connectToNetwork returns early for "bridge".
+   */
+  joinedNetworks(record: ContainerRecord): ContainerRecord['networks'] {
+    return this.defaultBridgeDisabled ? record.networks.filter((e) => e.networkId !== DEFAULT_NETWORK) : record.networks;
+  }
+
+  /**
+   * network connect/disconnect "bridge" under -b none, as dockerd 20.10: a
+   * running container is left as it is (connect succeeds, disconnect finds no
+   * network); a stopped one gains or loses the entry by name. True when handled.
+   */
+  private async noteDisabledDefault(container: string, action: 'connect' | 'disconnect'): Promise<boolean> {
+    const record = this.record((await this.options.directory.lookup(container)).id);
+    if (record.sandbox) return action === 'connect';
+    const index = record.networks.findIndex((e) => e.networkId === DEFAULT_NETWORK);
+    if (action === 'connect' && index < 0) record.networks.push({ networkId: DEFAULT_NETWORK, request: {} });
+    if (action === 'disconnect') {
+      if (index < 0) return false;
+      record.networks.splice(index, 1);
+    }
+    await this.store.saveContainer(record);
+    return true;
+  }
+
+  /**
+   * A start with -b none after one with a default bridge: dockerd deletes the
+   * stale default network at start. Its Linux bridge goes with it, and its
+   * containers keep the network by name only (see joinedNetworks).
+   */
+  private async dropDefaultBridge(): Promise<void> {
+    const stale = [...this.networks.values()].find((n) => n.name === DEFAULT_NETWORK);
+    if (!stale) return;
+    this.networks.delete(stale.id);
+    this.allocators.delete(stale.id);
+    this.allocators6.delete(stale.id);
+    if (stale.device) await deleteBridge(stale.device).catch(() => undefined);
+    await this.store.delete('networks', stale.id);
+    for (const c of this.containers.values()) {
+      const entry = c.networks.find((e) => e.networkId === stale.id);
+      if (!entry) continue;
+      entry.networkId = DEFAULT_NETWORK;
+      await this.store.saveContainer(c);
+    }
+  }
+
   // ── helpers shared with attach.ts ───────────────────────────────────────
 
   resolveNetwork(idOrName: string): NetworkRecord {
@@ -463,7 +526,7 @@ export class LinuxNetworkService implements NetworkService {
    * is dockerd's "network x not found"), and each endpoint checked against its network.
    */
   private resolveLateNetworks(record: ContainerRecord): void {
-    for (const entry of record.networks) {
+    for (const entry of this.joinedNetworks(record)) {
       const n = this.networks.get(entry.networkId) ?? this.resolveNetwork(entry.networkId);
       this.validateEndpoint(n, entry.request);
       entry.networkId = n.id;
@@ -642,8 +705,10 @@ export class LinuxNetworkService implements NetworkService {
 
   private async ensurePredefined(): Promise<void> {
     const byName = (name: string) => [...this.networks.values()].find((n) => n.name === name);
-    if (!byName(DEFAULT_NETWORK)) await this.createDefaultBridge();
-    await this.configureDefaultBridge6(byName(DEFAULT_NETWORK)!);
+    if (!this.defaultBridgeDisabled) {
+      if (!byName(DEFAULT_NETWORK)) await this.createDefaultBridge();
+      await this.configureDefaultBridge6(byName(DEFAULT_NETWORK)!);
+    }
     for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const) {
       if (byName(name)) continue;
       const record: NetworkRecord = {

@@ -217,6 +217,8 @@ export interface Attachment {
   linkEnv: string[];
   /** Set for container:<x> mode: the container whose netns this one shares. */
   sharedWith?: string;
+  /** The container was meant for the default bridge, which -b none leaves out: dockerd then sets its Config.NetworkDisabled. */
+  networkDisabled?: boolean;
 }
 
 /** Docker's NetworkSettings for container inspect (the networks part). */

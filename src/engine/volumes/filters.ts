@@ -1,4 +1,4 @@
-import { invalid } from '../../lib/errors.js';
+import { invalidFilter } from '../../lib/filter-errors.js';
 import type { Filters } from '../images/types.js';
 import { ANONYMOUS_LABEL, type Volume } from './types.js';
 
@@ -13,7 +13,7 @@ const PRUNE_FILTERS = new Set(['label', 'label!', 'all']);
 
 function checkKeys(filters: Filters, allowed: Set<string>): void {
   for (const key of filters.keys()) {
-    if (!allowed.has(key)) throw invalid(`invalid filter '${key}'`);
+    if (!allowed.has(key)) throw invalidFilter(key);
   }
 }
 
@@ -24,7 +24,7 @@ function boolFilter(filters: Filters, key: string): boolean | undefined {
   const value = values[values.length - 1]!.toLowerCase();
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
-  throw invalid(`invalid filter '${key}=${values[values.length - 1]}'`);
+  throw invalidFilter(key, values);
 }
 
 /** label=key or label=key=value: the volume has every one of them. */

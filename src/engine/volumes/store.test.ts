@@ -105,7 +105,7 @@ test('list filters: dangling, name, label, driver', async () => {
   assert.deepEqual(await names({ label: ['keep'] }), ['alpha']);
   assert.deepEqual(await names({ driver: ['local'] }), ['alpha', 'beta']);
   assert.deepEqual(await names({ driver: ['nfs'] }), []);
-  await assert.rejects(volumes.list(filters({ colour: ['x'] })), { kind: 'invalid', message: "invalid filter 'colour'" });
+  await assert.rejects(volumes.list(filters({ colour: ['x'] })), { kind: 'invalid', message: "Invalid filter 'colour'" });
   await assert.rejects(volumes.list(filters({ dangling: ['maybe'] })), { kind: 'invalid' });
 });
 

@@ -1,0 +1,149 @@
+/**
+ * A differential sweep of the raw API against a private dockerd 20.10, for
+ * what the other side-by-side tests leave out: the `filters` parameter
+ * (malformed JSON, the legacy shape, unknown names and bad values on every
+ * listing and prune), since/until of /events, top's ps_args, the archive
+ * path, /system/df and size=1 shapes, and the /info and /version key sets.
+ * berthd answers 400 where dockerd says 500 for a client's mistake (as
+ * api-compat.test.ts records); the messages must be dockerd's.
+ */
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, TestDaemon, type RunResult } from './harness.js';
+
+interface Answer {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+function apiOn(socketPath: string) {
+  return (method: string, path: string): Promise<Answer> => new Promise((resolve, reject) => {
+    const req = request({ socketPath, agent: false, method, path }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const q = (value: unknown) => encodeURIComponent(typeof value === 'string' ? value : JSON.stringify(value));
+const SYNTAX = "invalid character 'b' looking for beginning of object key string";
+
+/** [method, path, berthd's status, dockerd's status, the message both give]. */
+type Case = [string, string, number, number, string];
+
+const CASES: Case[] = [
+  // Malformed filters: encoding/json's words (dockerd: 500, volumes 400 with its prefix).
+  ...['/containers/json', '/images/json', '/networks'].map((p): Case => ['GET', `${p}?filters=${q('{bad')}`, 400, 500, SYNTAX]),
+  ['GET', `/volumes?filters=${q('{bad')}`, 400, 400, `error reading volume filters: ${SYNTAX}`],
+  ['GET', `/volumes?filters=${q([])}`, 400, 400, 'error reading volume filters: json: cannot unmarshal array into Go value of type map[string]map[string]bool'],
+  ['GET', `/containers/json?filters=${q({ a: 'x' })}`, 400, 500, 'json: cannot unmarshal string into Go value of type map[string]bool'],
+  // Unknown filter names, capital I as in dockerd 20.10.
+  ...['/containers/json', '/images/json', '/networks', '/volumes'].map((p): Case => ['GET', `${p}?filters=${q({ foo: ['x'] })}`, 400, 400, "Invalid filter 'foo'"]),
+  ...['/containers/prune', '/images/prune', '/networks/prune', '/volumes/prune'].map((p): Case => ['POST', `${p}?filters=${q({ foo: ['x'] })}`, 400, 400, "Invalid filter 'foo'"]),
+  // Bad values.
+  ['GET', `/containers/json?filters=${q({ status: ['bad'] })}`, 400, 400, "Invalid filter 'status=bad'"],
+  ['GET', `/images/json?filters=${q({ dangling: ['x'] })}`, 400, 400, "Invalid filter 'dangling=[x]'"],
+  ['GET', `/volumes?filters=${q({ dangling: ['x'] })}`, 400, 400, "Invalid filter 'dangling=[x]'"],
+  ['GET', `/networks?filters=${q({ dangling: ['x'] })}`, 400, 400, `invalid value for filter 'dangling', must be "true" (or "1"), or "false" (or "0")`],
+  ['GET', `/networks?filters=${q({ type: ['x'] })}`, 400, 500, "invalid filter: 'type'='x'"],
+  // A bad until fails a prune even with nothing to prune.
+  ...['/containers/prune', '/images/prune', '/networks/prune'].map((p): Case => ['POST', `${p}?filters=${q({ until: ['x'] })}`, 400, 500, 'failed to parse value as time or duration: "x"']),
+  // /events: since and until are seconds[.nanoseconds] only.
+  ['GET', '/events?since=abc', 400, 500, 'strconv.ParseInt: parsing "abc": invalid syntax'],
+  ['GET', '/events?since=1h&until=1', 400, 500, 'strconv.ParseInt: parsing "1h": invalid syntax'],
+  ['GET', '/events?since=1.x&until=2', 400, 500, 'strconv.ParseInt: parsing "x": invalid syntax'],
+  // top: ps's first line of complaint; a stopped container is a conflict.
+  ['GET', `/containers/running/top?ps_args=${q('-zzz')}`, 400, 500, 'ps: error: unsupported SysV option'],
+  ['GET', '/containers/running/archive?path=', 400, 400, 'bad parameter: pathcannot be empty'],
+  ['PUT', '/containers/running/archive?path=', 400, 400, 'bad parameter: pathcannot be empty'],
+];
+
+describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipReason() }, () => {
+  let berthd: TestDaemon;
+  let dockerd: ReferenceDockerd;
+  const targets: { name: string; api: ReturnType<typeof apiOn>; docker(args: string[]): RunResult }[] = [];
+
+  before(async () => {
+    [berthd, dockerd] = await Promise.all([TestDaemon.start(), ReferenceDockerd.start()]);
+    targets.push({ name: 'berthd', api: apiOn(berthd.socket), docker: (a) => berthd.docker(a) });
+    targets.push({ name: 'dockerd', api: apiOn(join(dockerd.dir, 'docker.sock')), docker: (a) => dockerd.docker(a) });
+    const tar = await busyboxRootfs();
+    for (const t of targets) {
+      for (const args of [['import', '-c', 'CMD ["sh"]', tar, 'busybox:latest'], ['run', '-d', '--name', 'running', '--network', 'none', 'busybox', 'sleep', '1000']]) {
+        const r = t.docker(args);
+        assert.equal(r.code, 0, `${t.name} ${args[0]}: ${r.stderr}`);
+      }
+    }
+  });
+  after(async () => {
+    for (const t of targets) t.docker(['rm', '-f', 'running']);
+    await Promise.all([berthd?.stop(), dockerd?.stop()]);
+  });
+
+  test('bad filters, timestamps, ps_args and archive paths get dockerd\'s messages', async () => {
+    for (const [method, path, status, dockerdStatus, message] of CASES) {
+      for (const [t, want] of [[targets[0]!, status], [targets[1]!, dockerdStatus]] as const) {
+        const r = await t.api(method, path);
+        assert.deepEqual([r.status, (JSON.parse(r.body) as { message: string }).message], [want, message], `${t.name}: ${method} ${path}`);
+      }
+    }
+  });
+
+  test('the legacy filters shape, and unknown /events filter names, are taken as dockerd takes them', async () => {
+    for (const t of targets) {
+      const legacy = await t.api('GET', `/containers/json?filters=${q({ name: ['running'] })}`);
+      assert.deepEqual((JSON.parse(legacy.body) as { Names: string[] }[]).map((c) => c.Names), [['/running']], t.name);
+      const events = await t.api('GET', `/events?since=1&until=2&filters=${q({ colour: ['blue'] })}`);
+      assert.deepEqual([events.status, events.body], [200, ''], t.name);
+    }
+  });
+
+  test('HEAD of an archive path: the same stat header, and 404 for a missing path', async () => {
+    const stats = [];
+    for (const t of targets) {
+      const r = await t.api('HEAD', '/containers/running/archive?path=/bin/sh');
+      assert.equal(r.status, 200, t.name);
+      const stat = JSON.parse(Buffer.from(String(r.headers['x-docker-container-path-stat']), 'base64').toString()) as Record<string, unknown>;
+      delete stat.mtime;
+      stats.push(stat);
+      assert.equal((await t.api('HEAD', '/containers/running/archive?path=/nope')).status, 404, t.name);
+    }
+    assert.deepEqual(stats[0], stats[1]);
+  });
+
+  test('/info, /version and /system/df have dockerd\'s keys; sizes are left out when 0, as Go\'s omitempty does', async () => {
+    const shapes = [];
+    for (const t of targets) {
+      const get = async (path: string) => JSON.parse((await t.api('GET', path)).body) as Record<string, unknown>;
+      const info = await get('/v1.41/info');
+      const df = await get('/v1.41/system/df');
+      const listed = (await get('/v1.41/containers/json?size=1')) as unknown as Record<string, unknown>[];
+      const inspected = await get('/v1.41/containers/running/json?size=1');
+      shapes.push({
+        info: Object.keys(info).sort(),
+        plugins: (info.Plugins as { Network: string[] }).Network.filter((d) => ['bridge', 'host', 'macvlan', 'null'].includes(d)),
+        version: Object.keys(await get('/v1.41/version')).sort(),
+        df: Object.keys(df).sort(),
+        buildCache: [df.BuildCache, df.BuilderSize],
+        dfContainers: (df.Containers as Record<string, unknown>[]).map((c) => Object.keys(c).sort()),
+        dfImages: (df.Images as Record<string, unknown>[]).map((c) => Object.keys(c).sort()),
+        listed: listed.map((c) => Object.keys(c).sort()),
+        inspectSizes: [typeof inspected.SizeRw, typeof inspected.SizeRootFs],
+        plainInspect: 'SizeRw' in (await get('/v1.41/containers/running/json')),
+      });
+    }
+    assert.deepEqual(shapes[0], shapes[1]);
+    assert.deepEqual(shapes[0]!.buildCache, [null, 0]);
+    assert.deepEqual(shapes[0]!.plugins, ['bridge', 'host', 'macvlan', 'null']);
+  });
+
+  test('changes of an untouched container are null on both', async () => {
+    for (const t of targets) assert.deepEqual(await t.api('GET', '/containers/running/changes').then((r) => [r.status, r.body.trim()]), [200, 'null'], t.name);
+  });
+});
