@@ -146,9 +146,15 @@ function makeContext(path: string, rt: Runtime): CommandContext & { close(): voi
   let client: Promise<BerthClient> | undefined;
   let loaded: BerthClient | undefined;
   return {
-    stdin: rt.io.stdin,
+    // Getters: Node makes process.stdin (and stderr) on first access, loading
+    // the stream modules for its kind (a file, a pipe, a TTY); most commands never read stdin.
+    get stdin() {
+      return rt.io.stdin;
+    },
     stdout: rt.io.stdout,
-    stderr: rt.io.stderr,
+    get stderr() {
+      return rt.io.stderr;
+    },
     host: rt.connection.host,
     connection: rt.connection,
     contexts: rt.contexts,
@@ -204,7 +210,18 @@ function reportError(err: unknown, rt: Runtime): number {
 
 /** Runs the CLI in this process (bin/berth calls this; bin/docker-compose passes `compose …`). */
 export function run(argv: string[] = process.argv.slice(2)): void {
-  main(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+  const io: Io = {
+    stdout: process.stdout,
+    // On first use only (see makeContext).
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
+  main(argv, io).then(
     (code) => {
       process.exitCode = code;
     },
