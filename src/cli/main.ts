@@ -146,9 +146,15 @@ function makeContext(path: string, rt: Runtime): CommandContext & { close(): voi
   let client: Promise<BerthClient> | undefined;
   let loaded: BerthClient | undefined;
   return {
-    stdin: rt.io.stdin,
+    // Getters: Node makes process.stdin (and stderr) on first access, loading
+    // the stream modules for its kind (a file, a pipe, a TTY); most commands never read stdin.
+    get stdin() {
+      return rt.io.stdin;
+    },
     stdout: rt.io.stdout,
-    stderr: rt.io.stderr,
+    get stderr() {
+      return rt.io.stderr;
+    },
     host: rt.connection.host,
     connection: rt.connection,
     contexts: rt.contexts,
@@ -204,13 +210,37 @@ function reportError(err: unknown, rt: Runtime): number {
 
 /** Runs the CLI in this process (bin/berth calls this; bin/docker-compose passes `compose …`). */
 export function run(argv: string[] = process.argv.slice(2)): void {
-  main(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
-    (code) => {
-      process.exitCode = code;
+  let stderr: NodeJS.WriteStream | undefined;
+  const io: Io = {
+    stdout: process.stdout,
+    // On first use only (see makeContext).
+    get stderr() {
+      return (stderr ??= process.stderr);
     },
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
+  main(argv, io).then(
+    (code) => exitWhenFlushed(code, [process.stdout, stderr]),
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
+      exitWhenFlushed(1, [process.stdout, process.stderr]);
     },
   );
+}
+
+/**
+ * Exits as soon as the command is done and what it wrote has left the
+ * process, as the docker CLI does. Left to itself Node would first tear its
+ * heap down piece by piece, tens of milliseconds after the output is out; the
+ * command has already closed its connections (ctx.close), so nothing is cut
+ * short. A stream with writes still queued (a pipe whose reader is slow) is
+ * waited for: a write's callback runs once the writes before it are out.
+ */
+function exitWhenFlushed(code: number, streams: (NodeJS.WriteStream | undefined)[]): void {
+  process.exitCode = code;
+  const queued = streams.filter((s): s is NodeJS.WriteStream => s !== undefined && s.writableLength > 0 && !s.writableEnded && !s.destroyed);
+  Promise.all(queued.map((s) => new Promise((resolve) => s.write('', resolve)))).then(() => process.exit());
 }

@@ -10,10 +10,14 @@
  * The "default" context is not stored: it is whatever -H, DOCKER_HOST and the
  * TLS flags say.
  */
-import { createHash } from 'node:crypto';
+import type crypto from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+
+/** node:crypto loads only for a named context: loading it costs every command milliseconds, and most use the default context. */
+const loadCrypto = (): typeof crypto => createRequire(import.meta.url)('node:crypto') as typeof crypto;
 
 export const DEFAULT_CONTEXT = 'default';
 const TLS_FILES = ['ca.pem', 'cert.pem', 'key.pem'] as const;
@@ -58,7 +62,7 @@ export class ContextStore {
   constructor(readonly dir: string) {}
 
   private idOf(name: string): string {
-    return createHash('sha256').update(name).digest('hex');
+    return loadCrypto().createHash('sha256').update(name).digest('hex');
   }
 
   metaDir(name: string): string {

@@ -4,8 +4,8 @@
  * docker does so a fast exit is never missed), start, stream, and exit with
  * the container's code.
  */
-import type { BerthClient } from '../../../client/index.js';
-import type { CreateContainerRequest } from '../../../client/container-types.js';
+import type { BerthClient, Hijacked } from '../../../client/index.js';
+import type { CreateContainerRequest, WaitResponse } from '../../../client/container-types.js';
 import { StatusError, write, type CommandContext, type CommandSpec } from '../../command.js';
 import type { ParsedArgs } from '../../flags.js';
 import { monitorTtySize, proxySignals, streamHijacked, type StreamEnd } from './attach-io.js';
@@ -37,17 +37,32 @@ export async function startDetached(ctx: CommandContext, client: BerthClient, id
   return 0;
 }
 
+/**
+ * The attach and the exit wait, both in place before start, asked for at once
+ * rather than one after the other: one round trip to the daemon instead of two
+ * before the container starts. Whichever fails, the other is closed.
+ */
+async function attachAndWait(client: BerthClient, id: string, request: CreateContainerRequest, detachKeys: string | undefined): Promise<{ conn: Hijacked | undefined; exited: Promise<WaitResponse> }> {
+  const attaching =
+    request.AttachStdin || request.AttachStdout || request.AttachStderr
+      ? client.attachContainer(id, { stdin: request.AttachStdin, stdout: request.AttachStdout, stderr: request.AttachStderr, detachKeys })
+      : Promise.resolve(undefined);
+  const [attached, waiting] = await Promise.allSettled([attaching, client.waitContainer(id, request.HostConfig.AutoRemove ? 'removed' : 'next-exit')]);
+  if (waiting.status === 'fulfilled') waiting.value.result.catch(() => {});
+  if (attached.status === 'rejected') throw attached.reason;
+  if (waiting.status === 'rejected') {
+    attached.value?.socket.destroy();
+    throw waiting.reason;
+  }
+  return { conn: attached.value, exited: waiting.value.result };
+}
+
 /** Attach, wait, start, stream: the exit code is the container's. `compose run` shares it. */
 export async function runAttached(ctx: CommandContext, client: BerthClient, id: string, request: CreateContainerRequest, parsed: ParsedArgs): Promise<number> {
   const { flags } = parsed;
   const detachKeys = (flags['detach-keys'] as string) || undefined;
   const tty = Boolean(request.Tty);
-  const conn =
-    request.AttachStdin || request.AttachStdout || request.AttachStderr
-      ? await client.attachContainer(id, { stdin: request.AttachStdin, stdout: request.AttachStdout, stderr: request.AttachStderr, detachKeys })
-      : undefined;
-  const { result: exited } = await client.waitContainer(id, request.HostConfig.AutoRemove ? 'removed' : 'next-exit');
-  exited.catch(() => {});
+  const { conn, exited } = await attachAndWait(client, id, request, detachKeys);
   try {
     await client.startContainer(id);
   } catch (err) {

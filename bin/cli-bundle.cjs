@@ -8,16 +8,16 @@
 // $XDG_CACHE_HOME/berth (else ~/.cache/berth), named after the bundle's
 // sha256 and the Node version; later runs skip parsing and compiling it.
 // A cache V8 rejects, or none, only costs the normal compile.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { homedir } = require('node:os');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
 
 /** The bundle's exports (`run`). */
-export function loadBundle() {
-  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle');
+function loadBundle() {
+  const dir = join(__dirname, '..', 'dist', 'bundle');
   const manifest = JSON.parse(readFileSync(join(dir, 'berth.json'), 'utf8'));
   const file = join(dir, manifest.file);
   const cacheFile = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'berth', `cli-${manifest.sha256.slice(0, 32)}-${process.version}-${process.arch}.v8`);
@@ -50,3 +50,5 @@ function saveCache(cacheFile, produce) {
     // A read-only or missing home: run without a cache.
   }
 }
+
+module.exports = { loadBundle };
