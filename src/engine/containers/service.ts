@@ -107,24 +107,33 @@ export class LocalContainerService implements ContainerService {
       // independent file work, whose waits (the thread pool, fsyncs) need not add up.
       const filesystem = layers.createRw(id, image.topLayer).then(() => phase(id, 'create:rw-layer'));
       const placeholders = createEtcPlaceholders(container);
-      const planned = this.planAndRegister(container, request);
+      const planned = this.plan(container, request);
+      const registered = planned.then(() => this.register(container, request));
       await allDone([filesystem, placeholders, planned]);
       warnings = [...validationWarnings, ...(await planned)];
-      await store.save(container);
-      phase(id, 'create:saved');
+      // The two durable records (this one and the network record) are written at once, their fsyncs
+      // overlapping: the answer waits for both. A crash before that may leave the container's
+      // record without the network's: recovery discards such a container, as a create that never finished.
+      await allDone([registered, store.save(container).then(() => phase(id, 'create:saved'))]);
     } catch (err) {
-      await this.deps.networks.unregister(id).catch(() => undefined);
-      await layers.removeRw(id).catch(() => undefined);
-      if (container.mounts) await this.deps.planner.release(id, container.mounts, { removeAnonymous: true }).catch(() => undefined);
-      await store.delete(id);
+      await this.discardCreated(container);
       throw err;
     }
     this.deps.events.publish('container', 'create', id, this.attributes(container));
     return { Id: id, Warnings: warnings };
   }
 
-  /** create's volume plan (container.mounts) and network record; the plan's warnings. */
-  private async planAndRegister(container: Container, request: CreateRequest): Promise<string[]> {
+  /** Undoes a create that did not finish: it failed, or berthd stopped before its records were durable (recovery). */
+  private async discardCreated(container: Container): Promise<void> {
+    const { id } = container;
+    await this.deps.networks.unregister(id).catch(() => undefined);
+    await this.deps.layers.removeRw(id).catch(() => undefined);
+    if (container.mounts) await this.deps.planner.release(id, container.mounts, { removeAnonymous: true }).catch(() => undefined);
+    await this.deps.store.delete(id);
+  }
+
+  /** create's volume plan (container.mounts); its warnings. */
+  private async plan(container: Container, request: CreateRequest): Promise<string[]> {
     const { id, config } = container;
     const planned = await this.deps.planner.plan({
       containerId: id,
@@ -138,10 +147,14 @@ export class LocalContainerService implements ContainerService {
     });
     container.mounts = planned.mounts;
     phase(id, 'create:volumes');
-    checkLinks(request.hostConfig, (name) => this.deps.store.find(name));
-    await this.deps.networks.register(id, networkConfigOf(container, request));
-    phase(id, 'create:network-registered');
     return planned.warnings;
+  }
+
+  /** create's network record (durable), after the plan so that errors come in dockerd's order. */
+  private async register(container: Container, request: CreateRequest): Promise<void> {
+    checkLinks(request.hostConfig, (name) => this.deps.store.find(name));
+    await this.deps.networks.register(container.id, networkConfigOf(container, request));
+    phase(container.id, 'create:network-registered');
   }
 
   /** A container a create request names (--volumes-from): one that does not exist makes the request invalid (400), as in dockerd. */
@@ -579,7 +592,7 @@ export class LocalContainerService implements ContainerService {
   // ---- daemon start and stop ----
 
   recover(): Promise<void> {
-    return recoverContainers(this.ctx, this.monitor, { remove: (c) => this.removeLocked(c), start: (id) => this.start(id) });
+    return recoverContainers(this.ctx, this.monitor, { remove: (c) => this.removeLocked(c), start: (id) => this.start(id), discard: (c) => this.discardCreated(c) });
   }
 
   async stopAll(): Promise<void> {
