@@ -102,13 +102,15 @@ export class LocalContainerService implements ContainerService {
     await store.add(container);
     phase(id, 'create:added');
     let warnings: string[] = [];
+    let registered: Promise<void> | undefined;
     try {
       // The rw layer and the etc placeholders go beside the volume plan and the network record:
       // independent file work, whose waits (the thread pool, fsyncs) need not add up.
       const filesystem = layers.createRw(id, image.topLayer).then(() => phase(id, 'create:rw-layer'));
       const placeholders = createEtcPlaceholders(container);
       const planned = this.plan(container, request);
-      const registered = planned.then(() => this.register(container, request));
+      registered = planned.then(() => this.register(container, request));
+      registered.catch(() => undefined); // awaited below, or settled in the catch
       await allDone([filesystem, placeholders, planned]);
       warnings = [...validationWarnings, ...(await planned)];
       // The two durable records (this one and the network record) are written at once, their fsyncs
@@ -116,6 +118,7 @@ export class LocalContainerService implements ContainerService {
       // record without the network's: recovery discards such a container, as a create that never finished.
       await allDone([registered, store.save(container).then(() => phase(id, 'create:saved'))]);
     } catch (err) {
+      await registered?.catch(() => undefined); // a network record still being written would outlive the discard
       await this.discardCreated(container);
       throw err;
     }
