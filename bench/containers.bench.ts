@@ -5,11 +5,14 @@
  * `ps -a` with 200 containers, and the memory of the
  * daemon and of the per-container monitor (conmon for berth, containerd-shim
  * for dockerd) with 50 containers running. Every container uses
- * `--network none` on both sides, so no daemon sets up networking.
+ * `--network none` on both sides, so no daemon sets up networking, except one
+ * run --rm row on a bridge network: a user-defined one on both sides, since the
+ * bench's dockerd has no default bridge (--bridge none, to stay off docker0).
+ * BENCH_ONLY_RUN=1: only the run --rm rows (the start path, quickly).
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { berthdSpec, dockerdSpec, startDaemon, type Daemon, type DaemonSpec } from './lib/daemons.js';
+import { benchSubnet, berthdSpec, dockerdSpec, startDaemon, type Daemon, type DaemonSpec } from './lib/daemons.js';
 import { median, skipped, timeRuns } from './lib/measure.js';
 import { run as runCommand } from './lib/proc.js';
 import { cycleRows, STEPS } from './lib/cycle.js';
@@ -24,7 +27,8 @@ const CYCLE_NAMES = {
   step: (step: string) => `containers: ${CYCLE_CLIENTS} API clients cycling: ${step} p50`,
 };
 const BENCHES = {
-  runDocker: 'containers: run --rm busybox true (docker CLI)',
+  runDocker: 'containers: run --rm busybox true (docker CLI, --network none)',
+  runDockerBridge: 'containers: run --rm busybox true (docker CLI, bridge network)',
   runBerth: 'containers: run --rm busybox true (berth CLI)',
   start: 'containers: start (a created container)',
   stop: 'containers: stop (PID 1 exits on SIGTERM)',
@@ -63,10 +67,12 @@ async function benchSubject(ctx: BenchContext, spec: DaemonSpec): Promise<Row[]>
     const rows: Row[] = [];
     ctx.log(`${spec.subject}: run --rm ×${ctx.runs}`);
     rows.push(await timeRuns(BENCHES.runDocker, spec.subject, ctx.runs, { measure: () => docker('run', '--rm', '--network', 'none', 'busybox', 'true').then(() => undefined) }));
+    rows.push(await runOnBridge(ctx, spec.subject, docker));
     if (spec.subject === 'berth') {
       const berth = (...args: string[]) => runCommand(process.execPath, [join(ctx.root, 'bin', 'berth'), '-H', daemon.host, ...args]);
       rows.push(await timeRuns(BENCHES.runBerth, spec.subject, ctx.runs, { measure: () => berth('run', '--rm', '--network', 'none', 'busybox', 'true').then(() => undefined) }));
     }
+    if (process.env.BENCH_ONLY_RUN) return rows;
     rows.push(...(await lifecycleRows(ctx, spec.subject, docker)));
     ctx.log(`${spec.subject}: ${PARALLEL} run -d in parallel`);
     rows.push(await timeRuns(BENCHES.parallel, spec.subject, 1, {
@@ -89,6 +95,21 @@ async function benchSubject(ctx: BenchContext, spec: DaemonSpec): Promise<Row[]>
     const ids = (await docker('ps', '-aq').catch(() => '')).split('\n').filter(Boolean);
     for (let i = 0; i < ids.length; i += 50) await docker('rm', '-f', ...ids.slice(i, i + 50)).catch(() => undefined);
     await daemon.stop();
+  }
+}
+
+/**
+ * run --rm on a bridge network of its own (its subnet beside BENCH_BIP's, one
+ * per daemon, so benches on other bridges are not in the way), removed after.
+ */
+async function runOnBridge(ctx: BenchContext, subject: string, docker: (...args: string[]) => Promise<string>): Promise<Row> {
+  const network = 'benchrun';
+  await docker('network', 'create', '--subnet', benchSubnet(subject === 'berth' ? 1 : 2), network);
+  try {
+    await docker('run', '--rm', '--network', network, 'busybox', 'true'); // warm up: the bridge's first endpoint
+    return await timeRuns(BENCHES.runDockerBridge, subject, ctx.runs, { measure: () => docker('run', '--rm', '--network', network, 'busybox', 'true').then(() => undefined) });
+  } finally {
+    await docker('network', 'rm', network).catch(() => undefined);
   }
 }
 

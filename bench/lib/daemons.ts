@@ -68,6 +68,12 @@ export function dockerdSpec(): DaemonSpec {
 const BENCH_BRIDGE = process.env.BENCH_BRIDGE || 'brbench0';
 const BENCH_BIP = process.env.BENCH_BIP || '172.30.249.1/24';
 
+/** A /24 `offset` above BENCH_BIP's (172.30.249.1/24, 1 → 172.30.250.0/24): for a bench's own networks, clear of other benches' bridges. */
+export function benchSubnet(offset: number): string {
+  const [a, b, c] = BENCH_BIP.split('/')[0]!.split('.').map(Number) as [number, number, number];
+  return `${a}.${b}.${(c + offset) % 256}.0/24`;
+}
+
 /** berthd names its iptables chains after its bridge (see chainPrefixFor in src/daemon/daemon.ts). */
 async function removeBridgeAndChains(bridge: string): Promise<void> {
   await run('ip', ['link', 'del', bridge]).catch(() => undefined);

@@ -5,12 +5,23 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxRootfs, DOCKER_CLI, TestDaemon } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Paths under `dir` (two levels deep: the layer store's driver dir, then its layers) named `name`. */
+function namedAfter(dir: string, name: string): string[] {
+  const found: string[] = [];
+  for (const first of readdirSync(dir, { withFileTypes: true })) {
+    if (first.name === name) found.push(join(dir, first.name));
+    if (first.isDirectory()) for (const second of readdirSync(join(dir, first.name))) if (second === name) found.push(join(dir, first.name, second));
+  }
+  return found;
+}
 
 describe('containers through berthd', { skip: !DOCKER_CLI && 'docker CLI not installed' }, () => {
   let daemon: TestDaemon;
@@ -166,6 +177,25 @@ describe('containers through berthd', { skip: !DOCKER_CLI && 'docker CLI not ins
     const ticks = docker('logs', 'survivor').stdout.trim().split('\n');
     assert.ok(ticks.length >= 8, `logs kept growing while berthd was down (${ticks.length} lines)`);
     ticks.forEach((line, i) => assert.equal(line, `tick ${i}`));
+  });
+
+  test('a create that a crash cut short (its network record not yet written) is discarded at the next start', async () => {
+    const made = docker('create', '--name', 'halfmade', 'busybox', 'true');
+    assert.equal(made.code, 0, made.stderr);
+    const id = made.stdout.trim();
+    const networkRecord = join(daemon.dataRoot, 'network', 'containers', `${id}.json`);
+    assert.ok(existsSync(networkRecord), 'create wrote the network record');
+    assert.equal(namedAfter(join(daemon.dataRoot, 'layers'), id).length, 1, 'create made the rw layer');
+    await daemon.kill('SIGKILL');
+    // What a power loss between the two records' fsyncs can leave: the container's record without the network's.
+    await rm(networkRecord);
+    await daemon.launch();
+    assert.match(docker('inspect', 'halfmade').stderr, /No such (container|object): halfmade/);
+    assert.ok(!existsSync(join(daemon.dataRoot, 'containers', id)), 'its directory is gone');
+    assert.deepEqual(namedAfter(join(daemon.dataRoot, 'layers'), id), [], 'its rw layer is gone');
+    const again = docker('create', '--name', 'halfmade', 'busybox', 'true');
+    assert.equal(again.code, 0, again.stderr);
+    docker('rm', 'halfmade');
   });
 
   test('with --live-restore=false, stopping berthd stops containers; restart policies bring them back', async () => {

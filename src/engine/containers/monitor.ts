@@ -93,8 +93,11 @@ export class ContainerMonitor {
       live.logKeeper = undefined;
       phase(id, 'exit:locked');
       await this.ctx.deps.planner.teardown(id, c.mounts ?? []).catch((err) => this.ctx.deps.log('warn', `unmounting volumes of ${id}: ${(err as Error).message}`));
-      await this.ctx.deps.networks.detach(id).catch((err) => this.ctx.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`));
-      phase(id, 'exit:network-detached');
+      // The network teardown (on a bridge an `ip` spawn: the veth's host end outlives the netns a moment)
+      // goes beside the rootfs's and the runtime's, which do not depend on it; the lock is held for all three.
+      const detached = this.ctx.deps.networks.detach(id)
+        .catch((err) => this.ctx.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`))
+        .then(() => phase(id, 'exit:network-detached'));
       await this.ctx.rootfs.release(id);
       unmountShareableShm(this.ctx.deps.store.dirOf(id));
       phase(id, 'exit:rootfs-released');
@@ -108,6 +111,7 @@ export class ContainerMonitor {
       // state that recovery deletes (recovery.ts).
       await this.ctx.deps.runtime.delete(id, { force: true }).catch(() => undefined);
       phase(id, 'exit:runtime-deleted');
+      await detached;
     });
     this.ctx.publish('die', c, { exitCode: String(exit.exitCode) });
     if (exit.oomKilled) this.ctx.publish('oom', c);

@@ -7,16 +7,22 @@ export interface RecoveryHooks {
   /** Finishes a removal that berthd's stop interrupted (under the container's lock). */
   remove(c: Container): Promise<void>;
   start(id: string): Promise<void>;
+  /** Removes what a create left that never finished. */
+  discard(c: Container): Promise<void>;
 }
 
 /**
  * berthd starts: volume users counted again; containers that kept running
  * under conmon are watched again; exits that happened while berthd was down
  * are picked up (and their restart policies applied); interrupted removals
- * are finished; runtime state nobody owns is deleted.
+ * are finished; runtime state nobody owns is deleted; creates that a crash
+ * cut short (a created container without its network record, see create) are discarded.
  */
 export async function recoverContainers(ctx: ContainerContext, monitor: ContainerMonitor, hooks: RecoveryHooks): Promise<void> {
-  const { runtime, store, volumes, planner, log } = ctx.deps;
+  const { runtime, store, volumes, planner, networks, log } = ctx.deps;
+  for (const c of store.all()) {
+    if (c.state.Status === 'created' && !networks.isRegistered(c.id)) await hooks.discard(c).catch((err) => log('warn', `discarding ${c.id}: ${(err as Error).message}`));
+  }
   const users = new Map<string, string[]>();
   for (const c of store.all()) {
     for (const m of c.mounts ?? []) if (m.point.Type === 'volume' && m.point.Name) users.set(m.point.Name, [...(users.get(m.point.Name) ?? []), c.id]);

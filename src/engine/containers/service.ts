@@ -6,7 +6,7 @@ import { longDelay } from '../../lib/timers.js';
 import type { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { ContainerFacts } from '../network/types.js';
+import type { Attachment, ContainerFacts } from '../network/types.js';
 import { PendingAttachments, liveStreams } from './attachers.js';
 import { ContainerContext, type ContainerServiceDeps } from './context.js';
 import { createEtcPlaceholders, rewriteNetworkFiles, setupEtcFiles } from './etc-files.js';
@@ -102,29 +102,41 @@ export class LocalContainerService implements ContainerService {
     await store.add(container);
     phase(id, 'create:added');
     let warnings: string[] = [];
+    let registered: Promise<void> | undefined;
     try {
       // The rw layer and the etc placeholders go beside the volume plan and the network record:
       // independent file work, whose waits (the thread pool, fsyncs) need not add up.
       const filesystem = layers.createRw(id, image.topLayer).then(() => phase(id, 'create:rw-layer'));
       const placeholders = createEtcPlaceholders(container);
-      const planned = this.planAndRegister(container, request);
+      const planned = this.plan(container, request);
+      registered = planned.then(() => this.register(container, request));
+      registered.catch(() => undefined); // awaited below, or settled in the catch
       await allDone([filesystem, placeholders, planned]);
       warnings = [...validationWarnings, ...(await planned)];
-      await store.save(container);
-      phase(id, 'create:saved');
+      // The two durable records (this one and the network record) are written at once, their fsyncs
+      // overlapping: the answer waits for both. A crash before that may leave the container's
+      // record without the network's: recovery discards such a container, as a create that never finished.
+      await allDone([registered, store.save(container).then(() => phase(id, 'create:saved'))]);
     } catch (err) {
-      await this.deps.networks.unregister(id).catch(() => undefined);
-      await layers.removeRw(id).catch(() => undefined);
-      if (container.mounts) await this.deps.planner.release(id, container.mounts, { removeAnonymous: true }).catch(() => undefined);
-      await store.delete(id);
+      await registered?.catch(() => undefined); // a network record still being written would outlive the discard
+      await this.discardCreated(container);
       throw err;
     }
     this.deps.events.publish('container', 'create', id, this.attributes(container));
     return { Id: id, Warnings: warnings };
   }
 
-  /** create's volume plan (container.mounts) and network record; the plan's warnings. */
-  private async planAndRegister(container: Container, request: CreateRequest): Promise<string[]> {
+  /** Undoes a create that did not finish: it failed, or berthd stopped before its records were durable (recovery). */
+  private async discardCreated(container: Container): Promise<void> {
+    const { id } = container;
+    await this.deps.networks.unregister(id).catch(() => undefined);
+    await this.deps.layers.removeRw(id).catch(() => undefined);
+    if (container.mounts) await this.deps.planner.release(id, container.mounts, { removeAnonymous: true }).catch(() => undefined);
+    await this.deps.store.delete(id);
+  }
+
+  /** create's volume plan (container.mounts); its warnings. */
+  private async plan(container: Container, request: CreateRequest): Promise<string[]> {
     const { id, config } = container;
     const planned = await this.deps.planner.plan({
       containerId: id,
@@ -138,10 +150,14 @@ export class LocalContainerService implements ContainerService {
     });
     container.mounts = planned.mounts;
     phase(id, 'create:volumes');
-    checkLinks(request.hostConfig, (name) => this.deps.store.find(name));
-    await this.deps.networks.register(id, networkConfigOf(container, request));
-    phase(id, 'create:network-registered');
     return planned.warnings;
+  }
+
+  /** create's network record (durable), after the plan so that errors come in dockerd's order. */
+  private async register(container: Container, request: CreateRequest): Promise<void> {
+    checkLinks(request.hostConfig, (name) => this.deps.store.find(name));
+    await this.deps.networks.register(container.id, networkConfigOf(container, request));
+    phase(container.id, 'create:network-registered');
   }
 
   /** A container a create request names (--volumes-from): one that does not exist makes the request invalid (400), as in dockerd. */
@@ -187,17 +203,21 @@ export class LocalContainerService implements ContainerService {
     const { runtime } = this.deps;
     const rootfs = this.ctx.rootfsOf(c.id);
     let letGo: (() => Promise<void>) | undefined;
+    let attached: Promise<Attachment> | undefined;
     try {
       checkLogValues(c.hostConfig.LogConfig);
       const joined = await joinedNamespaces(c, { find: (id) => this.deps.store.find(id), dirOf: (id) => this.deps.store.dirOf(id) });
       phase(c.id, 'start:begin');
+      // The sandbox (netns, veths: `ip` spawns) is built while the rootfs is mounted and the volumes set up.
+      attached = this.deps.networks.attach(c.id);
+      attached.catch(() => undefined); // awaited below, or settled in the catch
       letGo = await this.ctx.rootfs.hold(c.id);
       phase(c.id, 'start:rootfs-mounted');
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
       phase(c.id, 'start:user-volumes');
-      const network = await this.deps.networks.attach(c.id);
+      const network = await attached;
       if (network.networkDisabled) c.config.NetworkDisabled = true; // as dockerd under -b none; saved with the state
       phase(c.id, 'start:network-attached');
       await setupEtcFiles(c, network, (id) => this.deps.store.find(id));
@@ -221,6 +241,7 @@ export class LocalContainerService implements ContainerService {
     } catch (err) {
       await runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.deps.planner.teardown(c.id, c.mounts ?? []).catch(() => undefined);
+      await attached?.catch(() => undefined); // a sandbox still being built would be left behind
       await this.deps.networks.detach(c.id).catch(() => undefined);
       await (letGo ? letGo() : this.ctx.rootfs.release(c.id)); // not running: unmounted unless a reader holds it
       unmountShareableShm(this.deps.store.dirOf(c.id));
@@ -580,7 +601,7 @@ export class LocalContainerService implements ContainerService {
   // ---- daemon start and stop ----
 
   recover(): Promise<void> {
-    return recoverContainers(this.ctx, this.monitor, { remove: (c) => this.removeLocked(c), start: (id) => this.start(id) });
+    return recoverContainers(this.ctx, this.monitor, { remove: (c) => this.removeLocked(c), start: (id) => this.start(id), discard: (c) => this.discardCreated(c) });
   }
 
   async stopAll(): Promise<void> {

@@ -276,6 +276,10 @@ export class LinuxNetworkService implements NetworkService {
     await this.store.saveContainer(record);
   }
 
+  isRegistered(containerId: string): boolean {
+    return this.containers.has(containerId);
+  }
+
   attach(containerId: string): Promise<Attachment> {
     if (ownsNothingShared(this.record(containerId))) return this.attachAlone(containerId);
     return this.mutex.run(async () => {

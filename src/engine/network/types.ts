@@ -266,6 +266,8 @@ export interface NetworkService {
   disconnect(network: string, container: string, force?: boolean): Promise<void>;
 
   register(containerId: string, config: ContainerNetworkConfig): Promise<void>;
+  /** Whether the container's network record exists (register wrote it and unregister did not remove it). */
+  isRegistered(containerId: string): boolean;
   attach(containerId: string): Promise<Attachment>;
   detach(containerId: string): Promise<void>;
   unregister(containerId: string): Promise<void>;
