@@ -8,28 +8,13 @@
  * api-compat.test.ts records); the messages must be dockerd's.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, TestDaemon, type RunResult } from './harness.js';
+import { apiOn, type RawReply } from './raw-api.js';
 
-interface Answer {
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
+type Answer = RawReply;
 
-function apiOn(socketPath: string) {
-  return (method: string, path: string): Promise<Answer> => new Promise((resolve, reject) => {
-    const req = request({ socketPath, agent: false, method, path }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 const q = (value: unknown) => encodeURIComponent(typeof value === 'string' ? value : JSON.stringify(value));
 const SYNTAX = "invalid character 'b' looking for beginning of object key string";

@@ -9,10 +9,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { busyboxRootfs, dockerdSkipReason, onEachTarget, ReferenceDockerd, TestDaemon, type RunResult } from './harness.js';
+import { busyboxRootfs, clearContainersAndNetworks, dockerdSkipReason, onEachTarget, ReferenceDockerd, TestDaemon, type RunResult } from './harness.js';
+import { apiOn } from './raw-api.js';
 
 interface Target {
   name: string;
@@ -20,18 +20,6 @@ interface Target {
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
 }
 
-function apiOn(socketPath: string): Target['api'] {
-  return (method, path, body) => new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request({ socketPath, agent: false, method, path, headers: payload ? { 'Content-Type': 'application/json' } : {} }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 function ok(r: RunResult, what: string): string {
   assert.equal(r.code, 0, `${what}: ${r.stderr}`);
@@ -93,11 +81,7 @@ describe('berthd -b none, side by side with dockerd -b none', { skip: dockerdSki
     for (const t of targets) ok(t.docker(['import', '-c', 'CMD ["sh"]', tar, 'busybox:latest']), `${t.name} import`);
   });
   after(async () => {
-    for (const t of targets) {
-      const ids = t.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
-      if (ids.length) t.docker(['rm', '-f', ...ids]);
-      t.docker(['network', 'prune', '-f']);
-    }
+    for (const t of targets) clearContainersAndNetworks(t.docker);
     await Promise.all([berthd?.stop(), dockerd?.stop()]);
   });
 

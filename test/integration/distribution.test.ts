@@ -14,6 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { busyboxRootfs, DOCKER_CLI, TestDaemon } from './harness.js';
+import { rawRequest, type RawReply } from './raw-api.js';
 import { digestOf, TestRegistry } from './registry-harness.js';
 import { pushRawImage, settle, tarOf } from './distribution-helpers.js';
 
@@ -354,16 +355,8 @@ async function moveBlobAside(registry: TestRegistry, digest: string): Promise<{ 
  * A raw API call on a connection of its own: the harness's api() reuses kept-alive
  * sockets, which berthd closes after 5 idle seconds while spawnSync blocks us.
  */
-function apiOnNewConnection(daemon: TestDaemon, method: string, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: daemon.socket, method, path, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+function apiOnNewConnection(daemon: TestDaemon, method: string, path: string): Promise<RawReply> {
+  return rawRequest(daemon.socket, method, path);
 }
 
 /** The docker CLI without blocking the event loop, for commands that must overlap. */

@@ -384,6 +384,13 @@ export async function waitForValue<T>(what: string, probe: () => Promise<T | und
   }
 }
 
+/** Removes every container and every unused network a daemon has (a side-by-side test's after()). */
+export function clearContainersAndNetworks(docker: (args: string[]) => RunResult): void {
+  const ids = docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
+  if (ids.length) docker(['rm', '-f', ...ids]);
+  docker(['network', 'prune', '-f']);
+}
+
 /** Runs `check` on each daemon of a side-by-side test (berthd, then dockerd), naming the daemon in a failure. */
 export async function onEachTarget<T extends { name: string }>(targets: T[], check: (target: T) => Promise<void>): Promise<void> {
   for (const target of targets) {

@@ -9,11 +9,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { DOCKER_CLI, ReferenceDockerd, TestDaemon, busyboxRootfs, dockerdSkipReason, run, type RunResult, onEachTarget, waitForValue } from './harness.js';
+import { rawRequest, type RawReply } from './raw-api.js';
 
-interface Reply {
-  status: number;
-  body: string;
-}
+type Reply = RawReply;
 
 /** One daemon under test, seen through the raw API and the docker CLI. */
 interface Target {
@@ -22,19 +20,7 @@ interface Target {
   docker(...args: string[]): RunResult;
 }
 
-function apiOn(socketPath: string, method: string, path: string, body?: unknown): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    // No keep-alive: a pooled socket the daemon has since closed would fail the next request (EPIPE).
-    const req = request({ socketPath, method, path, agent: false, headers: payload ? { 'Content-Type': 'application/json' } : {} }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const apiOn = rawRequest;
 
 const json = <T = Record<string, unknown>>(r: Reply): T => JSON.parse(r.body) as T;
 

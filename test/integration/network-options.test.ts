@@ -9,10 +9,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { busyboxRootfs, dockerdSkipReason, onEachTarget, ReferenceDockerd, ROOT, run, TestDaemon, type RunResult } from './harness.js';
+import { busyboxRootfs, clearContainersAndNetworks, dockerdSkipReason, onEachTarget, ReferenceDockerd, ROOT, run, TestDaemon, type RunResult } from './harness.js';
+import { apiOn } from './raw-api.js';
 
 interface Target {
   name: string;
@@ -24,19 +24,6 @@ interface Target {
   spare(i: number): string;
 }
 
-function apiOn(socketPath: string): Target['api'] {
-  return (method, path, body) => new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    // No keep-alive: a pooled socket the daemon has closed meanwhile would fail the next request with EPIPE.
-    const req = request({ socketPath, agent: false, method, path, headers: payload ? { 'Content-Type': 'application/json' } : {} }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 const message = (r: { body: string }) => (JSON.parse(r.body) as { message: string }).message;
 const base = 200 + (process.pid % 50);
@@ -56,11 +43,7 @@ describe('network and endpoint options, berthd side by side with dockerd', { ski
     for (const t of targets) assert.equal(t.docker(['import', '-c', 'CMD ["sh"]', tar, 'busybox:latest']).code, 0);
   });
   after(async () => {
-    for (const t of targets) {
-      const ids = t.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
-      if (ids.length) t.docker(['rm', '-f', ...ids]);
-      t.docker(['network', 'prune', '-f']);
-    }
+    for (const t of targets) clearContainersAndNetworks(t.docker);
     await Promise.all([berthd?.stop(), dockerd?.stop()]);
   });
 

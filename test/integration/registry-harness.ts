@@ -3,6 +3,7 @@
  * free loopback port with its own root in a temp dir, raw HTTP(S) requests,
  * and content to push (blobs, manifests, an OCI layout of busybox).
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -56,6 +57,25 @@ export function digestOf(data: Buffer | string): string {
 
 export function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+export interface Who {
+  user: string;
+  password: string;
+}
+
+/** A call to the console's JSON API (/api/v1…) with Basic auth as `as`; `body`, if given, goes as JSON. */
+export function consoleApi(registry: TestRegistry, method: string, path: string, body: unknown, as: Who): Promise<Response> {
+  const headers: Record<string, string> = { Authorization: basicAuth(as.user, as.password) };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return registry.request(method, `/api/v1${path}`, { headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+/** The answer, once it is known to have `status` (else the test fails showing its body). */
+export async function expectStatus(res: Promise<Response>, status: number): Promise<Response> {
+  const r = await res;
+  assert.equal(r.status, status, r.body.toString());
+  return r;
 }
 
 /**

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, run } from './harness.js';
-import { basicAuth, makeBusyboxOciLayout, TestRegistry, type Response } from './registry-harness.js';
+import { basicAuth, consoleApi, expectStatus, makeBusyboxOciLayout, TestRegistry, type Response, type Who } from './registry-harness.js';
 
 const SKOPEO = '/usr/bin/skopeo';
 const CHROMIUM = '/usr/bin/chromium';
@@ -25,19 +25,8 @@ const DEV = { user: 'dana', password: 'dana-password' };
 const GUEST = { user: 'gus', password: 'gus-password-2' };
 const SHOTS = process.env.BERTH_ARTEFACTS ? join(process.env.BERTH_ARTEFACTS, 'registry-policies') : '/tmp/berth-registry-policies-shots';
 
-type Who = { user: string; password: string };
-
-function api(registry: TestRegistry, method: string, path: string, body?: unknown, as: Who = ADMIN): Promise<Response> {
-  const headers: Record<string, string> = { Authorization: basicAuth(as.user, as.password) };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return registry.request(method, `/api/v1${path}`, { headers, body: body === undefined ? undefined : JSON.stringify(body) });
-}
-
-async function must(res: Promise<Response>, status: number): Promise<Response> {
-  const r = await res;
-  assert.equal(r.status, status, r.body.toString());
-  return r;
-}
+const api = (registry: TestRegistry, method: string, path: string, body?: unknown, as: Who = ADMIN): Promise<Response> => consoleApi(registry, method, path, body, as);
+const must = expectStatus;
 
 /** A registry with the private project "pol": dana its developer, gus its guest. */
 async function startRegistry(): Promise<TestRegistry> {

@@ -14,7 +14,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, run, TestDaemon } from './harness.js';
-import { basicAuth, makeBusyboxOciLayout, TestRegistry, type Response } from './registry-harness.js';
+import { basicAuth, consoleApi, expectStatus, makeBusyboxOciLayout, TestRegistry, type Response, type Who } from './registry-harness.js';
 
 const SKOPEO = '/usr/bin/skopeo';
 const ADMIN_PASSWORD = 'admin-secret-1';
@@ -28,17 +28,7 @@ interface Console {
 }
 
 /** API call as the admin (or `as`), JSON in and out. */
-function api(registry: TestRegistry, method: string, path: string, body?: unknown, as = { user: 'admin', password: ADMIN_PASSWORD }): Promise<Response> {
-  const headers: Record<string, string> = { Authorization: basicAuth(as.user, as.password) };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return registry.request(method, `/api/v1${path}`, { headers, body: body === undefined ? undefined : JSON.stringify(body) });
-}
-
-async function expectStatus(res: Promise<Response>, status: number): Promise<Response> {
-  const r = await res;
-  assert.equal(r.status, status, r.body.toString());
-  return r;
-}
+const api = (registry: TestRegistry, method: string, path: string, body?: unknown, as: Who = { user: 'admin', password: ADMIN_PASSWORD }): Promise<Response> => consoleApi(registry, method, path, body, as);
 
 /** A console registry with alice, bob, the private project "team" and its robot "ci". */
 async function startConsole(extra: string[] = []): Promise<Console> {
