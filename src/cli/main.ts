@@ -11,6 +11,7 @@ import { BERTH_VERSION, PROGRAM } from './version-info.js';
 import { resolveConnection, type Connection } from './connection.js';
 import { configDir, ContextError, ContextStore } from './context/store.js';
 import type { BerthClient } from '../client/index.js';
+import { takeDeferredExtraCaCerts } from '../lib/extra-ca-certs.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -210,6 +211,8 @@ function reportError(err: unknown, rt: Runtime): number {
 
 /** Runs the CLI in this process (bin/berth calls this; bin/docker-compose passes `compose …`). */
 export function run(argv: string[] = process.argv.slice(2)): void {
+  // Before anything can start a process: NODE_EXTRA_CA_CERTS as the user set it (bin/berth says why it was moved).
+  takeDeferredExtraCaCerts(process.env);
   let stderr: NodeJS.WriteStream | undefined;
   const io: Io = {
     stdout: process.stdout,

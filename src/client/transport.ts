@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { EngineError, errnoCode } from '../lib/errors.js';
+import { defaultCaWithExtra } from '../lib/extra-ca-certs.js';
 
 /** Client TLS settings (`--tls`, `--tlsverify`, cert paths). Without verify the server's certificate is not checked, as docker's --tls. */
 export interface TlsOptions {
@@ -108,7 +109,8 @@ function tlsMaterial(tls: TlsOptions): https.AgentOptions {
   };
   if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) throw new EngineError('invalid', 'cert and key must both be given for a client certificate');
   return {
-    ca: read('CA certificate', tls.caFile),
+    // Without a CA file the default roots, with NODE_EXTRA_CA_CERTS if bin/berth deferred it (lib/extra-ca-certs).
+    ca: read('CA certificate', tls.caFile) ?? (tls.verify ? defaultCaWithExtra() : undefined),
     cert: read('client certificate', tls.certFile),
     key: read('client key', tls.keyFile),
     rejectUnauthorized: Boolean(tls.verify),

@@ -151,6 +151,34 @@ describe('remote access with mutual TLS', () => {
     assert.match(berth(['--context', 'secure', 'images']).stderr, /context "secure" does not exist/);
   });
 
+  test('run as a command, berth trusts a CA given only by NODE_EXTRA_CA_CERTS, read only when TLS needs it', () => {
+    // bin/berth executed (not `node bin/berth`): its shell part moves NODE_EXTRA_CA_CERTS out of Node's start.
+    const command = (args: string[], extra: Record<string, string>) => run(join(ROOT, 'bin', 'berth'), args, undefined, env({ NODE_OPTIONS: '', ...extra }));
+    // A context with a client certificate and no CA trusts the default roots, which NODE_EXTRA_CA_CERTS extends.
+    const created = berth(['context', 'create', 'extra-ca', '--docker', `host=tcp://${address},cert=${certs.clientCert},key=${certs.clientKey}`]);
+    assert.equal(created.code, 0, created.stderr);
+    const images = ['--context', 'extra-ca', 'images', '--format', '{{.Repository}}'];
+    const trusted = command(images, { NODE_EXTRA_CA_CERTS: certs.ca });
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.equal(trusted.stdout.trim(), 'remote-test');
+    const untrusted = command(images, { NODE_EXTRA_CA_CERTS: '' });
+    assert.equal(untrusted.code, 1);
+    assert.match(untrusted.stderr, /error during connect: .*(certificate|verify)/);
+    // Node itself would warn about a missing file at start, in every command; berth warns only when TLS needs the file.
+    const missing = join(dir, 'missing-ca.pem');
+    const local = command(['--version'], { NODE_EXTRA_CA_CERTS: missing });
+    assert.equal(local.code, 0, local.stderr);
+    assert.equal(local.stderr, '');
+    const remote = command(images, { NODE_EXTRA_CA_CERTS: missing });
+    assert.equal(remote.code, 1);
+    assert.match(remote.stderr, /^Warning: Ignoring extra certs from `[^`]*missing-ca\.pem`, load failed: ENOENT/);
+    // The variable is back for what the CLI starts (a credential helper, compose's children).
+    const shown = command(['--context', 'extra-ca', 'run', '--rm', '--network', 'none', '-e', 'NODE_EXTRA_CA_CERTS', 'remote-test', 'sh', '-c', 'echo "$NODE_EXTRA_CA_CERTS"'], { NODE_EXTRA_CA_CERTS: certs.ca });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(shown.stdout.trim(), certs.ca);
+    assert.equal(berth(['context', 'rm', 'extra-ca']).code, 0);
+  });
+
   test('berthd refuses plain TCP on a non-loopback address unless --tls=false is explicit', () => {
     writeFileSync(join(dir, 'none.json'), '{}');
     const args = [join(ROOT, 'bin', 'berthd'), '--data-root', join(dir, 'refused'), '--exec-root', join(dir, 'refused-exec'),
