@@ -9,6 +9,7 @@ import { SharedMutex } from '../../lib/mutex.js';
 import { phase } from '../../lib/phases.js';
 import { writeJsonAtomic } from '../../lib/atomic.js';
 import { unmount } from '../../platform/linux/mount.js';
+import { processUmask } from '../../platform/linux/umask.js';
 import type { CreatedLayer, LayerInfo, LayerStore, RwLayerInfo } from './types.js';
 import { extractInWorker } from './extract-pool.js';
 import type { ApplyOptions } from './tar-apply.js';
@@ -112,7 +113,8 @@ export abstract class DirLayerStore implements LayerStore {
     try {
       await this.prepare(tmp, parent);
       const known = options.verified ? { diffId: expectedDiffId } : {};
-      const apply = { ...(await this.applyOptions(parent)), ...known };
+      const umask = processUmask();
+      const apply = { ...(await this.applyOptions(parent)), ...known, ...(umask === null ? {} : { umask }) };
       const { diffId, size, tarSize } = await extractInWorker(tar, { layerDir: tmp, apply, measureTree: this.measuresTree });
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
         throw invalid(`layer diff ID mismatch: expected ${expectedDiffId}, got ${diffId}`);
