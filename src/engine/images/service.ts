@@ -184,7 +184,8 @@ export class LocalImageService implements ImageService {
   }
 
   async load(archive: Readable, progress: ProgressSink, quiet: boolean): Promise<void> {
-    await loadArchive(this.deps, archive, {
+    const imageUses = (chain: Digest) => this.deps.store.all().some((image) => chainIds(image.config.rootfs?.diff_ids ?? []).includes(chain));
+    await loadArchive({ ...this.deps, imageUses }, archive, {
       progress,
       quiet,
       commit: async (configBytes, tags) => {

@@ -32,8 +32,8 @@ export async function extractLayer(tar: Readable, request: ExtractRequest): Prom
   const diff = join(request.layerDir, 'diff');
   const split = new SplitRecorder(diff);
   const applied = await applyTar(tar, diff, { ...request.apply, split, blocking: true });
-  // Blocking calls: this runs in a worker thread.
-  const size = request.measureTree ? directorySizeSync(diff) : applied.size;
+  // Blocking calls (this runs in a worker thread), and only when the extraction could not tell.
+  const size = request.measureTree ? applied.treeSize ?? directorySizeSync(diff) : applied.size;
   const tarSize = await writeTarSplit(request.layerDir, split);
   return { diffId: applied.diffId, size, tarSize };
 }

@@ -24,8 +24,8 @@ export type FromWorker =
   | { type: 'failed'; error: SerializedError };
 
 /** Bytes gathered into one message; batches the worker has not taken yet, at most. */
-const BATCH = 256 << 10;
-const WINDOW = 8;
+const BATCH = 1 << 20;
+const WINDOW = 4;
 const MAX_IDLE = 2;
 
 const idle: Worker[] = [];

@@ -9,6 +9,7 @@ import { SharedMutex } from '../../lib/mutex.js';
 import { phase } from '../../lib/phases.js';
 import { writeJsonAtomic } from '../../lib/atomic.js';
 import { unmount } from '../../platform/linux/mount.js';
+import { processUmask } from '../../platform/linux/umask.js';
 import type { CreatedLayer, LayerInfo, LayerStore, RwLayerInfo } from './types.js';
 import { extractInWorker } from './extract-pool.js';
 import type { ApplyOptions } from './tar-apply.js';
@@ -57,6 +58,8 @@ export abstract class DirLayerStore implements LayerStore {
    * in place (only removal ends it), so each is read from disk at most once.
    */
   private readonly metas = new Map<string, Meta>();
+  /** Holds on read-only layers by key (see create's `hold`): counts, as several operations may hold one. */
+  private readonly holds = new Map<string, number>();
   /** Trash directories still being deleted after their removal returned (see removeRw). */
   private readonly deleting = new Set<Promise<void>>();
 
@@ -102,23 +105,33 @@ export abstract class DirLayerStore implements LayerStore {
 
   // ---- read-only layers ----
 
-  async create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest, options: { verified?: boolean } = {}): Promise<CreatedLayer> {
+  async create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest, options: { verified?: boolean; hold?: boolean } = {}): Promise<CreatedLayer> {
     if (parent !== null) await this.mustGet(parent);
     if (expectedDiffId !== undefined) {
-      const existing = await this.get(chainIdOf(parent, expectedDiffId));
+      // Under the lock, so that a removal cannot come between finding the layer and holding it.
+      const existing = await this.lock.shared(async () => {
+        const found = await this.get(chainIdOf(parent, expectedDiffId));
+        if (found !== null && options.hold) this.hold(found.chainId);
+        return found;
+      });
       if (existing !== null) return { ...(await drainAndReturn(tar, existing)), created: false };
     }
     const tmp = await this.makeTemp();
     try {
       await this.prepare(tmp, parent);
       const known = options.verified ? { diffId: expectedDiffId } : {};
-      const apply = { ...(await this.applyOptions(parent)), ...known };
+      const umask = processUmask();
+      const apply = { ...(await this.applyOptions(parent)), ...known, ...(umask === null ? {} : { umask }) };
       const { diffId, size, tarSize } = await extractInWorker(tar, { layerDir: tmp, apply, measureTree: this.measuresTree });
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
         throw invalid(`layer diff ID mismatch: expected ${expectedDiffId}, got ${diffId}`);
       }
       const info: LayerInfo = { chainId: chainIdOf(parent, diffId), diffId, parent, size };
-      return await this.lock.exclusive(() => this.commitLayer(tmp, info, tarSize));
+      return await this.lock.exclusive(async () => {
+        const layer = await this.commitLayer(tmp, info, tarSize);
+        if (options.hold) this.hold(layer.chainId); // in the lock: no removal comes between
+        return layer;
+      });
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
@@ -166,9 +179,22 @@ export abstract class DirLayerStore implements LayerStore {
     return layers;
   }
 
-  async remove(chainId: Digest): Promise<void> {
+  release(chainId: Digest): void {
+    const key = hexOf(chainId);
+    const count = this.holds.get(key) ?? 0;
+    if (count <= 1) this.holds.delete(key);
+    else this.holds.set(key, count - 1);
+  }
+
+  private hold(chainId: Digest): void {
+    const key = hexOf(chainId);
+    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
+  }
+
+  async remove(chainId: Digest, options: { keep?: () => boolean } = {}): Promise<void> {
     const trash = await this.lock.exclusive(async () => {
       await this.mustGet(chainId);
+      if (this.holds.has(hexOf(chainId)) || options.keep?.()) throw conflict(`layer ${chainId} is in use`);
       const child = (await this.allMeta()).find((meta) => meta.parent === chainId);
       if (child !== undefined) {
         const what = child.kind === 'rw' ? `read-write layer ${child.id}` : `layer ${child.chainId}`;

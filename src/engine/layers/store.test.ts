@@ -61,6 +61,20 @@ for (const driver of ['overlay2', 'vfs'] as LayerDriver[]) {
       return dir;
     };
 
+    test('a held layer is not removed until every hold is released; keep() refuses too', async () => {
+      const tar = await makeTar([{ name: `held-${driver}`, content: 'x' }]);
+      const made = await store.create(null, streamOf(tar), undefined, { hold: true });
+      const found = await store.create(null, streamOf(tar), sha256(tar), { hold: true });
+      assert.deepEqual([made.created, found.created], [true, false]);
+      await assert.rejects(store.remove(made.chainId), /is in use/);
+      store.release(made.chainId);
+      await assert.rejects(store.remove(made.chainId), /is in use/, 'the second hold still counts');
+      store.release(made.chainId);
+      await assert.rejects(store.remove(made.chainId, { keep: () => true }), /is in use/);
+      await store.remove(made.chainId);
+      assert.equal(await store.get(made.chainId), null);
+    });
+
     test('creates layers with diff ID, chain ID, parent and size', async () => {
       const baseTar = await makeTar(BASE);
       const info = await store.create(null, streamOf(baseTar));

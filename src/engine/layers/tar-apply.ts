@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -14,6 +15,7 @@ import {
   restoreDirTimes,
   type DirTimes,
 } from '../../lib/tar/extract.js';
+import { BackgroundWrites } from '../../lib/tar/background.js';
 import { applyMeta, copyFileWithMeta, metaOf, readXattrs } from '../../lib/tar/file-meta.js';
 import { readTar, type EntryHeader, type TarEntry } from '../../lib/tar/read.js';
 import * as sys from '../../platform/linux/sys.js';
@@ -50,12 +52,20 @@ export interface ApplyOptions {
   blocking?: boolean;
   /** `dest` is a directory made empty for this extraction (a new layer's diff), so nothing in it needs clearing. */
   emptyDest?: boolean;
+  /** The process's umask (read on the main thread): a new file whose mode it leaves whole needs no chmod. */
+  umask?: number;
 }
 
 export interface ApplyResult {
   diffId: Digest;
   /** Bytes of regular file content written into this layer. */
   size: number;
+  /**
+   * What moby's directory.Size would measure in `dest` (st_size of every non-directory, each inode
+   * once), known without walking the tree when the extraction started empty and never removed or
+   * replaced anything it made; undefined otherwise.
+   */
+  treeSize?: number;
 }
 
 interface Context {
@@ -81,6 +91,17 @@ interface Context {
    * needs no lstat before it is created. Kept conservative: `written` only grows.
    */
   freshDirs: Set<string>;
+  /** Fresh directories with the setgid bit: what is created in them takes their group (and a directory the bit). */
+  setgidDirs: Set<string>;
+  /** Bytes of symlink targets written (a symlink's st_size), for treeSize. */
+  linkBytes: number;
+  /** Something this extraction made was removed or replaced: the tree's size must be measured. */
+  replaced: boolean;
+  /**
+   * New small files still being written: only entries that cannot touch them (new names in fresh
+   * directories) go on meanwhile; anything else waits for them first (see settleFor).
+   */
+  writes: BackgroundWrites;
 }
 
 export async function applyTar(input: Readable, dest: string, options: ApplyOptions): Promise<ApplyResult> {
@@ -88,19 +109,25 @@ export async function applyTar(input: Readable, dest: string, options: ApplyOpti
   const tap = split ? { tap: (chunk: Buffer) => split.scanner.write(chunk) } : {};
   const reader = await readTar(input, { ...tap, digest: options.diffId === undefined });
   const freshDirs = new Set(options.emptyDest ? [''] : []);
-  const ctx: Context = { dest, options, size: 0, dirTimes: [], written: new Set(), knownDirs: new Set(), index: -1, freshDirs };
+  const ctx: Context = {
+    dest, options, size: 0, dirTimes: [], written: new Set(), knownDirs: new Set(), index: -1, freshDirs, setgidDirs: new Set(), linkBytes: 0, replaced: false,
+    writes: new BackgroundWrites(WRITES_IN_FLIGHT),
+  };
   try {
     for await (const entry of reader.entries()) {
       ctx.index++;
       await applyEntry(ctx, entry);
     }
+    await ctx.writes.settle();
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     reader.abort(error);
+    await ctx.writes.quiesce(); // the caller removes the directory they write into
     throw extractionError(error);
   }
   await restoreDirTimes(ctx.dirTimes);
-  return { diffId: options.diffId ?? reader.diffId(), size: ctx.size };
+  const treeSize = options.emptyDest && !ctx.replaced ? ctx.size + ctx.linkBytes : undefined;
+  return { diffId: options.diffId ?? reader.diffId(), size: ctx.size, ...(treeSize === undefined ? {} : { treeSize }) };
 }
 
 /**
@@ -128,29 +155,48 @@ async function applyEntry(ctx: Context, entry: TarEntry): Promise<void> {
   }
   const base = components[components.length - 1]!;
   if (base.startsWith(WHITEOUT_PREFIX)) {
+    await ctx.writes.settle(); // it removes paths, maybe ones still being written
     await (ctx.options.split ? ctx.options.split.capture(ctx.index, entry.body) : drain(entry));
     return applyWhiteout(ctx, header, components);
   }
   const parent = await ensureParents(ctx, name, components.slice(0, -1));
   const target = join(parent, base);
   const key = components.join('/');
+  // Nothing can be in the way in a directory this extraction made, at a name it has not used yet.
+  const parentKey = components.slice(0, -1).join('/');
+  const fresh = ctx.freshDirs.has(parentKey) && !ctx.written.has(key);
+  // A replaced path (read back by displace, then removed), or a hardlink's target, may be a file still being written.
+  if (!fresh || header.type === 'link') await ctx.writes.settle();
   if (header.type !== 'directory') forgetDir(ctx, key);
   ctx.options.split?.displace(key, header.type !== 'directory');
-  // Nothing can be in the way in a directory this extraction made, at a name it has not used yet.
-  const fresh = ctx.freshDirs.has(components.slice(0, -1).join('/')) && !ctx.written.has(key);
-  if (!fresh) await clearForEntry(target, header.type === 'directory');
-  if (fresh && header.type === 'directory') ctx.freshDirs.add(key);
+  if (!fresh && (await clearForEntry(target, header.type === 'directory'))) ctx.replaced = true;
   const created = await createEntry(entry, target, {
     sys,
     keepXattr: isImageXattr,
     blocking: ctx.options.blocking,
     hardlinkSource: (targetComponents) => findOrCopyUp(ctx, name, targetComponents),
+    // A new entry in a fresh directory without setgid gets this process's owner and the mode asked minus the umask.
+    ...(fresh && !ctx.setgidDirs.has(parentKey) ? { creates: { uid: EUID, gid: EGID, umask: ctx.options.umask }, background: ctx.writes } : {}),
   });
   if (header.type === 'file' || header.type === 'contiguous-file') ctx.options.split?.place(ctx.index, key);
+  if (header.type === 'symlink') ctx.linkBytes += Buffer.byteLength(header.linkname ?? '');
   ctx.size += created.bytes;
-  if (created.dirTimes) ctx.dirTimes.push(created.dirTimes);
+  if (created.dirTimes) {
+    ctx.dirTimes.push(created.dirTimes);
+    // Made (or kept) as a real directory just now, under parents already checked: entries below it need no walk.
+    ctx.knownDirs.add(key);
+    if (fresh) ctx.freshDirs.add(key);
+    if (fresh && created.dirTimes.meta.mode & 0o2000) ctx.setgidDirs.add(key);
+  }
   ctx.written.add(key);
 }
+
+/** Small files written at once (see BackgroundWrites): enough to keep a few threads creating files. */
+const WRITES_IN_FLIGHT = 16;
+
+/** Who creates files here: a created file's owner before any chown. */
+const EUID = process.geteuid?.() ?? -1;
+const EGID = process.getegid?.() ?? -1;
 
 /** A layer tar may not set the xattrs overlayfs interprets itself. */
 function isImageXattr(name: string): boolean {
@@ -215,8 +261,11 @@ async function ensureParents(ctx: Context, name: string, components: string[]): 
     if ((await resolveDir(ctx, name, prefix, false)) !== null) continue;
     const dir = await resolveDir(ctx, name, prefix, true);
     ctx.freshDirs.add(prefix.join('/'));
+    // walkNoSymlinks made it 0755 root:root, inheriting a setgid parent's group and bit if it has one.
+    if (ctx.setgidDirs.has(prefix.slice(0, -1).join('/'))) ctx.setgidDirs.add(prefix.join('/'));
     const lower = await lookupInLayers(ctx.options.lowers ?? [], prefix);
     if (lower?.stat.isDirectory()) {
+      if (lower.stat.mode & 0o2000) ctx.setgidDirs.add(prefix.join('/'));
       const meta = metaOf(lower.stat, readXattrs(sys, lower.path, (x) => x.startsWith(OVERLAY_XATTR_PREFIX)));
       await applyMeta(sys, dir!, meta, { symlink: false, skipTimes: true });
       ctx.dirTimes.push({ path: dir!, meta });
@@ -239,6 +288,7 @@ async function applyWhiteout(ctx: Context, header: EntryHeader, components: stri
   const target = join(parent, hidden);
   forgetDir(ctx, [...parentComponents, hidden].join('/'));
   ctx.options.split?.displace([...parentComponents, hidden].join('/'), true);
+  if (lstatSync(target, { throwIfNoEntry: false }) !== undefined) ctx.replaced = true;
   await rm(target, { recursive: true, force: true });
   if (overlay) {
     makeOverlayWhiteout(target);
@@ -258,6 +308,7 @@ async function applyOpaque(ctx: Context, name: string, dirComponents: string[]):
   for (const child of await readdir(dir)) {
     if (ctx.written.has(prefix + child)) continue;
     forgetDir(ctx, prefix + child);
+    ctx.replaced = true;
     ctx.options.split?.displace(prefix + child, true);
     await rm(join(dir, child), { recursive: true, force: true });
   }

@@ -47,12 +47,20 @@ export interface LayerStore {
    * `verified`: the tar's bytes are known to hash to `expectedDiffId` (a
    * content store blob, named by the digest checked when it was written), so
    * they are not hashed again: for a layer with a huge file that is seconds.
+   * `hold`: the layer returned (made or found) is held, taken at the moment it is
+   * made or found: remove() refuses it until release() ends the hold, so an
+   * operation that found a layer another one made can count on it meanwhile.
    */
-  create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest, options?: { verified?: boolean }): Promise<CreatedLayer>;
+  create(parent: Digest | null, tar: Readable, expectedDiffId?: Digest, options?: { verified?: boolean; hold?: boolean }): Promise<CreatedLayer>;
+  /** Ends one hold that create({ hold: true }) took on the layer. */
+  release(chainId: Digest): void;
   get(chainId: Digest): Promise<LayerInfo | null>;
   list(): Promise<LayerInfo[]>;
-  /** Removes a read-only layer; `conflict` if a layer or rw layer still sits on it. */
-  remove(chainId: Digest): Promise<void>;
+  /**
+   * Removes a read-only layer; `conflict` if a layer or rw layer still sits on it, if it is held
+   * (see create), or if `keep` (asked under the store's lock, just before removal) says it is in use.
+   */
+  remove(chainId: Digest, options?: { keep?: () => boolean }): Promise<void>;
   /** The directory holding this layer's own files (GraphDriver.Data.UpperDir). */
   diffDir(chainId: Digest): string;
 

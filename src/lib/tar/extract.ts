@@ -1,8 +1,9 @@
 import { closeSync, constants as fsc, lstatSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
-import { lstat, lutimes, open, rm, link } from 'node:fs/promises';
+import { lchown, lstat, lutimes, open, rm, link, symlink } from 'node:fs/promises';
 import { invalid, type EngineError } from '../errors.js';
 import { PathError, splitInRoot } from '../safe-path.js';
-import { applyMeta, applyMetaFd, type FileMeta } from './file-meta.js';
+import { applyMeta, applyMetaFd, applyMetaHandle, type FileMeta, type Settled } from './file-meta.js';
+import type { BackgroundWrites } from './background.js';
 import type { EntryHeader, TarEntry } from './read.js';
 import { HoleWriter, SyncHoleWriter } from './hole-writer.js';
 import { S_IFBLK, S_IFCHR, S_IFIFO, type TarSyscalls } from './syscalls.js';
@@ -33,6 +34,14 @@ export interface CreateOptions {
   owner?: Owner;
   /** The caller runs in a worker thread: large files are written with blocking calls too. */
   blocking?: boolean;
+  /**
+   * The target is new (nothing was there) in a directory without setgid: what it is created with.
+   * Its owner is then `uid:gid` before any chown, and its mode what creation asks minus `umask`
+   * (unknown: always chmod), so the calls that would set either to what it has are skipped.
+   */
+  creates?: Owner & { umask?: number };
+  /** Small new files (with `creates`) are written in the background there instead of before this returns. */
+  background?: BackgroundWrites;
 }
 
 export interface Created {
@@ -69,30 +78,34 @@ export interface NoOverwriteDirNonDir {
 /**
  * Makes room for an entry: an existing directory stays when the entry is a
  * directory too (the entry only updates its metadata); anything else is
- * removed. With `noOverwrite` (docker cp's default) replacing a directory by a
+ * removed (then it returns true). With `noOverwrite` (docker cp's default) replacing a directory by a
  * non-directory, or the reverse, is an error instead, worded as Docker's.
  */
-export async function clearForEntry(target: string, isDir: boolean, noOverwrite?: NoOverwriteDirNonDir): Promise<void> {
+export async function clearForEntry(target: string, isDir: boolean, noOverwrite?: NoOverwriteDirNonDir): Promise<boolean> {
   // Synchronous: a microsecond syscall, done for every entry of a layer.
   const existing = lstatSync(target, { throwIfNoEntry: false }) ?? null;
-  if (existing === null || (isDir && existing.isDirectory())) return;
+  if (existing === null || (isDir && existing.isDirectory())) return false;
   if (noOverwrite && existing.isDirectory() !== isDir) {
     const [was, now] = existing.isDirectory() ? ['directory', 'non-directory'] : ['non-directory', 'directory'];
     throw invalid(`cannot overwrite ${was} ${JSON.stringify(noOverwrite.shownPath)} with ${now} ${JSON.stringify(noOverwrite.shownDest)}`);
   }
   await rm(target, { recursive: true, force: true });
+  return true;
 }
 
 /** Creates one entry at `target`, whose parent directory exists and was reached without leaving the root. */
 export async function createEntry(entry: TarEntry, target: string, options: CreateOptions): Promise<Created> {
   const { header } = entry;
   const meta = entryMeta(entry, options);
+  const ownerSet = options.creates !== undefined && options.creates.uid === meta.uid && options.creates.gid === meta.gid;
+  const createMode = modeAtCreation(meta.mode, options.creates?.umask);
   let bytes = 0;
   switch (header.type) {
     case 'file':
     case 'contiguous-file': {
       const size = header.size ?? 0;
-      const file = { target, body: entry.body, meta, sys: options.sys };
+      const file = { target, body: entry.body, meta, sys: options.sys, settled: { ownerSet, modeSet: createMode !== undefined }, mode: createMode ?? 0o600 };
+      if (size <= SMALL_FILE && options.background && options.creates) return { bytes: await writeSmallFileInBackground(file, options.background) };
       if (size <= SMALL_FILE) return { bytes: await writeSmallFile(file) };
       if (options.blocking) return { bytes: await writeLargeBlocking(file) };
       bytes = await writeLarge(target, entry.body);
@@ -100,12 +113,16 @@ export async function createEntry(entry: TarEntry, target: string, options: Crea
     }
     case 'directory':
       await drain(entry);
-      makeDirectory(target);
-      await applyMeta(options.sys, target, meta, { symlink: false, skipTimes: true });
+      if (makeDirectory(target, createMode ?? 0o700)) await applyMeta(options.sys, target, meta, { symlink: false, skipTimes: true, ownerSet, modeSet: createMode !== undefined });
+      else await applyMeta(options.sys, target, meta, { symlink: false, skipTimes: true });
       return { bytes: 0, dirTimes: { path: target, meta } };
     case 'symlink':
       await drain(entry);
       checkSymlinkTarget(header);
+      if (options.background && options.creates) {
+        await options.background.add(() => makeSymlinkAsync(header.linkname ?? '', target, meta, options.sys, ownerSet));
+        return { bytes: 0 };
+      }
       symlinkSync(header.linkname ?? '', target); // synchronous as file creation is: microseconds, thousands of times
       break;
     case 'link':
@@ -121,8 +138,22 @@ export async function createEntry(entry: TarEntry, target: string, options: Crea
     default:
       throw refuseEntry(header.name, `unsupported entry type ${String(header.type)}`);
   }
-  await applyMeta(options.sys, target, meta, { symlink: header.type === 'symlink' });
+  await applyMeta(options.sys, target, meta, { symlink: header.type === 'symlink', ownerSet: ownerSet && header.type === 'symlink' });
   return { bytes };
+}
+
+/** The mode to create an entry with so that no chmod is needed, if there is one: no special bits, none the umask takes away. */
+function modeAtCreation(mode: number, umask: number | undefined): number | undefined {
+  if (umask === undefined || (mode & 0o7000) !== 0 || (mode & umask) !== 0) return undefined;
+  return mode;
+}
+
+/** A new symlink and its metadata, each call on the thread pool (see BackgroundWrites). */
+async function makeSymlinkAsync(linkname: string, target: string, meta: FileMeta, sys: CreateOptions['sys'], ownerSet: boolean): Promise<void> {
+  await symlink(linkname, target);
+  if (!ownerSet) await lchown(target, meta.uid, meta.gid);
+  await applyMeta(sys, target, meta, { symlink: true, ownerSet: true, skipTimes: true });
+  await lutimes(target, meta.atime ?? meta.mtime, meta.mtime);
 }
 
 /** Sets directory times after all entries are written, deepest first. */
@@ -153,12 +184,14 @@ export async function drain(entry: Pick<TarEntry, 'body'>): Promise<void> {
   }
 }
 
-/** A directory at `target`, or the one there already; synchronous as file creation is. */
-function makeDirectory(target: string): void {
+/** A directory at `target` (true: made now), or the one there already; synchronous as file creation is. */
+function makeDirectory(target: string, mode: number): boolean {
   try {
-    mkdirSync(target, { mode: 0o700 });
+    mkdirSync(target, { mode });
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
   }
 }
 
@@ -176,20 +209,43 @@ interface NewFile {
   body: AsyncIterable<Buffer>;
   meta: FileMeta;
   sys: CreateOptions['sys'];
+  /** Set by the creating call (see CreateOptions.creates). */
+  settled: Settled;
+  /** Mode to create it with. */
+  mode: number;
+}
+
+async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /** Writes a small file and its metadata with synchronous calls on one descriptor; returns its size. */
 async function writeSmallFile(file: NewFile): Promise<number> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of file.body) chunks.push(chunk);
-  const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-  const fd = openSync(file.target, CREATE_FLAGS, 0o600);
+  const data = await collect(file.body);
+  const fd = openSync(file.target, CREATE_FLAGS, file.mode);
   try {
-    writeSync(fd, data);
-    applyMetaFd(file.sys, fd, file.target, file.meta);
+    if (data.length > 0) writeSync(fd, data);
+    applyMetaFd(file.sys, fd, file.target, file.meta, file.settled);
   } finally {
     closeSync(fd);
   }
+  return data.length;
+}
+
+/** writeSmallFile's calls, asynchronous and started in `background`; returns the size at once. */
+async function writeSmallFileInBackground(file: NewFile, background: BackgroundWrites): Promise<number> {
+  const data = await collect(file.body);
+  await background.add(async () => {
+    const handle = await open(file.target, CREATE_FLAGS, file.mode);
+    try {
+      if (data.length > 0) await handle.writeFile(data);
+      await applyMetaHandle(file.sys, handle, file.target, file.meta, file.settled);
+    } finally {
+      await handle.close();
+    }
+  });
   return data.length;
 }
 
@@ -206,12 +262,12 @@ async function writeLarge(target: string, body: AsyncIterable<Buffer>): Promise<
 }
 
 async function writeLargeBlocking(file: NewFile): Promise<number> {
-  const fd = openSync(file.target, CREATE_FLAGS, 0o600);
+  const fd = openSync(file.target, CREATE_FLAGS, file.mode);
   const writer = new SyncHoleWriter(fd);
   try {
     for await (const chunk of file.body) writer.write(chunk);
     writer.finish();
-    applyMetaFd(file.sys, fd, file.target, file.meta);
+    applyMetaFd(file.sys, fd, file.target, file.meta, file.settled);
   } finally {
     closeSync(fd);
   }

@@ -1,5 +1,5 @@
 import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { errnoCode } from '../errors.js';
 import type { TarSyscalls } from './syscalls.js';
@@ -18,6 +18,15 @@ export interface FileMeta {
 }
 
 /**
+ * What the creating call already gave a new file, so that the call setting it is skipped: its owner
+ * (the creator's, when that is the one wanted), its mode (asked for at creation, the umask leaving it whole).
+ */
+export interface Settled {
+  ownerSet?: boolean;
+  modeSet?: boolean;
+}
+
+/**
  * Applies metadata in the only order that keeps all of it: chown first (it
  * clears setuid/setgid and security.capability), then chmod, then xattrs,
  * then times (any earlier change would bump them). Symlinks have no mode of
@@ -30,10 +39,10 @@ export async function applyMeta(
   sys: Pick<TarSyscalls, 'lsetxattr'>,
   path: string,
   meta: FileMeta,
-  kind: { symlink: boolean; skipTimes?: boolean },
+  kind: { symlink: boolean; skipTimes?: boolean } & Settled,
 ): Promise<void> {
-  lchownSync(path, meta.uid, meta.gid);
-  if (!kind.symlink) chmodSync(path, meta.mode & 0o7777);
+  if (!kind.ownerSet) lchownSync(path, meta.uid, meta.gid);
+  if (!kind.symlink && !kind.modeSet) chmodSync(path, meta.mode & 0o7777);
   for (const [name, value] of meta.xattrs ?? []) setXattrTolerant(sys, path, name, value);
   if (!kind.skipTimes) lutimesSync(path, meta.atime ?? meta.mtime, meta.mtime);
 }
@@ -44,11 +53,19 @@ export async function applyMeta(
  * path again for each (a layer's files are deep; the walks were a good part
  * of extraction's system time). xattrs still go by path: Node has no fsetxattr.
  */
-export function applyMetaFd(sys: Pick<TarSyscalls, 'lsetxattr'>, fd: number, path: string, meta: FileMeta): void {
-  fchownSync(fd, meta.uid, meta.gid);
-  fchmodSync(fd, meta.mode & 0o7777);
+export function applyMetaFd(sys: Pick<TarSyscalls, 'lsetxattr'>, fd: number, path: string, meta: FileMeta, settled: Settled = {}): void {
+  if (!settled.ownerSet) fchownSync(fd, meta.uid, meta.gid);
+  if (!settled.modeSet) fchmodSync(fd, meta.mode & 0o7777);
   for (const [name, value] of meta.xattrs ?? []) setXattrTolerant(sys, path, name, value);
   futimesSync(fd, meta.atime ?? meta.mtime, meta.mtime);
+}
+
+/** applyMetaFd through a FileHandle, each call on the thread pool (see BackgroundWrites). */
+export async function applyMetaHandle(sys: Pick<TarSyscalls, 'lsetxattr'>, handle: FileHandle, path: string, meta: FileMeta, settled: Settled): Promise<void> {
+  if (!settled.ownerSet) await handle.chown(meta.uid, meta.gid);
+  if (!settled.modeSet) await handle.chmod(meta.mode & 0o7777);
+  for (const [name, value] of meta.xattrs ?? []) setXattrTolerant(sys, path, name, value);
+  await handle.utimes(meta.atime ?? meta.mtime, meta.mtime);
 }
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { chainId, sha256, type Digest } from '../../../lib/digest.js';
-import { notFound } from '../../../lib/errors.js';
+import { conflict, notFound } from '../../../lib/errors.js';
 import { makeTar } from '../../../lib/tar/testing.js';
 import type { ContentStore } from '../../content/types.js';
 import type { CreatedLayer, LayerStore } from '../../layers/types.js';
@@ -16,6 +16,9 @@ class Stores {
   /** The parent and diff ID of each create, in order. */
   readonly creates: { parent: Digest | null; diffId: Digest }[] = [];
   readonly staged: Digest[] = [];
+  /** What each create returned, in order; holds taken with create({ hold }) by chain ID. */
+  readonly results: CreatedLayer[] = [];
+  readonly holds = new Map<Digest, number>();
 
   content(): ContentStore {
     const blobs = this.blobs;
@@ -43,9 +46,14 @@ class Stores {
   }
 
   layerStore(): LayerStore {
-    const { layers, creates } = this;
+    const { layers, creates, results, holds } = this;
+    const hold = (layer: CreatedLayer, options?: { hold?: boolean }) => {
+      if (options?.hold) holds.set(layer.chainId, (holds.get(layer.chainId) ?? 0) + 1);
+      results.push(layer);
+      return layer;
+    };
     const store = {
-      async create(parent: Digest | null, tar: Readable): Promise<CreatedLayer> {
+      async create(parent: Digest | null, tar: Readable, _diffId?: Digest, options?: { hold?: boolean }): Promise<CreatedLayer> {
         const chunks: Buffer[] = [];
         for await (const chunk of tar) chunks.push(chunk as Buffer);
         const bytes = Buffer.concat(chunks);
@@ -53,13 +61,23 @@ class Stores {
         creates.push({ parent, diffId });
         const chain = chainId(parent, diffId);
         const existing = layers.get(chain);
-        if (existing) return { ...existing.info, created: false };
+        if (existing) return hold({ ...existing.info, created: false }, options);
         const info = { chainId: chain, diffId, parent, size: bytes.length, created: true };
         layers.set(chain, { info, tar: bytes });
+        hold(info, options);
         return info;
       },
       get: async (chain: Digest) => layers.get(chain)?.info ?? null,
-      remove: async (chain: Digest) => void layers.delete(chain),
+      // As the real store: a held layer, or one `keep` says is in use, is refused.
+      remove: async (chain: Digest, options?: { keep?: () => boolean }) => {
+        if (holds.has(chain) || options?.keep?.()) throw conflict(`layer ${chain} is in use`);
+        layers.delete(chain);
+      },
+      release: (chain: Digest) => {
+        const count = holds.get(chain) ?? 0;
+        if (count <= 1) holds.delete(chain);
+        else holds.set(chain, count - 1);
+      },
       layerTar: async (chain: Digest) => {
         const layer = layers.get(chain);
         return layer ? { stream: Readable.from([layer.tar]), size: layer.tar.length } : null;
@@ -97,8 +115,9 @@ async function legacyArchive(options: { lie?: boolean } = {}) {
     { name: configName, content: config },
     { name: 'manifest.json', content: JSON.stringify([{ Config: configName, RepoTags: ['x:1'], Layers: ids.map((id) => `${id}/layer.tar`) }]) },
   ];
-  // `cut`: the same archive ending before its config and manifest.
-  return { archive: await makeTar(entries), cut: await makeTar(entries.slice(0, 4)), diffIds };
+  // `cut`: the same archive ending before its config and manifest; `beforeConfig`: where the config's header starts.
+  const archive = await makeTar(entries);
+  return { archive, cut: await makeTar(entries.slice(0, 4)), diffIds, beforeConfig: archive.indexOf(Buffer.from(configName)) };
 }
 
 async function load(stores: Stores, archive: Buffer): Promise<void> {
@@ -138,3 +157,63 @@ test('an archive that ends before its manifest leaves no layer it made; layers t
   await assert.rejects(load(stores, loaded.cut), /no manifest.json/);
   assert.deepEqual([...stores.layers.keys()].sort(), kept);
 });
+
+/** A stream of `first`, then (once `open()` was called) `rest`, then its end. */
+function gated(first: Buffer, rest: Buffer = Buffer.alloc(0)): { stream: Readable; open(): void } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const stream = Readable.from((async function* () {
+    yield first;
+    await gate;
+    if (rest.length > 0) yield rest;
+  })());
+  return { stream, open };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
+for (const when of ['while the other load still runs', 'after the other load committed its image']) {
+  test(`a failed load leaves the layers it made that another load found, ${when}`, async () => {
+    const stores = new Stores();
+    const layers = stores.layerStore();
+    const created = stores.results;
+    const { archive, cut, diffIds, beforeConfig } = await legacyArchive();
+    const chains = [diffIds[0]!, chainId(diffIds[0]!, diffIds[1]!)];
+    const images = new Set<Digest>();
+    const deps = { content: stores.content(), layers, imageUses: (chain: Digest) => images.has(chain) };
+    const loadOn = (input: Readable) => loadArchive(deps, input, {
+      progress: () => undefined,
+      quiet: true,
+      commit: async (bytes) => {
+        for (const chain of chains) assert.ok(await layers.get(chain), `layer ${chain} is there when the image is committed`);
+        for (const chain of chains) images.add(chain);
+        return sha256(bytes);
+      },
+    });
+    // The failing load makes both layers, then waits before its archive ends (early: no manifest).
+    const failing = gated(cut);
+    const failed = assert.rejects(loadOn(failing.stream), /no manifest.json/);
+    await until(() => created.length === 2);
+    assert.ok(created.every((layer) => layer.created));
+    // The other load extracts the same layers and finds them there at commit.
+    const other = gated(archive.subarray(0, beforeConfig), archive.subarray(beforeConfig));
+    const loaded = loadOn(other.stream);
+    await until(() => created.length === 4);
+    assert.ok(created.slice(2).every((layer) => !layer.created), 'the second load found the layers');
+    if (when.startsWith('while')) {
+      failing.open();
+      await failed;
+      other.open();
+      await loaded;
+    } else {
+      other.open();
+      await loaded;
+      failing.open();
+      await failed;
+    }
+    for (const chain of chains) assert.ok(await layers.get(chain), `layer ${chain} stays`);
+    assert.deepEqual([...stores.holds], [], 'both loads let go of their holds');
+  });
+}

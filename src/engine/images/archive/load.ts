@@ -33,6 +33,8 @@ interface LoadOptions {
 interface LoadDeps {
   content: ContentStore;
   layers: LayerStore;
+  /** Whether a stored image uses a layer (chain ID): one this load made but another image came to use stays. */
+  imageUses?(chain: Digest): boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ interface LoadDeps {
  * are removed again (a truncated or malformed archive leaves none).
  */
 export async function loadArchive(deps: LoadDeps, archive: Readable, options: LoadOptions): Promise<void> {
-  const streamer = new LayerStreamer(deps.layers);
+  const streamer = new LayerStreamer(deps.layers, (chain) => deps.imageUses?.(chain) ?? false);
   const used = new Set<Digest>();
   try {
     const { stream } = await decompress(archive);

@@ -26,7 +26,12 @@ export class LayerStreamer {
   /** Streamed layers by their `<id>` directory, in the order they were made. */
   private readonly byDir = new Map<string, StreamedLayer>();
 
-  constructor(private readonly layers: LayerStore) {}
+  /**
+   * `imageUses`: whether a stored image uses a chain ID. A layer this load made may have been
+   * found by another load meanwhile (extracted beside it, then found here at commit): it stays while
+   * that load holds it, and once it committed an image on it.
+   */
+  constructor(private readonly layers: LayerStore, private readonly imageUses: (chain: Digest) => boolean = () => false) {}
 
   /**
    * The chain to extract `name` on, if it is a legacy `<id>/layer.tar` whose
@@ -44,7 +49,7 @@ export class LayerStreamer {
 
   /** Extracts one `<id>/layer.tar` on `parent` (see parentOf) while it streams. */
   async extract(name: string, tar: Readable, size: number, parent: Digest | null): Promise<void> {
-    const layer = await this.layers.create(parent, tar);
+    const layer = await this.layers.create(parent, tar, undefined, { hold: true });
     this.byDir.set(legacyLayerDir(name)!, { ...layer, tarSize: size });
   }
 
@@ -68,12 +73,16 @@ export class LayerStreamer {
     await content.write(tar.stream, diffId);
   }
 
-  /** Removes the layers this load made that no image in `used` (chain IDs) needs; topmost first. */
+  /**
+   * Lets go of the streamed layers and removes those this load made that no image in `used` (chain
+   * IDs) needs; topmost first. One that another load holds, that an image uses, or that something
+   * else came to sit on meanwhile (remove's conflict) stays.
+   */
   async discardUnused(used: ReadonlySet<Digest>): Promise<void> {
     for (const layer of [...this.byDir.values()].reverse()) {
+      this.layers.release(layer.chainId);
       if (!layer.created || used.has(layer.chainId)) continue;
-      // A layer something else came to sit on meanwhile (conflict) stays.
-      await this.layers.remove(layer.chainId).catch(() => undefined);
+      await this.layers.remove(layer.chainId, { keep: () => this.imageUses(layer.chainId) }).catch(() => undefined);
     }
   }
 }
