@@ -89,7 +89,7 @@ async function measureRequests(ctx: BenchContext, spec: DaemonSpec, daemon: Daem
   }
   return DAEMON_REQUESTS.map(([what, key]) => {
     const times = proxy.times().get(key) ?? [];
-    return { bench: requestBench(what), subject: spec.subject, runs: times.length, median_ms: times.length ? Math.round(median(times)) : null, note: 'berth: berthd; dockerd: dockerd (n = requests)' };
+    return { bench: requestBench(what), subject: spec.subject, runs: times.length, median_ms: times.length ? Math.round(median(times)) : null, note: 'the daemon itself (berth = berthd), n = requests' };
   });
 }
 
