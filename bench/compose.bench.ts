@@ -7,6 +7,11 @@
  * a machine whose load changes weighs on both alike. In the table the
  * subject "berth" is berth compose and "dockerd" docker-compose 1.29: the
  * ratio column is berth compose / docker-compose (the goal: at most 0.5).
+ *
+ * Then berth compose runs the same cycle again through a timing proxy
+ * (lib/timing-proxy.ts), which gives the daemons' side (#15): the median time
+ * of each container start, stop and rm request as compose sends them; in
+ * those rows "berth" is berthd and "dockerd" dockerd, each from its own pass.
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -14,6 +19,7 @@ import { join } from 'node:path';
 import { berthdSpec, dockerdSpec, onSubjectDaemon, type Daemon, type DaemonSpec } from './lib/daemons.js';
 import { median, timed } from './lib/measure.js';
 import { run as runCommand } from './lib/proc.js';
+import { startTimingProxy } from './lib/timing-proxy.js';
 import type { BenchContext, Row } from './types.js';
 
 const DOCKER_COMPOSE = '/usr/bin/docker-compose';
@@ -46,13 +52,53 @@ interface Tool {
   compose(args: string[]): Promise<string>;
 }
 
+/** The requests whose times the daemon rows give, by the proxy's folded key. */
+const DAEMON_REQUESTS: [string, string][] = [
+  ['start', 'POST /containers/{}/start'],
+  ['stop', 'POST /containers/{}/stop'],
+  ['rm', 'DELETE /containers/{}'],
+];
+
+function requestBench(what: string): string {
+  return `compose-driven container ${what} (p50 of berth compose's requests, up -d + down -v)`;
+}
+
 export async function run(ctx: BenchContext): Promise<Row[]> {
   const rows: Row[] = [];
   for (const spec of [berthdSpec(ctx.root), dockerdSpec()]) {
     const names = benchNames(spec.subject === 'berth' ? 'berthd' : 'dockerd');
-    rows.push(...(await onSubjectDaemon(spec, [names.up, names.down], ctx.log, (daemon) => measureTools(ctx, spec, daemon))));
+    const benches = [names.up, names.down, ...DAEMON_REQUESTS.map(([what]) => requestBench(what))];
+    rows.push(...(await onSubjectDaemon(spec, benches, ctx.log, async (daemon) => [
+      ...(await measureTools(ctx, spec, daemon)),
+      ...(await measureRequests(ctx, spec, daemon)),
+    ])));
   }
   return rows;
+}
+
+/** berth compose's cycle through the timing proxy, `ctx.runs` times: the daemon's own time per container request. */
+async function measureRequests(ctx: BenchContext, spec: DaemonSpec, daemon: Daemon): Promise<Row[]> {
+  const proxy = await startTimingProxy(join(daemon.dir, 'timing.sock'), daemon.host.replace(/^unix:\/\//, ''));
+  const tool = berthCompose(ctx, proxy.host, join(daemon.dir, 'compose.json'));
+  ctx.log(`compose on ${spec.subject}: berth compose through the timing proxy ×${ctx.runs}`);
+  try {
+    for (let i = 0; i < ctx.runs; i++) await cycle(tool);
+  } finally {
+    await tool.compose(['down', '-v', '-t', '0']).catch(() => undefined);
+    await proxy.close();
+  }
+  return DAEMON_REQUESTS.map(([what, key]) => {
+    const times = proxy.times().get(key) ?? [];
+    return { bench: requestBench(what), subject: spec.subject, runs: times.length, median_ms: times.length ? Math.round(median(times)) : null, note: 'the daemon itself (berth = berthd), n = requests' };
+  });
+}
+
+function berthCompose(ctx: BenchContext, host: string, file: string): Tool {
+  return {
+    subject: 'berth',
+    note: 'berth compose',
+    compose: (args) => runCommand(process.execPath, [join(ctx.root, 'bin', 'berth'), '-H', host, 'compose', '-f', file, '-p', 'benchberth', ...args]),
+  };
 }
 
 function benchNames(daemon: string): { up: string; down: string } {
@@ -69,11 +115,7 @@ async function measureTools(ctx: BenchContext, spec: DaemonSpec, daemon: Daemon)
   await runCommand('docker', ['-H', daemon.host, 'import', '-c', 'CMD ["sh"]', tar, 'busybox:latest']);
   // One project name each, so neither tool ever finds the other's containers.
   const tools: Tool[] = [
-    {
-      subject: 'berth',
-      note: 'berth compose',
-      compose: (args) => runCommand(process.execPath, [join(ctx.root, 'bin', 'berth'), '-H', daemon.host, 'compose', '-f', file, '-p', 'benchberth', ...args]),
-    },
+    berthCompose(ctx, daemon.host, file),
     {
       subject: 'dockerd',
       note: 'docker-compose 1.29, same daemon',

@@ -108,16 +108,29 @@ export class ContainerMonitor {
       phase(id, 'exit:saved');
       // The runtime's state (and conmon's exit file in it) goes only once the exit is recorded: a berthd
       // killed before this point finds the exit again on recovery, one killed after finds a stale runtime
-      // state that recovery deletes (recovery.ts).
-      await this.ctx.deps.runtime.delete(id, { force: true }).catch(() => undefined);
-      phase(id, 'exit:runtime-deleted');
+      // state that recovery deletes (recovery.ts). An --rm container's removal deletes it.
+      if (autoRemove) await this.deleteRuntime(id);
       await detached;
     });
     this.ctx.publish('die', c, { exitCode: String(exit.exitCode) });
     if (exit.oomKilled) this.ctx.publish('oom', c);
     this.ctx.signals.emit(`exit:${id}`, exit.exitCode);
     if (restart) this.scheduleRestart(c, (restart as { delayMs: number }).delayMs);
-    else if (autoRemove) await this.ctx.lock(id, () => this.hooks.remove(c)).catch((err) => this.ctx.deps.log('warn', `auto-removing ${id}: ${(err as Error).message}`));
+    if (autoRemove) {
+      await this.ctx.lock(id, () => this.hooks.remove(c)).catch((err) => this.ctx.deps.log('warn', `auto-removing ${id}: ${(err as Error).message}`));
+      return;
+    }
+    // As dockerd answers a stop once the state says exited, before its cleanup: the runtime's state
+    // (runc's dir, conmon, cgroup, bundle) goes after the exit is told, still under the container's lock,
+    // unless a start (a restart too) came first: it deleted the state itself. A removal deletes it too.
+    await this.ctx.lock(id, async () => {
+      if (!c.state.Running && this.ctx.deps.store.get(id)) await this.deleteRuntime(id);
+    });
+  }
+
+  private async deleteRuntime(id: string): Promise<void> {
+    await this.ctx.deps.runtime.delete(id, { force: true }).catch(() => undefined);
+    phase(id, 'exit:runtime-deleted');
   }
 
   private scheduleRestart(c: Container, delayMs: number): void {

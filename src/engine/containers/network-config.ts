@@ -25,3 +25,14 @@ export function networkConfigOf(c: Container, request: CreateRequest): Container
     links: h.Links ?? [],
   };
 }
+
+/**
+ * Whether the runtime must create the container only once its sandbox is
+ * plumbed: runc applies sysctls at create, and a user's net.* one (say
+ * net.ipv6.conf.all.disable_ipv6, or one naming eth0) must find the
+ * interfaces with their addresses, as it did when the sandbox was whole
+ * before the create. Otherwise the create and the plumbing run side by side.
+ */
+export function sysctlsNeedPlumbing(sysctls: Record<string, string> | undefined | null): boolean {
+  return Object.keys(sysctls ?? {}).some((key) => key.startsWith('net.'));
+}

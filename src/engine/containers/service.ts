@@ -3,6 +3,7 @@ import { phase } from '../../lib/phases.js';
 import { conflict, EngineError, invalid, isEngineError } from '../../lib/errors.js';
 import { directorySize } from '../../lib/dir-size.js';
 import { longDelay } from '../../lib/timers.js';
+import { allDone } from '../../lib/all-done.js';
 import type { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import { commandOf, mergeImageConfig } from './merge.js';
 import { ContainerMonitor } from './monitor.js';
 import { joinedNamespaces, resolveNamespaceTargets } from './namespace-targets.js';
 import { generateName, normaliseName } from './names.js';
-import { networkConfigOf } from './network-config.js';
+import { networkConfigOf, sysctlsNeedPlumbing } from './network-config.js';
 import { recoverContainers } from './recovery.js';
 import { resourcesOf, runtimeSpecOf } from './runtime-spec.js';
 import { unmountShareableShm } from './shm.js';
@@ -208,8 +209,10 @@ export class LocalContainerService implements ContainerService {
       checkLogValues(c.hostConfig.LogConfig);
       const joined = await joinedNamespaces(c, { find: (id) => this.deps.store.find(id), dirOf: (id) => this.deps.store.dirOf(id) });
       phase(c.id, 'start:begin');
-      // The sandbox (netns, veths: `ip` spawns) is built while the rootfs is mounted and the volumes set up.
-      attached = this.deps.networks.attach(c.id);
+      // The sandbox (netns, veths: `ip` spawns) is built while the rootfs is mounted and the volumes set up,
+      // and plumbed inside while the runtime creates the container in it (see sysctlsNeedPlumbing).
+      const staged = this.deps.networks.attachStaged(c.id);
+      attached = staged.ready;
       attached.catch(() => undefined); // awaited below, or settled in the catch
       letGo = await this.ctx.rootfs.hold(c.id);
       phase(c.id, 'start:rootfs-mounted');
@@ -217,7 +220,7 @@ export class LocalContainerService implements ContainerService {
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
       phase(c.id, 'start:user-volumes');
-      const network = await attached;
+      const network = await (sysctlsNeedPlumbing(c.hostConfig.Sysctls) ? attached : staged.early);
       if (network.networkDisabled) c.config.NetworkDisabled = true; // as dockerd under -b none; saved with the state
       phase(c.id, 'start:network-attached');
       await setupEtcFiles(c, network, (id) => this.deps.store.find(id));
@@ -232,6 +235,8 @@ export class LocalContainerService implements ContainerService {
         logSizeMax: logLimits(c.hostConfig).maxSize,
       });
       phase(c.id, 'start:runtime-created');
+      await attached; // interfaces, routes and resolver in place before the process runs
+      phase(c.id, 'start:network-plumbed');
       await this.attachments.connect(c.id, () => runtime.attach(c.id));
       phase(c.id, 'start:attached');
       await runtime.start(c.id);
@@ -648,12 +653,6 @@ export class LocalContainerService implements ContainerService {
     if (isEngineError(err, 'notFound') || isEngineError(err, 'conflict')) return;
     throw err;
   }
-}
-
-/** Waits for every task, then throws the first failure in the list's order (as if they had run one after the other). */
-async function allDone(tasks: Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** Stop grace periods may be longer than one Node timer holds (stop -t 3000000). */

@@ -10,7 +10,7 @@ import { macFromIp, parseIp } from './ipv4.js';
 import { gateway6Of, ipv6Pool } from './ipam6.js';
 import { hasNames, resolverFor, type NameSource } from './names.js';
 import { portMap, portRequests } from './ports.js';
-import { addInterface, buildSandbox, destroySandbox, randomIfname, removeInterface, type DefaultGateways, type InterfacePlan } from './sandbox.js';
+import { addInterface, destroySandbox, makeSandbox, plumbSandbox, randomIfname, removeInterface, type DefaultGateways, type InterfacePlan } from './sandbox.js';
 import type { LinuxNetworkService } from './service.js';
 import type { ContainerRecord, LiveEndpoint, SandboxState } from './store.js';
 import type { AttachedEndpoint, Attachment, EndpointRequest, NetworkRecord } from './types.js';
@@ -29,35 +29,53 @@ export class SandboxBuilder {
     this.names = { containers: svc.containers, networks: svc.networks, defaultUpstreams: () => svc.options.upstreamResolvers ?? this.hostUpstreams };
   }
 
-  async build(record: ContainerRecord): Promise<SandboxState> {
+  /**
+   * The sandbox, in two steps: the returned state once its netns exists, its
+   * addresses are taken, its ports published and its hosts/resolv.conf
+   * contents known (a runtime can create the container in it), and
+   * `plumbed` once the interfaces inside are up and the resolver answers,
+   * which must come before the container's process runs. If `plumbed`
+   * fails, the caller tears the sandbox down (teardown).
+   */
+  async build(record: ContainerRecord): Promise<{ sandbox: SandboxState; plumbed: Promise<void> }> {
     const mode = record.config.networkMode;
-    if (mode === 'host') return this.hostSandbox(record);
-    if (mode === 'none') return this.noneSandbox(record);
-    if (mode.startsWith('container:')) return this.sharedSandbox(record, mode.slice('container:'.length));
+    const done = Promise.resolve();
+    if (mode === 'host') return { sandbox: await this.hostSandbox(record), plumbed: done };
+    if (mode === 'none') return { sandbox: await this.noneSandbox(record), plumbed: done };
+    if (mode.startsWith('container:')) return { sandbox: await this.sharedSandbox(record, mode.slice('container:'.length)), plumbed: done };
     const endpoints: LiveEndpoint[] = [];
     try {
       this.svc.joinedNetworks(record).forEach(({ networkId, request }, index) => endpoints.push(this.plan(networkId, request, `eth${index}`, record)));
       const netns = `${this.svc.prefixes.netns}${record.id.slice(0, 12)}`;
-      const path = await buildSandbox(netns, endpoints.map((e) => e.plan), this.defaultGateways(endpoints));
-      phase(record.id, 'net:sandbox-built');
+      const plans = endpoints.map((e) => e.plan);
+      const path = await makeSandbox(netns, plans);
+      phase(record.id, 'net:netns-made');
       const sandbox: SandboxState = { netns, endpoints, ports: [], attachment: { namespace: { path }, endpoints: [], hostsContent: '', resolvConfContent: '', ports: {}, linkEnv: [] } };
+      const dns = this.servesDns(endpoints);
       try {
-        if (this.servesDns(endpoints)) await this.dns.start(record.id, path, resolverFor(this.names, record.id), true);
-        phase(record.id, 'net:dns-started');
         await this.publish(record, sandbox);
-        sandbox.attachment = await this.attachment(record, sandbox, path);
+        sandbox.attachment = await this.attachment(record, sandbox, path, dns);
         if (this.svc.joinedNetworks(record).length < record.networks.length) sandbox.attachment.networkDisabled = true;
       } catch (err) {
-        await this.dns.stop(record.id);
         await this.svc.proxy.unpublish(sandbox.ports);
-        await destroySandbox(netns, endpoints.map((e) => e.plan));
+        await destroySandbox(netns, plans);
         throw err;
       }
-      return sandbox;
+      const plumbed = this.plumb(record, netns, endpoints, dns);
+      plumbed.catch(() => undefined); // the caller awaits it; never an unhandled rejection meanwhile
+      return { sandbox, plumbed };
     } catch (err) {
       for (const e of endpoints) this.release(e);
       throw err;
     }
+  }
+
+  /** build's second step: inside the netns the interfaces, routes and (on a user network) the resolver. */
+  private async plumb(record: ContainerRecord, netns: string, endpoints: LiveEndpoint[], dns: boolean): Promise<void> {
+    await plumbSandbox(netns, endpoints.map((e) => e.plan), this.defaultGateways(endpoints));
+    phase(record.id, 'net:sandbox-built');
+    if (dns) await this.dns.start(record.id, netnsPath(netns), resolverFor(this.names, record.id), true);
+    phase(record.id, 'net:dns-started');
   }
 
   /** Gives an endpoint's addresses back to their pools. */
@@ -113,7 +131,7 @@ export class SandboxBuilder {
     // Joining a user network gives a container that had no resolver one, and resolv.conf points at it, as in dockerd.
     if (!this.dns.has(record.id) && this.servesDns(sandbox.endpoints)) {
       await this.dns.start(record.id, netnsPath(sandbox.netns), resolverFor(this.names, record.id), true);
-      sandbox.attachment.resolvConfContent = await this.resolvConf(record);
+      sandbox.attachment.resolvConfContent = await this.resolvConf(record, true);
     }
     for (const entry of this.ownHostsEntries(record, endpoint)) sandbox.attachment.hostsContent = withHostsEntry(sandbox.attachment.hostsContent, entry);
   }
@@ -210,7 +228,8 @@ export class SandboxBuilder {
     sandbox.ports = await this.svc.proxy.publish(requests, primary.plan.ip, primary.plan.ip6);
   }
 
-  private async attachment(record: ContainerRecord, sandbox: SandboxState, path: string): Promise<Attachment> {
+  /** `dns`: the sandbox gets the embedded resolver (its resolv.conf points at it). */
+  private async attachment(record: ContainerRecord, sandbox: SandboxState, path: string, dns: boolean): Promise<Attachment> {
     const c = record.config;
     // No endpoint at all: a container for the default bridge under -b none (loopback only, no links, as dockerd).
     const primary = sandbox.endpoints[0];
@@ -222,7 +241,7 @@ export class SandboxBuilder {
       namespace: { path },
       endpoints: sandbox.endpoints.map((e) => this.attachedEndpoint(e)),
       hostsContent: hostsContent(extra, own),
-      resolvConfContent: await this.resolvConf(record),
+      resolvConfContent: await this.resolvConf(record, dns),
       ports: portMap(sandbox.ports, c.exposedPorts ?? []) as Attachment['ports'],
       linkEnv: links.env,
     };
@@ -235,10 +254,10 @@ export class SandboxBuilder {
     return [e.plan.ip, e.plan.ip6].filter((ip): ip is string => !!ip).map((ip) => ({ ip, names }));
   }
 
-  private async resolvConf(record: ContainerRecord): Promise<string> {
+  private async resolvConf(record: ContainerRecord, embedded: boolean): Promise<string> {
     const c = record.config;
     await this.refreshHostUpstreams();
-    return resolvConfContent({ host: await this.svc.hostResolvConf(), embedded: this.dns.has(record.id) ? RESOLVER_IP : null, dns: c.dns, dnsSearch: c.dnsSearch, dnsOptions: c.dnsOptions });
+    return resolvConfContent({ host: await this.svc.hostResolvConf(), embedded: embedded ? RESOLVER_IP : null, dns: c.dns, dnsSearch: c.dnsSearch, dnsOptions: c.dnsOptions });
   }
 
   /** --link on the default bridge: the target must run on the same network. On user networks links are DNS aliases (names.ts). */

@@ -8,7 +8,9 @@ import { ensureSysctl } from '../../platform/linux/sysctl.js';
  * network. Building it costs two `ip -batch` spawns whatever the number of
  * networks: one in the host netns (create the netns, the veth pairs whose
  * peers are born inside it, enslave them to the bridges), one inside it
- * (loopback, addresses, MACs, default route).
+ * (loopback, addresses, MACs, default route). They are two steps
+ * (makeSandbox, plumbSandbox) so that a start can run the second one while
+ * the runtime creates the container in the netns the first one made.
  */
 
 export interface InterfacePlan {
@@ -61,16 +63,25 @@ function routeLines(gateways: DefaultGateways | null): string[] {
   return [gateways?.v4, gateways?.v6].filter((g): g is string => !!g).map((g) => ipCmd.routeDefault(g));
 }
 
-/** Creates the netns with its interfaces; on failure nothing is left. Returns the netns path. */
-export async function buildSandbox(netns: string, interfaces: InterfacePlan[], gateways: DefaultGateways): Promise<string> {
+/**
+ * The first half of a sandbox: the netns with the interfaces' host sides
+ * (veth pairs enslaved, their peers inside). A runtime can create the
+ * container in it already; plumbSandbox does the rest before its process
+ * runs. On failure nothing is left. Returns the netns path.
+ */
+export async function makeSandbox(netns: string, interfaces: InterfacePlan[]): Promise<string> {
   try {
     await ipBatch([ipCmd.netnsAdd(netns), ...interfaces.flatMap((i) => hostLines(netns, i))]);
-    await ipBatch([ipCmd.linkUp('lo'), ...interfaces.flatMap(innerLines), ...routeLines(gateways)], netns);
     return netnsPath(netns);
   } catch (err) {
     await destroySandbox(netns, interfaces).catch(() => undefined);
     throw err;
   }
+}
+
+/** The second half, inside the netns: loopback, addresses, MACs, default routes. On failure the caller destroys the sandbox. */
+export async function plumbSandbox(netns: string, interfaces: InterfacePlan[], gateways: DefaultGateways): Promise<void> {
+  await ipBatch([ipCmd.linkUp('lo'), ...interfaces.flatMap(innerLines), ...routeLines(gateways)], netns);
 }
 
 /** Adds one interface to a live sandbox (network connect on a running container). */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { conflict, EngineError, forbidden, invalid, isEngineError, notFound } from '../../lib/errors.js';
+import { allDone } from '../../lib/all-done.js';
 import { Mutex } from '../../lib/mutex.js';
 import { linkExists, listAddresses, listRouteDestinations, runTool } from '../../platform/linux/ip.js';
 import { ensureSysctl, readSysctl } from '../../platform/linux/sysctl.js';
@@ -20,7 +21,7 @@ import { checkEndpointOnNetwork, checkEndpointSyntax } from './endpoint-checks.j
 import { PREDEFINED_NETWORKS } from './types.js';
 import type {
   Attachment, ContainerDirectory, ContainerNetworkConfig, ContainerNetworkSettings, EndpointInfo, EndpointRequest,
-  IpamPool, NetworkCreateRequest, NetworkRecord, NetworkService, NetworkView,
+  IpamPool, NetworkCreateRequest, NetworkRecord, NetworkService, NetworkView, StagedAttachment,
 } from './types.js';
 
 export interface NetworkServiceOptions {
@@ -281,15 +282,27 @@ export class LinuxNetworkService implements NetworkService {
   }
 
   attach(containerId: string): Promise<Attachment> {
-    if (ownsNothingShared(this.record(containerId))) return this.attachAlone(containerId);
-    return this.mutex.run(async () => {
+    return this.attachStaged(containerId).ready;
+  }
+
+  attachStaged(containerId: string): StagedAttachment {
+    if (ownsNothingShared(this.record(containerId))) {
+      const alone = this.attachAlone(containerId);
+      return { early: alone, ready: alone };
+    }
+    let early!: { resolve: (a: Attachment) => void; reject: (err: unknown) => void };
+    const earlyPromise = new Promise<Attachment>((resolve, reject) => (early = { resolve, reject }));
+    earlyPromise.catch(() => undefined); // a caller of attach() awaits only `ready`
+    const ready = this.mutex.run(async () => {
       const record = this.record(containerId);
       if (record.sandbox) return record.sandbox.attachment;
       this.resolveLateNetworks(record);
-      record.sandbox = await this.builder.build(record);
+      const { sandbox, plumbed } = await this.builder.build(record);
+      record.sandbox = sandbox;
+      early.resolve(sandbox.attachment);
       try {
-        await this.store.saveContainer(record, { sandboxOnly: true });
-        await this.applyFirewall();
+        // The rules and the record are written while the interfaces inside are set up.
+        await allDone([plumbed, this.store.saveContainer(record, { sandboxOnly: true }), this.applyFirewall()]);
       } catch (err) {
         await this.builder.teardown(record);
         throw err;
@@ -297,6 +310,9 @@ export class LinuxNetworkService implements NetworkService {
       this.publishEndpoints('connect', record);
       return record.sandbox.attachment;
     });
+    // Whatever `ready` gives or throws, `early` has settled by then (a no-op once resolved).
+    ready.then(early.resolve, early.reject);
+    return { early: earlyPromise, ready };
   }
 
   /**
@@ -308,7 +324,7 @@ export class LinuxNetworkService implements NetworkService {
   private async attachAlone(containerId: string): Promise<Attachment> {
     const record = this.record(containerId);
     if (record.sandbox) return record.sandbox.attachment;
-    const sandbox = await this.builder.build(record);
+    const { sandbox } = await this.builder.build(record); // nothing to plumb: none, host or another's namespace
     record.sandbox = sandbox;
     try {
       await this.store.saveContainer(record, { sandboxOnly: true });

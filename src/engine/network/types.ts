@@ -251,6 +251,11 @@ export interface ContainerFacts {
   exposedPorts: string[];
 }
 
+export interface StagedAttachment {
+  early: Promise<Attachment>;
+  ready: Promise<Attachment>;
+}
+
 export interface NetworkService {
   /** The predefined networks exist and are set up; called once at daemon start, before restore. */
   init(): Promise<void>;
@@ -269,6 +274,14 @@ export interface NetworkService {
   /** Whether the container's network record exists (register wrote it and unregister did not remove it). */
   isRegistered(containerId: string): boolean;
   attach(containerId: string): Promise<Attachment>;
+  /**
+   * attach in two steps, for a start: `early` once the sandbox's namespace
+   * exists and its files' contents are known (the runtime may create the
+   * container in it), `ready` once it is plumbed (interfaces inside,
+   * resolver, rules): the container's process may run only after that.
+   * `ready` is what attach gives; if it fails, the sandbox is gone.
+   */
+  attachStaged(containerId: string): StagedAttachment;
   detach(containerId: string): Promise<void>;
   unregister(containerId: string): Promise<void>;
   /** After a rename: DNS and links use the new name. */
