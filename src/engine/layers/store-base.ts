@@ -114,6 +114,7 @@ export abstract class DirLayerStore implements LayerStore {
       const known = options.verified ? { diffId: expectedDiffId } : {};
       const apply = { ...(await this.applyOptions(parent)), ...known };
       const { diffId, size, tarSize } = await extractInWorker(tar, { layerDir: tmp, apply, measureTree: this.measuresTree });
+      phase('layer', 'layer:extracted');
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
         throw invalid(`layer diff ID mismatch: expected ${expectedDiffId}, got ${diffId}`);
       }
