@@ -1,8 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { Digest } from '../../lib/digest.js';
+import { consumeFlowing } from '../../lib/streams.js';
 import { isZero } from '../../lib/tar/zeros.js';
 
 /**
@@ -11,10 +11,8 @@ import { isZero } from '../../lib/tar/zeros.js';
  * (8 GiB of them for an 8 GiB disk image), so per byte there is one compare
  * with zeros and nothing else.
  *
- * - The body is consumed in flowing mode ('data' events): a pipeline of
- *   streams paused the socket after every 64 KiB piece (each piece is larger
- *   than a stream's 16 KiB high-water mark), one event-loop turn per piece.
- *   Here the socket is paused only while writes are behind.
+ * - The body is consumed in flowing mode (consumeFlowing): the socket is
+ *   paused only while writes are behind, not once per piece.
  * - The stream is cut into BLOCKs counted from its start (pieces are
  *   referenced, never copied); an all-zero block is neither written (the file
  *   gets a hole) nor hashed (the key gets a marker), a data block is both.
@@ -38,18 +36,14 @@ export interface Spooled {
 }
 
 export async function spoolContext(input: Readable, path: string, keyLimit: number): Promise<Spooled> {
-  // Watched from the start: an input that fails while the file is opened must not go unheard.
-  const ended = finished(input, { writable: false });
-  ended.catch(() => undefined);
-  const file = await open(path, 'w', 0o600);
+  const opening = open(path, 'w', 0o600);
+  opening.catch(() => undefined); // seen by the writes (or close) that wait for it
+  const spool = new Spool(new Writes(opening), keyLimit);
   try {
-    const spool = new Spool(file, keyLimit, input);
-    input.on('data', (chunk: Buffer) => spool.add(chunk));
-    await ended;
+    await consumeFlowing(input, (chunk) => spool.add(chunk));
     return await spool.end();
   } finally {
-    input.removeAllListeners('data');
-    await file.close();
+    await spool.writes.close();
   }
 }
 
@@ -60,17 +54,14 @@ class Spool {
   private pieces: Buffer[] = [];
   private filled = 0;
   private zero = true;
-  private readonly writes: Writes;
 
   constructor(
-    file: FileHandle,
+    readonly writes: Writes,
     private readonly keyLimit: number,
-    input: Readable,
-  ) {
-    this.writes = new Writes(file, input);
-  }
+  ) {}
 
-  add(chunk: Buffer): void {
+  /** A promise when the writes are behind: the input waits for it. */
+  add(chunk: Buffer): Promise<void> | undefined {
     for (let at = 0; at < chunk.length; ) {
       const take = Math.min(chunk.length - at, BLOCK - this.filled);
       const piece = at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take);
@@ -80,6 +71,7 @@ class Spool {
       at += take;
       if (this.filled === BLOCK) this.block();
     }
+    return this.writes.backlog();
   }
 
   async end(): Promise<Spooled> {
@@ -113,11 +105,10 @@ class Writes {
   private queued = 0;
   private running: Promise<void> | null = null;
   private failure: Error | null = null;
+  /** Resolved when the queue is down to half of MAX_QUEUED (or a write failed). */
+  private room: { promise: Promise<void>; resolve(): void } | null = null;
 
-  constructor(
-    private readonly file: FileHandle,
-    private readonly input: Readable,
-  ) {}
+  constructor(private readonly file: Promise<FileHandle>) {}
 
   add(at: number, pieces: Buffer[], length: number): void {
     const last = this.queue[this.queue.length - 1];
@@ -126,31 +117,58 @@ class Writes {
       last.length += length;
     } else this.queue.push({ at, pieces, length });
     this.queued += length;
-    if (this.queued > MAX_QUEUED) this.input.pause();
     this.running ??= this.drain();
+  }
+
+  /** Throws a failed write's error; a promise while too much waits for the disk. */
+  backlog(): Promise<void> | undefined {
+    if (this.failure) throw this.failure;
+    if (this.queued <= MAX_QUEUED) return undefined;
+    if (!this.room) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.room = { promise, resolve };
+    }
+    return this.room.promise.then(() => {
+      if (this.failure) throw this.failure;
+    });
   }
 
   /** Waits for the writes; a file that ends in zeros gets its size from truncate. */
   async finish(size: number): Promise<void> {
     while (this.running) await this.running;
     if (this.failure) throw this.failure;
-    await this.file.truncate(size);
+    await (await this.file).truncate(size);
+  }
+
+  /** Once no write is in flight. */
+  async close(): Promise<void> {
+    this.queue = [];
+    while (this.running) await this.running;
+    await (await this.file.catch(() => null))?.close();
   }
 
   private async drain(): Promise<void> {
     try {
+      const file = await this.file;
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-        const { bytesWritten } = await this.file.writev(next.pieces, next.at);
+        const { bytesWritten } = await file.writev(next.pieces, next.at);
         // libuv retries short writes itself: a short one here is a full disk.
         if (bytesWritten !== next.length) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
         this.queued -= next.length;
-        if (this.queued <= MAX_QUEUED / 2 && this.input.isPaused()) this.input.resume();
+        if (this.queued <= MAX_QUEUED / 2) this.wake();
       }
     } catch (err) {
       this.failure = err as Error;
-      this.input.destroy(this.failure);
+      this.queue = [];
+      this.wake();
     } finally {
       this.running = null;
     }
+  }
+
+  private wake(): void {
+    this.room?.resolve();
+    this.room = null;
   }
 }

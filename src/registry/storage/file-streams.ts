@@ -15,6 +15,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
+import { consumeFlowing } from '../../lib/streams.js';
 import { noteReceived } from './young-gc.js';
 
 /** Bytes per file read when sending; large reads make few threadpool round trips. */
@@ -70,11 +71,12 @@ function send(out: Writable, chunk: Buffer): Promise<void> {
 export async function writeStreamAt(file: string, position: number, body: Readable, each: (chunk: Buffer) => void): Promise<number> {
   const writer = new BatchWriter(await open(file, 'r+'), position);
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    // Flowing: the socket is paused only while a full batch waits for the write before it.
+    await consumeFlowing(body, (chunk) => {
       each(chunk);
       noteReceived(chunk.length);
-      await writer.add(chunk);
-    }
+      return writer.add(chunk);
+    });
     await writer.flush();
     await writer.drain();
     return writer.position - position;
@@ -98,15 +100,22 @@ class BatchWriter {
 
   constructor(private readonly fh: FileHandle, public position: number) {}
 
-  async add(chunk: Buffer): Promise<void> {
+  /** A promise only when a full batch must wait for a write to finish. */
+  add(chunk: Buffer): Promise<void> | undefined {
     this.batch.push(chunk);
     this.batchBytes += chunk.length;
-    if (this.batchBytes >= WRITE_BATCH_BYTES || this.batch.length >= WRITE_BATCH_BUFFERS) await this.flush();
+    if (this.batchBytes < WRITE_BATCH_BYTES && this.batch.length < WRITE_BATCH_BUFFERS) return undefined;
+    if (this.writing.size < WRITES_IN_FLIGHT) return void this.startWrite();
+    return this.flush();
   }
 
   async flush(): Promise<void> {
     if (this.batchBytes === 0) return;
     while (this.writing.size >= WRITES_IN_FLIGHT) await Promise.race(this.writing);
+    this.startWrite();
+  }
+
+  private startWrite(): void {
     const write = writeAll(this.fh, this.batch, this.position);
     this.writing.add(write);
     // Rejections reach the caller through race() or drain(); settled writes leave the set.
