@@ -15,7 +15,6 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { consumeFlowing } from '../../lib/streams.js';
 import { noteReceived } from './young-gc.js';
 
 /** Bytes per file read when sending; large reads make few threadpool round trips. */
@@ -71,12 +70,11 @@ function send(out: Writable, chunk: Buffer): Promise<void> {
 export async function writeStreamAt(file: string, position: number, body: Readable, each: (chunk: Buffer) => void): Promise<number> {
   const writer = new BatchWriter(await open(file, 'r+'), position);
   try {
-    // Flowing: the socket is paused only while a full batch waits for the write before it.
-    await consumeFlowing(body, (chunk) => {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
       each(chunk);
       noteReceived(chunk.length);
-      return writer.add(chunk);
-    });
+      await writer.add(chunk);
+    }
     await writer.flush();
     await writer.drain();
     return writer.position - position;
@@ -100,22 +98,15 @@ class BatchWriter {
 
   constructor(private readonly fh: FileHandle, public position: number) {}
 
-  /** A promise only when a full batch must wait for a write to finish. */
-  add(chunk: Buffer): Promise<void> | undefined {
+  async add(chunk: Buffer): Promise<void> {
     this.batch.push(chunk);
     this.batchBytes += chunk.length;
-    if (this.batchBytes < WRITE_BATCH_BYTES && this.batch.length < WRITE_BATCH_BUFFERS) return undefined;
-    if (this.writing.size < WRITES_IN_FLIGHT) return void this.startWrite();
-    return this.flush();
+    if (this.batchBytes >= WRITE_BATCH_BYTES || this.batch.length >= WRITE_BATCH_BUFFERS) await this.flush();
   }
 
   async flush(): Promise<void> {
     if (this.batchBytes === 0) return;
     while (this.writing.size >= WRITES_IN_FLIGHT) await Promise.race(this.writing);
-    this.startWrite();
-  }
-
-  private startWrite(): void {
     const write = writeAll(this.fh, this.batch, this.position);
     this.writing.add(write);
     // Rejections reach the caller through race() or drain(); settled writes leave the set.
