@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { guardStream, pipeSafely, writeAll } from './streams.js';
+import { consumeFlowing, guardStream, pipeSafely, writeAll } from './streams.js';
 
 test('a guarded stream that errors is destroyed and the error logged, not thrown', async () => {
   const stream = new PassThrough();
@@ -50,4 +50,31 @@ test('writeAll answers false when the destination closes while waiting', async (
   const pending = writeAll(stuck, 'abc');
   stuck.destroy();
   assert.equal(await pending, false);
+});
+
+describe('consumeFlowing', () => {
+  test('sees every chunk in order and pauses the input only while a promise is pending', async () => {
+    const chunks = Array.from({ length: 50 }, (_, i) => Buffer.from(`chunk ${i};`));
+    const input = Readable.from(chunks, { objectMode: false });
+    const seen: string[] = [];
+    let pending = false;
+    await consumeFlowing(input, (chunk) => {
+      assert.equal(pending, false, 'no chunk while the last promise is pending');
+      seen.push(chunk.toString());
+      if (seen.length % 10 !== 0) return undefined;
+      pending = true;
+      return new Promise<void>((resolve) => setTimeout(() => ((pending = false), resolve()), 5));
+    });
+    assert.equal(seen.join(''), chunks.join(''));
+  });
+
+  test('rejects with the first error of the consumer, and with the input\'s error', async () => {
+    const failing = Readable.from([Buffer.from('a'), Buffer.from('b')], { objectMode: false });
+    await assert.rejects(consumeFlowing(failing, () => Promise.reject(new Error('disk full'))), /disk full/);
+    const input = new Readable({ read() {} });
+    input.push(Buffer.from('x'));
+    setImmediate(() => input.destroy(new Error('client went away')));
+    await assert.rejects(consumeFlowing(input, () => undefined), /client went away/);
+    assert.equal(input.listenerCount('data'), 0);
+  });
 });

@@ -11,6 +11,7 @@
  */
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 type AnyStream = Readable | Writable | Duplex;
 export type DebugLog = (line: string) => void;
@@ -86,4 +87,50 @@ export function drained(destination: Writable): Promise<boolean> {
     destination.on('close', onClose);
     destination.on('error', onClose);
   });
+}
+
+/**
+ * Reads `input` to its end in flowing mode, `each` seeing every chunk in
+ * order; when `each` returns a promise (its consumer is behind) the input is
+ * paused until it settles. For large request bodies: `for await` and
+ * pipelines read through the stream's 16 KiB buffer, which every 64 KiB piece
+ * from the HTTP parser overflows, so they pause and resume the socket once
+ * per piece (an event-loop turn each); flowing mode pauses only on demand.
+ * Rejects with the input's error, or the first error of `each`.
+ */
+export async function consumeFlowing(input: Readable, each: (chunk: Buffer) => Promise<void> | void): Promise<void> {
+  // Watched from the start, before any await of the caller's: an error is never unheard.
+  const ended = finished(input, { writable: false });
+  let waiting: Promise<void> | null = null;
+  let failure: Error | null = null;
+  const fail = (err: unknown) => {
+    failure ??= err instanceof Error ? err : new Error(String(err));
+    input.destroy(failure);
+  };
+  const onData = (chunk: Buffer) => {
+    let result: Promise<void> | void;
+    try {
+      result = each(chunk);
+    } catch (err) {
+      return fail(err);
+    }
+    if (!result) return;
+    input.pause();
+    const settled: Promise<void> = result.then(() => {
+      if (waiting !== settled) return;
+      waiting = null;
+      if (!input.destroyed) input.resume();
+    }, fail);
+    waiting = settled;
+  };
+  input.on('data', onData);
+  try {
+    await ended.catch((err: Error) => {
+      throw failure ?? err;
+    });
+    await waiting;
+    if (failure) throw failure;
+  } finally {
+    input.off('data', onData);
+  }
 }

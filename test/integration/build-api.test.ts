@@ -224,7 +224,10 @@ describe('a huge sparse file in the build context', { skip: !DOCKER_CLI && 'dock
     await file.write(Buffer.from(name), 0, name.length, GiB / 2); // not the other test's content: no cache hit
     await file.write(Buffer.from('tail'), 0, 4, GiB - 4);
     await file.close();
-    const check = 'test "$(stat -c %s /disk.img)" = 1073741824 && test "$(head -c 4 /disk.img)" = head && test "$(tail -c 4 /disk.img)" = tail';
+    const middle = `test "$(dd if=/disk.img bs=512 skip=${GiB / 2 / 512} count=1 2>/dev/null | head -c ${name.length})" = ${name}`;
+    // Zeros around the data stay zeros: no byte of the first and last MiB but the marks is set.
+    const zeros = 'test "$(head -c 1048576 /disk.img | tr -d \'\\000\')" = head && test "$(tail -c 1048576 /disk.img | tr -d \'\\000\')" = tail';
+    const check = `test "$(stat -c %s /disk.img)" = 1073741824 && test "$(head -c 4 /disk.img)" = head && test "$(tail -c 4 /disk.img)" = tail && ${middle} && ${zeros}`;
     await writeFile(join(dir, 'Dockerfile'), `FROM busybox\nCOPY disk.img /\nRUN ${check}\n`);
     return dir;
   }

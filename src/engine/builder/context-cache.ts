@@ -3,18 +3,17 @@ import { renameSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { hexOf, type Digest } from '../../lib/digest.js';
+import { hexOf } from '../../lib/digest.js';
+import { phase } from '../../lib/phases.js';
 import { holeReadStream } from '../../lib/tar/hole-reader.js';
-import { holeWriteStream } from '../../lib/tar/hole-writer.js';
 import type { TarSyscalls } from '../../lib/tar/syscalls.js';
 import { seekData, seekHole } from '../../platform/linux/sys.js';
 import { unpackContext } from './context.js';
-import { ContextKeyStream } from './context-key.js';
+import { spoolContext } from './context-spool.js';
 
 /**
  * Unpacked build contexts, kept by a digest of the bytes the client sent
- * (ContextKeyStream).
+ * (context-spool.ts).
  * A rebuild with nothing changed sends the same tar again (the CLIs write
  * names, modes and times deterministically), so the directory unpacked last
  * time is used as it is: unpacking a context of many small files is the
@@ -27,7 +26,8 @@ const KEEP_CONTEXTS = 4;
 const KEEP_BYTES_EACH = 64 * 1024 * 1024;
 
 export interface CachedContext {
-  digest: Digest;
+  /** The spool's key of the context's bytes (hex), or a name of its own for one too large to keep. */
+  key: string;
   dir: string;
   /** Results worth keeping with the context (COPY source hashes), by key. */
   memo: Map<string, unknown>;
@@ -44,7 +44,7 @@ interface Entry {
 }
 
 export class ContextCache {
-  private readonly entries = new Map<Digest, Entry>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly root: string,
@@ -56,14 +56,16 @@ export class ContextCache {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     const incoming = join(this.root, `incoming-${randomBytes(8).toString('hex')}.tar`);
     try {
-      const digester = new ContextKeyStream();
       // With holes: a context may carry a sparse file's gigabytes of zeros (read back without reading them).
-      await pipeline(input, digester, holeWriteStream(incoming, 0o600));
-      const digest = digester.digest();
-      const entry = this.entries.get(digest) ?? this.unpack(digest, incoming, digester.bytes);
+      const spooled = await spoolContext(input, incoming, KEEP_BYTES_EACH);
+      phase('build', 'context:received');
+      // A context too large to keep has no key: it is unpacked under a name of its own.
+      const key = spooled.key ? hexOf(spooled.key) : `large-${randomBytes(8).toString('hex')}`;
+      const entry = this.entries.get(key) ?? this.unpack(key, incoming, spooled.bytes);
       entry.users++;
       try {
         await entry.ready;
+        phase('build', 'context:unpacked');
       } catch (err) {
         entry.users--;
         throw err;
@@ -71,7 +73,7 @@ export class ContextCache {
       entry.lastUsed = Date.now();
       let released = false;
       return {
-        digest,
+        key,
         dir: entry.dir,
         memo: entry.memo,
         release: () => {
@@ -86,8 +88,8 @@ export class ContextCache {
     }
   }
 
-  private unpack(digest: Digest, tarPath: string, bytes: number): Entry {
-    const dir = join(this.root, hexOf(digest));
+  private unpack(key: string, tarPath: string, bytes: number): Entry {
+    const dir = join(this.root, key);
     const partial = `${dir}.partial-${randomBytes(4).toString('hex')}`;
     const entry: Entry = { dir, bytes, users: 0, lastUsed: Date.now(), memo: new Map(), ready: Promise.resolve() };
     entry.ready = (async () => {
@@ -95,12 +97,12 @@ export class ContextCache {
         await unpackContext(holeReadStream(tarPath, { seekData, seekHole }), partial, this.sys);
         await rename(partial, dir);
       } catch (err) {
-        this.entries.delete(digest);
+        this.entries.delete(key);
         await rm(partial, { recursive: true, force: true });
         throw err;
       }
     })();
-    this.entries.set(digest, entry);
+    this.entries.set(key, entry);
     return entry;
   }
 
@@ -108,8 +110,8 @@ export class ContextCache {
   private async evict(): Promise<void> {
     const idle = [...this.entries.entries()].filter(([, e]) => e.users === 0).sort(([, a], [, b]) => b.lastUsed - a.lastUsed);
     const drop = idle.filter(([, e], index) => index >= KEEP_CONTEXTS || e.bytes > KEEP_BYTES_EACH);
-    for (const [digest, entry] of drop) {
-      this.entries.delete(digest);
+    for (const [key, entry] of drop) {
+      this.entries.delete(key);
       await entry.ready.catch(() => undefined);
       // Out of the way at once, so that the same context arriving again can be unpacked at its name.
       const trash = `${entry.dir}.trash-${randomBytes(4).toString('hex')}`;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Digest } from '../../lib/digest.js';
 import { EngineError, invalid, notImplemented } from '../../lib/errors.js';
+import { phase } from '../../lib/phases.js';
 import { checkNewTag, familiarName, familiarString, parseNormalizedNamed, withDefaultTag, type Reference } from '../../lib/reference.js';
 import type { TarSyscalls } from '../../lib/tar/syscalls.js';
 import { cleanPath, PatternMatcher, parseDockerignore } from '../../lib/dockerignore.js';
@@ -33,6 +34,7 @@ export class LocalBuilder implements BuilderService {
     const scratchDir = join(this.deps.workDir, `scratch-${randomBytes(12).toString('hex')}`);
     await mkdir(scratchDir, { recursive: true, mode: 0o700 });
     let context: CachedContext | undefined;
+    phase('build', 'build:begin');
     try {
       const dockerfileName = request.dockerfile || 'Dockerfile';
       const input = request.remote ? await fetchRemoteContext(request.remote, dockerfileName, this.deps.workDir, signal) : body;
@@ -42,6 +44,7 @@ export class LocalBuilder implements BuilderService {
       for (const warning of dockerfile.warnings) output.stream(`${warning}\n`);
       const source = { dir: context.dir, hidden, memo: context.memo };
       const id = await new DockerfileBuild(this.deps, request, output, signal, dockerfile, source, scratchDir).run();
+      phase('build', 'build:done');
       await this.tagAll(id, tags);
       output.stream(`Successfully built ${shortId(id)}\n`);
       for (const tag of tags) output.stream(`Successfully tagged ${familiarString(tag)}\n`);

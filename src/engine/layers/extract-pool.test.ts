@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { sha256 } from '../../lib/digest.js';
 import { invalid, isEngineError } from '../../lib/errors.js';
+import { holeBytes, isHole, isZero } from '../../lib/tar/zeros.js';
 import { deserializeError, serializeError, type ExtractRequest } from './extract-layer.js';
 import { extractInWorker } from './extract-pool.js';
 import { TAR_SPLIT_FILE } from './tar-split.js';
@@ -49,6 +50,40 @@ describe('extraction in a worker thread', () => {
       assert.ok(readFileSync(join(diff, 'big')).equals(BIG));
       assert.equal(result.size, 'localhost'.length + BIG.length + 'etc/hosts'.length);
       assert.ok(existsSync(join(request.layerDir, TAR_SPLIT_FILE)));
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  test('holes (the shared zero buffer) reach the worker as lengths: same bytes, same diff ID, a sparse file', async () => {
+    const tmp = await tempDir('berth-pool-');
+    try {
+      const MiB = 1 << 20;
+      const size = 200 * MiB + 5; // more than one hole message, and an odd tail
+      const content = Buffer.alloc(size);
+      content.write('head', 0);
+      content.write('middle', 100 * MiB + 3);
+      content.write('tail', size - 4);
+      const tar = await makeTar([{ name: 'disk.img', content }, { name: 'after', content: 'x' }]);
+      // The tar as an exporter with holes hands it out: data pieces, and holes as holeBytes() of at most 1 MiB.
+      const pieces: Buffer[] = [];
+      for (let at = 0; at < tar.length; ) {
+        const end = Math.min(tar.length, at + MiB);
+        const piece = tar.subarray(at, end);
+        pieces.push(isZero(piece) ? holeBytes(piece.length) : piece);
+        at = end;
+      }
+      assert.ok(pieces.filter(isHole).length > 150, 'most of the tar goes as holes');
+      const request = layerDir(tmp.path, 'sparse');
+      const result = await extractInWorker(Readable.from(pieces), request);
+      assert.equal(result.diffId, sha256(tar));
+      assert.equal(result.tarSize, tar.length);
+      const path = join(request.layerDir, 'diff', 'disk.img');
+      assert.ok(readFileSync(path).equals(content), 'the file holds the same bytes');
+      const st = statSync(path);
+      assert.equal(st.size, size);
+      assert.ok(st.blocks * 512 < 4 * MiB, `disk.img takes ${st.blocks * 512} bytes`);
+      assert.equal(readFileSync(join(request.layerDir, 'diff', 'after'), 'utf8'), 'x');
     } finally {
       await tmp.cleanup();
     }

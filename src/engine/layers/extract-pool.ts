@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '../../lib/errors.js';
+import { isHole } from '../../lib/tar/zeros.js';
 import { extractionError } from './tar-apply.js';
 import { deserializeError, serializeError, type Extracted, type ExtractRequest, type SerializedError } from './extract-layer.js';
 
@@ -15,6 +16,8 @@ import { deserializeError, serializeError, type Extracted, type ExtractRequest, 
 export type ToWorker =
   | { type: 'start'; request: ExtractRequest }
   | { type: 'chunk'; bytes: Uint8Array }
+  /** `length` zero bytes: a sparse file's holes cross as their length, neither copied nor compared. */
+  | { type: 'hole'; length: number }
   | { type: 'end' }
   | { type: 'abort'; error: SerializedError };
 
@@ -26,6 +29,8 @@ export type FromWorker =
 /** Bytes gathered into one message; batches the worker has not taken yet, at most. */
 const BATCH = 1 << 20;
 const WINDOW = 4;
+/** Zero bytes described by one hole message, at most. */
+const MAX_HOLE = 64 << 20;
 const MAX_IDLE = 2;
 
 const idle: Worker[] = [];
@@ -96,22 +101,46 @@ function runJob(worker: Worker, tar: Readable, request: ExtractRequest): Promise
     worker.on('message', onMessage).on('error', onCrash).on('exit', onCrash);
     worker.postMessage({ type: 'start', request } satisfies ToWorker);
 
-    const send = async (batch: Buffer[], size: number) => {
+    /** Waits until the worker may be sent one more message; false once the job is over. */
+    const takeCredit = async () => {
       while (credit <= 0 && !finished) await new Promise<void>((r) => (wake = r));
       wake = null;
-      if (finished) return;
+      if (finished) return false;
       credit--;
+      return true;
+    };
+    const send = async (batch: Buffer[], size: number) => {
+      if (!(await takeCredit())) return;
       const bytes = batch.length === 1 ? batch[0]! : Buffer.concat(batch, size);
       // A buffer that owns its whole memory moves to the worker; a slice of a shared one is copied.
       const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && batch.length > 1;
       worker.postMessage({ type: 'chunk', bytes } satisfies ToWorker, owned ? [bytes.buffer as ArrayBuffer] : []);
     };
+    const sendHole = async (length: number) => {
+      if (!(await takeCredit())) return;
+      worker.postMessage({ type: 'hole', length } satisfies ToWorker);
+    };
     const pump = async () => {
       let batch: Buffer[] = [];
       let size = 0;
+      let hole = 0; // zero bytes (holeBytes) not sent yet
       try {
         for await (const chunk of tar as AsyncIterable<Buffer>) {
           if (finished) return;
+          if (isHole(chunk)) {
+            if (size > 0) await send(batch, size);
+            [batch, size] = [[], 0];
+            hole += chunk.length;
+            if (hole >= MAX_HOLE) {
+              await sendHole(hole);
+              hole = 0;
+            }
+            continue;
+          }
+          if (hole > 0) {
+            await sendHole(hole);
+            hole = 0;
+          }
           batch.push(chunk);
           size += chunk.length;
           if (size < BATCH) continue;
@@ -119,6 +148,7 @@ function runJob(worker: Worker, tar: Readable, request: ExtractRequest): Promise
           batch = [];
           size = 0;
         }
+        if (hole > 0) await sendHole(hole);
         if (size > 0) await send(batch, size);
         if (!finished) worker.postMessage({ type: 'end' } satisfies ToWorker);
       } catch (err) {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
+import { holeBytes } from '../../lib/tar/zeros.js';
 import { deserializeError, extractLayer, serializeError } from './extract-layer.js';
 import type { FromWorker, ToWorker } from './extract-pool.js';
 
@@ -15,6 +16,9 @@ interface Job {
   owed: number;
 }
 
+/** A hole goes to the extractor as pieces of the shared zero buffer (writers skip those unread). */
+const HOLE_PIECE = 1 << 20;
+
 const port = parentPort;
 if (port === null) throw new Error('extract-worker.js runs as a worker thread');
 let job: Job | null = null;
@@ -28,6 +32,14 @@ port.on('message', (message: ToWorker) => {
       if (job === null) return; // the job failed already: the rest of its input is not needed
       const bytes = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength);
       if (job.input.push(bytes)) post({ type: 'ack', chunks: 1 });
+      else job.owed++;
+      break;
+    }
+    case 'hole': {
+      if (job === null) return;
+      let more = true;
+      for (let left = message.length; left > 0; left -= HOLE_PIECE) more = job.input.push(holeBytes(Math.min(HOLE_PIECE, left)));
+      if (more) post({ type: 'ack', chunks: 1 });
       else job.owed++;
       break;
     }

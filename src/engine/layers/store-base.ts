@@ -123,6 +123,7 @@ export abstract class DirLayerStore implements LayerStore {
       const umask = processUmask();
       const apply = { ...(await this.applyOptions(parent)), ...known, ...(umask === null ? {} : { umask }) };
       const { diffId, size, tarSize } = await extractInWorker(tar, { layerDir: tmp, apply, measureTree: this.measuresTree });
+      phase('layer', 'layer:extracted');
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
         throw invalid(`layer diff ID mismatch: expected ${expectedDiffId}, got ${diffId}`);
       }
