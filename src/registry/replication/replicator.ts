@@ -2,7 +2,8 @@
  * Runs replication: a push of a tag that an event rule matches queues an
  * execution for it (the push itself does not wait), a manual run queues one
  * for every matching tag of the project. Up to `parallel` executions run at
- * once (Harbor's job service runs replication jobs on a pool of workers), in
+ * once (replication.parallel in the registry's config, 4 by default; Harbor's
+ * job service runs replication jobs on a pool of workers), in
  * the order they were queued; each is tried up to MAX_ATTEMPTS times with a
  * growing pause, and its status is kept in the store for the API and the console.
  */
@@ -16,8 +17,13 @@ import { destinationName, type ReplicationRule, type Trigger } from './rules.js'
 import type { Execution, ReplicationStore } from './store.js';
 
 export const MAX_ATTEMPTS = 3;
-/** Executions running at once, by default. */
-export const PARALLEL_EXECUTIONS = 4;
+
+export interface ReplicatorOptions {
+  /** Executions running at once. */
+  parallel: number;
+  /** The pause before a second attempt (twice that before a third). */
+  retryDelayMs?: number;
+}
 
 export class Replicator {
   /** Executions queued, waiting for a free place. */
@@ -26,13 +32,17 @@ export class Replicator {
   /** Per rule: where on its target each blob is known to be, for cross-repository mounts. */
   private readonly known = new Map<string, Map<Digest, string>>();
 
+  private readonly parallel: number;
+  private readonly retryDelayMs: number;
+
   constructor(
     readonly store: ReplicationStore,
     private readonly registry: Registry,
     private readonly log: (message: string) => void,
-    private readonly retryDelayMs = 1000,
-    private readonly parallel = PARALLEL_EXECUTIONS,
+    options: ReplicatorOptions,
   ) {
+    this.parallel = options.parallel;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
     registry.events.on('push', (event: RegistryEvent) => {
       this.onPush(event).catch((err: unknown) => log(`replication: ${(err as Error).message}`));
     });
