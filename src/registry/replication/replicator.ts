@@ -6,6 +6,7 @@
  * job service runs replication jobs on a pool of workers), in
  * the order they were queued; each is tried up to MAX_ATTEMPTS times with a
  * growing pause, and its status is kept in the store for the API and the console.
+ * Executions a stop cut short are carried on at the next start.
  */
 import { randomBytes } from 'node:crypto';
 import type { Digest } from '../../lib/digest.js';
@@ -46,6 +47,10 @@ export class Replicator {
     registry.events.on('push', (event: RegistryEvent) => {
       this.onPush(event).catch((err: unknown) => log(`replication: ${(err as Error).message}`));
     });
+    // What the last run left pending or running goes first.
+    this.waiting.push(...store.unfinished());
+    if (this.waiting.length > 0) log(`replication: carrying on with ${this.waiting.length} executions the last run did not finish`);
+    this.startWaiting();
   }
 
   private async onPush(event: RegistryEvent): Promise<void> {
@@ -98,7 +103,9 @@ export class Replicator {
     execution.started = new Date().toISOString();
     await this.store.saveExecution();
     if (execution.trigger === 'manual' && rule) execution.artifacts = await this.matchingTags(rule);
-    while (rule && execution.attempts < MAX_ATTEMPTS) {
+    // One carried on after a restart gets at least one more attempt, whatever it had made.
+    const lastAttempt = Math.max(MAX_ATTEMPTS, execution.attempts + 1);
+    while (rule && execution.attempts < lastAttempt) {
       execution.attempts++;
       try {
         await this.copy(rule, execution);
@@ -109,7 +116,7 @@ export class Replicator {
         execution.error = (err as Error).message;
         this.log(`replication ${rule.name} (${execution.id}), attempt ${execution.attempts}: ${execution.error}`);
         await this.store.saveExecution();
-        if (execution.attempts < MAX_ATTEMPTS) await new Promise((r) => setTimeout(r, this.retryDelayMs * execution.attempts));
+        if (execution.attempts < lastAttempt) await new Promise((r) => setTimeout(r, this.retryDelayMs * execution.attempts));
       }
     }
     if (execution.status !== 'succeeded') {
