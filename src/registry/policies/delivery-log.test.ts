@@ -8,11 +8,19 @@ import type { Delivery } from './webhook-types.js';
 
 const delivery = (id: string, status: Delivery['status'] = 'succeeded'): Delivery => ({ id, event_type: 'PUSH_ARTIFACT', repository: 'p/r', tag: id, status, attempts: [] });
 
+/** Runs `fn` with a log file's path in a fresh directory, removed afterwards. */
+async function withLogFile(fn: (path: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-deliveries-'));
+  try {
+    await fn(join(dir, 'deliveries.json'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('webhook delivery log', () => {
-  it('keeps the newest deliveries per webhook, on disk, and shows unfinished ones as failed when reopened', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'berth-deliveries-'));
-    try {
-      const path = join(dir, 'deliveries.json');
+  it('keeps the newest deliveries per webhook, on disk, and shows unfinished ones as failed when reopened', () =>
+    withLogFile(async (path) => {
       const log = await DeliveryLog.open(path, () => undefined);
       for (let i = 1; i <= KEEP_PER_WEBHOOK + 3; i++) log.add('hook', delivery(`d${i}`));
       const pending = delivery('last', 'pending');
@@ -30,15 +38,10 @@ describe('webhook delivery log', () => {
       again.forget('hook');
       await again.flush();
       assert.equal(JSON.parse(await readFile(path, 'utf8')).deliveries.hook, undefined);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('keeps a pending delivery\'s body until it finishes, so that the next start carries on with it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'berth-deliveries-'));
-    try {
-      const path = join(dir, 'deliveries.json');
+  it('keeps a pending delivery\'s body until it finishes, so that the next start carries on with it', () =>
+    withLogFile(async (path) => {
       const log = await DeliveryLog.open(path, () => undefined);
       const pending = delivery('p1', 'pending');
       log.add('hook', pending, '{"type":"PUSH_ARTIFACT"}');
@@ -57,21 +60,13 @@ describe('webhook delivery log', () => {
       await again.flush();
       assert.deepEqual(JSON.parse(await readFile(path, 'utf8')).pending, {});
       assert.deepEqual((await DeliveryLog.open(path, () => undefined)).unfinished(), []);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('reads the history saved before pending bodies were kept', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'berth-deliveries-'));
-    try {
-      const path = join(dir, 'deliveries.json');
+  it('reads the history saved before pending bodies were kept', () =>
+    withLogFile(async (path) => {
       await writeFile(path, JSON.stringify({ hook: [delivery('old'), delivery('cut', 'pending')] }));
       const log = await DeliveryLog.open(path, () => undefined);
       assert.deepEqual(log.list('hook').map((d) => [d.id, d.status]), [['old', 'succeeded'], ['cut', 'failed']]);
       assert.deepEqual(log.unfinished(), []);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
