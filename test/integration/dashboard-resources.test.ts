@@ -198,10 +198,11 @@ describe('dashboard: networks and volumes with actions, CPU and memory of contai
 
   test('a container\'s processes and files and an image\'s history sort by every column and filter, on each host', async () => {
     for (const host of hosts) {
-      rig.onStop(() => void engine(host).docker(['rm', '-f', `procs-${host}`]));
+      rig.onStop(() => void engine(host).docker(['rm', '-f', `procs-${host}`, `files-${host}`]));
       rig.onStop(() => void engine(host).docker(['rmi', `hist-${host}:1`]));
       ok(engine(host).docker(['run', '-d', '--network', 'none', '--name', `procs-${host}`, 'bb:latest', 'sh', '-c', 'sleep 3600 & sleep 3601 & exec tail -f /dev/null']), 'run procs');
       ok(engine(host).docker(['commit', '-m', 'a filtered layer', `procs-${host}`, `hist-${host}:1`]), 'commit');
+      ok(engine(host).docker(['run', '-d', '--network', 'none', '--name', `files-${host}`, 'bb:latest', 'sleep', '3600']), 'run files');
     }
     const { context, page } = await rig.signIn();
     const keys = (table: string) => page.$$eval(`${table} tbody tr`, (r) => r.map((x) => (x as HTMLElement).dataset.key));
@@ -221,8 +222,14 @@ describe('dashboard: networks and volumes with actions, CPU and memory of contai
       await page.fill('#processes-filter', 'no such process');
       await page.waitForSelector('#process-table + .empty >> text="No processes match."');
       // Files: every column but the download links sorts; the filter keeps to the directory it was typed in.
+      await page.goto(`${rig.url}/#/containers`);
+      await page.click(`#container-table tbody tr[data-key="${host}/files-${host}"] td.col-name a`);
       await page.click('#files-panel summary');
-      await page.waitForSelector('#files-table tbody tr[data-key="etc"]');
+      // The listing reads the container's root through the archive API: slow on a loaded host, and an error is worth seeing.
+      const listed = await page.waitForSelector('#files-table tbody tr[data-key="etc"], #files-panel .error', { timeout: 90_000 }).catch((err: Error) => {
+        throw new Error(`${host}: the root of files-${host} was not listed: ${err.message}`);
+      });
+      assert.equal(await listed.getAttribute('data-key'), 'etc', `${host}: ${await listed.textContent()}`);
       assert.deepEqual(await checkSortable(page, '#files-table'), ['name', 'size', 'mode', 'mtime', 'target']);
       await page.fill('#files-filter', 'etc');
       await page.waitForFunction(() => document.querySelectorAll('#files-table tbody tr').length === 1);
