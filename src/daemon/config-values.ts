@@ -70,6 +70,7 @@ function checkRuntimes(where: string, key: string, value: unknown): DaemonConfig
 
 const CHECKS: Partial<Record<keyof DaemonConfig, Check>> = {
   hosts: stringList,
+  registryCertsDirs: stringList,
   labels: (where, key, value) => checkLabels(where, stringList(where, key, value) as string[]),
   defaultAddressPools: (where, key, value) => {
     const ok = Array.isArray(value) && value.every((p) => typeof p?.base === 'string' && Number.isInteger(p?.size));

@@ -60,3 +60,18 @@ test('daemon.json: hosts with TLS, graph as data-root, and a key given as a flag
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('registry certificates: dockerd\'s certs.d by default, --registry-certs-dir (repeatable) or "registry-certs-dirs" instead', async () => {
+  assert.deepEqual(DEFAULTS.registryCertsDirs, ['/etc/berth/certs.d', '/etc/docker/certs.d']);
+  assert.deepEqual(parseDaemonFlags(['--registry-certs-dir', '/a', '--registry-certs-dir=/b']).flags.registryCertsDirs, ['/a', '/b']);
+  const dir = await mkdtemp(join(tmpdir(), 'berth-config-'));
+  try {
+    const path = join(dir, 'daemon.json');
+    await writeFile(path, JSON.stringify({ 'registry-certs-dirs': ['/srv/certs.d'] }));
+    assert.deepEqual(mergeConfig({}, await readConfigFile(path, true)).registryCertsDirs, ['/srv/certs.d']);
+    await writeFile(path, JSON.stringify({ 'registry-certs-dirs': '/srv/certs.d' }));
+    await assert.rejects(readConfigFile(path, true), /"registry-certs-dirs" must be a list of strings/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

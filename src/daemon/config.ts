@@ -59,6 +59,12 @@ export interface DaemonConfig {
   insecureRegistries: string[];
   maxConcurrentDownloads: number;
   maxConcurrentUploads: number;
+  /**
+   * berth's own: where per-registry certificates are looked up, as dockerd's
+   * /etc/docker/certs.d/<host:port>/ (ca.crt, client.cert/client.key); the first
+   * directory holding a registry's folder wins.
+   */
+  registryCertsDirs: string[];
 }
 
 /** dockerd's -b none: no default bridge network ("bridge" is then an unknown network name). */
@@ -101,6 +107,7 @@ export const DEFAULTS: DaemonConfig = {
   insecureRegistries: [],
   maxConcurrentDownloads: 3,
   maxConcurrentUploads: 5,
+  registryCertsDirs: ['/etc/berth/certs.d', '/etc/docker/certs.d'],
 };
 
 /** daemon.json keys berthd implements, mapped to config fields. */
@@ -141,6 +148,7 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   'insecure-registries': 'insecureRegistries',
   'max-concurrent-downloads': 'maxConcurrentDownloads',
   'max-concurrent-uploads': 'maxConcurrentUploads',
+  'registry-certs-dirs': 'registryCertsDirs',
 };
 
 /** Reloadable on SIGHUP, as in dockerd (of the keys berthd has). */

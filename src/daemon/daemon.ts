@@ -177,19 +177,14 @@ async function listenAll(config: DaemonConfig, tls: ServerTls | undefined, handl
   return listeners;
 }
 
-/**
- * The registry client's settings. Per-registry CA certificates are read from
- * /etc/berth/certs.d and /etc/docker/certs.d, or from the directories listed
- * in BERTH_CERTS_DIRS (colon-separated; tests point it at their temp dirs).
- */
+/** The registry client's settings (per-registry certificates under registry-certs-dirs, dockerd's certs.d by default). */
 function registrySettings(config: DaemonConfig): RegistrySettings {
-  const certsDirs = process.env.BERTH_CERTS_DIRS ? process.env.BERTH_CERTS_DIRS.split(':').filter(Boolean) : ['/etc/berth/certs.d', '/etc/docker/certs.d'];
   return {
     mirrors: config.registryMirrors,
     insecureRegistries: config.insecureRegistries,
     maxConcurrentDownloads: config.maxConcurrentDownloads,
     maxConcurrentUploads: config.maxConcurrentUploads,
-    certsDirs,
+    certsDirs: config.registryCertsDirs,
   };
 }
 

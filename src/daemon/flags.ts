@@ -35,6 +35,8 @@ Options:
   -l, --log-level string           Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
       --log-opt map                Default log driver options for containers (default map[max-file:3 max-size:10m])
   -p, --pidfile string             Path to use for daemon PID file (default "${DEFAULTS.pidfile}")
+      --registry-certs-dir list    Where registries' certificates are, as <dir>/<host:port>/ca.crt, client.cert,
+                                   client.key (default [${DEFAULTS.registryCertsDirs.join(' ')}])
   -s, --storage-driver string      Storage driver to use (overlay2, vfs; default: overlay2 when the backing filesystem allows it)
       --tls                        Use TLS; implied by --tlsverify
       --tlscacert string           Trust certs signed only by this CA (default "${DEFAULTS.tlsCaCert}")
@@ -86,6 +88,7 @@ export function parseDaemonFlags(argv: string[]): ParsedFlags {
       bip: { type: 'string' },
       'fixed-cidr-v6': { type: 'string' },
       pidfile: { type: 'string', short: 'p' },
+      'registry-certs-dir': { type: 'string', multiple: true },
       'storage-driver': { type: 'string', short: 's' },
       tlscacert: { type: 'string' },
       tlscert: { type: 'string' },
@@ -114,6 +117,7 @@ export function parseDaemonFlags(argv: string[]): ParsedFlags {
   set('group', values.group);
   set('hosts', values.host);
   set('pidfile', values.pidfile);
+  set('registryCertsDirs', values['registry-certs-dir']);
   set('bridge', values.bridge);
   set('bip', values.bip);
   set('fixedCidrV6', values['fixed-cidr-v6']);

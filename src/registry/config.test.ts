@@ -77,6 +77,7 @@ describe('registry config', () => {
       adminPasswordFile: '/pw',
       tokenTtlSeconds: 60,
       allowPlainHttp: false,
+      replicationParallel: 4,
     });
     assert.equal(resolveConfig({ 'console.enabled': true }).console?.tokenTtlSeconds, 300);
     assert.equal(resolveConfig({}).console, undefined);
@@ -91,5 +92,14 @@ describe('registry config', () => {
     assert.throws(() => resolveConfig({ 'console.enabled': true, 'console.tokenrealm': 'https://x/"token' }), /invalid token realm/);
     assert.throws(() => resolveConfig({ 'console.enabled': true, 'console.tokenservice': 'a "b"' }), /invalid token service/);
     assert.throws(() => resolveConfig({ 'console.tokenrealm': 'https://x/t' }), /need --console/);
+  });
+  it('takes the number of replication executions run at once from replication.parallel (YAML, env, --replication-parallel)', async () => {
+    const yaml = await settingsFromYaml('console:\n  enabled: true\nreplication:\n  parallel: 2\n', 'config.yml');
+    assert.equal(resolveConfig(yaml).console?.replicationParallel, 2);
+    assert.equal(resolveConfig({ 'console.enabled': true, ...settingsFromEnv({ REGISTRY_REPLICATION_PARALLEL: '16' }) }).console?.replicationParallel, 16);
+    for (const bad of ['0', '65', '1.5', 'many']) {
+      assert.throws(() => resolveConfig({ 'console.enabled': true, 'replication.parallel': bad }), /invalid replication\.parallel/, bad);
+    }
+    assert.throws(() => resolveConfig({ 'replication.parallel': '2' }), /need --console/);
   });
 });

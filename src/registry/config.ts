@@ -15,8 +15,8 @@ export interface ServeConfig {
   deleteEnabled: boolean;
   tls?: { cert: string; key: string };
   auth?: { path: string; realm: string; allowPlainHttp: boolean };
-  /** --console: accounts, projects and token auth. */
-  console?: { adminPasswordFile?: string; tokenTtlSeconds: number; allowPlainHttp: boolean; tokenRealm?: string; tokenService?: string };
+  /** --console: accounts, projects and token auth; replicationParallel: replication executions run at once. */
+  console?: { adminPasswordFile?: string; tokenTtlSeconds: number; allowPlainHttp: boolean; tokenRealm?: string; tokenService?: string; replicationParallel: number };
   accessLog: boolean;
   /** proxy.remoteurl: the whole registry is a pull-through cache of this upstream. */
   proxy?: ProxyConfig;
@@ -36,6 +36,8 @@ export const DEFAULT_ROOT = '/var/lib/berth-registry';
 const DEFAULT_ADDR = ':5000';
 const DEFAULT_REALM = 'berth registry';
 const DEFAULT_TOKEN_EXPIRY_S = 300;
+export const DEFAULT_REPLICATION_PARALLEL = 4;
+const MAX_REPLICATION_PARALLEL = 64;
 
 /** Every key we understand, as distribution's dotted path, with its type. */
 const KEYS = {
@@ -67,6 +69,8 @@ const KEYS = {
   'console.tokenrealm': 'string',
   /** The `service` name of challenges and tokens (default "berth-registry"). */
   'console.tokenservice': 'string',
+  /** berth's own: how many replication executions run at once (Harbor's job workers; default 4). */
+  'replication.parallel': 'string',
 } as const;
 
 type Key = keyof typeof KEYS;
@@ -178,7 +182,7 @@ export function resolveConfig(s: Settings, authSelected = false): ServeConfig {
   const proxy = proxyConfig(s);
   if (proxy) config.proxy = proxy;
   if (s['console.enabled'] === true) config.console = consoleConfig(s, config);
-  else if (CONSOLE_ONLY.some((k) => s[k] !== undefined)) throw invalid('--admin-password-file, --token-expiry, --token-realm and --token-service need --console');
+  else if (CONSOLE_ONLY.some((k) => s[k] !== undefined)) throw invalid('--admin-password-file, --token-expiry, --token-realm, --token-service and --replication-parallel need --console');
   return config;
 }
 
@@ -187,9 +191,14 @@ function consoleConfig(s: Settings, config: ServeConfig): NonNullable<ServeConfi
   const expiry = String(s['console.tokenexpiry'] ?? DEFAULT_TOKEN_EXPIRY_S);
   if (!/^\d{1,7}$/.test(expiry) || Number(expiry) < 1) throw invalid(`invalid token expiry ${JSON.stringify(expiry)}: a number of seconds`);
   const file = s['console.adminpasswordfile'];
+  const parallel = String(s['replication.parallel'] ?? DEFAULT_REPLICATION_PARALLEL);
+  if (!/^\d{1,3}$/.test(parallel) || Number(parallel) < 1 || Number(parallel) > MAX_REPLICATION_PARALLEL) {
+    throw invalid(`invalid replication.parallel ${JSON.stringify(parallel)}: a number of executions from 1 to ${MAX_REPLICATION_PARALLEL}`);
+  }
   return {
     adminPasswordFile: file === undefined ? undefined : String(file),
     tokenTtlSeconds: Number(expiry),
+    replicationParallel: Number(parallel),
     allowPlainHttp: s['auth.htpasswd.allowplainhttp'] === true,
     ...optional('tokenRealm', tokenRealm(s['console.tokenrealm'])),
     ...optional('tokenService', tokenService(s['console.tokenservice'])),
@@ -200,7 +209,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-const CONSOLE_ONLY: Key[] = ['console.adminpasswordfile', 'console.tokenexpiry', 'console.tokenrealm', 'console.tokenservice'];
+const CONSOLE_ONLY: Key[] = ['console.adminpasswordfile', 'console.tokenexpiry', 'console.tokenrealm', 'console.tokenservice', 'replication.parallel'];
 
 /** An absolute http(s) URL: clients fetch tokens from it as it is written. */
 function tokenRealm(value: string | boolean | undefined): string | undefined {

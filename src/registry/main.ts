@@ -35,6 +35,8 @@ serve options:
       --token-realm URL      the token endpoint's public URL in challenges, for a registry
                              behind a proxy (default: http(s)://<Host header>/service/token)
       --token-service NAME   the service name in challenges and tokens (default berth-registry)
+      --replication-parallel N  replication executions run at once (default 4; YAML:
+                             replication.parallel)
 
 gc options:
       --root DIR             storage root
@@ -55,6 +57,7 @@ const VALUE_FLAGS: Record<string, keyof Settings | 'config'> = {
   '--token-expiry': 'console.tokenexpiry',
   '--token-realm': 'console.tokenrealm',
   '--token-service': 'console.tokenservice',
+  '--replication-parallel': 'replication.parallel',
 };
 const BOOLEAN_FLAGS: Record<string, [keyof Settings, boolean]> = {
   '--delete-enabled': ['storage.delete.enabled', true],

@@ -45,7 +45,7 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
   if (consoleAuth) {
     registry.quotaFor = projectQuota(consoleAuth.accounts);
     consoleAuth.gc = await GcService.open(registry, log);
-    consoleAuth.remote = await openRemoteServices(config.root, registry, log, expiry!);
+    consoleAuth.remote = await openRemoteServices(config.root, registry, log, expiry!, config.console!.replicationParallel);
     registry.tagGuard = (consoleAuth.policies = await openPolicies(config.root, registry, consoleAuth, log)).guard;
   }
   const listener = createRequestListener({

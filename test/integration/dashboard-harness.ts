@@ -71,6 +71,11 @@ export class DashboardRig {
   url = '';
   browser?: Browser;
   private dashboard?: ChildProcess;
+  /** berthd's registry certificates (--registry-certs-dir): <certsD>/<host:port>/ca.crt, as dockerd's /etc/docker/certs.d. */
+  get certsD(): string {
+    return join(this.dir, 'certs.d');
+  }
+
   /** Run on stop() before the engines go: what a test made on them. */
   private readonly cleanups: Array<() => void | Promise<void>> = [];
 
@@ -99,7 +104,9 @@ export class DashboardRig {
     this.certs = certs;
     const tcp = `127.0.0.1:${await freePort()}`;
     const tar = await busyboxRootfs();
-    this.berthd = await TestDaemon.start(['-H', `tcp://${tcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey, ...berthdArgs]);
+    await mkdir(this.certsD);
+    this.berthd = await TestDaemon.start(['-H', `tcp://${tcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey,
+      '--registry-certs-dir', this.certsD, ...berthdArgs]);
     this.dockerd = await ReferenceDockerd.start();
     ok(this.berthd.berth(['import', tar, 'bb:latest']), 'import into berthd');
     ok(this.dockerd.docker(['import', tar, 'bb:latest']), 'import into dockerd');

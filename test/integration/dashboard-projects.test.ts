@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DashboardRig, ok as must, recordRenders, SHOTS, skipDashboard } from './dashboard-harness.js';
 import { TestRegistry } from './registry-harness.js';
+import { makeServerCert } from './tls-certs.js';
 
 const TICKER = 'i=0; while true; do echo shop tick $i; i=$((i+1)); sleep 0.5; done';
 
@@ -198,6 +199,42 @@ describe('dashboard: compose projects, registries and files', { skip: skipDashbo
     // The CA (a certificate, not a secret) and the rest never go back to the browser: only that there is one.
     const listed = await page.evaluate(async () => (await fetch('/api/registries')).text());
     assert.ok(!listed.includes('BEGIN CERTIFICATE'), listed);
+    await context.close();
+  });
+
+  test('a tag pulled to berthd from a registry with a private CA: refused until berthd\'s certs.d holds the CA, then pulled', async () => {
+    assert.ok(registry, 'the registry of the tests before');
+    // On ::1, which no engine treats as insecure (127.0.0.0/8 is, and would skip verification).
+    const v6 = await makeServerCert(rig.certs!, 'registry-v6', 'IP:::1');
+    const secure = await TestRegistry.start(['--root', registry.root, '--addr', '[::1]:0', '--tls-cert', v6.cert, '--tls-key', v6.key]);
+    rig.onStop(() => secure.stop());
+    const image = `${secure.hostPort}/tools/bb:1.0`;
+    rig.onStop(() => void rig.berthd!.docker(['rmi', image]));
+    const { context, page } = await rig.signIn();
+    await page.click('nav >> text=Registries');
+    await page.click('#add-registry-panel summary');
+    await page.fill('#add-registry input[name=url]', secure.url);
+    await page.fill('#add-registry input[name=name]', 'secure-v6');
+    await page.fill('#add-registry textarea[name=ca]', await readFile(rig.certs!.ca, 'utf8'));
+    await page.click('#add-registry button[type=submit]');
+    await page.waitForSelector('#registry-table tbody tr[data-key="secure-v6"]');
+    await page.waitForSelector('#browse-title >> text="Browse secure-v6"');
+    await page.click('#repositories >> text="tools/bb"');
+    await page.click('#tags >> text="1.0"');
+    await page.selectOption('#pull-form select[name=host]', 'berth');
+    // The dashboard trusts the CA, but the engine does the pull: berthd does not know the CA yet.
+    await page.click('#pull-form button[type=submit]');
+    const refused = (await (await page.waitForSelector('#registry-pull-progress .error', { timeout: 60_000 })).textContent()) ?? '';
+    assert.match(refused, /x509: certificate signed by unknown authority/);
+    assert.equal(rig.berthd!.docker(['image', 'inspect', image]).code, 1, 'nothing pulled');
+    // dockerd's layout, read at each pull: <certs.d>/<host:port>/ca.crt.
+    await mkdir(join(rig.certsD, secure.hostPort));
+    await writeFile(join(rig.certsD, secure.hostPort, 'ca.crt'), await readFile(rig.certs!.ca));
+    await page.click('#pull-form button[type=submit]');
+    await page.waitForSelector(`#registry-pull-progress >> text="Status: Downloaded newer image for ${image}"`, { timeout: 60_000 });
+    assert.equal(await page.$('#registry-pull-progress .error'), null);
+    must(rig.berthd!.docker(['image', 'inspect', image]), 'the pulled image');
+    await page.screenshot({ path: join(SHOTS, 'registries-private-ca-pull.png'), fullPage: true });
     await context.close();
   });
 

@@ -240,7 +240,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
       assert.match((await page.textContent('#stats-pids')) ?? '', /^[1-9]\d*$/);
       await page.click('#processes-summary');
       await page.waitForSelector('#process-table td >> text="sleep 3600"');
-      const titles = await page.$$eval('#process-table th', (th) => th.map((t) => t.textContent));
+      const titles = await page.$$eval('#process-table th button.sort', (b) => b.map((t) => t.firstChild?.textContent));
       assert.ok(titles.includes('PID') && titles.includes('CMD'), titles.join(','));
     }
     // The screenshot for review: a container that does something (the ticker), with enough samples for the lines to show.

@@ -194,17 +194,12 @@ describe('TLS, certs.d and insecure registries (distribution 2.8 on ::1)', { ski
   let plain: { server: ChildServer; hostPort: string };
   const daemons: TestDaemon[] = [];
 
-  /** A daemon whose registry client reads CAs from `certsDir` (BERTH_CERTS_DIRS is read when berthd starts). */
+  /** A daemon whose registry client reads CAs from `certsDir` (--registry-certs-dir). */
   async function daemonWith(daemonJson: Record<string, unknown>, certsDir: string): Promise<TestDaemon> {
-    process.env.BERTH_CERTS_DIRS = certsDir;
-    try {
-      const daemon = await TestDaemon.start([], daemonJson);
-      daemons.push(daemon);
-      assert.equal(daemon.docker(['import', await busyboxRootfs(), 'bb:local']).code, 0);
-      return daemon;
-    } finally {
-      delete process.env.BERTH_CERTS_DIRS;
-    }
+    const daemon = await TestDaemon.start(['--registry-certs-dir', certsDir], daemonJson);
+    daemons.push(daemon);
+    assert.equal(daemon.docker(['import', await busyboxRootfs(), 'bb:local']).code, 0);
+    return daemon;
   }
 
   before(async () => {

@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -241,6 +241,47 @@ describe('registry policies with skopeo and raw pushes', { skip: existsSync(SKOP
     const bad = await must(api(registry, 'PUT', '/projects/pol/retention', { rules: [{ keep: 'latest', count: 0 }] }), 400);
     assert.match(bad.json().errors[0].message, /count/);
     await must(api(registry, 'POST', '/projects/pol/webhooks', { name: 'x', url: 'ftp://example/' }), 400);
+  });
+});
+
+describe('webhook deliveries across a registry restart', () => {
+  let registry: TestRegistry | undefined;
+  let receiver: Receiver;
+
+  before(async () => {
+    registry = await startRegistry();
+    receiver = await Receiver.start();
+  });
+  after(async () => {
+    await registry?.stop();
+    await receiver?.stop();
+  });
+
+  it('saves a delivery cut off by a stop and carries on with it after the start, from the attempt it had reached', async () => {
+    await must(api(registry!, 'POST', '/projects/pol/webhooks', { name: 'slow', url: receiver.url }), 201);
+    // The receiver fails until the registry is down: the delivery is between retries when it stops.
+    receiver.failures = Number.POSITIVE_INFINITY;
+    await registry!.pushImage('pol/app', 'v1', { headers: await bearer(registry!, 'repository:pol/app:pull,push') });
+    await until('the first attempt', () => receiver.received.length >= 1);
+    assert.equal(await registry!.terminate(), 0);
+    const saved = JSON.parse(await readFile(join(registry!.root, 'auth', 'webhook-deliveries.json'), 'utf8'));
+    const [cut] = Object.values(saved.deliveries as Record<string, Array<{ id: string; status: string; attempts: unknown[] }>>)[0]!;
+    assert.equal(cut!.status, 'pending');
+    // An attempt on its way when the registry stopped may have reached the receiver without being recorded.
+    const tried = cut!.attempts.length;
+    assert.ok(tried >= 1 && tried <= receiver.received.length, `${tried} attempts saved`);
+    assert.equal(JSON.parse(saved.pending[cut!.id]).event_data.resources[0].tag, 'v1', 'the body is kept with it');
+
+    receiver.failures = 0;
+    registry = await TestRegistry.start(['--console', '--delete-enabled'], { BERTH_REGISTRY_ADMIN_PASSWORD: ADMIN.password }, registry!.dir);
+    const hooks = await until('the delivery to succeed after the restart', async () => {
+      const list = (await must(api(registry!, 'GET', '/projects/pol/webhooks'), 200)).json();
+      return list[0].deliveries[0]?.status === 'succeeded' && list;
+    });
+    const attempts = hooks[0].deliveries[0].attempts.map((a: { status_code?: number }) => a.status_code);
+    assert.deepEqual(attempts, [...Array(tried).fill(500), 200], 'the attempts before the stop, then the one that got through');
+    assert.deepEqual(receiver.received.at(-1)!.body, receiver.received[0]!.body, 'the same payload');
+    assert.match(registry.log(), /carrying on with 1 deliveries the last run left unfinished/);
   });
 });
 

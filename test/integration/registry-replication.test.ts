@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -219,5 +219,68 @@ describe('registry replication', { skip }, () => {
       assert.equal(run.trigger, 'manual');
       assert.equal(run.status, 'succeeded', run.error);
     });
+  });
+});
+
+describe('replication.parallel, and executions carried on across a restart', () => {
+  let source: TestRegistry | undefined;
+  let target: TestRegistry | undefined;
+  const held = new Set<Socket>();
+  /** A target that takes connections and never answers: executions that reach it stay running. */
+  const silent = createServer((socket) => {
+    held.add(socket);
+    socket.on('close', () => held.delete(socket));
+  });
+  const admin = { authorization: basicAuth(ADMIN.user, ADMIN.password), 'content-type': 'application/json' };
+  const api = (method: string, path: string, body?: unknown): Promise<Response> =>
+    source!.request(method, `/api/v1${path}`, { headers: admin, body: body === undefined ? undefined : JSON.stringify(body) });
+
+  before(async () => {
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    source = await TestRegistry.start(['--console', '--replication-parallel', '2'], { BERTH_REGISTRY_ADMIN_PASSWORD: ADMIN.password });
+  });
+  const closeSilent = async () => {
+    for (const socket of held) socket.destroy();
+    if (silent.listening) await new Promise((r) => silent.close(r));
+  };
+  after(async () => {
+    await closeSilent();
+    await source?.stop();
+    await target?.stop();
+  });
+  let ruleId = '';
+
+  it('runs at most that many executions at once; the others wait as pending', async () => {
+    const token = await source!.request('GET', '/service/token?service=berth-registry&scope=repository:library/held:pull,push', { headers: { authorization: admin.authorization } });
+    assert.equal(token.status, 200, token.body.toString());
+    await source!.pushImage('library/held', 'v1', { headers: { Authorization: `Bearer ${token.json().token}` } });
+    const created = await api('POST', '/projects/library/replication/rules', {
+      name: 'to-silence', target: { url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` }, trigger: 'manual',
+    });
+    assert.equal(created.status, 201, created.body.toString());
+    const id = (ruleId = created.json().id);
+    for (let i = 0; i < 3; i++) assert.equal((await api('POST', `/projects/library/replication/rules/${id}/executions`)).status, 201);
+    // Two reach the target and hang there (30 s per try, three tries): the third is still waiting its turn.
+    await waitForValue('two executions at the target', async () => (held.size >= 2 ? true : undefined));
+    const statuses = ((await api('GET', `/projects/library/replication/executions?rule=${id}`)).json() as Array<{ status: string }>).map((e) => e.status).sort();
+    assert.deepEqual(statuses, ['pending', 'running', 'running']);
+    assert.equal(held.size, 2, 'no third connection');
+  });
+
+  it('carries on after a restart with the executions a stop cut short, running and pending alike', async () => {
+    assert.ok(ruleId, 'the rule of the test before');
+    const port = (silent.address() as AddressInfo).port;
+    assert.equal(await source!.terminate(), 0);
+    // The target answers now, on the address the rule names.
+    await closeSilent();
+    target = await TestRegistry.start(['--addr', `127.0.0.1:${port}`]);
+    source = await TestRegistry.start(['--console', '--replication-parallel', '2'], { BERTH_REGISTRY_ADMIN_PASSWORD: ADMIN.password }, source!.dir);
+    const done = await waitForValue('the three executions to finish', async () => {
+      const list = (await api('GET', `/projects/library/replication/executions?rule=${ruleId}`)).json() as Array<{ status: string; attempts: number }>;
+      return list.every((e) => e.status === 'succeeded' || e.status === 'failed') ? list : undefined;
+    }, 60_000);
+    assert.deepEqual(done.map((e) => e.status), ['succeeded', 'succeeded', 'succeeded']);
+    assert.match(source.log(), /carrying on with 3 executions the last run did not finish/);
+    assert.equal((await target.request('HEAD', '/v2/library/held/manifests/v1')).status, 200, 'the tag is on the target');
   });
 });

@@ -59,6 +59,13 @@ export async function makeCerts(dir: string): Promise<CertSet> {
   };
 }
 
+/** One more server certificate from `set`'s CA, for `san` (e.g. "IP:::1"); returns its certificate and key files. */
+export async function makeServerCert(set: CertSet, name: string, san: string): Promise<{ cert: string; key: string }> {
+  await openssl(set.dir, ['genrsa', '-out', `${name}-key.pem`, '2048']);
+  await makeCert(set.dir, 'ca', name, '/CN=localhost', `subjectAltName = ${san}\nextendedKeyUsage = serverAuth\n`, 365, `${name}-key.pem`);
+  return { cert: join(set.dir, `${name}.pem`), key: join(set.dir, `${name}-key.pem`) };
+}
+
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,13 +1,15 @@
 /**
  * A container's files, directory by directory, through the archive API
  * (the server lists a directory from its tar headers): open a directory or
- * a link to one, download a file or a whole directory (as tar).
+ * a link to one, download a file or a whole directory (as tar). The
+ * listing sorts by any column and filters by name, mode or link target.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { DirectoryListing, FileEntry } from '../shared/extra-types.js';
 import { api, errorText } from './api.js';
 import { ago, bytes, isoTime } from './format.js';
-import { DataTable, type Column } from './table.js';
+import { FilterBox } from './fields.js';
+import { DataTable, filterRows, type Column } from './table.js';
 import './views.css';
 
 const join = (dir: string, name: string) => (dir === '/' ? `/${name}` : `${dir}/${name}`);
@@ -33,8 +35,11 @@ function Files({ base }: { base: string }) {
   const [listing, setListing] = useState<DirectoryListing | undefined>(undefined);
   const [error, setError] = useState('');
   const [typed, setTyped] = useState('/');
+  const [query, setQuery] = useState('');
   useEffect(() => {
     setError('');
+    // A filter is about the directory it was typed in.
+    setQuery('');
     api<DirectoryListing>('GET', `${base}/files?path=${encodeURIComponent(path)}`).then(
       (l) => { setListing(l); setTyped(l.path); },
       (err) => setError(errorText(err)),
@@ -54,13 +59,15 @@ function Files({ base }: { base: string }) {
     { key: 'mtime', label: 'Modified', value: (f) => f.mtime, render: (f) => (f.mtime > 0 ? <time dateTime={isoTime(f.mtime)} title={isoTime(f.mtime)}>{ago(f.mtime)}</time> : '') },
     { key: 'target', label: 'Link to', value: (f) => f.linkTarget ?? '', render: (f) => (f.linkTarget ? <code>{f.linkTarget}</code> : '') },
     {
-      key: 'download', label: 'Download',
+      key: 'actions', label: 'Download',
       render: (f) => (f.type === 'file' || f.type === 'dir'
         ? <a class="button" href={download(join(shown, f.name))} download aria-label={`Download ${f.name}${f.type === 'dir' ? ' as tar' : ''}`}>{f.type === 'dir' ? 'tar' : 'file'}</a>
         : ''),
     },
   ];
   const parts = shown.split('/').filter(Boolean);
+  const entries = listing?.entries ?? [];
+  const rows = filterRows(entries, columns, query);
   return (
     <div>
       <div class="toolbar">
@@ -80,9 +87,14 @@ function Files({ base }: { base: string }) {
         </form>
         <a class="button" id="files-download-dir" href={download(shown)} download>Download this directory (tar)</a>
       </div>
+      <div class="toolbar">
+        <FilterBox id="files-filter" label="Filter files" value={query} onChange={setQuery} />
+        <span class="dim" id="files-count">{rows.length} of {entries.length}</span>
+      </div>
       {error && <p class="error" role="alert">{error}</p>}
       {listing?.truncated && <p class="dim">Only the first {listing.entries.length} entries are shown.</p>}
-      <DataTable id="files-table" caption={`Files in ${shown}`} rows={listing?.entries ?? []} columns={columns} rowKey={(f) => f.name} initialSort={{ key: 'name' }} empty="Empty directory." />
+      <DataTable id="files-table" caption={`Files in ${shown}`} rows={rows} columns={columns} rowKey={(f) => f.name} initialSort={{ key: 'name' }}
+        empty={entries.length ? 'No files match.' : 'Empty directory.'} />
     </div>
   );
 }

@@ -7,7 +7,8 @@ import { ago, bytes, isoTime } from './format.js';
 import { useNotify } from './notices.js';
 import { postProgress, ProgressView } from './progress.js';
 import { shortId } from './resources.js';
-import { DataTable, type Column } from './table.js';
+import { FilterBox } from './fields.js';
+import { DataTable, filterRows, type Column } from './table.js';
 
 type Row = HistoryRow & { n: number };
 
@@ -27,6 +28,8 @@ export function ImagePanel({ image, canAct, onChanged, onClose }: { image: Image
   const title = `${image.tags.join(', ') || shortId(image.id)} on ${image.host}`;
   const [history, setHistory] = useState<Row[]>([]);
   const [error, setError] = useState('');
+  const [query, setQuery] = useState('');
+  const shownHistory = filterRows(history, HISTORY, query);
   useEffect(() => {
     api<HistoryRow[]>('GET', `${path}/history`).then((h) => setHistory(h.map((x, n) => ({ ...x, n: n + 1 }))), (err) => setError(errorText(err)));
   }, [path, image.tags.join(' ')]);
@@ -39,9 +42,13 @@ export function ImagePanel({ image, canAct, onChanged, onClose }: { image: Image
       {canAct && <TagForm path={path} onChanged={onChanged} />}
       {canAct && image.tags.length > 0 && <PushForm base={base} tags={image.tags} />}
       {canAct && <RemoveForm base={base} image={image} onChanged={onChanged} />}
-      <h3 id="history-title">History</h3>
+      <div class="toolbar">
+        <h3 id="history-title">History <span class="dim">({shownHistory.length} of {history.length})</span></h3>
+        <FilterBox id="history-filter" label="Filter the history" value={query} onChange={setQuery} />
+      </div>
       {error && <p class="error" role="alert">{error}</p>}
-      <DataTable id="history-table" caption={`History of ${title}`} rows={history} columns={HISTORY} rowKey={(h) => String(h.n)} initialSort={{ key: 'n' }} />
+      <DataTable id="history-table" caption={`History of ${title}`} rows={shownHistory} columns={HISTORY} rowKey={(h) => String(h.n)} initialSort={{ key: 'n' }}
+        empty={history.length ? 'No layers match.' : undefined} />
     </section>
   );
 }

@@ -4,8 +4,9 @@
  * is too), kept in <root>/auth/webhook-deliveries.json so that it outlives
  * a restart (Harbor keeps its job log in its database). Changes are written
  * in the background, coalesced: a burst of attempts makes one or two writes.
- * Deliveries the registry stopped in the middle of are shown as failed,
- * since nothing will retry them.
+ * A delivery still trying is saved with the body it sends, so that the
+ * next start carries on with it (unfinished()); one saved without its body
+ * (by an older registry) is shown as failed, since nothing can retry it.
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../lib/atomic.js';
@@ -14,6 +15,19 @@ import type { Delivery } from './webhook-types.js';
 
 export const KEEP_PER_WEBHOOK = 20;
 
+/** A delivery that has not finished, with what it sends. */
+export interface Unfinished {
+  hookId: string;
+  delivery: Delivery;
+  body: string;
+}
+
+/** The file: the history per webhook, and the bodies of the deliveries still trying, by delivery id. */
+interface Saved {
+  deliveries: Record<string, Delivery[]>;
+  pending: Record<string, string>;
+}
+
 export class DeliveryLog {
   private writing: Promise<void> | undefined;
   private again = false;
@@ -21,25 +35,31 @@ export class DeliveryLog {
   private constructor(
     private readonly path: string | undefined,
     private readonly history: Map<string, Delivery[]>,
+    /** The bodies of pending deliveries, by delivery id. */
+    private readonly bodies: Map<string, string>,
     private readonly log: (line: string) => void,
   ) {}
 
   /** Kept in memory only (tests of the sender). */
   static inMemory(): DeliveryLog {
-    return new DeliveryLog(undefined, new Map(), () => undefined);
+    return new DeliveryLog(undefined, new Map(), new Map(), () => undefined);
   }
 
   /** Loaded from and saved to `path`. */
   static async open(path: string, log: (line: string) => void): Promise<DeliveryLog> {
+    const saved = await load(path, log);
+    const bodies = new Map(Object.entries(saved.pending).filter(([, body]) => typeof body === 'string'));
     const history = new Map<string, Delivery[]>();
-    for (const [hook, list] of Object.entries(await load(path, log))) {
-      if (Array.isArray(list)) history.set(hook, list.slice(0, KEEP_PER_WEBHOOK).map(interrupted));
+    for (const [hook, list] of Object.entries(saved.deliveries)) {
+      if (Array.isArray(list)) history.set(hook, list.slice(0, KEEP_PER_WEBHOOK).map((d) => (bodies.has(d.id) ? d : interrupted(d))));
     }
-    return new DeliveryLog(path, history, log);
+    return new DeliveryLog(path, history, bodies, log);
   }
 
-  add(hookId: string, delivery: Delivery): void {
+  /** Records a new delivery; a pending one with the `body` it sends, to be carried on after a restart. */
+  add(hookId: string, delivery: Delivery, body?: string): void {
     this.history.set(hookId, [delivery, ...(this.history.get(hookId) ?? [])].slice(0, KEEP_PER_WEBHOOK));
+    if (delivery.status === 'pending' && body !== undefined) this.bodies.set(delivery.id, body);
     this.changed();
   }
 
@@ -47,11 +67,19 @@ export class DeliveryLog {
     return this.history.get(hookId) ?? [];
   }
 
+  /** The deliveries a previous run left pending, with their bodies. */
+  unfinished(): Unfinished[] {
+    return [...this.history].flatMap(([hookId, list]) =>
+      list.filter((d) => d.status === 'pending' && this.bodies.has(d.id)).map((delivery) => ({ hookId, delivery, body: this.bodies.get(delivery.id)! })),
+    );
+  }
+
   forget(hookId: string): void {
+    for (const d of this.history.get(hookId) ?? []) this.bodies.delete(d.id);
     if (this.history.delete(hookId)) this.changed();
   }
 
-  /** A delivery in the log was changed in place (an attempt, its outcome): save soon. */
+  /** A delivery in the log was changed in place (an attempt, its outcome): save soon. A finished one no longer needs its body. */
   changed(): void {
     if (!this.path) return;
     if (this.writing) {
@@ -73,19 +101,27 @@ export class DeliveryLog {
   }
 
   private async write(): Promise<void> {
-    const text = `${JSON.stringify(Object.fromEntries(this.history))}\n`;
-    await writeFileAtomic(this.path!, text, 0o600).catch((err: unknown) => this.log(`error: saving webhook deliveries: ${(err as Error).message}`));
+    const pending = this.unfinished();
+    // Bodies of deliveries that finished, or left the history, are dropped.
+    const keep = new Set(pending.map((u) => u.delivery.id));
+    for (const id of this.bodies.keys()) if (!keep.has(id)) this.bodies.delete(id);
+    const saved: Saved = { deliveries: Object.fromEntries(this.history), pending: Object.fromEntries(pending.map((u) => [u.delivery.id, u.body])) };
+    await writeFileAtomic(this.path!, `${JSON.stringify(saved)}\n`, 0o600).catch((err: unknown) => this.log(`error: saving webhook deliveries: ${(err as Error).message}`));
   }
 }
 
-async function load(path: string, log: (line: string) => void): Promise<Record<string, Delivery[]>> {
+async function load(path: string, log: (line: string) => void): Promise<Saved> {
   try {
     const saved = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    return typeof saved === 'object' && saved !== null ? (saved as Record<string, Delivery[]>) : {};
+    if (typeof saved !== 'object' || saved === null) return { deliveries: {}, pending: {} };
+    const s = saved as Partial<Saved>;
+    // Before pending bodies were kept, the file was the history alone.
+    if (typeof s.deliveries !== 'object' || s.deliveries === null) return { deliveries: saved as Record<string, Delivery[]>, pending: {} };
+    return { deliveries: s.deliveries, pending: typeof s.pending === 'object' && s.pending !== null ? s.pending : {} };
   } catch (err) {
     // A history that cannot be read is not worth refusing to start for: it starts again, empty.
     if (!isMissing(err)) log(`warning: ignoring unreadable ${path}: ${(err as Error).message}`);
-    return {};
+    return { deliveries: {}, pending: {} };
   }
 }
 

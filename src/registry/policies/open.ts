@@ -12,5 +12,7 @@ export async function openPolicies(root: string, registry: Registry, auth: Conso
   const deliveries = await DeliveryLog.open(join(root, 'auth', 'webhook-deliveries.json'), log);
   const service = new PolicyService(store, new WebhookSender(DEFAULT_BACKOFF_MS, deliveries), registry, auth.accounts, auth.audit, log);
   service.scheduler.arm();
+  const resumed = service.sender.resume((id) => service.webhook(id));
+  if (resumed > 0) log(`webhooks: carrying on with ${resumed} deliveries the last run left unfinished`);
   return service;
 }

@@ -17,7 +17,7 @@ import { isImmutable } from './immutability.js';
 import { runRetention } from './retention-run.js';
 import { RetentionScheduler } from './retention-schedule.js';
 import type { PolicyStore, ProjectPolicies, RetentionReport } from './store.js';
-import type { EventType, WebhookPayload } from './webhook-types.js';
+import type { EventType, WebhookConfig, WebhookPayload } from './webhook-types.js';
 import type { WebhookSender } from './webhooks.js';
 
 /** The audit log's name for deletes that retention made (":" cannot be in a user name). */
@@ -57,6 +57,15 @@ export class PolicyService {
   policies(project: string): ProjectPolicies | undefined {
     const record = this.accounts.project(project);
     return record && this.store.get(project, record.created);
+  }
+
+  /** A webhook of any project that exists, by its id. */
+  webhook(id: string): WebhookConfig | undefined {
+    for (const project of this.store.projects()) {
+      const hook = this.policies(project)?.webhooks.find((h) => h.id === id);
+      if (hook) return hook;
+    }
+    return undefined;
   }
 
   update(project: string, fn: (p: ProjectPolicies) => void): Promise<ProjectPolicies> {

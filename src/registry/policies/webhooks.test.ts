@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseWebhook, type WebhookPayload } from './webhook-types.js';
+import { parseWebhook, type Delivery, type WebhookPayload } from './webhook-types.js';
+import { DeliveryLog } from './delivery-log.js';
 import { WebhookSender } from './webhooks.js';
 
 const payload: WebhookPayload = {
@@ -59,6 +60,37 @@ describe('webhook deliveries', () => {
     assert.equal(delivery.status, 'failed');
     assert.equal(delivery.attempts.length, 3);
     assert.match(delivery.attempts[0]!.error!, /ECONNREFUSED/);
+  });
+
+  it('carries on with a delivery a previous run left pending, from the attempt it had reached; fails one whose webhook is gone', async () => {
+    const seen: unknown[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push(JSON.parse(body));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const hook = { id: 'h3', created: '', ...parseWebhook({ name: 'ci', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }) };
+      const log = DeliveryLog.inMemory();
+      const cut: Delivery = { id: 'd1', event_type: 'PUSH_ARTIFACT', repository: 'p/r', tag: 'v1', status: 'pending', attempts: [{ time: 'then', status_code: 502 }] };
+      const orphan: Delivery = { ...cut, id: 'd2', attempts: [] };
+      log.add('h3', cut, JSON.stringify(payload));
+      log.add('gone', orphan, JSON.stringify(payload));
+      const sender = new WebhookSender([5, 5], log);
+      assert.equal(sender.resume((id) => (id === 'h3' ? hook : undefined)), 2);
+      await until(() => cut.status !== 'pending');
+      assert.equal(cut.status, 'succeeded');
+      assert.deepEqual(cut.attempts.map((a) => a.status_code), [502, 200]);
+      assert.deepEqual(seen, [payload]);
+      assert.equal(orphan.status, 'failed');
+      assert.match(orphan.attempts[0]!.error!, /webhook was removed/);
+    } finally {
+      server.close();
+    }
   });
 
   it('accepts only plain http(s) URLs and known events', () => {

@@ -4,6 +4,8 @@
  * nor fails because of one). A delivery is retried after a failure (no
  * answer, or a status other than 2xx) with growing pauses, and its attempts
  * are kept, the last few per webhook, for the API and console (delivery-log.ts).
+ * A delivery still trying when the registry stops is saved with its body and
+ * carried on at the next start (resume()), from the attempt it had reached.
  * No redirects are followed: the receiver is the URL that was configured.
  */
 import { randomBytes } from 'node:crypto';
@@ -40,11 +42,30 @@ export class WebhookSender {
       delivery.status = 'failed';
       delivery.attempts.push({ time: new Date().toISOString(), error: 'too many deliveries in flight; dropped' });
     }
-    this.history.add(hook.id, delivery);
+    const body = JSON.stringify(payload);
+    this.history.add(hook.id, delivery, body);
     if (delivery.status === 'failed') return delivery;
-    this.inFlight++;
-    void this.deliver(hook, Buffer.from(JSON.stringify(payload)), delivery).finally(() => this.inFlight--);
+    this.start(hook, body, delivery);
     return delivery;
+  }
+
+  /**
+   * Carries on with the deliveries a previous run left pending: each goes
+   * to its webhook as configured now, or fails if the webhook is gone.
+   */
+  resume(webhook: (id: string) => WebhookConfig | undefined): number {
+    const unfinished = this.history.unfinished();
+    for (const { hookId, delivery, body } of unfinished) {
+      const hook = webhook(hookId);
+      if (hook) {
+        this.start(hook, body, delivery);
+        continue;
+      }
+      delivery.status = 'failed';
+      delivery.attempts.push({ time: new Date().toISOString(), error: 'the webhook was removed before the delivery finished' });
+      this.history.changed();
+    }
+    return unfinished.length;
   }
 
   deliveries(hookId: string): Delivery[] {
@@ -55,8 +76,14 @@ export class WebhookSender {
     this.history.forget(hookId);
   }
 
+  private start(hook: WebhookConfig, body: string, delivery: Delivery): void {
+    this.inFlight++;
+    void this.deliver(hook, Buffer.from(body), delivery).finally(() => this.inFlight--);
+  }
+
+  /** Attempts until one succeeds or the pauses run out; a resumed delivery goes on from the attempts it made. */
   private async deliver(hook: WebhookConfig, body: Buffer, delivery: Delivery): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = delivery.attempts.length; ; attempt++) {
       const result = await post(hook, body);
       delivery.attempts.push({ time: new Date().toISOString(), ...result });
       const ok = result.status_code !== undefined && result.status_code >= 200 && result.status_code < 300;

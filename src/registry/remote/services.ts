@@ -18,10 +18,16 @@ export interface RemoteServices {
   replication: Replicator;
 }
 
-export async function openRemoteServices(root: string, registry: Registry, log: (message: string) => void, expiry: CacheExpiry): Promise<RemoteServices> {
+export async function openRemoteServices(
+  root: string,
+  registry: Registry,
+  log: (message: string) => void,
+  expiry: CacheExpiry,
+  replicationParallel: number,
+): Promise<RemoteServices> {
   return {
     proxies: await ProjectProxies.open(root, log, expiry),
-    replication: new Replicator(await ReplicationStore.open(root), registry, log),
+    replication: new Replicator(await ReplicationStore.open(root), registry, log, { parallel: replicationParallel }),
   };
 }
 

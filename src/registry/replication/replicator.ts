@@ -2,9 +2,11 @@
  * Runs replication: a push of a tag that an event rule matches queues an
  * execution for it (the push itself does not wait), a manual run queues one
  * for every matching tag of the project. Up to `parallel` executions run at
- * once (Harbor's job service runs replication jobs on a pool of workers), in
+ * once (replication.parallel in the registry's config, 4 by default; Harbor's
+ * job service runs replication jobs on a pool of workers), in
  * the order they were queued; each is tried up to MAX_ATTEMPTS times with a
  * growing pause, and its status is kept in the store for the API and the console.
+ * Executions a stop cut short are carried on at the next start.
  */
 import { randomBytes } from 'node:crypto';
 import type { Digest } from '../../lib/digest.js';
@@ -16,8 +18,13 @@ import { destinationName, type ReplicationRule, type Trigger } from './rules.js'
 import type { Execution, ReplicationStore } from './store.js';
 
 export const MAX_ATTEMPTS = 3;
-/** Executions running at once, by default. */
-export const PARALLEL_EXECUTIONS = 4;
+
+export interface ReplicatorOptions {
+  /** Executions running at once. */
+  parallel: number;
+  /** The pause before a second attempt (twice that before a third). */
+  retryDelayMs?: number;
+}
 
 export class Replicator {
   /** Executions queued, waiting for a free place. */
@@ -26,16 +33,24 @@ export class Replicator {
   /** Per rule: where on its target each blob is known to be, for cross-repository mounts. */
   private readonly known = new Map<string, Map<Digest, string>>();
 
+  private readonly parallel: number;
+  private readonly retryDelayMs: number;
+
   constructor(
     readonly store: ReplicationStore,
     private readonly registry: Registry,
     private readonly log: (message: string) => void,
-    private readonly retryDelayMs = 1000,
-    private readonly parallel = PARALLEL_EXECUTIONS,
+    options: ReplicatorOptions,
   ) {
+    this.parallel = options.parallel;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
     registry.events.on('push', (event: RegistryEvent) => {
       this.onPush(event).catch((err: unknown) => log(`replication: ${(err as Error).message}`));
     });
+    // What the last run left pending or running goes first.
+    this.waiting.push(...store.unfinished());
+    if (this.waiting.length > 0) log(`replication: carrying on with ${this.waiting.length} executions the last run did not finish`);
+    this.startWaiting();
   }
 
   private async onPush(event: RegistryEvent): Promise<void> {
@@ -88,7 +103,9 @@ export class Replicator {
     execution.started = new Date().toISOString();
     await this.store.saveExecution();
     if (execution.trigger === 'manual' && rule) execution.artifacts = await this.matchingTags(rule);
-    while (rule && execution.attempts < MAX_ATTEMPTS) {
+    // One carried on after a restart gets at least one more attempt, whatever it had made.
+    const lastAttempt = Math.max(MAX_ATTEMPTS, execution.attempts + 1);
+    while (rule && execution.attempts < lastAttempt) {
       execution.attempts++;
       try {
         await this.copy(rule, execution);
@@ -99,7 +116,7 @@ export class Replicator {
         execution.error = (err as Error).message;
         this.log(`replication ${rule.name} (${execution.id}), attempt ${execution.attempts}: ${execution.error}`);
         await this.store.saveExecution();
-        if (execution.attempts < MAX_ATTEMPTS) await new Promise((r) => setTimeout(r, this.retryDelayMs * execution.attempts));
+        if (execution.attempts < lastAttempt) await new Promise((r) => setTimeout(r, this.retryDelayMs * execution.attempts));
       }
     }
     if (execution.status !== 'succeeded') {

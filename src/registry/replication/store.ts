@@ -46,11 +46,19 @@ export class ReplicationStore {
   static async open(root: string): Promise<ReplicationStore> {
     const path = join(root, 'replication', 'state.json');
     const state = await readSecretFile<State>(path, { rules: [], executions: [] });
-    // Executions cut short by a stop never finish: say so rather than show them running forever.
+    // Executions cut short by a stop wait again, to be carried on by the replicator (unfinished()).
     for (const e of state.executions) {
-      if (e.status === 'pending' || e.status === 'running') Object.assign(e, { status: 'failed', error: 'the registry stopped before it finished', ended: new Date().toISOString() });
+      if (e.status === 'running') {
+        Object.assign(e, { status: 'pending', error: 'the registry stopped before it finished; carried on after the restart' });
+        delete e.started;
+      }
     }
     return new ReplicationStore(path, state);
+  }
+
+  /** The executions waiting to run, oldest first (after a restart: those the last run did not finish). */
+  unfinished(): Execution[] {
+    return this.state.executions.filter((e) => e.status === 'pending').reverse();
   }
 
   rules(project?: string): ReplicationRule[] {
