@@ -3,7 +3,8 @@
  * mknod, the l*xattr family, statfs, a socket made inside a network
  * namespace, pipe2, dup, a SOCK_SEQPACKET connect and a reader for it,
  * lseek with SEEK_DATA / SEEK_HOLE, a splice(2) relay between two TCP
- * sockets, and, off the main thread, spawning a process and umount2).
+ * sockets, a sealed memfd copy of a file, and, off the main thread, spawning
+ * a process and umount2).
  * Each function is a thin synchronous
  * wrapper: argument checking, one syscall, and errno turned into a JS Error
  * shaped like Node's own system errors (.code = "EPERM", .errno, .syscall,
@@ -29,7 +30,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
@@ -1201,6 +1204,51 @@ static napi_value js_umount2_async(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- sealed_copy -------------------------------------------------------------- */
+
+/*
+ * sealedCopy(path): a copy of the file in a memfd sealed against any change
+ * (write, grow, shrink, further seals), returned as a close-on-exec fd. For
+ * runc: every `runc init` copies runc's 8 MB into such a memfd and re-executes
+ * itself from it unless /proc/self/exe already is one (runc's defence against
+ * CVE-2019-5736, libcontainer/nsenter/cloned_binary.c), so running runc from a
+ * sealed copy made once saves that copy and one exec on every container start.
+ */
+static napi_value js_sealed_copy(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  char *path = NULL;
+  if (!get_string(env, argv[0], 0, "path", &path)) return NULL;
+  int src = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  int fd = -1, err = 0;
+  const char *syscall = "open";
+  if (src < 0) {
+    err = errno;
+  } else if (fstat(src, &st) != 0) {
+    err = errno, syscall = "fstat";
+  } else if ((fd = memfd_create("berth-sealed-copy", MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0) {
+    err = errno, syscall = "memfd_create";
+  } else {
+    off_t offset = 0;
+    while (err == 0 && offset < st.st_size) {
+      ssize_t n = sendfile(fd, src, &offset, (size_t)(st.st_size - offset));
+      if (n < 0 && errno != EINTR) err = errno, syscall = "sendfile";
+      else if (n == 0) err = EIO, syscall = "sendfile"; /* the file shrank under us */
+    }
+    if (err == 0 && fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) err = errno, syscall = "fcntl";
+  }
+  if (src >= 0) close(src);
+  if (err != 0) {
+    if (fd >= 0) close(fd);
+    throw_errno(env, err, syscall, path);
+  } else {
+    napi_create_int32(env, fd, &result);
+  }
+  free(path);
+  return result;
+}
+
 /* ---- module --------------------------------------------------------------- */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -1225,6 +1273,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"spliceRelay", NULL, js_splice_relay, NULL, NULL, NULL, napi_enumerable, NULL},
       {"spawn", NULL, js_spawn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"umount2Async", NULL, js_umount2_async, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sealedCopy", NULL, js_sealed_copy, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

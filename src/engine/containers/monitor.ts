@@ -98,9 +98,12 @@ export class ContainerMonitor {
       const detached = this.ctx.deps.networks.detach(id)
         .catch((err) => this.ctx.deps.log('warn', `network teardown of ${id}: ${(err as Error).message}`))
         .then(() => phase(id, 'exit:network-detached'));
-      await this.ctx.rootfs.release(id);
-      unmountShareableShm(this.ctx.deps.store.dirOf(id));
-      phase(id, 'exit:rootfs-released');
+      // The rootfs's unmount also goes beside the runtime's deletion: neither needs the other.
+      const released = this.ctx.rootfs.release(id).then(() => {
+        unmountShareableShm(this.ctx.deps.store.dirOf(id));
+        phase(id, 'exit:rootfs-released');
+      });
+      released.catch(() => undefined); // awaited below
       autoRemove = !decision.restart && !!c.hostConfig.AutoRemove;
       // An --rm container's record is deleted right after (or saved as dead if that fails): no write of
       // a state about to go. A berthd that dies in between finds the exit again when it recovers.
@@ -111,6 +114,7 @@ export class ContainerMonitor {
       // state that recovery deletes (recovery.ts). An --rm container's removal deletes it.
       if (autoRemove) await this.deleteRuntime(id);
       await detached;
+      await released;
     });
     this.ctx.publish('die', c, { exitCode: String(exit.exitCode) });
     if (exit.oomKilled) this.ctx.publish('oom', c);

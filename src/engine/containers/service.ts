@@ -7,7 +7,7 @@ import { allDone } from '../../lib/all-done.js';
 import type { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Attachment, ContainerFacts } from '../network/types.js';
+import type { ContainerFacts } from '../network/types.js';
 import { PendingAttachments, liveStreams } from './attachers.js';
 import { ContainerContext, type ContainerServiceDeps } from './context.js';
 import { createEtcPlaceholders, rewriteNetworkFiles, setupEtcFiles } from './etc-files.js';
@@ -204,27 +204,32 @@ export class LocalContainerService implements ContainerService {
     const { runtime } = this.deps;
     const rootfs = this.ctx.rootfsOf(c.id);
     let letGo: (() => Promise<void>) | undefined;
-    let attached: Promise<Attachment> | undefined;
+    let prepared: Promise<unknown> | undefined;
     try {
       checkLogValues(c.hostConfig.LogConfig);
       const joined = await joinedNamespaces(c, { find: (id) => this.deps.store.find(id), dirOf: (id) => this.deps.store.dirOf(id) });
       phase(c.id, 'start:begin');
-      // The sandbox (netns, veths: `ip` spawns) is built while the rootfs is mounted and the volumes set up,
-      // and plumbed inside while the runtime creates the container in it (see sysctlsNeedPlumbing).
+      // The sandbox (netns, veths: `ip` spawns), then the etc files it decides, are made while the rootfs is
+      // mounted and the volumes set up; a bundle left by the previous run goes meanwhile too. The sandbox is
+      // plumbed inside while the runtime creates the container in it (see sysctlsNeedPlumbing).
       const staged = this.deps.networks.attachStaged(c.id);
-      attached = staged.ready;
-      attached.catch(() => undefined); // awaited below, or settled in the catch
+      const attached = staged.ready;
+      const etcFiles = (sysctlsNeedPlumbing(c.hostConfig.Sysctls) ? attached : staged.early).then(async (network) => {
+        if (network.networkDisabled) c.config.NetworkDisabled = true; // as dockerd under -b none; saved with the state
+        phase(c.id, 'start:network-attached');
+        await setupEtcFiles(c, network, (id) => this.deps.store.find(id));
+        return network;
+      });
+      const cleared = runtime.delete(c.id, { force: true });
+      prepared = Promise.allSettled([etcFiles, cleared, attached]); // awaited below, or in the catch
       letGo = await this.ctx.rootfs.hold(c.id);
       phase(c.id, 'start:rootfs-mounted');
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
       phase(c.id, 'start:user-volumes');
-      const network = await (sysctlsNeedPlumbing(c.hostConfig.Sysctls) ? attached : staged.early);
-      if (network.networkDisabled) c.config.NetworkDisabled = true; // as dockerd under -b none; saved with the state
-      phase(c.id, 'start:network-attached');
-      await setupEtcFiles(c, network, (id) => this.deps.store.find(id));
-      await runtime.delete(c.id, { force: true }); // a bundle left by the previous run
+      const network = await etcFiles;
+      await cleared;
       phase(c.id, 'start:etc-files');
       const ulimits = withDefaultUlimits(c.hostConfig.Ulimits, this.deps.defaults?.().ulimits ?? []);
       const spec = runtimeSpecOf({ ...c, hostConfig: { ...c.hostConfig, Ulimits: ulimits } }, { rootfs, user, home, mounts, joined, network: { namespace: network.namespace, env: network.linkEnv } });
@@ -244,9 +249,9 @@ export class LocalContainerService implements ContainerService {
       markRunning(c.state, created.pid);
       if (c.state.Health) c.state.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
     } catch (err) {
+      await prepared; // a sandbox still being built would be left behind, a bundle removed under the next delete
       await runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.deps.planner.teardown(c.id, c.mounts ?? []).catch(() => undefined);
-      await attached?.catch(() => undefined); // a sandbox still being built would be left behind
       await this.deps.networks.detach(c.id).catch(() => undefined);
       await (letGo ? letGo() : this.ctx.rootfs.release(c.id)); // not running: unmounted unless a reader holds it
       unmountShareableShm(this.deps.store.dirOf(c.id));

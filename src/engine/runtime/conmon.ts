@@ -42,6 +42,8 @@ export interface ConmonHandle {
   start(): void;
   /** Stops reading the pipes (conmon keeps running; later writes just fail quietly). */
   release(): void;
+  /** Settles when the process we spawned has ended: by then the monitor's pid is in --conmon-pidfile. */
+  exited: Promise<void>;
 }
 
 // fds in the child: 3 sync, 4 attach, 5 start.
@@ -81,6 +83,7 @@ export function startConmon(o: ConmonOptions): ConmonHandle {
   startPipe?.write('0');
   return {
     pid,
+    exited: child.exit.then(() => undefined, () => undefined),
     attachReady,
     start: () => startPipe?.end('0'),
     release: () => {

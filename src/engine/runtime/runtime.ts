@@ -6,6 +6,7 @@ import { conflict, EngineError, invalid, isEngineError, notFound } from '../../l
 import { cgroupPids, controllerDir, onlineCpus, readStats, removeCgroup, systemCpuNs } from '../../platform/linux/cgroups.js';
 import { cgroupVersion } from '../../platform/linux/host.js';
 import { netDevCounters } from '../../platform/linux/net-dev.js';
+import { sealedCopy } from '../../platform/linux/sys.js';
 import { connectAttach } from './attach.js';
 import { writeCtl } from './ctl.js';
 import { isConmonFor, readPid, sleep, stopMonitor } from './monitor.js';
@@ -45,6 +46,12 @@ export class ConmonRuncRuntime implements Runtime {
   /** `runc create`s at once: twice the cores (see throttle.ts); a slot is held 5 s at most. */
   private readonly creating = new Throttle(Math.max(2, 2 * availableParallelism()), 5_000);
   private cgroupV2: Promise<boolean> | undefined;
+  /** The exec root exists (made once, not on every create). */
+  private rootMade = false;
+  /** What conmon runs as runc (runtimePath). */
+  private runtimeFile: string | undefined;
+  /** Each bundle's linux.cgroupsPath, known since its create: the exit path need not read and parse config.json again. */
+  private readonly cgroupPaths = new Map<string, string>();
 
   constructor(o: ConmonRuncOptions) {
     this.layout = new Layout(o.root);
@@ -63,28 +70,32 @@ export class ConmonRuncRuntime implements Runtime {
     const bundle = this.layout.bundle(spec.id);
     const config = await this.ociConfig(spec);
     phase(spec.id, 'runtime:oci-config');
-    await mkdir(this.layout.root, { recursive: true });
+    if (!this.rootMade) await mkdir(this.layout.root, { recursive: true });
+    this.rootMade = true;
     try {
       await mkdir(bundle);
     } catch (err) {
       throw conflict(`a bundle for container ${spec.id} already exists`, err);
     }
     try {
-      await mkdir(this.layout.exitDir(spec.id));
       // The bundle lives on /run (tmpfs, gone at reboot with the containers): no fsync needed.
-      await writeFile(this.layout.configJson(spec.id), JSON.stringify(config));
+      await Promise.all([mkdir(this.layout.exitDir(spec.id)), writeFile(this.layout.configJson(spec.id), JSON.stringify(config))]);
+      this.cgroupPaths.set(spec.id, config.linux.cgroupsPath);
       phase(spec.id, 'runtime:bundle-written');
-      const pid = await this.creating.run(async () => {
+      const { pid, conmonPid } = await this.creating.run(async () => {
         phase(spec.id, 'runtime:create-turn');
         const conmon = startConmon({ binary: this.conmon, args: this.createArgs(spec.id, io), cwd: bundle, verb: 'create' });
+        // The monitor's pid file is there once the process we spawned is gone, long before runc is done: read it meanwhile.
+        const monitorPid = conmon.exited.then(() => this.conmonPid(spec.id));
+        monitorPid.catch(() => undefined);
         try {
-          return await conmon.pid;
+          return { pid: await conmon.pid, conmonPid: await monitorPid };
         } finally {
           conmon.release();
         }
       });
       phase(spec.id, 'runtime:conmon-runc-created');
-      return { pid, conmonPid: await this.conmonPid(spec.id) };
+      return { pid, conmonPid };
     } catch (err) {
       await this.delete(spec.id, { force: true }).catch(() => undefined);
       throw err;
@@ -115,7 +126,7 @@ export class ConmonRuncRuntime implements Runtime {
       '--cid', cid,
       '--cuuid', cuuid,
       '--name', cid,
-      '--runtime', this.runc.binary,
+      '--runtime', this.runtimePath(),
       ...this.runc.globalArgs.flatMap((a) => ['--runtime-arg', a]),
       '--bundle', bundle,
       '--container-pidfile', join(bundle, 'pidfile'),
@@ -125,6 +136,23 @@ export class ConmonRuncRuntime implements Runtime {
       '--full-attach',
       '--socket-dir-path', bundle,
     ];
+  }
+
+  /**
+   * The runc conmon runs: a sealed in-memory copy of the binary, made once. Every `runc init` otherwise
+   * copies runc (8 MB) into a sealed memfd and re-executes itself from it (its CVE-2019-5736 defence),
+   * which it skips when it already runs from one: one copy and one exec fewer on each create and exec.
+   * The copy is as immutable as runc's own. Where it cannot be made, conmon runs the binary itself.
+   */
+  private runtimePath(): string {
+    if (this.runtimeFile === undefined) {
+      try {
+        this.runtimeFile = `/proc/${process.pid}/fd/${sealedCopy(this.runc.binary)}`;
+      } catch {
+        this.runtimeFile = this.runc.binary;
+      }
+    }
+    return this.runtimeFile;
   }
 
   private createArgs(id: string, io: CreateIO): string[] {
@@ -182,8 +210,10 @@ export class ConmonRuncRuntime implements Runtime {
     checkId(id);
     // Nothing left of this container (the usual case before a start, or after an earlier delete):
     // skip spawning runc, which costs tens of milliseconds.
+    const known = this.cgroupPaths.get(id);
+    this.cgroupPaths.delete(id); // read from config.json again should this delete fail half way
     if (!(await pathExists(this.layout.bundle(id))) && !(await pathExists(join(this.layout.runcRoot, id)))) return;
-    const cgroupsPath = await this.cgroupsPath(id).catch(() => null);
+    const cgroupsPath = known ?? (await this.cgroupsPath(id).catch(() => null));
     if (!(await this.forgetStopped(id, cgroupsPath))) {
       try {
         await this.runc.delete(id, opts.force ?? false);
@@ -192,10 +222,12 @@ export class ConmonRuncRuntime implements Runtime {
       }
     }
     phase(id, 'runtime:runc-deleted');
-    await stopMonitor(this.layout.conmonPidFile(id), id);
-    await this.stopExecMonitors(id);
-    phase(id, 'runtime:conmon-gone');
-    if (cgroupsPath) await removeCgroup(cgroupsPath, await this.isV2());
+    // The cgroup (empty by now: runc or forgetStopped saw to it) goes while the monitors finish; the bundle,
+    // where conmon writes until it exits, after them.
+    await Promise.all([
+      stopMonitor(this.layout.conmonPidFile(id), id).then(() => this.stopExecMonitors(id)).then(() => phase(id, 'runtime:conmon-gone')),
+      cgroupsPath ? this.isV2().then((v2) => removeCgroup(cgroupsPath, v2)) : undefined,
+    ]);
     await rm(this.layout.bundle(id), { recursive: true, force: true });
   }
 
@@ -208,12 +240,16 @@ export class ConmonRuncRuntime implements Runtime {
    * goes to runc, which kills what is left.
    */
   private async forgetStopped(id: string, cgroupsPath: string | null): Promise<boolean> {
-    if (!cgroupsPath || !(await this.readExit(id))) return false;
+    if (!cgroupsPath) return false;
     const v2 = await this.isV2();
-    // A cgroup that is not there says nothing about the processes: let runc decide.
-    if (!(await pathExists(controllerDir(cgroupsPath, 'pids', v2)))) return false;
-    const pids = await cgroupPids(cgroupsPath, v2).catch(() => null);
-    if (pids === null || pids.length > 0) return false;
+    // The three looks at once (each a thread-pool round trip on the exit path).
+    const [exit, present, pids] = await Promise.all([
+      this.readExit(id),
+      // A cgroup that is not there says nothing about the processes: let runc decide.
+      pathExists(controllerDir(cgroupsPath, 'pids', v2)),
+      cgroupPids(cgroupsPath, v2).catch(() => null),
+    ]);
+    if (!exit || !present || pids === null || pids.length > 0) return false;
     await rm(join(this.layout.runcRoot, id), { recursive: true, force: true });
     return true;
   }
@@ -364,6 +400,8 @@ export class ConmonRuncRuntime implements Runtime {
   }
 
   private async cgroupsPath(id: string): Promise<string> {
+    const known = this.cgroupPaths.get(id);
+    if (known !== undefined) return known;
     const text = await readFile(this.layout.configJson(id), 'utf8').catch((err) => {
       throw notFound(`No such container: ${id}`, err);
     });

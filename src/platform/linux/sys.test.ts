@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { filesystemName, lgetxattr, llistxattr, lremovexattr, lsetxattr, mknod, netnsSocket, S_IFCHR, S_IFIFO, statfs, umount2 } from './sys.js';
+import { closeSync, readFileSync, writeSync } from 'node:fs';
+import { filesystemName, lgetxattr, llistxattr, lremovexattr, lsetxattr, mknod, netnsSocket, S_IFCHR, S_IFIFO, sealedCopy, statfs, umount2 } from './sys.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-sys-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,4 +78,17 @@ test('netnsSocket makes a socket that lives in another netns: only senders insid
     execFileSync('ip', ['netns', 'del', ns]);
   }
   assert.throws(() => netnsSocket('/nonexistent/netns', 'tcp', '127.0.0.11'), (err: NodeJS.ErrnoException) => err.code === 'ENOENT' && err.syscall === 'open');
+});
+
+test('sealedCopy gives a copy that nothing can change and that runs (how conmon starts runc)', () => {
+  const fd = sealedCopy('/bin/echo');
+  try {
+    const path = `/proc/${process.pid}/fd/${fd}`;
+    assert.deepEqual(readFileSync(path), readFileSync('/bin/echo'));
+    assert.throws(() => writeSync(fd, 'x', 0), (err: NodeJS.ErrnoException) => err.code === 'EPERM');
+    assert.equal(execFileSync(path, ['sealed']).toString(), 'sealed\n');
+  } finally {
+    closeSync(fd);
+  }
+  assert.throws(() => sealedCopy(join(dir, 'missing')), (err: NodeJS.ErrnoException) => err.code === 'ENOENT' && err.syscall === 'open');
 });

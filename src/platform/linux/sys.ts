@@ -36,6 +36,7 @@ interface Addon {
   spliceRelay(clientFd: number, upstreamFd: number, done: (status: number) => void): void;
   spawn(file: string, argv: string[], envp: string[], cwd: string | null, stdio: number[], setsid: boolean, done: SpawnDone): number[];
   umount2Async(target: string, flags: number, done: (errno: number) => void): void;
+  sealedCopy(path: string): number;
 }
 
 /** How a spawned process ended: errno is non-zero when it could not be started; exitCode is -1 when `signal` ended it. */
@@ -176,6 +177,11 @@ export function seqpacketConnect(path: string): number {
 /** A close-on-exec duplicate of `fd` (the same open file or socket). */
 export function dup(fd: number): number {
   return load().dup(fd);
+}
+
+/** A copy of the file at `path` in a memfd sealed against any change: a close-on-exec fd (see native/berth_sys.c). */
+export function sealedCopy(path: string): number {
+  return load().sealedCopy(path);
 }
 
 /** lseek(2) with SEEK_DATA: where data starts at or after `offset`; -1 when only a hole (or the end) follows. */
