@@ -23,5 +23,6 @@ export function networkConfigOf(c: Container, request: CreateRequest): Container
     dnsOptions: h.DnsOptions ?? [],
     extraHosts: h.ExtraHosts ?? [],
     links: h.Links ?? [],
+    disabled: !!c.config.NetworkDisabled,
   };
 }

@@ -29,8 +29,23 @@ export class SandboxBuilder {
     this.names = { containers: svc.containers, networks: svc.networks, defaultUpstreams: () => svc.options.upstreamResolvers ?? this.hostUpstreams };
   }
 
+  /**
+   * A container's sandbox for a start. The first gets a random ID, as
+   * libnetwork's sandboxes, which inspect shows with its key (the netns path)
+   * from then on, also when stopped; later starts keep it, as dockerd 20.10
+   * does. A shared netns (container:<x>) is not the container's own and shows none.
+   */
   async build(record: ContainerRecord): Promise<SandboxState> {
+    const sandbox = await this.buildFor(record);
+    if (!sandbox.attachment.sharedWith && !sandbox.attachment.noSandbox) {
+      record.shownSandbox = { id: record.shownSandbox?.id ?? randomBytes(32).toString('hex'), key: sandbox.netns ? netnsPath(sandbox.netns) : '' };
+    }
+    return sandbox;
+  }
+
+  private async buildFor(record: ContainerRecord): Promise<SandboxState> {
     const mode = record.config.networkMode;
+    if (record.config.disabled) return noSandbox();
     if (mode === 'host') return this.hostSandbox(record);
     if (mode === 'none') return this.noneSandbox(record);
     if (mode.startsWith('container:')) return this.sharedSandbox(record, mode.slice('container:'.length));
@@ -315,4 +330,12 @@ export class SandboxBuilder {
       },
     };
   }
+}
+
+/** Config.NetworkDisabled: nothing of the network area's; the runtime gives a new netns with lo only. */
+function noSandbox(): SandboxState {
+  return {
+    netns: null, endpoints: [], ports: [],
+    attachment: { namespace: 'new', endpoints: [], ports: {}, linkEnv: [], hostsContent: '', resolvConfContent: '', noSandbox: true },
+  };
 }
