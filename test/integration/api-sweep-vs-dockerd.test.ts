@@ -172,6 +172,34 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
     assert.deepEqual(current!.RepoDigests, []);
   });
 
+  test('what python3-docker sends and reads: its create body, inspect shapes and conflict texts', async () => {
+    const ids = (text: string) => text.replace(/[0-9a-f]{64}/g, '<id>').replace(/[0-9a-f]{12}/g, '<id12>');
+    const keys = (o: unknown) => Object.keys(o as object).sort();
+    const views = [];
+    for (const t of targets) {
+      // docker-py's create_container: every field, nulls for those not given, NetworkDisabled false.
+      const body = { Image: 'busybox', Cmd: ['true'], NetworkDisabled: false, MacAddress: null, StopSignal: null, Healthcheck: null, StopTimeout: null, Env: null, Labels: {}, HostConfig: { NetworkMode: 'none' } };
+      assert.equal((await t.api('POST', '/v1.41/containers/create?name=pystyle', body)).status, 201, t.name);
+      const c = JSON.parse((await t.api('GET', '/v1.41/containers/pystyle/json')).body) as Record<string, Record<string, unknown>>;
+      const running = JSON.parse((await t.api('GET', '/v1.41/containers/running/json')).body) as { NetworkSettings: { Networks: Record<string, unknown> } };
+      const exec = JSON.parse((await t.api('POST', '/v1.41/containers/running/exec', { Cmd: ['true'] })).body) as { Id: string };
+      const execInspect = JSON.parse((await t.api('GET', `/v1.41/exec/${exec.Id}/json`)).body) as { ProcessConfig: unknown };
+      const texts = [];
+      for (const [method, path, payload] of [
+        ['POST', '/v1.41/containers/pystyle/kill'], ['POST', '/v1.41/containers/pystyle/pause'], ['POST', '/v1.41/containers/running/unpause'],
+        ['POST', '/v1.41/containers/pystyle/exec', { Cmd: ['true'] }], ['POST', '/v1.41/containers/pystyle/rename?name=running'], ['GET', '/v1.41/images/nope/json'],
+      ] as [string, string, unknown?][]) {
+        const r = await t.api(method, path, payload);
+        texts.push([path, ids((JSON.parse(r.body) as { message: string }).message)]);
+      }
+      t.docker(['rm', '-f', 'pystyle']);
+      views.push({
+        config: keys(c.Config), hostConfig: keys(c.HostConfig), endpoint: keys(running.NetworkSettings.Networks.none), exec: keys(execInspect.ProcessConfig), texts,
+      });
+    }
+    assert.deepEqual(views[0], views[1]);
+  });
+
   test('changes of an untouched container are null on both', async () => {
     for (const t of targets) assert.deepEqual(await t.api('GET', '/containers/running/changes').then((r) => [r.status, r.body.trim()]), [200, 'null'], t.name);
   });
