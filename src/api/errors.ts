@@ -18,8 +18,12 @@ export function statusOf(err: unknown): number {
   return STATUS[toEngineError(err).kind];
 }
 
-/** Writes Docker's error body, `{"message": …}`, unless the response has already started. */
-export function sendError(res: ServerResponse, err: unknown): void {
+/**
+ * Writes Docker's error body, `{"message": …}`, unless the response has
+ * already started; for clients of API 1.23 and older, `plainText`, Go's
+ * http.Error instead: the message and a newline as text/plain.
+ */
+export function sendError(res: ServerResponse, err: unknown, { plainText = false } = {}): void {
   const engineError = toEngineError(err);
   const status = STATUS[engineError.kind];
   if (res.headersSent) {
@@ -28,6 +32,12 @@ export function sendError(res: ServerResponse, err: unknown): void {
   }
   if (status === 304) {
     res.writeHead(304).end();
+    return;
+  }
+  if (plainText) {
+    const text = `${engineError.message}\n`;
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
     return;
   }
   const body = JSON.stringify({ message: engineError.message });

@@ -153,9 +153,22 @@ export function filtersParam(query: URLSearchParams, prefix = ''): Filters {
   return filters;
 }
 
-/** Docker's version comparison for API versions ("1.9" < "1.10"). */
+/**
+ * moby's version comparison (api/types/versions): dot-separated numbers
+ * compared one by one, a missing or unparsable part counting as 0, so
+ * "1.9" < "1.10" and "1.41.0" equals "1.41".
+ */
 export function versionLess(a: string, b: string): boolean {
-  const [am = 0, an = 0] = a.split('.').map(Number);
-  const [bm = 0, bn = 0] = b.split('.').map(Number);
-  return am < bm || (am === bm && an < bn);
+  const as = a.split('.');
+  const bs = b.split('.');
+  for (let i = 0; i < Math.max(as.length, bs.length); i++) {
+    const [x, y] = [goAtoi(as[i]), goAtoi(bs[i])];
+    if (x !== y) return x < y;
+  }
+  return false;
+}
+
+/** strconv.Atoi with the error ignored: an empty or non-numeric part is 0. */
+function goAtoi(part: string | undefined): number {
+  return part !== undefined && /^[+-]?\d+$/.test(part) ? Number(part) : 0;
 }

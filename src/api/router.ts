@@ -27,17 +27,16 @@ export class Router {
     return this;
   }
 
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
-    let pathMatched = false;
+  /** The route for a method and path; a path known only for other methods is not found, as in dockerd 20.10 (no 405). */
+  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | undefined {
     for (const route of this.routes) {
       const m = route.pattern.exec(path);
       if (!m) continue;
-      pathMatched = true;
       if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
       const params: Record<string, string> = {};
       route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
       return { handler: route.handler, params };
     }
-    return pathMatched ? 'method' : undefined;
+    return undefined;
   }
 }

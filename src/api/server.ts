@@ -22,7 +22,8 @@ import { pluginRoutes } from './routes/plugins.js';
 import { swarmRoutes } from './routes/swarm.js';
 
 export const API_VERSION = '1.45';
-export const MIN_API_VERSION = '1.24';
+/** dockerd 20.10's minimum; clients below 1.24 get their errors as plain text (see jsonErrors). */
+export const MIN_API_VERSION = '1.12';
 
 export interface ApiOptions {
   debug?: (line: string) => void;
@@ -33,7 +34,7 @@ export interface ApiOptions {
 
 /**
  * The HTTP side of the Engine API: strips the optional /vX.Y prefix, refuses
- * versions outside 1.24–1.45 as Docker does, dispatches to the routes, and
+ * versions outside 1.12–1.45 as Docker does, dispatches to the routes, and
  * turns errors into Docker's JSON error bodies.
  */
 export interface ApiHandlers {
@@ -71,9 +72,10 @@ export function createApiHandler(backends: ApiBackends, options: ApiOptions): Ap
     res.on('finish', done);
     // A client that goes away mid-answer ends this request only.
     guardStream(res, `${raw.method} ${raw.url}: response`, options.debug);
-    handle(router, raw, res, upgrade).catch((err) => {
+    const target = routeTarget(raw.url);
+    handle(router, raw, res, target, upgrade).catch((err) => {
       if (statusOf(err) >= 500) options.debug?.(`error: ${(err as Error).stack ?? String(err)}`);
-      sendError(res, err);
+      sendError(res, err, { plainText: !jsonErrors(target.version) });
     });
   };
   const upgrade = (raw: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -97,30 +99,47 @@ function setCorsHeaders(res: ServerResponse, origin: string): void {
   res.setHeader('Access-Control-Allow-Methods', 'HEAD, GET, POST, DELETE, PUT, OPTIONS');
 }
 
-async function handle(router: Router, raw: IncomingMessage, res: ServerResponse, upgrade?: ApiRequest['upgrade']): Promise<void> {
-  const url = new URL(raw.url ?? '/', 'http://berth');
-  let path = url.pathname.replace(/\/+$/, '') || '/';
-  let version = API_VERSION;
-  const versioned = /^\/v([0-9]+\.[0-9]+)(\/.*)$/.exec(path);
-  if (versioned) {
-    version = versioned[1]!;
-    path = versioned[2]!;
-    if (versionLess(API_VERSION, version)) {
-      throw invalid(`client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
-    }
-    if (versionLess(version, MIN_API_VERSION)) {
-      throw invalid(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
-    }
+/** Where a request goes: the path without moby's optional `/v{version:[0-9.]+}` prefix, and that version. */
+interface Target {
+  url: URL;
+  path: string;
+  version?: string;
+}
+
+function routeTarget(rawUrl: string | undefined): Target {
+  const url = new URL(rawUrl ?? '/', 'http://berth');
+  const versioned = /^\/v([0-9.]+)(\/.*)$/.exec(url.pathname);
+  const path = (versioned ? versioned[2]! : url.pathname).replace(/\/+$/, '') || '/';
+  return { url, path, version: versioned?.[1] };
+}
+
+/** moby's apiVersionSupportsJSONErrors: errors are `{"message": …}` from API 1.24 on, or with no version in the path. */
+function jsonErrors(version: string | undefined): boolean {
+  return version === undefined || versionLess('1.23', version);
+}
+
+/** moby's version middleware, which runs once a route has matched: a path's version outside MIN_API_VERSION–API_VERSION is refused. */
+function checkVersion(version: string): void {
+  if (versionLess(API_VERSION, version)) {
+    throw invalid(`client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
   }
+  if (versionLess(version, MIN_API_VERSION)) {
+    throw invalid(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+  }
+}
+
+async function handle(router: Router, raw: IncomingMessage, res: ServerResponse, target: Target, upgrade?: ApiRequest['upgrade']): Promise<void> {
+  const { url, path } = target;
+  const version = target.version ?? API_VERSION;
   const method = raw.method ?? 'GET';
   // Browsers' CORS preflight: moby answers OPTIONS on every path with 200.
-  if (method === 'OPTIONS') return void res.writeHead(200).end();
+  if (method === 'OPTIONS') {
+    checkVersion(version);
+    return void res.writeHead(200).end();
+  }
   const match = router.match(method, path);
   if (match === undefined) throw notFound(`page not found`);
-  if (match === 'method') {
-    res.writeHead(405, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: `method ${method} not allowed for ${path}` }));
-    return;
-  }
+  checkVersion(version);
   const req: ApiRequest = { raw, method, path, params: match.params, query: url.searchParams, version, upgrade };
   if (phasesEnabled()) tracePhases(method, path, res);
   await match.handler(req, res);

@@ -128,6 +128,78 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
     assert.deepEqual(shapes[0]!.plugins, ['bridge', 'host', 'macvlan', 'null']);
   });
 
+  test('API versions 1.12 to 1.23 are served, their errors in plain text; older ones are refused, in plain text too', async () => {
+    // [method, path, status]; a route that matches decides the version check (dockerd's middleware runs after the router).
+    const cases: [string, string, number][] = [
+      ['GET', '/v1.11/version', 400], ['GET', '/v1/version', 400], ['GET', '/v0.1/_ping', 400], ['OPTIONS', '/v1.11/version', 400],
+      ['GET', '/v1.12/version', 200], ['GET', '/v1.12/_ping', 200], ['GET', '/v1.23/containers/json', 200], ['GET', '/v1.41.0/version', 200],
+      ['GET', '/v1.23/containers/nope/json', 404], ['GET', '/v1.24/containers/nope/json', 404], ['GET', '/v1.11/nonexistent', 404],
+      ['GET', '/v1.99/nonexistent', 404], ['PUT', '/v1.12/version', 404], ['PUT', '/v1.41/version', 404], ['GET', '/v1.12/', 404], ['GET', '/v1.2x/version', 404],
+    ];
+    const answers = [];
+    for (const t of targets) {
+      const seen = [];
+      for (const [method, path, status] of cases) {
+        const r = await t.api(method, path);
+        assert.equal(r.status, status, `${t.name}: ${method} ${path}: ${r.body}`);
+        if (status === 200) continue;
+        const type = String(r.headers['content-type']);
+        // Go's encoder ends JSON with a newline; the message is what counts.
+        seen.push([method, path, type, type.startsWith('application/json') ? (JSON.parse(r.body) as { message: string }).message : r.body]);
+      }
+      answers.push(seen);
+    }
+    assert.deepEqual(answers[0], answers[1]);
+    assert.deepEqual(answers[0]![0], ['GET', '/v1.11/version', 'text/plain; charset=utf-8', 'client version 1.11 is too old. Minimum supported API version is 1.12, please upgrade your client to a newer version\n']);
+    assert.deepEqual(answers[0]!.find((a) => a[1] === '/v1.23/containers/nope/json')!.slice(2), ['text/plain; charset=utf-8', 'No such container: nope\n']);
+  });
+
+  test('an image without digests lists RepoDigests null below API 1.43, as dockerd 20.10; inspect keeps []', async () => {
+    const seen = [];
+    for (const t of targets) {
+      const view = [];
+      for (const version of ['1.24', '1.41']) {
+        const [image] = JSON.parse((await t.api('GET', `/v${version}/images/json`)).body) as { RepoDigests: unknown; RepoTags: unknown }[];
+        view.push([version, image!.RepoDigests, image!.RepoTags]);
+      }
+      view.push((JSON.parse((await t.api('GET', '/v1.41/images/busybox/json')).body) as { RepoDigests: unknown }).RepoDigests);
+      seen.push(view);
+    }
+    assert.deepEqual(seen[0], seen[1]);
+    assert.deepEqual(seen[0], [['1.24', null, ['busybox:latest']], ['1.41', null, ['busybox:latest']], []]);
+    // From 1.43 on (newer than dockerd 20.10) the lists are always arrays.
+    const [current] = JSON.parse((await targets[0]!.api('GET', '/v1.43/images/json')).body) as { RepoDigests: unknown }[];
+    assert.deepEqual(current!.RepoDigests, []);
+  });
+
+  test('what python3-docker sends and reads: its create body, inspect shapes and conflict texts', async () => {
+    const ids = (text: string) => text.replace(/[0-9a-f]{64}/g, '<id>').replace(/[0-9a-f]{12}/g, '<id12>');
+    const keys = (o: unknown) => Object.keys(o as object).sort();
+    const views = [];
+    for (const t of targets) {
+      // docker-py's create_container: every field, nulls for those not given, NetworkDisabled false.
+      const body = { Image: 'busybox', Cmd: ['true'], NetworkDisabled: false, MacAddress: null, StopSignal: null, Healthcheck: null, StopTimeout: null, Env: null, Labels: {}, HostConfig: { NetworkMode: 'none' } };
+      assert.equal((await t.api('POST', '/v1.41/containers/create?name=pystyle', body)).status, 201, t.name);
+      const c = JSON.parse((await t.api('GET', '/v1.41/containers/pystyle/json')).body) as Record<string, Record<string, unknown>>;
+      const running = JSON.parse((await t.api('GET', '/v1.41/containers/running/json')).body) as { NetworkSettings: { Networks: Record<string, unknown> } };
+      const exec = JSON.parse((await t.api('POST', '/v1.41/containers/running/exec', { Cmd: ['true'] })).body) as { Id: string };
+      const execInspect = JSON.parse((await t.api('GET', `/v1.41/exec/${exec.Id}/json`)).body) as { ProcessConfig: unknown };
+      const texts = [];
+      for (const [method, path, payload] of [
+        ['POST', '/v1.41/containers/pystyle/kill'], ['POST', '/v1.41/containers/pystyle/pause'], ['POST', '/v1.41/containers/running/unpause'],
+        ['POST', '/v1.41/containers/pystyle/exec', { Cmd: ['true'] }], ['POST', '/v1.41/containers/pystyle/rename?name=running'], ['GET', '/v1.41/images/nope/json'],
+      ] as [string, string, unknown?][]) {
+        const r = await t.api(method, path, payload);
+        texts.push([path, ids((JSON.parse(r.body) as { message: string }).message)]);
+      }
+      t.docker(['rm', '-f', 'pystyle']);
+      views.push({
+        config: keys(c.Config), hostConfig: keys(c.HostConfig), endpoint: keys(running.NetworkSettings.Networks.none), exec: keys(execInspect.ProcessConfig), texts,
+      });
+    }
+    assert.deepEqual(views[0], views[1]);
+  });
+
   test('changes of an untouched container are null on both', async () => {
     for (const t of targets) assert.deepEqual(await t.api('GET', '/containers/running/changes').then((r) => [r.status, r.body.trim()]), [200, 'null'], t.name);
   });

@@ -37,9 +37,12 @@ async function networkNames(t: Target): Promise<string[]> {
 }
 
 interface Inspect {
+  Id: string;
   Config: { NetworkDisabled?: boolean };
   HostConfig: { NetworkMode: string };
-  NetworkSettings: { Networks: Record<string, { NetworkID: string; IPAddress: string; Links: unknown; Aliases: unknown }> };
+  HostsPath: string;
+  ResolvConfPath: string;
+  NetworkSettings: { SandboxID: string; SandboxKey: string; Networks: Record<string, { NetworkID: string; IPAddress: string; Links: unknown; Aliases: unknown }> };
 }
 
 async function inspect(t: Target, name: string): Promise<Inspect> {
@@ -108,9 +111,43 @@ describe('berthd -b none, side by side with dockerd -b none', { skip: dockerdSki
       assert.deepEqual([running.NetworkSettings.Networks.bridge!.NetworkID, running.NetworkSettings.Networks.bridge!.IPAddress], ['', '']);
       // dockerd marks the container at start: the network it was meant for does not exist.
       assert.equal(running.Config.NetworkDisabled, true);
+      // It has a sandbox all the same (a netns with lo), whose ID and key stay shown after a stop.
+      const sandbox = [running.NetworkSettings.SandboxID, running.NetworkSettings.SandboxKey];
+      assert.match(sandbox[0]!, /^[0-9a-f]{64}$/);
+      assert.match(sandbox[1]!, /\/netns\/[\w-]+$/);
+      assert.deepEqual([before.NetworkSettings.SandboxID, before.NetworkSettings.SandboxKey], ['', '']);
+      ok(t.docker(['stop', '-t', '0', 'plain']), 'stop');
+      const stopped = (await inspect(t, 'plain')).NetworkSettings;
+      assert.deepEqual([stopped.SandboxID, stopped.SandboxKey], sandbox);
+      ok(t.docker(['start', 'plain']), 'start again');
+      const again = (await inspect(t, 'plain')).NetworkSettings;
+      assert.deepEqual([again.SandboxID, again.SandboxKey], sandbox, 'a new start shows the same sandbox ID and key');
       // The CLI's run without --network: the same.
       ok(t.docker(['run', '-d', '--name', 'cli-plain', 'busybox', 'sleep', '300']), 'run');
       assert.deepEqual(interfaces(t, 'cli-plain'), ['lo']);
+    });
+  });
+
+  test('a client\'s NetworkDisabled: no endpoint and no sandbox, lo only, empty hosts and resolv.conf', async () => {
+    await onEachTarget(targets, async (t) => {
+      for (const mode of ['', 'none']) {
+        const name = `disabled${mode}`;
+        const created = await t.api('POST', `/containers/create?name=${name}`, { Image: 'busybox', Cmd: ['sleep', '300'], NetworkDisabled: true, HostConfig: { NetworkMode: mode } });
+        assert.equal(created.status, 201, created.body);
+        ok(t.docker(['start', name]), 'start');
+        const c = await inspect(t, name);
+        assert.deepEqual(
+          [c.Config.NetworkDisabled, c.NetworkSettings.Networks, c.NetworkSettings.SandboxID, c.NetworkSettings.SandboxKey, c.HostsPath, c.ResolvConfPath],
+          [true, {}, '', '', '', ''],
+          name,
+        );
+        assert.deepEqual(interfaces(t, name), ['lo']);
+        assert.equal(ok(t.docker(['exec', name, 'sh', '-c', 'stat -c %a:%s /etc/hosts /etc/resolv.conf; hostname']), 'etc files'), `755:0\n755:0\n${c.Id.slice(0, 12)}`);
+        const listed = JSON.parse((await t.api('GET', `/containers/json?filters=${encodeURIComponent(JSON.stringify({ name: [name] }))}`)).body) as { NetworkSettings: unknown }[];
+        assert.deepEqual(listed[0]!.NetworkSettings, { Networks: {} });
+        const none = JSON.parse((await t.api('GET', '/networks/none')).body) as { Containers: Record<string, unknown> };
+        assert.ok(!(c.Id in none.Containers), 'a disabled container is no endpoint of the none network');
+      }
     });
   });
 

@@ -46,7 +46,7 @@ async function serveVolumeRoutes(dir: string): Promise<{ server: Server; host: s
     const path = versioned ? versioned[2]! : url.pathname;
     if (path === '/_ping') return void res.writeHead(200).end('OK');
     const match = router.match(raw.method ?? 'GET', path);
-    if (!match || match === 'method') return void res.writeHead(404).end('{"message":"page not found"}');
+    if (!match) return void res.writeHead(404).end('{"message":"page not found"}');
     const req = { raw, method: raw.method ?? 'GET', path, params: match.params, query: url.searchParams, version: versioned?.[1] ?? '1.45' };
     match.handler(req, res).catch((err) => sendError(res, err));
   });

@@ -23,7 +23,7 @@ export function inspectHostConfig(h: HostConfig): Record<string, unknown> {
     ShmSize: 67108864, Runtime: 'runc', Isolation: '', CpuShares: 0, Memory: 0, NanoCpus: 0, CgroupParent: '',
     BlkioWeight: 0, BlkioWeightDevice: null, BlkioDeviceReadBps: null, BlkioDeviceWriteBps: null, BlkioDeviceReadIOps: null,
     BlkioDeviceWriteIOps: null, CpuPeriod: 0, CpuQuota: 0, CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0, CpusetCpus: '',
-    CpusetMems: '', Devices: null, DeviceCgroupRules: null, DeviceRequests: null, MemoryReservation: 0, MemorySwap: 0,
+    CpusetMems: '', Devices: null, DeviceCgroupRules: null, DeviceRequests: null, KernelMemory: 0, KernelMemoryTCP: 0, MemoryReservation: 0, MemorySwap: 0,
     MemorySwappiness: null, OomKillDisable: false, PidsLimit: null, Ulimits: null, CpuCount: 0, CpuPercent: 0,
     IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null,
     ...stripUndefined(h),
@@ -38,7 +38,10 @@ function stripUndefined(o: object): Record<string, unknown> {
 
 /** The network part of inspect, as the network area reports it: endpoints by network name. */
 export interface NetworkFacts {
+  sandboxId?: string;
   sandboxKey: string;
+  /** Config.NetworkDisabled: no sandbox, so dockerd shows no HostsPath or ResolvConfPath. */
+  noSandbox?: boolean;
   ports: Record<string, { HostIp: string; HostPort: string }[]>;
   endpoints: { name: string; settings: Record<string, unknown> }[];
 }
@@ -47,7 +50,7 @@ export function networkSettings(net: NetworkFacts): Record<string, unknown> {
   // Docker repeats the default bridge's endpoint at the top level (the legacy fields).
   const bridge = net.endpoints.find((e) => e.name === 'bridge')?.settings;
   return {
-    Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: net.ports,
+    Bridge: '', SandboxID: net.sandboxId ?? '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: net.ports,
     SandboxKey: net.sandboxKey, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
     EndpointID: bridge?.EndpointID ?? '', Gateway: bridge?.Gateway ?? '',
     GlobalIPv6Address: bridge?.GlobalIPv6Address ?? '', GlobalIPv6PrefixLen: bridge?.GlobalIPv6PrefixLen ?? 0,
@@ -96,7 +99,10 @@ function configJson(config: Container['config']): Record<string, unknown> {
     ...stripUndefined(config),
   };
   if (Array.isArray(out.Env) && out.Env.length === 0) out.Env = null;
-  for (const key of ['ExposedPorts', 'Healthcheck']) if (isEmpty(out[key])) delete out[key];
+  // Go's omitempty fields of container.Config (StopTimeout is a pointer: only nil goes).
+  for (const key of ['ExposedPorts', 'Healthcheck', 'MacAddress', 'StopSignal', 'Shell']) if (isEmpty(out[key])) delete out[key];
+  for (const key of ['ArgsEscaped', 'NetworkDisabled']) if (!out[key]) delete out[key];
+  if (out.StopTimeout === null) delete out.StopTimeout;
   const health = out.Healthcheck as Record<string, unknown> | undefined;
   if (health) out.Healthcheck = Object.fromEntries(Object.entries(health).filter(([, v]) => v !== 0 && !isEmpty(v)));
   return out;
@@ -131,9 +137,9 @@ export function containerInspect(
     Args: c.args,
     State: state,
     Image: c.image,
-    ResolvConfPath: c.resolvConfPath,
+    ResolvConfPath: extra.network.noSandbox ? '' : c.resolvConfPath,
     HostnamePath: c.hostnamePath,
-    HostsPath: c.hostsPath,
+    HostsPath: extra.network.noSandbox ? '' : c.hostsPath,
     LogPath: logPathJson(c),
     Name: c.name,
     RestartCount: c.restartCount,

@@ -5,7 +5,7 @@ import { invalid, isEngineError } from '../../lib/errors.js';
 import type { Container, ContainerConfig, ContainerService, CreateRequest, HostConfig } from '../../engine/containers/types.js';
 import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
-import { boolParam, decodeBody, filtersParam, intParam, jsonBody, platformParam, type ApiRequest } from '../request.js';
+import { boolParam, decodeBody, filtersParam, intParam, jsonBody, platformParam, versionLess, type ApiRequest } from '../request.js';
 import { UpdateConfig } from './body-types.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { containerInspect, containerSummary, legacyIpcDefault, resolveLinks, statsJson, type NetworkFacts } from './container-json.js';
@@ -19,7 +19,7 @@ type Backends = Pick<ApiBackends, 'containers' | 'images' | 'networks'>;
 
 export function containerRoutes(router: Router, backends: Backends): void {
   const { containers, images, networks } = backends;
-  const netFacts = (id: string, lookups?: NetworkLookups) => networkFacts(networks, id, lookups);
+  const netFacts = (id: string, version: string, lookups?: NetworkLookups) => networkFacts(networks, id, version, lookups);
 
   router.add('POST', '/containers/create', async (req, res) => {
     const body = (await jsonBody<ContainerConfig & { HostConfig?: HostConfig; NetworkingConfig?: unknown; Image?: string }>(req))!;
@@ -43,7 +43,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
     const linkedAs = await linkAliases(containers);
     const lookups: NetworkLookups = new Map();
     const out = [];
-    for (const c of list) out.push(containerSummary(c, await netFacts(c.id, lookups), size ? await containers.sizes(c.id) : undefined, linkedAs.get(c.id)));
+    for (const c of list) out.push(containerSummary(c, await netFacts(c.id, req.version, lookups), size ? await containers.sizes(c.id) : undefined, linkedAs.get(c.id)));
     sendJson(res, 200, out);
   });
 
@@ -57,7 +57,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
     const graphDriver = image ? await images.graphDriver(image) : { Name: 'overlay2', Data: null };
     const sizes = boolParam(req.query, 'size') ? await containers.sizes(c.id) : undefined;
     const links = await resolveLinks(c, findContainer(containers));
-    sendJson(res, 200, containerInspect(c, { graphDriver, sizes, execIds: null, network: await netFacts(c.id), links }));
+    sendJson(res, 200, containerInspect(c, { graphDriver, sizes, execIds: null, network: await netFacts(c.id, req.version), links }));
   });
 
   router.add('POST', '/containers/{id}/start', async (req, res) => {
@@ -176,7 +176,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
 type NetworkLookups = Map<string, Promise<NetworkView | null>>;
 
 /** A container's network facts for inspect and ps, with endpoints keyed by network name. */
-async function networkFacts(networks: NetworkService, id: string, lookups: NetworkLookups = new Map()): Promise<NetworkFacts> {
+async function networkFacts(networks: NetworkService, id: string, version: string, lookups: NetworkLookups = new Map()): Promise<NetworkFacts> {
   const settings = await networks.settings(id).catch(() => null);
   if (!settings) return { sandboxKey: '', ports: {}, endpoints: [] };
   const lookup = (networkId: string) => {
@@ -187,9 +187,12 @@ async function networkFacts(networks: NetworkService, id: string, lookups: Netwo
   const endpoints = await Promise.all(settings.endpoints.map(async (e) => {
     const network = await lookup(e.networkId);
     // A network named at create that does not exist yet (it is looked up at start): dockerd shows no NetworkID.
-    return { name: network?.name ?? e.networkId, settings: endpointSettingsJson(network ? e : { ...e, networkId: '' }) };
+    const settings = endpointSettingsJson(network ? e : { ...e, networkId: '' });
+    // DNSNames came with API 1.44: dockerd 20.10 has no such field.
+    if (versionLess(version, '1.44')) delete settings.DNSNames;
+    return { name: network?.name ?? e.networkId, settings };
   }));
-  return { sandboxKey: settings.sandboxKey, ports: settings.ports, endpoints };
+  return { sandboxId: settings.sandboxId, sandboxKey: settings.sandboxKey, ports: settings.ports, endpoints, noSandbox: settings.noSandbox };
 }
 
 /** start and stop answer 304 when there was nothing to do, as Docker does. */

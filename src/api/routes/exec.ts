@@ -68,7 +68,7 @@ export function execRoutes(router: Router, { containers }: Pick<ApiBackends, 'co
     sendJson(res, 200, {
       CanRemove: false, ContainerID: r.containerId, DetachKeys: r.config.DetachKeys ?? '', ExitCode: r.exitCode,
       ID: r.id, OpenStderr: !!r.config.AttachStderr, OpenStdin: !!r.config.AttachStdin, OpenStdout: !!r.config.AttachStdout,
-      ProcessConfig: { arguments: r.config.Cmd.slice(1), entrypoint: r.config.Cmd[0], privileged: !!r.config.Privileged, tty: !!r.config.Tty, user: r.config.User ?? '' },
+      ProcessConfig: { arguments: r.config.Cmd.slice(1), entrypoint: r.config.Cmd[0], privileged: !!r.config.Privileged, tty: !!r.config.Tty, ...(r.config.User ? { user: r.config.User } : {}) }, // user: omitempty
       Running: r.running, Pid: r.pid,
     });
   });

@@ -14,13 +14,21 @@ export function imageSummary(image: Image, version: string, extra: { sharedSize?
     Id: image.id,
     Labels: image.config.config?.Labels ?? null,
     ParentId: image.parent,
-    RepoDigests: placeholders ? ['<none>@<none>'] : image.repoDigests,
-    RepoTags: placeholders ? ['<none>:<none>'] : image.repoTags,
+    RepoDigests: placeholders ? ['<none>@<none>'] : listed(image.repoDigests, version),
+    RepoTags: placeholders ? ['<none>:<none>'] : listed(image.repoTags, version),
     SharedSize: extra.sharedSize ?? -1,
     Size: image.size,
   };
   if (versionLess(version, '1.44')) summary.VirtualSize = image.size;
   return summary;
+}
+
+/**
+ * A list of the summary: before 1.43 dockerd left an empty one nil, written
+ * as null (an imported image's RepoDigests); from 1.43 it is always an array.
+ */
+function listed(values: string[], version: string): string[] | null {
+  return values.length === 0 && versionLess(version, '1.43') ? null : values;
 }
 
 /** GET /images/{name}/json's ImageInspect. */

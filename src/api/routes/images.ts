@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { invalid, unavailable } from '../../lib/errors.js';
+import { invalid, isEngineError, notFound, unavailable } from '../../lib/errors.js';
 import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
 import { boolParam, filtersParam, type ApiRequest } from '../request.js';
@@ -59,7 +59,10 @@ export function imageRoutes(router: Router, { images, distribution }: Pick<ApiBa
   });
 
   router.add('GET', '/images/{name}/json', async (req, res) => {
-    const image = await images.resolve(req.params.name!);
+    // dockerd 20.10's LookupImage wraps the lookup's error with the name as given (clients other than the CLI show it).
+    const image = await images.resolve(req.params.name!).catch((err: unknown) => {
+      throw isEngineError(err, 'notFound') ? notFound(`no such image: ${req.params.name!}: ${err.message}`) : err;
+    });
     sendJson(res, 200, await imageInspect(images, image, req.version));
   });
 

@@ -35,6 +35,11 @@ export async function setupEtcFiles(c: Container, network: Attachment, find: (id
     Object.assign(c, { hostnamePath: parent.hostnamePath, hostsPath: parent.hostsPath, resolvConfPath: parent.resolvConfPath });
     return;
   }
+  if (network.noSandbox) {
+    // As dockerd without a sandbox: the hostname only; hosts and resolv.conf stay the empty files of create.
+    await writeFile(c.hostnamePath, `${c.config.Hostname ?? ''}\n`);
+    return chmod(c.hostnamePath, 0o644);
+  }
   await writeEtcFiles(
     { hostname: c.hostnamePath, hosts: c.hostsPath, resolvConf: c.resolvConfPath },
     { hostname: c.config.Hostname ?? '', hosts: network.hostsContent, resolvConf: network.resolvConfContent },

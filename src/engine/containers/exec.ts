@@ -20,8 +20,8 @@ export class ExecManager {
   constructor(private readonly runtime: Runtime, private readonly rootfsOf: (id: string) => string) {}
 
   create(container: Container, config: ExecConfig): string {
-    if (!container.state.Running) throw conflict(`container ${container.id} is not running`);
-    if (container.state.Paused) throw conflict(`container ${container.id} is paused, unpause the container before exec`);
+    if (!container.state.Running) throw conflict(`Container ${container.id} is not running`);
+    if (container.state.Paused) throw conflict(`Container ${container.id} is paused, unpause the container before exec`);
     if (!Array.isArray(config.Cmd) || config.Cmd.length === 0) throw invalid('No exec command specified');
     const id = randomId();
     this.records.set(id, { id, containerId: container.id, config, running: false, exitCode: null, pid: 0 });
@@ -37,7 +37,7 @@ export class ExecManager {
   async start(container: Container, execId: string, options: { detach: boolean; consoleSize?: [number, number] }): Promise<ExecStart> {
     const record = this.get(execId);
     if (record.running || record.exitCode !== null) throw conflict(`Error: Exec command ${execId} has already run`);
-    if (!container.state.Running) throw conflict(`container ${container.id} is not running`);
+    if (!container.state.Running) throw conflict(`Container ${container.id} is not running`);
     const process = await this.processOf(container, record.config);
     const size = options.consoleSize ?? record.config.ConsoleSize ?? undefined;
     let session: ExecSession;

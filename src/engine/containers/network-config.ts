@@ -23,6 +23,7 @@ export function networkConfigOf(c: Container, request: CreateRequest): Container
     dnsOptions: h.DnsOptions ?? [],
     extraHosts: h.ExtraHosts ?? [],
     links: h.Links ?? [],
+    disabled: !!c.config.NetworkDisabled,
   };
 }
 

@@ -315,7 +315,7 @@ export class LocalContainerService implements ContainerService {
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
     const c = this.deps.store.find(idOrName);
     if (!c.state.Running || c.state.Status === 'restarting') {
-      throw conflict(`cannot kill container: ${c.name.slice(1)}: container ${c.id} is not running`);
+      throw conflict(`Cannot kill container: ${c.name.slice(1)}: Container ${c.id} is not running`); // dockerd 20.10's capitals
     }
     // As Docker: a killed container counts as stopped by hand, so its restart policy leaves it be.
     c.hasBeenManuallyStopped = true;
@@ -329,8 +329,8 @@ export class LocalContainerService implements ContainerService {
   async pause(idOrName: string): Promise<void> {
     const c = this.deps.store.find(idOrName);
     await this.lock(c.id, async () => {
-      if (!c.state.Running) throw conflict(`container ${c.id} is not running`);
-      if (c.state.Paused) throw conflict(`container ${c.id} is already paused`);
+      if (!c.state.Running) throw conflict(`Container ${c.id} is not running`);
+      if (c.state.Paused) throw conflict(`Container ${c.id} is already paused`);
       await this.deps.runtime.pause(c.id);
       markPaused(c.state, true);
       await this.deps.store.saveState(c);
@@ -341,7 +341,8 @@ export class LocalContainerService implements ContainerService {
   async unpause(idOrName: string): Promise<void> {
     const c = this.deps.store.find(idOrName);
     await this.lock(c.id, async () => {
-      if (!c.state.Paused) throw conflict(`container ${c.id} is not paused`);
+      // dockerd 20.10 says 500 for this client's mistake; its words, with 409.
+      if (!c.state.Paused) throw conflict(`Container ${c.id} is not paused`);
       await this.deps.runtime.resume(c.id);
       markPaused(c.state, false);
       await this.deps.store.saveState(c);
@@ -441,7 +442,7 @@ export class LocalContainerService implements ContainerService {
     const name = normaliseName(newName);
     if (name === c.name) throw invalid(`Renaming a container with the same name as its current name`);
     const owner = this.deps.store.byName(name);
-    if (owner) throw conflict(`Conflict. The container name "${name}" is already in use by container "${owner.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    if (owner) throw conflict(`Error when allocating new name: Conflict. The container name "${name}" is already in use by container "${owner.id}". You have to remove (or rename) that container to be able to reuse that name.`);
     const old = c.name;
     c.name = name;
     await this.deps.store.save(c);

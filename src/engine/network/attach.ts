@@ -30,16 +30,31 @@ export class SandboxBuilder {
   }
 
   /**
-   * The sandbox, in two steps: the returned state once its netns exists, its
-   * addresses are taken, its ports published and its hosts/resolv.conf
-   * contents known (a runtime can create the container in it), and
-   * `plumbed` once the interfaces inside are up and the resolver answers,
-   * which must come before the container's process runs. If `plumbed`
-   * fails, the caller tears the sandbox down (teardown).
+   * A container's sandbox for a start, in two steps: the returned state once
+   * its netns exists, its addresses are taken, its ports published and its
+   * hosts/resolv.conf contents known (a runtime can create the container in
+   * it), and `plumbed` once the interfaces inside are up and the resolver
+   * answers, which must come before the container's process runs. If
+   * `plumbed` fails, the caller tears the sandbox down (teardown).
+   *
+   * The first start gets a random sandbox ID, as libnetwork's sandboxes,
+   * which inspect shows with its key (the netns path) from then on, also when
+   * stopped; later starts keep it, as dockerd 20.10 does. A shared netns
+   * (container:<x>) is not the container's own and shows none.
    */
   async build(record: ContainerRecord): Promise<{ sandbox: SandboxState; plumbed: Promise<void> }> {
+    const built = await this.buildFor(record);
+    const { sandbox } = built;
+    if (!sandbox.attachment.sharedWith && !sandbox.attachment.noSandbox) {
+      record.shownSandbox = { id: record.shownSandbox?.id ?? randomBytes(32).toString('hex'), key: sandbox.netns ? netnsPath(sandbox.netns) : '' };
+    }
+    return built;
+  }
+
+  private async buildFor(record: ContainerRecord): Promise<{ sandbox: SandboxState; plumbed: Promise<void> }> {
     const mode = record.config.networkMode;
     const done = Promise.resolve();
+    if (record.config.disabled) return { sandbox: noSandbox(), plumbed: done };
     if (mode === 'host') return { sandbox: await this.hostSandbox(record), plumbed: done };
     if (mode === 'none') return { sandbox: await this.noneSandbox(record), plumbed: done };
     if (mode.startsWith('container:')) return { sandbox: await this.sharedSandbox(record, mode.slice('container:'.length)), plumbed: done };
@@ -334,4 +349,12 @@ export class SandboxBuilder {
       },
     };
   }
+}
+
+/** Config.NetworkDisabled: nothing of the network area's; the runtime gives a new netns with lo only. */
+function noSandbox(): SandboxState {
+  return {
+    netns: null, endpoints: [], ports: [],
+    attachment: { namespace: 'new', endpoints: [], ports: {}, linkEnv: [], hostsContent: '', resolvConfContent: '', noSandbox: true },
+  };
 }

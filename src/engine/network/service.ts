@@ -4,6 +4,7 @@ import { conflict, EngineError, forbidden, invalid, isEngineError, notFound } fr
 import { allDone } from '../../lib/all-done.js';
 import { Mutex } from '../../lib/mutex.js';
 import { linkExists, listAddresses, listRouteDestinations, runTool } from '../../platform/linux/ip.js';
+import { netnsPath } from '../../platform/linux/netns.js';
 import { ensureSysctl, readSysctl } from '../../platform/linux/sysctl.js';
 import type { Filters } from '../images/types.js';
 import type { EventBus } from '../events/types.js';
@@ -253,8 +254,18 @@ export class LinuxNetworkService implements NetworkService {
    * of one container under that container's lock.
    */
   async register(containerId: string, config: ContainerNetworkConfig): Promise<void> {
-    const networks: ContainerRecord['networks'] = [];
     const mode = normaliseMode(config.networkMode);
+    // Config.NetworkDisabled: no endpoint whatever the mode, as dockerd's updateContainerNetworkSettings.
+    const networks = config.disabled ? [] : await this.plannedEndpoints(config, mode);
+    const existing = this.containers.get(containerId);
+    const record: ContainerRecord = { id: containerId, config: { ...config, networkMode: mode }, networks, sandbox: existing?.sandbox, shownSandbox: existing?.shownSandbox };
+    this.containers.set(containerId, record);
+    await this.store.saveContainer(record);
+  }
+
+  /** The endpoints a container's mode and EndpointsConfig ask for, checked as dockerd checks them at create. */
+  private async plannedEndpoints(config: ContainerNetworkConfig, mode: string): Promise<ContainerRecord['networks']> {
+    const networks: ContainerRecord['networks'] = [];
     const requests = new Map<string, EndpointRequest>();
     // As dockerd, a network that does not exist (yet) is looked for at start: compose creates containers before their networks.
     for (const [key, request] of Object.entries(config.endpoints ?? {})) requests.set(this.findNetwork(key)?.id ?? key, request ?? {});
@@ -272,9 +283,7 @@ export class LinuxNetworkService implements NetworkService {
       // As dockerd: the syntax now, the rest when the endpoint is made (start).
       for (const { request } of networks) checkEndpointSyntax(request, 'create');
     }
-    const record: ContainerRecord = { id: containerId, config: { ...config, networkMode: mode }, networks, sandbox: this.containers.get(containerId)?.sandbox };
-    this.containers.set(containerId, record);
-    await this.store.saveContainer(record);
+    return networks;
   }
 
   isRegistered(containerId: string): boolean {
@@ -446,12 +455,16 @@ export class LinuxNetworkService implements NetworkService {
       const live = record.sandbox?.endpoints.find((e) => e.networkId === networkId);
       endpoints.push(this.endpointInfo(record, networkId, request, live));
     }
-    if (mode === 'host' || mode === 'none') endpoints.push(this.endpointInfo(record, this.resolveNetwork(mode).id, {}, undefined));
+    const disabled = !!record.config.disabled;
+    if (!disabled && (mode === 'host' || mode === 'none')) endpoints.push(this.endpointInfo(record, this.resolveNetwork(mode).id, {}, undefined));
     return {
       mode: this.modeName(mode),
-      sandboxKey: record.sandbox?.netns ? `/run/netns/${record.sandbox.netns}` : '',
+      sandboxId: record.shownSandbox?.id ?? '',
+      // A record from before sandbox IDs were kept: the live netns only.
+      sandboxKey: record.shownSandbox?.key ?? (record.sandbox?.netns ? netnsPath(record.sandbox.netns) : ''),
       ports: record.sandbox?.attachment.ports ?? {},
       endpoints,
+      ...(disabled ? { noSandbox: true } : {}),
     };
   }
 
@@ -585,7 +598,7 @@ export class LinuxNetworkService implements NetworkService {
     for (const c of this.containers.values()) {
       const live = c.sandbox?.endpoints.find((e) => e.networkId === n.id);
       if (live) endpoints.push(this.endpointInfo(c, n.id, c.networks.find((x) => x.networkId === n.id)?.request ?? {}, live));
-      else if (c.sandbox && (n.driver === 'host' || n.driver === 'null') && c.config.networkMode === n.name) endpoints.push(this.endpointInfo(c, n.id, {}, undefined));
+      else if (c.sandbox && !c.config.disabled && (n.driver === 'host' || n.driver === 'null') && c.config.networkMode === n.name) endpoints.push(this.endpointInfo(c, n.id, {}, undefined));
     }
     return { ...n, endpoints };
   }
@@ -833,10 +846,10 @@ function requestedIpam(request: EndpointRequest): EndpointInfo['ipamConfig'] {
   return Object.keys(out).length ? out : undefined;
 }
 
-/** A none or host sandbox: no endpoint, netns, port or firewall rule (see attachAlone). */
+/** A none, host or disabled sandbox: no endpoint, netns, port or firewall rule (see attachAlone). */
 function ownsNothingShared(record: ContainerRecord): boolean {
   const mode = record.config.networkMode;
-  if (mode !== 'none' && mode !== 'host') return false;
+  if (mode !== 'none' && mode !== 'host' && !record.config.disabled) return false;
   const sandbox = record.sandbox;
   return record.networks.length === 0 && (!sandbox || (sandbox.netns === null && sandbox.endpoints.length === 0 && sandbox.ports.length === 0));
 }

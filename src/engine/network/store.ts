@@ -40,6 +40,8 @@ export interface ContainerRecord {
   networks: Array<{ networkId: string; request: EndpointRequest }>;
   /** Present while the container runs. */
   sandbox?: SandboxState;
+  /** The ID and key (netns path) inspect shows for the last sandbox built, which dockerd keeps showing after the container stops. */
+  shownSandbox?: { id: string; key: string };
 }
 
 export class NetworkStore {

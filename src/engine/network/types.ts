@@ -182,6 +182,8 @@ export interface ContainerNetworkConfig {
   extraHosts: string[];
   /** HostConfig.Links "name:alias" (default bridge only). */
   links: string[];
+  /** Config.NetworkDisabled as the client sent it: no endpoint and no sandbox, whatever the mode (dockerd's allocateNetwork returns early). */
+  disabled?: boolean;
 }
 
 /** The addresses a container has on one network. */
@@ -219,15 +221,21 @@ export interface Attachment {
   sharedWith?: string;
   /** The container was meant for the default bridge, which -b none leaves out: dockerd then sets its Config.NetworkDisabled. */
   networkDisabled?: boolean;
+  /** No sandbox (ContainerNetworkConfig.disabled): as dockerd, no hosts or resolv.conf of the network's; the container keeps the empty ones of create. */
+  noSandbox?: boolean;
 }
 
 /** Docker's NetworkSettings for container inspect (the networks part). */
 export interface ContainerNetworkSettings {
   /** The network mode's resolved name ("bridge", "host", "none", "container:<id>", a user network). */
   mode: string;
+  /** The last sandbox's, kept after the container stops as dockerd keeps them; "" before the first start and for container:<x>. */
+  sandboxId: string;
   sandboxKey: string;
   ports: PortMap;
   endpoints: EndpointInfo[];
+  /** ContainerNetworkConfig.disabled: dockerd shows no HostsPath or ResolvConfPath then. */
+  noSandbox?: boolean;
 }
 
 /** What the network area needs to know about containers (the daemon adapts the containers service to it). */
