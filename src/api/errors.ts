@@ -40,7 +40,7 @@ export function sendError(res: ServerResponse, err: unknown, { plainText = false
     res.end(text);
     return;
   }
-  const body = JSON.stringify({ message: engineError.message });
+  const body = `${JSON.stringify({ message: engineError.message })}\n`; // as dockerd's WriteJSON
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { toEngineError } from '../lib/errors.js';
 
+/** As dockerd's WriteJSON (a Go json.Encoder): the body ends with a newline. */
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
+  const body = `${JSON.stringify(value)}\n`;
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

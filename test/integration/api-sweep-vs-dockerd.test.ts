@@ -89,6 +89,21 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
     }
   });
 
+  test('JSON bodies end with a newline, as a Go json.Encoder writes them: answers, errors and a wait', async () => {
+    for (const t of targets) {
+      const created = await t.api('POST', '/containers/create?name=idle', { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none' } });
+      assert.equal(created.status, 201, `${t.name}: ${created.body}`);
+      try {
+        const bodies = await Promise.all([
+          t.api('GET', '/version'), t.api('GET', '/containers/json'), t.api('GET', '/containers/nope/json'), t.api('POST', '/containers/idle/wait'),
+        ]);
+        assert.deepEqual(bodies.map((r) => [r.status, r.body.endsWith('}\n') || r.body.endsWith(']\n')]), [[200, true], [200, true], [404, true], [200, true]], t.name);
+      } finally {
+        await t.api('DELETE', '/containers/idle?force=1');
+      }
+    }
+  });
+
   test('HEAD of an archive path: the same stat header, and 404 for a missing path', async () => {
     const stats = [];
     for (const t of targets) {

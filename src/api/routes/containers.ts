@@ -100,9 +100,9 @@ export function containerRoutes(router: Router, backends: Backends): void {
     res.on('close', () => abort.abort());
     try {
       const result = await containers.wait(req.params.id!, condition, abort.signal);
-      res.end(JSON.stringify(result));
+      res.end(`${JSON.stringify(result)}\n`); // a Go json.Encoder's body, as dockerd
     } catch (err) {
-      res.end(JSON.stringify({ StatusCode: -1, Error: { Message: (err as Error).message } }));
+      res.end(`${JSON.stringify({ StatusCode: -1, Error: { Message: (err as Error).message } })}\n`);
     }
   });
 
