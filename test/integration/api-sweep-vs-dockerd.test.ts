@@ -104,6 +104,26 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
     }
   });
 
+  test('a network\'s IPAM as dockerd shows it: a given subnet without the gateway picked for it, Options as sent', async () => {
+    const shapes = [];
+    for (const [i, t] of targets.entries()) {
+      const subnet = `10.231.${i + 1}.0/24`;
+      const given = await t.api('POST', '/networks/create', { Name: 'given', IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: subnet }] } });
+      const picked = await t.api('POST', '/networks/create', { Name: 'picked' });
+      try {
+        assert.deepEqual([given.status, picked.status], [201, 201], `${t.name}: ${given.body} ${picked.body}`);
+        const ipam = async (name: string) => (JSON.parse((await t.api('GET', `/networks/${name}`)).body) as { IPAM: { Options: unknown; Config: Record<string, string>[] } }).IPAM;
+        const [a, b] = [await ipam('given'), await ipam('picked')];
+        assert.deepEqual(a.Config, [{ Subnet: subnet }], t.name);
+        shapes.push({ given: a.Options, picked: b.Options, pickedKeys: b.Config.map((c) => Object.keys(c).sort()) });
+      } finally {
+        for (const name of ['given', 'picked']) await t.api('DELETE', `/networks/${name}`);
+      }
+    }
+    assert.deepEqual(shapes[0], shapes[1]);
+    assert.deepEqual(shapes[0], { given: {}, picked: null, pickedKeys: [['Gateway', 'Subnet']] });
+  });
+
   test('HEAD of an archive path: the same stat header, and 404 for a missing path', async () => {
     const stats = [];
     for (const t of targets) {

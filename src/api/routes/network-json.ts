@@ -1,4 +1,4 @@
-import type { EndpointInfo, NetworkView } from '../../engine/network/types.js';
+import type { EndpointInfo, IpamPool, NetworkView } from '../../engine/network/types.js';
 
 /** Docker's network JSON (GET /networks and /networks/{id}) from the engine's view. */
 
@@ -16,6 +16,13 @@ function containerEntry(e: EndpointInfo) {
   };
 }
 
+/** An IPAM pool as dockerd shows it: a given pool as given, so without a gateway berth picked. */
+function shownPool(pool: IpamPool, gatewayPicked: boolean): IpamPool {
+  if (!gatewayPicked) return { ...pool };
+  const { Gateway: _picked, ...given } = pool;
+  return given;
+}
+
 export function networkJson(n: NetworkView, withContainers: boolean): Record<string, unknown> {
   const containers: Record<string, unknown> = {};
   for (const e of n.endpoints) containers[e.containerId] = containerEntry(e);
@@ -26,7 +33,7 @@ export function networkJson(n: NetworkView, withContainers: boolean): Record<str
     Scope: n.scope,
     Driver: driverName(n),
     EnableIPv6: n.ipv6,
-    IPAM: { Driver: 'default', Options: null, Config: n.ipam.map((p) => ({ ...p })) },
+    IPAM: { Driver: 'default', Options: n.ipamOptions ?? null, Config: n.ipam.map((p, i) => shownPool(p, i === 0 && !!n.gatewayPicked)) },
     Internal: n.internal,
     Attachable: n.attachable,
     Ingress: false,

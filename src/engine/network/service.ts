@@ -180,6 +180,9 @@ export class LinuxNetworkService implements NetworkService {
         if (!['bridge', 'vepa', 'private', 'passthru'].includes(mode)) throw invalid(`macvlan_mode ${mode} is not one of bridge, vepa, private, passthru`);
       }
       if (!request.IPAM?.Config?.[0]?.Subnet) record.autoSubnet = true;
+      const given4 = request.IPAM?.Config?.find((p) => !isIpv6Pool(p));
+      if (given4?.Subnet && !given4.Gateway && record.ipam[0]?.Gateway) record.gatewayPicked = true;
+      record.ipamOptions = request.IPAM?.Options ?? null;
       this.addNetwork(record);
       try {
         await this.store.saveNetwork(record);

@@ -79,6 +79,10 @@ export interface NetworkRecord {
   device?: string;
   /** berth chose the subnet (no --subnet given): a container cannot ask for an address on it (--ip), as with dockerd. */
   autoSubnet?: boolean;
+  /** An IPv4 subnet was given without a gateway: berth picked one, which inspect leaves out (dockerd shows a given pool as given). */
+  gatewayPicked?: boolean;
+  /** IPAM.Options as the client sent them; inspect shows them so (null when none were sent, as dockerd). */
+  ipamOptions?: Record<string, string> | null;
 }
 
 /** One container's endpoint on a network, as inspect shows it. */
