@@ -152,6 +152,8 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
         df: Object.keys(df).sort(),
         buildCache: [df.BuildCache, df.BuilderSize],
         dfContainers: (df.Containers as Record<string, unknown>[]).map((c) => Object.keys(c).sort()),
+        // df lists the containers as ps does, their networks included.
+        dfNetworks: (df.Containers as { NetworkSettings: { Networks: Record<string, unknown> } }[]).map((c) => Object.keys(c.NetworkSettings.Networks)),
         dfImages: (df.Images as Record<string, unknown>[]).map((c) => Object.keys(c).sort()),
         listed: listed.map((c) => Object.keys(c).sort()),
         inspectSizes: [typeof inspected.SizeRw, typeof inspected.SizeRootFs],

@@ -173,10 +173,10 @@ export function containerRoutes(router: Router, backends: Backends): void {
  * The networks one request has looked up, by ID: ps shows hundreds of containers on a few
  * networks, and a network's inspect walks every container for its endpoints.
  */
-type NetworkLookups = Map<string, Promise<NetworkView | null>>;
+export type NetworkLookups = Map<string, Promise<NetworkView | null>>;
 
 /** A container's network facts for inspect and ps, with endpoints keyed by network name. */
-async function networkFacts(networks: NetworkService, id: string, version: string, lookups: NetworkLookups = new Map()): Promise<NetworkFacts> {
+export async function networkFacts(networks: NetworkService, id: string, version: string, lookups: NetworkLookups = new Map()): Promise<NetworkFacts> {
   const settings = await networks.settings(id).catch(() => null);
   if (!settings) return { sandboxKey: '', ports: {}, endpoints: [] };
   const lookup = (networkId: string) => {

@@ -5,8 +5,10 @@ import { filtersParam, versionLess } from '../request.js';
 import { imageSummary } from './image-json.js';
 import { containerSummary } from './container-json.js';
 import type { ContainerService } from '../../engine/containers/types.js';
+import type { NetworkService } from '../../engine/network/types.js';
+import { networkFacts, type NetworkLookups } from './containers.js';
 
-export function systemRoutes(router: Router, { system, images, volumes, containers }: Pick<ApiBackends, 'system' | 'images' | 'volumes' | 'containers'>): void {
+export function systemRoutes(router: Router, { system, images, volumes, containers, networks }: Pick<ApiBackends, 'system' | 'images' | 'volumes' | 'containers' | 'networks'>): void {
   const ping = async (req: { method: string }, res: import('node:http').ServerResponse) => {
     res.writeHead(200, {
       'Content-Type': 'text/plain; charset=utf-8',
@@ -42,7 +44,7 @@ export function systemRoutes(router: Router, { system, images, volumes, containe
     sendJson(res, 200, {
       LayersSize: await images.layersSize(),
       Images: summaries,
-      Containers: await containerUsage(containers),
+      Containers: await containerUsage(containers, networks, req.version),
       Volumes: await volumes.usage(),
       // No build cache apart from images (see /build/prune): Go's nil list, as dockerd 20.10 without one.
       BuildCache: null,
@@ -53,9 +55,9 @@ export function systemRoutes(router: Router, { system, images, volumes, containe
 }
 
 
-/** system df's Containers: every container with its sizes (networks play no part there). */
-async function containerUsage(containers: ContainerService): Promise<Record<string, unknown>[]> {
+/** system df's Containers: every container as `ps -a --size` lists it (dockerd's df is that list). */
+async function containerUsage(containers: ContainerService, networks: NetworkService, version: string): Promise<Record<string, unknown>[]> {
   const all = await containers.list({ all: true, filters: new Map() });
-  const none = { sandboxKey: '', ports: {}, endpoints: [] };
-  return Promise.all(all.map(async (c) => containerSummary(c, none, await containers.sizes(c.id))));
+  const lookups: NetworkLookups = new Map();
+  return Promise.all(all.map(async (c) => containerSummary(c, await networkFacts(networks, c.id, version, lookups), await containers.sizes(c.id))));
 }
