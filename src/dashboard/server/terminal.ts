@@ -56,6 +56,10 @@ export class Terminals {
 
   private async serve(ws: WebSocket, host: string, id: string, size: { cols: number; rows: number }): Promise<void> {
     let conn: Hijacked | undefined;
+    // The browser may type as soon as the socket opens, before the exec is attached: keep those frames.
+    const early: Frame[] = [];
+    const keep = (data: RawData, binary: boolean): void => void early.push({ data, binary });
+    ws.on('message', keep);
     try {
       const client = this.hosts.get(host).engine();
       const { Id: execId } = await client.createExec(id, {
@@ -64,7 +68,8 @@ export class Terminals {
       conn = await client.startExecAttached(execId, true, [size.rows, size.cols]);
       if (!conn.input) throw new Error(`the engine did not attach the terminal (HTTP ${conn.response?.statusCode ?? '?'})`);
       if (ws.readyState !== ws.OPEN) return void conn.socket.destroy();
-      pipe(ws, conn, client, execId);
+      ws.off('message', keep);
+      pipe(ws, conn, client, execId, early);
     } catch (err) {
       conn?.socket.destroy();
       if (ws.readyState === ws.OPEN) ws.close(1011, String((err as Error).message ?? err).slice(0, 120));
@@ -72,20 +77,24 @@ export class Terminals {
   }
 }
 
-/** Copies both ways until either side ends; the browser's resize messages go to the exec. */
-function pipe(ws: WebSocket, conn: Hijacked, client: BerthClient, execId: string): void {
+type Frame = { data: RawData; binary: boolean };
+
+/** Copies both ways until either side ends (frames that came before it first); the browser's resize messages go to the exec. */
+function pipe(ws: WebSocket, conn: Hijacked, client: BerthClient, execId: string, early: Frame[]): void {
   const input = conn.input!;
   conn.output.on('data', (chunk: Buffer) => ws.send(chunk));
   conn.output.once('end', () => ws.close(1000, 'the shell exited'));
   conn.output.once('error', () => ws.close(1011, 'the connection to the engine broke'));
   // Keystrokes wait for a resize in flight: what is typed after a resize sees the new size.
   let resized: Promise<void> = Promise.resolve();
-  ws.on('message', (data: RawData, binary: boolean) => {
+  const onFrame = (data: RawData, binary: boolean): void => {
     if (binary) return void resized.then(() => input.write(data as Buffer));
     const msg = parseResize(data.toString());
     // A shell that just exited cannot be resized: harmless.
     if (msg) resized = resized.then(() => client.resizeExec(execId, msg.rows, msg.cols)).catch(() => undefined);
-  });
+  };
+  for (const frame of early) onFrame(frame.data, frame.binary);
+  ws.on('message', onFrame);
   // Closing the attach alone leaves the shell running in the container (as docker exec does): interrupt
   // what runs and end the shell's input first. A program that ignores both keeps running.
   ws.once('close', () => input.end(HANG_UP, () => conn.socket.destroy()));
