@@ -12,8 +12,8 @@ import docker
 TIMEOUT = 60
 
 
-def client():
-    return docker.from_env(timeout=TIMEOUT)
+def client(version=None):
+    return docker.from_env(timeout=TIMEOUT, version=version)
 
 
 def unique(prefix):
@@ -52,15 +52,16 @@ def remove_quietly(container):
         pass
 
 
-def main(cases):
+def main(cases, version=None):
     """Runs the cases named on the command line (all when none are), one
     after the other, and prints {case: {"result": ...} or {"error": traceback}}:
-    one python start per script, as the SDK's import is slow on a loaded host."""
+    one python start per script, as the SDK's import is slow on a loaded host.
+    A version pins the API version the SDK asks for (else the daemon's)."""
     names = sys.argv[1:] or list(cases)
     unknown = [n for n in names if n not in cases]
     if unknown:
         raise SystemExit(f"unknown cases {unknown}; known: {', '.join(cases)}")
-    docker_client = client()
+    docker_client = client(version)
     results = {}
     for name in names:
         try:
