@@ -76,8 +76,7 @@ export class DockerfileBuild {
       }
     }
     const selected = stagesToBuild(this.dockerfile, this.request.target, (word) => this.lex.processWord(word, this.args.metaEnv()));
-    const labels = Object.keys(this.request.labels).length > 0;
-    this.total = selected.reduce((n, i) => n + 1 + this.dockerfile.stages[i]!.instructions.length, 0) + (labels ? 1 : 0);
+    this.total = selected.reduce((n, i) => n + 1 + this.dockerfile.stages[i]!.instructions.length, 0) + Object.keys(this.request.labels).length;
     let last: Digest | undefined;
     for (const index of selected) {
       last = await this.runStage(index, index === selected[selected.length - 1]);
@@ -181,13 +180,18 @@ export class DockerfileBuild {
     }
   }
 
-  /** --label values, as one more LABEL step at the end of the final stage (as Docker adds it). */
+  /**
+   * --label values, as dockerd 20.10's buildLabelOptions adds them to the final stage: one
+   * LABEL step per label, in Go's byte order of the keys, shown and recorded as "LABEL k=v".
+   */
   private async applyBuildLabels(state: StageState): Promise<void> {
-    const pairs = Object.entries(this.request.labels).sort(([a], [b]) => a.localeCompare(b));
-    this.announce(`LABEL ${pairs.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ')}`);
-    const config = structuredClone(state.config);
-    config.Labels = { ...(config.Labels ?? {}), ...Object.fromEntries(pairs) };
-    await this.metadataStep(state, config, `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    const pairs = Object.entries(this.request.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [key, value] of pairs) {
+      this.announce(`LABEL ${key}=${value}`);
+      const config = structuredClone(state.config);
+      config.Labels = { ...(config.Labels ?? {}), [key]: value };
+      await this.metadataStep(state, config, `LABEL ${key}=${value}`);
+    }
   }
 
   private stepConfigWithComment(config: ContainerConfig, comment: string): ContainerConfig {
