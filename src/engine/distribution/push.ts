@@ -28,19 +28,20 @@ export async function pushImage(deps: PushDeps, name: string, tag: string | unde
   const parsed = parseNormalizedNamed(name);
   if (parsed.digest !== undefined) throw invalid('cannot push a digest reference');
   const repoRef = nameOnly(parsed);
-  const tags = tag || parsed.tag ? [tag || parsed.tag!] : await localTags(deps.images, repoRef);
-  if (tags.length === 0) throw notFound(`An image does not exist locally with the tag: ${familiarName(repoRef)}`);
-  // Resolve every tag before talking to the registry: a missing one is the user's mistake, not the registry's.
-  const images = await Promise.all(tags.map(async (t) => {
-    const image = await deps.images.resolve(normalizedString({ ...repoRef, tag: t })).catch(() => undefined);
-    if (!image) throw notFound(`An image does not exist locally with the tag: ${familiarName(repoRef)}`);
-    return { tag: t, image };
-  }));
+  // As dockerd 20.10, this line comes first: what is then missing is an error in the stream (200), not a 404.
   options.progress({ status: `The push refers to repository [${fullName(repoRef)}]` });
+  const tags = tag || parsed.tag ? [tag || parsed.tag!] : await localTags(deps.images, repoRef);
+  const images = await Promise.all(tags.map(async (t) => ({ tag: t, image: await deps.images.resolve(normalizedString({ ...repoRef, tag: t })).catch(() => undefined) })));
+  const missing = images.find((i) => !i.image);
+  // A repository without a local tag is refused before the registry; a missing tag of one that has some, after it.
+  if (tags.length === 0 || (missing && (await localTags(deps.images, repoRef)).length === 0)) {
+    throw notFound(`An image does not exist locally with the tag: ${familiarName(repoRef)}`);
+  }
   await deps.access.withFallback(repoRef.domain, repoRef.path, options.auth, 'pull,push', async (repo) => {
     // Reach the registry before any progress, so a fallback to the next endpoint does not repeat it.
     await repo.ping();
-    for (const { tag: t, image } of images) await pushTag(deps, repo, repoRef, t, image.id, image.config.rootfs.diff_ids, options.progress);
+    if (missing) throw notFound(`tag does not exist: ${familiarString({ ...repoRef, tag: missing.tag })}`);
+    for (const { tag: t, image } of images) await pushTag(deps, repo, repoRef, t, image!.id, image!.config.rootfs.diff_ids, options.progress);
   }, { mirrors: false });
 }
 
