@@ -38,10 +38,11 @@ export class ExecManager {
     const record = this.get(execId);
     if (record.running || record.exitCode !== null) throw conflict(`Error: Exec command ${execId} has already run`);
     if (!container.state.Running) throw conflict(`Container ${container.id} is not running`);
-    const process = await this.processOf(container, record.config);
     const size = options.consoleSize ?? record.config.ConsoleSize ?? undefined;
+    let process: RuntimeProcess;
     let session: ExecSession;
     try {
+      process = await this.processOf(container, record.config);
       session = await this.runtime.exec(container.id, process, {
         tty: process.terminal,
         openStdin: !!record.config.AttachStdin && !options.detach,
@@ -50,7 +51,7 @@ export class ExecManager {
       });
     } catch (err) {
       // As dockerd 20.10: an exec whose process could not be started has run, with exit code 126
-      // (missing binary included); a missing or unrunnable binary is the caller's fault (400).
+      // (missing binary or user included); a missing or unrunnable binary is the caller's fault (400).
       this.finish(record, 126);
       throw startFailure(err).error;
     }
