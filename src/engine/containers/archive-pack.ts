@@ -57,7 +57,7 @@ async function* packEntry(walk: Walk, components: string[], name: string): Async
   const st = await lstatOrNull(hostPath);
   if (st === null || st.isSocket()) return; // vanished while packing a live container; sockets have no tar form
   const header = await headerFor(hostPath, name, st, walk.hardlinks, capabilityOf(hostPath));
-  yield encodeHeader(header);
+  yield encodeHeader({ ...header, typeBits: true });
   if (header.type === 'file' && header.size > 0) yield* fileContent(hostPath, header.size, { seekData, seekHole });
   if (st.isDirectory() && !walk.foreignMounts.has(hostPath)) yield* packChildren(walk, components, name);
 }

@@ -135,9 +135,9 @@ test('getArchive rebases entries on the base name of the path', async () => {
   assert.ok(root.includes('/etc/passwd') && root.includes('/bin/busybox'));
 });
 
-test('getArchive keeps modes, owners and content; a final symlink is archived as itself', async () => {
+test('getArchive keeps modes (with the file type bits, as Docker writes them), owners and content; a final symlink is archived as itself', async () => {
   const [file] = await list((await getArchive(ctr, '/etc/hostname')).tar);
-  assert.deepEqual([file!.mode, file!.uid, file!.gid, file!.content], [0o4751, 1234, 5678, 'ctr\n']);
+  assert.deepEqual([file!.mode, file!.uid, file!.gid, file!.content], [0o104751, 1234, 5678, 'ctr\n']);
   const link = await list((await getArchive(ctr, '/etc/evil')).tar);
   assert.deepEqual(link.map((e) => [e.name, e.type, e.linkname]), [['evil', 'symlink', '/']]);
   const bins = await list((await getArchive(ctr, '/bin')).tar);

@@ -23,7 +23,17 @@ export interface TarHeader {
   xattrs?: ReadonlyMap<string, Buffer>;
   /** More PAX records, written in this order after the others (sparse files' GNU.sparse.*). */
   pax?: readonly (readonly [string, string])[];
+  /**
+   * The file type bits in the mode field too (0100644 for a file), as Docker's archive package
+   * writes docker cp and export tars (fillGo18FileTypeBits). Not for layers: their bytes are their digest.
+   */
+  typeBits?: boolean;
 }
+
+/** Go's c_IS* mode bits of each entry type (a hard link is a regular file). */
+const TYPE_BITS: Record<TarType, number> = {
+  file: 0o100000, link: 0o100000, symlink: 0o120000, 'character-device': 0o20000, 'block-device': 0o60000, directory: 0o40000, fifo: 0o10000,
+};
 
 export const BLOCK = 512;
 /** Two zero blocks end an archive. */
@@ -101,7 +111,7 @@ function ustarBlock(header: TarHeader, hasPax: boolean, typeFlag = TYPE_FLAGS[he
   const name = hasPax && !fitsUstarName(header.name) ? standIn(header.name) : header.name;
   const linkname = header.linkname && hasPax && !fitsField(header.linkname, 100) ? standIn(header.linkname) : header.linkname ?? '';
   block.write(name, 0, 100, 'utf8');
-  writeOctal(block, 100, 8, header.mode & 0o7777);
+  writeOctal(block, 100, 8, (header.mode & 0o7777) | (header.typeBits ? TYPE_BITS[header.type] : 0));
   writeOctal(block, 108, 8, Math.min(header.uid, MAX_OCTAL_ID));
   writeOctal(block, 116, 8, Math.min(header.gid, MAX_OCTAL_ID));
   writeOctal(block, 124, 12, header.size > MAX_OCTAL_SIZE ? 0 : header.size);
