@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { chmod, lstat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { errnoCode } from '../../lib/errors.js';
 import type { Attachment } from '../network/types.js';
 import type { Container } from './types.js';
@@ -80,4 +81,19 @@ export async function etcArchiveMounts(c: Container): Promise<{ destination: str
   const paths: [string, string][] = [['/etc/hostname', c.hostnamePath], ['/etc/hosts', c.hostsPath], ['/etc/resolv.conf', c.resolvConfPath]];
   const present = await Promise.all(paths.map(([, source]) => lstat(source).then((s) => s.isFile(), () => false)));
   return paths.filter((_, i) => present[i]).map(([destination, source]) => ({ destination, source, readonly: !!c.hostConfig.ReadonlyRootfs }));
+}
+
+/**
+ * dockerd's init layer also has an empty /.dockerenv (mode 0755), which
+ * scripts test to know they run in a container, and export shows. berth
+ * makes it in the rw layer at start; diff, commit and build layers leave it
+ * out as a mount placeholder (filesystem.ts). O_EXCL: an image's own entry
+ * there, symlink or not, is kept as it is.
+ */
+export function createDockerenv(rootfs: string): void {
+  try {
+    writeFileSync(join(rootfs, '.dockerenv'), '', { flag: 'wx', mode: 0o755 });
+  } catch (err) {
+    if (!['EEXIST', 'EROFS'].includes(errnoCode(err) ?? '')) throw err;
+  }
 }

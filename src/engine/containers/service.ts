@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ContainerFacts } from '../network/types.js';
 import { PendingAttachments, liveStreams } from './attachers.js';
 import { ContainerContext, type ContainerServiceDeps } from './context.js';
-import { createEtcPlaceholders, rewriteNetworkFiles, setupEtcFiles } from './etc-files.js';
+import { createDockerenv, createEtcPlaceholders, rewriteNetworkFiles, setupEtcFiles } from './etc-files.js';
 import { ExecManager } from './exec.js';
 import { ContainerFilesystem, type CommitOptions } from './filesystem.js';
 import { checkPruneFilters, filterContainers, prunable } from './filters.js';
@@ -224,6 +224,7 @@ export class LocalContainerService implements ContainerService {
       prepared = Promise.allSettled([etcFiles, cleared, attached]); // awaited below, or in the catch
       letGo = await this.ctx.rootfs.hold(c.id);
       phase(c.id, 'start:rootfs-mounted');
+      createDockerenv(rootfs);
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
