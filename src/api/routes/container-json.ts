@@ -27,6 +27,8 @@ export function inspectHostConfig(h: HostConfig): Record<string, unknown> {
     MemorySwappiness: null, OomKillDisable: false, PidsLimit: null, Ulimits: null, CpuCount: 0, CpuPercent: 0,
     IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null,
     ...stripUndefined(h),
+    // A Go struct: a policy given without a count (update's { Name } too) shows the count 0.
+    ...(h.RestartPolicy ? { RestartPolicy: { Name: '', MaximumRetryCount: 0, ...stripUndefined(h.RestartPolicy) } } : {}),
     // dockerd's SetDefaultNetModeIfBlank: an empty mode given is "default" too.
     ...(h.NetworkMode ? {} : { NetworkMode: 'default' }),
   };
