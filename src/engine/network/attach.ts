@@ -10,6 +10,7 @@ import { macFromIp, parseIp } from './ipv4.js';
 import { gateway6Of, ipv6Pool } from './ipam6.js';
 import { hasNames, resolverFor, type NameSource } from './names.js';
 import { portMap, portRequests } from './ports.js';
+import { driverMtu } from './mtu.js';
 import { addInterface, destroySandbox, makeSandbox, plumbSandbox, randomIfname, removeInterface, type DefaultGateways, type InterfacePlan } from './sandbox.js';
 import type { LinuxNetworkService } from './service.js';
 import type { ContainerRecord, LiveEndpoint, SandboxState } from './store.js';
@@ -206,6 +207,7 @@ export class SandboxBuilder {
       ...(ip6 ? { ip6, prefixLength6: allocator6!.prefixLength } : {}),
       mac,
       linkLocal: request.linkLocalIps?.map(linkLocalCidr),
+      ...(macvlan ? {} : { mtu: driverMtu(n.options) }),
     };
     // As dockerd: the short ID joins the aliases on user-defined networks, unless the request has it already.
     const shortId = record.id.slice(0, 12);

@@ -30,6 +30,8 @@ export interface InterfacePlan {
   mac: string;
   /** --link-local-ip addresses with their prefix ("169.254.1.1/16"), added beside the main one. */
   linkLocal?: string[];
+  /** bridge: both veth ends' MTU (the network's com.docker.network.driver.mtu), else the kernel's 1500. */
+  mtu?: number;
 }
 
 export function randomIfname(prefix: string): string {
@@ -39,7 +41,7 @@ export function randomIfname(prefix: string): string {
 /** Host-side commands creating the interface (its peer or itself inside `netns`). */
 function hostLines(netns: string, i: InterfacePlan): string[] {
   if (i.driver === 'macvlan') return [ipCmd.macvlanAdd(i.hostIfname, i.device, i.macvlanMode ?? 'bridge', netns, i.mac)];
-  return [ipCmd.vethAdd(i.hostIfname, i.ifname, netns, i.mac), ipCmd.linkMaster(i.hostIfname, i.device)];
+  return [ipCmd.vethAdd(i.hostIfname, i.ifname, netns, i.mac, i.mtu), ipCmd.linkMaster(i.hostIfname, i.device)];
 }
 
 function innerLines(i: InterfacePlan): string[] {

@@ -32,8 +32,8 @@ export const ipCmd = {
   bridgeAdd: (name: string, mtu?: number) => `link add ${name} type bridge${mtu ? ` mtu ${mtu}` : ''}`,
   dummyAdd: (name: string) => `link add ${name} type dummy`,
   /** A veth whose peer is created directly in `netns` under `peerName` (so it may be "eth0"). */
-  vethAdd: (hostName: string, peerName: string, netns: string, peerMac?: string) =>
-    `link add ${hostName} type veth peer name ${peerName}${peerMac ? ` address ${peerMac}` : ''} netns ${netns}`,
+  vethAdd: (hostName: string, peerName: string, netns: string, peerMac?: string, mtu?: number) =>
+    `link add ${hostName}${mtu ? ` mtu ${mtu}` : ''} type veth peer name ${peerName}${peerMac ? ` address ${peerMac}` : ''}${mtu ? ` mtu ${mtu}` : ''} netns ${netns}`,
   macvlanAdd: (name: string, parent: string, mode: string, netns: string, mac?: string) =>
     `link add ${name} link ${parent}${mac ? ` address ${mac}` : ''} netns ${netns} type macvlan mode ${mode}`,
   linkDel: (name: string) => `link del ${name}`,
