@@ -282,7 +282,8 @@ def exec_streams(client):
             "socket_frame_header": list(raw[:8]),
             "socket_payload": text(raw[8:]),
             "user": {"exit_code": as_user.exit_code, "output": text(as_user.output).splitlines()},
-            "missing_user": (lambda r: {"exit_code": r.exit_code, "output": text(r.output)})(container.exec_run(["true"], user="nosuchuser")),
+            # Only the code: whether dockerd's message reaches the stream before it closes varies.
+            "missing_user": {"exit_code": container.exec_run(["true"], user="nosuchuser").exit_code},
         }
     finally:
         remove_quietly(container)
