@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
 import { hostPlatform, parsePlatform } from '../../lib/platform.js';
+import { DEFAULT_PATH } from '../containers/merge.js';
 import type { ContainerService } from '../containers/types.js';
 import type { ContainerConfig, Image, ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
@@ -76,8 +77,8 @@ export class DockerfileBuild {
       }
     }
     const selected = stagesToBuild(this.dockerfile, this.request.target, (word) => this.lex.processWord(word, this.args.metaEnv()));
-    const labels = Object.keys(this.request.labels).length > 0;
-    this.total = selected.reduce((n, i) => n + 1 + this.dockerfile.stages[i]!.instructions.length, 0) + (labels ? 1 : 0);
+    const labels = Object.keys(this.request.labels).length;
+    this.total = selected.reduce((n, i) => n + 1 + this.dockerfile.stages[i]!.instructions.length, 0) + labels;
     let last: Digest | undefined;
     for (const index of selected) {
       last = await this.runStage(index, index === selected[selected.length - 1]);
@@ -97,6 +98,8 @@ export class DockerfileBuild {
     this.output.stream(` ---> ${shortId(base.id)}\n`);
     this.args.beginStage();
     const config = structuredClone(base.config.config ?? {});
+    // As dockerd's classic builder (beginStage): a stage whose image sets no PATH gets the default one, kept in what it commits.
+    if (!(config.Env ?? []).some((e) => e.startsWith('PATH='))) config.Env = [...(config.Env ?? []), DEFAULT_PATH];
     const state: StageState = { imageId: base.id, config, author: base.config.author ?? '', cmdSet: false };
     await this.runTriggers(state);
     for (const instruction of stage.instructions) {
@@ -181,13 +184,18 @@ export class DockerfileBuild {
     }
   }
 
-  /** --label values, as one more LABEL step at the end of the final stage (as Docker adds it). */
+  /**
+   * --label values, as LABEL steps at the end of the final stage: one per
+   * label in key order, shown as `LABEL k=v`, as dockerd 20.10 adds them.
+   */
   private async applyBuildLabels(state: StageState): Promise<void> {
-    const pairs = Object.entries(this.request.labels).sort(([a], [b]) => a.localeCompare(b));
-    this.announce(`LABEL ${pairs.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ')}`);
-    const config = structuredClone(state.config);
-    config.Labels = { ...(config.Labels ?? {}), ...Object.fromEntries(pairs) };
-    await this.metadataStep(state, config, `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    const pairs = Object.entries(this.request.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [key, value] of pairs) {
+      this.announce(`LABEL ${key}=${value}`);
+      const config = structuredClone(state.config);
+      config.Labels = { ...(config.Labels ?? {}), [key]: value };
+      await this.metadataStep(state, config, `LABEL ${key}=${value}`);
+    }
   }
 
   private stepConfigWithComment(config: ContainerConfig, comment: string): ContainerConfig {
