@@ -23,8 +23,9 @@ export function registryConfigInfo(config: DaemonConfig): Record<string, unknown
     indexes[host] = { Name: host, Mirrors: [], Secure: false, Official: false };
   }
   return {
-    AllowNondistributableArtifactsCIDRs: null,
-    AllowNondistributableArtifactsHostnames: null,
+    // dockerd 20.10 lists them, empty (this daemon takes no such option).
+    AllowNondistributableArtifactsCIDRs: [],
+    AllowNondistributableArtifactsHostnames: [],
     InsecureRegistryCIDRs: [...new Set(cidrs)],
     IndexConfigs: indexes,
     Mirrors: mirrors,

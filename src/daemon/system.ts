@@ -134,7 +134,8 @@ export class DaemonSystem implements SystemBackend {
       RuncCommit: commitInfo(runc?.commit ?? ''),
       InitCommit: commitInfo(''),
       SecurityOptions: ['name=seccomp,profile=builtin'],
-      Warnings: infoWarnings(config, { ipv4Forwarding, swapLimit }),
+      // A Go nil slice: null when there is nothing to warn of, as dockerd answers.
+      Warnings: nullWhenEmpty(infoWarnings(config, { ipv4Forwarding, swapLimit })),
     };
   }
 
@@ -183,6 +184,10 @@ function exists(path: string): Promise<boolean> {
 }
 
 /** dockerd's /info warnings for what this host or configuration lacks. */
+function nullWhenEmpty<T>(list: T[]): T[] | null {
+  return list.length > 0 ? list : null;
+}
+
 export function infoWarnings(config: DaemonConfig, facts: { ipv4Forwarding: boolean; swapLimit: boolean }): string[] {
   const warnings: string[] = [];
   for (const host of config.hosts) {

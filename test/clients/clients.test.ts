@@ -7,17 +7,20 @@
  * importing busybox is most of its cost); the two run side by side. Each
  * client's cases run in turn, and the cases where clients go away mid-stream
  * run last: today they can take berthd down, and must not take the others'
- * results with it.
+ * results with it. The dockerode sweep runs its calls on both daemons at once
+ * and compares the answers, so it is declared once, among berthd's cases.
  */
 import { describe } from 'node:test';
 import { composeCases } from './compose.js';
 import { dockerodeCases, dockerodeGoingAway } from './dockerode.js';
+import { dockerodeSweep } from './dockerode-sweep-cases.js';
 import { pythonCases, pythonGoingAway } from './python.js';
 import { eachTarget } from './targets.js';
 
-eachTarget('client libraries', (target) => {
+eachTarget('client libraries', (target, kind, other) => {
   pythonCases(target);
   dockerodeCases(target);
+  if (kind === 'berthd') dockerodeSweep(target, other);
   composeCases(target);
   describe('clients that go away', () => {
     pythonGoingAway(target);

@@ -81,9 +81,10 @@ export async function startTarget(kind: TargetKind): Promise<Target> {
  * one after the other (a start polls with blocking CLI calls that would starve
  * the other's), then the two targets' cases run side by side to keep the layer
  * quick on a loaded host; a target's own suites run one after the other.
- * `cases` receives a getter because the target only exists once `before` has run.
+ * `cases` receives getters because the targets only exist once `before` has run:
+ * its own target, and the other one (for cases that compare the two side by side).
  */
-export function eachTarget(title: string, cases: (target: () => Target) => void): void {
+export function eachTarget(title: string, cases: (target: () => Target, kind: TargetKind, other: () => Target) => void): void {
   const kinds = (['berthd', 'dockerd'] as const).map((kind) => ({ kind, skip: kind === 'dockerd' ? dockerdSkipReason() : undefined }));
   const started = new Map<TargetKind, Target | Error>();
   describe(title, { concurrency: true }, () => {
@@ -95,14 +96,15 @@ export function eachTarget(title: string, cases: (target: () => Target) => void)
     after(async () => {
       for (const target of started.values()) if (!(target instanceof Error)) await target.stop();
     });
+    const get = (kind: TargetKind) => () => {
+      const target = started.get(kind);
+      if (!target) throw new Error(`${kind} was not started`);
+      if (target instanceof Error) throw target;
+      return target;
+    };
     for (const { kind, skip } of kinds) {
       describe(kind, { skip, concurrency: 1 }, () => {
-        cases(() => {
-          const target = started.get(kind);
-          if (!target) throw new Error(`${kind} was not started`);
-          if (target instanceof Error) throw target;
-          return target;
-        });
+        cases(get(kind), kind, get(kind === 'berthd' ? 'dockerd' : 'berthd'));
       });
     }
   });

@@ -67,7 +67,8 @@ describe('operating berthd', () => {
     const info = JSON.parse(ok(daemon.berth(['info', '--format', '{{json .}}']))) as { Labels: string[]; LoggingDriver: string; Warnings: string[] | null };
     assert.deepEqual(info.Labels, ['env=ops-test', 'tier=1']);
     assert.equal(info.LoggingDriver, 'json-file');
-    assert.ok(Array.isArray(info.Warnings));
+    // A Go nil slice when there is nothing to warn of, as dockerd.
+    assert.ok(info.Warnings === null || info.Warnings.length > 0);
     if (DOCKER_CLI) assert.match(ok(daemon.docker(['info'])), /Labels:\n\s+env=ops-test\n\s+tier=1/);
   });
 

@@ -1,5 +1,5 @@
 import type { Container, HostConfig } from '../../engine/containers/types.js';
-import type { RuntimeStats } from '../../engine/runtime/types.js';
+import { BLKIO_LISTS, type RuntimeStats } from '../../engine/runtime/types.js';
 import { humanDuration } from '../../lib/units.js';
 import { versionLess } from '../request.js';
 
@@ -232,24 +232,24 @@ export function statsJson(c: Container, now: RuntimeStats | null, previous: Runt
       usage_in_kernelmode: s?.cpu.systemNs ?? 0,
       usage_in_usermode: s?.cpu.userNs ?? 0,
     },
-    system_cpu_usage: s?.cpu.systemCpuNs ?? 0,
-    online_cpus: s?.cpu.onlineCpus ?? 0,
+    // omitempty in dockerd's types: a sample with nothing in it (a stopped container) leaves them out.
+    ...(s?.cpu.systemCpuNs ? { system_cpu_usage: s.cpu.systemCpuNs } : {}),
+    ...(s?.cpu.onlineCpus ? { online_cpus: s.cpu.onlineCpus } : {}),
     throttling_data: {
       periods: s?.cpu.throttling.periods ?? 0,
       throttled_periods: s?.cpu.throttling.throttledPeriods ?? 0,
       throttled_time: s?.cpu.throttling.throttledNs ?? 0,
     },
   });
-  const blkio = now
-    ? [{ major: 0, minor: 0, op: 'read', value: now.blkio.readBytes }, { major: 0, minor: 0, op: 'write', value: now.blkio.writeBytes }]
-    : null;
+  const blkioList = (name: (typeof BLKIO_LISTS)[number]) => now?.blkio[name] ?? null;
   return {
     read: (now?.read ?? new Date(0)).toISOString(),
     preread: (previous?.read ?? new Date(0)).toISOString(),
-    pids_stats: now ? { current: now.pids.current, limit: now.pids.limit } : {},
+    // limit is omitempty: an unlimited cgroup (pids.max "max", read as 0) has none.
+    pids_stats: now ? { current: now.pids.current, ...(now.pids.limit ? { limit: now.pids.limit } : {}) } : {},
     blkio_stats: {
-      io_service_bytes_recursive: blkio, io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null,
-      io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null,
+      // Each list as the cgroup gave it; null where it has none (a stopped container, or cgroup v2 but for the bytes).
+      ...Object.fromEntries(BLKIO_LISTS.map((name) => [name, blkioList(name)])),
     },
     num_procs: 0,
     storage_stats: {},

@@ -53,8 +53,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
 
   router.add('GET', '/containers/{id}/json', async (req, res) => {
     const c = await containers.get(req.params.id!);
-    const image = await images.resolve(c.image).catch(() => undefined);
-    const graphDriver = image ? await images.graphDriver(image) : { Name: 'overlay2', Data: null };
+    const graphDriver = await containers.graphDriver(c.id);
     const sizes = boolParam(req.query, 'size') ? await containers.sizes(c.id) : undefined;
     const links = await resolveLinks(c, findContainer(containers));
     sendJson(res, 200, containerInspect(c, { graphDriver, sizes, execIds: null, network: await netFacts(c.id, req.version), links }));

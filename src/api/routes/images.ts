@@ -21,7 +21,8 @@ export function imageRoutes(router: Router, { images, distribution }: Pick<ApiBa
   });
 
   router.add('POST', '/images/load', async (req, res) => {
-    const quiet = boolParam(req.query, 'quiet');
+    // dockerd reads an absent quiet as true: a client that says nothing (dockerode) gets no per-layer progress.
+    const quiet = boolParam(req.query, 'quiet', true);
     const stream = new JsonMessageStream(res);
     try {
       await images.load(req.raw, (message) => stream.send(message), quiet);

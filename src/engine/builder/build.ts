@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
 import { hostPlatform, parsePlatform } from '../../lib/platform.js';
+import { DEFAULT_PATH } from '../containers/merge.js';
 import type { ContainerService } from '../containers/types.js';
 import type { ContainerConfig, Image, ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';
@@ -96,6 +97,8 @@ export class DockerfileBuild {
     this.output.stream(` ---> ${shortId(base.id)}\n`);
     this.args.beginStage();
     const config = structuredClone(base.config.config ?? {});
+    // As dockerd's classic builder (beginStage): a stage whose image sets no PATH gets the default one, kept in what it commits.
+    if (!(config.Env ?? []).some((e) => e.startsWith('PATH='))) config.Env = [...(config.Env ?? []), DEFAULT_PATH];
     const state: StageState = { imageId: base.id, config, author: base.config.author ?? '', cmdSet: false };
     await this.runTriggers(state);
     for (const instruction of stage.instructions) {

@@ -79,7 +79,7 @@ export function replaceOrAppendEnv(defaults: readonly string[], overrides: reado
   return out.filter((entry): entry is string => entry !== null);
 }
 
-const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
  * dockerd's CreateDaemonEnvironment, for a container's process and its execs:

@@ -1,4 +1,4 @@
-import { randomId, type Digest } from '../../lib/digest.js';
+import { chainIds, randomId, type Digest } from '../../lib/digest.js';
 import { phase } from '../../lib/phases.js';
 import { conflict, EngineError, invalid, isEngineError } from '../../lib/errors.js';
 import { directorySize } from '../../lib/dir-size.js';
@@ -190,6 +190,23 @@ export class LocalContainerService implements ContainerService {
     return { SizeRw: sizeRw, SizeRootFs: sizeRw + (image?.size ?? 0) };
   }
 
+  /**
+   * Inspect's GraphDriver of a container, as dockerd's overlay2 shows it: the
+   * container's own layer is UpperDir and WorkDir, its mounted root MergedDir,
+   * and the image's layers (top first) LowerDir. vfs has no such parts (null, as dockerd's vfs).
+   */
+  async graphDriver(id: string): Promise<{ Name: string; Data: Record<string, string> | null }> {
+    const container = this.deps.store.find(id);
+    const { driver } = this.deps.layers;
+    const rw = await this.deps.layers.getRw(container.rwLayer);
+    if (driver !== 'overlay2' || !rw) return { Name: driver, Data: null };
+    const image = await this.deps.images.resolve(container.image).catch(() => undefined);
+    const lower = chainIds(image?.config.rootfs.diff_ids ?? []).map((layer) => this.deps.layers.diffDir(layer)).reverse();
+    const data: Record<string, string> = { MergedDir: this.ctx.rootfsOf(container.id), UpperDir: rw.diffDir, WorkDir: rw.diffDir.replace(/\/diff$/, '/work') };
+    if (lower.length > 0) data.LowerDir = lower.join(':');
+    return { Name: driver, Data: data };
+  }
+
   // ---- lifecycle ----
 
   async start(idOrName: string): Promise<void> {
@@ -316,7 +333,8 @@ export class LocalContainerService implements ContainerService {
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
     const c = this.deps.store.find(idOrName);
     if (!c.state.Running || c.state.Status === 'restarting') {
-      throw conflict(`Cannot kill container: ${c.name.slice(1)}: Container ${c.id} is not running`); // dockerd 20.10's capitals
+      // dockerd 20.10's capitals, and the container named as the client named it.
+      throw conflict(`Cannot kill container: ${idOrName}: Container ${c.id} is not running`);
     }
     // As Docker: a killed container counts as stopped by hand, so its restart policy leaves it be.
     c.hasBeenManuallyStopped = true;
@@ -460,7 +478,11 @@ export class LocalContainerService implements ContainerService {
     const pids = update.PidsLimit;
     if (pids !== undefined && pids !== null) next.PidsLimit = Math.max(pids, 0);
     if (update.RestartPolicy?.Name) next.RestartPolicy = update.RestartPolicy;
-    validateHostConfig({ ...next, PidsLimit: pids ?? next.PidsLimit }, { update: true });
+    // As dockerd: the update is checked on its own terms (AutoRemove is not part of it), then against the container.
+    validateHostConfig({ ...next, AutoRemove: false, PidsLimit: pids ?? next.PidsLimit }, { update: true });
+    if (c.hostConfig.AutoRemove && !['', 'no'].includes(update.RestartPolicy?.Name ?? '')) {
+      throw conflict(`Cannot update container ${c.id}: Restart policy cannot be updated because AutoRemove is enabled for the container`);
+    }
     const lift = pids !== undefined && pids !== null && pids <= 0 ? { pidsLimit: -1 } : {};
     if (c.state.Running && c.state.Status !== 'restarting') await this.deps.runtime.update(c.id, { ...resourcesOf(next), ...lift });
     c.hostConfig = next;

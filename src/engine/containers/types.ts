@@ -255,6 +255,8 @@ export interface ContainerService {
   list(options: ListOptions): Promise<Container[]>;
   /** Bytes written in the container's rw layer, and the image's size (for ps -s and inspect -s). */
   sizes(id: string): Promise<{ SizeRw: number; SizeRootFs: number }>;
+  /** Inspect's GraphDriver: the container's layer over its image's. */
+  graphDriver(id: string): Promise<{ Name: string; Data: Record<string, string> | null }>;
   start(idOrName: string): Promise<void>;
   /** notModified when it is not running. */
   stop(idOrName: string, options: { timeout?: number; signal?: string }): Promise<void>;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { chainId, chainIds, EMPTY_TAR_DIGEST, sha256, type Digest } from '../../lib/digest.js';
-import { invalid, notFound } from '../../lib/errors.js';
+import { invalid, isEngineError, notFound } from '../../lib/errors.js';
 import { Mutex } from '../../lib/mutex.js';
 import {
   checkNewTag,
@@ -366,8 +366,17 @@ export class LocalImageService implements ImageService {
     return withDefaultTag(ref);
   }
 
+  /** dockerd's save looks a name up in its reference store, whose word for a missing one is its own. */
+  private lookupForSave(name: string, isId: boolean): StoredImage {
+    try {
+      return this.lookup(name);
+    } catch (err) {
+      if (isEngineError(err, 'notFound') && !isId) throw notFound('reference does not exist', err);
+      throw err;
+    }
+  }
+
   private selectForSave(name: string): { image: StoredImage; tags: string[] } {
-    const image = this.lookup(name);
     const any = (() => {
       try {
         return parseAnyReference(name);
@@ -375,6 +384,7 @@ export class LocalImageService implements ImageService {
         return undefined;
       }
     })();
+    const image = this.lookupForSave(name, any?.kind === 'id');
     if (!any || any.kind === 'id' || idPrefixOf(name) !== undefined && !this.deps.refs.get(normalizedString(withDefaultTag(any.ref)))) {
       return { image, tags: [] };
     }

@@ -63,6 +63,19 @@ export interface NetworkServiceOptions {
 export const DEFAULT_NETWORK = 'bridge';
 
 /** The bridge and macvlan drivers behind the NetworkService contract (see types.ts). */
+/**
+ * dockerd's refusals (all 400) for a container whose network mode cannot
+ * have another network, or a network no container can join besides its own;
+ * what is left (joining the network it is already in) berth refuses below.
+ */
+function checkIsolation(mode: string, driver: string): void {
+  const shared = 'container sharing network namespace with another container or host cannot be connected to any other network';
+  if (mode.startsWith('container:')) throw invalid(shared);
+  if (driver === 'host' && mode !== 'host') throw invalid('container cannot be disconnected from host network or connected to host network');
+  if (mode === 'host' && driver !== 'host') throw invalid(shared);
+  if ((mode === 'none') !== (driver === 'null')) throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode');
+}
+
 export class LinuxNetworkService implements NetworkService {
   readonly networks = new Map<string, NetworkRecord>();
   readonly allocators = new Map<string, AddressAllocator>();
@@ -400,6 +413,7 @@ export class LinuxNetworkService implements NetworkService {
       const facts = await this.options.directory.lookup(container);
       const record = this.record(facts.id);
       const mode = record.config.networkMode;
+      checkIsolation(mode, n.driver);
       if (n.driver === 'host' || n.driver === 'null' || mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
         throw forbidden(`container cannot be disconnected from host network or connected to host network`);
       }

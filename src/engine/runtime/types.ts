@@ -1,5 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
+import type { BlkioStats } from '../../platform/linux/cgroups.js';
 import type { NetDevCounters } from '../../platform/linux/net-dev.js';
+
+export { BLKIO_LISTS } from '../../platform/linux/cgroups.js';
 
 /**
  * The runtime: the layer below the containers service. It turns one
@@ -291,7 +294,8 @@ export interface RuntimeStats {
     /** memory.stat as read, key → value. */
     stats: Record<string, number>;
   };
-  blkio: { readBytes: number; writeBytes: number };
+  /** dockerd's blkio_stats lists that the cgroup has, by name (io_service_bytes_recursive, …). */
+  blkio: BlkioStats;
   pids: { current: number; limit: number };
   /** Interfaces of the container's own network namespace (loopback left out): empty with host networking or none. */
   networks: Record<string, NetDevCounters>;

@@ -20,7 +20,8 @@ const NS_PER_TICK = 1e9 / TICKS_PER_SECOND;
 export interface CgroupStats {
   cpu: { totalNs: number; userNs: number; systemNs: number; perCpuNs: number[]; throttling: { periods: number; throttledPeriods: number; throttledNs: number } };
   memory: { usage: number; maxUsage: number; limit: number; cache: number; stats: Record<string, number> };
-  blkio: { readBytes: number; writeBytes: number };
+  /** dockerd's blkio_stats lists (io_service_bytes_recursive, …): those this cgroup has, one entry per device and operation. */
+  blkio: BlkioStats;
   pids: { current: number; limit: number };
 }
 
@@ -72,7 +73,7 @@ async function readStatsV1(path: string): Promise<CgroupStats> {
     readNumber(join(dir('memory'), 'memory.max_usage_in_bytes')),
     read(join(dir('memory'), 'memory.limit_in_bytes')),
     read(join(dir('memory'), 'memory.stat')),
-    read(join(dir('blkio'), 'blkio.throttle.io_service_bytes_recursive')).then(async (t) => t || read(join(dir('blkio'), 'blkio.throttle.io_service_bytes'))),
+    readBlkioV1(dir('blkio')),
     readNumber(join(dir('pids'), 'pids.current')),
     readNumber(join(dir('pids'), 'pids.max')),
   ]);
@@ -88,21 +89,62 @@ async function readStatsV1(path: string): Promise<CgroupStats> {
       throttling: { periods: throttle.nr_periods ?? 0, throttledPeriods: throttle.nr_throttled ?? 0, throttledNs: throttle.throttled_time ?? 0 },
     },
     memory: { usage: memUsage, maxUsage: memMax, limit: effectiveLimit(memLimit), cache: stats.total_cache ?? stats.cache ?? 0, stats },
-    blkio: sumBlkioV1(blkio),
+    blkio,
     pids: { current: pidsCurrent, limit: pidsMax },
   };
 }
 
-/** blkio.throttle.io_service_bytes: "8:0 Read 4096" lines (and a Total line). */
-function sumBlkioV1(text: string | null): { readBytes: number; writeBytes: number } {
-  let readBytes = 0;
-  let writeBytes = 0;
+export interface BlkioEntry {
+  major: number;
+  minor: number;
+  op: string;
+  value: number;
+}
+
+export type BlkioStats = Partial<Record<(typeof BLKIO_LISTS)[number], BlkioEntry[] | null>>;
+
+export const BLKIO_LISTS = [
+  'io_service_bytes_recursive', 'io_serviced_recursive', 'io_queue_recursive', 'io_service_time_recursive',
+  'io_wait_time_recursive', 'io_merged_recursive', 'io_time_recursive', 'sectors_recursive',
+] as const;
+
+/**
+ * The blkio files dockerd (through containerd) reads: the CFQ set where the
+ * kernel has it, else the throttle pair. Each list is there, empty when the
+ * file is (as dockerd copies them).
+ */
+async function readBlkioV1(dir: string): Promise<BlkioStats> {
+  const cfq = (await read(join(dir, 'blkio.io_serviced_recursive'))) !== null;
+  const files: [keyof BlkioStats, string][] = cfq
+    ? [['sectors_recursive', 'sectors_recursive'], ['io_service_bytes_recursive', 'io_service_bytes_recursive'], ['io_serviced_recursive', 'io_serviced_recursive'],
+      ['io_queue_recursive', 'io_queued_recursive'], ['io_service_time_recursive', 'io_service_time_recursive'], ['io_wait_time_recursive', 'io_wait_time_recursive'],
+      ['io_merged_recursive', 'io_merged_recursive'], ['io_time_recursive', 'time_recursive']]
+    : [['io_serviced_recursive', 'throttle.io_serviced'], ['io_service_bytes_recursive', 'throttle.io_service_bytes']];
+  const out: BlkioStats = Object.fromEntries(BLKIO_LISTS.map((key) => [key, []]));
+  await Promise.all(files.map(async ([key, file]) => (out[key] = blkioEntriesV1(await read(join(dir, `blkio.${file}`))))));
+  return out;
+}
+
+function nullWhenEmpty<T>(list: T[]): T[] | null {
+  return list.length > 0 ? list : null;
+}
+
+/**
+ * blkio.throttle.io_service_bytes: "8:0 Read 4096" lines, each an entry as
+ * dockerd gives it (Read, Write, Sync, Async, Discard, Total); the closing
+ * "Total N" line of the whole cgroup is not a device's, and dockerd skips it too.
+ */
+function blkioEntriesV1(text: string | null): BlkioEntry[] {
+  const entries: BlkioEntry[] = [];
   for (const line of (text ?? '').split('\n')) {
-    const [, op, value] = line.trim().split(/\s+/);
-    if (op === 'Read') readBytes += Number(value) || 0;
-    else if (op === 'Write') writeBytes += Number(value) || 0;
+    const fields = line.trim().split(/\s+/);
+    // "8:0 Read 4096", or "8:0 4096" in the files without operations (sectors, time).
+    const [device, op, value] = fields.length === 2 ? [fields[0], '', fields[1]] : fields;
+    const [major, minor] = (device ?? '').split(':').map(Number);
+    if (op === undefined || value === undefined || major === undefined || minor === undefined || Number.isNaN(major) || Number.isNaN(minor)) continue;
+    entries.push({ major, minor, op, value: Number(value) || 0 });
   }
-  return { readBytes, writeBytes };
+  return entries;
 }
 
 async function readStatsV2(dir: string): Promise<CgroupStats> {
@@ -127,20 +169,20 @@ async function readStatsV2(dir: string): Promise<CgroupStats> {
       throttling: { periods: cpu.nr_periods ?? 0, throttledPeriods: cpu.nr_throttled ?? 0, throttledNs: (cpu.throttled_usec ?? 0) * 1000 },
     },
     memory: { usage: memCurrent, maxUsage: memPeak, limit: effectiveLimit(memMax), cache: stats.file ?? 0, stats },
-    blkio: sumIoStatV2(ioStat),
+    // dockerd 20.10 on cgroup v2 fills only the bytes, and leaves the list null when there is no device.
+    blkio: { io_service_bytes_recursive: nullWhenEmpty(ioStatEntriesV2(ioStat)) },
     pids: { current: pidsCurrent, limit: pidsMax },
   };
 }
 
-/** io.stat: "8:0 rbytes=4096 wbytes=0 rios=1 …" lines. */
-function sumIoStatV2(text: string | null): { readBytes: number; writeBytes: number } {
-  let readBytes = 0;
-  let writeBytes = 0;
-  for (const m of (text ?? '').matchAll(/\b([rw])bytes=(\d+)/g)) {
-    if (m[1] === 'r') readBytes += Number(m[2]);
-    else writeBytes += Number(m[2]);
+/** io.stat: "8:0 rbytes=4096 wbytes=0 rios=1 …" lines; dockerd on cgroup v2 gives each device's read and write. */
+function ioStatEntriesV2(text: string | null): BlkioEntry[] {
+  const entries: BlkioEntry[] = [];
+  for (const m of (text ?? '').matchAll(/^(\d+):(\d+)\s.*?\brbytes=(\d+).*?\bwbytes=(\d+)/gm)) {
+    const [major, minor] = [Number(m[1]), Number(m[2])];
+    entries.push({ major, minor, op: 'read', value: Number(m[3]) }, { major, minor, op: 'write', value: Number(m[4]) });
   }
-  return { readBytes, writeBytes };
+  return entries;
 }
 
 /** Host CPU time since boot in ns: the sum of /proc/stat's "cpu" line (what docker stats divides by). */
