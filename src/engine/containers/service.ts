@@ -220,7 +220,7 @@ export class LocalContainerService implements ContainerService {
         await setupEtcFiles(c, network, (id) => this.deps.store.find(id));
         return network;
       });
-      const cleared = runtime.delete(c.id, { force: true });
+      const cleared = this.ctx.runtimeCleanups.after(c.id, () => runtime.delete(c.id, { force: true })); // after the last exit's
       prepared = Promise.allSettled([etcFiles, cleared, attached]); // awaited below, or in the catch
       letGo = await this.ctx.rootfs.hold(c.id);
       phase(c.id, 'start:rootfs-mounted');
@@ -276,10 +276,12 @@ export class LocalContainerService implements ContainerService {
     const c = this.deps.store.find(idOrName);
     if (c.state.Status === 'restarting') return this.monitor.cancelRestart(c);
     if (!c.state.Running) throw new EngineError('notModified', 'container already stopped');
+    phase(c.id, 'stop:request');
     c.hasBeenManuallyStopped = true;
     await this.deps.store.saveState(c);
     await this.stopProcess(c, options);
     this.deps.events.publish('container', 'stop', c.id, this.attributes(c));
+    phase(c.id, 'stop:answered');
   }
 
   /** Signals, waits the grace period, then kills; resolves once the exit has been handled. */
@@ -374,6 +376,7 @@ export class LocalContainerService implements ContainerService {
     const refusal = options.force ? null : removalRefusal(c.id, c.state);
     if (refusal) throw conflict(refusal);
     if (c.state.Status === 'removing') throw conflict(`removal of container ${c.id} is already in progress`);
+    phase(c.id, 'rm:request');
     if (c.state.Status === 'restarting') await this.monitor.cancelRestart(c);
     if (c.state.Running) {
       c.hasBeenManuallyStopped = true;
@@ -382,6 +385,7 @@ export class LocalContainerService implements ContainerService {
       await exited;
     }
     await this.lock(c.id, () => this.removeLocked(c, options.volumes));
+    phase(c.id, 'rm:answered');
   }
 
   /** rm --link: drops a link from its parent, in its HostConfig and in the network area's copy (used at its next start). */
@@ -405,11 +409,16 @@ export class LocalContainerService implements ContainerService {
     if (!this.deps.store.get(c.id)) return;
     const exitCode = c.state.ExitCode;
     markRemoving(c.state);
-    phase(c.id, 'rm:begin');
+    phase(c.id, 'rm:locked');
     this.monitor.stopWatching(c.id);
     this.attachments.cancel(c.id);
+    // After an exit its runtime state (runc's dir, conmon, cgroup, bundle: nothing the records depend on)
+    // is being deleted off the lock; the removal does not wait for that, and answers once the records and
+    // the rw layer are gone. Its own deletion then goes after the exit's (should berthd die in between,
+    // recovery deletes runtime state that no container owns).
+    const exitCleanup = this.ctx.runtimeCleanups.pending(c.id);
     try {
-      await this.deps.runtime.delete(c.id, { force: true });
+      if (!exitCleanup) await this.deps.runtime.delete(c.id, { force: true });
       phase(c.id, 'rm:runtime-deleted');
       await this.deps.layers.unmountRw(c.rwLayer, this.ctx.rootfsOf(c.id)).catch(() => undefined);
       phase(c.id, 'rm:unmounted');
@@ -418,7 +427,9 @@ export class LocalContainerService implements ContainerService {
       });
       phase(c.id, 'rm:rw-layer-removed');
       await this.deps.planner.release(c.id, c.mounts ?? [], { removeAnonymous: removeAnonymous || !!c.hostConfig.AutoRemove });
+      phase(c.id, 'rm:volumes-released');
       await this.deps.networks.unregister(c.id);
+      phase(c.id, 'rm:network-unregistered');
     } catch (err) {
       c.state.Status = 'dead';
       c.state.Dead = true;
@@ -434,6 +445,10 @@ export class LocalContainerService implements ContainerService {
     this.monitor.forget(c.id);
     this.deps.events.publish('container', 'destroy', c.id, this.attributes(c));
     this.ctx.signals.emit(`removed:${c.id}`, exitCode);
+    if (exitCleanup) {
+      void this.ctx.runtimeCleanups.after(c.id, () => this.deps.runtime.delete(c.id, { force: true }))
+        .catch((err) => this.deps.log('warn', `deleting the runtime state of ${c.id}: ${(err as Error).message}`));
+    }
   }
 
   async rename(idOrName: string, newName: string): Promise<void> {
@@ -624,6 +639,7 @@ export class LocalContainerService implements ContainerService {
 
   async shutdown(): Promise<void> {
     this.monitor.shutdown();
+    await this.ctx.runtimeCleanups.settled();
   }
 
   // ---- helpers ----
