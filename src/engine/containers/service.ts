@@ -25,11 +25,12 @@ import { joinedNamespaces, resolveNamespaceTargets } from './namespace-targets.j
 import { generateName, normaliseName } from './names.js';
 import { networkConfigOf, sysctlsNeedPlumbing } from './network-config.js';
 import { recoverContainers } from './recovery.js';
+import { removeContainer } from './removal.js';
 import { resourcesOf, runtimeSpecOf } from './runtime-spec.js';
 import { unmountShareableShm } from './shm.js';
 import { signalNumber } from './signal-number.js';
 import { startFailure } from './start-failure.js';
-import { initialState, isRunning, markPaused, markRemoving, markRunning, markStartFailed, removalRefusal } from './state.js';
+import { initialState, isRunning, markPaused, markRunning, markStartFailed, removalRefusal } from './state.js';
 import { top } from './top.js';
 import { resolveUser } from './user.js';
 import { checkLinks } from './validate-network.js';
@@ -404,51 +405,9 @@ export class LocalContainerService implements ContainerService {
     }
   }
 
-  /** `removeAnonymous`: rm -v (and --rm) also removes the container's anonymous volumes, never named ones. */
-  private async removeLocked(c: Container, removeAnonymous = false): Promise<void> {
-    if (!this.deps.store.get(c.id)) return;
-    const exitCode = c.state.ExitCode;
-    markRemoving(c.state);
-    phase(c.id, 'rm:locked');
-    this.monitor.stopWatching(c.id);
-    this.attachments.cancel(c.id);
-    // After an exit its runtime state (runc's dir, conmon, cgroup, bundle: nothing the records depend on)
-    // is being deleted off the lock; the removal does not wait for that, and answers once the records and
-    // the rw layer are gone. Its own deletion then goes after the exit's (should berthd die in between,
-    // recovery deletes runtime state that no container owns).
-    const exitCleanup = this.ctx.runtimeCleanups.pending(c.id);
-    try {
-      if (!exitCleanup) await this.deps.runtime.delete(c.id, { force: true });
-      phase(c.id, 'rm:runtime-deleted');
-      await this.deps.layers.unmountRw(c.rwLayer, this.ctx.rootfsOf(c.id)).catch(() => undefined);
-      phase(c.id, 'rm:unmounted');
-      await this.deps.layers.removeRw(c.rwLayer).catch((err) => {
-        if (!isEngineError(err, 'notFound')) throw err;
-      });
-      phase(c.id, 'rm:rw-layer-removed');
-      await this.deps.planner.release(c.id, c.mounts ?? [], { removeAnonymous: removeAnonymous || !!c.hostConfig.AutoRemove });
-      phase(c.id, 'rm:volumes-released');
-      await this.deps.networks.unregister(c.id);
-      phase(c.id, 'rm:network-unregistered');
-    } catch (err) {
-      c.state.Status = 'dead';
-      c.state.Dead = true;
-      c.state.Error = (err as Error).message;
-      await this.deps.store.saveState(c);
-      throw err;
-    }
-    await this.deps.store.delete(c.id);
-    phase(c.id, 'rm:store-deleted');
-    this.execs.forget(c.id);
-    this.ctx.locks.delete(c.id);
-    this.ctx.rootfs.forget(c.id);
-    this.monitor.forget(c.id);
-    this.deps.events.publish('container', 'destroy', c.id, this.attributes(c));
-    this.ctx.signals.emit(`removed:${c.id}`, exitCode);
-    if (exitCleanup) {
-      void this.ctx.runtimeCleanups.after(c.id, () => this.deps.runtime.delete(c.id, { force: true }))
-        .catch((err) => this.deps.log('warn', `deleting the runtime state of ${c.id}: ${(err as Error).message}`));
-    }
+  /** `removeAnonymous`: rm -v (and --rm) also removes the container's anonymous volumes, never named ones (removal.ts). */
+  private removeLocked(c: Container, removeAnonymous = false): Promise<void> {
+    return removeContainer(this.ctx, { monitor: this.monitor, attachments: this.attachments, execs: this.execs }, c, removeAnonymous);
   }
 
   async rename(idOrName: string, newName: string): Promise<void> {
