@@ -71,6 +71,8 @@ export class ContainerMonitor {
     let restart: { delayMs: number } | null = null;
     let autoRemove = false;
     let cleanup: Promise<void> | undefined;
+    let exitTold!: () => void;
+    const told = new Promise<void>((resolve) => (exitTold = resolve));
     const c = this.ctx.deps.store.get(id);
     if (!c) return;
     await this.ctx.lock(id, async () => {
@@ -114,10 +116,10 @@ export class ContainerMonitor {
       // killed before this point finds the exit again on recovery, one killed after finds a stale runtime
       // state that recovery deletes (recovery.ts). An --rm container's removal deletes it.
       if (autoRemove) await this.deleteRuntime(id);
-      else cleanup = this.deleteRuntimeLater(c);
+      else cleanup = this.deleteRuntimeLater(c, told);
       await detached;
       await released;
-    });
+    }).finally(exitTold);
     this.ctx.publish('die', c, { exitCode: String(exit.exitCode) });
     if (exit.oomKilled) this.ctx.publish('oom', c);
     this.ctx.signals.emit(`exit:${id}`, exit.exitCode);
@@ -136,9 +138,11 @@ export class ContainerMonitor {
    * next runs its own deletion after this one, never before; an rm chains its deletion after it as well,
    * so a record deleted meanwhile needs nothing here.
    */
-  private deleteRuntimeLater(c: Container): Promise<void> {
+  private deleteRuntimeLater(c: Container, told: Promise<void>): Promise<void> {
     return this.ctx.runtimeCleanups.after(c.id, async () => {
-      await new Promise((resolve) => setImmediate(resolve)); // the exit is told first (a stop's answer)
+      // Not beside the exit's network and rootfs teardown, which a stop waits for: once the exit is told.
+      await told;
+      await new Promise((resolve) => setImmediate(resolve));
       if (!c.state.Running && this.ctx.deps.store.get(c.id)) await this.deleteRuntime(c.id);
     });
   }
