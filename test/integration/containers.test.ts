@@ -198,6 +198,33 @@ describe('containers through berthd', { skip: !DOCKER_CLI && 'docker CLI not ins
     docker('rm', 'halfmade');
   });
 
+  test('stop, start and rm back to back (the exit\'s runtime state deleted off the lock); berthd killed right after the rm leaves nothing of the container', async () => {
+    const runtimeRoot = join(daemon.dir, 'exec', 'runtime');
+    const made = docker('run', '-d', '--name', 'backtoback', '--network', 'none', 'busybox', 'sh', '-c', "trap 'exit 0' TERM; sleep 300 & wait");
+    assert.equal(made.code, 0, made.stderr);
+    const id = made.stdout.trim();
+    // A start right after a stop runs its own runtime deletion after the exit's, never beside or before it.
+    for (let i = 0; i < 3; i++) {
+      assert.equal(docker('stop', 'backtoback').code, 0);
+      const started = docker('start', 'backtoback');
+      assert.equal(started.code, 0, started.stderr);
+      assert.equal(docker('inspect', '-f', '{{.State.Running}}', 'backtoback').stdout.trim(), 'true');
+    }
+    assert.equal(docker('stop', 'backtoback').code, 0);
+    const removed = docker('rm', 'backtoback');
+    assert.equal(removed.code, 0, removed.stderr);
+    // Whatever of the exit's and the rm's runtime deletions had not run yet when berthd died is recovery's.
+    await daemon.kill('SIGKILL');
+    await daemon.launch();
+    assert.match(docker('inspect', 'backtoback').stderr, /No such (container|object): backtoback/);
+    assert.ok(!existsSync(join(daemon.dataRoot, 'containers', id)), 'its record is gone');
+    assert.deepEqual(namedAfter(join(daemon.dataRoot, 'layers'), id), [], 'its rw layer is gone');
+    assert.ok(!existsSync(join(runtimeRoot, id)), 'its bundle is gone');
+    assert.ok(!existsSync(join(runtimeRoot, 'runc', id)), "runc's state of it is gone");
+    const again = docker('run', '--rm', '--name', 'backtoback', '--network', 'none', 'busybox', 'true');
+    assert.equal(again.code, 0, again.stderr);
+  });
+
   test('with --live-restore=false, stopping berthd stops containers; restart policies bring them back', async () => {
     const other = await TestDaemon.start(['--live-restore=false']);
     try {

@@ -9,6 +9,7 @@ import type { LayerStore } from '../layers/types.js';
 import type { Runtime } from '../runtime/types.js';
 import type { MountPlanner, VolumeService } from '../volumes/types.js';
 import type { NetworkService } from '../network/types.js';
+import { RuntimeCleanups } from './runtime-cleanups.js';
 import { RootfsHolds } from './rootfs-holds.js';
 import { isRunning } from './state.js';
 import type { ContainerStore } from './store.js';
@@ -39,6 +40,8 @@ export class ContainerContext {
   readonly signals = new EventEmitter();
   /** Starts, exports and archive reads in progress, per container: the rootfs stays mounted while any runs. */
   readonly rootfs: RootfsHolds;
+  /** Deletions of runtime state after an exit or an rm, off the container's lock (runtime-cleanups.ts). */
+  readonly runtimeCleanups = new RuntimeCleanups();
 
   constructor(readonly deps: ContainerServiceDeps) {
     this.signals.setMaxListeners(0);

@@ -70,6 +70,9 @@ export class ContainerMonitor {
     phase(id, 'exit:seen');
     let restart: { delayMs: number } | null = null;
     let autoRemove = false;
+    let cleanup: Promise<void> | undefined;
+    let exitTold!: () => void;
+    const told = new Promise<void>((resolve) => (exitTold = resolve));
     const c = this.ctx.deps.store.get(id);
     if (!c) return;
     await this.ctx.lock(id, async () => {
@@ -113,9 +116,10 @@ export class ContainerMonitor {
       // killed before this point finds the exit again on recovery, one killed after finds a stale runtime
       // state that recovery deletes (recovery.ts). An --rm container's removal deletes it.
       if (autoRemove) await this.deleteRuntime(id);
+      else cleanup = this.deleteRuntimeLater(c, told);
       await detached;
       await released;
-    });
+    }).finally(exitTold);
     this.ctx.publish('die', c, { exitCode: String(exit.exitCode) });
     if (exit.oomKilled) this.ctx.publish('oom', c);
     this.ctx.signals.emit(`exit:${id}`, exit.exitCode);
@@ -124,11 +128,22 @@ export class ContainerMonitor {
       await this.ctx.lock(id, () => this.hooks.remove(c)).catch((err) => this.ctx.deps.log('warn', `auto-removing ${id}: ${(err as Error).message}`));
       return;
     }
-    // As dockerd answers a stop once the state says exited, before its cleanup: the runtime's state
-    // (runc's dir, conmon, cgroup, bundle) goes after the exit is told, still under the container's lock,
-    // unless a start (a restart too) came first: it deleted the state itself. A removal deletes it too.
-    await this.ctx.lock(id, async () => {
-      if (!c.state.Running && this.ctx.deps.store.get(id)) await this.deleteRuntime(id);
+    await cleanup;
+  }
+
+  /**
+   * As dockerd answers a stop once the state says exited, before its cleanup: the runtime's state (runc's
+   * dir, conmon, cgroup, bundle) goes after the exit is told, off the container's lock, so that an rm does
+   * not wait for it. Chained while the lock is still held, so a start (a restart too) that takes the lock
+   * next runs its own deletion after this one, never before; an rm chains its deletion after it as well,
+   * so a record deleted meanwhile needs nothing here.
+   */
+  private deleteRuntimeLater(c: Container, told: Promise<void>): Promise<void> {
+    return this.ctx.runtimeCleanups.after(c.id, async () => {
+      // Not beside the exit's network and rootfs teardown, which a stop waits for: once the exit is told.
+      await told;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!c.state.Running && this.ctx.deps.store.get(c.id)) await this.deleteRuntime(c.id);
     });
   }
 

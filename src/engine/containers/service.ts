@@ -25,11 +25,12 @@ import { joinedNamespaces, resolveNamespaceTargets } from './namespace-targets.j
 import { generateName, normaliseName } from './names.js';
 import { networkConfigOf, sysctlsNeedPlumbing } from './network-config.js';
 import { recoverContainers } from './recovery.js';
+import { removeContainer } from './removal.js';
 import { resourcesOf, runtimeSpecOf } from './runtime-spec.js';
 import { unmountShareableShm } from './shm.js';
 import { signalNumber } from './signal-number.js';
 import { startFailure } from './start-failure.js';
-import { initialState, isRunning, markPaused, markRemoving, markRunning, markStartFailed, removalRefusal } from './state.js';
+import { initialState, isRunning, markPaused, markRunning, markStartFailed, removalRefusal } from './state.js';
 import { top } from './top.js';
 import { resolveUser } from './user.js';
 import { checkLinks } from './validate-network.js';
@@ -237,7 +238,7 @@ export class LocalContainerService implements ContainerService {
         await setupEtcFiles(c, network, (id) => this.deps.store.find(id));
         return network;
       });
-      const cleared = runtime.delete(c.id, { force: true });
+      const cleared = this.ctx.runtimeCleanups.after(c.id, () => runtime.delete(c.id, { force: true })); // after the last exit's
       prepared = Promise.allSettled([etcFiles, cleared, attached]); // awaited below, or in the catch
       letGo = await this.ctx.rootfs.hold(c.id);
       phase(c.id, 'start:rootfs-mounted');
@@ -294,10 +295,12 @@ export class LocalContainerService implements ContainerService {
     const c = this.deps.store.find(idOrName);
     if (c.state.Status === 'restarting') return this.monitor.cancelRestart(c);
     if (!c.state.Running) throw new EngineError('notModified', 'container already stopped');
+    phase(c.id, 'stop:request');
     c.hasBeenManuallyStopped = true;
     await this.deps.store.saveState(c);
     await this.stopProcess(c, options);
     this.deps.events.publish('container', 'stop', c.id, this.attributes(c));
+    phase(c.id, 'stop:answered');
   }
 
   /** Signals, waits the grace period, then kills; resolves once the exit has been handled. */
@@ -393,6 +396,7 @@ export class LocalContainerService implements ContainerService {
     const refusal = options.force ? null : removalRefusal(c.id, c.state);
     if (refusal) throw conflict(refusal);
     if (c.state.Status === 'removing') throw conflict(`removal of container ${c.id} is already in progress`);
+    phase(c.id, 'rm:request');
     if (c.state.Status === 'restarting') await this.monitor.cancelRestart(c);
     if (c.state.Running) {
       c.hasBeenManuallyStopped = true;
@@ -401,6 +405,7 @@ export class LocalContainerService implements ContainerService {
       await exited;
     }
     await this.lock(c.id, () => this.removeLocked(c, options.volumes));
+    phase(c.id, 'rm:answered');
   }
 
   /** rm --link: drops a link from its parent, in its HostConfig and in the network area's copy (used at its next start). */
@@ -419,40 +424,9 @@ export class LocalContainerService implements ContainerService {
     }
   }
 
-  /** `removeAnonymous`: rm -v (and --rm) also removes the container's anonymous volumes, never named ones. */
-  private async removeLocked(c: Container, removeAnonymous = false): Promise<void> {
-    if (!this.deps.store.get(c.id)) return;
-    const exitCode = c.state.ExitCode;
-    markRemoving(c.state);
-    phase(c.id, 'rm:begin');
-    this.monitor.stopWatching(c.id);
-    this.attachments.cancel(c.id);
-    try {
-      await this.deps.runtime.delete(c.id, { force: true });
-      phase(c.id, 'rm:runtime-deleted');
-      await this.deps.layers.unmountRw(c.rwLayer, this.ctx.rootfsOf(c.id)).catch(() => undefined);
-      phase(c.id, 'rm:unmounted');
-      await this.deps.layers.removeRw(c.rwLayer).catch((err) => {
-        if (!isEngineError(err, 'notFound')) throw err;
-      });
-      phase(c.id, 'rm:rw-layer-removed');
-      await this.deps.planner.release(c.id, c.mounts ?? [], { removeAnonymous: removeAnonymous || !!c.hostConfig.AutoRemove });
-      await this.deps.networks.unregister(c.id);
-    } catch (err) {
-      c.state.Status = 'dead';
-      c.state.Dead = true;
-      c.state.Error = (err as Error).message;
-      await this.deps.store.saveState(c);
-      throw err;
-    }
-    await this.deps.store.delete(c.id);
-    phase(c.id, 'rm:store-deleted');
-    this.execs.forget(c.id);
-    this.ctx.locks.delete(c.id);
-    this.ctx.rootfs.forget(c.id);
-    this.monitor.forget(c.id);
-    this.deps.events.publish('container', 'destroy', c.id, this.attributes(c));
-    this.ctx.signals.emit(`removed:${c.id}`, exitCode);
+  /** `removeAnonymous`: rm -v (and --rm) also removes the container's anonymous volumes, never named ones (removal.ts). */
+  private removeLocked(c: Container, removeAnonymous = false): Promise<void> {
+    return removeContainer(this.ctx, { monitor: this.monitor, attachments: this.attachments, execs: this.execs }, c, removeAnonymous);
   }
 
   async rename(idOrName: string, newName: string): Promise<void> {
@@ -647,6 +621,7 @@ export class LocalContainerService implements ContainerService {
 
   async shutdown(): Promise<void> {
     this.monitor.shutdown();
+    await this.ctx.runtimeCleanups.settled();
   }
 
   // ---- helpers ----

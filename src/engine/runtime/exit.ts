@@ -1,5 +1,4 @@
-import { watch } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { EngineError } from '../../lib/errors.js';
 import type { ExitStatus } from './types.js';
@@ -11,18 +10,28 @@ import type { ExitStatus } from './types.js';
  * created by an earlier berthd, since nothing here depends on being conmon's parent.
  */
 
-/** The recorded exit, or null when there is none yet. */
+/**
+ * The recorded exit, or null when there is none yet. Read on this thread: a few bytes and two stats of
+ * files under the exec root, where the thread pool's three round trips (each a wait for a CPU on a loaded
+ * host) were most of the time from conmon's write to the exit being handled, which a stop waits for.
+ */
 export async function readExitFile(path: string, oomFile?: string): Promise<ExitStatus | null> {
   let text: string;
   let mtime: Date;
   try {
-    [text, mtime] = await Promise.all([readFile(path, 'utf8'), stat(path).then((s) => s.mtime)]);
+    const fd = openSync(path, 'r');
+    try {
+      mtime = fstatSync(fd).mtime;
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return null;
   }
   const exitCode = Number.parseInt(text.trim(), 10);
   if (!Number.isFinite(exitCode)) return null;
-  const oomKilled = oomFile ? await stat(oomFile).then(() => true, () => false) : false;
+  const oomKilled = oomFile ? existsSync(oomFile) : false;
   return { exitCode, exitedAt: mtime, oomKilled };
 }
 
