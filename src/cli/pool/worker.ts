@@ -149,9 +149,10 @@ function report(fd: number, type: 'X' | 'K', value: number): void {
 function reportExitTo(fd: number): void {
   let exiting = false;
   const exit = process.exit.bind(process);
-  process.exit = ((code?: number) => {
+  // Arguments passed on as they came: process.exit(undefined) would reset process.exitCode.
+  process.exit = ((...args: Parameters<typeof process.exit>) => {
     exiting = true;
-    return exit(code);
+    return exit(...args);
   }) as typeof process.exit;
   const proc = process as unknown as { reallyExit(code: number): never };
   const reallyExit = proc.reallyExit.bind(process);
