@@ -25,8 +25,9 @@
  *   worker -> launcher: 'R' once it has accepted (and checked our uid).
  *   launcher -> worker: a 16-byte header "BRT1", payload length, umask, 0
  *     (u32 little-endian) with fds 0, 1, 2 attached; then the payload, NUL-
- *     terminated strings: cwd, gid, groups (comma-separated), argc, the
- *     arguments after bin/berth, then the environment.
+ *     terminated strings: cwd, gid, groups (comma-separated), namespaces and
+ *     root (see where_we_run), argc, the arguments after bin/berth, then the
+ *     environment.
  *   worker -> launcher: 5-byte messages, a letter and an i32: first 'G' and
  *     its pid (running it) or 'F' (fall back: run Node directly); then 'X'
  *     and the exit code, or 'K' and the signal it died of.
@@ -211,6 +212,26 @@ static void put_u32(unsigned char *p, uint32_t v) {
   p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8), p[2] = (unsigned char)(v >> 16), p[3] = (unsigned char)(v >> 24);
 }
 
+/*
+ * The namespaces and root we run in, as "net:INO,mnt:INO,…,root:DEV:INO": a
+ * worker started elsewhere (`ip netns exec`, `unshare`, a chroot) would reach
+ * other hosts and files than we do, so it leaves such a command to Node.
+ */
+static const char *where_we_run(void) {
+  static char out[512];
+  static const char *NAMESPACES[] = {"net", "mnt", "pid", "user", "uts", "ipc"};
+  size_t at = 0;
+  struct stat st;
+  char path[64];
+  for (size_t i = 0; i < sizeof NAMESPACES / sizeof NAMESPACES[0]; i++) {
+    snprintf(path, sizeof path, "/proc/self/ns/%s", NAMESPACES[i]);
+    unsigned long long ino = stat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0;
+    at += (size_t)snprintf(out + at, sizeof out - at, "%s:%llu,", NAMESPACES[i], ino);
+  }
+  if (stat("/", &st) == 0) snprintf(out + at, sizeof out - at, "root:%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+  return out;
+}
+
 static int send_request(int sock) {
   struct buffer b = {0};
   char cwd[PATH_MAX], number[32];
@@ -224,6 +245,7 @@ static int send_request(int sock) {
   size_t at = 0;
   for (int i = 0; i < count; i++) at += (size_t)snprintf(list + at, sizeof list - at, i ? ",%u" : "%u", (unsigned)groups[i]);
   put(&b, list);
+  put(&b, where_we_run());
   snprintf(number, sizeof number, "%d", cli_argc - 2);
   put(&b, number);
   for (int i = 2; i < cli_argc; i++) put(&b, cli_argv[i]);

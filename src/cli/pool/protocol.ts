@@ -7,6 +7,9 @@ export const HEADER_SIZE = 16;
 export const MAGIC = 'BRT1';
 export const MESSAGE_SIZE = 5;
 
+/** Fields before the arguments: cwd, gid, groups, place, argc. */
+const FIXED = 5;
+
 export interface Header {
   payloadLength: number;
   umask: number;
@@ -16,6 +19,8 @@ export interface Request {
   cwd: string;
   gid: number;
   groups: number[];
+  /** "net:INO,mnt:INO,pid:INO,user:INO,uts:INO,ipc:INO,root:DEV:INO" (namespaces by inode, and the root directory). */
+  place: string;
   args: string[];
   env: Record<string, string>;
 }
@@ -25,15 +30,15 @@ export function parseHeader(data: Buffer): Header | undefined {
   return { payloadLength: data.readUInt32LE(4), umask: data.readUInt32LE(8) };
 }
 
-/** Strings as the launcher wrote them: cwd, gid, groups, argc, argv…, environ…. */
+/** Strings as the launcher wrote them: cwd, gid, groups, place, argc, argv…, environ…. */
 export function parseRequest(payload: Buffer): Request | undefined {
   const fields = payload.toString('utf8').split('\0');
-  if (fields.pop() !== '' || fields.length < 4) return undefined;
-  const [cwd, gid, groups, argc] = fields;
+  if (fields.pop() !== '' || fields.length < FIXED) return undefined;
+  const [cwd, gid, groups, place, argc] = fields;
   const count = Number(argc);
-  if (!Number.isInteger(count) || count < 0 || fields.length < 4 + count) return undefined;
+  if (argc === '' || !Number.isInteger(count) || count < 0 || fields.length < FIXED + count) return undefined;
   const env: Record<string, string> = {};
-  for (const entry of fields.slice(4 + count)) {
+  for (const entry of fields.slice(FIXED + count)) {
     const eq = entry.indexOf('=');
     // As Node builds process.env from environ: an entry without '=' is skipped, the first of a repeated name wins.
     if (eq > 0 && !(entry.slice(0, eq) in env)) env[entry.slice(0, eq)] = entry.slice(eq + 1);
@@ -42,7 +47,8 @@ export function parseRequest(payload: Buffer): Request | undefined {
     cwd,
     gid: Number(gid),
     groups: groups === '' ? [] : groups.split(',').map(Number),
-    args: fields.slice(4, 4 + count),
+    place,
+    args: fields.slice(FIXED, FIXED + count),
     env,
   };
 }

@@ -1,8 +1,9 @@
 /**
  * What a pool worker (worker.ts) must match to run a command in place of a
  * fresh Node: the installation it loaded (the CLI bundle, its loader, the
- * pool's own code, the node binary) and the environment Node reads only at
- * its start (locale, its own NODE_* settings, libuv and OpenSSL variables).
+ * pool's own code, the node binary), the namespaces and root it runs in, and
+ * the environment Node reads only at its start (locale, its own NODE_*
+ * settings, libuv and OpenSSL variables).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,19 @@ export function installStamp(root: string): string {
   const manifest = readFileSync(join(root, 'dist', 'bundle', 'berth.json'), 'utf8').trim();
   const files = [join(root, 'bin', 'cli-bundle.cjs'), join(here, 'worker.js'), join(here, 'pool.js'), process.execPath];
   return [manifest, ...files.map((file) => statSync(file).mtimeMs)].join(' ');
+}
+
+/** The namespaces and root directory this process runs in, written as the launcher writes them (where_we_run in native/berth-launch.c). */
+export function placeOfThisProcess(): string {
+  const namespaces = ['net', 'mnt', 'pid', 'user', 'uts', 'ipc'].map((ns) => {
+    try {
+      return `${ns}:${statSync(`/proc/self/ns/${ns}`).ino}`;
+    } catch {
+      return `${ns}:0`;
+    }
+  });
+  const root = statSync('/');
+  return `${namespaces.join(',')},root:${root.dev}:${root.ino}`;
 }
 
 /** Read by Node (or ICU, libuv, OpenSSL) once, as the process starts: a worker started under other values is not the same CLI. */

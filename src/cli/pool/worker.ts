@@ -19,7 +19,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { dup2, peerCred, preloadNativeAddon, recvFds } from '../../platform/linux/sys.js';
 import { HEADER_SIZE, MESSAGE_SIZE, message, parseHeader, parseRequest, type Request } from './protocol.js';
-import { installStamp, startupEnvDifference } from './stamp.js';
+import { installStamp, placeOfThisProcess, startupEnvDifference } from './stamp.js';
 
 /** The launcher sends its command as soon as it sees 'R': seconds of silence mean it is gone. */
 const REQUEST_TIMEOUT_MS = 5000;
@@ -27,13 +27,15 @@ const REQUEST_TIMEOUT_MS = 5000;
 const [root, listenFdArg] = process.argv.slice(2);
 const startedEnv = { ...process.env };
 const stamp = installStamp(root);
+const place = placeOfThisProcess();
 const stdio = guardStdio();
 const devNull = openSync('/dev/null', 'r+');
 
 // What bin/berth runs, loaded now; the built-ins every daemon command needs; our own syscalls.
-const cli = createRequire(import.meta.url)(join(root, 'bin', 'cli-bundle.cjs')).loadBundle() as { run(): void };
+const cli = createRequire(import.meta.url)(join(root, 'bin', 'cli-bundle.cjs')).loadBundle() as { run(): void; preload(): Promise<void> };
 createRequire(import.meta.url)('node:http');
 preloadNativeAddon();
+await cli.preload();
 
 const server = createServer({ pauseOnConnect: true });
 server.once('connection', (socket) => {
@@ -93,6 +95,7 @@ function cannotRun(request: Request): string | undefined {
     process.send?.({ type: 'stale' });
     return 'the installation changed';
   }
+  if (request.place !== place) return 'other namespaces or root directory';
   const variable = startupEnvDifference(startedEnv, request.env);
   if (variable) return `${variable} differs from the pool's`;
   const sorted = (list: number[]) => [...new Set(list)].sort((a, b) => a - b).join(',');
