@@ -127,6 +127,7 @@ function run(socket: Socket, fd: number, fds: number[], request: Request, umask:
   for (const name of Object.keys(process.env)) delete process.env[name];
   Object.assign(process.env, request.env);
   process.argv = [process.execPath, join(root, 'bin', 'berth'), ...request.args];
+  if (request.env.BERTH_POOL_DEBUG && request.env.BERTH_POOL_DEBUG !== '0') debugCpu = process.cpuUsage();
   writeSync(fd, message('G', process.pid));
   reportExitTo(fd);
   relaySignals(socket);
@@ -135,11 +136,17 @@ function run(socket: Socket, fd: number, fds: number[], request: Request, umask:
 }
 
 let reported = false;
+/** With BERTH_POOL_DEBUG, the CPU the command used here (what a fresh Node would add its start to), said at the end. */
+let debugCpu: NodeJS.CpuUsage | undefined;
 
 /** Tells the launcher once; the stdio copies go first, so a reader of the output sees its end now, not at this process's end. */
 function report(fd: number, type: 'X' | 'K', value: number): void {
   if (reported) return;
   reported = true;
+  if (debugCpu) {
+    const { user, system } = process.cpuUsage(debugCpu);
+    writeSync(2, `berth pool worker ${process.pid}: the command took ${Math.round((user + system) / 1000)} ms of CPU\n`);
+  }
   for (let i = 0; i < 3; i++) dup2(devNull, i);
   try {
     writeSync(fd, message(type, value));
