@@ -6,7 +6,7 @@
  *
  *   berth-launch /path/to/bin/berth ARGS...
  *
- * It connects to the user's pool for this installation (src/cli/pool/pool.ts:
+ * It connects to the user's pool for this installation (src/cli-pool/pool.ts:
  * a unix socket in a 0700 directory, the peer's uid checked), waits for a
  * worker to take it, and hands it the command: argv, the environment, the
  * cwd, the umask, the groups, and its fds 0/1/2 (SCM_RIGHTS). Then it
@@ -21,7 +21,7 @@
  * what the shell line would have done. With no pool it first starts one,
  * detached in its own session, for the commands after this one.
  *
- * Protocol (version 1; the worker's side is src/cli/pool/worker.ts):
+ * Protocol (version 1; the worker's side is src/cli-pool/worker.ts):
  *   worker -> launcher: 'R' once it has accepted (and checked our uid).
  *   launcher -> worker: a 16-byte header "BRT1", payload length, umask, 0
  *     (u32 little-endian) with fds 0, 1, 2 attached; then the payload, NUL-
@@ -135,7 +135,7 @@ static void start_pool(const char *root, const char *sock, const char *log) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     char pool[PATH_MAX + 64];
-    snprintf(pool, sizeof pool, "%s/dist/src/cli/pool/pool.js", root);
+    snprintf(pool, sizeof pool, "%s/dist/src/cli-pool/pool.js", root);
     execlp("node", "node", pool, sock, root, (char *)NULL);
     _exit(127);
   }

@@ -1250,7 +1250,7 @@ static napi_value js_sealed_copy(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* ---- the CLI's warm pool (src/cli/pool, native/berth-launch.c) ------------ */
+/* ---- the CLI's warm pool (src/cli-pool, native/berth-launch.c) ------------ */
 
 /*
  * unixListen(path, backlog): a listening, close-on-exec SOCK_STREAM unix

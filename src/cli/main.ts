@@ -215,7 +215,7 @@ const PRELOADED = ['run', 'ps', 'images', 'version', 'exec', 'logs', 'inspect', 
 /**
  * Loads, and runs nothing of, the modules a command imports on first use: the
  * API client and the commonest commands. For the CLI pool's workers
- * (src/cli/pool/worker.ts), which call it while they wait for a command, so
+ * (src/cli-pool/worker.ts), which call it while they wait for a command, so
  * the command starts with them compiled. Their top levels only define things:
  * no environment, cwd or stdio is read before the command runs.
  */

@@ -1,6 +1,6 @@
 /**
  * bin/berth run as a command through its launcher (dist/berth-launch) and the
- * warm CLI pool (src/cli/pool) against a private berthd: what works with
+ * warm CLI pool (src/cli-pool) against a private berthd: what works with
  * `node bin/berth` works the same through a pooled worker (exit codes, piped
  * stdin, a terminal, signals, the environment, the cwd and the umask); a
  * command falls back to Node when no pool runs, when the pool is dead, and

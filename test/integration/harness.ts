@@ -375,7 +375,7 @@ export function conmonCount(dir: string): number {
 }
 
 /**
- * Stops every berth CLI pool (src/cli/pool) under a test's XDG_RUNTIME_DIR:
+ * Stops every berth CLI pool (src/cli-pool) under a test's XDG_RUNTIME_DIR:
  * a test that runs bin/berth as a command starts one there, and each stops
  * its idle workers and removes its socket on SIGTERM.
  */

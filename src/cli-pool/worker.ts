@@ -10,14 +10,14 @@
  * raised here, so the CLI's own handlers run; one it has no handler for ends
  * the launcher the same way.
  *
- *   usage: node dist/src/cli/pool/worker.js ROOT LISTEN_FD   (started by pool.ts)
+ *   usage: node dist/src/cli-pool/worker.js ROOT LISTEN_FD   (started by pool.ts)
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { dup2, peerCred, preloadNativeAddon, recvFds } from '../../platform/linux/sys.js';
+import { dup2, peerCred, preloadNativeAddon, recvFds } from '../platform/linux/sys.js';
 import { HEADER_SIZE, MESSAGE_SIZE, message, parseHeader, parseRequest, type Request } from './protocol.js';
 import { installStamp, placeOfThisProcess, startupEnvDifference } from './stamp.js';
 

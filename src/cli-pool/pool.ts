@@ -12,13 +12,13 @@
  * new pool (started here, it waits for the lock) and exit; so does a pool
  * whose workers cannot start, and one idle for BERTH_POOL_IDLE_SECONDS (600).
  *
- *   usage: node dist/src/cli/pool/pool.js SOCKET ROOT   (started by berth-launch)
+ *   usage: node dist/src/cli-pool/pool.js SOCKET ROOT   (started by berth-launch)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { unixListen } from '../../platform/linux/sys.js';
+import { unixListen } from '../platform/linux/sys.js';
 
 const [socketPath, root] = process.argv.slice(2);
 const lockPath = socketPath.replace(/\.sock$/, '.lock');
