@@ -12,15 +12,17 @@
  * new pool (started here, it waits for the lock) and exit; so does a pool
  * whose workers cannot start, and one idle for BERTH_POOL_IDLE_SECONDS (600).
  *
- *   usage: node dist/src/cli-pool/pool.js SOCKET ROOT   (started by berth-launch)
+ *   usage: node dist/src/cli-pool/pool.js SOCKET ROOT [PREDECESSOR_PID]
+ *   (started by berth-launch; with the pid, by the pool it replaces)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unixListen } from '../platform/linux/sys.js';
+import { installStamp } from './stamp.js';
 
-const [socketPath, root] = process.argv.slice(2);
+const [socketPath, root, predecessorArg] = process.argv.slice(2);
 const lockPath = socketPath.replace(/\.sock$/, '.lock');
 const here = dirname(fileURLToPath(import.meta.url));
 /** Two: a command and the next one right after it both find a worker ready. */
@@ -34,6 +36,7 @@ const HANDOVER_MS = 10_000;
 type Worker = { child: ChildProcess; state: 'starting' | 'ready' | 'taken' };
 
 const workers = new Set<Worker>();
+const stamp = currentStamp();
 let listenFd = -1;
 let socketIno = 0;
 let failedStarts = 0;
@@ -57,8 +60,13 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The lock file holds the pool's pid; one left by a dead pool is taken over. */
-async function takeLock(): Promise<boolean> {
+/**
+ * The lock file holds the pool's pid; one left by a dead pool is taken over.
+ * A live holder means another pool serves already (launchers that found no
+ * socket while it started): this one leaves, unless it is that pool's
+ * successor (`predecessor`), which waits for it to go.
+ */
+async function takeLock(predecessor: number | undefined): Promise<boolean> {
   const deadline = Date.now() + HANDOVER_MS;
   for (;;) {
     try {
@@ -77,7 +85,7 @@ async function takeLock(): Promise<boolean> {
     }
     if (!holder || !alive(holder)) {
       rmSync(lockPath, { force: true });
-    } else if (Date.now() > deadline) {
+    } else if (holder !== predecessor || Date.now() > deadline) {
       return false;
     } else {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -103,7 +111,9 @@ function startWorker(): void {
     } else if (msg.type === 'taken') {
       worker.state = 'taken';
       resetIdle();
-      fill();
+      // Rebuilt since this pool started: the new pool starts new workers (and runs the new pool code).
+      if (currentStamp() !== stamp) handOver();
+      else fill();
     } else if (msg.type === 'stale') {
       handOver();
     }
@@ -118,6 +128,14 @@ function startWorker(): void {
   });
 }
 
+function currentStamp(): string {
+  try {
+    return installStamp(root);
+  } catch {
+    return ''; // Mid-rebuild: a file is missing; the next command checks again.
+  }
+}
+
 function resetIdle(): void {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = setTimeout(() => stop('idle'), IDLE_MS);
@@ -126,7 +144,7 @@ function resetIdle(): void {
 /** The installation changed: a new pool, on the new code, takes over once this one is gone. */
 function handOver(): void {
   if (stopping) return;
-  const successor = spawn(process.execPath, [join(here, 'pool.js'), socketPath, root], {
+  const successor = spawn(process.execPath, [join(here, 'pool.js'), socketPath, root, String(process.pid)], {
     detached: true,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -151,7 +169,7 @@ function stop(why: string): void {
 }
 
 async function main(): Promise<void> {
-  if (!(await takeLock())) return log('another pool holds the lock');
+  if (!(await takeLock(predecessorArg ? Number(predecessorArg) : undefined))) return log('another pool holds the lock');
   rmSync(socketPath, { force: true });
   listenFd = unixListen(socketPath, 128);
   socketIno = statSync(socketPath).ino;
