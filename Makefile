@@ -26,9 +26,14 @@ node_modules/.stamp: package.json package-lock.json
 	npm install --no-audit --no-fund
 	@touch $@
 
-native: native/build/Release/berth_sys.node
+native: native/build/Release/berth_sys.node dist/berth-launch
 native/build/Release/berth_sys.node: native/berth_sys.c native/binding.gyp
 	$(NODE_GYP) rebuild -C native --nodedir=/usr >/dev/null
+
+# bin/berth's launcher: hands commands to the warm CLI pool (src/cli-pool) instead of starting Node.
+dist/berth-launch: native/berth-launch.c
+	@mkdir -p dist
+	$(CC) -O2 -std=gnu11 -Wall -Wextra -o $@ $<
 
 build: node_modules/.stamp native
 	npx tsc -p tsconfig.json

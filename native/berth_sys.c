@@ -4,7 +4,8 @@
  * namespace, pipe2, dup, a SOCK_SEQPACKET connect and a reader for it,
  * lseek with SEEK_DATA / SEEK_HOLE, a splice(2) relay between two TCP
  * sockets, a sealed memfd copy of a file, and, off the main thread, spawning
- * a process and umount2).
+ * a process and umount2; for the CLI's warm pool: a listening unix socket,
+ * recvmsg with SCM_RIGHTS, dup2 and SO_PEERCRED).
  * Each function is a thin synchronous
  * wrapper: argument checking, one syscall, and errno turned into a JS Error
  * shaped like Node's own system errors (.code = "EPERM", .errno, .syscall,
@@ -1249,6 +1250,158 @@ static napi_value js_sealed_copy(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- the CLI's warm pool (src/cli-pool, native/berth-launch.c) ------------ */
+
+/*
+ * unixListen(path, backlog): a listening, close-on-exec SOCK_STREAM unix
+ * socket at `path`, as an fd. Node's net.Server would accept on it itself;
+ * the pool only holds it and hands it to its workers, each of which accepts
+ * one connection.
+ */
+static napi_value js_unix_listen(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  char *path;
+  int64_t backlog;
+  if (!get_string(env, argv[0], 0, "path", &path)) return NULL;
+  if (!get_int64(env, argv[1], "backlog", &backlog)) {
+    free(path);
+    return NULL;
+  }
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  int fd = -1;
+  if (strlen(path) >= sizeof addr.sun_path) {
+    throw_errno(env, ENAMETOOLONG, "bind", path);
+  } else if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+    throw_errno(env, errno, "socket", path);
+  } else {
+    strcpy(addr.sun_path, path);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0) throw_errno(env, errno, "bind", path);
+    else if (listen(fd, (int)backlog) != 0) throw_errno(env, errno, "listen", path);
+    else napi_create_int32(env, fd, &result);
+    if (result == NULL) close(fd);
+  }
+  free(path);
+  return result;
+}
+
+/*
+ * recvFds(fd, length, timeoutMs): reads exactly `length` bytes from a unix
+ * stream socket (blocking or not: it polls), with the descriptors passed
+ * beside them (SCM_RIGHTS, received close-on-exec). Returns { data, fds }.
+ * ETIMEDOUT when the bytes do not come in time, EPIPE when the peer closes first.
+ */
+static napi_value js_recv_fds(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  int64_t fd, length, timeout_ms;
+  if (!get_int64(env, argv[0], "fd", &fd) || !get_int64(env, argv[1], "length", &length) ||
+      !get_int64(env, argv[2], "timeoutMs", &timeout_ms)) {
+    return NULL;
+  }
+  if (length < 0 || length > (64 << 20)) {
+    throw_type(env, "length out of range");
+    return NULL;
+  }
+  char *data = malloc(length > 0 ? (size_t)length : 1);
+  int fds[64], nfds = 0, err = 0;
+  const char *syscall = "recvmsg";
+  size_t got = 0;
+  while (err == 0 && got < (size_t)length) {
+    struct pollfd p = {.fd = (int)fd, .events = POLLIN};
+    int ready = poll(&p, 1, (int)timeout_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) {
+      err = errno, syscall = "poll";
+      break;
+    }
+    if (ready == 0) {
+      err = ETIMEDOUT, syscall = "poll";
+      break;
+    }
+    struct iovec iov = {.iov_base = data + got, .iov_len = (size_t)length - got};
+    union {
+      char buf[CMSG_SPACE(sizeof fds)];
+      struct cmsghdr align;
+    } control;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    ssize_t n = recvmsg((int)fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n < 0) {
+      err = errno;
+      break;
+    }
+    if (n == 0) {
+      err = EPIPE;
+      break;
+    }
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      int *passed = (int *)CMSG_DATA(c);
+      for (size_t i = 0; i < count; i++) {
+        if (nfds < 64) fds[nfds++] = passed[i];
+        else close(passed[i]);
+      }
+    }
+    got += (size_t)n;
+  }
+  if (err != 0) {
+    for (int i = 0; i < nfds; i++) close(fds[i]);
+    throw_errno(env, err, syscall, NULL);
+  } else {
+    napi_value buffer, list, value;
+    void *copy;
+    napi_create_buffer_copy(env, (size_t)length, data, &copy, &buffer);
+    napi_create_array_with_length(env, (size_t)nfds, &list);
+    for (int i = 0; i < nfds; i++) {
+      napi_create_int32(env, fds[i], &value);
+      napi_set_element(env, list, (uint32_t)i, value);
+    }
+    napi_create_object(env, &result);
+    napi_set_named_property(env, result, "data", buffer);
+    napi_set_named_property(env, result, "fds", list);
+  }
+  free(data);
+  return result;
+}
+
+/* dup2(oldFd, newFd): Node has no way to put a descriptor on 0, 1 or 2. */
+static napi_value js_dup2(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  get_args(env, info, argv);
+  int64_t from, to;
+  if (!get_int64(env, argv[0], "oldFd", &from) || !get_int64(env, argv[1], "newFd", &to)) return NULL;
+  while (dup2((int)from, (int)to) < 0) {
+    if (errno == EINTR) continue;
+    throw_errno(env, errno, "dup2", NULL);
+    break;
+  }
+  return NULL;
+}
+
+/* peerCred(fd): the pid, uid and gid of a connected unix socket's peer (SO_PEERCRED). */
+static napi_value js_peer_cred(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL, value;
+  get_args(env, info, argv);
+  int64_t fd;
+  if (!get_int64(env, argv[0], "fd", &fd)) return NULL;
+  struct ucred cred;
+  socklen_t size = sizeof cred;
+  if (getsockopt((int)fd, SOL_SOCKET, SO_PEERCRED, &cred, &size) != 0) {
+    throw_errno(env, errno, "getsockopt", NULL);
+    return NULL;
+  }
+  napi_create_object(env, &result);
+  napi_create_int32(env, cred.pid, &value);
+  napi_set_named_property(env, result, "pid", value);
+  napi_create_uint32(env, cred.uid, &value);
+  napi_set_named_property(env, result, "uid", value);
+  napi_create_uint32(env, cred.gid, &value);
+  napi_set_named_property(env, result, "gid", value);
+  return result;
+}
+
 /* ---- module --------------------------------------------------------------- */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -1274,6 +1427,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"spawn", NULL, js_spawn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"umount2Async", NULL, js_umount2_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sealedCopy", NULL, js_sealed_copy, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unixListen", NULL, js_unix_listen, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recvFds", NULL, js_recv_fds, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dup2", NULL, js_dup2, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"peerCred", NULL, js_peer_cred, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -73,6 +73,11 @@ export const RULES: Rule[] = [
     may: [LIB, 'src/client/**', 'src/cli/**', 'src/compose/**'],
     why: 'cli speaks only the API, through client (no engine, api or platform); `berth compose` uses the compose model',
   },
+  {
+    from: 'src/cli-pool/**',
+    may: [LIB, PLATFORM, 'src/cli-pool/**'],
+    why: "the CLI's warm pool hosts the CLI bundle (loaded by path at run time) and passes descriptors with the platform's syscalls; it imports no CLI code",
+  },
   ...['compose', 'web'].map((front) => ({
     from: `src/${front}/**`,
     may: [LIB, 'src/client/**', `src/${front}/**`],

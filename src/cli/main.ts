@@ -209,6 +209,21 @@ function reportError(err: unknown, rt: Runtime): number {
   return 1;
 }
 
+/** The commands most used in a row, whose modules a CLI pool worker loads before its command arrives. */
+const PRELOADED = ['run', 'ps', 'images', 'version', 'exec', 'logs', 'inspect', 'rm', 'start', 'stop', 'pull'];
+
+/**
+ * Loads, and runs nothing of, the modules a command imports on first use: the
+ * API client and the commonest commands. For the CLI pool's workers
+ * (src/cli-pool/worker.ts), which call it while they wait for a command, so
+ * the command starts with them compiled. Their top levels only define things:
+ * no environment, cwd or stdio is read before the command runs.
+ */
+export async function preload(): Promise<void> {
+  await import('../client/index.js');
+  for (const name of PRELOADED) await resolveCommand([name])?.entry.load();
+}
+
 /** Runs the CLI in this process (bin/berth calls this; bin/docker-compose passes `compose …`). */
 export function run(argv: string[] = process.argv.slice(2)): void {
   // Before anything can start a process: NODE_EXTRA_CA_CERTS as the user set it (bin/berth says why it was moved).

@@ -374,6 +374,26 @@ export function conmonCount(dir: string): number {
   }).length;
 }
 
+/**
+ * Stops every berth CLI pool (src/cli-pool) under a test's XDG_RUNTIME_DIR:
+ * a test that runs bin/berth as a command starts one there, and each stops
+ * its idle workers and removes its socket on SIGTERM. A pool still starting
+ * (no lock yet) is killed by its socket path; its workers, if any, leave when
+ * their pool is gone.
+ */
+export function stopCliPools(runtimeDir: string): void {
+  const dir = join(runtimeDir, 'berth');
+  if (!existsSync(dir)) return;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.lock'))) {
+    try {
+      process.kill(Number(readFileSync(join(dir, file), 'utf8').trim()), 'SIGTERM');
+    } catch {
+      // Gone already.
+    }
+  }
+  killProcessesMentioning(dir);
+}
+
 export async function waitForValue<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -7,12 +7,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOCKER_CLI, ROOT, run, TestDaemon, type RunResult } from './harness.js';
+import { DOCKER_CLI, ROOT, run, stopCliPools, TestDaemon, type RunResult } from './harness.js';
 import { freePort, makeCerts, type CertSet } from './tls-certs.js';
 
 describe('remote access with mutual TLS', () => {
@@ -24,7 +24,9 @@ describe('remote access with mutual TLS', () => {
   /** Clean environments: no DOCKER_* or BERTH_* from the caller, private config directories. */
   const env = (extra: Record<string, string> = {}) => ({
     DOCKER_HOST: '', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '', DOCKER_CONTEXT: '', BERTH_HOST: '', BERTH_CONTEXT: '',
-    BERTH_CONFIG: join(dir, 'berth-config'), DOCKER_CONFIG: join(dir, 'docker-config'), ...extra,
+    BERTH_CONFIG: join(dir, 'berth-config'), DOCKER_CONFIG: join(dir, 'docker-config'),
+    // bin/berth run as a command goes through its launcher: the CLI pool it starts is this test's own.
+    XDG_RUNTIME_DIR: join(dir, 'runtime'), ...extra,
   });
   const berth = (args: string[], extra?: Record<string, string>): RunResult => run(process.execPath, [join(ROOT, 'bin', 'berth'), ...args], undefined, env(extra));
   const docker = (args: string[], extra?: Record<string, string>): RunResult => run(DOCKER_CLI!, args, undefined, env(extra));
@@ -32,6 +34,7 @@ describe('remote access with mutual TLS', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'berth-remote-'));
+    mkdirSync(join(dir, 'runtime'), { mode: 0o700 });
     certs = await makeCerts(dir);
     const port = await freePort();
     address = `127.0.0.1:${port}`;
@@ -41,6 +44,7 @@ describe('remote access with mutual TLS', () => {
     assert.equal(imported.code, 0, imported.stderr);
   });
   after(async () => {
+    if (dir) stopCliPools(join(dir, 'runtime'));
     await daemon?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });

@@ -37,6 +37,23 @@ interface Addon {
   spawn(file: string, argv: string[], envp: string[], cwd: string | null, stdio: number[], setsid: boolean, done: SpawnDone): number[];
   umount2Async(target: string, flags: number, done: (errno: number) => void): void;
   sealedCopy(path: string): number;
+  unixListen(path: string, backlog: number): number;
+  recvFds(fd: number, length: number, timeoutMs: number): ReceivedWithFds;
+  dup2(oldFd: number, newFd: number): void;
+  peerCred(fd: number): PeerCred;
+}
+
+/** Bytes read from a unix socket with the descriptors passed beside them (close-on-exec). */
+export interface ReceivedWithFds {
+  data: Buffer;
+  fds: number[];
+}
+
+/** A unix socket peer's credentials (SO_PEERCRED). */
+export interface PeerCred {
+  pid: number;
+  uid: number;
+  gid: number;
 }
 
 /** How a spawned process ended: errno is non-zero when it could not be started; exitCode is -1 when `signal` ended it. */
@@ -177,6 +194,31 @@ export function seqpacketConnect(path: string): number {
 /** A close-on-exec duplicate of `fd` (the same open file or socket). */
 export function dup(fd: number): number {
   return load().dup(fd);
+}
+
+/** Loads the addon now rather than on the first call (a process that must answer fast later, the CLI pool's workers). */
+export function preloadNativeAddon(): void {
+  load();
+}
+
+/** A listening SOCK_STREAM unix socket at `path` that no Node server accepts on: a close-on-exec fd. */
+export function unixListen(path: string, backlog: number): number {
+  return load().unixListen(path, backlog);
+}
+
+/** Exactly `length` bytes from unix socket `fd`, and any descriptors passed with them (SCM_RIGHTS); ETIMEDOUT, EPIPE at EOF. */
+export function recvFds(fd: number, length: number, timeoutMs: number): ReceivedWithFds {
+  return load().recvFds(fd, length, timeoutMs);
+}
+
+/** dup2(2): puts `oldFd` on `newFd` (stdio included), closing what was there. */
+export function dup2(oldFd: number, newFd: number): void {
+  load().dup2(oldFd, newFd);
+}
+
+/** Who is at the other end of unix socket `fd` (SO_PEERCRED). */
+export function peerCred(fd: number): PeerCred {
+  return load().peerCred(fd);
 }
 
 /** A copy of the file at `path` in a memfd sealed against any change: a close-on-exec fd (see native/berth_sys.c). */
