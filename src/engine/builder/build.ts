@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { Digest } from '../../lib/digest.js';
 import { invalid, notFound } from '../../lib/errors.js';
 import { hostPlatform, parsePlatform } from '../../lib/platform.js';
-import { DEFAULT_PATH } from '../containers/merge.js';
+import { DEFAULT_PATH } from '../containers/types.js';
 import type { ContainerService } from '../containers/types.js';
 import type { ContainerConfig, Image, ImageService } from '../images/types.js';
 import type { LayerStore } from '../layers/types.js';

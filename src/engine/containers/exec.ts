@@ -6,7 +6,7 @@ import { capabilities } from './runtime-spec.js';
 import { daemonEnv, replaceOrAppendEnv } from './merge.js';
 import { startFailure } from './start-failure.js';
 import { resolveUser } from './user.js';
-import type { Container, ExecConfig, ExecRecord, ExecStart } from './types.js';
+import { DEFAULT_PATH, type Container, type ExecConfig, type ExecRecord, type ExecStart } from './types.js';
 
 /**
  * Exec sessions, kept in memory as Docker keeps them: created by
@@ -110,7 +110,7 @@ export class ExecManager {
     // As dockerd: the container's environment (HOSTNAME, TERM for a tty exec), the exec's over it; a bare "KEY" unsets.
     const env = replaceOrAppendEnv(daemonEnv(container.config, !!config.Tty), config.Env ?? []);
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${home || '/'}`);
-    if (!env.some((e) => e.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
     const hostConfig = config.Privileged ? { ...container.hostConfig, Privileged: true } : container.hostConfig;
     return {
       args: config.Cmd,

@@ -1,5 +1,5 @@
 import { invalid } from '../../lib/errors.js';
-import type { ContainerConfig } from './types.js';
+import { DEFAULT_PATH, type ContainerConfig } from './types.js';
 
 /**
  * Merges an image's config into a create request's config as Docker does
@@ -78,8 +78,6 @@ export function replaceOrAppendEnv(defaults: readonly string[], overrides: reado
   }
   return out.filter((entry): entry is string => entry !== null);
 }
-
-export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
  * dockerd's CreateDaemonEnvironment, for a container's process and its execs:

@@ -301,3 +301,6 @@ export interface ContainerService {
   stopAll(): Promise<void>;
   shutdown(): Promise<void>;
 }
+
+/** The PATH a container (and a build stage, and an exec) gets when its image sets none, as dockerd's. */
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
