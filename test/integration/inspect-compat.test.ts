@@ -219,6 +219,19 @@ describe('inspect and friends answer as dockerd 20.10', { skip: DOCKER_CLI ? und
     });
   });
 
+  // Better than dockerd 20.10, which used ConsoleSize for execs only and left a container's tty at 0x0 until the
+  // client's resize after start (a race the first instruction could lose); dockerd 23+ (API 1.42) does as berthd.
+  test('a tty container has the ConsoleSize of its create from its first instruction, before any resize', async () => {
+    const t = targets.find((x) => x.name === 'berthd')!;
+    const created = json<{ Id: string }>(await t.api('POST', '/v1.45/containers/create?name=sized', {
+      Image: 'busybox', Cmd: ['stty', 'size'], Tty: true, HostConfig: { ConsoleSize: [40, 90], NetworkMode: 'none' },
+    }));
+    assert.equal((await t.api('POST', `/v1.45/containers/${created.Id}/start`)).status, 204);
+    assert.equal(json<{ StatusCode: number }>(await t.api('POST', `/v1.45/containers/${created.Id}/wait`)).StatusCode, 0);
+    assert.equal((await t.api('GET', `/v1.45/containers/${created.Id}/logs?stdout=1`)).body.trim(), '40 90');
+    ok(t.docker('rm', 'sized'));
+  });
+
   test('commit --change expands variables from the container config Env', async () => {
     await each(async (t) => {
       ok(t.docker('run', '-e', 'PATH=/bin:/usr/bin', '--name', 'committed', 'busybox', 'true'));

@@ -39,6 +39,7 @@ export function runtimeSpecOf(c: Container, ctx: StartContext): RuntimeSpec {
       cwd: c.config.WorkingDir || '/',
       user: ctx.user,
       terminal: !!c.config.Tty,
+      consoleSize: consoleSizeOf(h.ConsoleSize),
       noNewPrivileges: noNewPrivileges(h),
       capabilities: capabilities(h),
       rlimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
@@ -70,6 +71,12 @@ export function runtimeSpecOf(c: Container, ctx: StartContext): RuntimeSpec {
  * not container:<x>): ping without CAP_NET_RAW, ports below 1024 without
  * CAP_NET_BIND_SERVICE (when the kernel has that knob). --sysctl overrides them.
  */
+/** HostConfig.ConsoleSize ([height, width]) for runc's pty, unless a side is 0 (no size known: the pty's default). */
+function consoleSizeOf(size: HostConfig['ConsoleSize']): { height: number; width: number } | undefined {
+  const [height, width] = size ?? [0, 0];
+  return height > 0 && width > 0 ? { height, width } : undefined;
+}
+
 function defaultSysctls(h: HostConfig): Record<string, string> {
   const mode = h.NetworkMode ?? '';
   if (mode === 'host' || mode.startsWith('container:')) return {};

@@ -40,6 +40,8 @@ export interface ContainerDefaults {
 
 /** Docker's HostConfig, the fields berth acts on (others are refused when set). */
 export interface HostConfig {
+  /** [height, width] of the tty at start, as `docker run -t` sends it. */
+  ConsoleSize?: [number, number] | null;
   Binds?: string[] | null;
   NetworkMode?: string;
   PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;

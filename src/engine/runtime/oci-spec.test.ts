@@ -49,6 +49,14 @@ const syscallNames = (cfg: { linux: { seccomp?: { syscalls: { names: string[]; a
   new Set(cfg.linux.seccomp!.syscalls.filter((s) => s.action === 'SCMP_ACT_ALLOW').flatMap((s) => s.names));
 
 describe('buildOciConfig', () => {
+  it('gives a tty its console size from the start, and none to a process without a tty', async () => {
+    const base = spec().process;
+    const tty = buildOciConfig(spec({ process: { ...base, terminal: true, consoleSize: { height: 40, width: 90 } } }), await host());
+    assert.deepEqual(tty.process.consoleSize, { height: 40, width: 90 });
+    const plain = buildOciConfig(spec({ process: { ...base, consoleSize: { height: 40, width: 90 } } }), await host());
+    assert.equal('consoleSize' in plain.process, false);
+  });
+
   it("has Docker's defaults: 14 caps (not inheritable/ambient), masks, mounts, devices, cgroups path", async () => {
     const cfg = buildOciConfig(spec(), await host());
     assert.equal(cfg.process.capabilities.bounding.length, 14);

@@ -21,6 +21,7 @@ export interface OciMount {
 
 export interface OciProcess {
   terminal: boolean;
+  consoleSize?: { height: number; width: number };
   user: { uid: number; gid: number; additionalGids?: number[]; umask?: number };
   args: string[];
   env: string[];
@@ -123,6 +124,7 @@ export function ociProcess(p: RuntimeProcess, capabilities: string[], host: Pick
   const rlimits = toOciRlimits(p.rlimits, host.hardLimits);
   if (rlimits.length > 0) out.rlimits = rlimits;
   if (p.oomScoreAdj !== undefined) out.oomScoreAdj = p.oomScoreAdj;
+  if (p.terminal && p.consoleSize) out.consoleSize = { ...p.consoleSize };
   return out;
 }
 

@@ -60,6 +60,8 @@ export interface RuntimeProcess {
   user: RuntimeUser;
   /** Allocate a pty; then stdout and stderr are one stream. */
   terminal: boolean;
+  /** The pty's size from the start (runc sets it before the process runs), so it never sees 0x0 before a resize comes. */
+  consoleSize?: { height: number; width: number };
   noNewPrivileges: boolean;
   /**
    * The final capability set ("CAP_CHOWN", …) after --cap-add/--cap-drop/--privileged:
