@@ -11,6 +11,7 @@
  */
 import { describe } from 'node:test';
 import { composeCases } from './compose.js';
+import { composeSweepCases } from './compose-sweep.js';
 import { dockerodeCases, dockerodeGoingAway } from './dockerode.js';
 import { pythonCases, pythonGoingAway } from './python.js';
 import { eachTarget } from './targets.js';
@@ -19,6 +20,7 @@ eachTarget('client libraries', (target) => {
   pythonCases(target);
   dockerodeCases(target);
   composeCases(target);
+  composeSweepCases(target);
   describe('clients that go away', () => {
     pythonGoingAway(target);
     dockerodeGoingAway(target);
