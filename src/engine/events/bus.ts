@@ -1,11 +1,7 @@
+import { goMapOrder } from '../../lib/go-map.js';
 import { eventMatches } from './filter.js';
 import type { EventJournal } from './journal.js';
 import type { EngineEvent, EventBus, EventFeed, EventQuery } from './types.js';
-
-/** The attributes in byte order of their names, as Go writes a map (clients that print them keep that order). */
-function byKey(attributes: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
 
 /**
  * In-process event bus with a bounded history, so that /events?since= can
@@ -32,7 +28,7 @@ export class MemoryEventBus implements EventBus, EventFeed {
     const event: EngineEvent = {
       Type: type,
       Action: action,
-      Actor: { ID: id, Attributes: byKey(attributes) },
+      Actor: { ID: id, Attributes: goMapOrder(attributes) },
       scope: 'local',
       time: Number(nowNs / 1_000_000_000n),
       timeNano: Number(nowNs),
