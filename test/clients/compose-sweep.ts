@@ -8,6 +8,7 @@
  * expectations, each on its own project that is taken down (-v) after it.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT } from '../integration/harness.js';
@@ -264,7 +265,10 @@ volumes:
           for (const alias of ['database', 'db.internal', 'srv']) assert.ok(back.Aliases?.includes(alias), JSON.stringify(back.Aliases));
           const h = srv.HostConfig;
           assert.deepEqual([h.Init, h.CapAdd, h.Sysctls, h.Tmpfs, h.IpcMode], [true, ['NET_ADMIN'], { 'net.ipv4.ip_forward': '1' }, { '/scratch': 'size=1m' }, 'shareable']);
-          assert.deepEqual(h.Ulimits, [{ Name: 'nofile', Hard: 2048, Soft: 1024 }, { Name: 'nproc', Hard: 512, Soft: 512 }]);
+          // As docker inspect prints them: Ulimits in units.Ulimit's field order, labels sorted (a Go map).
+          assert.equal(JSON.stringify(h.Ulimits), '[{"Name":"nofile","Hard":2048,"Soft":1024},{"Name":"nproc","Hard":512,"Soft":512}]');
+          const labels = Object.keys(srv.Config.Labels);
+          assert.deepEqual(labels, [...labels].sort(), 'labels in Go\'s map order');
           assert.deepEqual([srv.Config.StopSignal, srv.Config.StopTimeout], ['SIGUSR1', 3]);
           const limits = (await p.ok('exec', '-T', 'srv', 'sh', '-c', 'cat /proc/1/limits /proc/sys/net/ipv4/ip_forward')).stdout;
           assert.match(limits, /^Max open files +1024 +2048 /m, limits);
@@ -287,6 +291,29 @@ volumes:
         t.docker(['volume', 'rm', external]);
       }
     });
+
+    test('mem_limit allows as much swap again (where the kernel limits swap); logging options in Go\'s map order', () =>
+      withProject(target(), 'mem', {
+        'docker-compose.yml': `version: "2.4"
+services:
+  m:
+    image: busybox
+    command: ["sleep", "600"]
+    mem_limit: 64m
+    logging: {driver: json-file, options: {max-size: 1m, max-file: "2"}}
+`,
+      }, async (p) => {
+        await p.ok('up', '-d');
+        const h = p.inspect('m').HostConfig;
+        assert.equal(h.Memory, 64 * 1024 * 1024);
+        const swapLimited = ['/sys/fs/cgroup/memory.swap.max', '/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes'].some((f) => existsSync(f));
+        if (swapLimited) {
+          assert.equal(h.MemorySwap, 128 * 1024 * 1024);
+          const limit = (await p.ok('exec', '-T', 'm', 'sh', '-c', 'cat /sys/fs/cgroup/memory.swap.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes')).stdout;
+          assert.match(limit, /^(67108864|134217728)\n$/, 'the swap limit is in the cgroup');
+        }
+        assert.equal(JSON.stringify(h.LogConfig), '{"Type":"json-file","Config":{"max-file":"2","max-size":"1m"}}');
+      }));
 
     test('.env and env_file, named/anonymous/relative bind volumes, -V renews anonymous volumes, restart: always outlives a kill', () =>
       withProject(target(), 'vol', {
