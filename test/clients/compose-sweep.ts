@@ -273,6 +273,8 @@ volumes:
           const limits = (await p.ok('exec', '-T', 'srv', 'sh', '-c', 'cat /proc/1/limits /proc/sys/net/ipv4/ip_forward')).stdout;
           assert.match(limits, /^Max open files +1024 +2048 /m, limits);
           assert.match(limits, /^1$/m);
+          const network = JSON.parse(t.docker(['network', 'inspect', `${p.name}_back`]).stdout)[0] as { Labels: Record<string, string> };
+          assert.deepEqual(Object.keys(network.Labels), Object.keys(network.Labels).sort(), 'network labels in Go\'s map order');
           const side = p.inspect('side').HostConfig;
           for (const mode of ['NetworkMode', 'PidMode', 'IpcMode']) assert.equal(side[mode], `container:${srv.Id}`, mode);
           // The side container sees srv's processes (pid: service:srv) and its address.
