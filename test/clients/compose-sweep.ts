@@ -16,12 +16,13 @@ import { TestRegistry } from '../integration/registry-harness.js';
 import { COMPOSE, eventually, withProject, type ComposeProject } from './compose-project.js';
 import { missing, runAsync, type Target } from './targets.js';
 
+/** The head of the compose files (format 3.7, services next). */
+const V37 = 'version: "3.7"\nservices:\n';
+
 const BUILD_FILES = {
   'Dockerfile': 'FROM busybox AS base\nARG GREETING=hi\nRUN echo "$GREETING" > /greeting\nFROM base AS other\nCMD ["echo", "other"]\n',
   'Dockerfile.bad': 'FROM busybox\nRUN echo failing-step && exit 7\n',
-  'docker-compose.yml': `version: "3.7"
-services:
-  app:
+  'docker-compose.yml': `${V37}  app:
     build:
       context: .
       args: {GREETING: hello-arg}
@@ -61,9 +62,7 @@ export function composeSweepCases(target: () => Target): void {
 
     test('up --scale with an ephemeral port: two containers, two host ports; scale, top, port, images, config', () =>
       withProject(target(), 'scale', {
-        'docker-compose.yml': `version: "3.7"
-services:
-  web:
+        'docker-compose.yml': `${V37}  web:
     image: busybox
     command: ["httpd", "-f", "-p", "80"]
     ports: ["80"]
@@ -131,9 +130,7 @@ volumes:
 
     test('run: its exit code, -e, --rm, --no-deps, --entrypoint, --service-ports', () =>
       withProject(target(), 'run', {
-        'docker-compose.yml': `version: "3.7"
-services:
-  dep:
+        'docker-compose.yml': `${V37}  dep:
     image: busybox
     command: ["sleep", "600"]
   tool:
@@ -160,9 +157,7 @@ services:
 
     test('stop, start, restart, kill -s, pause, unpause, rm -f -s; events --json in Go\'s attribute order', () =>
       withProject(target(), 'life', {
-        'docker-compose.yml': `version: "3.7"
-services:
-  a:
+        'docker-compose.yml': `${V37}  a:
     image: busybox
     command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
   b:
@@ -200,9 +195,7 @@ services:
 
     test('logs -f --tail ends with the container, logs -t prefixes RFC 3339 times', () =>
       withProject(target(), 'logs', {
-        'docker-compose.yml': `version: "3.7"
-services:
-  talk:
+        'docker-compose.yml': `${V37}  talk:
     image: busybox
     command: ["sh", "-c", "for i in 1 2 3 4 5; do echo line$$i; done"]
 `,
@@ -223,9 +216,7 @@ services:
       try {
         await withProject(t, 'net', {
           '.env': `SUBNET=${subnetPrefix(t)}\nEXTERNAL=${external}\n`,
-          'docker-compose.yml': `version: "3.7"
-services:
-  srv:
+          'docker-compose.yml': `${V37}  srv:
     image: busybox
     command: ["sleep", "600"]
     networks:
@@ -322,9 +313,7 @@ services:
         '.env': 'TAG=latest\nGREET=from-dotenv\n',
         'app.env': 'A=from-envfile\n# a comment\nB=b value\n',
         'conf/f.txt': 'from-bind\n',
-        'docker-compose.yml': `version: "3.7"
-services:
-  v:
+        'docker-compose.yml': `${V37}  v:
     image: busybox:\${TAG}
     command: ["sh", "-c", "echo $$GREET $$A $$B; cat /conf/f.txt; exec sleep 600"]
     environment: {GREET: "\${GREET}"}
@@ -371,9 +360,7 @@ volumes:
       test('push, then pull of an image already here shows no layer (as dockerd), pull after rmi fetches it', () =>
         withProject(target(), 'push', {
           'Dockerfile': 'FROM busybox\nRUN echo pushed > /p\n',
-          'docker-compose.yml': `version: "3.7"
-services:
-  pushed:
+          'docker-compose.yml': `${V37}  pushed:
     build: .
     image: ${registry!.hostPort}/c129/${target().kind}:v1
     command: ["cat", "/p"]
@@ -397,9 +384,7 @@ services:
     test('up --abort-on-container-exit --exit-code-from; down --rmi local -v --remove-orphans', () =>
       withProject(target(), 'abort', {
         'Dockerfile': 'FROM busybox\nCMD ["true"]\n',
-        'docker-compose.yml': `version: "3.7"
-services:
-  worker:
+        'docker-compose.yml': `${V37}  worker:
     build: .
     command: ["sh", "-c", "echo working; sleep 1; exit 4"]
   server:
