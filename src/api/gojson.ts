@@ -1,3 +1,4 @@
+import { goMapOrder } from '../lib/go-map.js';
 import { GoNumber, type GoJson } from './gojson-scan.js';
 
 /**
@@ -71,7 +72,8 @@ function decode(value: GoJson, type: GoType, where: Where): unknown {
       return value.map((v) => decode(v, type.elem, where) ?? zeroOf(type.elem));
     case 'map':
       if (!isObject(value)) mismatch(value, type, where);
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v, type.elem, where) ?? zeroOf(type.elem)]));
+      // Sorted, as Go writes a map back (network and volume labels, options: inspect shows them so).
+      return goMapOrder(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v, type.elem, where) ?? zeroOf(type.elem)])));
     case 'struct':
       if (!isObject(value)) mismatch(value, type, where);
       return struct(value, type, where);

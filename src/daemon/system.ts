@@ -7,7 +7,7 @@ import type { ImageService } from '../engine/images/types.js';
 import type { ContainerService } from '../engine/containers/types.js';
 import type { LayerStore } from '../engine/layers/types.js';
 import { writeFileAtomic } from '../lib/atomic.js';
-import { hostFacts, toolVersion, type HostFacts } from '../platform/linux/host.js';
+import { hostFacts, swapLimitSupported, toolVersion, type HostFacts } from '../platform/linux/host.js';
 import type { DaemonConfig } from './config.js';
 import { BERTH_VERSION, GIT_COMMIT } from './version.js';
 import { registryConfigInfo } from './registry-info.js';
@@ -73,7 +73,7 @@ export class DaemonSystem implements SystemBackend {
     const runc = await toolVersion('runc');
     const counts = await this.deps.containers.counts();
     const ipv4Forwarding = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1';
-    const swapLimit = await swapLimitSupported(host.cgroupVersion);
+    const swapLimit = await swapLimitSupported();
     return {
       ID: this.deps.engineId,
       Containers: counts.total,
@@ -163,11 +163,6 @@ export async function engineId(dataRoot: string): Promise<string> {
   const id = randomUUID();
   await writeFileAtomic(file, id, 0o600);
   return id;
-}
-
-/** Whether the memory controller limits swap: cgroup v2's memory.swap.max, v1's memory.memsw.limit_in_bytes. */
-async function swapLimitSupported(cgroupVersion: string): Promise<boolean> {
-  return exists(cgroupVersion === '2' ? '/sys/fs/cgroup/memory.swap.max' : '/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes');
 }
 
 /** dockerd 20.10's KernelMemory and KernelMemoryTCP: cgroup v1's kmem limit files (cgroup v2 has none). */

@@ -12,6 +12,7 @@
  */
 import { describe } from 'node:test';
 import { composeCases } from './compose.js';
+import { composeSweepCases } from './compose-sweep.js';
 import { dockerodeCases, dockerodeGoingAway } from './dockerode.js';
 import { dockerodeSweep } from './dockerode-sweep-cases.js';
 import { pythonCases, pythonGoingAway } from './python.js';
@@ -22,6 +23,7 @@ eachTarget('client libraries', (target, kind, other) => {
   dockerodeCases(target);
   if (kind === 'berthd') dockerodeSweep(target, other);
   composeCases(target);
+  composeSweepCases(target);
   describe('clients that go away', () => {
     pythonGoingAway(target);
     dockerodeGoingAway(target);

@@ -1,4 +1,5 @@
 import { invalid } from '../../lib/errors.js';
+import { goMapOrder } from '../../lib/go-map.js';
 import { DEFAULT_PATH, type ContainerConfig } from './types.js';
 
 /**
@@ -9,7 +10,7 @@ import { DEFAULT_PATH, type ContainerConfig } from './types.js';
  *   (an image CMD never follows a replaced ENTRYPOINT);
  * - otherwise Entrypoint from the image and Cmd from the request, else the image;
  * - WorkingDir, User, StopSignal, Healthcheck, Shell: the request's, else the image's;
- * - Labels, ExposedPorts, Volumes: union, the request winning.
+ * - Labels, ExposedPorts, Volumes: union, the request winning, in Go's map order.
  */
 export function mergeImageConfig(request: ContainerConfig, image: ContainerConfig | undefined): ContainerConfig {
   const img = image ?? {};
@@ -30,7 +31,7 @@ export function mergeImageConfig(request: ContainerConfig, image: ContainerConfi
   merged.Healthcheck = request.Healthcheck?.Test?.length ? request.Healthcheck : img.Healthcheck ?? request.Healthcheck;
   merged.Shell = request.Shell ?? img.Shell;
   merged.OnBuild = img.OnBuild ?? null;
-  merged.Labels = { ...(img.Labels ?? {}), ...(request.Labels ?? {}) };
+  merged.Labels = goMapOrder({ ...(img.Labels ?? {}), ...(request.Labels ?? {}) });
   merged.ExposedPorts = unionKeys(img.ExposedPorts, request.ExposedPorts);
   merged.Volumes = unionKeys(img.Volumes, request.Volumes);
   return merged;
@@ -42,7 +43,7 @@ function nonEmpty(list: string[] | null | undefined): list is string[] {
 
 function unionKeys(a: Record<string, object> | null | undefined, b: Record<string, object> | null | undefined): Record<string, object> | null {
   if (!a && !b) return null;
-  return { ...(a ?? {}), ...(b ?? {}) };
+  return goMapOrder({ ...(a ?? {}), ...(b ?? {}) });
 }
 
 export function mergeEnv(base: readonly string[], overrides: readonly string[]): string[] {

@@ -328,6 +328,7 @@ export class LocalContainerService implements ContainerService {
     if (c.state.Running) {
       c.hasBeenManuallyStopped = true;
       await this.stopProcess(c, options);
+      this.deps.events.publish('container', 'stop', c.id, this.attributes(c)); // dockerd 20.10's restart stops, then starts
     }
     await this.lock(c.id, () => this.startLocked(c, false));
     this.deps.events.publish('container', 'restart', c.id, this.attributes(c));

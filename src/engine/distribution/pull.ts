@@ -103,7 +103,9 @@ async function pullFrom(deps: PullDeps, repo: Repository, req: PullRequest): Pro
   const manifest: ImageManifest = parsed;
   const configBytes = await repo.smallBlob(manifest.config.digest, MAX_CONFIG_BYTES);
   const config = checkConfig(configBytes, manifest, req);
-  await fetchLayers(deps, repo, manifest, config.rootfs.diff_ids, req.progress);
+  // As dockerd 20.10: an image already here is not fetched again, and no layer shows ("Already exists").
+  const present = await deps.images.resolve(manifest.config.digest).then(() => true, () => false);
+  if (!present) await fetchLayers(deps, repo, manifest, config.rootfs.diff_ids, req.progress);
   const references = [`${fullName(ref)}@${top.digest}`];
   if (ref.digest === undefined) references.push(normalizedString(ref));
   const { id } = await deps.images.addImage(configBytes, references);

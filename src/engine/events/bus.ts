@@ -1,3 +1,4 @@
+import { goMapOrder } from '../../lib/go-map.js';
 import { eventMatches } from './filter.js';
 import type { EventJournal } from './journal.js';
 import type { EngineEvent, EventBus, EventFeed, EventQuery } from './types.js';
@@ -27,7 +28,7 @@ export class MemoryEventBus implements EventBus, EventFeed {
     const event: EngineEvent = {
       Type: type,
       Action: action,
-      Actor: { ID: id, Attributes: attributes },
+      Actor: { ID: id, Attributes: goMapOrder(attributes) },
       scope: 'local',
       time: Number(nowNs / 1_000_000_000n),
       timeNano: Number(nowNs),

@@ -43,6 +43,21 @@ export async function connectAttach(path: string): Promise<AttachStreams> {
   return streamsOf(packetStream(fd), writer);
 }
 
+/** The connect failed because conmon's socket is gone (or no longer listening): the process has exited. */
+export function processGone(err: unknown): boolean {
+  const code = ((err as { cause?: { code?: string } }).cause ?? (err as { code?: string })).code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
+/** The streams of an attachment to a process that has exited: no output, stdin discarded. */
+export function endedAttach(): AttachStreams {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.end();
+  stderr.end();
+  return { stdin: new Writable({ write: (_chunk, _encoding, done) => done() }), stdout, stderr, close: () => undefined };
+}
+
 async function connectSeqpacket(path: string): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     let dirFd = -1;

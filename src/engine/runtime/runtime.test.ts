@@ -43,6 +43,18 @@ describe('ConmonRuncRuntime', { concurrency: false }, () => {
     await assert.rejects(fx.runtime.state(id), { kind: 'notFound' });
   });
 
+  it('an attach after the process has exited (conmon\'s socket gone) ends at once instead of failing', async () => {
+    const id = fx.newId();
+    await fx.runtime.create(fx.spec(id, ['true']), { tty: false, openStdin: false, logPath: fx.logPath(id) });
+    await fx.runtime.start(id);
+    await fx.runtime.waitExit(id);
+    const io = await fx.runtime.attach(id);
+    assert.equal(await readAll(io.stdout), '');
+    assert.equal(await readAll(io.stderr), '');
+    io.close();
+    await fx.runtime.delete(id);
+  });
+
   it('SIGKILL gives exit code 137', async () => {
     const id = fx.newId();
     await fx.runtime.create(fx.spec(id, ['sleep', '60']), { tty: false, openStdin: false, logPath: fx.logPath(id) });

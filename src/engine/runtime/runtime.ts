@@ -7,7 +7,7 @@ import { cgroupPids, controllerDir, onlineCpus, readStats, removeCgroup, systemC
 import { cgroupVersion } from '../../platform/linux/host.js';
 import { netDevCounters } from '../../platform/linux/net-dev.js';
 import { sealedCopy } from '../../platform/linux/sys.js';
-import { connectAttach } from './attach.js';
+import { connectAttach, endedAttach, processGone } from './attach.js';
 import { writeCtl } from './ctl.js';
 import { isConmonFor, readPid, sleep, stopMonitor } from './monitor.js';
 import { normaliseSignal, signalNumberOf } from './signals.js';
@@ -366,7 +366,14 @@ export class ConmonRuncRuntime implements Runtime {
   async attach(id: string): Promise<AttachStreams> {
     checkId(id);
     await this.requireBundle(id);
-    return connectAttach(this.layout.attachSocket(id));
+    try {
+      return await connectAttach(this.layout.attachSocket(id));
+    } catch (err) {
+      // conmon takes its socket away once the process has exited: an attachment then (a client racing a
+      // quick process, as dockerpty attaches after start) just ends, as dockerd's does, instead of failing.
+      if (processGone(err)) return endedAttach();
+      throw err;
+    }
   }
 
   async resize(id: string, size: TerminalSize): Promise<void> {

@@ -55,6 +55,14 @@ export function cgroupVersion(): Promise<'1' | '2'> {
   return cgroupVersionFound;
 }
 
+let swapLimitFound: Promise<boolean> | undefined;
+
+/** Whether the memory controller limits swap (cgroup v2's memory.swap.max, v1's memory.memsw.limit_in_bytes), looked up once. */
+export function swapLimitSupported(): Promise<boolean> {
+  swapLimitFound ??= cgroupVersion().then((v) => stat(v === '2' ? '/sys/fs/cgroup/memory.swap.max' : '/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes')).then(() => true, () => false);
+  return swapLimitFound;
+}
+
 /** The version line and commit of an OCI runtime or monitor binary, or null when it is not installed. */
 export async function toolVersion(binary: string): Promise<{ version: string; commit: string } | null> {
   try {
