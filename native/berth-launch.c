@@ -10,8 +10,8 @@
  * a unix socket in a 0700 directory, the peer's uid checked), waits for a
  * worker to take it, and hands it the command: argv, the environment, the
  * cwd, the umask, the groups, and its fds 0/1/2 (SCM_RIGHTS). Then it
- * forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGWINCH as messages and
- * exits with the worker's exit code (or dies of the signal the worker would
+ * forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGWINCH as messages (Ctrl-Z
+ * stops the worker with it), and exits with the worker's exit code (or dies of the signal the worker would
  * have died of). It restores its terminal and its fds' status flags first, as
  * Node does at exit, since the worker changed them on the shared descriptions.
  *
@@ -282,7 +282,9 @@ static int send_request(int sock) {
 /* ---- signals: written to a pipe by the handler, forwarded by the loop ---- */
 
 static int signal_pipe[2];
-static const int FORWARDED[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH};
+static const int FORWARDED[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP};
+/* The worker running the command (its 'G' answer): stopped and continued with the launcher. */
+static pid_t worker_pid;
 
 static void on_signal(int signo) {
   int saved_errno = errno;
@@ -314,6 +316,24 @@ static void die_of(int signo) {
   _exit(128 + signo);
 }
 
+/*
+ * Ctrl-Z: the shell's job is this launcher, so the worker (in the pool's own
+ * session) is stopped with it, the terminal is given back as the user had it,
+ * and on `fg`/`bg` (SIGCONT) the worker's terminal settings and the worker come back.
+ */
+static void suspend_with_worker(void) {
+  struct termios current[3];
+  int have[3];
+  for (int fd = 0; fd < 3; fd++) have[fd] = isatty(fd) && tcgetattr(fd, &current[fd]) == 0;
+  if (worker_pid > 0) kill(worker_pid, SIGSTOP);
+  restore_stdio();
+  raise(SIGSTOP);
+  for (int fd = 0; fd < 3; fd++) {
+    if (have[fd]) tcsetattr(fd, TCSADRAIN, &current[fd]);
+  }
+  if (worker_pid > 0) kill(worker_pid, SIGCONT);
+}
+
 /* Relays signals until the worker reports how the command ended. */
 static int relay(int sock) {
   for (;;) {
@@ -325,6 +345,10 @@ static int relay(int sock) {
     if (p[1].revents & POLLIN) {
       unsigned char s;
       while (read(signal_pipe[0], &s, 1) == 1) {
+        if (s == SIGTSTP) {
+          suspend_with_worker();
+          continue;
+        }
         unsigned char message[5] = {'S'};
         put_u32(message + 1, s);
         write_all(sock, (char *)message, sizeof message);
@@ -426,6 +450,7 @@ int main(int argc, char **argv) {
     /* The descriptors went to a worker that runs nothing with them: Node runs the command. */
     exec_node("the worker cannot run it here");
   }
+  worker_pid = (pid_t)value;
   if (debug) fprintf(stderr, "berth-launch: pooled worker %d\n", (int)value);
   return relay(sock);
 }

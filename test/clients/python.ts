@@ -186,7 +186,7 @@ const HIGH_LEVEL: Case[] = [
     title: 'containers.run with ports, volumes, environment, healthcheck, restart policy, limits, ulimits, user, workdir, entrypoint',
     script: 'highlevel', name: 'run_options',
     expect: (r) => assert.deepEqual(genericJson(r), {
-      seen: ['1000', '1000', '/data', '1 two words', '2048', 'sdkhost', 'from host', 'Read-only file system'],
+      seen: ['1000', '1000', '/data', '1 two words', '1024/2048', 'sdkhost', 'from host', 'Read-only file system'],
       health: { status: 'healthy', keys: ['FailingStreak', 'Log', 'Status'], log_keys: ['End', 'ExitCode', 'Output', 'Start'], last_exit: 0 },
       host: {
         Memory: 67108864, NanoCpus: 500000000, CpuShares: 512, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 },

@@ -164,6 +164,22 @@ describe('the berth CLI through its launcher and warm pool', { skip: !existsSync
     assert.deepEqual(await ended, [null, 'SIGINT']);
   });
 
+  test('Ctrl-Z (SIGTSTP) stops the worker with the launcher; SIGCONT (fg) resumes both', async () => {
+    await pooledIn(ROOT);
+    const events = spawn(join(ROOT, 'bin', 'berth'), ['events'], { env: env() });
+    let eventsErr = '';
+    events.stderr.on('data', (d: Buffer) => (eventsErr += d));
+    const ended = new Promise<[number | null, string | null]>((resolve) => events.on('exit', (code, signal) => resolve([code, signal])));
+    const worker = await waitForValue('events to be pooled', async () => POOLED.exec(eventsErr)?.[1], 60_000);
+    const state = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+    events.kill('SIGTSTP');
+    await waitForValue('both to stop', async () => (state(events.pid!) === 'T' && state(worker) === 'T' ? true : undefined));
+    events.kill('SIGCONT');
+    await waitForValue('both to run again', async () => (state(events.pid!) !== 'T' && state(worker) !== 'T' ? true : undefined));
+    events.kill('SIGINT');
+    assert.deepEqual(await ended, [null, 'SIGINT']);
+  });
+
   test('no two commands share a worker, even started together', async () => {
     await pooledIn(ROOT);
     const runOne = () =>

@@ -199,7 +199,7 @@ def run_options(client):
         container.exec_run(["touch", "/tmp/healthy"])
         # Container.health came with SDK 6; 5.0.3 scripts read attrs.
         wait_for(lambda: container.reload() or container.attrs["State"]["Health"]["Status"] == "healthy", "the container to be healthy")
-        seen = container.exec_run(["sh", "-c", "id -u; id -g; pwd; echo $ONE $TWO; ulimit -n; hostname; cat /host/file; touch /host/x 2>&1 | sed 's/.*: //'"])
+        seen = container.exec_run(["sh", "-c", "id -u; id -g; pwd; echo $ONE $TWO; awk '/open files/ {print $4 \"/\" $5}' /proc/1/limits; hostname; cat /host/file; touch /host/x 2>&1 | sed 's/.*: //'"])
         attrs = container.attrs
         host = attrs["HostConfig"]
         ports = attrs["NetworkSettings"]["Ports"]
