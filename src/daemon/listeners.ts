@@ -106,19 +106,29 @@ export async function listen(
   }
   // With TLS a plain front socket takes the connections, so that plain HTTP gets Go's answer instead of a silent hang-up.
   const front: Server | NetServer = options.tls ? createNetServer((socket) => dispatchTls(socket, server)) : server;
+  if (front !== server) {
+    front.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+  }
   const where = spec.kind === 'fd' ? { fd: spec.fd } : { port: spec.port, host: spec.host };
   await new Promise<void>((resolve, reject) => front.once('error', reject).listen(where, resolve));
   return {
     address: host,
     server,
-    close: async () => {
-      if (front !== server) await new Promise((resolve) => front.close(resolve));
-      await closeServer(server, sockets);
-    },
+    // Both servers stop accepting first; their close callbacks come once every connection is gone, which the destroy makes sure of.
+    close: () => Promise.all([front !== server ? closed(front) : undefined, closeServer(server, sockets)]).then(() => undefined),
   };
 }
 
+function closed(server: NetServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
 const TLS_HANDSHAKE = 0x16;
+/** How long a plain-HTTP client that got its 400 may keep the connection before berthd closes it. */
+const PLAIN_ANSWER_LINGER_MS = 10_000;
 
 /**
  * Hands a connection to the TLS server, unless its first byte shows plain
@@ -133,6 +143,10 @@ function dispatchTls(socket: Socket, tlsServer: Server): void {
     socket.unshift(first);
     if (first[0] === TLS_HANDSHAKE) return void tlsServer.emit('connection', socket);
     socket.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+    // Read on: the rest of the request is dropped, and the client's close is seen, so the socket is let go.
+    // Without it the connection stays open on berthd's side for good (and a shutdown waits on it).
+    socket.resume();
+    setTimeout(() => socket.destroy(), PLAIN_ANSWER_LINGER_MS).unref();
   });
 }
 

@@ -40,10 +40,14 @@ async function main(argv: string[]): Promise<void> {
   const daemon = await startDaemon(config, log);
   guardAgainstStrayConnectionErrors(log);
 
-  let stopping = false;
+  // As dockerd: the third signal ends a shutdown that hangs, without cleaning up.
+  let signals = 0;
   const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (++signals === 3) {
+      log.info(`forcing berthd shutdown without cleanup; ${signals} signals received`);
+      process.exit(1);
+    }
+    if (signals > 1) return;
     log.info(`received ${signal}, shutting down`);
     daemon.stop().then(() => process.exit(0), (err) => {
       log.error(`shutdown failed: ${(err as Error).message}`);
