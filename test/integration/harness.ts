@@ -11,6 +11,8 @@ export const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '.
 export const DOCKER_CLI = ['/usr/local/bin/docker', '/usr/bin/docker'].find((p) => existsSync(p));
 /** How long a test daemon (berthd, dockerd, a registry) may take to answer first: Node or dockerd alone can take many seconds to start on a loaded 2-core machine. */
 export const START_TIMEOUT_MS = 60_000;
+/** How long a stopping berthd may take: live restore leaves its containers running, so this is generous. */
+const STOP_TIMEOUT_MS = 60_000;
 
 export interface RunResult {
   code: number;
@@ -136,12 +138,23 @@ export class TestDaemon {
     });
   }
 
+  /**
+   * Signals berthd and waits for it to exit. One that has not exited within
+   * STOP_TIMEOUT_MS is SIGKILLed and the call fails: a hung shutdown is a bug
+   * to report, and must not hang the whole test run.
+   */
   async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.child;
     if (!child || child.exitCode !== null) return child?.exitCode ?? null;
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill(signal);
-    return exited;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STOP_TIMEOUT_MS)));
+    const code = await Promise.race([exited, late]).finally(() => clearTimeout(timer));
+    if (code !== 'late') return code;
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`berthd did not exit within ${STOP_TIMEOUT_MS / 1000} s of ${signal} (killed):\n${this.log().slice(-3000)}`);
   }
 
   /**
@@ -152,7 +165,8 @@ export class TestDaemon {
   async stop(): Promise<void> {
     await this.removeAllContainers().catch(() => undefined);
     await this.removeUserNetworks().catch(() => undefined);
-    await this.kill('SIGTERM');
+    // A berthd that would not stop still has everything below cleaned up; the failure is reported after.
+    const failure = await this.kill('SIGTERM').then(() => undefined, (err: Error) => err);
     removeNetworking(this.bridge);
     killProcessesMentioning(this.dir);
     const runcRoot = join(this.dir, 'exec', 'runtime', 'runc');
@@ -161,6 +175,7 @@ export class TestDaemon {
     }
     unmountUnder(this.dir);
     await rm(this.dir, { recursive: true, force: true });
+    if (failure) throw failure;
   }
 
   async removeUserNetworks(): Promise<void> {
