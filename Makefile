@@ -50,15 +50,20 @@ depcheck: build
 unit: build
 	node --test $$(find dist/src dist/scripts -name '*.test.js' | sort)
 
+# Test files run two at a time: each integration file has its own daemons, data
+# roots, bridges and subnets, and most of a file's time is spent waiting on
+# containers, so two share 2 cores well (34 → 19 min on this project's machine).
+TEST_CONCURRENCY ?= 2
+
 # The busybox rootfs every integration test imports, made once per run (reproducible, so sharing is safe).
 TEST_BUSYBOX_TAR = $(CURDIR)/dist/test-busybox.tar
 integration: build
 	scripts/busybox-rootfs.sh $(TEST_BUSYBOX_TAR)
-	BERTH_TEST_BUSYBOX_TAR=$(TEST_BUSYBOX_TAR) node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
+	BERTH_TEST_BUSYBOX_TAR=$(TEST_BUSYBOX_TAR) node --test --test-concurrency=$(TEST_CONCURRENCY) $$(find dist/test -name '*.test.js' | sort)
 
 test: deps build depcheck
 	scripts/busybox-rootfs.sh $(TEST_BUSYBOX_TAR)
-	BERTH_TEST_BUSYBOX_TAR=$(TEST_BUSYBOX_TAR) node --test --test-concurrency=1 $$(find dist/src dist/scripts dist/test -name '*.test.js' | sort)
+	BERTH_TEST_BUSYBOX_TAR=$(TEST_BUSYBOX_TAR) node --test --test-concurrency=$(TEST_CONCURRENCY) $$(find dist/src dist/scripts dist/test -name '*.test.js' | sort)
 
 # The commands, plus berthd's systemd units (socket-activated, see contrib/). Without
 # systemd running, the units are installed but not enabled; start berthd by hand.
