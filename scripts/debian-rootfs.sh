@@ -43,6 +43,5 @@ if [ ! -s "$tar_path" ]; then
   # Sorted with numeric owners so the same rootfs always gives the same tar.
   tar --sort=name --numeric-owner --xattrs -C "$work/rootfs" -cf "$work/rootfs.tar" .
   mv "$work/rootfs.tar" "$tar_path"
-  rm -f "$cache/debian-bookworm-minbase-rootfs.tar" # the older version's
 fi
 echo "$tar_path"
