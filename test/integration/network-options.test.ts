@@ -114,12 +114,17 @@ describe('network and endpoint options, berthd side by side with dockerd', { ski
       const full = t.docker(['run', '--rm', '--network', 'rng', 'busybox', 'true']);
       const outside = t.docker(['run', '--rm', '--network', 'rng', '--ip', `${t.net}.100`, 'busybox', 'ip', '-4', '-o', 'addr', 'show', 'eth0']);
       assert.match(outside.stdout, new RegExp(`${t.net.replaceAll('.', '\\.')}\\.100/24`), 'an --ip outside the range but inside the subnet');
+      // The container's address and the bridge's, with their broadcast, as dockerd's netlink sets them.
+      const addressLine = (out: string) => mask(out.split('\n')[0]!.replace(/^\d+: /, '').replace(/br-[0-9a-f]{12}/g, 'BR').replace(/\s+/g, ' ').split(' valid_lft')[0]!);
+      outputs[`${t.name} addresses`] = [addressLine(outside.stdout), addressLine(bridge)];
       outputs[t.name] = [full, ...[`${t.net}.10`, `${t.net}.9`, '10.254.254.1'].map((ip) => t.docker(['run', '--rm', '--network', 'rng', '--ip', ip, 'busybox', 'true']))]
         .map((r) => mask(`${r.code} ${r.stderr.split('\n')[0]}`));
       t.docker(['rm', '-f', 'r1', 'r2']);
       assert.equal(t.docker(['network', 'rm', 'rng']).code, 0);
     });
     assert.deepEqual(outputs.berthd, outputs.dockerd);
+    assert.deepEqual(outputs['berthd addresses'], outputs['dockerd addresses']);
+    assert.deepEqual(outputs['berthd addresses'], ['eth0 inet NET.100/24 brd NET.255 scope global eth0\\', 'BR inet NET.9/24 brd NET.255 scope global BR\\']);
     assert.match(outputs.berthd![0]!, /no available IPv4 addresses on this network's address pools: rng \(<id>\)/);
   });
 

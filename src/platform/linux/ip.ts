@@ -41,9 +41,16 @@ export const ipCmd = {
   linkMaster: (name: string, master: string) => `link set ${name} master ${master} up`,
   linkAddress: (name: string, mac: string) => `link set ${name} address ${mac}`,
   linkRename: (name: string, newName: string) => `link set ${name} name ${newName}`,
-  addrAdd: (cidr: string, dev: string, { nodad = false } = {}) => `addr add ${cidr} dev ${dev}${nodad ? ' nodad' : ''}`,
+  /** IPv4 addresses get their subnet's broadcast (`brd +`), as netlink gives dockerd's; not /31 and /32, which have none. */
+  addrAdd: (cidr: string, dev: string, { nodad = false } = {}) =>
+    `addr add ${cidr}${hasBroadcast(cidr) ? ' brd +' : ''} dev ${dev}${nodad ? ' nodad' : ''}`,
   routeDefault: (gateway: string) => `route add default via ${gateway}`,
 };
+
+function hasBroadcast(cidr: string): boolean {
+  const [address, prefix] = cidr.split('/');
+  return !address!.includes(':') && Number(prefix) < 31;
+}
 
 export interface LinkInfo {
   ifname: string;
