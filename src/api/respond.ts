@@ -35,3 +35,35 @@ export class JsonMessageStream {
     this.res.end();
   }
 }
+
+/**
+ * A JSON message stream whose headers go out with the first message, as
+ * dockerd's flushing writer: an error before any progress (unknown image,
+ * wrong password) is still an ordinary HTTP error with its status, which is
+ * what clients show as "Error response from daemon: …" and SDKs raise.
+ */
+export class LazyJsonStream {
+  private started = false;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  send(message: object): void {
+    if (!this.started) {
+      this.res.writeHead(200, { 'Content-Type': 'application/json' });
+      this.started = true;
+    }
+    this.res.write(`${JSON.stringify(message)}\n`);
+  }
+
+  async run(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      if (!this.started) throw err;
+      const message = toEngineError(err).message;
+      this.send({ errorDetail: { message }, error: message });
+    }
+    if (!this.started) this.res.writeHead(200, { 'Content-Type': 'application/json' });
+    this.res.end();
+  }
+}

@@ -357,6 +357,11 @@ const BEHAVIOURS: Case[] = [
     }),
   },
   {
+    title: 'an import refused before any output raises in the SDK: a bad change, a tarball that is not one',
+    script: 'behaviours', name: 'refused_imports',
+    expect: (r) => assert.deepEqual(r, { changes: refused('Invalid containerPort: 5-3'), garbage_raised: true, image_after_garbage: 404 }),
+  },
+  {
     // dockerd 20.10 on this host says IpcMode "private" at API 1.39 and 1.41 alike (cgroup v1 too).
     title: 'inspect of a created container has dockerd\'s defaults: ShmSize, IpcMode, MaskedPaths, ReadonlyPaths',
     script: 'behaviours', name: 'inspect_defaults',

@@ -80,6 +80,19 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
     }
   });
 
+  test('an import that fails before it has anything to say is an HTTP error, not a 200 stream (SDKs raise it)', async () => {
+    const garbage = Buffer.alloc(3000, 'not a tar ');
+    for (const t of targets) {
+      const changes = await t.api('POST', `/images/create?fromSrc=-&repo=bad&changes=${q('EXPOSE 5-3')}`, Buffer.alloc(0));
+      assert.deepEqual([changes.status, JSON.parse(changes.body)], [400, { message: 'Invalid containerPort: 5-3' }], t.name);
+      const tarball = await t.api('POST', '/images/create?fromSrc=-&repo=bad', garbage);
+      // dockerd says 500 and words it after its tar child process; berthd says 400 (the client's mistake).
+      assert.equal(tarball.status, t.name === 'berthd' ? 400 : 500, `${t.name}: ${tarball.body}`);
+      assert.deepEqual(Object.keys(JSON.parse(tarball.body) as object), ['message'], t.name);
+      assert.equal((await t.api('GET', '/images/bad/json')).status, 404, t.name);
+    }
+  });
+
   test('the legacy filters shape, and unknown /events filter names, are taken as dockerd takes them', async () => {
     for (const t of targets) {
       const legacy = await t.api('GET', `/containers/json?filters=${q({ name: ['running'] })}`);

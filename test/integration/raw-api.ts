@@ -12,12 +12,13 @@ export interface RawReply {
   headers: IncomingHttpHeaders;
 }
 
-/** `body`, if given, is sent as JSON. */
+/** `body`, if given, is sent as JSON, or as a tar stream when it is a Buffer. */
 export function rawRequest(socketPath: string, method: string, path: string, body?: unknown): Promise<RawReply> {
   return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const payload = body === undefined || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    const headers = payload === undefined ? {} : { 'Content-Type': Buffer.isBuffer(payload) ? 'application/x-tar' : 'application/json' };
     // No keep-alive: a pooled socket the daemon has closed meanwhile would fail the next request with EPIPE.
-    const req = request({ socketPath, agent: false, method, path, headers: payload ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+    const req = request({ socketPath, agent: false, method, path, headers }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));

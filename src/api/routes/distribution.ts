@@ -1,14 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { invalid } from '../../lib/errors.js';
 import { fullName, parseNormalizedNamed, parseTag, type Reference } from '../../lib/reference.js';
-import { toEngineError } from '../../lib/errors.js';
 import type { AuthConfig, DistributionService } from '../../engine/distribution/types.js';
-import type { ProgressMessage } from '../../engine/images/types.js';
 import type { ApiRequest } from '../request.js';
 import { decodeBody, filtersParam, intParam, platformParam } from '../request.js';
 import { AuthConfig as AuthConfigType } from './body-types.js';
 import type { Router } from '../router.js';
-import { sendJson } from '../respond.js';
+import { LazyJsonStream, sendJson } from '../respond.js';
 
 /** Registry credentials headers are small (X-Registry-Config carries one entry per registry); anything larger is refused. */
 const AUTH_HEADER_LIMIT = 256 << 10;
@@ -87,37 +85,5 @@ export function decodeRegistryHeader(header: string | string[] | undefined): obj
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/**
- * A JSON message stream whose headers go out with the first message, as
- * dockerd's flushing writer: an error before any progress (unknown image,
- * wrong password) is still an ordinary HTTP error with its status, which is
- * what clients show as "Error response from daemon: …".
- */
-class LazyJsonStream {
-  private started = false;
-
-  constructor(private readonly res: ServerResponse) {}
-
-  send(message: ProgressMessage): void {
-    if (!this.started) {
-      this.res.writeHead(200, { 'Content-Type': 'application/json' });
-      this.started = true;
-    }
-    this.res.write(`${JSON.stringify(message)}\n`);
-  }
-
-  async run(work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (err) {
-      if (!this.started) throw err;
-      const message = toEngineError(err).message;
-      this.send({ errorDetail: { message }, error: message });
-    }
-    if (!this.started) this.res.writeHead(200, { 'Content-Type': 'application/json' });
-    this.res.end();
   }
 }

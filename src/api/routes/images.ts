@@ -4,7 +4,7 @@ import { invalid, isEngineError, notFound, unavailable } from '../../lib/errors.
 import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
 import { boolParam, filtersParam, type ApiRequest } from '../request.js';
-import { JsonMessageStream, sendJson } from '../respond.js';
+import { JsonMessageStream, LazyJsonStream, sendJson } from '../respond.js';
 import { imageInspect, imageSummary } from './image-json.js';
 import { pullRoute } from './distribution.js';
 
@@ -45,14 +45,9 @@ export function imageRoutes(router: Router, { images, distribution }: Pick<ApiBa
       changes: req.query.getAll('changes'),
       platform: req.query.get('platform') || undefined,
     };
-    const stream = new JsonMessageStream(res);
-    try {
-      const id = await images.importTar(source, options);
-      stream.send({ status: id });
-    } catch (err) {
-      stream.fail(err);
-    }
-    stream.end();
+    // As dockerd: nothing is written before the image is made, so a bad change, reference or tarball is an HTTP error.
+    const stream = new LazyJsonStream(res);
+    await stream.run(async () => stream.send({ status: await images.importTar(source, options) }));
   });
 
   router.add('POST', '/images/prune', async (req, res) => {

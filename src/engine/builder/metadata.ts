@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { invalid } from '../../lib/errors.js';
+import { expandPortSpec } from '../images/config-changes.js';
 import type { ContainerConfig } from '../images/types.js';
 import type { ShellLex } from './dockerfile/lex.js';
 import type { Instruction } from './dockerfile/types.js';
@@ -72,7 +73,7 @@ export function applyMetadata(state: MetadataState, instruction: MetadataInstruc
     case 'EXPOSE': {
       const ports = instruction.ports.flatMap((p) => x.lex.processWords(p, x.env));
       config.ExposedPorts = { ...(config.ExposedPorts ?? {}) };
-      for (const port of ports) for (const key of exposedKeys(port)) config.ExposedPorts[key] = {};
+      for (const port of ports) for (const key of expandPortSpec(port)) config.ExposedPorts[key] = {};
       return `EXPOSE ${ports.join(' ')}`;
     }
     case 'VOLUME': {
@@ -128,19 +129,6 @@ export function setEnv(env: readonly string[], key: string, value: string): stri
   const entry = `${key}=${value}`;
   const at = env.findIndex((e) => e.split('=', 1)[0] === key);
   return at >= 0 ? env.map((e, i) => (i === at ? entry : e)) : [...env, entry];
-}
-
-/** "80", "80/udp", "8000-8002/tcp" → "80/tcp" … (nat.ParsePortSpecs for EXPOSE). */
-function exposedKeys(spec: string): string[] {
-  const match = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec);
-  if (!match) throw invalid(`invalid containerPort: ${spec}`);
-  const start = Number(match[1]);
-  const end = match[2] ? Number(match[2]) : start;
-  const proto = (match[3] ?? 'tcp').toLowerCase();
-  if (start > 65535 || end > 65535 || end < start) throw invalid(`invalid containerPort: ${spec}`);
-  const keys: string[] = [];
-  for (let port = start; port <= end; port++) keys.push(`${port}/${proto}`);
-  return keys;
 }
 
 const SIGNAL_NAMES = new Set([

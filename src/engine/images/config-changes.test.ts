@@ -54,3 +54,15 @@ test('with a word splitter, changes see the Env as it stands, earlier changes in
   assert.equal(c.User, '');
   assert.deepEqual(applyChanges({}, ['ENV PATH=$PATH']).Env, ['PATH=$PATH'], 'no splitter: no expansion');
 });
+
+test('EXPOSE specs as dockerd 20.10 reads them (nat.ParsePortSpecs): its accepted forms and its error words', () => {
+  assert.deepEqual(expandPortSpec('0'), ['0/tcp']);
+  assert.deepEqual(expandPortSpec('80-81/UDP'), ['80/udp', '81/udp']);
+  assert.deepEqual(expandPortSpec('80:90'), ['90/tcp']);
+  for (const [spec, message] of [
+    ['abc', 'Invalid containerPort: abc'], ['70000', 'Invalid containerPort: 70000'], ['5-3', 'Invalid containerPort: 5-3'],
+    ['1-70000', 'Invalid containerPort: 1-70000'], ['80/foo', 'Invalid proto: foo'],
+  ]) {
+    assert.throws(() => expandPortSpec(spec!), (e) => isEngineError(e, 'invalid') && e.message === message, spec);
+  }
+});

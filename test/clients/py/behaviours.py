@@ -82,6 +82,20 @@ def refused_requests(client):
     }
 
 
+def refused_imports(client):
+    """An import that fails before the daemon has anything to say is raised by
+    the SDK (an HTTP error), not returned as a 200 stream with the error inside."""
+    api = client.api
+    repo = unique("badimport")
+    garbage = api_error(lambda: api.import_image_from_data(b"not a tar " * 300, repository=repo))
+    left = api_error(lambda: api.inspect_image(repo))["status"]
+    return {
+        "changes": api_error(lambda: api.import_image_from_data(b"", repository=repo, changes=["EXPOSE 5-3"])),
+        "garbage_raised": garbage["status"] is not None,
+        "image_after_garbage": left,
+    }
+
+
 def inspect_defaults(client):
     """HostConfig defaults dockerd fills in at create, before any start."""
     container = client.containers.create("busybox", SLEEPER)
@@ -169,4 +183,4 @@ def early_close(client):
         remove_quietly(container)
 
 
-main({f.__name__: f for f in [plugins, swarm, create_validation, refused_requests, inspect_defaults, exec_body_not_stdin, early_close]})
+main({f.__name__: f for f in [plugins, swarm, create_validation, refused_requests, refused_imports, inspect_defaults, exec_body_not_stdin, early_close]})
