@@ -120,6 +120,26 @@ describe('POST /build (classic builder) on berthd and on dockerd 20.10', { skip:
     });
   });
 
+  test('Dockerfile parse errors in dockerd 20.10\'s words: the first pass names the file, the second the line', async () => {
+    const cases: [string, string][] = [
+      ['FROM busybox\nFOO bar\n', 'dockerfile parse error line 2: unknown instruction: FOO'],
+      ['FROM busybox\nRUNN x\nENV A\n', 'failed to parse Dockerfile: ENV must have two arguments'],
+      ['FROM busybox\nLABEL a=1 b\n', 'failed to parse Dockerfile: Syntax error - can\'t find = in "b". Must be of the form: name=value'],
+      ['# escape=x\nFROM busybox\n', "failed to parse Dockerfile: invalid escape token 'x' does not match ` or \\"],
+      ['ARG A\nRUN x\nFROM busybox\n', 'no build stage in current context'],
+      ['FROM busybox AS\n', 'dockerfile parse error line 1: FROM requires either one or three arguments'],
+      ['FROM busybox\nADD --from=x a b\n', 'dockerfile parse error line 2: Unknown flag: from'],
+      ['FROM busybox\nCOPY --chown a b\n', 'dockerfile parse error line 2: Missing a value on flag: chown'],
+      ['FROM busybox\nCOPY --chown=a --chown=b a b\n', 'dockerfile parse error line 2: Duplicate flag specified: chown'],
+    ];
+    await onEach(async (target) => {
+      for (const [dockerfile, message] of cases) {
+        const r = await build(target, { Dockerfile: dockerfile });
+        assert.deepEqual([r.status >= 400, JSON.parse(r.body)], [true, { message }], `${target.name}: ${JSON.stringify(dockerfile)}`);
+      }
+    });
+  });
+
   test('a failed RUN keeps its container (with the image\'s labels) unless forcerm; its stderr is red', async () => {
     const files = { Dockerfile: 'FROM busybox\nLABEL step=label\nRUN echo out; echo err >&2; exit 3\n' };
     await onEach(async (target) => {

@@ -282,7 +282,7 @@ describe('docker build (classic builder) against berthd', { skip: !DOCKER_CLI &&
     assert.equal(docker('ps', '-a', '-q').stdout.trim(), '', '--force-rm leaves no container');
     const parse = build([await context({ Dockerfile: 'FROM busybox\n\nRUNN echo\n' })]);
     assert.equal(parse.code, 1);
-    assert.match(parse.stderr, /Dockerfile:3: unknown instruction: RUNN/);
+    assert.match(parse.stderr, /dockerfile parse error line 3: unknown instruction: RUNN/);
     const blank = await context({ Dockerfile: '\n# only a comment\n' });
     for (const r of [build([blank]), daemon.berth(['build', blank])]) {
       assert.equal(r.code, 1, r.stderr);

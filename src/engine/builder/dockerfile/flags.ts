@@ -20,8 +20,8 @@ export function parseFlags(words: readonly string[], spec: FlagSpec): Map<string
     const name = (equals < 0 ? word : word.slice(0, equals)).slice(2);
     const value = equals < 0 ? undefined : word.slice(equals + 1);
     const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
-    if (kind === undefined) throw invalid(`unknown flag: ${name}`);
-    if (given.has(name) && kind !== 'repeatable') throw invalid(`duplicate flag specified: ${name}`);
+    if (kind === undefined) throw invalid(`Unknown flag: ${name}`);
+    if (given.has(name) && kind !== 'repeatable') throw invalid(`Duplicate flag specified: ${name}`);
     given.set(name, kind === 'bool' ? boolValue(name, value) : stringValue(name, value));
   }
   return given;
@@ -29,13 +29,13 @@ export function parseFlags(words: readonly string[], spec: FlagSpec): Map<string
 
 function boolValue(name: string, value: string | undefined): string {
   if (value === undefined) return 'true';
-  if (value === '') throw invalid(`missing a value on flag: ${name}`);
+  if (value === '') throw invalid(`Missing a value on flag: ${name}`);
   const lower = value.toLowerCase();
-  if (lower !== 'true' && lower !== 'false') throw invalid(`expecting boolean value for flag ${name}, not: ${value}`);
+  if (lower !== 'true' && lower !== 'false') throw invalid(`Expecting boolean value for flag ${name}, not: ${value}`);
   return lower;
 }
 
 function stringValue(name: string, value: string | undefined): string {
-  if (value === undefined) throw invalid(`missing a value on flag: ${name}`);
+  if (value === undefined) throw invalid(`Missing a value on flag: ${name}`);
   return value;
 }

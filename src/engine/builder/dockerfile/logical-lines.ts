@@ -46,7 +46,7 @@ class DirectiveReader {
     this.directives = { escape };
   }
 
-  read(line: string, lineNumber: number): void {
+  read(line: string): void {
     if (this.done) return;
     const match = DIRECTIVE.exec(line);
     const name = match?.[1].toLowerCase();
@@ -54,16 +54,16 @@ class DirectiveReader {
       this.done = true;
       return;
     }
-    if (this.seen.has(name)) throw invalid(`Dockerfile:${lineNumber}: only one ${name} parser directive can be used`);
+    if (this.seen.has(name)) throw invalid(`only one ${name} parser directive can be used`);
     this.seen.add(name);
     if (name === 'syntax') this.directives.syntax = match[2];
-    else this.directives.escape = escapeToken(match[2], lineNumber);
+    else this.directives.escape = escapeToken(match[2]);
   }
 }
 
-function escapeToken(value: string, lineNumber: number): EscapeChar {
+function escapeToken(value: string): EscapeChar {
   if (value === '\\' || value === '`') return value;
-  throw invalid(`Dockerfile:${lineNumber}: invalid escape token '${value}' does not match \` or \\`);
+  throw invalid(`invalid escape token '${value}' does not match \` or \\`);
 }
 
 /** Splits a Dockerfile; `escape` is the escape character until a directive changes it. */
@@ -75,13 +75,13 @@ export function splitLogicalLines(text: string, escape: EscapeChar = '\\'): Spli
   let index = 0;
   while (index < physical.length) {
     const line = index + 1;
-    const first = stripLine(physical[index++], true, reader, line);
+    const first = stripLine(physical[index++], true, reader);
     let { text: joined, continues } = cutContinuation(first, reader.directives.escape);
     if (!continues && joined === '') continue;
     let sawBlankLine = false;
     while (continues && index < physical.length) {
       const raw = physical[index++];
-      const stripped = stripLine(raw, false, reader, index);
+      const stripped = stripLine(raw, false, reader);
       if (isCommentLine(raw)) continue;
       if (trimLeftGoSpace(stripped) === '') {
         sawBlankLine = true;
@@ -110,9 +110,9 @@ function physicalLines(text: string): string[] {
  * its leading white space (continuation lines keep theirs) and a line that
  * starts with `#` is a comment, so it becomes empty.
  */
-function stripLine(raw: string, isFirst: boolean, reader: DirectiveReader, lineNumber: number): string {
+function stripLine(raw: string, isFirst: boolean, reader: DirectiveReader): string {
   const line = isFirst ? trimLeftGoSpace(raw) : raw;
-  reader.read(line, lineNumber);
+  reader.read(line);
   return line.startsWith('#') ? '' : line;
 }
 

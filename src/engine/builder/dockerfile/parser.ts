@@ -6,7 +6,9 @@
  * line gets through the first pass before the second begins, so a first-pass
  * error later in the file is reported before a second-pass error earlier.
  *
- * Errors are `invalid`, worded `Dockerfile:<line>: <moby's message>`.
+ * Errors are `invalid`, worded as dockerd 20.10's classic builder words them:
+ * `failed to parse <name>: <message>` from the first pass (directives, line
+ * syntax), `dockerfile parse error line <n>: <message>` from the second.
  */
 import { invalid, isEngineError } from '../../../lib/errors.js';
 import { checkTrigger, toInstruction, type ParsedInstruction } from './instructions.js';
@@ -18,20 +20,21 @@ type EscapeChar = Directives['escape'];
 
 /** `name` is the Dockerfile's name in the context, for dockerd's "failed to parse <name>" of a file with no instructions. */
 export function parseDockerfile(text: string, name = 'Dockerfile'): Dockerfile {
-  const { directives, lines, warnings } = splitLogicalLines(text);
+  const firstPass = <T>(step: () => T): T => rewordInvalid(step, (message) => `failed to parse ${name}: ${message}`);
+  const { directives, lines, warnings } = firstPass(() => splitLogicalLines(text));
   if (lines.length === 0) throw invalid(`failed to parse ${name}: file with no instructions`);
   const nodes = lines.map(({ text: line, line: number }) => ({
     number,
-    node: atLine(number, () => parseNode(line, directives.escape)),
+    node: firstPass(() => parseNode(line, directives.escape)),
   }));
   const metaArgs: ArgInstruction[] = [];
   const stages: Stage[] = [];
   for (const { number, node } of nodes) {
-    const instruction = atLine(number, () => checkedInstruction(node, number, directives.escape));
+    const instruction = rewordInvalid(() => checkedInstruction(node, number, directives.escape), (message) => `dockerfile parse error line ${number}: ${message}`);
     if (instruction.kind === 'FROM') stages.push({ from: instruction, ...nameOf(instruction), instructions: [] });
     else if (stages.length > 0) stages[stages.length - 1].instructions.push(instruction);
     else if (instruction.kind === 'ARG') metaArgs.push(instruction);
-    else throw invalid(`Dockerfile:${number}: no build stage in current context`);
+    else throw invalid('no build stage in current context');
   }
   if (stages.length === 0) throw invalid('no build stage in current context');
   return { directives, metaArgs, stages, warnings: [...warnings, ...directiveWarnings(directives)] };
@@ -68,12 +71,12 @@ function directiveWarnings(directives: Directives): string[] {
   return [`[WARNING]: the syntax parser directive (${directives.syntax}) is ignored by the classic builder`];
 }
 
-/** Runs a step of one instruction, prefixing its errors with the line, as Docker reports them. */
-function atLine<T>(line: number, step: () => T): T {
+/** Runs a step of the parse, giving its `invalid` errors the words dockerd reports them with. */
+function rewordInvalid<T>(step: () => T, reword: (message: string) => string): T {
   try {
     return step();
   } catch (err) {
-    if (isEngineError(err, 'invalid')) throw invalid(`Dockerfile:${line}: ${err.message}`, err);
+    if (isEngineError(err, 'invalid')) throw invalid(reword(err.message), err);
     throw err;
   }
 }
