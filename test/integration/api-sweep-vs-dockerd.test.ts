@@ -93,6 +93,22 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
     }
   });
 
+  test('logs with details=1: each message after its (empty) attributes and a space, timestamps first', async () => {
+    const bodies = [];
+    for (const t of targets) {
+      assert.equal(t.docker(['run', '--name', 'talker', '--network', 'none', 'busybox', 'sh', '-c', 'echo one; echo two >&2']).code, 0, t.name);
+      try {
+        const plain = await t.api('GET', '/containers/talker/logs?stdout=1&stderr=1&details=1');
+        const stamped = await t.api('GET', '/containers/talker/logs?stdout=1&details=1&timestamps=1');
+        bodies.push([plain.body, stamped.body.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>')]);
+      } finally {
+        t.docker(['rm', '-f', 'talker']);
+      }
+    }
+    assert.deepEqual(bodies[0], bodies[1]);
+    assert.deepEqual(bodies[0], ['\x01\0\0\0\0\0\0\x05 one\n\x02\0\0\0\0\0\0\x05 two\n', '\x01\0\0\0\0\0\0\x24<time>  one\n']);
+  });
+
   test('the legacy filters shape, and unknown /events filter names, are taken as dockerd takes them', async () => {
     for (const t of targets) {
       const legacy = await t.api('GET', `/containers/json?filters=${q({ name: ['running'] })}`);

@@ -12,6 +12,9 @@ export async function logsRoute(req: ApiRequest, res: ServerResponse, containers
   const stderr = boolParam(q, 'stderr');
   if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
   const timestamps = boolParam(q, 'timestamps');
+  // dockerd puts each message's log attributes ("k=v,…": the labels and env its log-opts name) and a
+  // space before it. berth's drivers take no labels/env options, so the attributes are always empty.
+  const details = boolParam(q, 'details') ? Buffer.from(' ') : undefined;
   const tailText = q.get('tail') ?? 'all';
   if (tailText !== 'all' && tailText !== '' && !/^\d+$/.test(tailText)) throw invalid(`invalid value for tail: ${tailText}`);
   const abort = new AbortController();
@@ -28,7 +31,7 @@ export async function logsRoute(req: ApiRequest, res: ServerResponse, containers
   try {
     for await (const entry of entries) {
       if ((entry.stream === 'stdout' && !stdout) || (entry.stream === 'stderr' && !stderr)) continue;
-      const text = entry.partial ? entry.line : Buffer.concat([entry.line, Buffer.from('\n')]);
+      const text = Buffer.concat([...(details ? [details] : []), entry.line, ...(entry.partial ? [] : [NEWLINE])]);
       const data = timestamps ? Buffer.concat([Buffer.from(`${rfc3339NanoFixed(entry.timestamp)} `), text]) : text;
       // A client that stops reading holds the reader here, not the daemon's memory; one that went away ends it.
       if (!(await writeAll(res, tty ? data : frame(entry.stream === 'stdout' ? 1 : 2, data)))) break;
@@ -38,6 +41,8 @@ export async function logsRoute(req: ApiRequest, res: ServerResponse, containers
   }
   res.end();
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /**
  * conmon's log time (`…T10:00:00.123456789+00:00`, the host's offset) as
