@@ -5,6 +5,7 @@ import { checkMerged } from './config-values.js';
 import { startDaemon } from './daemon.js';
 import { parseDaemonFlags, USAGE } from './flags.js';
 import { Logger } from './log.js';
+import { shutdownOnSignals } from './signals.js';
 import { BERTH_VERSION, GIT_COMMIT } from './version.js';
 
 async function loadConfig(flags: Partial<DaemonConfig>): Promise<DaemonConfig> {
@@ -40,20 +41,7 @@ async function main(argv: string[]): Promise<void> {
   const daemon = await startDaemon(config, log);
   guardAgainstStrayConnectionErrors(log);
 
-  // As dockerd: the third signal ends a shutdown that hangs, without cleaning up.
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals === 3) {
-      log.info(`forcing berthd shutdown without cleanup; ${signals} signals received`);
-      process.exit(1);
-    }
-    if (signals > 1) return;
-    log.info(`received ${signal}, shutting down`);
-    daemon.stop().then(() => process.exit(0), (err) => {
-      log.error(`shutdown failed: ${(err as Error).message}`);
-      process.exit(1);
-    });
-  };
+  const shutdown = shutdownOnSignals(() => daemon.stop(), log, (code) => process.exit(code));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => {
