@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { invalid } from '../../lib/errors.js';
-import { expandPortSpec } from '../images/config-changes.js';
+import { expandPortSpec } from '../../lib/port-spec.js';
 import type { ContainerConfig } from '../images/types.js';
 import type { ShellLex } from './dockerfile/lex.js';
 import type { Instruction } from './dockerfile/types.js';

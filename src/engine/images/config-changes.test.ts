@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyChanges, splitWords, expandPortSpec } from './config-changes.js';
+import { applyChanges, splitWords } from './config-changes.js';
 import { isEngineError } from '../../lib/errors.js';
 
 test('CMD and ENTRYPOINT take JSON form as is and wrap shell form', () => {
@@ -42,7 +42,6 @@ test('does not modify its input', () => {
   const input = { Env: ['A=1'] };
   applyChanges(input, ['ENV A=2']);
   assert.deepEqual(input.Env, ['A=1']);
-  assert.deepEqual(expandPortSpec('7/UDP'), ['7/udp']);
 });
 
 test('with a word splitter, changes see the Env as it stands, earlier changes included', () => {
@@ -53,16 +52,4 @@ test('with a word splitter, changes see the Env as it stands, earlier changes in
   assert.deepEqual(c.Labels, { l: '/x:/bin' });
   assert.equal(c.User, '');
   assert.deepEqual(applyChanges({}, ['ENV PATH=$PATH']).Env, ['PATH=$PATH'], 'no splitter: no expansion');
-});
-
-test('EXPOSE specs as dockerd 20.10 reads them (nat.ParsePortSpecs): its accepted forms and its error words', () => {
-  assert.deepEqual(expandPortSpec('0'), ['0/tcp']);
-  assert.deepEqual(expandPortSpec('80-81/UDP'), ['80/udp', '81/udp']);
-  assert.deepEqual(expandPortSpec('80:90'), ['90/tcp']);
-  for (const [spec, message] of [
-    ['abc', 'Invalid containerPort: abc'], ['70000', 'Invalid containerPort: 70000'], ['5-3', 'Invalid containerPort: 5-3'],
-    ['1-70000', 'Invalid containerPort: 1-70000'], ['80/foo', 'Invalid proto: foo'],
-  ]) {
-    assert.throws(() => expandPortSpec(spec!), (e) => isEngineError(e, 'invalid') && e.message === message, spec);
-  }
 });
