@@ -1,18 +1,20 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 /**
  * Docker's layer size for overlay2 (moby's pkg/directory.Size): the st_size of
  * every non-directory entry (symlinks count their target's length), each inode
- * counted once so hardlinks are not counted twice.
+ * counted once so hardlinks are not counted twice. `skip`: paths relative to
+ * the root left out, with what is below them.
  */
-export async function directorySize(root: string): Promise<number> {
+export async function directorySize(root: string, skip: ReadonlySet<string> = new Set()): Promise<number> {
   const seen = new Set<bigint>();
   let total = 0;
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
+      if (skip.has(relative(root, path))) continue;
       if (entry.isDirectory()) {
         await walk(path);
         continue;

@@ -221,7 +221,7 @@ const HIGH_LEVEL: Case[] = [
     }),
   },
   {
-    title: 'put_archive, get_archive (file type bits in the tar mode, stat), export (with /.dockerenv), diff',
+    title: 'put_archive, get_archive (file type bits in the tar mode, stat), export (with dockerd\'s init layer), diff',
     script: 'highlevel', name: 'archives',
     expect: (r) => {
       const missing = { status: 404, explanation: 'Could not find the file /nosuch in container <id>' };
@@ -229,7 +229,7 @@ const HIGH_LEVEL: Case[] = [
         put: true, stat: { name: 'put.txt', size: 11, mode: 416, linkTarget: '' }, stat_mtime: '2020-09-13T12:26:40Z',
         dir_stat: { name: 'tmp', mode: 2148532735 }, got: { name: 'put.txt', mode: '0o100640', body: 'put by sdk\n' },
         missing_get: missing, missing_put: missing,
-        export_has: ['.dockerenv', 'bin/sh', 'etc/passwd', 'newdir', 'tmp/put.txt'],
+        export_has: ['.dockerenv', 'bin/sh', 'dev/console', 'dev/pts', 'dev/shm', 'etc/mtab', 'etc/passwd', 'newdir', 'tmp/put.txt'],
         diff: [[0, '/etc'], [0, '/etc/passwd'], [0, '/tmp'], [1, '/newdir'], [1, '/tmp/put.txt'], [2, '/etc/group']],
       });
     },

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, symlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { chmod, lstat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../../lib/errors.js';
@@ -84,16 +84,55 @@ export async function etcArchiveMounts(c: Container): Promise<{ destination: str
 }
 
 /**
- * dockerd's init layer also has an empty /.dockerenv (mode 0755), which
- * scripts test to know they run in a container, and export shows. berth
- * makes it in the rw layer at start; diff, commit and build layers leave it
- * out as a mount placeholder (filesystem.ts). O_EXCL: an image's own entry
- * there, symlink or not, is kept as it is.
+ * What dockerd's init layer holds (initlayer.Setup): mount points and files
+ * every container has, /.dockerenv (which scripts test to know they run in a
+ * container) and /etc/mtab. berth makes them in the rw layer at start where
+ * the image lacks them; export shows them, and diff, commit and build layers
+ * leave them out as mount placeholders (filesystem.ts).
  */
-export function createDockerenv(rootfs: string): void {
+const INIT_ENTRIES: [string, 'dir' | 'file' | { symlink: string }][] = [
+  ['dev/pts', 'dir'], ['dev/shm', 'dir'], ['proc', 'dir'], ['sys', 'dir'],
+  ['.dockerenv', 'file'], ['etc/resolv.conf', 'file'], ['etc/hosts', 'file'], ['etc/hostname', 'file'], ['dev/console', 'file'],
+  ['etc/mtab', { symlink: '/proc/mounts' }],
+];
+
+/**
+ * Makes the init layer's entries (all 0755, as dockerd) on this thread: a
+ * few syscalls on the start path. An image's own entry, of whatever type, is
+ * kept; an entry under an image's symlink or file is skipped, never made
+ * through it. A read-only rootfs gets none.
+ */
+export function createInitEntries(rootfs: string): void {
   try {
-    writeFileSync(join(rootfs, '.dockerenv'), '', { flag: 'wx', mode: 0o755 });
+    for (const [path, kind] of INIT_ENTRIES) createInitEntry(rootfs, path.split('/'), kind);
   } catch (err) {
-    if (!['EEXIST', 'EROFS'].includes(errnoCode(err) ?? '')) throw err;
+    if (errnoCode(err) !== 'EROFS') throw err;
+  }
+}
+
+function createInitEntry(rootfs: string, components: string[], kind: (typeof INIT_ENTRIES)[number][1]): void {
+  let dir = rootfs;
+  for (const name of components.slice(0, -1)) {
+    dir = join(dir, name);
+    const st = lstatOrNull(dir);
+    if (st && !st.isDirectory()) return;
+    if (!st) mkdirSync(dir, { mode: 0o755 });
+  }
+  const target = join(dir, components.at(-1)!);
+  try {
+    if (kind === 'dir') mkdirSync(target, { mode: 0o755 });
+    else if (kind === 'file') writeFileSync(target, '', { flag: 'wx', mode: 0o755 });
+    else symlinkSync(kind.symlink, target);
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+  }
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return null;
+    throw err;
   }
 }

@@ -85,7 +85,7 @@ export class ContainerFilesystem {
   }
 
   private changesTar(c: Container): Readable {
-    return this.ctx.deps.layers.exportRw(c.rwLayer, new Set(MOUNT_PLACEHOLDERS.map((p) => p.slice(1))));
+    return this.ctx.deps.layers.exportRw(c.rwLayer, new Set(PLACEHOLDER_PATHS));
   }
 
   /** What the archive code needs to see the container's filesystem: its volumes and binds, and its /etc files. */
@@ -118,11 +118,15 @@ export class ContainerFilesystem {
 }
 
 /**
- * Files and directories the runtime creates in the rw layer as mount points
- * when the image lacks them. Docker keeps them in a per-container "init" layer,
- * so they never show in diff or commit; berth leaves them out instead.
+ * Files and directories made in the rw layer at start when the image lacks
+ * them: mount points (by the runtime) and the rest of dockerd's init layer
+ * (etc-files.ts). Docker keeps them in a per-container "init" layer, so they
+ * never show in diff or commit; berth leaves them out instead.
  */
-const MOUNT_PLACEHOLDERS = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/.dockerenv', '/dev/console', '/dev/pts', '/dev/shm', '/dev/mqueue', '/proc', '/sys'];
+const MOUNT_PLACEHOLDERS = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/etc/mtab', '/.dockerenv', '/dev/console', '/dev/pts', '/dev/shm', '/dev/mqueue', '/proc', '/sys'];
+
+/** The placeholders as paths relative to the rootfs: a container's rw size leaves them out, as dockerd's leaves out its init layer. */
+export const PLACEHOLDER_PATHS: ReadonlySet<string> = new Set(MOUNT_PLACEHOLDERS.map((p) => p.slice(1)));
 
 /** Drops placeholder entries, and directories that appear only because a placeholder was created in them. */
 function withoutPlaceholders<T extends { path: string; kind: number }>(changes: T[]): T[] {

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { ContainerFacts } from '../network/types.js';
 import { PendingAttachments, liveStreams } from './attachers.js';
 import { ContainerContext, type ContainerServiceDeps } from './context.js';
-import { createDockerenv, createEtcPlaceholders, rewriteNetworkFiles, setupEtcFiles } from './etc-files.js';
+import { createEtcPlaceholders, createInitEntries, rewriteNetworkFiles, setupEtcFiles } from './etc-files.js';
 import { ExecManager } from './exec.js';
-import { ContainerFilesystem, type CommitOptions } from './filesystem.js';
+import { ContainerFilesystem, PLACEHOLDER_PATHS, type CommitOptions } from './filesystem.js';
 import { checkPruneFilters, filterContainers, prunable } from './filters.js';
 import { withCreateDefaults } from './host-defaults.js';
 import { probeArgs } from './health.js';
@@ -186,7 +186,7 @@ export class LocalContainerService implements ContainerService {
   async sizes(id: string): Promise<{ SizeRw: number; SizeRootFs: number }> {
     const container = this.deps.store.find(id);
     const rw = await this.deps.layers.getRw(container.rwLayer);
-    const sizeRw = rw ? await directorySize(rw.diffDir) : 0;
+    const sizeRw = rw ? await directorySize(rw.diffDir, PLACEHOLDER_PATHS) : 0;
     const image = await this.deps.images.resolve(container.image).catch(() => undefined);
     return { SizeRw: sizeRw, SizeRootFs: sizeRw + (image?.size ?? 0) };
   }
@@ -242,7 +242,7 @@ export class LocalContainerService implements ContainerService {
       prepared = Promise.allSettled([etcFiles, cleared, attached]); // awaited below, or in the catch
       letGo = await this.ctx.rootfs.hold(c.id);
       phase(c.id, 'start:rootfs-mounted');
-      createDockerenv(rootfs);
+      createInitEntries(rootfs);
       const { user, home } = await resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       if (c.config.WorkingDir) await ensureDirInRoot(rootfs, c.config.WorkingDir, user);
       const mounts = await this.deps.planner.setup(c.id, c.mounts ?? [], rootfs);
