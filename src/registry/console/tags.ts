@@ -1,8 +1,9 @@
 /**
  * The console's view of a repository's tags, under the management API:
  *
- *   GET    /api/v1/projects/{p}/repositories/{r}/tags         tags with digest, size, platforms, push time
+ *   GET    /api/v1/projects/{p}/repositories/{r}/tags         tags with digest, size, platforms, push and last pull time
  *   DELETE /api/v1/projects/{p}/repositories/{r}/tags/{tag}   (the caller needs delete on the project)
+ *   DELETE /api/v1/projects/{p}/repositories/{r}              the whole repository (likewise)
  *
  * {r} is the name inside the project, percent-encoded when it has slashes
  * (a%2Fb for p/a/b). The browser has a session cookie, not a registry token,
@@ -28,6 +29,8 @@ export interface TagView {
   platforms: string[];
   /** Seconds since the epoch when the tag was last set. */
   pushed: number;
+  /** Seconds since the epoch when its manifest was last pulled from this repository; null if never. */
+  pulled: number | null;
 }
 
 /** The repository named by the path, after checking the caller may pull from its project. */
@@ -45,7 +48,9 @@ export async function listTags(req: ApiRequest): Promise<void> {
   const registry = req.ctx.registry;
   if (!(await registry.repos.hasManifests(name))) throw notFound(`no such repository: ${name}`);
   const tags: TagView[] = [];
-  for (const [tag, digest] of await registry.repos.tagMap(name)) tags.push(await tagView(registry, name, tag, digest));
+  for (const [tag, digest] of await registry.repos.tagMap(name)) {
+    tags.push({ ...(await tagView(registry, name, tag, digest)), pulled: req.auth.pulls.last(name, digest) ?? null });
+  }
   const actions = projectActions(req.who, req.params[0]!, req.auth.accounts.project(req.params[0]!));
   sendJson(req.ctx.res, 200, { repository: name, can_delete: actions.has('delete') && registry.options.deleteEnabled, tags });
 }
@@ -55,14 +60,27 @@ export async function deleteTag(req: ApiRequest): Promise<void> {
   const ref = lookupManifestReference(req.params[2]!);
   if (ref.tag === undefined) throw new EngineError('invalid', 'name a tag, not a digest');
   const digest = await req.ctx.registry.deleteManifest(name, ref);
-  // The console's deletes belong in the audit log as much as docker's, and reach webhooks the same way.
-  const entry = { operation: 'delete' as const, user: req.ctx.user ?? 'anonymous', repository: name, reference: ref.tag };
-  await req.auth.audit.record(entry);
-  req.auth.policies?.record({ ...entry, digest, host: req.ctx.req.headers.host ?? '' });
+  await recordDelete(req, name, ref.tag, digest);
   sendEmpty(req.ctx.res, 204);
 }
 
-async function tagView(registry: Registry, name: string, tag: string, digest: Digest): Promise<TagView> {
+/** Deletes a repository: each tag (or untagged manifest) that went is audited and reaches webhooks as a delete of its own. */
+export async function deleteRepository(req: ApiRequest): Promise<void> {
+  const name = repository(req, 'delete');
+  const deleted = await req.ctx.registry.deleteRepository(name);
+  req.auth.pulls.forget(name);
+  for (const d of deleted) await recordDelete(req, name, d.tag ?? d.digest!, d.digest!);
+  sendEmpty(req.ctx.res, 204);
+}
+
+/** The console's deletes belong in the audit log as much as docker's, and reach webhooks the same way. */
+async function recordDelete(req: ApiRequest, name: string, reference: string, digest: Digest): Promise<void> {
+  const entry = { operation: 'delete' as const, user: req.ctx.user ?? 'anonymous', repository: name, reference };
+  await req.auth.audit.record(entry);
+  req.auth.policies?.record({ ...entry, digest, host: req.ctx.req.headers.host ?? '' });
+}
+
+async function tagView(registry: Registry, name: string, tag: string, digest: Digest): Promise<Omit<TagView, 'pulled'>> {
   const stored = await registry.getManifest(name, { digest });
   const manifest = parseManifest(stored.bytes, stored.mediaType);
   const listed = manifest.manifests.length > 0 ? manifest.manifests : [...(manifest.config ? [manifest.config] : []), ...manifest.layers];
