@@ -118,6 +118,8 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
     const row = `${repository} tbody tr[data-key="v1"]`;
     await page.waitForSelector(row);
     assert.equal(await page.getAttribute(`${row} td.col-digest code`, 'title'), digest);
+    // One image, not an index: its platform comes from its config (dockerd's import gives the host's).
+    assert.equal(await page.textContent(`${row} td.col-platforms`), `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`);
     // The size shown is the manifest's plus its config and layers: more than the manifest alone.
     const shown = (await page.textContent(`${row} td.col-size`))!;
     assert.match(shown, /^\d+(\.\d+)? (kB|MB)$/);

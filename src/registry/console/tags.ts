@@ -13,7 +13,7 @@
 import { stat } from 'node:fs/promises';
 import { EngineError, notFound } from '../../lib/errors.js';
 import { sendEmpty, sendJson } from '../http/context.js';
-import { parseManifest } from '../manifest.js';
+import { parseManifest, type Descriptor } from '../manifest.js';
 import { checkRepositoryName, lookupManifestReference } from '../names.js';
 import { maySee, projectActions } from '../auth/permissions.js';
 import type { ApiRequest } from '../api/http.js';
@@ -84,7 +84,26 @@ async function tagView(registry: Registry, name: string, tag: string, digest: Di
   const stored = await registry.getManifest(name, { digest });
   const manifest = parseManifest(stored.bytes, stored.mediaType);
   const listed = manifest.manifests.length > 0 ? manifest.manifests : [...(manifest.config ? [manifest.config] : []), ...manifest.layers];
-  const platforms = manifest.manifests.flatMap((m) => (m.platform?.os ? [[m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/')] : []));
+  const platforms = manifest.config ? await configPlatform(registry, manifest.config) : manifest.manifests.flatMap((m) => (m.platform?.os ? [platformName(m.platform)] : []));
   const pushed = await stat(registry.layout.tag(name, tag)).then((s) => Math.floor(s.mtimeMs / 1000));
   return { name: tag, digest, media_type: stored.mediaType, size: stored.bytes.length + listed.reduce((sum, d) => sum + d.size, 0), platforms, pushed };
+}
+
+const IMAGE_CONFIG_TYPES = new Set(['application/vnd.oci.image.config.v1+json', 'application/vnd.docker.container.image.v1+json']);
+
+function platformName(p: { os?: string; architecture?: string; variant?: string }): string {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+
+/** A single image's platform is in its config (as Harbor shows it); an artifact that is not an image has none. */
+async function configPlatform(registry: Registry, config: Descriptor): Promise<string[]> {
+  if (!IMAGE_CONFIG_TYPES.has(config.mediaType)) return [];
+  try {
+    const doc = JSON.parse((await registry.blobs.read(config.digest)).toString('utf8')) as { os?: unknown; architecture?: unknown; variant?: unknown };
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return typeof doc.os === 'string' ? [platformName({ os: doc.os, architecture: str(doc.architecture), variant: str(doc.variant) })] : [];
+  } catch {
+    // A config the registry cannot read or parse (gc'd, not JSON) has no platform to show.
+    return [];
+  }
 }
