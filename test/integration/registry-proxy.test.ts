@@ -110,6 +110,9 @@ describe('registry pull-through cache', { skip: existsSync(SKOPEO) ? false : 'sk
       const copy = skopeo(['copy', '--src-tls-verify=false', `docker://${consoleRegistry.hostPort}/hub/library/busybox:latest`, `oci:${join(dir, 'via-project')}:x`]);
       assert.equal(copy.code, 0, copy.stderr);
       assert.ok(existsSync(blobFile(consoleRegistry, layout.layerDigest)));
+      // The pulls it served are in the audit log, as any other project's.
+      const audit = await consoleRegistry.request('GET', '/api/v1/audit-logs?operation=pull&repository=hub/library/busybox', { headers: admin });
+      assert.ok(audit.json().some((e: { user: string; reference: string }) => e.user === 'anonymous' && e.reference === 'latest'), audit.body.toString());
       const push = skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `admin:${ADMIN_PASSWORD}`, `oci:${join(dir, 'oci')}:latest`, `docker://${consoleRegistry.hostPort}/hub/mine:1`]);
       assert.notEqual(push.code, 0, 'a push into a proxy project is refused');
     });
