@@ -230,12 +230,15 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
     const admin = await signIn(ADMIN);
     await admin.click(`#projects a >> text=${PROJECT}`);
     admin.once('dialog', (d) => void d.accept());
+    assert.ok((await registry.request('GET', `/api/v1/projects/${PROJECT}`, { headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password) } })).json().used_bytes > 0);
     await admin.click(`${repository} button.delete-repository`);
     await admin.waitForSelector(`text=Deleted repository ${PROJECT}/busybox`);
     await admin.waitForSelector(`text=No repositories yet`);
     assert.equal(await admin.locator(repository).count(), 0);
     const headers = { Authorization: basicAuth(ADMIN.user, ADMIN.password) };
     assert.equal((await registry.request('GET', `/api/v1/projects/${PROJECT}/repositories`, { headers })).body.toString(), '[]');
+    // What it held no longer counts against the project's quota.
+    assert.equal((await registry.request('GET', `/api/v1/projects/${PROJECT}`, { headers })).json().used_bytes, 0);
     const token = (await registry.request('GET', '/service/token?service=berth-registry&scope=registry:catalog:*', { headers })).json().token;
     const catalog = (await registry.request('GET', '/v2/_catalog', { headers: { Authorization: `Bearer ${token}` } })).json();
     assert.equal(catalog.repositories.includes(`${PROJECT}/busybox`), false, JSON.stringify(catalog));
