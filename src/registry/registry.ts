@@ -263,6 +263,28 @@ export class Registry {
     return digest;
   }
 
+  /**
+   * Deletes a whole repository, as Harbor's console does: its tags, its
+   * manifests and its blob links, so that it leaves the catalog (gc reclaims
+   * the bytes). All or nothing: one protected tag keeps everything. Returns
+   * what went, a tag for each tagged manifest and the digest of each untagged one.
+   */
+  async deleteRepository(name: string): Promise<RegistryEvent[]> {
+    this.checkDeletesEnabled();
+    const deleted = await this.tagLocks.run(name, async () => {
+      if (!(await this.repos.hasManifests(name))) throw registryError('NAME_UNKNOWN', 'repository name not known to registry', { name });
+      const tagMap = await this.repos.tagMap(name);
+      for (const tag of tagMap.keys()) await this.tagGuard?.({ name, tag });
+      const tagged = new Set(tagMap.values());
+      const events: RegistryEvent[] = [...tagMap].map(([tag, digest]) => ({ repository: name, tag, digest }));
+      for (const digest of await this.repos.manifests(name)) if (!tagged.has(digest)) events.push({ repository: name, digest });
+      await this.repos.removeRepository(name);
+      return events;
+    });
+    for (const event of deleted) this.events.emit('delete', event);
+    return deleted;
+  }
+
   /** Deletes a tag only if it still names `digest` (retention: a tag a push moved since the plan stays). */
   deleteTagIf(name: string, tag: string, digest: Digest): Promise<boolean> {
     return this.tagLocks.run(name, async () => (await this.repos.resolveTag(name, tag)) === digest && this.repos.deleteTag(name, tag));

@@ -38,6 +38,7 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
         tokenTtlSeconds: config.console.tokenTtlSeconds,
         tokenRealm: config.console.tokenRealm,
         tokenService: config.console.tokenService,
+        log,
       })
     : undefined;
   // What a pull-through cache fetched goes again after its TTL.
@@ -84,6 +85,7 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
     await closeGracefully(server);
     // The last webhook attempts may still be on their way to disk.
     await consoleAuth?.policies?.sender.history.flush();
+    await consoleAuth?.pulls.flush();
   };
   return { server, address, close };
 }

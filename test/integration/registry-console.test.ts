@@ -4,8 +4,9 @@
  * scenario: the admin signs in and creates a project and its members in the
  * console, a developer runs `docker login` and `docker push` through a
  * private dockerd 20.10, the console shows the repository with its size and
- * pull command (which then works), a guest sees it without a delete button,
- * anonymous visitors see public projects only. Screenshots go to
+ * pull command (which then works) and its last pull, a guest sees it without
+ * a delete button, anonymous visitors see public projects only, the admin
+ * deletes a tag and then the whole repository. Screenshots go to
  * $BERTH_ARTEFACTS/registry-console (default /tmp/berth-registry-console-shots).
  */
 import { after, before, describe, it } from 'node:test';
@@ -117,6 +118,8 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
     const row = `${repository} tbody tr[data-key="v1"]`;
     await page.waitForSelector(row);
     assert.equal(await page.getAttribute(`${row} td.col-digest code`, 'title'), digest);
+    // One image, not an index: its platform comes from its config (dockerd's import gives the host's).
+    assert.equal(await page.textContent(`${row} td.col-platforms`), `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`);
     // The size shown is the manifest's plus its config and layers: more than the manifest alone.
     const shown = (await page.textContent(`${row} td.col-size`))!;
     assert.match(shown, /^\d+(\.\d+)? (kB|MB)$/);
@@ -124,12 +127,18 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
     assert.ok(tags.tags[0].size > Number(size), JSON.stringify(tags));
     const command = await page.inputValue(`${row} td.col-pull input`);
     assert.equal(command, `docker pull ${ref}`);
+    assert.equal(await page.textContent(`${row} td.col-pulled`), 'never');
     await page.screenshot({ path: join(SHOTS, 'project-admin.png'), fullPage: true });
-    // The command as shown pulls the image back.
+    // The command as shown pulls the image back, and the pull shows as the tag's last.
     ok(dockerd.docker(['rmi', ref]), 'rmi');
     const pulled = ok(dockerd.docker(command.split(' ').slice(1)), 'docker pull');
     assert.match(pulled, new RegExp(`Digest: ${digest}`));
     ok(dockerd.docker(['logout', registry.hostPort]), 'logout');
+    const after = (await registry.request('GET', `/api/v1/projects/${PROJECT}/repositories/busybox/tags`, { headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password) } })).json();
+    assert.ok(after.tags[0].pulled >= after.tags[0].pushed, JSON.stringify(after));
+    await page.reload();
+    await page.waitForSelector(`${row} td.col-pulled time`);
+    assert.equal(await page.getAttribute(`${row} td.col-pulled time`, 'dateTime'), new Date(after.tags[0].pulled * 1000).toISOString().replace('.000Z', 'Z'));
   });
 
   it('shows a guest the project without delete buttons, and the admin with them', async () => {
@@ -203,5 +212,38 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
       `push ${DEV.user} v1`,
     ]);
     await admin.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true });
+  });
+
+  it('deletes a whole repository as the admin, not as a guest: it leaves the console and the catalog, and the audit log has each delete', async () => {
+    const ref = `${registry.hostPort}/${PROJECT}/busybox:v2`;
+    ok(dockerd.docker(['login', '-u', DEV.user, '--password-stdin', registry.hostPort], `${DEV.password}\n`), 'docker login');
+    ok(dockerd.docker(['tag', 'busybox:latest', ref]), 'tag');
+    ok(dockerd.docker(['push', ref]), 'docker push');
+    ok(dockerd.docker(['logout', registry.hostPort]), 'logout');
+    const guest = await signIn(GUEST);
+    await guest.click(`#projects a >> text=${PROJECT}`);
+    await guest.waitForSelector(`${repository} tbody tr[data-key="v2"]`);
+    assert.equal(await guest.locator(`${repository} button.delete-repository`).count(), 0);
+    const refused = await guest.evaluate(async (p) => (await fetch(`/api/v1/projects/${p}/repositories/busybox`, { method: 'DELETE', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status, PROJECT);
+    assert.equal(refused, 403);
+
+    const admin = await signIn(ADMIN);
+    await admin.click(`#projects a >> text=${PROJECT}`);
+    admin.once('dialog', (d) => void d.accept());
+    assert.ok((await registry.request('GET', `/api/v1/projects/${PROJECT}`, { headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password) } })).json().used_bytes > 0);
+    await admin.click(`${repository} button.delete-repository`);
+    await admin.waitForSelector(`text=Deleted repository ${PROJECT}/busybox`);
+    await admin.waitForSelector(`text=No repositories yet`);
+    assert.equal(await admin.locator(repository).count(), 0);
+    const headers = { Authorization: basicAuth(ADMIN.user, ADMIN.password) };
+    assert.equal((await registry.request('GET', `/api/v1/projects/${PROJECT}/repositories`, { headers })).body.toString(), '[]');
+    // What it held no longer counts against the project's quota.
+    assert.equal((await registry.request('GET', `/api/v1/projects/${PROJECT}`, { headers })).json().used_bytes, 0);
+    const token = (await registry.request('GET', '/service/token?service=berth-registry&scope=registry:catalog:*', { headers })).json().token;
+    const catalog = (await registry.request('GET', '/v2/_catalog', { headers: { Authorization: `Bearer ${token}` } })).json();
+    assert.equal(catalog.repositories.includes(`${PROJECT}/busybox`), false, JSON.stringify(catalog));
+    // v1 from the tag delete before, v2 (the same image again) from the repository's.
+    const deletes = (await registry.request('GET', `/api/v1/audit-logs?operation=delete&repository=${PROJECT}/busybox`, { headers })).json();
+    assert.deepEqual(deletes.map((e: { reference: string; user: string }) => `${e.user} ${e.reference}`), [`${ADMIN.user} v2`, `${ADMIN.user} v1`]);
   });
 });

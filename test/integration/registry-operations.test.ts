@@ -341,6 +341,33 @@ describe('registry console: proxy-cache projects and the retention schedule (Chr
     assert.equal(got.status, 200, got.body.toString());
   });
 
+  it('changes a proxy-cache project\'s upstream on its page; a blank secret keeps the saved one', async () => {
+    const page = await signIn();
+    await page.click('#projects a >> text=mirror');
+    await page.waitForSelector('#proxy-settings');
+    assert.equal(await page.inputValue('#proxy-settings input[name=proxy_url]'), upstream.url);
+    assert.equal(await page.inputValue('#proxy-settings input[name=proxy_username]'), 'puller');
+    assert.equal(await page.inputValue('#proxy-settings input[name=proxy_password]'), '', 'the secret is never sent back');
+    // Only the TTL and the certificate check change: the secret stays.
+    await page.fill('#proxy-settings input[name=proxy_ttl_hours]', '48');
+    await page.check('#proxy-settings input[name=proxy_verify]');
+    await page.click('#proxy-settings button[type=submit]');
+    await page.waitForSelector('#project-proxy >> text=certificate verified, content kept 48 h');
+    assert.deepEqual((await must(api(registry, 'GET', '/projects/mirror/proxy'), 200)).json(), {
+      upstream: { url: upstream.url, username: 'puller', has_password: true, insecure: false }, tag_ttl_seconds: 60, ttl_seconds: 48 * 3600,
+    });
+    // No Access ID: no credentials at all.
+    await page.fill('#proxy-settings input[name=proxy_username]', '');
+    await page.click('#proxy-settings button[type=submit]');
+    await page.waitForSelector(`#project-proxy >> text=${upstream.url}, certificate verified`);
+    assert.deepEqual((await must(api(registry, 'GET', '/projects/mirror/proxy'), 200)).json().upstream, { url: upstream.url, username: null, has_password: false, insecure: false });
+    // An upstream the server refuses leaves the saved one as it was, saying why.
+    await page.fill('#proxy-settings input[name=proxy_url]', 'http://127.0.0.1:5000/some/path');
+    await page.click('#proxy-settings button[type=submit]');
+    await page.waitForSelector('text=url must be http(s)://host[:port]');
+    assert.equal((await must(api(registry, 'GET', '/projects/mirror/proxy'), 200)).json().upstream.url, upstream.url);
+  });
+
   it('takes the project back when the upstream is refused, saying why', async () => {
     const page = await signIn();
     await page.fill('#create-project input[name=project]', 'broken');

@@ -171,8 +171,16 @@ describe('registry policies with skopeo and raw pushes', { skip: existsSync(SKOP
     await must(registry.request('DELETE', `/v2/pol/busybox/manifests/${digest}`, { headers: admin }), 403);
     const consoleDelete = await must(api(registry, 'DELETE', '/projects/pol/repositories/busybox/tags/v1'), 403);
     assert.match(consoleDelete.json().errors[0].message, /immutable and cannot be deleted/);
+    // Nor does the repository go with it: all or nothing.
+    const before = await tags(registry, 'pol/busybox');
+    assert.ok(before.includes('v1'));
+    await must(api(registry, 'DELETE', '/projects/pol/repositories/busybox'), 403);
+    assert.deepEqual(await tags(registry, 'pol/busybox'), before);
     // A new tag that matches may be pushed once; a tag no rule selects may change.
     assert.equal(copy('multi', 'busybox:v2', ['--all']).code, 0);
+    // The console's tag list names the platforms: an index's from its entries, an image's from its config.
+    const listed = (await must(api(registry, 'GET', '/projects/pol/repositories/busybox/tags'), 200)).json().tags;
+    for (const t of ['v1', 'v2']) assert.deepEqual(listed.find((x: { name: string }) => x.name === t).platforms, ['linux/amd64'], t);
     assert.equal(copy('latest', 'busybox:dev').code, 0);
     assert.equal(copy('multi', 'busybox:dev', ['--all']).code, 0);
     assert.deepEqual(await tags(registry, 'pol/busybox'), ['dev', 'v1', 'v2']);

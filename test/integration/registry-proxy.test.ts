@@ -84,18 +84,25 @@ describe('registry pull-through cache', { skip: existsSync(SKOPEO) ? false : 'sk
     assert.equal((await proxy.request('DELETE', `/v2/library/busybox/manifests/${layout.manifestDigest}`)).status, 405);
   });
 
+  /** A --console registry with a project proxying the upstream (it outlives the describe below, for the upstream's stop). */
+  let consoleRegistry: TestRegistry | undefined;
+  const currentConsole = () => {
+    assert.ok(consoleRegistry, 'the --console registry started');
+    return consoleRegistry;
+  };
+  after(async () => {
+    await consoleRegistry?.stop();
+  });
+
   describe('a --console project that proxies the upstream', () => {
-    let consoleRegistry: TestRegistry;
     const admin = { authorization: basicAuth('admin', ADMIN_PASSWORD), 'content-type': 'application/json' };
 
     before(async () => {
       consoleRegistry = await TestRegistry.start(['--console'], { BERTH_REGISTRY_ADMIN_PASSWORD: ADMIN_PASSWORD });
     });
-    after(async () => {
-      await consoleRegistry?.stop();
-    });
 
     it('is set up by the admin, keeps the password to itself, and serves <project>/<upstream name>', async () => {
+      const consoleRegistry = currentConsole();
       assert.equal((await consoleRegistry.request('POST', '/api/v1/projects', { headers: admin, body: JSON.stringify({ name: 'hub', public: true }) })).status, 201);
       const body = { upstream: { url: upstream.url, username: 'nobody', password: 'upstream-secret' }, tag_ttl_seconds: 0 };
       const set = await consoleRegistry.request('PUT', '/api/v1/projects/hub/proxy', { headers: admin, body: JSON.stringify(body) });
@@ -110,12 +117,15 @@ describe('registry pull-through cache', { skip: existsSync(SKOPEO) ? false : 'sk
       const copy = skopeo(['copy', '--src-tls-verify=false', `docker://${consoleRegistry.hostPort}/hub/library/busybox:latest`, `oci:${join(dir, 'via-project')}:x`]);
       assert.equal(copy.code, 0, copy.stderr);
       assert.ok(existsSync(blobFile(consoleRegistry, layout.layerDigest)));
+      // The pulls it served are in the audit log, as any other project's.
+      const audit = await consoleRegistry.request('GET', '/api/v1/audit-logs?operation=pull&repository=hub/library/busybox', { headers: admin });
+      assert.ok(audit.json().some((e: { user: string; reference: string }) => e.user === 'anonymous' && e.reference === 'latest'), audit.body.toString());
       const push = skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `admin:${ADMIN_PASSWORD}`, `oci:${join(dir, 'oci')}:latest`, `docker://${consoleRegistry.hostPort}/hub/mine:1`]);
       assert.notEqual(push.code, 0, 'a push into a proxy project is refused');
     });
   });
 
-  it('keeps serving cached content after the upstream stops', async () => {
+  it('keeps serving cached content after the upstream stops, as the whole registry and as a proxy-cache project', async () => {
     assert.equal(daemon.berth(['rmi', 'busybox']).code, 0);
     await upstream.terminate();
     const pull = daemon.berth(['pull', 'busybox']);
@@ -123,6 +133,10 @@ describe('registry pull-through cache', { skip: existsSync(SKOPEO) ? false : 'sk
     assert.match(proxy.log(), /serving the cached copy/);
     const inspect = daemon.berth(['image', 'inspect', '--format', '{{json .RepoDigests}}', 'busybox']);
     assert.match(inspect.stdout, new RegExp(layout.manifestDigest));
+    // So does a proxy-cache project (it asks the upstream about the tag on every pull, and gets no answer).
+    const viaProject = skopeo(['copy', '--src-tls-verify=false', `docker://${currentConsole().hostPort}/hub/library/busybox:latest`, `oci:${join(dir, 'after-stop')}:x`]);
+    assert.equal(viaProject.code, 0, `${viaProject.stderr}\n${currentConsole().log()}`);
+    assert.ok(existsSync(join(dir, 'after-stop', 'blobs', 'sha256', layout.manifestDigest.slice(7))));
   });
 });
 

@@ -7,7 +7,7 @@
  *   GET /users/current
  *   GET|POST /users, DELETE /users/{u}, PUT /users/{u}/password, PUT /users/{u}/admin   (admin)
  *   GET|POST /projects, GET|PUT|DELETE /projects/{p}, GET /projects/{p}/repositories
- *   GET /projects/{p}/repositories/{r}/tags, DELETE …/tags/{t}   (../console/tags.ts)
+ *   DELETE /projects/{p}/repositories/{r}, GET …/{r}/tags, DELETE …/tags/{t}   (../console/tags.ts)
  *   GET|POST /projects/{p}/members, PUT|DELETE /projects/{p}/members/{u}
  *   GET|POST /projects/{p}/robots, DELETE /projects/{p}/robots/{r}
  *   GET|PUT /projects/{p}/retention, POST …/retention/run, GET|PUT …/immutability,
@@ -47,6 +47,7 @@ const ROUTES: [RegExp, Partial<Record<string, ApiHandler>>][] = [
   [/^\/projects$/, { GET: projects.listProjects, POST: projects.createProject }],
   [/^\/projects\/([^/]+)$/, { GET: projects.getProject, PUT: projects.updateProject, DELETE: projects.deleteProject }],
   [/^\/projects\/([^/]+)\/repositories$/, { GET: projects.listRepositories }],
+  [/^\/projects\/([^/]+)\/repositories\/([^/]+)$/, { DELETE: tags.deleteRepository }],
   [/^\/projects\/([^/]+)\/repositories\/([^/]+)\/tags$/, { GET: tags.listTags }],
   [/^\/projects\/([^/]+)\/repositories\/([^/]+)\/tags\/([^/]+)$/, { DELETE: tags.deleteTag }],
   [/^\/projects\/([^/]+)\/members$/, { GET: projects.listMembers, POST: projects.addMember }],

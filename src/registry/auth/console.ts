@@ -2,7 +2,7 @@
  * What `--console` adds to the registry: accounts and projects, the token
  * service, and login sessions for the management API, opened from files in
  * the registry's root (auth/accounts.json, auth/token-key.pem, auth/audit.log,
- * auth/sessions.json, all 0600).
+ * auth/sessions.json, auth/pull-times.json, all 0600).
  */
 import { join } from 'node:path';
 import { AccountStore } from './accounts.js';
@@ -12,6 +12,7 @@ import type { Quota } from '../registry.js';
 import type { RemoteServices } from '../remote/services.js';
 import { loadOrCreateKey } from './jwt.js';
 import { projectOf } from './permissions.js';
+import { PullTimes } from './pull-times.js';
 import type { PolicyService } from '../policies/service.js';
 import { SessionStore } from './sessions.js';
 import { TokenService } from './token-service.js';
@@ -21,6 +22,8 @@ export interface ConsoleAuth {
   tokens: TokenService;
   sessions: SessionStore;
   audit: AuditLog;
+  /** When each manifest was last pulled, for the console's tag lists. */
+  pulls: PullTimes;
   /** Proxy-cache projects and replication (set by serve). */
   remote?: RemoteServices;
   /** Retention, immutability and webhooks (set once the registry is open). */
@@ -45,6 +48,8 @@ export interface ConsoleAuthOptions {
   tokenTtlSeconds?: number;
   tokenRealm?: string;
   tokenService?: string;
+  /** Where warnings go (an unreadable pull-times file). */
+  log?: (line: string) => void;
 }
 
 export async function openConsoleAuth(root: string, options: ConsoleAuthOptions): Promise<ConsoleAuth> {
@@ -56,6 +61,7 @@ export async function openConsoleAuth(root: string, options: ConsoleAuthOptions)
     tokens: new TokenService(key, accounts, options.tokenTtlSeconds, options.tokenService),
     sessions: await SessionStore.open(join(dir, 'sessions.json')),
     audit: new AuditLog(join(dir, 'audit.log')),
+    pulls: await PullTimes.open(join(dir, 'pull-times.json'), options.log ?? (() => undefined)),
     realm: options.tokenRealm,
   };
 }

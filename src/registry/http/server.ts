@@ -97,6 +97,7 @@ async function audit(ctx: Context, auth: ConsoleAuth, errorLog: (message: string
   const entry = { operation, user: ctx.user ?? 'anonymous', repository: ctx.name, reference: ctx.params[0]! };
   await auth.audit.record(entry).catch((err: unknown) => errorLog(`audit log: ${(err as Error).message}`));
   const digest = ctx.digest ?? ctx.res.getHeader('Docker-Content-Digest')?.toString();
+  if (operation === 'pull' && digest) auth.pulls.record(ctx.name, digest);
   auth.policies?.record({ ...entry, digest, host: ctx.req.headers.host ?? '' });
 }
 

@@ -10,6 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../lib/atomic.js';
+import { CoalescedSave } from '../../lib/coalesced-save.js';
 import { isMissing } from '../storage/fs-util.js';
 import type { Delivery } from './webhook-types.js';
 
@@ -29,8 +30,7 @@ interface Saved {
 }
 
 export class DeliveryLog {
-  private writing: Promise<void> | undefined;
-  private again = false;
+  private readonly saver: CoalescedSave | undefined;
 
   private constructor(
     private readonly path: string | undefined,
@@ -38,7 +38,9 @@ export class DeliveryLog {
     /** The bodies of pending deliveries, by delivery id. */
     private readonly bodies: Map<string, string>,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.saver = path === undefined ? undefined : new CoalescedSave(() => this.write());
+  }
 
   /** Kept in memory only (tests of the sender). */
   static inMemory(): DeliveryLog {
@@ -81,23 +83,12 @@ export class DeliveryLog {
 
   /** A delivery in the log was changed in place (an attempt, its outcome): save soon. A finished one no longer needs its body. */
   changed(): void {
-    if (!this.path) return;
-    if (this.writing) {
-      this.again = true;
-      return;
-    }
-    this.writing = this.write().finally(() => {
-      this.writing = undefined;
-      if (this.again) {
-        this.again = false;
-        this.changed();
-      }
-    });
+    this.saver?.changed();
   }
 
   /** Resolves once every change so far is on disk (on shutdown). */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    await this.saver?.flush();
   }
 
   private async write(): Promise<void> {

@@ -148,11 +148,16 @@ export class RepositoryStore {
     return found.sort(asciiCompare);
   }
 
+  /** Removes a repository's manifests, tags, referrers and blob links; repositories nested below its name stay. */
+  async removeRepository(name: string): Promise<void> {
+    await rm(this.layout.manifestsDir(name), { recursive: true, force: true });
+    await rm(join(this.layout.repository(name), '_layers'), { recursive: true, force: true });
+  }
+
   /** Removes a repository's folder when nothing is left in it (after gc or deletes). */
   async removeIfEmpty(name: string): Promise<void> {
     if ((await this.manifests(name)).length === 0 && (await this.linkedBlobs(name)).length === 0 && (await this.tags(name)).length === 0) {
-      await rm(join(this.layout.repository(name), '_manifests'), { recursive: true, force: true });
-      await rm(join(this.layout.repository(name), '_layers'), { recursive: true, force: true });
+      await this.removeRepository(name);
     }
   }
 }

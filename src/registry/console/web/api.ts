@@ -51,6 +51,8 @@ export interface Tag {
   size: number;
   platforms: string[];
   pushed: number;
+  /** null: never pulled. */
+  pulled: number | null;
 }
 
 export interface Tags {

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useNotify } from '../../../dashboard/web/notices.js';
 import { call, enc, type Project, type User } from './api.js';
 import { Members } from './members.js';
-import { ProxyFact } from './proxy-cache.js';
+import { ProxyFact, ProxySettings } from './proxy-cache.js';
 import { Replication } from './replication.js';
 import { QuotaBar, QuotaEditor } from './quota.js';
 import { Repositories } from './repositories.js';
@@ -12,6 +12,8 @@ import { Robots } from './robots.js';
 export function ProjectPage({ name, user }: { name: string; user: User | null }) {
   const [project, setProject] = useState<Project | undefined>(undefined);
   const [error, setError] = useState('');
+  /** Bumped when the admin saves the upstream, so its summary reloads. */
+  const [proxyVersion, setProxyVersion] = useState(0);
   const notify = useNotify();
   const load = () => call<Project>('GET', `/projects/${enc(name)}`).then(setProject, (err: Error) => setError(err.message));
   useEffect(() => void load(), [name]);
@@ -41,12 +43,13 @@ export function ProjectPage({ name, user }: { name: string; user: User | null })
           ) : project.public ? 'public' : 'private'}
         </dd>
         {project.role && (<><dt>Your role</dt><dd id="project-role">{project.role}</dd></>)}
-        {manager && <ProxyFact project={name} />}
+        {manager && <ProxyFact key={proxyVersion} project={name} />}
         <dt>Storage used</dt>
         <dd><QuotaBar project={project} /></dd>
       </dl>
       {member && <p><a id="project-policies" href={`#/projects/${enc(name)}/policies`}>Retention, immutability and webhooks</a></p>}
       {user?.admin && <QuotaEditor key={project.quota_bytes} project={project} onChanged={load} />}
+      {user?.admin && <ProxySettings project={name} onSaved={() => setProxyVersion(proxyVersion + 1)} />}
       <Repositories project={name} />
       {member && <Members project={name} manager={manager} />}
       {manager && <Robots project={name} />}
