@@ -97,7 +97,8 @@ function berthCompose(ctx: BenchContext, host: string, file: string): Tool {
   return {
     subject: 'berth',
     note: 'berth compose',
-    compose: (args) => runCommand(process.execPath, [join(ctx.root, 'bin', 'berth'), '-H', host, 'compose', '-f', file, '-p', 'benchberth', ...args]),
+    // As a user runs it: bin/berth, so through the launcher and its warm pool when built (the CLI bench does the same).
+    compose: (args) => runCommand(join(ctx.root, 'bin', 'berth'), ['-H', host, 'compose', '-f', file, '-p', 'benchberth', ...args]),
   };
 }
 
