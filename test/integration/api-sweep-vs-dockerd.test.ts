@@ -98,9 +98,11 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
     for (const t of targets) {
       assert.equal(t.docker(['run', '--name', 'talker', '--network', 'none', 'busybox', 'sh', '-c', 'echo one; echo two >&2']).code, 0, t.name);
       try {
-        const plain = await t.api('GET', '/containers/talker/logs?stdout=1&stderr=1&details=1');
+        // One stream per request: the order of lines across stdout and stderr is the order they reached the logger.
+        const out = await t.api('GET', '/containers/talker/logs?stdout=1&details=1');
+        const err = await t.api('GET', '/containers/talker/logs?stderr=1&details=1');
         const stamped = await t.api('GET', '/containers/talker/logs?stdout=1&details=1&timestamps=1');
-        bodies.push([plain.body, stamped.body.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>')]);
+        bodies.push([out.body + err.body, stamped.body.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>')]);
       } finally {
         t.docker(['rm', '-f', 'talker']);
       }
