@@ -5,7 +5,9 @@
  * socket. Log in (refused without), both hosts, sort and filter containers,
  * stop/start one on each host and watch the state change live, follow logs as
  * lines arrive, and a viewer who cannot stop anything even with a forged
- * request. Screenshots of the main views go to $BERTH_ARTEFACTS (default
+ * request; restart, kill and remove (a row and the selection), health and
+ * published ports as links, the hosts' counts following live; and a dashboard
+ * served over HTTPS whose first visit sets the admin's password. Screenshots of the main views go to $BERTH_ARTEFACTS (default
  * /tmp/berth-dashboard-shots), printed at the start.
  */
 import { after, before, describe, test } from 'node:test';
@@ -13,8 +15,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, DashboardRig, ok, SHOTS, skipDashboard as skip } from './dashboard-harness.js';
+import { ADMIN_PASSWORD, DashboardRig, ok, serveDashboard, SHOTS, skipDashboard as skip, stopDashboard } from './dashboard-harness.js';
 import { waitForValue, type ReferenceDockerd, type TestDaemon } from './harness.js';
+import { freePort } from './tls-certs.js';
 
 describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.10', { skip }, () => {
   let rig: DashboardRig;
@@ -314,5 +317,92 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     assert.ok(width <= 390, `no horizontal scrolling (page is ${width}px wide)`);
     await page.screenshot({ path: join(SHOTS, 'containers-phone.png'), fullPage: true });
     await context.close();
+  });
+
+  test('restart, kill and remove from a row and the selection; health and published ports (as links) in the table; the hosts\' counts follow live', async () => {
+    const { context, page } = await signIn('admin', ADMIN_PASSWORD);
+    page.on('dialog', (d) => void d.accept());
+    await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+    const engines = [[berthd, 'berth'], [dockerd, 'docker']] as const;
+    const running = (host: string) => page.textContent(`#host-table tbody tr[data-key="${host}"] td.col-running`);
+    const waitRunning = (host: string, n: number) =>
+      page.waitForFunction(([h, count]) => document.querySelector(`#host-table tbody tr[data-key="${h}"] td.col-running`)?.textContent === count, [host, String(n)] as const, { timeout: 30_000 });
+    await page.click('nav >> text=Hosts');
+    for (const [, host] of engines) await page.waitForSelector(`#host-table tbody tr[data-key="${host}"] td.col-status >> text=reachable`);
+    const before = { berth: Number(await running('berth')), docker: Number(await running('docker')) };
+
+    // A healthy container on each host, made behind the dashboard's back; berthd's publishes a port (the rig's dockerd has no bridge).
+    const port = await freePort();
+    for (const [engine, host] of engines) {
+      const network = host === 'berth' ? ['-p', `127.0.0.1:${port}:8080`] : ['--network', 'none'];
+      ok(engine.docker(['run', '-d', '--name', `hc-${host}`, ...network, '--health-cmd', 'test -f /tmp/index.html', '--health-interval', '1s',
+        'bb:latest', 'sh', '-c', `echo served by hc-${host} > /tmp/index.html && exec httpd -f -p 8080 -h /tmp`]), 'run');
+    }
+    for (const [, host] of engines) await waitRunning(host, before[host] + 1);
+    await page.click('nav >> text=Containers');
+    for (const [, host] of engines) await page.waitForSelector(`${row(host, `hc-${host}`)} td.col-health >> text="healthy"`, { timeout: 60_000 });
+    const link = await page.getAttribute(`${row('berth', 'hc-berth')} a.port`, 'href');
+    assert.equal(link, `http://127.0.0.1:${port}/`);
+    assert.equal(await waitForValue('the linked port to answer', () => fetch(link!).then((r) => (r.ok ? r.text() : undefined), () => undefined)), 'served by hc-berth\n');
+    await page.screenshot({ path: join(SHOTS, 'containers-health.png'), fullPage: true });
+
+    // Restart from berthd's row: a new start time, running again.
+    const startedAt = () => ok(berthd.docker(['inspect', '-f', '{{.State.StartedAt}}', 'hc-berth']), 'inspect');
+    const started = startedAt();
+    await page.click(`${row('berth', 'hc-berth')} button.restart`);
+    await waitForValue('hc-berth to restart', async () => (startedAt() !== started ? true : undefined));
+    await waitState(page, 'berth', 'hc-berth', 'running');
+    // Kill from dockerd's row (after a confirmation): exited with SIGKILL's status.
+    await page.click(`${row('docker', 'hc-docker')} button.kill`);
+    await waitState(page, 'docker', 'hc-docker', 'exited');
+    assert.equal(ok(dockerd.docker(['inspect', '-f', '{{.State.ExitCode}}', 'hc-docker']), 'inspect'), '137');
+    // Remove both through the selection, one running and one not.
+    await page.check(`${row('berth', 'hc-berth')} td.select input`);
+    await page.check(`${row('docker', 'hc-docker')} td.select input`);
+    await page.click('#bulk-remove');
+    for (const [engine, host] of engines) {
+      await page.waitForSelector(row(host, `hc-${host}`), { state: 'detached', timeout: 30_000 });
+      assert.notEqual(engine.docker(['inspect', `hc-${host}`]).code, 0, `hc-${host} removed`);
+    }
+    await page.click('nav >> text=Hosts');
+    for (const [, host] of engines) await waitRunning(host, before[host]);
+    assert.equal(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload), true, 'no page reload');
+    await context.close();
+  });
+
+  test('served over HTTPS (--tls-cert, --tls-key) with no admin password given: the first visit sets it, and the session cookie is Secure', async () => {
+    const certs = rig.certs!;
+    const served = await serveDashboard(['--addr', '127.0.0.1:0', '--data', join(dir, 'first-run'), '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey]);
+    try {
+      assert.match(served.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+      // The certificate is signed by the rig's CA, which Chromium does not know.
+      const context = await rig.browser!.newContext({ ignoreHTTPSErrors: true });
+      const page = await context.newPage();
+      await page.goto(`${served.url}/`);
+      await page.waitForSelector('#login-form >> text=/^First run: choose the password of the administrator account/');
+      await page.screenshot({ path: join(SHOTS, 'first-run.png') });
+      await page.fill('#login-form input[name=password]', 'first admin pw');
+      await page.fill('#login-form input[name=confirm]', 'not the same');
+      await page.click('#login-form button[type=submit]');
+      await page.waitForSelector('#login-error >> text="The passwords differ."');
+      await page.fill('#login-form input[name=confirm]', 'first admin pw');
+      await page.click('#login-form button[type=submit]');
+      await page.waitForSelector('#whoami >> text="admin"');
+      const cookie = (await context.cookies()).find((c) => c.name === 'berth_session');
+      assert.ok(cookie?.secure && cookie.httpOnly && cookie.sameSite === 'Strict', JSON.stringify(cookie));
+      await context.close();
+      // The admin exists now: another browser is asked to sign in, and can with that password.
+      const other = await rig.browser!.newContext({ ignoreHTTPSErrors: true });
+      const again = await other.newPage();
+      await again.goto(`${served.url}/`);
+      await again.waitForSelector('#login-form button[type=submit] >> text="Sign in"');
+      assert.equal(await again.$('#login-form input[name=confirm]'), null, 'no setup');
+      await again.fill('#login-form input[name=password]', 'first admin pw');
+      await again.click('#login-form button[type=submit]');
+      await again.waitForSelector('#whoami >> text="admin"');
+      await other.close();
+    } finally {
+      await stopDashboard(served.child);
+    }
   });
 });
