@@ -226,7 +226,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await context.close();
   });
 
-  test('live CPU and memory charts move with the stats stream; network and block I/O and the processes (top) on each host', async () => {
+  test('live CPU, memory, network and block I/O charts move with the stats stream; the counters and the processes (top) on each host', async () => {
     const { context, page } = await signIn('admin', ADMIN_PASSWORD);
     const count = () => page.$eval('#chart-cpu', (svg) => Number(svg.getAttribute('data-points')));
     for (const host of ['berth', 'docker']) {
@@ -238,6 +238,12 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
       const drawn = await page.$eval('#chart-memory polyline', (p) => (p.getAttribute('points') ?? '').split(' ').filter(Boolean).length);
       assert.ok(drawn >= first + 2, `memory chart has ${drawn} points`);
       assert.match((await page.textContent('#chart-memory >> xpath=..')) ?? '', /^Memory \d+(\.\d+)? (B|kB|MB|GB) \(limit \d+(\.\d+)? (MB|GB|TB)\), scale 0 to \d/);
+      // Network and block I/O rates are charts too, two lines each (one fewer point than the samples: a rate needs two).
+      for (const [chart, names] of [['#chart-net', 'in,out'], ['#chart-block', 'read,write']] as const) {
+        assert.equal(await page.$$eval(`${chart} polyline`, (p) => p.map((l) => l.getAttribute('data-series')).join(',')), names);
+        assert.ok(Number(await page.getAttribute(chart, 'data-points')) >= first + 1, `${chart} follows the stream`);
+        assert.match((await page.getAttribute(chart, 'aria-label')) ?? '', new RegExp(`^(Network|Block I/O): ${names.split(',').map((n) => `${n} \\d+(\\.\\d+)? (B|kB|MB)/s`).join(', ')}$`));
+      }
       assert.match((await page.textContent('#stats-net')) ?? '', /^\d+(\.\d+)? (B|kB|MB) \/ \d+(\.\d+)? (B|kB|MB)/);
       assert.match((await page.textContent('#stats-block')) ?? '', /^\d+(\.\d+)? (B|kB|MB|GB) \/ /);
       assert.match((await page.textContent('#stats-pids')) ?? '', /^[1-9]\d*$/);
@@ -289,12 +295,20 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await context.close();
   });
 
-  test('images, networks and volumes of both hosts; a new volume shows up without a reload', async () => {
+  test('images, networks and volumes of both hosts; a new tag and a new volume show up without a reload', async () => {
     const { context, page } = await signIn('admin', ADMIN_PASSWORD);
     await page.click('nav >> text=Images');
     for (const host of ['berth', 'docker']) {
       await page.waitForSelector(`#image-table tbody tr[data-key^="${host}/sha256:"] td.col-tags >> text=bb:latest`);
     }
+    // A tag made behind the dashboard's back shows up without a reload (the images view follows the engines' events too).
+    await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+    ok(berthd.docker(['tag', 'bb:latest', 'live-berth:1']), 'tag');
+    ok(dockerd.docker(['tag', 'bb:latest', 'live-docker:1']), 'tag');
+    for (const host of ['berth', 'docker']) {
+      await page.waitForSelector(`#image-table tbody tr[data-key^="${host}/sha256:"] td.col-tags >> text=live-${host}:1`, { timeout: 30_000 });
+    }
+    assert.equal(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload), true, 'no page reload');
     await page.screenshot({ path: join(SHOTS, 'images.png'), fullPage: true });
     await page.click('nav >> text=Networks');
     for (const key of ['berth/none', 'berth/host', 'docker/none', 'docker/host']) await page.waitForSelector(`#network-table tbody tr[data-key="${key}"]`);
