@@ -133,6 +133,7 @@ describe('dashboard images, run and events views, over berthd and dockerd 20.10'
     await page.fill('#run-form input[name=name]', 'form-web');
     await page.fill('#run-form input[name=command]', `sh -c "echo served by the form, \\$GREETING > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"`);
     await page.fill('#run-form textarea[name=env]', 'GREETING=hello\nOTHER=1');
+    await page.fill('#run-form textarea[name=volumes]', 'form-data:/data\nform-ro:/config:ro');
     await page.click('#add-port');
     await page.fill('#run-form input[name=port-0-ip]', '127.0.0.1');
     await page.fill('#run-form input[name=port-0-host]', String(port));
@@ -149,7 +150,9 @@ describe('dashboard images, run and events views, over berthd and dockerd 20.10'
     assert.equal(body, 'served by the form, hello\n');
     const inspect = JSON.parse(ok(berthd.docker(['inspect', 'form-web']), 'inspect'))[0] as {
       Config: { Env: string[] }; HostConfig: { Memory: number; NanoCpus: number; RestartPolicy: { Name: string; MaximumRetryCount: number }; PortBindings: unknown };
+      Mounts: Array<{ Type: string; Name: string; Destination: string; RW: boolean }>;
     };
+    assert.deepEqual(inspect.Mounts.map((m) => `${m.Type} ${m.Name} ${m.Destination} ${m.RW ? 'rw' : 'ro'}`).sort(), ['volume form-data /data rw', 'volume form-ro /config ro']);
     assert.ok(inspect.Config.Env.includes('GREETING=hello') && inspect.Config.Env.includes('OTHER=1'));
     assert.equal(inspect.HostConfig.Memory, 64 * 1024 * 1024);
     assert.equal(inspect.HostConfig.NanoCpus, 500_000_000);
