@@ -69,7 +69,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await page.click('nav >> text=Hosts');
     const cell = (host: string, col: string) => page.textContent(`#host-table tbody tr[data-key="${host}"] td.col-${col}`);
     for (const host of ['berth', 'docker']) {
-      await page.waitForSelector(`#host-table tbody tr[data-key="${host}"] td.col-status >> text=reachable`);
+      await page.waitForSelector(`#host-table tbody tr[data-key="${host}"] td.col-status >> text="reachable"`);
       await page.waitForFunction((h) => document.querySelector(`#host-table tbody tr[data-key="${h}"] td.col-running`)?.textContent === '2', host);
       assert.match((await cell(host, 'cpus')) ?? '', /^\d+$/);
       assert.match((await cell(host, 'memory')) ?? '', /\d+(\.\d+)? (MB|GB|TB)/);
@@ -91,10 +91,30 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await page.waitForSelector('#host-table tbody tr[data-key="nowhere"] td.col-status >> text=/unreachable: .*ENOENT|no such file/i');
     const stored = JSON.parse(await readFile(join(dir, 'data', 'hosts.json'), 'utf8')) as Array<{ name: string }>;
     assert.deepEqual(stored.map((h) => h.name), ['nowhere'], 'kept in hosts.json (the --hosts file\'s are not)');
-    page.once('dialog', (d) => void d.accept());
+    page.on('dialog', (d) => void d.accept());
     await page.click('#host-table tbody tr[data-key="nowhere"] button.danger');
     await page.waitForSelector('#host-table tbody tr[data-key="nowhere"]', { state: 'detached' });
     assert.equal(await page.$$eval('#host-table tbody tr[data-key="berth"] button', (b) => b.length), 0, 'hosts from --hosts cannot be removed in the UI');
+
+    // berthd again, added in the UI over tcp:// with mutual TLS (files on the dashboard's side): refused without the client certificate, reachable with it.
+    const tcp = /host: (tcp:\/\/\S+)/.exec(await readFile(join(dir, 'hosts.yml'), 'utf8'))![1]!;
+    const certs = rig.certs!;
+    const addHost = async (name: string, files: Record<string, string>) => {
+      if (!(await page.$('#add-host:visible'))) await page.click('summary >> text=Add a host');
+      await page.fill('#add-host input[name=name]', name);
+      await page.fill('#add-host input[name=host]', tcp);
+      for (const [key, value] of Object.entries(files)) await page.fill(`#add-host input[name=${key}]`, value);
+      await page.click('#add-host button[type=submit]');
+    };
+    await addHost('no-client-cert', { tlscacert: certs.ca });
+    await page.waitForSelector('#host-table tbody tr[data-key="no-client-cert"] td.col-status >> text=/unreachable: /', { timeout: 30_000 });
+    await addHost('berth-ui', { tlscacert: certs.ca, tlscert: certs.clientCert, tlskey: certs.clientKey });
+    await page.waitForSelector('#host-table tbody tr[data-key="berth-ui"] td.col-status >> text="reachable"', { timeout: 30_000 });
+    assert.equal(await cell('berth-ui', 'version'), await cell('berth', 'version'));
+    for (const name of ['no-client-cert', 'berth-ui']) {
+      await page.click(`#host-table tbody tr[data-key="${name}"] button.danger`);
+      await page.waitForSelector(`#host-table tbody tr[data-key="${name}"]`, { state: 'detached' });
+    }
     await context.close();
   });
 
@@ -324,12 +344,30 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await context.close();
   });
 
-  test('usable on a phone: the containers view as cards', async () => {
+  test('usable on a phone: the containers view as cards, and every other view fits the width', async () => {
     const { context, page } = await signIn('admin', ADMIN_PASSWORD, { width: 390, height: 844 });
     await page.waitForSelector(row('docker', 'web-docker'));
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no horizontal scrolling (page is ${width}px wide)`);
     await page.screenshot({ path: join(SHOTS, 'containers-phone.png'), fullPage: true });
+    // Every other view and a container's page fit the width too.
+    const views = await page.$$eval('nav a', (links) => links.map((l) => l.textContent ?? ''));
+    assert.ok(views.length >= 10, views.join(','));
+    const overflowing: string[] = [];
+    for (const view of [...views.filter((v) => v !== 'Containers'), 'a container']) {
+      if (view === 'a container') {
+        await page.goto(`${url}/#/containers`);
+        await page.click(`${row('berth', 'ticker-berth')} td.col-name a`);
+        await page.waitForFunction(() => Number(document.querySelector('#chart-cpu')?.getAttribute('data-points')) >= 2, undefined, { timeout: 30_000 });
+      } else {
+        await page.click(`nav a >> text="${view}"`);
+        await page.waitForSelector('main h1');
+      }
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (wide > 390) overflowing.push(`${view} (${wide}px)`);
+    }
+    await page.screenshot({ path: join(SHOTS, 'container-phone.png'), fullPage: true });
+    assert.deepEqual(overflowing, [], 'views wider than the phone');
     await context.close();
   });
 
@@ -342,7 +380,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     const waitRunning = (host: string, n: number) =>
       page.waitForFunction(([h, count]) => document.querySelector(`#host-table tbody tr[data-key="${h}"] td.col-running`)?.textContent === count, [host, String(n)] as const, { timeout: 30_000 });
     await page.click('nav >> text=Hosts');
-    for (const [, host] of engines) await page.waitForSelector(`#host-table tbody tr[data-key="${host}"] td.col-status >> text=reachable`);
+    for (const [, host] of engines) await page.waitForSelector(`#host-table tbody tr[data-key="${host}"] td.col-status >> text="reachable"`);
     const before = { berth: Number(await running('berth')), docker: Number(await running('docker')) };
 
     // A healthy container on each host, made behind the dashboard's back; berthd's publishes a port (the rig's dockerd has no bridge).
