@@ -422,6 +422,19 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await context.close();
   });
 
+  test('BERTH_DASHBOARD_ADMIN_PASSWORD: the first admin\'s password from the environment; one shorter than 8 characters is refused at start', async () => {
+    await assert.rejects(serveDashboard(['--addr', '127.0.0.1:0', '--data', join(dir, 'env-short')], { BERTH_DASHBOARD_ADMIN_PASSWORD: 'seven77' }),
+      /exited with 1: berth dashboard: password must be at least 8 characters/);
+    const served = await serveDashboard(['--addr', '127.0.0.1:0', '--data', join(dir, 'env-admin')], { BERTH_DASHBOARD_ADMIN_PASSWORD: 'from the environment' });
+    try {
+      const login = (password: string) => fetch(`${served.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      assert.deepEqual(await (await fetch(`${served.url}/api/session`)).json(), { message: 'not signed in', setup: false }, 'no first-visit setup');
+      assert.equal((await login('from the environment')).status, 200);
+    } finally {
+      await stopDashboard(served.child);
+    }
+  });
+
   test('served over HTTPS (--tls-cert, --tls-key) with no admin password given: the first visit sets it, and the session cookie is Secure', async () => {
     const certs = rig.certs!;
     const served = await serveDashboard(['--addr', '127.0.0.1:0', '--data', join(dir, 'first-run'), '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey]);
