@@ -422,6 +422,37 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await context.close();
   });
 
+  test('an operator acts on containers on both hosts but manages neither hosts nor users (the server refuses a forged request)', async () => {
+    const admin = await signIn('admin', ADMIN_PASSWORD);
+    await admin.page.click('nav >> text=Users');
+    await admin.page.fill('#add-user input[name=name]', 'runner');
+    await admin.page.fill('#add-user input[name=password]', 'operator password');
+    await admin.page.selectOption('#add-user select[name=role]', 'operator');
+    await admin.page.click('#add-user button[type=submit]');
+    await admin.page.waitForSelector('#user-table tbody tr[data-key="runner"]');
+    await admin.context.close();
+
+    const { context, page } = await signIn('runner', 'operator password');
+    assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes,Events,Compose,Registries,Run', 'Run but no Users');
+    for (const host of ['berth', 'docker']) {
+      await page.click(`${row(host, `web-${host}`)} button.stop`);
+      await waitState(page, host, `web-${host}`, 'exited');
+      await page.click(`${row(host, `web-${host}`)} button.start`);
+      await waitState(page, host, `web-${host}`, 'running');
+    }
+    await page.click('nav >> text=Hosts');
+    await page.waitForSelector('#host-table tbody tr[data-key="berth"]');
+    assert.equal(await page.$$eval('#add-host, #host-table button.danger', (x) => x.length), 0, 'no host form or remove buttons');
+    const status = await page.evaluate(async () => {
+      const { csrf } = (await (await fetch('/api/session')).json()) as { csrf: string };
+      const res = await fetch('/api/hosts', { method: 'POST', headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'sneaky', host: 'unix:///sneaky.sock' }) });
+      return res.status;
+    });
+    assert.equal(status, 403);
+    assert.equal(await page.$('#host-table tbody tr[data-key="sneaky"]'), null);
+    await context.close();
+  });
+
   test('BERTH_DASHBOARD_ADMIN_PASSWORD: the first admin\'s password from the environment; one shorter than 8 characters is refused at start', async () => {
     await assert.rejects(serveDashboard(['--addr', '127.0.0.1:0', '--data', join(dir, 'env-short')], { BERTH_DASHBOARD_ADMIN_PASSWORD: 'seven77' }),
       /exited with 1: berth dashboard: password must be at least 8 characters/);
