@@ -32,6 +32,19 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
   const waitState = (page: Page, host: string, name: string, state: string) =>
     page.waitForSelector(`${row(host, name)} td.col-state >> text="${state}"`, { timeout: 30_000 });
 
+  /** An admin adds a user in the Users view (and keeps a screenshot of it when `shot` names one). */
+  const addUser = async (name: string, password: string, role: string, shot?: string) => {
+    const admin = await signIn('admin', ADMIN_PASSWORD);
+    await admin.page.click('nav >> text=Users');
+    await admin.page.fill('#add-user input[name=name]', name);
+    await admin.page.fill('#add-user input[name=password]', password);
+    await admin.page.selectOption('#add-user select[name=role]', role);
+    await admin.page.click('#add-user button[type=submit]');
+    await admin.page.waitForSelector(`#user-table tbody tr[data-key="${name}"]`);
+    if (shot) await admin.page.screenshot({ path: join(SHOTS, shot), fullPage: true });
+    await admin.context.close();
+  };
+
   before(async () => {
     rig = await DashboardRig.start('berth-dashboard-');
     ({ dir, url } = rig);
@@ -281,15 +294,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
   });
 
   test('an admin adds a viewer, who sees everything but cannot stop anything (the server refuses a forged request)', async () => {
-    const admin = await signIn('admin', ADMIN_PASSWORD);
-    await admin.page.click('nav >> text=Users');
-    await admin.page.fill('#add-user input[name=name]', 'watcher');
-    await admin.page.fill('#add-user input[name=password]', 'viewer password');
-    await admin.page.selectOption('#add-user select[name=role]', 'viewer');
-    await admin.page.click('#add-user button[type=submit]');
-    await admin.page.waitForSelector('#user-table tbody tr[data-key="watcher"]');
-    await admin.page.screenshot({ path: join(SHOTS, 'users.png'), fullPage: true });
-    await admin.context.close();
+    await addUser('watcher', 'viewer password', 'viewer', 'users.png');
 
     const { context, page } = await signIn('watcher', 'viewer password');
     await page.waitForSelector(row('berth', 'web-berth'));
@@ -423,14 +428,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
   });
 
   test('an operator acts on containers on both hosts but manages neither hosts nor users (the server refuses a forged request)', async () => {
-    const admin = await signIn('admin', ADMIN_PASSWORD);
-    await admin.page.click('nav >> text=Users');
-    await admin.page.fill('#add-user input[name=name]', 'runner');
-    await admin.page.fill('#add-user input[name=password]', 'operator password');
-    await admin.page.selectOption('#add-user select[name=role]', 'operator');
-    await admin.page.click('#add-user button[type=submit]');
-    await admin.page.waitForSelector('#user-table tbody tr[data-key="runner"]');
-    await admin.context.close();
+    await addUser('runner', 'operator password', 'operator');
 
     const { context, page } = await signIn('runner', 'operator password');
     assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes,Events,Compose,Registries,Run', 'Run but no Users');
