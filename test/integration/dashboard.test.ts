@@ -77,7 +77,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await page.close();
   });
 
-  test('the hosts view shows both engines: reachable, version, OS, CPUs, memory, counts and disk', async () => {
+  test('the hosts view shows both engines: reachable, version, OS and kernel, CPUs, memory, counts and disk', async () => {
     const { context, page } = await signIn('admin', ADMIN_PASSWORD);
     await page.click('nav >> text=Hosts');
     const cell = (host: string, col: string) => page.textContent(`#host-table tbody tr[data-key="${host}"] td.col-${col}`);
@@ -89,6 +89,11 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
       assert.equal(await cell(host, 'stopped'), '1');
       assert.equal(await cell(host, 'images'), '1');
       assert.match((await cell(host, 'disk')) ?? '', /\d+(\.\d+)? (B|kB|MB)/);
+      // OS and kernel as the engine tells them (docker info).
+      const info = ok((host === 'berth' ? berthd : dockerd).docker(['info', '-f', '{{.OperatingSystem}}|{{.KernelVersion}}']), 'info').split('|');
+      assert.ok(info[0] && info[1], info.join('|'));
+      assert.equal(await page.$eval(`#host-table tbody tr[data-key="${host}"] td.col-os span.dim`, (s) => s.textContent?.split(' ')[0]), info[1]);
+      assert.ok(((await cell(host, 'os')) ?? '').startsWith(info[0]!), `${await cell(host, 'os')} starts with ${info[0]}`);
     }
     assert.match((await cell('docker', 'version')) ?? '', /^20\.10\.\d+/);
     assert.match((await cell('berth', 'name')) ?? '', /tcp:\/\/127\.0\.0\.1:\d+TLS/);
