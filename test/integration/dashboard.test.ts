@@ -456,14 +456,29 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await context.close();
   });
 
-  test('BERTH_DASHBOARD_ADMIN_PASSWORD: the first admin\'s password from the environment; one shorter than 8 characters is refused at start', async () => {
+  test('BERTH_DASHBOARD_ADMIN_PASSWORD: the first admin\'s password from the environment; one shorter than 8 characters is refused at start; failed logins are throttled', async () => {
     await assert.rejects(serveDashboard(['--addr', '127.0.0.1:0', '--data', join(dir, 'env-short')], { BERTH_DASHBOARD_ADMIN_PASSWORD: 'seven77' }),
       /exited with 1: berth dashboard: password must be at least 8 characters/);
     const served = await serveDashboard(['--addr', '127.0.0.1:0', '--data', join(dir, 'env-admin')], { BERTH_DASHBOARD_ADMIN_PASSWORD: 'from the environment' });
     try {
       const login = (password: string) => fetch(`${served.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
       assert.deepEqual(await (await fetch(`${served.url}/api/session`)).json(), { message: 'not signed in', setup: false }, 'no first-visit setup');
-      assert.equal((await login('from the environment')).status, 200);
+      // Login throttling of the real process: wrong passwords soon get 429 with Retry-After (each wait doubles, so a slow
+      // machine meets one too); the right password gets in once the wait is over.
+      let throttled: Response | undefined;
+      for (let i = 0; i < 12 && !throttled; i++) {
+        const res = await login(`wrong ${i}`);
+        if (res.status === 429) throttled = res;
+        else assert.equal(res.status, 401);
+      }
+      assert.ok(throttled, 'throttled after a few failures');
+      assert.ok(Number(throttled.headers.get('retry-after')) >= 1);
+      assert.equal(((await throttled.json()) as { message: string }).message, 'too many failed logins: try again later');
+      await waitForValue('the right password to get in after the wait', async () => {
+        const res = await login('from the environment');
+        if (res.status === 429) return undefined;
+        return res.status;
+      }, 120_000).then((status) => assert.equal(status, 200));
     } finally {
       await stopDashboard(served.child);
     }
