@@ -211,6 +211,17 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     assert.equal(download.status(), 200);
     assert.match(download.headers()['content-disposition'] ?? '', /attachment; filename="ticker-berth.log"/);
     assert.match(await download.text(), /^tick 0\ntick 1\n/);
+    // Follow off: the stream ends and the lines stay as they were while the container goes on; on again, they move.
+    await page.fill('#logs-search', '');
+    await page.uncheck('#logs-follow');
+    await page.waitForSelector('#logs-state >> text="ended"');
+    const frozen = await last();
+    await waitForValue('ticker-berth to log past the frozen lines', async () =>
+      (Math.max(...[...ok(berthd.docker(['logs', '--tail', '5', 'ticker-berth']), 'logs').matchAll(/tick (\d+)/g)].map((m) => Number(m[1]))) > frozen + 2 ? true : undefined));
+    assert.equal(await last(), frozen, 'no lines added while not following');
+    await page.check('#logs-follow');
+    await page.waitForSelector('#logs-state >> text="following"');
+    await page.waitForFunction((n) => [...(document.querySelector('#logs')?.textContent ?? '').matchAll(/tick (\d+)/g)].some((m) => Number(m[1]) > n + 2), frozen);
     // The same through dockerd.
     await page.goto(`${url}/#/containers`);
     await page.click(`${row('docker', 'ticker-docker')} td.col-name a`);
