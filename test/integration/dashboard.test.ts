@@ -443,7 +443,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     await context.close();
   });
 
-  test('an operator acts on containers on both hosts but manages neither hosts nor users (the server refuses a forged request)', async () => {
+  test('an operator acts on containers on both hosts but manages neither hosts nor users; demoted, refused at once; removed, signed out', async () => {
     await addUser('runner', 'operator password', 'operator');
 
     const { context, page } = await signIn('runner', 'operator password');
@@ -464,6 +464,22 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
     });
     assert.equal(status, 403);
     assert.equal(await page.$('#host-table tbody tr[data-key="sneaky"]'), null);
+
+    // The admin demotes the operator in the Users view: the page still open is refused at once; then removes the account: signed out.
+    await page.click('nav >> text=Containers');
+    const admin = await signIn('admin', ADMIN_PASSWORD);
+    admin.page.on('dialog', (d) => void d.accept());
+    await admin.page.click('nav >> text=Users');
+    await admin.page.selectOption('#user-table tbody tr[data-key="runner"] select', 'viewer');
+    await admin.page.waitForSelector('.notice >> text="runner is now viewer"');
+    await page.click(`${row('berth', 'web-berth')} button.stop`);
+    await page.waitForSelector('.notice.error >> text=/^Stop failed for berth\\/web-berth: .*operator/');
+    assert.equal(ok(berthd.docker(['inspect', '-f', '{{.State.Status}}', 'web-berth']), 'inspect'), 'running');
+    await admin.page.click('#user-table tbody tr[data-key="runner"] button.danger');
+    await admin.page.waitForSelector('#user-table tbody tr[data-key="runner"]', { state: 'detached' });
+    await admin.context.close();
+    await page.click('nav >> text=Images');
+    await page.waitForSelector('#login-form');
     await context.close();
   });
 
