@@ -448,10 +448,11 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
 
     const { context, page } = await signIn('runner', 'operator password');
     assert.equal(await page.$$eval('nav a', (links) => links.map((l) => l.textContent).join(',')), 'Containers,Hosts,Images,Networks,Volumes,Events,Compose,Registries,Run', 'Run but no Users');
+    // Pause and unpause rather than stop and start: sleep as PID 1 ignores SIGTERM, and each stop would wait out its timeout.
     for (const host of ['berth', 'docker']) {
-      await page.click(`${row(host, `web-${host}`)} button.stop`);
-      await waitState(page, host, `web-${host}`, 'exited');
-      await page.click(`${row(host, `web-${host}`)} button.start`);
+      await page.click(`${row(host, `web-${host}`)} button.pause`);
+      await waitState(page, host, `web-${host}`, 'paused');
+      await page.click(`${row(host, `web-${host}`)} button.unpause`);
       await waitState(page, host, `web-${host}`, 'running');
     }
     await page.click('nav >> text=Hosts');
