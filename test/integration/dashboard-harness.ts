@@ -1,7 +1,7 @@
 /**
  * What the dashboard's browser tests share: two real engines (a private
- * berthd reached over tcp:// with mutual TLS and a private dockerd 20.10 on a
- * unix socket, each with busybox imported as bb:latest), `berth dashboard
+ * berthd and a private dockerd 20.10, both reached over tcp:// with mutual
+ * TLS, each with busybox imported as bb:latest), `berth dashboard
  * serve` watching both as hosts "berth" and "docker", headless Chromium
  * (Debian's, driven by playwright-core), and a screenshots directory
  * ($BERTH_ARTEFACTS/dashboard, default /tmp/berth-dashboard-shots).
@@ -138,12 +138,14 @@ export class DashboardRig {
     await mkdir(this.certsD);
     this.berthd = await TestDaemon.start(['-H', `tcp://${tcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey,
       '--registry-certs-dir', this.certsD, ...berthdArgs]);
-    this.dockerd = await ReferenceDockerd.start();
+    // dockerd is reached over tcp:// with mutual TLS too (the same CA and certificates); its socket stays for the tests' own CLI.
+    const dockerdTcp = `127.0.0.1:${await freePort()}`;
+    this.dockerd = await ReferenceDockerd.start(['-H', `tcp://${dockerdTcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]);
     ok(this.berthd.berth(['import', tar, 'bb:latest']), 'import into berthd');
     ok(this.dockerd.docker(['import', tar, 'bb:latest']), 'import into dockerd');
     await writeFile(join(this.dir, 'hosts.yml'), [
       `- name: berth`, `  host: tcp://${tcp}`, `  tlscacert: ${certs.ca}`, `  tlscert: ${certs.clientCert}`, `  tlskey: ${certs.clientKey}`,
-      `- name: docker`, `  host: ${this.dockerd.host}`, '',
+      `- name: docker`, `  host: tcp://${dockerdTcp}`, `  tlscacert: ${certs.ca}`, `  tlscert: ${certs.clientCert}`, `  tlskey: ${certs.clientKey}`, '',
     ].join('\n'));
     await writeFile(join(this.dir, 'admin-password'), `${ADMIN_PASSWORD}\n`, { mode: 0o600 });
     this.url = await this.startDashboard();

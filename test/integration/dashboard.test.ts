@@ -1,13 +1,14 @@
 /**
  * berth dashboard end to end, in headless Chromium (Debian's chromium driven
- * by playwright-core), against two real engines at once: a private berthd
- * reached over tcp:// with mutual TLS and a private dockerd 20.10 on a unix
- * socket. Log in (refused without), both hosts, sort and filter containers,
- * stop/start one on each host and watch the state change live, follow logs as
- * lines arrive, and a viewer who cannot stop anything even with a forged
- * request; restart, kill and remove (a row and the selection), health and
- * published ports as links, the hosts' counts following live; and a dashboard
- * served over HTTPS whose first visit sets the admin's password. Screenshots of the main views go to $BERTH_ARTEFACTS (default
+ * by playwright-core), against two real engines at once: a private berthd and
+ * a private dockerd 20.10, both reached over tcp:// with mutual TLS. Log in
+ * (refused without), both hosts, sort and filter containers, stop/start one on
+ * each host and watch the state change live, follow logs as lines arrive, a
+ * viewer who cannot stop anything even with a forged request, an operator who
+ * can; restart, kill and remove (a row and the selection), health and
+ * published ports as links, the hosts' counts following live; a dashboard
+ * served over HTTPS whose first visit sets the admin's password. Screenshots
+ * of the main views go to $BERTH_ARTEFACTS (default
  * /tmp/berth-dashboard-shots), printed at the start.
  */
 import { after, before, describe, test } from 'node:test';
@@ -19,7 +20,7 @@ import { ADMIN_PASSWORD, DashboardRig, ok, serveDashboard, SHOTS, skipDashboard 
 import { waitForValue, type ReferenceDockerd, type TestDaemon } from './harness.js';
 import { freePort } from './tls-certs.js';
 
-describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.10', { skip }, () => {
+describe('berth dashboard in Chromium, over berthd and dockerd 20.10 (both with mutual TLS)', { skip }, () => {
   let rig: DashboardRig;
   let dir: string;
   let berthd: TestDaemon;
@@ -96,7 +97,7 @@ describe('berth dashboard in Chromium, over berthd (mutual TLS) and dockerd 20.1
       assert.ok(((await cell(host, 'os')) ?? '').startsWith(info[0]!), `${await cell(host, 'os')} starts with ${info[0]}`);
     }
     assert.match((await cell('docker', 'version')) ?? '', /^20\.10\.\d+/);
-    assert.match((await cell('berth', 'name')) ?? '', /tcp:\/\/127\.0\.0\.1:\d+TLS/);
+    for (const host of ['berth', 'docker']) assert.match((await cell(host, 'name')) ?? '', /tcp:\/\/127\.0\.0\.1:\d+TLS/, `${host} over mutual TLS`);
     const berthVersion = JSON.parse(ok(berthd.docker(['version', '--format', '{{json .Server.Version}}']), 'version')) as string;
     assert.match((await cell('berth', 'version')) ?? '', new RegExp(`^${berthVersion.replace(/\./g, '\\.')}`));
     await page.screenshot({ path: join(SHOTS, 'hosts.png'), fullPage: true });
