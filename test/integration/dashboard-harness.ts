@@ -1,7 +1,7 @@
 /**
  * What the dashboard's browser tests share: two real engines (a private
- * berthd reached over tcp:// with mutual TLS and a private dockerd 20.10 on a
- * unix socket, each with busybox imported as bb:latest), `berth dashboard
+ * berthd and a private dockerd 20.10, both reached over tcp:// with mutual
+ * TLS, each with busybox imported as bb:latest), `berth dashboard
  * serve` watching both as hosts "berth" and "docker", headless Chromium
  * (Debian's, driven by playwright-core), and a screenshots directory
  * ($BERTH_ARTEFACTS/dashboard, default /tmp/berth-dashboard-shots).
@@ -63,6 +63,37 @@ export async function checkSortable(page: Page, table: string, volatile: string[
   return sortable;
 }
 
+/**
+ * Starts `berth dashboard serve ARGS` as its own process (without the
+ * environment's BERTH_DASHBOARD_ADMIN_PASSWORD unless `env` sets it);
+ * resolves with its URL (http or https) once it listens.
+ */
+export async function serveDashboard(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const { BERTH_DASHBOARD_ADMIN_PASSWORD: _unset, ...inherited } = process.env;
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'berth'), 'dashboard', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...env } });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  try {
+    const url = await waitForValue(`the dashboard to listen (${output})`, async () => {
+      if (child.exitCode !== null) throw new Error(`berth dashboard exited with ${child.exitCode}: ${output}`);
+      return /listening on (https?:\/\/\S+),/.exec(output)?.[1];
+    });
+    return { child, url };
+  } catch (err) {
+    await stopDashboard(child);
+    throw err;
+  }
+}
+
+/** SIGTERM, then waits for the exit. */
+export async function stopDashboard(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 export class DashboardRig {
   berthd?: TestDaemon;
   /** The CA and certificates berthd's TLS uses (a server certificate for 127.0.0.1); tests may serve other things with them. */
@@ -107,12 +138,14 @@ export class DashboardRig {
     await mkdir(this.certsD);
     this.berthd = await TestDaemon.start(['-H', `tcp://${tcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey,
       '--registry-certs-dir', this.certsD, ...berthdArgs]);
-    this.dockerd = await ReferenceDockerd.start();
+    // dockerd is reached over tcp:// with mutual TLS too (the same CA and certificates); its socket stays for the tests' own CLI.
+    const dockerdTcp = `127.0.0.1:${await freePort()}`;
+    this.dockerd = await ReferenceDockerd.start(['-H', `tcp://${dockerdTcp}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]);
     ok(this.berthd.berth(['import', tar, 'bb:latest']), 'import into berthd');
     ok(this.dockerd.docker(['import', tar, 'bb:latest']), 'import into dockerd');
     await writeFile(join(this.dir, 'hosts.yml'), [
       `- name: berth`, `  host: tcp://${tcp}`, `  tlscacert: ${certs.ca}`, `  tlscert: ${certs.clientCert}`, `  tlskey: ${certs.clientKey}`,
-      `- name: docker`, `  host: ${this.dockerd.host}`, '',
+      `- name: docker`, `  host: tcp://${dockerdTcp}`, `  tlscacert: ${certs.ca}`, `  tlscert: ${certs.clientCert}`, `  tlskey: ${certs.clientKey}`, '',
     ].join('\n'));
     await writeFile(join(this.dir, 'admin-password'), `${ADMIN_PASSWORD}\n`, { mode: 0o600 });
     this.url = await this.startDashboard();
@@ -122,17 +155,10 @@ export class DashboardRig {
 
   /** Starts `berth dashboard serve` as its own process; resolves with its URL. */
   private async startDashboard(): Promise<string> {
-    const args = [join(ROOT, 'bin', 'berth'), 'dashboard', 'serve', '--addr', '127.0.0.1:0', '--data', join(this.dir, 'data'),
-      '--hosts', join(this.dir, 'hosts.yml'), '--admin-password-file', join(this.dir, 'admin-password')];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.dashboard = child;
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    return waitForValue(`the dashboard to listen (${output})`, async () => {
-      if (child.exitCode !== null) throw new Error(`berth dashboard exited with ${child.exitCode}: ${output}`);
-      return /listening on (http:\/\/\S+),/.exec(output)?.[1];
-    });
+    const served = await serveDashboard(['--addr', '127.0.0.1:0', '--data', join(this.dir, 'data'),
+      '--hosts', join(this.dir, 'hosts.yml'), '--admin-password-file', join(this.dir, 'admin-password')]);
+    this.dashboard = served.child;
+    return served.url;
   }
 
   /** A signed-in browser context; the test closes it. */
@@ -150,12 +176,7 @@ export class DashboardRig {
   /** Stops the browser, the dashboard and both engines (their containers first), and removes the directory. */
   async stop(): Promise<void> {
     await this.browser?.close().catch(() => undefined);
-    const dashboard = this.dashboard;
-    if (dashboard && dashboard.exitCode === null) {
-      const exited = new Promise((r) => dashboard.once('exit', r));
-      dashboard.kill('SIGTERM');
-      await exited;
-    }
+    await stopDashboard(this.dashboard);
     for (const fn of this.cleanups.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
     await this.berthd?.stop();
     if (this.dockerd) {

@@ -124,15 +124,23 @@ describe('dashboard images, run and events views, over berthd and dockerd 20.10'
     await context.close();
   });
 
-  test('run busybox httpd from the form with a published port, env and limits, and reach it over loopback; the engine\'s errors are shown', async () => {
+  test('run busybox httpd from the form with a published port, env, volumes, a network and limits, and reach it over loopback; the engine\'s errors are shown', async () => {
     const { context, page } = await rig.signIn('admin', ADMIN_PASSWORD);
     await page.click('nav >> text=Run');
     const port = await freePort();
+    // A network of berthd's own for the form to pick (removed with the container, before the engines stop).
+    ok(berthd.docker(['network', 'create', '--subnet', '10.231.61.0/24', 'form-net']), 'network create');
+    rig.onStop(() => {
+      berthd.docker(['rm', '-f', 'form-web']);
+      berthd.docker(['network', 'rm', 'form-net']);
+    });
     await page.selectOption('#run-host', 'berth');
     await page.fill('#run-form input[name=image]', 'bb:latest');
     await page.fill('#run-form input[name=name]', 'form-web');
     await page.fill('#run-form input[name=command]', `sh -c "echo served by the form, \\$GREETING > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"`);
     await page.fill('#run-form textarea[name=env]', 'GREETING=hello\nOTHER=1');
+    await page.fill('#run-form textarea[name=volumes]', 'form-data:/data\nform-ro:/config:ro');
+    await page.selectOption('#run-form select[name=network]', 'form-net');
     await page.click('#add-port');
     await page.fill('#run-form input[name=port-0-ip]', '127.0.0.1');
     await page.fill('#run-form input[name=port-0-host]', String(port));
@@ -149,7 +157,12 @@ describe('dashboard images, run and events views, over berthd and dockerd 20.10'
     assert.equal(body, 'served by the form, hello\n');
     const inspect = JSON.parse(ok(berthd.docker(['inspect', 'form-web']), 'inspect'))[0] as {
       Config: { Env: string[] }; HostConfig: { Memory: number; NanoCpus: number; RestartPolicy: { Name: string; MaximumRetryCount: number }; PortBindings: unknown };
+      Mounts: Array<{ Type: string; Name: string; Destination: string; RW: boolean }>;
+      NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
     };
+    assert.deepEqual(Object.keys(inspect.NetworkSettings.Networks), ['form-net']);
+    assert.match(inspect.NetworkSettings.Networks['form-net']!.IPAddress, /^10\.231\.61\./);
+    assert.deepEqual(inspect.Mounts.map((m) => `${m.Type} ${m.Name} ${m.Destination} ${m.RW ? 'rw' : 'ro'}`).sort(), ['volume form-data /data rw', 'volume form-ro /config ro']);
     assert.ok(inspect.Config.Env.includes('GREETING=hello') && inspect.Config.Env.includes('OTHER=1'));
     assert.equal(inspect.HostConfig.Memory, 64 * 1024 * 1024);
     assert.equal(inspect.HostConfig.NanoCpus, 500_000_000);

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { DashboardRig, ok as must, recordRenders, SHOTS, skipDashboard } from './dashboard-harness.js';
+import { checkSortable, DashboardRig, ok as must, recordRenders, SHOTS, skipDashboard } from './dashboard-harness.js';
 import { TestRegistry } from './registry-harness.js';
 import { makeServerCert } from './tls-certs.js';
 
@@ -72,6 +72,14 @@ describe('dashboard: compose projects, registries and files', { skip: skipDashbo
     assert.equal(refused[0], 409);
     assert.match(String(refused[1]), /cannot bring legacy up from here/);
     await page.screenshot({ path: join(SHOTS, 'compose.png'), fullPage: true });
+    // Sorted by every column, and filtered.
+    const projects = () => page.$$eval('#compose-table tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.key));
+    assert.deepEqual(await checkSortable(page, '#compose-table'), ['name', 'host', 'services', 'running', 'dir']);
+    await page.fill('#compose-filter', 'legacy');
+    assert.deepEqual(await projects(), ['docker/legacy']);
+    await page.fill('#compose-filter', 'ticker');
+    assert.deepEqual(await projects(), ['berth/shop'], 'services are searched too');
+    await page.fill('#compose-filter', '');
 
     // Up from the dashboard brings back a service stopped behind its back (through mutual TLS to berthd).
     must(rig.berthd!.berth(['compose', '-f', composeFile, 'stop', '-t', '1', 'web']), 'compose stop web');

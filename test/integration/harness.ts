@@ -326,13 +326,14 @@ export class ReferenceDockerd {
     this.host = `unix://${dir}/docker.sock`;
   }
 
-  static async start(): Promise<ReferenceDockerd> {
+  /** `extraArgs` are added to dockerd's flags (another -H with TLS, say); the tests' own docker CLI keeps to the socket. */
+  static async start(extraArgs: string[] = []): Promise<ReferenceDockerd> {
     const daemon = new ReferenceDockerd(await mkdtemp(join(tmpdir(), 'berth-dref-')));
     const d = daemon.dir;
     daemon.child = spawn(
       DOCKERD,
       ['--data-root', `${d}/data`, '--exec-root', `${d}/exec`, '--pidfile', `${d}/docker.pid`, '-H', daemon.host,
-        '--bridge', 'none', '--iptables=false', '--ip-masq=false'],
+        '--bridge', 'none', '--iptables=false', '--ip-masq=false', ...extraArgs],
       { stdio: 'ignore' },
     );
     const deadline = Date.now() + START_TIMEOUT_MS;

@@ -104,14 +104,16 @@ describe('dashboard server guard', () => {
     assert.equal((await call('POST', '/api/login', { body: { username: 'v', password: 'viewer pw' } })).status, 200);
   });
 
-  test('the live socket needs a session too', async () => {
+  test('the live socket and the terminal\'s need a session too', async () => {
     const { WebSocket } = await import('ws');
-    const status = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${dash.url.replace('http', 'ws')}/api/live`);
+    const upgrade = (path: string) => new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${dash.url.replace('http', 'ws')}${path}`);
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('open', () => resolve(101));
       ws.on('error', () => undefined);
     });
-    assert.equal(status, 401);
+    assert.equal(await upgrade('/api/live'), 401);
+    // Refused before any engine is asked: no such host is needed to tell.
+    assert.equal(await upgrade('/api/hosts/any/containers/any/exec?csrf=guess&cols=80&rows=24'), 401);
   });
 });

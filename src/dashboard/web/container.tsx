@@ -95,7 +95,7 @@ function Logs({ base, name }: { base: string; name: string }) {
         </label>
         {query && <span class="dim" aria-live="polite">{shown.length} of {lines.length} lines</span>}
         <a class="button" id="logs-download" href={`${base}/logs?tail=all&download=1`} download={`${name}.log`}>Download</a>
-        <span class="dim">{state}</span>
+        <span class="dim" id="logs-state">{state}</span>
       </div>
       <pre id="logs" class="logs" ref={box} tabIndex={0} aria-label={`Logs of ${name}`}>{shown.join('\n')}</pre>
     </section>
