@@ -137,22 +137,29 @@ describe('embedded DNS at 127.0.0.11', { skip: !DOCKER_CLI && 'docker CLI not in
   });
 
   test('the DNAT rules live in the container\'s netns; its sockets in berthd go when it is removed', async () => {
-    const socketsOfBerthd = () => readdirSync(`/proc/${berthdPid()}/fd`).filter((fd) => {
+    // Follow the resolver's own sockets by inode: a count of berthd's sockets is disturbed by other
+    // containers' resolvers closing and by API connections coming and going.
+    const socketInodesOfBerthd = () => new Set(readdirSync(`/proc/${berthdPid()}/fd`).flatMap((fd) => {
       try {
-        return readlinkSync(`/proc/${berthdPid()}/fd/${fd}`).startsWith('socket:');
+        return [/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${berthdPid()}/fd/${fd}`))?.[1] ?? ''];
       } catch {
-        return false; // closed meanwhile
+        return []; // closed meanwhile
       }
-    }).length;
-    const before = socketsOfBerthd();
+    }));
     assert.equal(docker('run', '-d', '--name', 'shortlived', '--network', 'dnsnet', ...DNS, 'busybox', 'sleep', '600').code, 0);
     const pid = docker('inspect', '-f', '{{.State.Pid}}', 'shortlived').stdout.trim();
     const rules = spawnSync('nsenter', ['-n', '-t', pid, 'iptables', '-w', '-t', 'nat', '-S'], { encoding: 'utf8' }).stdout;
-    assert.match(rules, /-A DOCKER_OUTPUT -d 127\.0\.0\.11\/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127\.0\.0\.11:\d+/);
-    assert.match(rules, /-A DOCKER_OUTPUT -d 127\.0\.0\.11\/32 -p tcp -m tcp --dport 53 -j DNAT --to-destination 127\.0\.0\.11:\d+/);
-    assert.ok(socketsOfBerthd() >= before + 2, 'a UDP and a TCP socket serve it');
+    const udp = /-A DOCKER_OUTPUT -d 127\.0\.0\.11\/32 -p udp -m udp --dport 53 -j DNAT --to-destination 127\.0\.0\.11:(\d+)/.exec(rules);
+    const tcp = /-A DOCKER_OUTPUT -d 127\.0\.0\.11\/32 -p tcp -m tcp --dport 53 -j DNAT --to-destination 127\.0\.0\.11:(\d+)/.exec(rules);
+    assert.ok(udp && tcp, rules);
+    const inodes = [resolverSocketInode(pid, 'udp', Number(udp[1])), resolverSocketInode(pid, 'tcp', Number(tcp[1]))];
+    const held = socketInodesOfBerthd();
+    assert.ok(inodes.every((inode) => held.has(inode)), 'berthd holds the UDP and the TCP socket that serve it');
     assert.equal(docker('rm', '-f', 'shortlived').code, 0);
-    await waitForValue('berthd to close the container\'s DNS sockets', async () => (socketsOfBerthd() <= before ? true : undefined), 10_000);
+    await waitForValue('berthd to close the container\'s DNS sockets', async () => {
+      const still = socketInodesOfBerthd();
+      return inodes.some((inode) => still.has(inode)) ? undefined : true;
+    }, 10_000);
   });
 
   test('after berthd restarts, a running container\'s 127.0.0.11 answers again (new sockets, rules rewritten, not doubled)', async () => {
@@ -192,3 +199,12 @@ describe('embedded DNS at 127.0.0.11', { skip: !DOCKER_CLI && 'docker CLI not in
     }
   });
 });
+
+/** The inode of the socket bound to 127.0.0.11:port in the netns of process `pid` (from /proc/PID/net/udp|tcp). */
+function resolverSocketInode(pid: string, proto: 'udp' | 'tcp', port: number): string {
+  const local = `0B00007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const line = readFileSync(`/proc/${pid}/net/${proto}`, 'utf8').split('\n').slice(1)
+    .map((l) => l.trim().split(/\s+/)).find((fields) => fields[1] === local);
+  assert.ok(line, `a ${proto} socket on 127.0.0.11:${port} in the container's netns`);
+  return line[9]!;
+}
