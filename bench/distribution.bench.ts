@@ -10,10 +10,13 @@
  *   so every layer is downloaded, verified and unpacked.
  * - disk: du of each daemon's data root after the last pull, with that one
  *   image in it (berth keeps each layer once: its files plus tar-split metadata).
+ * - extraction floor: GNU tar (C, one syscall per step, no daemon) extracting
+ *   the same layer, uncompressed, into the same filesystem: what creating the
+ *   image's files costs the kernel, which no pull can go under.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +33,7 @@ interface Names {
   push: string;
   pull: string;
   disk: string;
+  floor: string;
 }
 
 export async function run(ctx: BenchContext): Promise<Row[]> {
@@ -45,6 +49,7 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   try {
     const rows: Row[] = [];
     for (const spec of specs) rows.push(...(await benchSubject(ctx, spec, registry, rootfsTar, names)));
+    rows.push(await extractionFloor(ctx, work, rootfsTar, names.floor));
     return rows;
   } finally {
     unregisterRegistry();
@@ -59,11 +64,12 @@ function benchNames(image: string): Names {
     push: `distribution: docker push (${image})`,
     pull: `distribution: docker pull (${image})`,
     disk: `distribution: disk used by the pulled image (${image})`,
+    floor: `distribution: extraction floor, tar -x of the uncompressed layer (${image})`,
   };
 }
 
 async function benchSubject(ctx: BenchContext, spec: DaemonSpec, registry: LocalRegistry, rootfsTar: string, names: Names): Promise<Row[]> {
-  return onSubjectDaemon(spec, Object.values(names), ctx.log, async (daemon) => {
+  return onSubjectDaemon(spec, [names.push, names.pull, names.disk], ctx.log, async (daemon) => {
     const docker = (...args: string[]) => runCommand('docker', ['-H', daemon.host, ...args]);
     const image = `127.0.0.1:${registry.port}/bench/${spec.subject}:1`;
     ctx.log(`${spec.subject}: importing ${rootfsTar}…`);
@@ -90,6 +96,26 @@ async function diskRow(bench: string, subject: string, daemonDir: string): Promi
   const out = await runCommand('du', ['-sk', join(daemonDir, 'data')]);
   const kib = Number(out.trim().split(/\s+/)[0]);
   return { bench, subject, median_ms: Math.round(kib / 102.4) / 10, unit: 'MiB', runs: 1, note: 'du -sk of the data root after the pull' };
+}
+
+/**
+ * GNU tar extracting the layer as root would (owners, modes, xattrs) into a
+ * fresh directory beside the daemons' data roots, after a sync so that no
+ * earlier run's writeback is counted: the kernel's share of a pull.
+ */
+async function extractionFloor(ctx: BenchContext, work: string, rootfsTar: string, bench: string): Promise<Row> {
+  const dest = join(work, 'tar-floor');
+  ctx.log('extraction floor: tar -x');
+  const row = await timeRuns(bench, 'gnu-tar', ctx.runs, {
+    before: async () => {
+      await removeTree(dest);
+      await mkdir(dest);
+      await runCommand('sync', []);
+    },
+    measure: async () => void (await runCommand('tar', ['-xf', rootfsTar, '-C', dest, '--numeric-owner', '--xattrs', "--xattrs-include=*", '-p'])),
+  });
+  await removeTree(dest);
+  return { ...row, note: 'GNU tar -x of the same layer, uncompressed, on the same filesystem (no download, no gunzip)' };
 }
 
 /** distribution 2.8 on 127.0.0.1:port; restartEmpty() gives it a fresh root. */
