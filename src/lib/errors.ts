@@ -47,3 +47,9 @@ export function toEngineError(err: unknown): EngineError {
   const message = err instanceof Error ? err.message : String(err);
   return new EngineError('internal', message, { cause: err });
 }
+
+/** The same error (its kind kept; anything else becomes internal) with `context: ` before its message, as Go's `fmt.Errorf("context: %w", err)`. */
+export function inContext(context: string, err: unknown): EngineError {
+  const engineError = toEngineError(err);
+  return new EngineError(engineError.kind, `${context}: ${engineError.message}`, { cause: err });
+}

@@ -131,11 +131,27 @@ describe('POST /build (classic builder) on berthd and on dockerd 20.10', { skip:
       ['FROM busybox\nADD --from=x a b\n', 'dockerfile parse error line 2: Unknown flag: from'],
       ['FROM busybox\nCOPY --chown a b\n', 'dockerfile parse error line 2: Missing a value on flag: chown'],
       ['FROM busybox\nCOPY --chown=a --chown=b a b\n', 'dockerfile parse error line 2: Duplicate flag specified: chown'],
+      ['FROM busybox\nHEALTHCHECK --retries=0 CMD true\n', 'dockerfile parse error line 2: --retries must be at least 1 (not 0)'],
+      ['FROM busybox\nHEALTHCHECK --interval=0s CMD true\n', 'dockerfile parse error line 2: Interval "interval" cannot be less than 1ms'],
     ];
     await onEach(async (target) => {
       for (const [dockerfile, message] of cases) {
         const r = await build(target, { Dockerfile: dockerfile });
         assert.deepEqual([r.status >= 400, JSON.parse(r.body)], [true, { message }], `${target.name}: ${JSON.stringify(dockerfile)}`);
+      }
+    });
+  });
+
+  test('errors of a stage\'s platform and of COPY --from come in the stream, with dockerd\'s context before the cause', async () => {
+    const cases: [string, RegExp][] = [
+      ['FROM --platform=x busybox\n', /^failed to parse platform x: "x": unknown operating system or architecture: invalid argument$/],
+      ['FROM busybox\nCOPY --from=a:b:c f /f\n', /^invalid from flag value a:b:c: invalid reference format$/],
+    ];
+    await onEach(async (target) => {
+      for (const [dockerfile, message] of cases) {
+        const r = await build(target, { Dockerfile: dockerfile, f: 'x' });
+        assert.equal(r.status, 200, `${target.name}: ${JSON.stringify(dockerfile)}`);
+        assert.match(r.messages[r.messages.length - 1]?.error ?? '', message, `${target.name}: ${r.body}`);
       }
     });
   });

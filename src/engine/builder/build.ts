@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Digest } from '../../lib/digest.js';
-import { invalid, notFound } from '../../lib/errors.js';
+import { inContext, invalid, notFound } from '../../lib/errors.js';
 import { hostPlatform, parsePlatform } from '../../lib/platform.js';
 import { DEFAULT_PATH } from '../containers/types.js';
 import type { ContainerService } from '../containers/types.js';
@@ -297,7 +297,9 @@ export class DockerfileBuild {
     const stage = stageIndex(this.dockerfile, from, this.dockerfile.stages.length);
     const imageId = stage !== undefined ? this.stageImages.get(stage) : undefined;
     if (stage !== undefined && imageId === undefined) throw invalid(`COPY --from=${from}: stage ${from} has not been built yet`);
-    const image = imageId ? await this.deps.images.resolve(imageId) : await this.localImage(from);
+    const image = imageId ? await this.deps.images.resolve(imageId) : await this.localImage(from).catch((err: unknown) => {
+      throw inContext(`invalid from flag value ${from}`, err);
+    });
     return mountImage(this.deps.layers, image, this.scratchDir);
   }
 
@@ -327,7 +329,12 @@ export class DockerfileBuild {
 
 function checkPlatform(platform: string | undefined): void {
   if (!platform) return;
-  const wanted = parsePlatform(platform);
+  let wanted: ReturnType<typeof parsePlatform>;
+  try {
+    wanted = parsePlatform(platform);
+  } catch (err) {
+    throw inContext(`failed to parse platform ${platform}`, err);
+  }
   const host = hostPlatform();
   if (wanted.os !== host.os || wanted.architecture !== host.architecture) {
     throw invalid(`platform ${platform} is not supported: berth builds ${host.os}/${host.architecture} images only`);

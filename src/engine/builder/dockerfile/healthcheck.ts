@@ -49,7 +49,7 @@ export function toHealthcheck(node: RawNode, base: Base): HealthcheckInstruction
   return { kind: 'HEALTHCHECK', ...base, test, ...Object.fromEntries(given) };
 }
 
-/** A duration flag: unset or empty means "not given"; 0 is kept (inherit); else at least 1ms. */
+/** A duration flag: unset or empty means "not given"; else at least 1ms, 0 too (dockerd 20.10's classic builder). */
 function interval(flags: Map<string, string>, name: string): number | undefined {
   const value = flags.get(name);
   if (value === undefined || value === '') return undefined;
@@ -59,13 +59,13 @@ function interval(flags: Map<string, string>, name: string): number | undefined 
   } catch (err) {
     throw invalid((err as Error).message);
   }
-  if (nanos !== 0 && nanos < MINIMUM_DURATION_NANOS) {
+  if (nanos < MINIMUM_DURATION_NANOS) {
     throw invalid(`Interval ${goQuote(name)} cannot be less than 1ms`);
   }
   return nanos;
 }
 
-/** --retries: Go's strconv.ParseInt(value, 10, 32), and not negative. */
+/** --retries: Go's strconv.ParseInt(value, 10, 32), and at least 1 (dockerd 20.10; later versions take 0 as "inherit"). */
 function retries(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^[+-]?\d+$/.test(value)) throw invalid(`strconv.ParseInt: parsing ${goQuote(value)}: invalid syntax`);
@@ -73,6 +73,6 @@ function retries(value: string | undefined): number | undefined {
   if (parsed < INT32_MIN || parsed > INT32_MAX) {
     throw invalid(`strconv.ParseInt: parsing ${goQuote(value)}: value out of range`);
   }
-  if (parsed < 0n) throw invalid(`--retries cannot be negative (${parsed})`);
+  if (parsed < 1n) throw invalid(`--retries must be at least 1 (not ${parsed})`);
   return Number(parsed);
 }
