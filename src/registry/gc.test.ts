@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Digest } from '../lib/digest.js';
+import { sha256, type Digest } from '../lib/digest.js';
 import { collectGarbage } from './gc.js';
 import { Registry } from './registry.js';
 
@@ -53,5 +53,26 @@ describe('registry gc grace period', () => {
       assert.ok((await registry.blobSize('p/app', checked)) > 0);
       const report = await run(registry, HOUR);
       assert.deepEqual(report.blobs, [other]);
+    }));
+});
+
+describe('registry gc of untagged manifests', () => {
+  it('tells manifestRemoved of each manifest it removes (the console drops its pull time), and not of a kept one', () =>
+    withBlobs([2 * HOUR, 2 * HOUR], async (registry, [config, layer]) => {
+      const manifest = (size: number) => Buffer.from(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 8 },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layer, size }],
+      }));
+      const tagged = await registry.putManifest('p/app', { tag: 'v1' }, manifest(8), 'application/vnd.oci.image.manifest.v1+json');
+      const loose = manifest(9);
+      const untagged = await registry.putManifest('p/app', { digest: sha256(loose) }, loose, 'application/vnd.oci.image.manifest.v1+json');
+      const removed: string[] = [];
+      registry.manifestRemoved = (name, digest) => removed.push(`${name}@${digest}`);
+      const report = await collectGarbage(registry, { dryRun: false, deleteUntagged: true, graceMs: 0, log: () => undefined });
+      assert.deepEqual(report.manifests, [`p/app@${untagged.digest}`]);
+      assert.deepEqual(removed, [`p/app@${untagged.digest}`]);
+      assert.notEqual(tagged.digest, untagged.digest);
     }));
 });

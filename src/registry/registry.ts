@@ -83,6 +83,8 @@ export class Registry {
   readonly events = new EventEmitter();
   /** Asked before a tag is moved or deleted; throws to refuse (set by --console: immutable tags). */
   tagGuard?: (change: TagChange) => Promise<void>;
+  /** Told of every manifest removed (deleted through the API or the console, collected, expired), e.g. to drop its pull time. */
+  manifestRemoved?: (name: string, digest: Digest) => void;
   /**
    * Held per repository from a tag's guard check to its write (or delete):
    * otherwise two pushes of an immutable tag could both pass the check
@@ -302,6 +304,7 @@ export class Registry {
     const subject = subjectOf(stored);
     if (subject) await this.repos.removeReferrer(name, subject, stored.digest);
     await this.repos.unlinkManifest(name, stored.digest);
+    this.manifestRemoved?.(name, stored.digest);
   }
 
   // ---- listings ----

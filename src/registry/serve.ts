@@ -45,6 +45,7 @@ export async function startRegistry(config: ServeConfig, log: (line: string) => 
   const expiry = config.proxy || consoleAuth ? await CacheExpiry.open(registry, log) : undefined;
   if (consoleAuth) {
     registry.quotaFor = projectQuota(consoleAuth.accounts);
+    registry.manifestRemoved = (name, digest) => consoleAuth.pulls.forgetManifest(name, digest);
     consoleAuth.gc = await GcService.open(registry, log);
     consoleAuth.remote = await openRemoteServices(config.root, registry, log, expiry!, config.console!.replicationParallel);
     registry.tagGuard = (consoleAuth.policies = await openPolicies(config.root, registry, consoleAuth, log)).guard;

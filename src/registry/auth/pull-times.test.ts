@@ -29,6 +29,26 @@ describe('pull times', () => {
     }
   });
 
+  it('forgets a removed manifest, and a repository whose last pulled manifest went', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-pull-times-'));
+    try {
+      const path = join(dir, 'pull-times.json');
+      const times = await PullTimes.open(path, () => undefined);
+      times.record('p/app', 'sha256:a', 1_000_000);
+      times.record('p/app', 'sha256:b', 2_000_000);
+      times.record('p/one', 'sha256:a', 3_000_000);
+      times.forgetManifest('p/app', 'sha256:a');
+      times.forgetManifest('p/one', 'sha256:a');
+      times.forgetManifest('p/none', 'sha256:a');
+      await times.flush();
+      assert.equal(times.last('p/app', 'sha256:a'), undefined);
+      assert.equal(times.last('p/app', 'sha256:b'), 2000);
+      assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { 'p/app': { 'sha256:b': 2000 } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('starts empty from an unreadable file, saying so', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'berth-pull-times-'));
     try {

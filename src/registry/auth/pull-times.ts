@@ -2,7 +2,8 @@
  * When each manifest was last pulled, per repository (Harbor's "pull time"
  * of an artifact, shown in the console beside each tag). Kept in memory and
  * saved in the background to <root>/auth/pull-times.json, so a burst of pulls
- * makes one or two writes; a repository deleted from the console is forgotten.
+ * makes one or two writes; a removed manifest (deleted, collected, expired) and a repository
+ * deleted from the console are forgotten.
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../lib/atomic.js';
@@ -40,6 +41,14 @@ export class PullTimes {
   /** Seconds since the epoch of the last pull of `digest` from `repository`, or undefined if never. */
   last(repository: string, digest: string): number | undefined {
     return this.times.get(repository)?.get(digest);
+  }
+
+  /** A manifest removed from the registry: its pull time goes with it (and an emptied repository). */
+  forgetManifest(repository: string, digest: string): void {
+    const digests = this.times.get(repository);
+    if (!digests?.delete(digest)) return;
+    if (digests.size === 0) this.times.delete(repository);
+    this.saver.changed();
   }
 
   forget(repository: string): void {
