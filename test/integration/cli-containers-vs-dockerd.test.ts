@@ -126,6 +126,8 @@ describe('berth container commands vs docker CLI on a private dockerd', { skip: 
     assert.equal(berth('rm', '-f', 'web', 'c1').stdout, 'web\nc1\n');
     assert.equal(berth('run', '-d', '--name', 'k1', '--network', 'none', 'busybox', 'sleep', '300').code, 0);
     same(['kill', '-s', 'FOO', 'k1']);
+    same(['kill', 'nosuch']); // "Cannot kill container: nosuch: No such container: nosuch"
+    same(['kill', '-s', 'FOO', 'nosuch']); // the signal is refused first
     assert.equal(berth('kill', 'k1').stdout, 'k1\n');
     const pruned = berth('container', 'prune', '-f');
     assert.match(pruned.stdout, /^Deleted Containers:\n[0-9a-f]{64}\n\nTotal reclaimed space: .*\n$/);

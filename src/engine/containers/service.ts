@@ -1,6 +1,6 @@
 import { chainIds, randomId, type Digest } from '../../lib/digest.js';
 import { phase } from '../../lib/phases.js';
-import { conflict, EngineError, invalid, isEngineError } from '../../lib/errors.js';
+import { conflict, EngineError, inContext, invalid, isEngineError } from '../../lib/errors.js';
 import { directorySize } from '../../lib/dir-size.js';
 import { longDelay } from '../../lib/timers.js';
 import { allDone } from '../../lib/all-done.js';
@@ -29,6 +29,7 @@ import { removeContainer } from './removal.js';
 import { resourcesOf, runtimeSpecOf } from './runtime-spec.js';
 import { unmountShareableShm } from './shm.js';
 import { signalNumber } from './signal-number.js';
+import { normaliseSignal } from '../../lib/signals.js';
 import { startFailure } from './start-failure.js';
 import { initialState, isRunning, markPaused, markRunning, markStartFailed, removalRefusal } from './state.js';
 import { top } from './top.js';
@@ -335,7 +336,13 @@ export class LocalContainerService implements ContainerService {
   }
 
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
-    const c = this.deps.store.find(idOrName);
+    normaliseSignal(signal); // dockerd refuses a bad signal before it looks for the container
+    let c: Container;
+    try {
+      c = this.deps.store.find(idOrName);
+    } catch (err) {
+      throw inContext(`Cannot kill container: ${idOrName}`, err); // dockerd's route wraps every kill error so
+    }
     if (!c.state.Running || c.state.Status === 'restarting') {
       // dockerd 20.10's capitals, and the container named as the client named it.
       throw conflict(`Cannot kill container: ${idOrName}: Container ${c.id} is not running`);

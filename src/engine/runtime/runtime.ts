@@ -10,7 +10,7 @@ import { sealedCopy } from '../../platform/linux/sys.js';
 import { connectAttach, endedAttach, processGone } from './attach.js';
 import { writeCtl } from './ctl.js';
 import { isConmonFor, readPid, sleep, stopMonitor } from './monitor.js';
-import { normaliseSignal, signalNumberOf } from './signals.js';
+import { normaliseSignal, signalNumberOf } from '../../lib/signals.js';
 import { runtimeFailure, startConmon } from './conmon.js';
 import { openExecPipes, type ExecPipes } from './exec-pipes.js';
 import { hostDevices, mappedDevices, type OciDevice } from './devices.js';

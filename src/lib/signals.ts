@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { invalid } from '../../lib/errors.js';
+import { invalid } from './errors.js';
 
 /** runc takes names with or without SIG, and numbers. */
 export function normaliseSignal(signal: string | number): string {
