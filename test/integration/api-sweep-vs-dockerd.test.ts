@@ -47,6 +47,12 @@ const CASES: Case[] = [
   ['GET', `/containers/running/top?ps_args=${q('-zzz')}`, 400, 500, 'ps: error: unsupported SysV option'],
   ['GET', '/containers/running/archive?path=', 400, 400, 'bad parameter: pathcannot be empty'],
   ['PUT', '/containers/running/archive?path=', 400, 400, 'bad parameter: pathcannot be empty'],
+  // kill: the signal is checked before the container is looked up, and every error says what failed.
+  ['POST', '/containers/nosuch/kill', 404, 404, 'Cannot kill container: nosuch: No such container: nosuch'],
+  ['POST', '/containers/nosuch/kill?signal=NOPE', 400, 400, 'Invalid signal: NOPE'],
+  // save: a bare name is searched for as an image, a tagged one in the reference store.
+  ['GET', '/images/get?names=nosuch', 404, 404, 'No such image: nosuch'],
+  ['GET', '/images/get?names=nosuch%3A1', 404, 404, 'reference does not exist'],
 ];
 
 describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipReason() }, () => {
@@ -146,6 +152,8 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
         const ipam = async (name: string) => (JSON.parse((await t.api('GET', `/networks/${name}`)).body) as { IPAM: { Options: unknown; Config: Record<string, string>[] } }).IPAM;
         const [a, b] = [await ipam('given'), await ipam('picked')];
         assert.deepEqual(a.Config, [{ Subnet: subnet }], t.name);
+        const overlapping = await t.api('POST', '/networks/create', { Name: 'overlapping', IPAM: { Config: [{ Subnet: subnet }] } });
+        assert.deepEqual([overlapping.status, JSON.parse(overlapping.body)], [403, { message: 'Pool overlaps with other one on this address space' }], t.name);
         shapes.push({ given: a.Options, picked: b.Options, pickedKeys: b.Config.map((c) => Object.keys(c).sort()) });
       } finally {
         for (const name of ['given', 'picked']) await t.api('DELETE', `/networks/${name}`);

@@ -366,13 +366,16 @@ export class LocalImageService implements ImageService {
     return withDefaultTag(ref);
   }
 
-  /** dockerd's save looks a name up in its reference store, whose word for a missing one is its own. */
-  private lookupForSave(name: string, isId: boolean): StoredImage {
+  /**
+   * dockerd's save looks a tagged or digested name up in its reference store, whose word for a
+   * missing one is its own; a bare name or an ID it searches for as an image ("No such image").
+   */
+  private lookupForSave(name: string, byReference: boolean): StoredImage {
     try {
       return this.lookup(name);
     } catch (err) {
-      if (isEngineError(err, 'notFound') && !isId) throw notFound('reference does not exist', err);
-      throw err;
+      if (!isEngineError(err, 'notFound')) throw err;
+      throw notFound(byReference ? 'reference does not exist' : `No such image: ${name}`, err);
     }
   }
 
@@ -384,7 +387,7 @@ export class LocalImageService implements ImageService {
         return undefined;
       }
     })();
-    const image = this.lookupForSave(name, any?.kind === 'id');
+    const image = this.lookupForSave(name, any !== undefined && any.kind !== 'id' && (any.ref.tag !== undefined || any.ref.digest !== undefined));
     if (!any || any.kind === 'id' || idPrefixOf(name) !== undefined && !this.deps.refs.get(normalizedString(withDefaultTag(any.ref)))) {
       return { image, tags: [] };
     }

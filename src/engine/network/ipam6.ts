@@ -47,7 +47,7 @@ export function pickSubnet6(pools: AddressPool[], taken: IpPrefix[]): IpPrefix {
  */
 export function checkPool6(pool: IpamPool, taken: IpPrefix[]): IpamPool {
   const subnet = parsePrefix(pool.Subnet);
-  if (taken.some((t) => prefixesOverlap(subnet, t))) throw forbidden('invalid pool request: Pool overlaps with other one on this address space');
+  if (taken.some((t) => prefixesOverlap(subnet, t))) throw forbidden('Pool overlaps with other one on this address space');
   if (pool.IPRange) {
     const range = parsePrefix(pool.IPRange);
     if (range.prefix < subnet.prefix || !prefixContains(subnet, 6, range.base)) {

@@ -737,7 +737,7 @@ export class LinuxNetworkService implements NetworkService {
       const subnet = parseCidr(pool.Subnet);
       for (const other of this.networks.values()) {
         const o = other.ipam[0];
-        if (o && overlapsCidr(subnet, parseCidr(o.Subnet))) throw forbidden(`invalid pool request: Pool overlaps with other one on this address space`);
+        if (o && overlapsCidr(subnet, parseCidr(o.Subnet))) throw forbidden('Pool overlaps with other one on this address space');
       }
       return pool;
     }
