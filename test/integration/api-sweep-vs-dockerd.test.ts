@@ -33,6 +33,7 @@ const CASES: Case[] = [
   ...['/containers/prune', '/images/prune', '/networks/prune', '/volumes/prune'].map((p): Case => ['POST', `${p}?filters=${q({ foo: ['x'] })}`, 400, 400, "Invalid filter 'foo'"]),
   // Bad values.
   ['GET', `/containers/json?filters=${q({ status: ['bad'] })}`, 400, 400, "Invalid filter 'status=bad'"],
+  ['GET', `/containers/json?filters=${q({ health: ['bogus'] })}`, 400, 400, 'Unrecognised filter value for health: bogus'],
   ['GET', `/images/json?filters=${q({ dangling: ['x'] })}`, 400, 400, "Invalid filter 'dangling=[x]'"],
   ['GET', `/volumes?filters=${q({ dangling: ['x'] })}`, 400, 400, "Invalid filter 'dangling=[x]'"],
   ['GET', `/networks?filters=${q({ dangling: ['x'] })}`, 400, 400, `invalid value for filter 'dangling', must be "true" (or "1"), or "false" (or "0")`],

@@ -1,15 +1,20 @@
+import { invalid } from '../../lib/errors.js';
 import { invalidFilter } from '../../lib/filter-errors.js';
 import { parseTimeFilter } from '../../lib/time-filter.js';
 import type { Container } from './types.js';
 
 const LIST_FILTERS = ['id', 'name', 'label', 'status', 'ancestor', 'exited', 'health', 'before', 'since', 'is-task', 'isolation', 'network', 'publish', 'expose', 'volume'];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+const HEALTH_STATUSES = ['starting', 'healthy', 'unhealthy', 'none'];
 
 /** docker ps filters, as moby's container list applies them. */
 export function filterContainers(all: Container[], filters: Map<string, string[]>, find: (idOrName: string) => Container): Container[] {
   for (const name of filters.keys()) if (!LIST_FILTERS.includes(name)) throw invalidFilter(name);
   for (const status of filters.get('status') ?? []) {
     if (!STATUSES.includes(status)) throw invalidFilter('status', status);
+  }
+  for (const health of filters.get('health') ?? []) {
+    if (!HEALTH_STATUSES.includes(health)) throw invalid(`Unrecognised filter value for health: ${health}`);
   }
   const before = boundary(filters.get('before'), find);
   const since = boundary(filters.get('since'), find);
