@@ -59,3 +59,25 @@ function fractionNanos(fraction: string, unitNanos: number): number {
   }
   return Math.trunc(Number(digits) * (unitNanos / scale));
 }
+
+/** Go's time.Duration.String(): `1h30m0s`, `1m30s`, `500ms`, `0s`. */
+export function formatGoDuration(nanos: number): string {
+  if (nanos === 0) return '0s';
+  const sign = nanos < 0 ? '-' : '';
+  let n = Math.abs(nanos);
+  if (n < 1e9) {
+    const [unit, size] = n < 1e3 ? ['ns', 1] : n < 1e6 ? ['µs', 1e3] : ['ms', 1e6];
+    return `${sign}${trimFraction(n / size)}${unit}`;
+  }
+  const hours = Math.floor(n / 3600e9);
+  n -= hours * 3600e9;
+  const minutes = Math.floor(n / 60e9);
+  n -= minutes * 60e9;
+  const seconds = `${trimFraction(n / 1e9)}s`;
+  if (hours) return `${sign}${hours}h${minutes}m${seconds}`;
+  return minutes ? `${sign}${minutes}m${seconds}` : `${sign}${seconds}`;
+}
+
+function trimFraction(value: number): string {
+  return String(Number(value.toFixed(9)));
+}

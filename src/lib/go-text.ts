@@ -56,3 +56,12 @@ function quoteChar(ch: string): string {
   if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, '0')}`;
   return `\\U${code.toString(16).padStart(8, '0')}`;
 }
+
+/** Go's strconv.QuoteRune, which `%q` prints for an integer: `'A'`, `'\x04'`; an invalid code point is U+FFFD. */
+export function goQuoteRune(code: number): string {
+  const valid = Number.isInteger(code) && code >= 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
+  const ch = String.fromCodePoint(valid ? code : 0xfffd);
+  if (ch === "'") return "'\\''";
+  if (ch === '"') return `'"'`;
+  return `'${quoteChar(ch)}'`;
+}

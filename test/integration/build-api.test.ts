@@ -199,6 +199,27 @@ describe('POST /build (classic builder) on berthd and on dockerd 20.10', { skip:
     });
   });
 
+  test('HEALTHCHECK merges over the one before it (even NONE keeps the timings); history shows it as dockerd\'s %q does', async () => {
+    const files = { Dockerfile: 'FROM busybox\nHEALTHCHECK --interval=1m30s --timeout=500ms --retries=4 CMD ["a", "b c"]\nHEALTHCHECK NONE\n' };
+    const seen = [];
+    for (const target of targets) {
+      const r = await build(target, files);
+      const id = r.messages.flatMap((m) => (m.aux?.ID ? [m.aux.ID] : [])).pop();
+      assert.ok(id, `${target.name}: ${r.body}`);
+      const image = (await get(target.socket, `/v1.41/images/${id}/json`)) as { Config: { Healthcheck: unknown } };
+      const history = (await get(target.socket, `/v1.41/images/${id}/history`)) as { CreatedBy: string }[];
+      seen.push({ health: image.Config.Healthcheck, history: history.slice(0, 2).map((h) => h.CreatedBy) });
+    }
+    assert.deepEqual(seen[0], {
+      health: { Test: ['NONE'], Interval: 90e9, Timeout: 500e6, Retries: 4 },
+      history: [
+        '/bin/sh -c #(nop)  HEALTHCHECK &{["NONE"] "0s" "0s" "0s" \'\\x00\'}',
+        '/bin/sh -c #(nop)  HEALTHCHECK &{["CMD" "a" "b c"] "1m30s" "500ms" "0s" \'\\x04\'}',
+      ],
+    });
+    if (seen.length > 1) assert.deepEqual(seen[1], seen[0]);
+  });
+
   test('one aux ID per stage, the last one the result, all before "Successfully built"; q=1 sends only the ID', async () => {
     const files = { Dockerfile: 'FROM busybox AS first\nRUN echo a > /a\nFROM busybox\nCOPY --from=first /a /a\n' };
     await onEach(async (target) => {

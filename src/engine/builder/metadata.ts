@@ -1,6 +1,9 @@
 import { posix } from 'node:path';
 import { invalid } from '../../lib/errors.js';
 import { expandPortSpec } from '../../lib/port-spec.js';
+import { formatGoDuration } from '../../lib/go-duration.js';
+import { goQuote, goQuoteRune } from '../../lib/go-text.js';
+import { mergeHealthcheck } from '../../lib/healthcheck.js';
 import type { ContainerConfig } from '../images/types.js';
 import type { ShellLex } from './dockerfile/lex.js';
 import type { Instruction } from './dockerfile/types.js';
@@ -99,11 +102,13 @@ export function applyMetadata(state: MetadataState, instruction: MetadataInstruc
       return `ENTRYPOINT ${goQuoteList(config.Entrypoint)}`;
     case 'HEALTHCHECK': {
       const { test, interval, timeout, startPeriod, startInterval, retries } = instruction;
-      config.Healthcheck =
+      const own =
         test[0] === 'NONE'
           ? { Test: ['NONE'] }
           : { Test: test, Interval: interval ?? 0, Timeout: timeout ?? 0, StartPeriod: startPeriod ?? 0, StartInterval: startInterval ?? 0, Retries: retries ?? 0 };
-      return `HEALTHCHECK ${JSON.stringify(config.Healthcheck)}`;
+      // dockerd's step container merges the step's health check over the one before (even under NONE), and commits that.
+      config.Healthcheck = mergeHealthcheck(own, config.Healthcheck ?? undefined);
+      return `HEALTHCHECK ${healthcheckComment(own)}`;
     }
     case 'SHELL':
       config.Shell = [...instruction.shell];
@@ -141,4 +146,17 @@ function checkSignal(signal: string): void {
   const name = signal.toUpperCase().replace(/^SIG/, '');
   if (SIGNAL_NAMES.has(name) || /^RTM(IN|AX)([+-]\d+)?$/.test(name)) return;
   throw invalid(`Invalid signal: ${signal}`);
+}
+
+/**
+ * A HEALTHCHECK step's history comment: moby formats the instruction's HealthConfig with `%q`,
+ * so a pointer to a struct whose strings and durations are quoted and whose Retries, an int, is a
+ * quoted rune (`&{["CMD-SHELL" "true"] "5s" "0s" "0s" '\x04'}`). StartInterval (API 1.44) shows only when set.
+ */
+function healthcheckComment(health: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number }): string {
+  const duration = (nanos: number | undefined) => goQuote(formatGoDuration(nanos ?? 0));
+  const fields = [`[${(health.Test ?? []).map(goQuote).join(' ')}]`, duration(health.Interval), duration(health.Timeout), duration(health.StartPeriod)];
+  if (health.StartInterval) fields.push(duration(health.StartInterval));
+  fields.push(goQuoteRune(health.Retries ?? 0));
+  return `&{${fields.join(' ')}}`;
 }

@@ -1,5 +1,6 @@
 import { invalid } from '../../lib/errors.js';
 import { goMapOrder } from '../../lib/go-map.js';
+import { mergeHealthcheck } from '../../lib/healthcheck.js';
 import { DEFAULT_PATH, type ContainerConfig } from './types.js';
 
 /**
@@ -9,7 +10,8 @@ import { DEFAULT_PATH, type ContainerConfig } from './types.js';
  * - Entrypoint: the request's if given; then CMD is the request's only
  *   (an image CMD never follows a replaced ENTRYPOINT);
  * - otherwise Entrypoint from the image and Cmd from the request, else the image;
- * - WorkingDir, User, StopSignal, Healthcheck, Shell: the request's, else the image's;
+ * - WorkingDir, User, StopSignal, Shell: the request's, else the image's;
+ * - Healthcheck: the request's, its empty fields filled from the image's (mergeHealthcheck);
  * - Labels, ExposedPorts, Volumes: union, the request winning, in Go's map order.
  */
 export function mergeImageConfig(request: ContainerConfig, image: ContainerConfig | undefined): ContainerConfig {
@@ -28,7 +30,7 @@ export function mergeImageConfig(request: ContainerConfig, image: ContainerConfi
   merged.WorkingDir = request.WorkingDir || img.WorkingDir || '';
   merged.User = request.User || img.User || '';
   merged.StopSignal = request.StopSignal || img.StopSignal;
-  merged.Healthcheck = request.Healthcheck?.Test?.length ? request.Healthcheck : img.Healthcheck ?? request.Healthcheck;
+  merged.Healthcheck = mergeHealthcheck(request.Healthcheck ?? undefined, img.Healthcheck ?? undefined);
   merged.Shell = request.Shell ?? img.Shell;
   merged.OnBuild = img.OnBuild ?? null;
   merged.Labels = goMapOrder({ ...(img.Labels ?? {}), ...(request.Labels ?? {}) });
