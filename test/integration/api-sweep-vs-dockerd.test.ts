@@ -164,6 +164,52 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
     assert.deepEqual(shapes[0], { given: {}, picked: null, pickedKeys: [['Gateway', 'Subnet']] });
   });
 
+  test('connect and disconnect of a container that is not running, prunes with nothing to prune, top\'s field order: as dockerd', async () => {
+    const seen = [];
+    for (const t of targets) {
+      const body = async (method: string, path: string, payload?: unknown) => {
+        const r = await t.api(method, path, payload);
+        return [r.status, r.body.replace(/[0-9a-f]{64}/g, '<id>').trim()];
+      };
+      const endpointOf = async (container: string, network: string) => {
+        const inspect = JSON.parse((await t.api('GET', `/containers/${container}/json`)).body) as { Id: string; NetworkSettings: { Networks: Record<string, { Aliases: string[] | null; NetworkID: string }> } };
+        const { Aliases, NetworkID } = inspect.NetworkSettings.Networks[network]!;
+        return { Aliases: Aliases?.map((a) => (a === inspect.Id.slice(0, 12) ? '<short id>' : a)) ?? null, NetworkID };
+      };
+      assert.equal((await t.api('POST', '/containers/create?name=stopped', { Image: 'busybox' })).status, 201, t.name);
+      assert.equal((await t.api('POST', '/networks/create', { Name: 'sweepnet' })).status, 201, t.name);
+      try {
+        seen.push({
+          notConnected: await body('POST', '/networks/sweepnet/disconnect', { Container: 'stopped' }),
+          connected: await body('POST', '/networks/sweepnet/connect', { Container: 'stopped' }),
+          again: await body('POST', '/networks/sweepnet/connect', { Container: 'stopped', EndpointConfig: { Aliases: ['second'] } }),
+          endpoint: await endpointOf('stopped', 'sweepnet'),
+          disconnected: await body('POST', '/networks/sweepnet/disconnect', { Container: 'stopped' }),
+          runningNotConnected: await body('POST', '/networks/sweepnet/disconnect', { Container: 'running' }),
+          volumesPrune: await body('POST', `/volumes/prune?filters=${q({ label: ['nothing-here'] })}`),
+          networksPrune: await body('POST', `/networks/prune?filters=${q({ label: ['nothing-here'] })}`),
+          topKeys: Object.keys(JSON.parse((await t.api('GET', '/containers/running/top')).body) as object),
+        });
+      } finally {
+        await t.api('DELETE', '/containers/stopped?force=1');
+        await t.api('DELETE', '/networks/sweepnet');
+      }
+    }
+    assert.deepEqual(seen[0], {
+      notConnected: [500, '{"message":"container <id> is not connected to the network sweepnet"}'],
+      connected: [200, ''],
+      again: [200, ''],
+      // The second connect of a container that is not running changes nothing; the short ID is an alias from the first.
+      endpoint: { Aliases: ['<short id>'], NetworkID: '' },
+      disconnected: [200, ''],
+      runningNotConnected: [500, '{"message":"container <id> is not connected to network sweepnet"}'],
+      volumesPrune: [200, '{"VolumesDeleted":[],"SpaceReclaimed":0}'],
+      networksPrune: [200, '{"NetworksDeleted":null}'],
+      topKeys: ['Processes', 'Titles'],
+    });
+    assert.deepEqual(seen[1], seen[0]);
+  });
+
   test('HEAD of an archive path: the same stat header, and 404 for a missing path', async () => {
     const stats = [];
     for (const t of targets) {

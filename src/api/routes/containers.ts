@@ -183,13 +183,15 @@ export async function networkFacts(networks: NetworkService, id: string, version
     if (!found) lookups.set(networkId, (found = networks.inspect(networkId).catch(() => null)));
     return found;
   };
+  const started = settings.sandboxId !== '';
   const endpoints = await Promise.all(settings.endpoints.map(async (e) => {
     const network = await lookup(e.networkId);
-    // A network named at create that does not exist yet (it is looked up at start): dockerd shows no NetworkID.
-    const settings = endpointSettingsJson(network ? e : { ...e, networkId: '' });
+    // dockerd fills NetworkID when the container first joins the network (at start): none for a container
+    // never started (no sandbox yet), nor for a network named at create that does not exist yet.
+    const json = endpointSettingsJson(network && started ? e : { ...e, networkId: '' });
     // DNSNames came with API 1.44: dockerd 20.10 has no such field.
-    if (versionLess(version, '1.44')) delete settings.DNSNames;
-    return { name: network?.name ?? e.networkId, settings };
+    if (versionLess(version, '1.44')) delete json.DNSNames;
+    return { name: network?.name ?? e.networkId, settings: json };
   }));
   return { sandboxId: settings.sandboxId, sandboxKey: settings.sandboxKey, ports: settings.ports, endpoints, noSandbox: settings.noSandbox };
 }

@@ -50,7 +50,8 @@ export function networkRoutes(router: Router, { networks }: { networks: NetworkS
   });
 
   router.add('POST', '/networks/prune', async (req, res) => {
-    sendJson(res, 200, { NetworksDeleted: await networks.prune(filtersParam(req.query)) });
+    const deleted = await networks.prune(filtersParam(req.query));
+    sendJson(res, 200, { NetworksDeleted: deleted.length > 0 ? deleted : null }); // null when none, as dockerd (a nil slice)
   });
 }
 

@@ -35,7 +35,7 @@ export function volumeRoutes(router: Router, { volumes }: { volumes: VolumeServi
     // Before API 1.42 prune removed every unused volume; since, only anonymous ones unless all=true.
     if (versionLess(req.version, '1.42') && !filters.has('all')) filters.set('all', ['true']);
     const report = await volumes.prune(filters);
-    sendJson(res, 200, { VolumesDeleted: report.VolumesDeleted.length > 0 ? report.VolumesDeleted : null, SpaceReclaimed: report.SpaceReclaimed });
+    sendJson(res, 200, { VolumesDeleted: report.VolumesDeleted, SpaceReclaimed: report.SpaceReclaimed }); // [] when none, as dockerd
   });
 
   router.add('GET', '/volumes/{name}', async (req, res) => {

@@ -31,5 +31,5 @@ export async function top(pids: number[], psArgs: string): Promise<TopResult> {
     const head = fields.slice(0, header.length - 1);
     return [[...head, fields.slice(header.length - 1).join(' ')]];
   });
-  return { Titles: header, Processes: processes };
+  return { Processes: processes, Titles: header }; // dockerd's field order
 }

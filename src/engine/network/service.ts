@@ -417,12 +417,18 @@ export class LinuxNetworkService implements NetworkService {
       if (n.driver === 'host' || n.driver === 'null' || mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
         throw forbidden(`container cannot be disconnected from host network or connected to host network`);
       }
-      if (record.networks.some((x) => x.networkId === n.id)) throw forbidden(`endpoint with name ${facts.name} already exists in network ${n.name}`);
+      const existing = record.networks.findIndex((x) => x.networkId === n.id);
+      if (existing >= 0 && record.sandbox) throw forbidden(`endpoint with name ${facts.name} already exists in network ${n.name}`);
       // The container's own MacAddress (Config.MacAddress) belongs to its primary network, also when it is connected again.
       const request = { ...endpoint };
       if (!request.macAddress && record.config.macAddress && this.isPrimary(record, n)) request.macAddress = record.config.macAddress;
       checkEndpointSyntax(request, 'connect');
       this.validateEndpoint(n, request);
+      // As dockerd: connecting a container that is not running again changes nothing ("avoid duplicate config").
+      if (existing >= 0) return;
+      // dockerd stores the short ID among the aliases of a user-defined network at connect, so inspect shows it before the start.
+      const shortId = facts.id.slice(0, 12);
+      if (!record.sandbox && n.name !== DEFAULT_NETWORK && !(request.aliases ?? []).includes(shortId)) request.aliases = [...(request.aliases ?? []), shortId];
       record.networks.push({ networkId: n.id, request });
       if (record.sandbox) {
         try {
@@ -449,7 +455,11 @@ export class LinuxNetworkService implements NetworkService {
       });
       const record = this.record(facts.id);
       const index = record.networks.findIndex((x) => x.networkId === n.id);
-      if (index < 0) throw forbidden(`container ${facts.id} is not connected to network ${n.name}`);
+      if (index < 0) {
+        // dockerd's two plain errors (500s): the running container's endpoint lookup, or the stopped one's settings.
+        const why = record.sandbox ? `network ${n.name}` : `the network ${network}`;
+        throw new EngineError('internal', `container ${facts.id} is not connected to ${why}`);
+      }
       if (record.sandbox) {
         await this.builder.disconnectLive(record, n.id);
         await this.updateEtcFiles(record);
