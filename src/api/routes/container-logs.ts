@@ -4,6 +4,7 @@ import type { ContainerService } from '../../engine/containers/types.js';
 import { writeAll } from '../../lib/streams.js';
 import { frame } from '../hijack.js';
 import { boolParam, type ApiRequest } from '../request.js';
+import { timestampNs } from './events.js';
 
 /** GET /containers/{id}/logs: the log, multiplexed unless the container has a tty. */
 export async function logsRoute(req: ApiRequest, res: ServerResponse, containers: ContainerService): Promise<void> {
@@ -56,9 +57,8 @@ export function rfc3339NanoFixed(time: string): string {
   return `${utc}.${fraction}Z`;
 }
 
-/** since/until: Unix seconds (with an optional fraction), as the docker CLI sends them. */
+/** since/until: Unix seconds (with an optional fraction), as the docker CLI sends them, read as dockerd reads them (0: unset). */
 function timeParam(value: string | null): Date | undefined {
-  if (value === null || value === '' || value === '0') return undefined;
-  if (!/^\d+(\.\d+)?$/.test(value)) throw invalid(`invalid time value: ${value}`);
-  return new Date(Number(value) * 1000);
+  const ns = value === '0' ? undefined : timestampNs(value);
+  return ns === undefined ? undefined : new Date(ns / 1e6);
 }

@@ -440,7 +440,12 @@ export class LocalContainerService implements ContainerService {
   async rename(idOrName: string, newName: string): Promise<void> {
     const c = this.deps.store.find(idOrName);
     if (!newName) throw invalid('Neither old nor new names may be empty');
-    const name = normaliseName(newName);
+    let name: string;
+    try {
+      name = normaliseName(newName);
+    } catch (err) {
+      throw inContext('Error when allocating new name', err); // dockerd's rename wraps its name reservation's errors
+    }
     if (name === c.name) throw invalid(`Renaming a container with the same name as its current name`);
     const owner = this.deps.store.byName(name);
     if (owner) throw conflict(`Error when allocating new name: Conflict. The container name "${name}" is already in use by container "${owner.id}". You have to remove (or rename) that container to be able to reuse that name.`);

@@ -456,9 +456,10 @@ export class LinuxNetworkService implements NetworkService {
       const record = this.record(facts.id);
       const index = record.networks.findIndex((x) => x.networkId === n.id);
       if (index < 0) {
-        // dockerd's two plain errors (500s): the running container's endpoint lookup, or the stopped one's settings.
+        // dockerd's two wordings: the running container's endpoint lookup, or the stopped one's settings. dockerd
+        // says 500 (plain errors); a client's mistake is 403 here, as connecting twice is.
         const why = record.sandbox ? `network ${n.name}` : `the network ${network}`;
-        throw new EngineError('internal', `container ${facts.id} is not connected to ${why}`);
+        throw forbidden(`container ${facts.id} is not connected to ${why}`);
       }
       if (record.sandbox) {
         await this.builder.disconnectLive(record, n.id);
