@@ -30,7 +30,21 @@ export async function jsonBody<T>(req: ApiRequest, { optional = false } = {}): P
     if (optional) return undefined;
     throw invalid('bad parameter: request body is empty');
   }
-  return parseJson<T>(body, 'request body');
+  try {
+    return parseJson<T>(body, 'request body');
+  } catch (err) {
+    throw goSyntaxErrorOf(body) ?? err;
+  }
+}
+
+/** dockerd's words for a body that is not JSON (Go's decoder: "invalid character 'b' looking for …"), if Go would refuse it too. */
+function goSyntaxErrorOf(body: Buffer): Error | undefined {
+  try {
+    scanGoJson(body.toString());
+  } catch (err) {
+    if (err instanceof GoSyntaxError) return invalid(err.message);
+  }
+  return undefined;
 }
 
 /**
@@ -71,14 +85,14 @@ function checkForJson(req: ApiRequest): void {
   throw invalid(`Content-Type specified (${type}) must be 'application/json'`);
 }
 
-/** Docker's boolean query values: 1/true/True/… are true; 0/false/no/"" are false. */
+/**
+ * A boolean query value as dockerd's httputils.BoolValue reads it: "", 0, no, false and none (any
+ * case, spaces trimmed) are false, anything else is true; absent is `fallback` (BoolValueOrDefault).
+ */
 export function boolParam(query: URLSearchParams, name: string, fallback = false): boolean {
   const value = query.get(name);
   if (value === null) return fallback;
-  const lower = value.toLowerCase();
-  if (['', '0', 'false', 'no', 'off'].includes(lower)) return false;
-  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
-  throw invalid(`invalid value for ${name}: ${JSON.stringify(value)}`);
+  return !['', '0', 'no', 'false', 'none'].includes(value.trim().toLowerCase());
 }
 
 const INT64_MAX = 2n ** 63n - 1n;

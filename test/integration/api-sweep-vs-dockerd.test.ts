@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, TestDaemon, type RunResult } from './harness.js';
-import { apiOn, type RawReply } from './raw-api.js';
+import { apiOn, RawJson, type RawReply } from './raw-api.js';
 
 type Answer = RawReply;
 
@@ -52,6 +52,11 @@ const CASES: Case[] = [
   ['POST', `/containers/running/rename?name=${q('/bad name')}`, 400, 400, 'Error when allocating new name: Invalid container name (/bad name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed'],
   ['GET', '/containers/running/logs?stdout=1&since=x', 400, 500, 'strconv.ParseInt: parsing "x": invalid syntax'],
   ['GET', '/containers/running/logs?stdout=1&until=1.y', 400, 500, 'strconv.ParseInt: parsing "y": invalid syntax'],
+  // Tag and commit: the image is looked up first, then an empty repo or container is refused as dockerd parses and looks it up.
+  ['POST', '/images/nosuch/tag', 404, 404, 'No such image: nosuch:latest'],
+  ['POST', '/images/busybox/tag', 400, 500, 'invalid reference format'],
+  ['POST', '/images/busybox/tag?repo=x&tag=bad:tag', 400, 500, 'invalid tag format'],
+  ['POST', '/commit', 400, 400, 'invalid name or ID supplied: ""'],
   // kill: the signal is checked before the container is looked up, and every error says what failed.
   ['POST', '/containers/nosuch/kill', 404, 404, 'Cannot kill container: nosuch: No such container: nosuch'],
   ['POST', '/containers/nosuch/kill?signal=NOPE', 400, 400, 'Invalid signal: NOPE'],
@@ -128,6 +133,19 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
       assert.deepEqual((JSON.parse(legacy.body) as { Names: string[] }[]).map((c) => c.Names), [['/running']], t.name);
       const events = await t.api('GET', `/events?since=1&until=2&filters=${q({ colour: ['blue'] })}`);
       assert.deepEqual([events.status, events.body], [200, ''], t.name);
+    }
+  });
+
+  test('a body that is not JSON gets Go\'s decoder words (dockerd 500, berthd 400)', async () => {
+    for (const [t, status] of [[targets[0]!, 400], [targets[1]!, 500]] as const) {
+      for (const [text, message] of [['{bad', SYNTAX], ['{"Image": "busybox",', 'unexpected EOF'], ['[1', 'unexpected EOF']] as const) {
+        const r = await t.api('POST', '/containers/create', new RawJson(text));
+        if (text === '[1') {
+          assert.equal(r.status, status, `${t.name}: ${r.body}`); // an array where an object is wanted: Go's type error, checked in gojson.test
+          continue;
+        }
+        assert.deepEqual([r.status, JSON.parse(r.body)], [status, { message }], `${t.name}: ${text}`);
+      }
     }
   });
 

@@ -12,10 +12,15 @@ export interface RawReply {
   headers: IncomingHttpHeaders;
 }
 
+/** A body sent as it is, labelled JSON: for what a client might send that is not JSON at all. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 /** `body`, if given, is sent as JSON, or as a tar stream when it is a Buffer. */
 export function rawRequest(socketPath: string, method: string, path: string, body?: unknown): Promise<RawReply> {
   return new Promise((resolve, reject) => {
-    const payload = body === undefined || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    const payload = body === undefined || Buffer.isBuffer(body) ? body : body instanceof RawJson ? body.text : JSON.stringify(body);
     const headers = payload === undefined ? {} : { 'Content-Type': Buffer.isBuffer(payload) ? 'application/x-tar' : 'application/json' };
     // No keep-alive: a pooled socket the daemon has closed meanwhile would fail the next request with EPIPE.
     const req = request({ socketPath, agent: false, method, path, headers }, (res) => {

@@ -153,7 +153,7 @@ export function containerRoutes(router: Router, backends: Backends): void {
 
   router.add('POST', '/commit', async (req, res) => {
     const container = req.query.get('container');
-    if (!container) throw invalid('container is required');
+    if (!container) throw invalid('invalid name or ID supplied: ""'); // dockerd's container lookup of an empty name
     const config = await jsonBody<ContainerConfig>(req, { optional: true });
     const id = await containers.commit(container, {
       repo: req.query.get('repo') || undefined,

@@ -71,9 +71,8 @@ export function imageRoutes(router: Router, { images, distribution }: Pick<ApiBa
   });
 
   router.add('POST', '/images/{name}/tag', async (req, res) => {
-    const repo = req.query.get('repo');
-    if (!repo) throw invalid('repository name must have at least one component');
-    await images.tag(req.params.name!, repo, req.query.get('tag') || undefined);
+    // An empty repo is parsed as dockerd parses it (docker.io/library/: "invalid reference format"), after the image lookup.
+    await images.tag(req.params.name!, req.query.get('repo') ?? '', req.query.get('tag') || undefined);
     res.writeHead(201).end();
   });
 

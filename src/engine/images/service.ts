@@ -126,7 +126,7 @@ export class LocalImageService implements ImageService {
   }
 
   async tag(nameOrId: string, repo: string, tag: string | undefined): Promise<void> {
-    const target = this.lookup(nameOrId);
+    const target = this.lookup(nameOrId); // as dockerd: the image first, then the new name
     const ref = this.parseTagTarget(repo, tag);
     // Tagging again with the same image (every rebuild with nothing changed) writes nothing.
     if (this.deps.refs.get(normalizedString(ref)) !== target.id) {
