@@ -78,6 +78,29 @@ describe('network and endpoint options, berthd side by side with dockerd', { ski
     assert.equal(berthd.docker(['network', 'rm', 'once']).code, 0);
   });
 
+  test('bridge driver options: bad booleans and addresses in dockerd\'s words; enable_ip_masquerade=false is honoured, enable_icc=false refused', async () => {
+    for (const t of targets) {
+      const bad = await t.api('POST', '/networks/create', { Name: 'badopt', Options: { 'com.docker.network.bridge.enable_icc': 'x' } });
+      assert.equal(message(bad), 'failed to parse com.docker.network.bridge.enable_icc value: x (strconv.ParseBool: parsing "x": invalid syntax)', t.name);
+      const badIp = await t.api('POST', '/networks/create', { Name: 'badopt', Options: { 'com.docker.network.bridge.host_binding_ipv4': 'nope' } });
+      assert.equal(message(badIp), 'failed to parse com.docker.network.bridge.host_binding_ipv4 value: nope (nil ip)', t.name);
+    }
+    const berth = targets[0]!;
+    const natRules = () => spawnSync('iptables', ['-w', '-t', 'nat', '-S'], { encoding: 'utf8' }).stdout;
+    const subnets = [`${berth.spare(20)}.0/24`, `${berth.spare(21)}.0/24`];
+    assert.equal(berth.docker(['network', 'create', '--subnet', subnets[0]!, '-o', 'com.docker.network.bridge.enable_ip_masquerade=false', 'nomasq']).code, 0);
+    assert.equal(berth.docker(['network', 'create', '--subnet', subnets[1]!, 'masq']).code, 0);
+    try {
+      assert.doesNotMatch(natRules(), new RegExp(`-s ${subnets[0]!.replace(/\./g, '\\.')} .*-j MASQUERADE`));
+      assert.match(natRules(), new RegExp(`-s ${subnets[1]!.replace(/\./g, '\\.')} .*-j MASQUERADE`));
+    } finally {
+      berth.docker(['network', 'rm', 'nomasq', 'masq']);
+    }
+    const icc = berth.docker(['network', 'create', '-o', 'com.docker.network.bridge.enable_icc=false', 'noicc']);
+    assert.equal(icc.code, 1);
+    assert.match(icc.stderr, /com\.docker\.network\.bridge\.enable_icc=false is not supported by berth/);
+  });
+
   test('names with spaces, colons and slashes are accepted', async () => {
     await onEachTarget(targets, async (t) => {
       for (const name of ['my net', 'a:b', 'we/ird']) {

@@ -25,6 +25,8 @@ export interface FirewallNetwork {
   bridge: string;
   subnet: string;
   internal: boolean;
+  /** Traffic leaving the host from the subnet is masqueraded (the bridge option enable_ip_masquerade, true by default). */
+  masquerade: boolean;
 }
 
 export interface FirewallPort extends PublishedPort {
@@ -122,7 +124,7 @@ export class Firewall {
   private postroutingRules(networks: FirewallNetwork[], ports: FirewallPort[]): string[] {
     const out: string[] = [];
     for (const n of networks) {
-      if (!n.internal) out.push(`-A ${this.postrouting} -s ${n.subnet} ! -o ${n.bridge} -j MASQUERADE`);
+      if (!n.internal && n.masquerade) out.push(`-A ${this.postrouting} -s ${n.subnet} ! -o ${n.bridge} -j MASQUERADE`);
       // Without the proxy, host-loopback traffic is DNATed too; its 127.x source must be rewritten.
       if (!this.loopbackViaProxy) out.push(`-A ${this.postrouting} -o ${n.bridge} -m addrtype --src-type LOCAL -j MASQUERADE`);
     }

@@ -105,7 +105,7 @@ describe('ipv6 ports, firewall and DNS', () => {
   it('writes ip6tables rules with IPv6 addresses and the IPv6 loopback', () => {
     const fw = new Firewall('B-TEST', true, 6);
     const [nat, filter] = fw.script(
-      [{ bridge: 'br-x', subnet: 'fd42:1::/64', internal: false }],
+      [{ bridge: 'br-x', subnet: 'fd42:1::/64', internal: false, masquerade: true }],
       [{ protocol: 'tcp', containerPort: 80, hostIp: '::', hostPort: 8080, containerIp: 'fd42:1::2', bridge: 'br-x' },
         { protocol: 'tcp', containerPort: 80, hostIp: '::1', hostPort: 8081, containerIp: 'fd42:1::2', bridge: 'br-x' }],
     );

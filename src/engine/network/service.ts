@@ -15,7 +15,7 @@ import { checkPool6, gateway6Of, Ipv6Allocator, ipv6Pool, isIpv6Pool, pickSubnet
 import { formatCidr, formatIp, parseCidr } from './ipv4.js';
 import { formatAddress, formatPrefix, parsePrefix, type IpPrefix } from './ipv6.js';
 import { UserlandProxy } from './proxy.js';
-import { checkMtuOption } from './mtu.js';
+import { checkBridgeOptions, masquerades } from './bridge-options.js';
 import { destroySandbox, ensureBridge, deleteBridge } from './sandbox.js';
 import { NetworkStore, type ContainerRecord } from './store.js';
 import { SandboxBuilder } from './attach.js';
@@ -176,7 +176,7 @@ export class LinuxNetworkService implements NetworkService {
       const warning = this.duplicateName(name, request.CheckDuplicate !== false);
       const driver = request.Driver || 'bridge';
       if (driver !== 'bridge' && driver !== 'macvlan') throw notFound(`plugin "${driver}" not found`);
-      if (driver === 'bridge') checkMtuOption(request.Options);
+      if (driver === 'bridge') checkBridgeOptions(request.Options);
       const id = randomBytes(32).toString('hex');
       const record: NetworkRecord = {
         id, name, driver, created: new Date().toISOString(), scope: 'local',
@@ -829,7 +829,7 @@ export class LinuxNetworkService implements NetworkService {
   private firewallNetworks(family: 4 | 6): FirewallNetwork[] {
     return [...this.networks.values()].flatMap((n) => {
       const pool = family === 4 ? n.ipam[0] : n.ipv6 ? ipv6Pool(n) : undefined;
-      return n.driver === 'bridge' && pool ? [{ bridge: n.device!, subnet: pool.Subnet, internal: n.internal }] : [];
+      return n.driver === 'bridge' && pool ? [{ bridge: n.device!, subnet: pool.Subnet, internal: n.internal, masquerade: masquerades(n.options) }] : [];
     });
   }
 

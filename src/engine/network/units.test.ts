@@ -89,13 +89,19 @@ describe('firewall script', () => {
   it('rewrites only its own chains, with isolation, NAT and DNAT', () => {
     const fw = new Firewall('BTX', true);
     const script = fw.script(
-      [{ bridge: 'b1', subnet: '10.1.0.0/24', internal: false }, { bridge: 'b2', subnet: '10.2.0.0/24', internal: true }],
+      [
+        { bridge: 'b1', subnet: '10.1.0.0/24', internal: false, masquerade: true },
+        { bridge: 'b2', subnet: '10.2.0.0/24', internal: true, masquerade: true },
+        { bridge: 'b3', subnet: '10.3.0.0/24', internal: false, masquerade: false },
+      ],
       [{ bridge: 'b1', protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 8080, containerIp: '10.1.0.2', containerPort: 80 }],
     );
     const all = script.flatMap((s) => s.rules);
     assert.ok(all.includes('-A BTX ! -i b1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.1.0.2:80'));
     assert.ok(all.includes('-A BTX-POSTROUTING -s 10.1.0.0/24 ! -o b1 -j MASQUERADE'));
     assert.ok(!all.some((r) => r.includes('10.2.0.0/24 ! -o b2 -j MASQUERADE')), 'internal networks are not masqueraded');
+    assert.ok(!all.some((r) => r.includes('10.3.0.0/24 ! -o b3 -j MASQUERADE')), 'nor those with enable_ip_masquerade=false');
+    assert.ok(all.includes('-A BTX-FORWARD -i b3 ! -o b3 -j ACCEPT'), 'which still reach out, unNATed');
     assert.ok(all.includes('-A BTX-ISOLATION-1 ! -d 10.2.0.0/24 -i b2 -j DROP'));
     assert.ok(all.every((r) => /^-A BTX(-|\s)/.test(r)), 'every rule is in a chain of ours');
   });
