@@ -142,6 +142,26 @@ describe('POST /build (classic builder) on berthd and on dockerd 20.10', { skip:
     });
   });
 
+  test('bad query values: dockerd\'s context and Go\'s JSON words (dockerd says 500 where it adds no context, berthd 400)', async () => {
+    const q = (value: unknown) => encodeURIComponent(typeof value === 'string' ? value : JSON.stringify(value));
+    const cases: [string, number, string][] = [
+      [`buildargs=${q('{bad')}`, 400, 'error reading build args: invalid character \'b\' looking for beginning of object key string'],
+      [`buildargs=${q({ A: 1 })}`, 400, 'error reading build args: json: cannot unmarshal number into Go value of type string'],
+      [`labels=${q([1])}`, 400, 'error reading labels: json: cannot unmarshal array into Go value of type map[string]string'],
+      [`ulimits=${q([{ Name: 1 }])}`, 400, 'error reading ulimit settings: json: cannot unmarshal number into Go struct field Ulimit.Name of type string'],
+      [`cachefrom=${q('[bad')}`, 500, 'invalid character \'b\' looking for beginning of value'],
+      ['isolation=hyperv', 400, 'Unsupported isolation: "hyperv"'],
+      [`dockerfile=${q('../../etc/passwd')}`, 500, 'forbidden path outside the build context: ../../etc/passwd ()'],
+    ];
+    await onEach(async (target) => {
+      for (const [query, dockerdStatus, message] of cases) {
+        const r = await build(target, { Dockerfile: 'FROM busybox\n' }, query);
+        const status = target.name === 'dockerd' || dockerdStatus !== 500 || query.startsWith('dockerfile') ? dockerdStatus : 400;
+        assert.deepEqual([r.status, JSON.parse(r.body)], [status, { message }], `${target.name}: ${query}`);
+      }
+    });
+  });
+
   test('errors of a stage\'s platform and of COPY --from come in the stream, with dockerd\'s context before the cause', async () => {
     const cases: [string, RegExp][] = [
       ['FROM --platform=x busybox\n', /^failed to parse platform x: "x": unknown operating system or architecture: invalid argument$/],

@@ -1,8 +1,11 @@
 import { invalid, notImplemented, toEngineError } from '../../lib/errors.js';
+import { goQuote } from '../../lib/go-text.js';
 import { drained } from '../../lib/streams.js';
 import { parseJson } from '../../lib/compression.js';
 import type { BuilderService, BuildRequest } from '../../engine/builder/types.js';
 import type { Ulimit } from '../../engine/containers/types.js';
+import { decodeGo, go, GoTypeError, type GoType } from '../gojson.js';
+import { GoSyntaxError, scanGoJson } from '../gojson-scan.js';
 import { boolParam, intParam, platformParam } from '../request.js';
 import { JsonMessageStream } from '../respond.js';
 import { decodeRegistryHeader } from './distribution.js';
@@ -55,12 +58,20 @@ export function buildRoutes(router: Router, { builder }: { builder: BuilderServi
   });
 }
 
+const ULIMITS = go.array(go.struct('units.Ulimit', { Name: go.string, Hard: go.int64, Soft: go.int64 }), '[]*units.Ulimit');
+
+const OUTPUTS = go.array(go.struct('types.ImageBuildOutput', { Type: go.string, Attrs: go.map(go.string) }));
+
 function buildRequestOf(query: URLSearchParams): BuildRequest {
+  const isolation = query.get('isolation');
+  // Linux has one isolation, "default" (dockerd's Isolation.IsValid).
+  if (isolation && isolation.toLowerCase() !== 'default') throw invalid(`Unsupported isolation: ${goQuote(isolation)}`);
+  if (jsonParam<unknown[]>(query, 'outputs', [], OUTPUTS).length > 0) throw notImplemented('build outputs (BuildKit\'s --output) are not supported by berth\'s classic builder');
   return {
     tags: query.getAll('t').filter((t) => t !== ''),
     dockerfile: query.get('dockerfile') ?? '',
-    buildArgs: jsonParam<Record<string, string | null>>(query, 'buildargs', {}, isStringMap(true)),
-    labels: jsonParam<Record<string, string>>(query, 'labels', {}, isStringMap(false)),
+    buildArgs: jsonParam<Record<string, string | null>>(query, 'buildargs', {}, go.map(go.string, 'map[string]*string'), 'error reading build args'),
+    labels: jsonParam<Record<string, string>>(query, 'labels', {}, go.map(go.string), 'error reading labels'),
     noCache: boolParam(query, 'nocache'),
     pull: boolParam(query, 'pull'),
     // rm defaults to true, as the API has since 1.12.
@@ -68,7 +79,7 @@ function buildRequestOf(query: URLSearchParams): BuildRequest {
     forceRemove: boolParam(query, 'forcerm'),
     networkMode: query.get('networkmode') ?? '',
     target: query.get('target') || undefined,
-    cacheFrom: jsonParam<string[]>(query, 'cachefrom', [], (v) => Array.isArray(v) && v.every((x) => typeof x === 'string')),
+    cacheFrom: jsonParam<string[]>(query, 'cachefrom', [], go.array(go.string)),
     extraHosts: query.getAll('extrahosts').flatMap((v) => v.split(',')).filter((v) => v !== ''),
     resources: {
       memory: intParam(query, 'memory'),
@@ -79,23 +90,25 @@ function buildRequestOf(query: URLSearchParams): BuildRequest {
       cpuPeriod: intParam(query, 'cpuperiod'),
       cpuQuota: intParam(query, 'cpuquota'),
       shmSize: intParam(query, 'shmsize'),
-      ulimits: jsonParam<Ulimit[]>(query, 'ulimits', [], (v) => Array.isArray(v)),
+      ulimits: jsonParam<Ulimit[]>(query, 'ulimits', [], ULIMITS, 'error reading ulimit settings'),
     },
     squash: boolParam(query, 'squash'),
     remote: query.get('remote') || undefined,
   };
 }
 
-function jsonParam<T>(query: URLSearchParams, name: string, fallback: T, check: (value: unknown) => boolean): T {
+/**
+ * A JSON query value, checked as dockerd's json.Unmarshal into its Go type checks it (Go's words, after
+ * dockerd's context where it adds one), then taken as plain JSON (build args keep their nulls).
+ */
+function jsonParam<T>(query: URLSearchParams, name: string, fallback: T, type: GoType, context?: string): T {
   const raw = query.get(name);
   if (raw === null || raw === '' || raw === 'null') return fallback;
-  const value = parseJson<unknown>(raw, name);
-  if (!check(value)) throw invalid(`invalid value for ${name}: ${raw}`);
-  return value as T;
-}
-
-function isStringMap(allowNull: boolean) {
-  return (value: unknown) =>
-    typeof value === 'object' && value !== null && !Array.isArray(value) &&
-    Object.values(value).every((v) => typeof v === 'string' || (allowNull && v === null));
+  try {
+    decodeGo(scanGoJson(raw), type);
+  } catch (err) {
+    if (err instanceof GoSyntaxError || err instanceof GoTypeError) throw invalid(context ? `${context}: ${err.message}` : err.message);
+    throw err;
+  }
+  return parseJson<T>(raw, name);
 }

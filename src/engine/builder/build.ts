@@ -206,7 +206,9 @@ export class DockerfileBuild {
     if (this.request.noCache) return false;
     const hit = await this.cache.find(state.imageId, stepConfig);
     if (!hit) return false;
-    this.output.stream(` ---> Using cache\n ---> ${shortId(hit)}\n`);
+    // Two messages, as dockerd writes them.
+    this.output.stream(` ---> Using cache\n`);
+    this.output.stream(` ---> ${shortId(hit)}\n`);
     state.imageId = hit;
     return true;
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Digest } from '../../lib/digest.js';
 import { EngineError, invalid, notImplemented } from '../../lib/errors.js';
@@ -62,6 +62,8 @@ export class LocalBuilder implements BuilderService {
    */
   private async readDockerfile(contextDir: string, requested: string): Promise<{ text: string; hidden: string[]; name: string }> {
     let name = requested || 'Dockerfile';
+    // dockerd's words (and 500) for a name that climbs out of the context; a symlink is followed inside it instead.
+    if (posix.normalize(`./${name}`).split('/')[0] === '..') throw new EngineError('internal', `forbidden path outside the build context: ${name} ()`);
     let content = await readContextFile(contextDir, name);
     if (content === null && !requested) {
       content = await readContextFile(contextDir, 'dockerfile');
