@@ -235,6 +235,27 @@ describe('docker build (classic builder) against berthd', { skip: !DOCKER_CLI &&
     }
   });
 
+  test('ADD and import from a URL on a port the Fetch standard blocks (10080, 666x), as dockerd fetches them', async (t) => {
+    const www = await context({ 'f.txt': 'from a blocked port\n' });
+    let server: { port: number; close: () => void } | undefined;
+    for (const port of [10080, 6665, 6666, 6667, 6668, 6669]) {
+      server = await serveDirectory(www, port).catch(() => undefined);
+      if (server) break;
+    }
+    if (!server) return t.skip('every blocked port tried is in use on this host');
+    try {
+      const dir = await context({ Dockerfile: `FROM busybox\nADD http://127.0.0.1:${server.port}/f.txt /f.txt\n` });
+      ok(build(['-t', 'badport', dir]));
+      assert.equal(docker('run', '--rm', 'badport', 'cat', '/f.txt').stdout, 'from a blocked port\n');
+      ok(run('tar', ['-cf', join(www, 'rootfs.tar'), '-C', www, 'f.txt']));
+      ok(docker('import', `http://127.0.0.1:${server.port}/rootfs.tar`, 'badport:imported'));
+      assert.equal(docker('image', 'inspect', '-f', '{{len .RootFS.Layers}}', 'badport:imported').stdout, '1\n');
+      docker('rmi', 'badport', 'badport:imported');
+    } finally {
+      server.close();
+    }
+  });
+
   test('multi-stage: COPY --from a stage and an image, --target, unused stages skipped', async () => {
     const dir = await context({
       Dockerfile: [

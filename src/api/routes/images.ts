@@ -1,3 +1,4 @@
+import { fetchAnyPort } from '../../lib/fetch-any-port.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { invalid, isEngineError, notFound, unavailable } from '../../lib/errors.js';
@@ -99,7 +100,7 @@ async function download(url: string): Promise<Readable> {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`unsupported import URL scheme ${parsed.protocol}`);
   let response: Response;
   try {
-    response = await fetch(parsed);
+    response = await fetchAnyPort(parsed);
   } catch (err) {
     throw unavailable(`error downloading ${url}: ${(err as Error).message}`, err);
   }

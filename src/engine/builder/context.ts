@@ -1,3 +1,4 @@
+import { fetchAnyPort } from '../../lib/fetch-any-port.js';
 import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -81,7 +82,7 @@ async function download(url: string, signal: AbortSignal): Promise<Response & { 
   const fail = (kind: ErrorKind, why: string) => new EngineError(kind, `error downloading remote context ${url}: ${why}`);
   let response: Response;
   try {
-    response = await fetch(url, { signal, redirect: 'follow' });
+    response = await fetchAnyPort(url, { signal });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string; address?: string; port?: number; hostname?: string } }).cause;
     if (cause?.code === 'ENOTFOUND') throw fail('notFound', `Get "${url}": dial tcp: lookup ${cause.hostname}: no such host`);

@@ -1,3 +1,4 @@
+import { fetchAnyPort } from '../../lib/fetch-any-port.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, utimes } from 'node:fs/promises';
@@ -164,7 +165,7 @@ async function isArchive(source: CopySource): Promise<boolean> {
 export async function downloadSource(url: string, dir: string, signal: AbortSignal): Promise<CopySource & { urlName: string }> {
   let response: Response;
   try {
-    response = await fetch(url, { signal, redirect: 'follow' });
+    response = await fetchAnyPort(url, { signal });
   } catch (err) {
     throw invalid(`ADD failed: error downloading ${url}: ${(err as Error).message}`, err);
   }
