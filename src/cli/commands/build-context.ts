@@ -31,6 +31,7 @@ import { entryBytes } from '../../lib/tar/sparse.js';
 import { encodeHeader, END_OF_ARCHIVE, padding, type TarHeader, type TarType } from '../../lib/tar/writer.js';
 import { goPathError } from '../opts/files.js';
 import { isGitUrl, isUrl } from '../../lib/urlutil.js';
+import { fetchAnyPort } from '../../lib/fetch-any-port.js';
 
 export const DEFAULT_DOCKERFILE = 'Dockerfile';
 const DOCKERIGNORE = '.dockerignore';
@@ -360,7 +361,7 @@ export async function download(url: string): Promise<{ stream: Readable; size: n
   const fail = (why: string) => new ContextError(`unable to download remote context ${url}: ${why}`);
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await fetchAnyPort(url);
   } catch (err) {
     const cause = (err as { cause?: Error }).cause;
     throw fail(`Get "${url}": ${cause?.message ?? (err as Error).message}`);

@@ -16,6 +16,7 @@ import { EngineError } from '../../lib/errors.js';
 import { fileContent, headerFor, type HardlinkIndex } from '../../lib/tar/pack.js';
 import { encodeHeader, END_OF_ARCHIVE } from '../../lib/tar/writer.js';
 import { isUrl } from '../../lib/urlutil.js';
+import { fetchAnyPort } from '../../lib/fetch-any-port.js';
 
 export interface GitRemote {
   remote: string;
@@ -89,7 +90,7 @@ async function clone(repo: GitRemote, workDir: string, signal: AbortSignal): Pro
 /** A non-HTTP transport or a smart HTTP server can fetch one commit; a dumb HTTP server cannot. */
 async function supportsShallowClone(remote: string): Promise<boolean> {
   if (!isUrl(remote)) return true;
-  const res = await fetch(`${remote}/info/refs?service=git-upload-pack`).catch(() => undefined);
+  const res = await fetchAnyPort(`${remote}/info/refs?service=git-upload-pack`).catch(() => undefined);
   await res?.body?.cancel();
   return res?.status === 200 && res.headers.get('content-type') === 'application/x-git-upload-pack-advertisement';
 }
