@@ -1,7 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import { toEngineError } from '../lib/errors.js';
 
-/** As dockerd's WriteJSON (a Go json.Encoder): the body ends with a newline. */
+/**
+ * One value as Go's json.Marshal or a default json.Encoder writes it (dockerd's message streams, events,
+ * stats and wait): HTML's <, > and & and the JavaScript line separators escaped, then a newline.
+ * dockerd's WriteJSON (answers and errors: sendJson) turns that escaping off.
+ */
+export function goJsonLine(value: unknown): string {
+  return `${JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
+/** As dockerd's WriteJSON (a Go json.Encoder without HTML escaping): the body ends with a newline. */
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = `${JSON.stringify(value)}\n`;
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
@@ -23,7 +32,7 @@ export class JsonMessageStream {
   }
 
   send(message: object): void {
-    this.res.write(`${JSON.stringify(message)}\n`);
+    this.res.write(goJsonLine(message));
   }
 
   fail(err: unknown): void {
@@ -52,7 +61,7 @@ export class LazyJsonStream {
       this.res.writeHead(200, { 'Content-Type': 'application/json' });
       this.started = true;
     }
-    this.res.write(`${JSON.stringify(message)}\n`);
+    this.res.write(goJsonLine(message));
   }
 
   async run(work: () => Promise<void>): Promise<void> {

@@ -158,8 +158,16 @@ describe('raw API sweep: berthd answers as dockerd 20.10', { skip: dockerdSkipRe
           t.api('GET', '/version'), t.api('GET', '/containers/json'), t.api('GET', '/containers/nope/json'), t.api('POST', '/containers/idle/wait'),
         ]);
         assert.deepEqual(bodies.map((r) => [r.status, r.body.endsWith('}\n') || r.body.endsWith(']\n')]), [[200, true], [200, true], [404, true], [200, true]], t.name);
+        // Answers (WriteJSON) leave HTML's characters as they are; streams (json.Marshal) escape them.
+        const labelled = await t.api('POST', '/containers/create?name=html', { Image: 'busybox', Labels: { l: '<a&b>' }, HostConfig: { NetworkMode: 'none' } });
+        assert.equal(labelled.status, 201, `${t.name}: ${labelled.body}`);
+        assert.match((await t.api('GET', '/containers/html/json')).body, /"l":"<a&b>"/, t.name);
+        const now = Date.now() / 1000; // until now: the recorded events, then the stream ends
+        const events = await t.api('GET', `/events?since=${Math.floor(now) - 60}&until=${now.toFixed(3)}&filters=${q({ container: ['html'] })}`);
+        assert.match(events.body, /"l":"\\u003ca\\u0026b\\u003e"/, `${t.name}: ${events.body}`);
       } finally {
         await t.api('DELETE', '/containers/idle?force=1');
+        await t.api('DELETE', '/containers/html?force=1');
       }
     }
   });

@@ -7,7 +7,7 @@ import type { ApiBackends } from '../backends.js';
 import type { Router } from '../router.js';
 import { boolParam, decodeBody, filtersParam, intParam, jsonBody, platformParam, versionLess, type ApiRequest } from '../request.js';
 import { UpdateConfig } from './body-types.js';
-import { sendEmpty, sendJson } from '../respond.js';
+import { goJsonLine, sendEmpty, sendJson } from '../respond.js';
 import { containerInspect, containerSummary, legacyIpcDefault, resolveLinks, statsJson, type NetworkFacts } from './container-json.js';
 import { endpointSettingsJson } from './network-json.js';
 import type { NetworkService, NetworkView } from '../../engine/network/types.js';
@@ -99,9 +99,9 @@ export function containerRoutes(router: Router, backends: Backends): void {
     res.on('close', () => abort.abort());
     try {
       const result = await containers.wait(req.params.id!, condition, abort.signal);
-      res.end(`${JSON.stringify(result)}\n`); // a Go json.Encoder's body, as dockerd
+      res.end(goJsonLine(result)); // a Go json.Encoder's body, as dockerd
     } catch (err) {
-      res.end(`${JSON.stringify({ StatusCode: -1, Error: { Message: (err as Error).message } })}\n`);
+      res.end(goJsonLine({ StatusCode: -1, Error: { Message: (err as Error).message } }));
     }
   });
 
@@ -221,20 +221,20 @@ async function statsRoute(req: ApiRequest, res: ServerResponse, { containers }: 
   let { container, stats: previous } = await containers.stats(req.params.id!);
   res.writeHead(200, { 'Content-Type': 'application/json' });
   if (!stream) {
-    if (oneShot || !previous) return void res.end(`${JSON.stringify(statsJson(container, previous, null))}\n`);
+    if (oneShot || !previous) return void res.end(goJsonLine(statsJson(container, previous, null)));
     await sleep(1000);
     const now = await containers.stats(container.id);
-    return void res.end(`${JSON.stringify(statsJson(now.container, now.stats, previous))}\n`);
+    return void res.end(goJsonLine(statsJson(now.container, now.stats, previous)));
   }
   let closed = false;
   res.on('close', () => (closed = true));
-  res.write(`${JSON.stringify(statsJson(container, previous, null))}\n`);
+  res.write(goJsonLine(statsJson(container, previous, null)));
   while (!closed) {
     await sleep(1000);
     if (closed) break;
     const now = await containers.stats(container.id).catch(() => null);
     if (!now) break;
-    if (!(await writeAll(res, `${JSON.stringify(statsJson(now.container, now.stats, previous))}\n`))) break;
+    if (!(await writeAll(res, goJsonLine(statsJson(now.container, now.stats, previous))))) break;
     previous = now.stats;
     container = now.container;
   }

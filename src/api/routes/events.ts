@@ -14,6 +14,7 @@ import { invalid } from '../../lib/errors.js';
 import { goQuote } from '../../lib/go-text.js';
 import type { EngineEvent, EventFeed } from '../../engine/events/types.js';
 import { filtersParam, type ApiRequest } from '../request.js';
+import { goJsonLine } from '../respond.js';
 import type { Router } from '../router.js';
 
 const SLOW_CLIENT_BYTES = 1 << 20;
@@ -56,7 +57,7 @@ async function streamEvents(req: ApiRequest, res: ServerResponse, feed: EventFee
   }
   const send = (event: EngineEvent) => {
     if (res.writableLength > SLOW_CLIENT_BYTES) return;
-    res.write(`${JSON.stringify(wireEvent(event))}\n`);
+    res.write(goJsonLine(wireEvent(event)));
   };
   const subscription = feed.watch({ sinceNs, untilNs, filters: filtersParam(req.query) }, send);
   res.writeHead(200, { 'Content-Type': 'application/json' });
