@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, ROOT, TestDaemon, waitForValue, type RunResult } from './harness.js';
 import { freePort, makeCerts, type CertSet } from './tls-certs.js';
+import { recordNotices } from './notices.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 export const skipDashboard = !existsSync(CHROMIUM) ? 'chromium not installed (apt-get install chromium)' : dockerdSkipReason() ?? false;
@@ -164,6 +165,7 @@ export class DashboardRig {
   /** A signed-in browser context; the test closes it. */
   async signIn(user = 'admin', password = ADMIN_PASSWORD, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
     const context = await this.browser!.newContext(viewport ? { viewport } : {});
+    await recordNotices(context);
     const page = await context.newPage();
     await page.goto(`${this.url}/`);
     await page.fill('#login-form input[name=username]', user);

@@ -16,6 +16,7 @@ import type { Page } from 'playwright-core';
 import { checkSortable, DashboardRig, ok as must, recordRenders, SHOTS, skipDashboard } from './dashboard-harness.js';
 import { TestRegistry } from './registry-harness.js';
 import { makeServerCert } from './tls-certs.js';
+import { waitForNotice } from './notices.js';
 
 const TICKER = 'i=0; while true; do echo shop tick $i; i=$((i+1)); sleep 0.5; done';
 
@@ -152,7 +153,7 @@ describe('dashboard: compose projects, registries and files', { skip: skipDashbo
     await page.click('#pull-form button[type=submit]');
     const image = `${registry.hostPort}/tools/bb:2.0`;
     await page.waitForSelector(`#registry-pull-progress >> text="Status: Downloaded newer image for ${image}"`, { timeout: 60_000 });
-    await page.waitForSelector('.notice >> text="Pulled tools/bb:2.0 to berth"');
+    await waitForNotice(page, 'Pulled tools/bb:2.0 to berth', false);
     const layers = await page.$$eval('#registry-pull-progress li[data-layer]', (li) => li.map((l) => ({
       status: l.querySelector('.layer-status')?.textContent, label: l.querySelector('progress')?.getAttribute('aria-label'),
     })));

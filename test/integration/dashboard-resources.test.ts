@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { checkSortable, DashboardRig, ok, SHOTS, skipDashboard } from './dashboard-harness.js';
 import type { ReferenceDockerd, TestDaemon } from './harness.js';
+import { waitForNotice } from './notices.js';
 
 /** Subnets unlikely to meet another test's (each bridge is removed by the test or at the end). */
 const SUBNET = { berth: '10.231.17.0/24', docker: '10.231.18.0/24' };
@@ -41,10 +42,7 @@ describe('dashboard: networks and volumes with actions, CPU and memory of contai
     await rig?.stop();
   });
 
-  const notice = async (page: Page, pattern: RegExp) => {
-    const text = await (await page.waitForSelector(`.notice.error >> text=${pattern}`)).textContent();
-    return text ?? '';
-  };
+  const notice = (page: Page, pattern: RegExp) => waitForNotice(page, pattern, true);
 
   test('networks: created from the form on each host, sorted and filtered, removal refused while in use (the engine\'s words), then removed', async () => {
     const { context, page } = await rig.signIn();
@@ -111,7 +109,7 @@ describe('dashboard: networks and volumes with actions, CPU and memory of contai
     const before = new Set(ok(dockerd.docker(['volume', 'ls', '-q']), 'ls').split('\n'));
     await page.selectOption('#volumes-create-host', 'docker');
     await page.click('#volume-form button[type=submit]');
-    const made = /Created volume ([0-9a-f]{64}) on docker/.exec((await (await page.waitForSelector('.notice >> text=/Created volume [0-9a-f]{64} on docker/')).textContent()) ?? '')![1]!;
+    const made = /Created volume ([0-9a-f]{64}) on docker/.exec(await waitForNotice(page, /Created volume [0-9a-f]{64} on docker/, false))![1]!;
     assert.ok(!before.has(made) && ok(dockerd.docker(['volume', 'ls', '-q']), 'ls').split('\n').includes(made));
     await page.waitForSelector(`#volume-table tbody tr[data-key="docker/${made}"]`);
     assert.deepEqual(await checkSortable(page, '#volume-table'), ['host', 'name', 'driver', 'mountpoint', 'created']);

@@ -19,6 +19,7 @@ import type { Page } from 'playwright-core';
 import { ADMIN_PASSWORD, DashboardRig, ok, serveDashboard, SHOTS, skipDashboard as skip, stopDashboard } from './dashboard-harness.js';
 import { waitForValue, type ReferenceDockerd, type TestDaemon } from './harness.js';
 import { freePort } from './tls-certs.js';
+import { waitForNotice } from './notices.js';
 
 describe('berth dashboard in Chromium, over berthd and dockerd 20.10 (both with mutual TLS)', { skip }, () => {
   let rig: DashboardRig;
@@ -473,9 +474,9 @@ describe('berth dashboard in Chromium, over berthd and dockerd 20.10 (both with 
     admin.page.on('dialog', (d) => void d.accept());
     await admin.page.click('nav >> text=Users');
     await admin.page.selectOption('#user-table tbody tr[data-key="runner"] select', 'viewer');
-    await admin.page.waitForSelector('.notice >> text="runner is now viewer"');
+    await waitForNotice(admin.page, 'runner is now viewer', false);
     await page.click(`${row('berth', 'web-berth')} button.stop`);
-    await page.waitForSelector('.notice.error >> text=/^Stop failed for berth\\/web-berth: .*operator/');
+    await waitForNotice(page, /^Stop failed for berth\/web-berth: .*operator/, true);
     assert.equal(ok(berthd.docker(['inspect', '-f', '{{.State.Status}}', 'web-berth']), 'inspect'), 'running');
     await admin.page.click('#user-table tbody tr[data-key="runner"] button.danger');
     await admin.page.waitForSelector('#user-table tbody tr[data-key="runner"]', { state: 'detached' });

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { basicAuth, digestOf, TestRegistry, type Response } from './registry-harness.js';
+import { recordNotices, waitForNotice } from './notices.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : 'chromium not installed (apt-get install chromium)';
@@ -61,6 +62,7 @@ describe('registry console administration in Chromium', { skip }, () => {
   async function browse(): Promise<Page> {
     const context = await browser.newContext();
     contexts.push(context);
+    await recordNotices(context);
     const page = await context.newPage();
     await page.goto(`${current().url}/`);
     return page;
@@ -129,14 +131,14 @@ describe('registry console administration in Chromium', { skip }, () => {
     await admin.fill('#reset-password input[name=new_password]', reset.password);
     await admin.fill('#reset-password input[name=repeat_password]', reset.password);
     await admin.click('#reset-password button[type=submit]');
-    await admin.waitForSelector(`text=Password of ${OTTO.user} reset`);
+    await waitForNotice(admin, `Password of ${OTTO.user} reset`, false);
     assert.equal((await tokenRequest(registry, 'registry:catalog:*', OTTO)).status, 401);
     assert.equal((await tokenRequest(registry, 'registry:catalog:*', reset)).status, 200);
 
     // Delete a user: its logins end.
     admin.once('dialog', (d) => void d.accept());
     await admin.click(`${row(OTTO.user)} button >> text=Delete`);
-    await admin.waitForSelector(`text=User ${OTTO.user} deleted`);
+    await waitForNotice(admin, `User ${OTTO.user} deleted`, false);
     assert.equal(await admin.locator(row(OTTO.user)).count(), 0);
     assert.equal((await tokenRequest(registry, 'registry:catalog:*', reset)).status, 401);
 

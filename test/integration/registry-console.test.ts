@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { busyboxRootfs, dockerdSkipReason, ReferenceDockerd, type RunResult } from './harness.js';
 import { basicAuth, TestRegistry } from './registry-harness.js';
+import { recordNotices, waitForNotice } from './notices.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = !existsSync(CHROMIUM) ? 'chromium not installed (apt-get install chromium)' : dockerdSkipReason() ?? false;
@@ -42,6 +43,7 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
   async function open(viewport?: { width: number; height: number }): Promise<Page> {
     const context = await browser.newContext(viewport ? { viewport } : {});
     contexts.push(context);
+    await recordNotices(context);
     const page = await context.newPage();
     await page.goto(`${registry.url}/`);
     return page;
@@ -166,12 +168,12 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
     const admin = await signIn(ADMIN);
     await admin.click(`#projects a >> text=${PROJECT}`);
     await admin.check('#project-public');
-    await admin.waitForSelector(`text=Project ${PROJECT} is now public`);
+    await waitForNotice(admin, `Project ${PROJECT} is now public`, false);
     await anonymous.reload();
     await anonymous.waitForSelector(`#projects tbody tr[data-key="${PROJECT}"]`);
     assert.deepEqual(await projectNames(anonymous), ['library', PROJECT]);
     await admin.uncheck('#project-public');
-    await admin.waitForSelector(`text=Project ${PROJECT} is now private`);
+    await waitForNotice(admin, `Project ${PROJECT} is now private`, false);
   });
 
   it('creates a robot account and shows its secret once, which then logs in', async () => {
@@ -201,7 +203,7 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
     await admin.click(`#projects a >> text=${PROJECT}`);
     admin.once('dialog', (d) => void d.accept());
     await admin.click(`${repository} tbody tr[data-key="v1"] button.danger`);
-    await admin.waitForSelector(`text=Deleted ${PROJECT}/busybox:v1`);
+    await waitForNotice(admin, `Deleted ${PROJECT}/busybox:v1`, false);
     await admin.waitForSelector(`${repository} >> text=No tags.`);
     await admin.click('nav >> text=Audit log');
     await admin.waitForSelector('#audit tbody tr');
@@ -232,7 +234,7 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
     admin.once('dialog', (d) => void d.accept());
     assert.ok((await registry.request('GET', `/api/v1/projects/${PROJECT}`, { headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password) } })).json().used_bytes > 0);
     await admin.click(`${repository} button.delete-repository`);
-    await admin.waitForSelector(`text=Deleted repository ${PROJECT}/busybox`);
+    await waitForNotice(admin, `Deleted repository ${PROJECT}/busybox`, false);
     await admin.waitForSelector(`text=No repositories yet`);
     assert.equal(await admin.locator(repository).count(), 0);
     const headers = { Authorization: basicAuth(ADMIN.user, ADMIN.password) };
