@@ -35,6 +35,9 @@ export class TestDaemon {
   readonly bridge: string;
   readonly bip: string;
 
+  /** Every default bridge a launch named (a test may pass its own --bridge): stop removes each one's chains. */
+  private readonly bridgesUsed = new Set<string>();
+
   private constructor(dir: string) {
     this.dir = dir;
     this.socket = join(dir, 'berth.sock');
@@ -61,6 +64,7 @@ export class TestDaemon {
   }
 
   async launch(extraArgs: string[] = []): Promise<void> {
+    this.bridgesUsed.add(lastBridgeFlag(extraArgs) ?? this.bridge);
     const args = [
       join(ROOT, 'bin', 'berthd'), '--data-root', this.dataRoot, '--exec-root', join(this.dir, 'exec'),
       '--pidfile', join(this.dir, 'berthd.pid'), '-H', this.host, '--config-file', join(this.dir, 'daemon.json'),
@@ -167,7 +171,7 @@ export class TestDaemon {
     await this.removeUserNetworks().catch(() => undefined);
     // A berthd that would not stop still has everything below cleaned up; the failure is reported after.
     const failure = await this.kill('SIGTERM').then(() => undefined, (err: Error) => err);
-    removeNetworking(this.bridge);
+    for (const bridge of this.bridgesUsed) removeNetworking(bridge);
     killProcessesMentioning(this.dir);
     const runcRoot = join(this.dir, 'exec', 'runtime', 'runc');
     for (const line of run('runc', ['--root', runcRoot, 'list', '-q']).stdout.split('\n').filter(Boolean)) {
@@ -220,6 +224,16 @@ function freeTestSubnet(first: number): string {
   throw new Error('no free 172.31.x.0/24 subnet for a test daemon');
 }
 
+/** The default bridge extra berthd arguments name, when they name one (the last wins, as for berthd). */
+function lastBridgeFlag(args: string[]): string | undefined {
+  let bridge: string | undefined;
+  args.forEach((arg, i) => {
+    if ((arg === '--bridge' || arg === '-b') && i + 1 < args.length) bridge = args[i + 1];
+    else if (arg.startsWith('--bridge=')) bridge = arg.slice('--bridge='.length);
+  });
+  return bridge;
+}
+
 let daemonCount = 0;
 function nextDaemonNumber(): number {
   return daemonCount++;
@@ -231,7 +245,8 @@ function nextDaemonNumber(): number {
  * from the built-in chains first, then the chains.
  */
 export function removeNetworking(bridge: string): void {
-  spawnSync('ip', ['link', 'del', bridge]);
+  // "none" names no bridge, only the chains' prefix (B-NONE).
+  if (bridge !== 'none') spawnSync('ip', ['link', 'del', bridge]);
   const prefix = `B-${bridge.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12)}`;
   for (const [tool, table] of ['iptables', 'ip6tables'].flatMap((t) => ['filter', 'nat'].map((table) => [t, table] as const))) {
     const rules = spawnSync(tool, ['-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n');
