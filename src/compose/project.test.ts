@@ -64,8 +64,12 @@ test('.env in the project directory, --env-file instead, the OS environment wins
   assert.deepEqual(p.model.services.a.environment, { FROM_OS: 'yes', UNSET: null });
   assert.equal(p.environment.OTHER, 'q os');
   assert.equal(load(d).environment.OTHER, 'q dotenv');
-  // --project-directory picks the .env of that directory.
-  assert.equal(load(join(d, 'proj'), { projectDirectory: d }).model.services.b.image, 'y:dotenv');
+  // --project-directory picks the .env of that directory, and the compose file found there (compose-go's
+  // WithDefaultConfigPath searches the working directory it sets), not the one in the current directory.
+  const fromProj = load(join(d, 'proj'), { projectDirectory: d });
+  assert.deepEqual(Object.keys(fromProj.model.services), ['a']);
+  assert.equal(fromProj.model.services.a.image, 'x:dotenv');
+  assert.equal(load(d, { projectDirectory: 'proj' }).model.services.b.image, 'y:'); // no .env there (compose v2 2.26 alike)
   assert.throws(() => load(d, { envFiles: ['missing.env'] }), /couldn't find env file: .*missing.env/);
 });
 

@@ -59,7 +59,7 @@ export function loadProject(options: ProjectOptions): Project {
   const projectDirGiven = options.projectDirectory ? resolve(cwd, options.projectDirectory) : undefined;
   // COMPOSE_FILE may come from the project directory's .env, so read that first when it is known.
   const preEnv = projectDirGiven ? readEnvFiles(options.envFiles, projectDirGiven, cwd, osEnv) : {};
-  const found = findFiles(options.files ?? [], cwd, { ...preEnv, ...osEnv });
+  const found = findFiles(options.files ?? [], cwd, { ...preEnv, ...osEnv }, projectDirGiven);
   found.warnings.forEach(warn);
   const workingDir = projectDirGiven ?? (found.files[0] === '-' ? cwd : dirname(found.files[0]));
   const environment = { ...readEnvFiles(options.envFiles, workingDir, cwd, osEnv), ...definedOnly(osEnv) };
