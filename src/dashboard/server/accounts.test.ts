@@ -60,3 +60,13 @@ test('roles: admin ⊇ operator ⊇ viewer', () => {
   assert.ok(!roleAllows('viewer', 'operator'));
   assert.ok(!roleAllows('operator', 'admin'));
 });
+
+test('first-run setup makes one admin, even when two setups race while their passwords are hashed', async () => {
+  const { accounts } = await open();
+  const results = await Promise.allSettled([accounts.createFirstAdmin('alice', 'first password'), accounts.createFirstAdmin('mallory', 'second password')]);
+  assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+  assert.match((refused.reason as Error).message, /already set up/);
+  assert.equal(accounts.list().length, 1);
+  await assert.rejects(accounts.createFirstAdmin('late', 'third password'), /already set up/);
+});

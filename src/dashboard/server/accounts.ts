@@ -68,15 +68,29 @@ export class Accounts {
     return this.list().find((u) => u.name === name);
   }
 
-  async create(name: unknown, password: unknown, role: unknown): Promise<PublicUser> {
+  /** `stillAllowed` is checked again once the password is hashed (other requests ran meanwhile). */
+  async create(name: unknown, password: unknown, role: unknown, stillAllowed: () => void = () => undefined): Promise<PublicUser> {
     if (typeof name !== 'string' || !NAME.test(name)) throw invalid('user name must be 1-64 letters, digits or ._@- and start with a letter or digit');
     const checkedRole = checkRole(role);
     const hash = await bcrypt.hash(checkPassword(password), BCRYPT_COST);
+    stillAllowed();
     if (this.users.some((u) => u.name === name)) throw conflict(`user ${name} already exists`);
     const user = { name, role: checkedRole, hash, created: new Date().toISOString() };
     this.users = [...this.users, user];
     await this.file.save(this.users);
     return { name, role: checkedRole, created: user.created };
+  }
+
+  /**
+   * The first-run admin: refused once any account exists, including one a
+   * parallel setup made while this one's password was being hashed.
+   */
+  async createFirstAdmin(name: unknown, password: unknown): Promise<PublicUser> {
+    const onlyFirst = () => {
+      if (!this.isEmpty()) throw conflict('the dashboard is already set up');
+    };
+    onlyFirst();
+    return this.create(name, password, 'admin', onlyFirst);
   }
 
   /** The user when `password` is theirs, else undefined. */

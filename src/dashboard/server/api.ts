@@ -20,13 +20,13 @@ import type { Guard } from './guard.js';
 import type { HostManager } from './hosts.js';
 import { clientAddress, HttpError, readJson, Router, sameOrigin, sendJson, type Context } from './http.js';
 import { sessionCookie, type SessionStore } from './sessions.js';
-import type { LoginThrottle } from './throttle.js';
+import type { LoginGate } from './throttle.js';
 
 export interface ApiDeps {
   accounts: Accounts;
   sessions: SessionStore;
   guard: Guard;
-  throttle: LoginThrottle;
+  throttle: LoginGate;
   hosts: HostManager;
   registries: RegistryStore;
   /** Cookies get Secure when the dashboard is served over TLS. */
@@ -63,23 +63,20 @@ function sessionRoutes(r: Router<unknown>, d: ApiDeps): void {
   r.on('POST', '/api/setup', async ({ req, res }) => {
     refuseCrossSite(req);
     const body = await readJson(req);
-    if (!d.accounts.isEmpty()) throw new HttpError(409, 'the dashboard is already set up');
-    const user = await d.accounts.create(typeof body.username === 'string' && body.username ? body.username : 'admin', body.password, 'admin');
+    const user = await d.accounts.createFirstAdmin(typeof body.username === 'string' && body.username ? body.username : 'admin', body.password);
     await startSession(d, res, user);
   });
   r.on('POST', '/api/login', async ({ req, res }) => {
     refuseCrossSite(req);
     const body = await readJson(req);
     const username = String(body.username ?? '');
-    const key = `${username}\n${clientAddress(req)}`;
-    const wait = d.throttle.retryAfter(key);
+    const address = clientAddress(req);
+    // Counted before the (slow) password check, so parallel attempts cannot all get in.
+    const wait = d.throttle.enter(username, address);
     if (wait > 0) throw new HttpError(429, 'too many failed logins: try again later', { 'Retry-After': String(Math.ceil(wait / 1000)) });
     const user = await d.accounts.verify(username, String(body.password ?? ''));
-    if (!user) {
-      d.throttle.failed(key);
-      throw new HttpError(401, 'wrong user name or password');
-    }
-    d.throttle.succeeded(key);
+    if (!user) throw new HttpError(401, 'wrong user name or password');
+    d.throttle.succeeded(username, address);
     await startSession(d, res, user);
   });
   r.on('POST', '/api/logout', async ({ req, res }) => {

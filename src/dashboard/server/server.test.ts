@@ -104,6 +104,12 @@ describe('dashboard server guard', () => {
     assert.equal((await call('POST', '/api/login', { body: { username: 'v', password: 'viewer pw' } })).status, 200);
   });
 
+  test('wrong logins sent all at once get the same free tries as one after another', async () => {
+    const guesses = Array.from({ length: 8 }, (_, i) => call('POST', '/api/login', { body: { username: 'v', password: `guess ${i}` } }));
+    const statuses = (await Promise.all(guesses)).map((r) => r.status).sort();
+    assert.deepEqual(statuses, [401, 401, 401, 429, 429, 429, 429, 429]);
+  });
+
   test('the live socket and the terminal\'s need a session too', async () => {
     const { WebSocket } = await import('ws');
     const upgrade = (path: string) => new Promise<number>((resolve) => {

@@ -19,7 +19,7 @@ import { SessionStore } from './sessions.js';
 import { RegistryStore } from './registry-store.js';
 import { serveStatic } from './static.js';
 import { Terminals } from './terminal.js';
-import { LoginThrottle, type ThrottleOptions } from './throttle.js';
+import { LoginGate, type ThrottleOptions } from './throttle.js';
 
 export interface DashboardConfig {
   host: string;
@@ -59,7 +59,7 @@ export async function startDashboard(config: DashboardConfig, log: (line: string
   const hosts = await HostManager.open(join(config.dataDir, 'hosts.json'), fromFile);
   const guard = new Guard(sessions, accounts);
   const registries = await RegistryStore.open(join(config.dataDir, 'registries.json'));
-  const router = apiRouter({ accounts, sessions, guard, throttle: new LoginThrottle(config.loginThrottle), hosts, registries, secure: config.tls !== undefined });
+  const router = apiRouter({ accounts, sessions, guard, throttle: new LoginGate(config.loginThrottle), hosts, registries, secure: config.tls !== undefined });
   const listener = (req: IncomingMessage, res: ServerResponse) => void handle(router, req, res, config.assetsDir);
   const server: Server = config.tls
     ? (await import('node:https')).createServer({ cert: await readFile(config.tls.cert), key: await readFile(config.tls.key), minVersion: 'TLSv1.2' }, listener)
