@@ -142,10 +142,19 @@ describe('dashboard: compose projects, registries and files', { skip: skipDashbo
     await page.click('#add-registry button[type=submit]');
     await page.waitForSelector('#registry-table tbody tr[data-key="local"]');
     await page.waitForSelector('#repositories >> text="tools/bb"');
-    assert.deepEqual(await page.$$eval('#repositories button', (b) => b.map((x) => x.textContent)), ['other', 'tools/bb']);
+    assert.deepEqual(await page.$$eval('#repositories tbody button', (b) => b.map((x) => x.textContent)), ['other', 'tools/bb']);
     await page.click('#repositories >> text="tools/bb"');
     await page.waitForSelector('#tags >> text="2.0"');
-    assert.deepEqual(await page.$$eval('#tags button', (b) => b.map((x) => x.textContent)), ['1.0', '2.0']);
+    assert.deepEqual(await page.$$eval('#tags tbody button', (b) => b.map((x) => x.textContent)), ['1.0', '2.0']);
+    // Repositories and tags sort and filter as every other table does.
+    await checkSortable(page, '#repositories');
+    await checkSortable(page, '#tags');
+    await page.fill('#repos-filter', 'tools');
+    assert.deepEqual(await page.$$eval('#repositories tbody button', (b) => b.map((x) => x.textContent)), ['tools/bb']);
+    await page.fill('#repos-filter', '');
+    await page.fill('#tags-filter', '2.');
+    assert.deepEqual(await page.$$eval('#tags tbody button', (b) => b.map((x) => x.textContent)), ['2.0']);
+    await page.fill('#tags-filter', '');
     await page.click('#tags >> text="2.0"');
     await page.selectOption('#pull-form select[name=host]', 'berth');
     // The pull streams its progress as the images view's does: a layer's state shows before the final status.
@@ -200,7 +209,7 @@ describe('dashboard: compose projects, registries and files', { skip: skipDashbo
     await add('secure', await readFile(certs.ca, 'utf8'));
     await page.waitForSelector('#registry-table tbody tr[data-key="secure"] .badge >> text="custom CA"');
     await page.waitForSelector('#repositories >> text="tools/bb"');
-    assert.deepEqual(await page.$$eval('#repositories button', (b) => b.map((x) => x.textContent)), ['other', 'tools/bb']);
+    assert.deepEqual(await page.$$eval('#repositories tbody button', (b) => b.map((x) => x.textContent)), ['other', 'tools/bb']);
     await page.click('#repositories >> text="tools/bb"');
     await page.waitForSelector('#tags >> text="2.0"');
     assert.equal(await page.$('#browse-error'), null);

@@ -104,8 +104,10 @@ function Browser({ registry, hosts, role }: { registry: string; hosts: HostSumma
     );
   useEffect(() => void load(), []);
   const [repoQuery, setRepoQuery] = useState('');
-  const words = repoQuery.toLowerCase().split(/\s+/).filter(Boolean);
-  const shownRepos = repos.filter((r) => words.every((w) => r.includes(w)));
+  const columns: Column<string>[] = [
+    { key: 'repository', label: 'Repository', value: (r) => r, render: (r) => <button type="button" class="browse" aria-pressed={repo === r} onClick={() => setRepo(r)}>{r}</button> },
+  ];
+  const shownRepos = filterRows(repos, columns, repoQuery);
   return (
     <section class="panel" aria-labelledby="browse-title">
       <h2 id="browse-title">Browse {registry}</h2>
@@ -114,10 +116,8 @@ function Browser({ registry, hosts, role }: { registry: string; hosts: HostSumma
         <div>
           <h3 id="repos-title">Repositories <span class="dim">({shownRepos.length} of {repos.length}{next ? '+' : ''})</span></h3>
           <FilterBox id="repos-filter" label="Filter repositories" value={repoQuery} onChange={setRepoQuery} />
-          <ul id="repositories" class="list" aria-labelledby="repos-title">
-            {shownRepos.map((r) => <li key={r}><button type="button" aria-pressed={repo === r} onClick={() => setRepo(r)}>{r}</button></li>)}
-          </ul>
-          {repos.length === 0 && !error && <p class="dim">No repositories.</p>}
+          <DataTable id="repositories" caption={`Repositories of ${registry}`} rows={shownRepos} columns={columns} rowKey={(r) => r}
+            empty={repos.length ? 'No repositories match.' : error ? '' : 'No repositories.'} />
           {next && <button type="button" id="repos-more" onClick={() => void load(next)}>More repositories</button>}
         </div>
         {repo && <Tags key={repo} registry={registry} repo={repo} hosts={hosts} role={role} />}
@@ -131,6 +131,7 @@ function Tags({ registry, repo, hosts, role }: { registry: string; repo: string;
   const [tag, setTag] = useState('');
   const [host, setHost] = useState('');
   const [error, setError] = useState('');
+  const [query, setQuery] = useState('');
   const { progress, busy, pull } = usePull();
   const target = host || hosts.find((h) => h.reachable)?.name || '';
   useEffect(() => {
@@ -139,19 +140,24 @@ function Tags({ registry, repo, hosts, role }: { registry: string; repo: string;
       (err) => setError(errorText(err)),
     );
   }, []);
+  const tagColumns: Column<string>[] = [
+    { key: 'tag', label: 'Tag', value: (t) => t, render: (t) => <button type="button" class="browse" aria-pressed={tag === t} onClick={() => setTag(t)}>{t}</button> },
+  ];
   const submit = (e: Event) => {
     e.preventDefault();
     void pull(`${regPath(registry)}/pull`, { repository: repo, tag, host: target }, `${repo}:${tag} to ${target}`);
   };
   return (
     <div>
-      <h3 id="tags-title">Tags of {repo}</h3>
+      <h3 id="tags-title">Tags of {repo}{tags && <span class="dim"> ({tags.length})</span>}</h3>
       {error && <p class="error" role="alert">{error}</p>}
       {tags === undefined && !error && <p class="dim">Loading…</p>}
       {tags && (
-        <ul id="tags" class="list" aria-labelledby="tags-title">
-          {tags.map((t) => <li key={t}><button type="button" aria-pressed={tag === t} onClick={() => setTag(t)}>{t}</button></li>)}
-        </ul>
+        <>
+          <FilterBox id="tags-filter" label="Filter tags" value={query} onChange={setQuery} />
+          <DataTable id="tags" caption={`Tags of ${repo}`} rows={filterRows(tags, tagColumns, query)} columns={tagColumns} rowKey={(t) => t}
+            empty={tags.length ? 'No tags match.' : 'No tags.'} />
+        </>
       )}
       {tags && role !== 'viewer' && (
         <form id="pull-form" class="pull-form" onSubmit={submit}>
