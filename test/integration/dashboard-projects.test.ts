@@ -177,6 +177,31 @@ describe('dashboard: compose projects, registries and files', { skip: skipDashbo
     await context.close();
   });
 
+  test('the run form pulls an image the host lacks first, with its progress, as docker run does; a missing one is refused in docker run\'s words', async () => {
+    assert.ok(registry, 'the registry of the test before');
+    const image = `${registry.hostPort}/other:latest`;
+    assert.equal(rig.berthd!.docker(['image', 'inspect', image]).code, 1, 'berthd lacks the image');
+    rig.onStop(() => void rig.berthd!.docker(['rm', '-f', 'form-pulled']));
+    rig.onStop(() => void rig.berthd!.docker(['rmi', image]));
+    const { context, page } = await rig.signIn();
+    await page.click('nav >> text=Run');
+    await page.selectOption('#run-host', 'berth');
+    await page.fill('#run-form input[name=name]', 'form-pulled');
+    await page.fill('#run-form input[name=command]', 'sleep 600');
+    await page.fill('#run-form input[name=image]', `${registry.hostPort}/missing:1`);
+    await page.click('#run-submit');
+    const refused = (await (await page.waitForSelector('#run-error', { timeout: 60_000 })).textContent()) ?? '';
+    assert.match(refused, new RegExp(`^Unable to find image '${registry.hostPort}/missing:1' locally: .*(manifest unknown|not found)`, 'i'));
+    await page.fill('#run-form input[name=image]', image);
+    await page.click('#run-submit');
+    await page.waitForSelector('#run-result >> text=Started on berth', { timeout: 60_000 });
+    const progress = (await page.textContent('#run-pull-progress')) ?? '';
+    assert.match(progress, new RegExp(`Unable to find image '${image}' locally`));
+    assert.match(progress, new RegExp(`Status: Downloaded newer image for ${image}`));
+    assert.equal(must(rig.berthd!.docker(['inspect', '-f', '{{.Config.Image}} {{.State.Status}}', 'form-pulled']), 'inspect'), `${image} running`);
+    await context.close();
+  });
+
   test('registries over https with a private CA: browsed with the CA stored with the entry, refused in plain words without it or with another', async () => {
     assert.ok(registry, 'the registry of the test before');
     const certs = rig.certs!;

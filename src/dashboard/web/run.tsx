@@ -1,14 +1,17 @@
 /**
  * "Run a container": every field docker run's common flags cover, sent as
- * one form; the server creates and starts the container. The engine's own
- * error is shown under the form as it gave it.
+ * one form; the server creates and starts the container. An image the host
+ * lacks is pulled first, with its progress, as docker run does. The engine's
+ * own error is shown under the form as it gave it.
  */
 import { useState } from 'preact/hooks';
 import type { HostSummary, ImageRow, NetworkRow, Role } from '../shared/types.js';
 import { RESTART_POLICIES, type PortForm, type RestartPolicyName, type RunForm, type RunResult } from '../shared/operations.js';
-import { api, errorText } from './api.js';
+import { api, ApiError, errorText } from './api.js';
 import { HostSelect } from './fields.js';
 import { useNotify } from './notices.js';
+import type { ProgressState } from '../shared/operations.js';
+import { postProgress, ProgressView } from './progress.js';
 import { useAcrossHosts } from './resources.js';
 
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -24,6 +27,7 @@ export function RunView({ hosts, role }: { hosts: HostSummary[]; role: Role }) {
   const [error, setError] = useState('');
   const [result, setResult] = useState<{ host: string; id: string; warnings: string[] }>();
   const [busy, setBusy] = useState(false);
+  const [pulling, setPulling] = useState<ProgressState>();
   const notify = useNotify();
   if (role === 'viewer') return <p class="error" role="alert">Running containers needs the operator role.</p>;
   const field = (name: keyof typeof form) => ({
@@ -41,8 +45,14 @@ export function RunView({ hosts, role }: { hosts: HostSummary[]; role: Role }) {
       volumes: lines(form.volumes), network: form.network, restart: form.restart, maxRetries: Number(form.maxRetries) || 0,
       memoryMiB: Number(form.memoryMiB) || 0, cpus: Number(form.cpus) || 0,
     };
+    const run = () => api<RunResult>('POST', `/api/hosts/${encodeURIComponent(target)}/run`, body);
+    setPulling(undefined);
     try {
-      const done = await api<RunResult>('POST', `/api/hosts/${encodeURIComponent(target)}/run`, body);
+      const done = await run().catch(async (err: unknown) => {
+        if (!missingImage(err)) throw err;
+        await pullFirst(target, form.image, setPulling);
+        return run();
+      });
       setResult({ host: target, ...done });
       notify(`Started ${form.name || done.id.slice(0, 12)} on ${target}`);
     } catch (err) {
@@ -94,6 +104,7 @@ export function RunView({ hosts, role }: { hosts: HostSummary[]; role: Role }) {
           <button type="button" id="add-port" onClick={() => setPorts([...ports, emptyPort()])}>Add a port</button>
         </fieldset>
         <div class="wide"><button type="submit" class="primary" id="run-submit" disabled={busy || !target}>{busy ? 'Starting…' : 'Run'}</button></div>
+        {pulling && <div class="wide"><ProgressView id="run-pull-progress" state={pulling} label={`Pulling ${form.image}`} /></div>}
         {error && <p id="run-error" class="error" role="alert">{error}</p>}
         {result && (
           <p id="run-result" class="wide" role="status">
@@ -104,4 +115,20 @@ export function RunView({ hosts, role }: { hosts: HostSummary[]; role: Role }) {
       </form>
     </section>
   );
+}
+
+/** The engines' answer to a create from an image they lack (dockerd and berthd alike). */
+function missingImage(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 404 && /^No such image/.test(err.message);
+}
+
+/** Pulls `image` onto `host` with its progress shown; throws (docker run's words) when the pull fails. */
+async function pullFirst(host: string, image: string, onState: (s: ProgressState) => void): Promise<void> {
+  const first = `Unable to find image '${image}' locally`;
+  const withFirst = (s: ProgressState): ProgressState => ({ ...s, lines: [first, ...s.lines] });
+  // The engine refuses some pulls before any progress (an unknown manifest), others in the stream.
+  const final = await postProgress(`/api/hosts/${encodeURIComponent(host)}/images/pull`, { image }, (s) => onState(withFirst(s))).catch((err: unknown) => {
+    throw new Error(`${first}: ${errorText(err)}`);
+  });
+  if (final.error !== undefined) throw new Error(`${first}: ${final.error}`);
 }
