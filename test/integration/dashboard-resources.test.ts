@@ -173,6 +173,11 @@ describe('dashboard: networks and volumes with actions, CPU and memory of contai
     await page.click('nav >> text=Users');
     await page.waitForSelector('#user-table tbody tr[data-key="admin"]');
     await checkSortable(page, '#user-table');
+    await page.fill('#users-filter', 'nobody-by-this-name');
+    await page.waitForSelector('#user-table tbody tr', { state: 'detached' });
+    await page.fill('#users-filter', 'adm');
+    assert.deepEqual(await page.$$eval('#user-table tbody tr', (r) => r.map((x) => (x as HTMLElement).dataset.key)), ['admin']);
+    await page.fill('#users-filter', '');
     // Registries: adding one does not contact it; the table sorts and filters like the rest.
     await page.click('nav >> text=Registries');
     await page.click('summary >> text=Add a registry');

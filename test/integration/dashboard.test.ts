@@ -184,6 +184,21 @@ describe('berth dashboard in Chromium, over berthd and dockerd 20.10 (both with 
     await page.check(`${row('docker', 'web-docker')} td.select input`);
     await page.click('#bulk-start');
     for (const host of ['berth', 'docker']) await waitState(page, host, `web-${host}`, 'running');
+    // The selection's other actions, on both hosts at once (the boxes stay checked between them).
+    page.on('dialog', (d) => void d.accept());
+    const bulk = async (action: string, state: string) => {
+      await page.click(`#bulk-${action}`);
+      for (const host of ['berth', 'docker']) await waitState(page, host, `web-${host}`, state);
+    };
+    await bulk('pause', 'paused');
+    await bulk('unpause', 'running');
+    const startedAt = () => [berthd, dockerd].map((d, i) => ok(d.docker(['inspect', '-f', '{{.State.StartedAt}}', `web-${['berth', 'docker'][i]}`]), 'inspect'));
+    const before = startedAt();
+    await page.click('#bulk-restart');
+    await waitForValue('both to restart', async () => (startedAt().every((t, i) => t !== before[i]) ? true : undefined));
+    for (const host of ['berth', 'docker']) await waitState(page, host, `web-${host}`, 'running');
+    await bulk('kill', 'exited');
+    await bulk('start', 'running');
     // A change made behind the dashboard's back (the docker CLI) shows up too, from /events.
     ok(dockerd.docker(['stop', '-t', '1', 'web-docker']), 'docker stop');
     await waitState(page, 'docker', 'web-docker', 'exited');

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Role } from '../shared/types.js';
 import { api, errorText } from './api.js';
+import { FilterBox } from './fields.js';
 import { isoTime } from './format.js';
 import { useNotify } from './notices.js';
 import { DataTable, filterRows, type Column } from './table.js';
@@ -63,10 +64,7 @@ export function UsersView({ me }: { me: string }) {
     <section aria-labelledby="users-title">
       <div class="toolbar">
         <h1 id="users-title">Users</h1>
-        <label class="search">
-          <span class="visually-hidden">Filter users</span>
-          <input type="search" placeholder="Filter users" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
-        </label>
+        <FilterBox id="users-filter" label="Filter users" value={query} onChange={setQuery} />
       </div>
       <DataTable id="user-table" caption="Users" rows={filterRows(users, columns, query)} columns={columns} rowKey={(u) => u.name} />
       <AddUser onAdded={reload} />
