@@ -2,9 +2,11 @@
  * The registry console (`berth registry serve --console`) in headless
  * Chromium (Debian's chromium, driven by playwright-core), with the seed
  * scenario: the admin signs in and creates a project and its members in the
- * console, a developer runs `docker login` and `docker push` through a
- * private dockerd 20.10, the console shows the repository with its size and
- * pull command (which then works) and its last pull, a guest sees it without
+ * console (and makes the developer a member of `library`, there from the
+ * start as in Harbor), a developer runs `docker login` and `docker push`
+ * (library/busybox:v1 among them) through a private dockerd 20.10, the console
+ * shows each repository with its size, push time and pull command (which then
+ * works) and its last pull, a guest sees it without
  * a delete button, anonymous visitors see public projects only, the admin
  * deletes a tag and then the whole repository. Screenshots go to
  * $BERTH_ARTEFACTS/registry-console (default /tmp/berth-registry-console-shots).
@@ -86,7 +88,56 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
     await registry?.stop();
   });
 
-  it('lets the admin sign in, create a private project and add its members', async () => {
+  /** Adds members on the project page that is open, through its form. */
+  async function addMembers(page: Page, members: ReadonlyArray<readonly [string, string]>): Promise<void> {
+    await page.waitForSelector('#add-member');
+    for (const [who, role] of members) {
+      await page.fill('#add-member input[name=member]', who);
+      await page.selectOption('#add-member select[name=role]', role);
+      await page.click('#add-member button[type=submit]');
+      await page.waitForSelector(`#members tbody tr[data-key="${who}"] >> text=${role}`);
+    }
+  }
+
+  const asAdmin = { headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password) } };
+  const tagsOf = async (project: string) => (await registry.request('GET', `/api/v1/projects/${project}/repositories/busybox/tags`, asAdmin)).json();
+  /** An ISO time as the console writes it in <time dateTime>: whole seconds. */
+  const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
+  /** `docker push` (logged in already) of busybox as <project>/busybox:v1: the digest and manifest size it reports. */
+  function dockerPush(project: string): { digest: string; size: number } {
+    const ref = `${registry.hostPort}/${project}/busybox:v1`;
+    ok(dockerd.docker(['tag', 'busybox:latest', ref]), 'tag');
+    const push = ok(dockerd.docker(['push', ref]), 'docker push');
+    const [, digest, size] = /v1: digest: (sha256:[0-9a-f]{64}) size: (\d+)/.exec(push) ?? [];
+    assert.ok(digest, push);
+    return { digest: digest!, size: Number(size) };
+  }
+
+  /**
+   * Opens the project's page and checks the row of <project>/busybox:v1: the
+   * digest docker pushed, its size, when it was pushed and its pull command.
+   */
+  async function showsTag(page: Page, project: string, pushed: { digest: string; size: number }, since: number): Promise<{ row: string; command: string }> {
+    await page.click('nav >> text=Projects');
+    await page.click(`#projects a >> text=${project}`);
+    const row = `[data-repository="${project}/busybox"] tbody tr[data-key="v1"]`;
+    await page.waitForSelector(row);
+    assert.equal(await page.getAttribute(`${row} td.col-digest code`, 'title'), pushed.digest);
+    // The size shown is the manifest's plus its config and layers: more than the manifest alone.
+    assert.match((await page.textContent(`${row} td.col-size`))!, /^\d+(\.\d+)? (kB|MB)$/);
+    const tag = (await tagsOf(project)).tags.find((t: { name: string }) => t.name === 'v1');
+    assert.ok(tag.size > pushed.size, JSON.stringify(tag));
+    // Pushed: the tag's time, during this test.
+    assert.ok(tag.pushed >= since - 1 && tag.pushed <= Date.now() / 1000, JSON.stringify(tag));
+    assert.equal(await page.getAttribute(`${row} td.col-pushed time`, 'dateTime'), iso(tag.pushed));
+    assert.match((await page.textContent(`${row} td.col-pushed`))!, /^(just now|\d+ minutes? ago)$/);
+    const command = await page.inputValue(`${row} td.col-pull input`);
+    assert.equal(command, `docker pull ${registry.hostPort}/${project}/busybox:v1`);
+    return { row, command };
+  }
+
+  it('lets the admin sign in, create a private project, add its members, and make the developer a member of library', async () => {
     const page = await signIn(ADMIN);
     await page.waitForSelector('#projects tbody tr[data-key="library"]');
     await page.fill('#create-project input[name=project]', PROJECT);
@@ -95,52 +146,40 @@ describe('registry console in Chromium, with docker push through dockerd 20.10',
     assert.equal(await page.textContent(`#projects tbody tr[data-key="${PROJECT}"] td.col-access`), 'private');
     await page.screenshot({ path: join(SHOTS, 'projects-admin.png'), fullPage: true });
     await page.click(`#projects a >> text=${PROJECT}`);
-    await page.waitForSelector('#add-member');
-    for (const [who, role] of [[DEV.user, 'developer'], [GUEST.user, 'guest']] as const) {
-      await page.fill('#add-member input[name=member]', who);
-      await page.selectOption('#add-member select[name=role]', role);
-      await page.click('#add-member button[type=submit]');
-      await page.waitForSelector(`#members tbody tr[data-key="${who}"] >> text=${role}`);
-    }
-    // The server holds what the form did.
-    const members = await registry.request('GET', `/api/v1/projects/${PROJECT}/members`, { headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password) } });
-    assert.deepEqual(members.json(), [{ username: DEV.user, role: 'developer' }, { username: GUEST.user, role: 'guest' }]);
+    await addMembers(page, [[DEV.user, 'developer'], [GUEST.user, 'guest']]);
+    await page.click('nav >> text=Projects');
+    await page.click('#projects a >> text=library');
+    await addMembers(page, [[DEV.user, 'developer']]);
+    // The server holds what the forms did.
+    const members = async (project: string) => (await registry.request('GET', `/api/v1/projects/${project}/members`, asAdmin)).json();
+    assert.deepEqual(await members(PROJECT), [{ username: DEV.user, role: 'developer' }, { username: GUEST.user, role: 'guest' }]);
+    assert.deepEqual(await members('library'), [{ username: DEV.user, role: 'developer' }]);
   });
 
-  it('shows what a developer pushed with docker, with its size and a pull command that works', async () => {
-    const ref = `${registry.hostPort}/${PROJECT}/busybox:v1`;
+  it('shows what a developer pushed with docker to library and to the project, with its size, push time and a pull command that works', async () => {
+    const since = Date.now() / 1000;
     ok(dockerd.docker(['login', '-u', DEV.user, '--password-stdin', registry.hostPort], `${DEV.password}\n`), 'docker login');
-    ok(dockerd.docker(['tag', 'busybox:latest', ref]), 'tag');
-    const push = ok(dockerd.docker(['push', ref]), 'docker push');
-    const [, digest, size] = /v1: digest: (sha256:[0-9a-f]{64}) size: (\d+)/.exec(push) ?? [];
-    assert.ok(digest, push);
-    pushedDigest = digest!;
+    const library = dockerPush('library');
+    const seed = dockerPush(PROJECT);
+    pushedDigest = seed.digest;
     const page = await signIn(ADMIN);
-    await page.click(`#projects a >> text=${PROJECT}`);
-    const row = `${repository} tbody tr[data-key="v1"]`;
-    await page.waitForSelector(row);
-    assert.equal(await page.getAttribute(`${row} td.col-digest code`, 'title'), digest);
+    await showsTag(page, 'library', library, since);
+    await page.screenshot({ path: join(SHOTS, 'library-admin.png'), fullPage: true });
+    const { row, command } = await showsTag(page, PROJECT, seed, since);
     // One image, not an index: its platform comes from its config (dockerd's import gives the host's).
     assert.equal(await page.textContent(`${row} td.col-platforms`), `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`);
-    // The size shown is the manifest's plus its config and layers: more than the manifest alone.
-    const shown = (await page.textContent(`${row} td.col-size`))!;
-    assert.match(shown, /^\d+(\.\d+)? (kB|MB)$/);
-    const tags = (await registry.request('GET', `/api/v1/projects/${PROJECT}/repositories/busybox/tags`, { headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password) } })).json();
-    assert.ok(tags.tags[0].size > Number(size), JSON.stringify(tags));
-    const command = await page.inputValue(`${row} td.col-pull input`);
-    assert.equal(command, `docker pull ${ref}`);
     assert.equal(await page.textContent(`${row} td.col-pulled`), 'never');
     await page.screenshot({ path: join(SHOTS, 'project-admin.png'), fullPage: true });
     // The command as shown pulls the image back, and the pull shows as the tag's last.
-    ok(dockerd.docker(['rmi', ref]), 'rmi');
+    ok(dockerd.docker(['rmi', `${registry.hostPort}/${PROJECT}/busybox:v1`]), 'rmi');
     const pulled = ok(dockerd.docker(command.split(' ').slice(1)), 'docker pull');
-    assert.match(pulled, new RegExp(`Digest: ${digest}`));
+    assert.match(pulled, new RegExp(`Digest: ${seed.digest}`));
     ok(dockerd.docker(['logout', registry.hostPort]), 'logout');
-    const after = (await registry.request('GET', `/api/v1/projects/${PROJECT}/repositories/busybox/tags`, { headers: { Authorization: basicAuth(ADMIN.user, ADMIN.password) } })).json();
+    const after = await tagsOf(PROJECT);
     assert.ok(after.tags[0].pulled >= after.tags[0].pushed, JSON.stringify(after));
     await page.reload();
     await page.waitForSelector(`${row} td.col-pulled time`);
-    assert.equal(await page.getAttribute(`${row} td.col-pulled time`, 'dateTime'), new Date(after.tags[0].pulled * 1000).toISOString().replace('.000Z', 'Z'));
+    assert.equal(await page.getAttribute(`${row} td.col-pulled time`, 'dateTime'), iso(after.tags[0].pulled));
   });
 
   it('shows a guest the project without delete buttons, and the admin with them', async () => {

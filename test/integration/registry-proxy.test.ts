@@ -3,7 +3,8 @@
  * `proxy.remoteurl` in front of an upstream berth registry. berthd pulls
  * busybox through it as a registry mirror, and again once the upstream has
  * stopped; pushes are refused; an upstream that sends bad or short bytes
- * leaves no blob behind; a --console project proxies the upstream too.
+ * leaves no blob behind; a --console project proxies the upstream too; an
+ * upstream that needs credentials is pulled from with the configured ones.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { run, TestDaemon, waitForValue } from './harness.js';
-import { basicAuth, digestOf, makeBusyboxOciLayout, TestRegistry } from './registry-harness.js';
+import { basicAuth, consoleApi, digestOf, expectStatus, makeBusyboxOciLayout, TestRegistry } from './registry-harness.js';
+import { PASSWORD, USER, writeHtpasswd } from './distribution-helpers.js';
 
 const SKOPEO = '/usr/bin/skopeo';
 const ADMIN_PASSWORD = 'admin-secret-1';
@@ -137,6 +139,98 @@ describe('registry pull-through cache', { skip: existsSync(SKOPEO) ? false : 'sk
     const viaProject = skopeo(['copy', '--src-tls-verify=false', `docker://${currentConsole().hostPort}/hub/library/busybox:latest`, `oci:${join(dir, 'after-stop')}:x`]);
     assert.equal(viaProject.code, 0, `${viaProject.stderr}\n${currentConsole().log()}`);
     assert.ok(existsSync(join(dir, 'after-stop', 'blobs', 'sha256', layout.manifestDigest.slice(7))));
+  });
+});
+
+/**
+ * Upstreams that let nobody in without credentials: a berth registry with
+ * htpasswd (Basic) behind the whole-registry proxy, set by distribution's
+ * REGISTRY_PROXY_* overrides of proxy.remoteurl, proxy.username and
+ * proxy.password; a --console one (Bearer tokens, a private project) behind
+ * proxy-cache projects. With the right credentials the pull works and the
+ * upstream logs their user; with wrong ones the client gets 404
+ * MANIFEST_UNKNOWN (as from distribution's proxy) and the log the upstream's 401.
+ */
+describe('registry pull-through cache from upstreams that need credentials', { skip: existsSync(SKOPEO) ? false : 'skopeo not installed' }, () => {
+  const PULLER = { user: 'puller', password: 'puller-secret-7' };
+  const admin = { user: 'admin', password: ADMIN_PASSWORD };
+  let dir: string;
+  let layout: { manifestDigest: string; layerDigest: string };
+  const started: TestRegistry[] = [];
+  const start = async (args: string[], env: Record<string, string> = {}) => {
+    const registry = await TestRegistry.start(args, env);
+    started.push(registry);
+    return registry;
+  };
+  const pull = (ref: string, to: string) => skopeo(['copy', '--src-tls-verify=false', `docker://${ref}`, `oci:${join(dir, to)}:x`]);
+  /** The proxy may finish storing the layer after the client has its bytes. */
+  const layerCached = (proxy: TestRegistry) => waitForValue('the layer in the cache', async () => existsSync(blobFile(proxy, layout.layerDigest)) || undefined);
+  /** The upstream served the layer to `user`: the proxy sent that user's credentials. */
+  async function servedTo(upstream: TestRegistry, user: string, name: string): Promise<void> {
+    const line = new RegExp(` ${user} \\[[^\\]]+\\] "GET /v2/${name}/blobs/${layout.layerDigest} HTTP/1.1" 200 `);
+    assert.match(await upstream.waitForLog(line), line);
+  }
+  /** What a wrong password gets: the client a 404 MANIFEST_UNKNOWN, the log the upstream's refusal. */
+  async function refused(proxy: TestRegistry, name: string, upstreamError: RegExp, headers: Record<string, string> = {}): Promise<void> {
+    const res = await proxy.request('GET', `/v2/${name}/manifests/latest`, { headers });
+    assert.equal(res.status, 404, res.body.toString());
+    assert.equal(res.json().errors[0].code, 'MANIFEST_UNKNOWN');
+    const copy = pull(`${proxy.hostPort}/${name}:latest`, `refused-${name.replaceAll('/', '-')}`);
+    assert.notEqual(copy.code, 0);
+    assert.match(copy.stderr, /manifest unknown/i);
+    assert.match(await proxy.waitForLog(upstreamError), upstreamError);
+  }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-proxy-auth-'));
+    layout = await makeBusyboxOciLayout(join(dir, 'oci'));
+  });
+  after(async () => {
+    for (const registry of started) await registry.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the whole-registry proxy pulls from an htpasswd upstream with proxy.username and proxy.password, and not with a wrong password', async () => {
+    await writeHtpasswd(join(dir, 'htpasswd'));
+    const upstream = await start(['--htpasswd', join(dir, 'htpasswd')]);
+    const src = `oci:${join(dir, 'oci')}:latest`;
+    const push = skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `${USER}:${PASSWORD}`, src, `docker://${upstream.hostPort}/library/busybox:latest`]);
+    assert.equal(push.code, 0, push.stderr);
+    assert.notEqual(pull(`${upstream.hostPort}/library/busybox:latest`, 'anonymous').code, 0, 'the upstream refuses anonymous pulls');
+
+    const proxy = await start([], { REGISTRY_PROXY_REMOTEURL: upstream.url, REGISTRY_PROXY_USERNAME: USER, REGISTRY_PROXY_PASSWORD: PASSWORD });
+    const copy = pull(`${proxy.hostPort}/library/busybox:latest`, 'whole');
+    assert.equal(copy.code, 0, `${copy.stderr}\n${proxy.log()}`);
+    await layerCached(proxy);
+    await servedTo(upstream, USER, 'library/busybox');
+
+    const wrong = await start([], { REGISTRY_PROXY_REMOTEURL: upstream.url, REGISTRY_PROXY_USERNAME: USER, REGISTRY_PROXY_PASSWORD: 'not-the-password' });
+    await refused(wrong, 'library/busybox', /pull-through: library\/busybox:latest from 127\.0\.0\.1:\d+: manifest library\/busybox:latest: 401/);
+  });
+
+  it('a proxy-cache project pulls a private project of a --console upstream with its upstream credentials, and not with a wrong password', async () => {
+    const upstream = await start(['--console'], { BERTH_REGISTRY_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    await expectStatus(consoleApi(upstream, 'POST', '/users', { username: PULLER.user, password: PULLER.password }, admin), 201);
+    await expectStatus(consoleApi(upstream, 'POST', '/projects', { name: 'private', public: false }, admin), 201);
+    await expectStatus(consoleApi(upstream, 'POST', '/projects/private/members', { username: PULLER.user, role: 'guest' }, admin), 201);
+    const push = skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `admin:${ADMIN_PASSWORD}`, `oci:${join(dir, 'oci')}:latest`, `docker://${upstream.hostPort}/private/busybox:latest`]);
+    assert.equal(push.code, 0, push.stderr);
+    assert.notEqual(pull(`${upstream.hostPort}/private/busybox:latest`, 'anonymous-private').code, 0, 'the upstream refuses anonymous pulls');
+
+    const registry = await start(['--console'], { BERTH_REGISTRY_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    for (const [project, password] of [['mirror', PULLER.password], ['broken', 'not-the-password']] as const) {
+      await expectStatus(consoleApi(registry, 'POST', '/projects', { name: project, public: true }, admin), 201);
+      const proxy = { upstream: { url: upstream.url, username: PULLER.user, password }, tag_ttl_seconds: 0 };
+      await expectStatus(consoleApi(registry, 'PUT', `/projects/${project}/proxy`, proxy, admin), 200);
+    }
+    const copy = pull(`${registry.hostPort}/mirror/private/busybox:latest`, 'project');
+    assert.equal(copy.code, 0, `${copy.stderr}\n${registry.log()}`);
+    assert.ok(existsSync(join(dir, 'project', 'blobs', 'sha256', layout.manifestDigest.slice(7))));
+    await layerCached(registry);
+    await servedTo(upstream, PULLER.user, 'private/busybox');
+
+    const token = await expectStatus(registry.request('GET', '/service/token?service=berth-registry&scope=repository:broken/private/busybox:pull'), 200);
+    await refused(registry, 'broken/private/busybox', /pull-through: private\/busybox:latest from 127\.0\.0\.1:\d+: token from 127\.0\.0\.1:\d+: 401/, { Authorization: `Bearer ${token.json().token}` });
   });
 });
 

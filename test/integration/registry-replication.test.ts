@@ -102,6 +102,7 @@ describe('registry replication', { skip }, () => {
   });
 
   let toDistribution: string;
+  let toNowhere: string;
 
   it('keeps the target password to itself (0600 file, never in the API)', async () => {
     const res = await api(source, 'POST', '/projects/library/replication/rules', {
@@ -181,7 +182,7 @@ describe('registry replication', { skip }, () => {
       tags: 'v1',
       trigger: 'manual',
     });
-    const id = created.json().id;
+    const id = (toNowhere = created.json().id);
     await api(source, 'POST', `/projects/library/replication/rules/${id}/executions`);
     const done = await finished(id);
     assert.equal(done.status, 'failed');
@@ -212,6 +213,13 @@ describe('registry replication', { skip }, () => {
       assert.doesNotMatch(await page.content(), new RegExp(TARGET.password));
       await page.waitForSelector('#replication-executions tbody tr >> text=succeeded');
       await page.waitForSelector('#replication-executions tbody tr >> text=failed');
+      // The failed execution shows its three attempts and the error of the last.
+      assert.ok(toNowhere, 'the rule of the retry test');
+      const [failed] = await executions(toNowhere);
+      const row = `#replication-executions tbody tr[data-key="${failed.id}"]`;
+      assert.equal(await page.textContent(`${row} td.col-status`), 'failed');
+      assert.equal(await page.textContent(`${row} td.col-attempts`), '3');
+      assert.match((await page.textContent(`${row} td.col-error`))!, /ECONNREFUSED/);
       const before = (await executions(toDistribution)).length;
       await page.click('#replication-rules button >> text=Run to-distribution');
       await page.waitForSelector('[role=status] >> text=Rule to-distribution started');

@@ -130,6 +130,17 @@ describe('registry --console: token endpoint, challenges and the catalog', () =>
     assert.match(String(rejected.headers['www-authenticate']), /error="invalid_token"/);
   });
 
+  it('answers 404 MANIFEST_UNKNOWN to a GET or HEAD of a reference that cannot be a tag, with a token that may pull', async () => {
+    const headers = await bearer(c.registry, ['repository:team/app:pull'], BOB);
+    for (const ref of ['..', '.INVALID_MANIFEST_NAME', 't'.repeat(129)]) {
+      const get = await c.registry.request('GET', `/v2/team/app/manifests/${ref}`, { headers });
+      assert.equal(get.status, 404, `${ref}: ${get.body}`);
+      assert.equal(get.json().errors[0].code, 'MANIFEST_UNKNOWN', ref);
+      assert.equal((await c.registry.request('HEAD', `/v2/team/app/manifests/${ref}`, { headers })).status, 404, ref);
+    }
+    assert.equal((await c.registry.request('GET', '/v2/team/app/manifests/..')).status, 401, 'without a token: the challenge first');
+  });
+
   it('shows each caller only the repositories it may see in the catalog and /v1/search', async () => {
     const catalog = async (as?: { user: string; password: string }) => {
       const res = await c.registry.request('GET', '/v2/_catalog', { headers: await bearer(c.registry, ['registry:catalog:*'], as) });
@@ -162,6 +173,62 @@ describe('registry --console: token endpoint, challenges and the catalog', () =>
     await expectStatus(api(c.registry, 'PUT', `/users/${ALICE.user}/password`, { old_password: ALICE.password, new_password: 'alice-new-password' }, ALICE), 204);
     assert.equal((await redeem()).status, 401);
     await expectStatus(api(c.registry, 'PUT', `/users/${ALICE.user}/password`, { new_password: ALICE.password }), 204);
+  });
+});
+
+describe('registry --console: maintainer and project admin roles', () => {
+  const MAINTAINER = { user: 'mia', password: 'mia-password-3' };
+  const PROJECT_ADMIN = { user: 'pat', password: 'pat-password-4' };
+  const NEWCOMER = { user: 'carol', password: 'carol-password-5' };
+  let c: Console;
+
+  before(async () => {
+    c = await startConsole();
+    for (const u of [MAINTAINER, PROJECT_ADMIN, NEWCOMER]) await expectStatus(api(c.registry, 'POST', '/users', { username: u.user, password: u.password }), 201);
+    await expectStatus(api(c.registry, 'POST', '/projects/team/members', { username: MAINTAINER.user, role: 'maintainer' }), 201);
+    await expectStatus(api(c.registry, 'POST', '/projects/team/members', { username: PROJECT_ADMIN.user, role: 'projectAdmin' }), 201);
+  });
+  after(async () => {
+    await c?.registry.stop();
+  });
+
+  it('gives a maintainer delete, which deletes a manifest through /v2; a developer asking for delete gets pull and push only', async () => {
+    const scope = 'repository:team/kept:pull,push,delete';
+    const { digest } = await c.registry.pushImage('team/kept', 'v1', { headers: await bearer(c.registry, [scope], ALICE) });
+    const developer = (await expectStatus(token(c.registry, [scope], ALICE), 200)).json().token;
+    assert.deepEqual(claimsOf(developer).access, [{ type: 'repository', name: 'team/kept', actions: ['pull', 'push'] }]);
+    const refused = await c.registry.request('DELETE', `/v2/team/kept/manifests/${digest}`, { headers: { Authorization: `Bearer ${developer}` } });
+    assert.equal(refused.status, 401);
+    assert.match(String(refused.headers['www-authenticate']), /scope="repository:team\/kept:delete",error="insufficient_scope"/);
+    const maintainer = (await expectStatus(token(c.registry, [scope], MAINTAINER), 200)).json().token;
+    assert.deepEqual(claimsOf(maintainer).access, [{ type: 'repository', name: 'team/kept', actions: ['pull', 'push', 'delete'] }]);
+    const headers = { Authorization: `Bearer ${maintainer}` };
+    assert.equal((await c.registry.request('GET', `/v2/team/kept/manifests/${digest}`, { headers })).status, 200, 'not deleted by the developer');
+    await expectStatus(c.registry.request('DELETE', `/v2/team/kept/manifests/${digest}`, { headers }), 202);
+    const gone = await c.registry.request('GET', `/v2/team/kept/manifests/${digest}`, { headers });
+    assert.equal(gone.status, 404);
+    assert.equal(gone.json().errors[0].code, 'MANIFEST_UNKNOWN');
+  });
+
+  it('lets a project admin who is not the admin add a member and delete a repository in the API; a developer gets 403', async () => {
+    assert.equal((await api(c.registry, 'GET', '/users', undefined, PROJECT_ADMIN)).status, 403, 'pat is not the system admin');
+    const member = { username: NEWCOMER.user, role: 'guest' };
+    assert.equal((await api(c.registry, 'POST', '/projects/team/members', member, ALICE)).status, 403);
+    await expectStatus(api(c.registry, 'POST', '/projects/team/members', member, PROJECT_ADMIN), 201);
+    const members = (await expectStatus(api(c.registry, 'GET', '/projects/team/members', undefined, PROJECT_ADMIN), 200)).json();
+    assert.ok(members.some((m: { username: string; role: string }) => m.username === NEWCOMER.user && m.role === 'guest'), JSON.stringify(members));
+    assert.deepEqual(claimsOf((await token(c.registry, ['repository:team/doomed:pull'], NEWCOMER)).json().token).access, [{ type: 'repository', name: 'team/doomed', actions: ['pull'] }]);
+
+    await c.registry.pushImage('team/doomed', 'v1', { headers: await bearer(c.registry, ['repository:team/doomed:pull,push'], ALICE) });
+    const repositories = async () => (await expectStatus(api(c.registry, 'GET', '/projects/team/repositories', undefined, PROJECT_ADMIN), 200)).json().map((r: { name: string }) => r.name);
+    assert.ok((await repositories()).includes('team/doomed'));
+    assert.equal((await api(c.registry, 'DELETE', '/projects/team/repositories/doomed', undefined, ALICE)).status, 403);
+    assert.ok((await repositories()).includes('team/doomed'), 'the developer deleted nothing');
+    await expectStatus(api(c.registry, 'DELETE', '/projects/team/repositories/doomed', undefined, PROJECT_ADMIN), 204);
+    assert.ok(!(await repositories()).includes('team/doomed'));
+    const tags = await c.registry.request('GET', '/v2/team/doomed/tags/list', { headers: await bearer(c.registry, ['repository:team/doomed:pull'], PROJECT_ADMIN) });
+    assert.equal(tags.status, 404);
+    assert.equal(tags.json().errors[0].code, 'NAME_UNKNOWN');
   });
 });
 
