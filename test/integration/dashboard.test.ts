@@ -501,6 +501,35 @@ describe('berth dashboard in Chromium, over berthd and dockerd 20.10 (both with 
     await context.close();
   });
 
+  test('a user changes their own password on the account page: the current one is checked, the old one stops working, other sessions end', async () => {
+    await addUser('changer', 'first password', 'viewer');
+    const other = await signIn('changer', 'first password');
+    const { context, page } = await signIn('changer', 'first password');
+    await page.click('#whoami');
+    await page.waitForSelector('#account-title');
+    const change = async (current: string, next: string, repeat = next) => {
+      await page.fill('#password-form input[name=current]', current);
+      await page.fill('#password-form input[name=password]', next);
+      await page.fill('#password-form input[name=repeat]', repeat);
+      await page.click('#password-form button[type=submit]');
+    };
+    await change('not my password', 'second password');
+    await page.waitForSelector('#password-form .error >> text="the current password is wrong"');
+    await change('first password', 'second password', 'second passwore');
+    await page.waitForSelector('#password-form .error >> text="the new passwords differ"');
+    await change('first password', 'second password');
+    await waitForNotice(page, 'Password changed', false);
+    const login = (password: string) => fetch(`${rig.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'changer', password }) });
+    assert.equal((await login('first password')).status, 401);
+    assert.equal((await login('second password')).status, 200);
+    // This page goes on with its new session (and CSRF token); the other one was signed out.
+    await page.click('nav >> text=Hosts');
+    await page.waitForSelector('#host-table tbody tr');
+    await other.page.reload();
+    await other.page.waitForSelector('#login-form');
+    await Promise.all([context.close(), other.context.close()]);
+  });
+
   test('BERTH_DASHBOARD_ADMIN_PASSWORD: the first admin\'s password from the environment; one shorter than 8 characters is refused at start; failed logins are throttled', async () => {
     await assert.rejects(serveDashboard(['--addr', '127.0.0.1:0', '--data', join(dir, 'env-short')], { BERTH_DASHBOARD_ADMIN_PASSWORD: 'seven77' }),
       /exited with 1: berth dashboard: password must be at least 8 characters/);

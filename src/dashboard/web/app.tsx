@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { SessionInfo } from '../shared/types.js';
+import { AccountView } from './account.js';
 import { api, ApiError, setCsrf, whenSignedOut } from './api.js';
 import { ContainerPage } from './container.js';
 import { ComposeView } from './compose.js';
@@ -73,13 +74,14 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
         </nav>
         <span class="who">
           <span class={live.connected ? 'dot on' : 'dot'} title={live.connected ? 'live' : 'reconnecting'} aria-label={live.connected ? 'live updates on' : 'live updates reconnecting'} role="img" />
-          <span id="whoami">{name}</span> <span class="badge">{role}</span>
+          <a id="whoami" href="#/account" title="Your account" aria-current={view === 'account' ? 'page' : undefined}>{name}</a> <span class="badge">{role}</span>
           <button type="button" id="logout" onClick={() => void logout()}>Sign out</button>
         </span>
       </header>
       <main id="main" tabIndex={-1}>
         {view === 'hosts' && <HostsView hosts={live.hosts} role={role} />}
         {view === 'users' && role === 'admin' && <UsersView me={name} />}
+        {view === 'account' && <AccountView name={name} />}
         {view === 'images' && <ImagesView hosts={live.hosts} role={role} />}
         {view === 'run' && <RunView hosts={live.hosts} role={role} />}
         {view === 'events' && <EventsView hosts={live.hosts} />}
@@ -90,7 +92,7 @@ function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: 
         {view === 'container' && route[1] && route[2] && (
           <ContainerPage host={route[1]} id={route[2]} role={role} row={live.containers[route[1]]?.find((c) => c.id === route[2])} />
         )}
-        {(view === 'containers' || !nav.some(([path]) => path === view) && view !== 'container') && <ContainersView hosts={live.hosts} containers={live.containers} usage={live.usage} role={role} />}
+        {(view === 'containers' || !nav.some(([path]) => path === view) && view !== 'container' && view !== 'account') && <ContainersView hosts={live.hosts} containers={live.containers} usage={live.usage} role={role} />}
       </main>
     </>
   );
