@@ -6,6 +6,7 @@
  * `default` when it names no network.
  */
 import { invalid } from '../lib/errors.js';
+import { ramInBytes } from './go-json.js';
 
 type Dict = Record<string, unknown>;
 
@@ -105,9 +106,55 @@ export function dependencyOrder(services: Record<string, Dict>): string[] {
   return order;
 }
 
+/**
+ * compose-go's consistency checks: each service has an image or a build, and
+ * the networks, volumes, secrets and configs it names are declared at the
+ * top level (the default network always is).
+ */
+export function checkConsistency(model: ComposeModel): void {
+  for (const [name, service] of Object.entries(model.services)) {
+    if (!service.image && !service.build && !service.provider) {
+      throw invalid(`service "${name}" has neither an image nor a build context specified: invalid compose project`);
+    }
+    const undefinedRef = (kind: string, ref: string) => invalid(`service "${name}" refers to undefined ${kind} ${ref}: invalid compose project`);
+    for (const network of Object.keys((service.networks ?? {}) as Dict)) {
+      if (network !== 'default' && !model.networks[network]) throw undefinedRef('network', network);
+    }
+    for (const volume of (service.volumes ?? []) as Dict[]) {
+      const source = volume.type === 'volume' ? volume.source : undefined;
+      if (typeof source === 'string' && source && !model.volumes[source]) throw undefinedRef('volume', source);
+    }
+    for (const [key, kind] of [['secrets', 'secret'], ['configs', 'config']] as const) {
+      for (const ref of (service[key] ?? []) as Dict[]) if (!model[key][String(ref.source)]) throw undefinedRef(kind, String(ref.source));
+    }
+  }
+}
+
+/** A service-level limit and its deploy.resources twin, compared as compose-go compares them. */
+const LIMIT_TWINS: Array<[string, 'limits' | 'reservations', string, (v: unknown) => number]> = [
+  ['cpus', 'limits', 'cpus', Number],
+  ['mem_limit', 'limits', 'memory', ramInBytes],
+  ['mem_reservation', 'reservations', 'memory', ramInBytes],
+  ['pids_limit', 'limits', 'pids', Number],
+];
+
+/** compose-go's normalisation refuses a service-level limit that deploy.resources contradicts (a set limits block without it counts as 0). */
+export function checkLimitTwins(model: ComposeModel): void {
+  for (const [name, service] of Object.entries(model.services)) {
+    const resources = ((service.deploy ?? {}) as Dict).resources as Dict | undefined;
+    for (const [key, block, field, value] of LIMIT_TWINS) {
+      const twin = resources?.[block] as Dict | undefined;
+      if (service[key] === undefined || service[key] === null || !twin) continue;
+      if (value(service[key]) !== value(twin[field] ?? 0)) {
+        throw invalid(`services.${name}: can't set distinct values on '${key}' and 'deploy.resources.${block}.${field}': invalid compose project`);
+      }
+    }
+  }
+}
+
 /** Names and defaults compose v2 fills in (what `config` prints). */
 export function addDefaults(model: ComposeModel): void {
-  const needsDefault = Object.values(model.services).some((s) => !s.network_mode && !s.networks);
+  const needsDefault = Object.values(model.services).some((s) => !s.network_mode && (!s.networks || 'default' in (s.networks as Dict)));
   for (const service of Object.values(model.services)) {
     if (!service.network_mode && !service.networks) service.networks = { default: null };
   }

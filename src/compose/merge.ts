@@ -47,9 +47,20 @@ function mergeMaps(base: Dict, over: Dict, tags: MergeTags, path: string): Dict 
       delete out[key];
       continue;
     }
-    out[key] = key in base ? mergeTrees(base[key], value, tags, at) : value;
+    out[key] = key in base ? mergeTrees(base[key], value, tags, at) : withoutResets(value, tags, at);
   }
   return out;
+}
+
+/** What a file adds where nothing was before: its `!reset` entries go all the same (compose v2 alike, even in one file). */
+function withoutResets(value: unknown, tags: MergeTags, path: string): unknown {
+  if (tags.resets.size === 0) return value;
+  if (isDict(value)) {
+    return Object.fromEntries(Object.entries(value).filter(([key]) => !tags.resets.has(childPath(path, key)))
+      .map(([key, v]) => [key, withoutResets(v, tags, childPath(path, key))]));
+  }
+  if (Array.isArray(value)) return value.map((v, i) => withoutResets(v, tags, childPath(path, i)));
+  return value;
 }
 
 function mergeSequences(base: unknown[], over: unknown[], path: string): unknown[] {

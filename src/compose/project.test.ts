@@ -70,7 +70,7 @@ test('.env in the project directory, --env-file instead, the OS environment wins
   assert.deepEqual(Object.keys(fromProj.model.services), ['a']);
   assert.equal(fromProj.model.services.a.image, 'x:dotenv');
   assert.equal(load(d, { projectDirectory: 'proj' }).model.services.b.image, 'y:'); // no .env there (compose v2 2.26 alike)
-  assert.throws(() => load(d, { envFiles: ['missing.env'] }), /couldn't find env file: .*missing.env/);
+  assert.throws(() => load(d, { envFiles: ['missing.env'] }), /Couldn't find env file: .*missing.env/);
 });
 
 test('interpolation errors and unset variables', () => {
@@ -152,6 +152,7 @@ test('merge of override files as in 13-merge.md', () => {
       '    volumes: ["foo:/work", "keep:/keep"]',
       '    ports: ["8080:80"]',
       '    environment: {FOO: BAR, KEEP: "1"}',
+      'volumes: {foo: {}, keep: {}, bar: {}, only: {}}',
     ].join('\n').replace('    key_env: &e {}\n', ''),
     'override.yaml': [
       'services:',
@@ -235,4 +236,21 @@ test('depends_on cycles and env_file', () => {
   assert.deepEqual(load(d).model.services.a.environment, { A: '1', B: 'override' });
   const m = dir({ 'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: gone.env\n' });
   assert.throws(() => load(m), /env file .*gone.env not found/);
+});
+
+test('what a service names must be declared, and each service needs an image or a build (compose v2 alike)', () => {
+  const refused = (yaml: string, message: RegExp) => assert.throws(() => load(dir({ 'compose.yaml': yaml })), message);
+  refused('services: {a: {image: x, networks: [nope]}}', /service "a" refers to undefined network nope: invalid compose project$/);
+  refused('services: {a: {image: x, volumes: ["nope:/x"]}}', /service "a" refers to undefined volume nope: invalid compose project$/);
+  refused('services: {a: {image: x, secrets: [nope]}}', /service "a" refers to undefined secret nope: invalid compose project$/);
+  refused('services: {a: {image: x, configs: [nope]}}', /service "a" refers to undefined config nope: invalid compose project$/);
+  refused('services: {a: {command: x}}', /service "a" has neither an image nor a build context specified: invalid compose project$/);
+  // A service a profile leaves out is not checked; `default` and anonymous volumes need no declaration.
+  assert.deepEqual(Object.keys(load(dir({ 'compose.yaml': 'services: {a: {command: x, profiles: [p]}, b: {image: y, networks: [default], volumes: [/anon]}}' })).model.services), ['b']);
+});
+
+test('!reset in a single file removes the entry (compose v2 alike)', () => {
+  const foo = load(dir({ 'compose.yaml': 'services:\n  foo:\n    image: x\n    ports: !reset ["80"]\n    environment:\n      FOO: !reset null\n      KEEP: "1"\n' })).model.services.foo;
+  assert.equal(foo.ports, undefined);
+  assert.deepEqual(foo.environment, { KEEP: '1' });
 });

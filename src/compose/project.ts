@@ -14,7 +14,7 @@ import { resolveServiceEnvironment } from './environment.js';
 import { resolveExtends, type LoadedFile } from './extends.js';
 import { findFiles } from './files.js';
 import { applyIncludes, canonicalIncludes, type IncludeEntry } from './include.js';
-import { addDefaults, applyProfiles, checkDependencies, type ComposeModel } from './finalise.js';
+import { addDefaults, applyProfiles, checkConsistency, checkDependencies, checkLimitTwins, type ComposeModel } from './finalise.js';
 import { interpolateTree, interpolationFailure, type Lookup } from './interpolate.js';
 import { mergeTrees } from './merge.js';
 import { checkProjectName, normaliseProjectName } from './names.js';
@@ -26,6 +26,8 @@ export interface ProjectOptions {
   files?: string[];
   projectName?: string;
   projectDirectory?: string;
+  /** false: `config --no-consistency` (undeclared references and services without an image are let through). */
+  consistency?: boolean;
   envFiles?: string[];
   profiles?: string[];
   /** Services named on the command line: their profiles are enabled. */
@@ -82,6 +84,8 @@ export function loadProject(options: ProjectOptions): Project {
   applyProfiles(model, profiles, options.services);
   checkDependencies(model);
   addDefaults(model);
+  checkLimitTwins(model);
+  if (options.consistency !== false) checkConsistency(model);
   for (const [service, def] of Object.entries(model.services)) resolveServiceEnvironment(service, def, lookup);
   return { model, name, workingDir, configFiles: found.files, environment, profiles };
 }
@@ -207,7 +211,7 @@ function readEnvFiles(given: string[] | undefined, projectDir: string, cwd: stri
       text = readFileSync(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !given?.length) continue;
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw invalid(`couldn't find env file: ${file}`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw invalid(`Couldn't find env file: ${file}`);
       throw err;
     }
     Object.assign(vars, parseDotenv(text, file, (n) => osEnv[n] ?? vars[n]));

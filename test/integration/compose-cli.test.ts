@@ -75,7 +75,7 @@ test('compose config reports schema errors with file, line and key', () => {
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'services:\n  web:\n    image: x\n    restart: [always]\n');
   const r = berth(['compose', '-f', bad, 'config']);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 15, 'compose v2\'s exit code for a project it cannot load');
   assert.match(r.stderr, /bad\.yaml:4: services\.web\.restart: must be a string/);
 });
 

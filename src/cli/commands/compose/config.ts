@@ -13,6 +13,7 @@ export const configCommand: ComposeSubcommand = {
   flags: [
     { long: 'format', type: 'string', default: 'yaml', usage: 'Format the output. Values: [yaml | json]' },
     { long: 'hash', type: 'string', usage: 'Print the service config hash, one per line.' },
+    { long: 'no-consistency', type: 'bool', usage: "Don't check model consistency - warning: may produce invalid Compose output" },
     { long: 'no-interpolate', type: 'bool', usage: "Don't interpolate environment variables" },
     { long: 'output', short: 'o', type: 'string', usage: 'Save to file (default to stdout)' },
     { long: 'profiles', type: 'bool', usage: 'Print the profile names, one per line.' },
@@ -33,7 +34,7 @@ async function runConfig(ctx: CommandContext, parsed: ParsedArgs, options: Compo
     const names = new Set(Object.values(all.model.services).flatMap((s) => (s.profiles as string[] | undefined) ?? []));
     return print(ctx, [...names].sort());
   }
-  const project = openProject(ctx, options, { services: parsed.args.length ? parsed.args : undefined, interpolate: !flags['no-interpolate'] });
+  const project = openProject(ctx, options, { services: parsed.args.length ? parsed.args : undefined, interpolate: !flags['no-interpolate'], consistency: !flags['no-consistency'] });
   const { model } = project;
   if (parsed.args.length) for (const name of Object.keys(model.services)) if (!parsed.args.includes(name)) delete model.services[name];
   if (flags.quiet) return 0;

@@ -83,15 +83,18 @@ export const composeCommand: CommandSpec = {
   },
 };
 
+/** compose v2's exit code for a command line it cannot parse. */
+const FLAG_ERROR_STATUS = 16;
+
 async function runSubcommand(ctx: CommandContext, sub: ComposeSubcommand, argv: string[], outer: ParsedArgs): Promise<number> {
-  const usageTail = `\n\nUsage:  ${PROGRAM} compose ${sub.name} ${sub.usage}\n\nRun '${PROGRAM} compose ${sub.name} --help' for more information\n`;
   let parsed: ParsedArgs;
   try {
     parsed = parseFlags(argv, [...sub.flags, HELP_FLAG], sub.interspersed ?? true);
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
-    await write(ctx.stderr, err.message + usageTail);
-    return 1;
+    // compose v2 says only what is wrong, and exits with its syntax-failure code.
+    await write(ctx.stderr, `${err.message}\n`);
+    return FLAG_ERROR_STATUS;
   }
   if (parsed.flags.help) {
     await write(ctx.stdout, subcommandHelp(sub));
