@@ -8,9 +8,10 @@
  * layer speaks only the API.
  */
 import type { Readable } from 'node:stream';
-import { readJsonMessages, type BerthClient, type JsonMessage } from '../client/index.js';
+import { readJsonMessages, type BerthClient, type JsonMessage, type Ulimit } from '../client/index.js';
 import { invalid } from '../lib/errors.js';
 import { isRemoteContext } from './canonical.js';
+import { ramInBytes } from './go-json.js';
 import type { ImageIds } from './image-ids.js';
 import { pullMissing } from './images.js';
 import type { Progress } from './progress.js';
@@ -69,6 +70,7 @@ async function buildOne(client: BerthClient, project: Project, service: string, 
   if (!options.packContext) throw invalid(`service "${service}" needs to be built, and this command cannot build`);
   const contextDir = String(build.context);
   if (build.dockerfile_inline) throw invalid(`service "${service}": dockerfile_inline is not supported by the classic builder`);
+  refuseBuildKitOnly(service, build);
   const dockerfile = String(build.dockerfile ?? 'Dockerfile');
   // A git or http(s) context is the engine's to fetch (POST /build?remote=), as docker-compose 1.29 has it fetched.
   const remote = isRemoteContext(contextDir) ? contextDir : undefined;
@@ -83,7 +85,10 @@ async function buildOne(client: BerthClient, project: Project, service: string, 
     cacheFrom: build.cache_from as string[] | undefined,
     networkMode: build.network as string | undefined,
     extraHosts: extraHosts(build.extra_hosts),
-    shmSize: typeof build.shm_size === 'number' ? build.shm_size : undefined,
+    shmSize: build.shm_size === undefined ? undefined : ramInBytes(build.shm_size),
+    ulimits: ulimits(build.ulimits),
+    platform: (build.platforms as string[] | undefined)?.[0],
+    isolation: build.isolation as string | undefined,
     noCache: options.noCache || Boolean(build.no_cache),
     pull: options.pullBase || Boolean(build.pull),
   });
@@ -92,6 +97,31 @@ async function buildOne(client: BerthClient, project: Project, service: string, 
     if (error) throw invalid(`failed to build service "${service}": ${error}`);
     options.buildOutput?.(msg);
   }
+}
+
+/**
+ * What only BuildKit does, refused in compose v2's words for its classic
+ * builder (build_classic.go) rather than left out of the build; berth's
+ * engine has the classic builder only.
+ */
+function refuseBuildKitOnly(service: string, build: Dict): void {
+  const refuse = (what: string) => invalid(`service "${service}": the classic builder doesn't support ${what}`);
+  if (((build.platforms as unknown[] | undefined) ?? []).length > 1) throw refuse('multi-arch build');
+  if (build.privileged) throw refuse('privileged mode');
+  if (Object.keys((build.additional_contexts ?? {}) as Dict).length > 0) throw refuse('additional contexts');
+  if (((build.ssh as unknown[] | undefined) ?? []).length > 0) throw refuse('SSH keys');
+  if (((build.secrets as unknown[] | undefined) ?? []).length > 0) throw refuse('secrets');
+  if (((build.cache_to as unknown[] | undefined) ?? []).length > 0) throw refuse('cache export (cache_to)');
+  if (((build.entitlements as unknown[] | undefined) ?? []).length > 0) throw refuse('entitlements');
+}
+
+/** `ulimits` as POST /build's: a number sets both soft and hard. */
+function ulimits(value: unknown): Ulimit[] | undefined {
+  if (!value) return undefined;
+  return Object.entries(value as Dict).map(([Name, v]) => {
+    const limit = typeof v === 'object' && v !== null ? (v as Dict) : { soft: v, hard: v };
+    return { Name, Soft: Number(limit.soft), Hard: Number(limit.hard) };
+  });
 }
 
 /** `extra_hosts` as a list of `host:ip` or a map, as POST /build's `extrahosts` wants them. */

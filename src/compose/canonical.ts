@@ -87,6 +87,12 @@ function canonicalBuild(build: Dict, baseDir: string): Dict {
   out.context = isRemoteContext(context) ? context : resolveHostPath(context, baseDir);
   if (!out.dockerfile && !out.dockerfile_inline) out.dockerfile = 'Dockerfile';
   for (const key of ['args', 'labels']) if (key in out) out[key] = toMap(out[key]);
+  if (Array.isArray(out.secrets)) out.secrets = (out.secrets as unknown[]).map((v) => (typeof v === 'string' ? { source: v } : v));
+  if (isDict(out.additional_contexts)) {
+    // A local directory is resolved; `docker-image://…`, `service:…`, `target:…` and URLs are kept as written.
+    out.additional_contexts = Object.fromEntries(Object.entries(out.additional_contexts).map(([name, where]) =>
+      [name, typeof where === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(where) ? resolveHostPath(where, baseDir) : where]));
+  }
   return out;
 }
 

@@ -41,8 +41,8 @@ const NETWORK: Field[] = [
 const BUILD: Field[] = [
   ['context', 'str'], ['dockerfile', 'str'], ['dockerfile_inline', 'str'], ['entitlements', 'list'], ['args', 'envmap'], ['ssh', 'any'],
   ['labels', 'map'], ['cache_from', 'list'], ['cache_to', 'list'], ['no_cache', 'bool'], ['additional_contexts', 'map'], ['pull', 'bool'],
-  ['network', 'str'], ['target', 'str'], ['shm_size', 'bytes'], ['extra_hosts', 'hosts'], ['isolation', 'str'], ['privileged', 'bool'],
-  ['secrets', { listOf: { struct: FILE_REF } }], ['tags', 'list'], ['ulimits', { mapOf: 'ulimit' }], ['platforms', 'list'],
+  ['extra_hosts', 'hosts'], ['isolation', 'str'], ['network', 'str'], ['target', 'str'], ['secrets', { listOf: { struct: FILE_REF } }],
+  ['shm_size', 'bytes'], ['tags', 'list'], ['ulimits', { mapOf: 'ulimit' }], ['platforms', 'list'], ['privileged', 'bool'],
 ];
 const DEPENDS_ON: Field[] = [['condition', 'str'], ['restart', 'bool'], ['required', 'flag']];
 

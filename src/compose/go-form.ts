@@ -95,7 +95,9 @@ function struct(v: Dict, fields: Field[], encoding: Encoding): Dict {
     if (value !== undefined) out[name] = value;
   }
   const known = new Set(fields.map(([name]) => name));
-  for (const key of Object.keys(v).filter((k) => !known.has(k) && v[k] !== undefined).sort()) out[key] = sortKeys(v[key]);
+  // Extensions (x-…) of a service or resource: yaml.v3 prints them inline, encoding/json not at all (`json:"-"`).
+  const extra = Object.keys(v).filter((k) => !known.has(k) && v[k] !== undefined && !(encoding === 'json' && k.startsWith('x-')));
+  for (const key of extra.sort()) out[key] = sortKeys(v[key]);
   return out;
 }
 

@@ -68,6 +68,18 @@ async function scenario(t: Target): Promise<void> {
   const bad = t.composeRaw(['down', '--rmi', 'some']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /invalid value for --rmi: "some"/);
+
+  // What only BuildKit does is refused by name, not left out of the build (compose v2's classic builder alike).
+  for (const [key, value, words] of [['secrets', ['s'], 'secrets'], ['ssh', ['default'], 'SSH keys'], ['additional_contexts', { more: './app' }, 'additional contexts']] as const) {
+    await writeFile(join(t.dir, 'buildkit.yaml'), JSON.stringify({
+      name: `${PROJECT}bk`,
+      services: { app: { build: { context: './app', [key]: value } } },
+      secrets: { s: { file: './app/Dockerfile' } },
+    }));
+    const refused = t.berth(['compose', '-f', join(t.dir, 'buildkit.yaml'), 'build']);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`service "app": the classic builder doesn't support ${words}`));
+  }
 }
 
 composeSuite('berth compose build', scenario);
