@@ -13,7 +13,7 @@ export type Kind =
   | 'healthtest' | 'ulimit' | 'device'
   | { struct: Field[]; value?: boolean } | { listOf: Kind } | { mapOf: Kind };
 
-export const FILE_REF: Field[] = [['source', 'str'], ['target', 'str'], ['uid', 'str'], ['gid', 'str'], ['mode', 'mode']];
+const FILE_REF: Field[] = [['source', 'str'], ['target', 'str'], ['uid', 'str'], ['gid', 'str'], ['mode', 'mode']];
 const RESOURCE: Field[] = [['cpus', 'float'], ['memory', 'bytes'], ['pids', 'int'], ['devices', 'any'], ['generic_resources', 'any']];
 const UPDATE: Field[] = [['parallelism', 'ptr'], ['delay', 'dur'], ['failure_action', 'str'], ['monitor', 'dur'], ['max_failure_ratio', 'float'], ['order', 'str']];
 const DEPLOY: Field[] = [
@@ -83,6 +83,14 @@ export function deviceMapping(v: unknown): Dict {
 export function hostsList(v: unknown): string[] {
   const entries = Array.isArray(v) ? (v as string[]).map((h) => h.split(/[=:](.*)/s)) : Object.entries(v as Dict);
   return entries.flatMap(([host, ips]) => (Array.isArray(ips) ? ips : String(ips ?? '').split(',')).map((ip) => `${host}=${String(ip).replace(/^\[(.*)\]$/, '$1')}`)).sort();
+}
+
+/** What `omitempty` leaves out: nothing, or an empty list or map. */
+export function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.keys(v).length === 0;
+  return false;
 }
 
 /** A Go []string field given as one string (`label_file: ./a`, `dns: 8.8.8.8`) or a list. */

@@ -7,7 +7,7 @@
  * (its variables are in `environment` by now).
  */
 import { composeDuration, goDuration, ramInBytes } from './go-json.js';
-import { asList, asMap, deviceMapping, DEVICE_STRUCT, FILE_REF, hostsList, SERVICE, ULIMIT_STRUCT, type Dict, type Field, type Kind } from './go-fields.js';
+import { asList, asMap, deviceMapping, DEVICE_STRUCT, hostsList, isEmpty, SERVICE, ULIMIT_STRUCT, type Dict, type Field, type Kind } from './go-fields.js';
 
 const IPAM_POOL: Field[] = [['subnet', 'str'], ['gateway', 'str'], ['ip_range', 'str'], ['aux_addresses', 'map']];
 const IPAM: Field[] = [['driver', 'str'], ['config', { listOf: { struct: IPAM_POOL } }], ['options', 'map']];
@@ -27,13 +27,6 @@ function fileObject(): Field[] {
     ['name', 'str'], ['file', 'str'], ['environment', 'str'], ['content', 'str'], ['external', 'bool'], ['labels', 'map'],
     ['driver', 'str'], ['driver_opts', 'map'], ['template_driver', 'str'],
   ];
-}
-
-function isEmpty(v: unknown): boolean {
-  if (v === undefined || v === null) return true;
-  if (Array.isArray(v)) return v.length === 0;
-  if (typeof v === 'object') return Object.keys(v).length === 0;
-  return false;
 }
 
 /**

@@ -11,14 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { composeDuration, goDuration, goString, ramInBytes } from './go-json.js';
-import { asList, asMap, deviceMapping, DEVICE_STRUCT, hostsList, SERVICE, ULIMIT_STRUCT, type Dict, type Field, type Kind } from './go-fields.js';
-
-function isEmpty(v: unknown): boolean {
-  if (v === undefined || v === null) return true;
-  if (Array.isArray(v)) return v.length === 0;
-  if (typeof v === 'object') return Object.keys(v).length === 0;
-  return false;
-}
+import { asList, asMap, deviceMapping, DEVICE_STRUCT, hostsList, isEmpty, SERVICE, ULIMIT_STRUCT, type Dict, type Field, type Kind } from './go-fields.js';
 
 /** One value as Go writes it, or undefined when `omitempty` leaves it out. */
 function encode(v: unknown, kind: Kind): string | undefined {
