@@ -889,6 +889,7 @@ static napi_value js_splice_relay(napi_env env, napi_callback_info info) {
 
 typedef struct {
   char *file, *cwd;
+  char *netns; /* a network namespace's path to run the child in, or NULL */
   char **argv, **envp;
   int fds[SPAWN_MAX_FDS]; /* the child's fd i, from our private duplicate (-1: /dev/null) */
   int nfds, setsid;
@@ -904,7 +905,7 @@ static void free_strings(char **list) {
 
 static void spawn_free(spawn_job *job) {
   close_fds(job->fds, job->nfds);
-  free(job->file), free(job->cwd);
+  free(job->file), free(job->cwd), free(job->netns);
   free_strings(job->argv), free_strings(job->envp);
   free(job);
 }
@@ -976,7 +977,7 @@ struct kernel_sigaction_dfl {
  * back to its default as libuv does (glibc's posix_spawn would leave its two
  * internal ones ignored, and that survives exec), fds in place, then exec.
  */
-static __attribute__((noinline)) void spawn_child(spawn_job *job, const char *path, volatile int *child_err) {
+static __attribute__((noinline)) void spawn_child(spawn_job *job, const char *path, int netns_fd, volatile int *child_err) {
   struct kernel_sigaction_dfl dfl = {0};
   for (int sig = 1; sig < 65; sig++) {
     if (sig != SIGKILL && sig != SIGSTOP) syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
@@ -988,6 +989,8 @@ static __attribute__((noinline)) void spawn_child(spawn_job *job, const char *pa
   }
   if (job->cwd != NULL && chdir(job->cwd) != 0) goto fail;
   if (job->setsid && setsid() < 0) goto fail;
+  /* setns is per task: only the child moves (what `nsenter --net` would do, one exec fewer). */
+  if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) != 0) goto fail;
   uint64_t none = 0;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
   execve(path, job->argv, job->envp);
@@ -1005,14 +1008,17 @@ static int spawn_run(spawn_job *job) {
   char path[4096];
   int err = spawn_resolve(job, path, sizeof path);
   if (err != 0) return err;
+  int netns_fd = -1;
+  if (job->netns != NULL && (netns_fd = open(job->netns, O_RDONLY | O_CLOEXEC)) < 0) return errno;
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   volatile int child_err = 0;
   pid_t pid = vfork();
-  if (pid == 0) spawn_child(job, path, &child_err);
+  if (pid == 0) spawn_child(job, path, netns_fd, &child_err);
   err = pid < 0 ? errno : 0;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (netns_fd >= 0) close(netns_fd);
   close_fds(job->fds, job->nfds);
   for (int i = 0; i < job->nfds; i++) job->fds[i] = -1;
   if (err != 0) return err;
@@ -1079,7 +1085,7 @@ static int spawn_stdio(napi_env env, napi_value list, spawn_job *job, int *paren
   return 0;
 }
 
-/* spawn(file, argv, envp, cwd|null, stdio[], setsid, done) → the parent's ends (-1 where none) */
+/* spawn(file, argv, envp, cwd|null, stdio[], setsid, done[, netns|null]) → the parent's ends (-1 where none) */
 static napi_value js_spawn(napi_env env, napi_callback_info info) {
   napi_value argv[8], name, result = NULL;
   size_t argc = 8;
@@ -1101,7 +1107,8 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
   napi_valuetype type;
   napi_typeof(env, argv[6], &type);
   if (!get_string(env, argv[0], 0, "file", &job->file) || !get_string(env, argv[3], 1, "cwd", &job->cwd) ||
-      (job->argv = get_string_list(env, argv[1], "argv")) == NULL || (job->envp = get_string_list(env, argv[2], "envp")) == NULL) {
+      (argc > 7 && !get_string(env, argv[7], 1, "netns", &job->netns)) || (job->argv = get_string_list(env, argv[1], "argv")) == NULL ||
+      (job->envp = get_string_list(env, argv[2], "envp")) == NULL) {
     spawn_free(job);
     return NULL;
   }

@@ -9,8 +9,8 @@ import { runCommand } from './spawn.js';
  */
 
 /** Runs a tool with optional stdin; resolves with stdout, rejects with its stderr in the message. */
-export async function runTool(command: string, args: string[], input?: string): Promise<string> {
-  const result = await runCommand(command, args, input).catch((e: Error) => {
+export async function runTool(command: string, args: string[], input?: string, netns?: string): Promise<string> {
+  const result = await runCommand(command, args, input, netns ? { netns } : {}).catch((e: Error) => {
     throw new EngineError('internal', `${command}: ${e.message}`, { cause: e });
   });
   if (result.code === 0) return result.stdout;

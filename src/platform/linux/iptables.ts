@@ -45,8 +45,7 @@ export async function iptablesRestore(parts: TableScript[], netnsPath?: string, 
   const script = restoreScript(parts);
   if (!script) return;
   const restore = `${tool(family)}-restore`;
-  if (netnsPath) await runTool('nsenter', [`--net=${netnsPath}`, restore, '--noflush', '-w'], script);
-  else await runTool(restore, ['--noflush', '-w'], script);
+  await runTool(restore, ['--noflush', '-w'], script, netnsPath);
 }
 
 /** `iptables -t <table> -S` (or ip6tables) as lines ("-N X", "-A X …", "-P …"). */

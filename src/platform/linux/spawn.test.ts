@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -44,4 +44,26 @@ test('env, cwd, an inherited fd and setsid reach the child; our fd stays open', 
     closeSync(fd);
   }
   assert.equal(readFileSync(outPath, 'utf8'), `hello ${dir}\n`);
+});
+
+test('netns runs the child in that network namespace, and only the child', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root to make a network namespace');
+  const name = `berth-spawn-${process.pid}`;
+  assert.equal((await runCommand('ip', ['netns', 'add', name])).code, 0);
+  try {
+    const path = `/run/netns/${name}`;
+    const inside = await runCommand('readlink', ['/proc/self/ns/net'], undefined, { netns: path });
+    assert.equal(inside.stdout.trim(), `net:[${statSync(path).ino}]`);
+    // The namespace is a fresh one: loopback only, and down.
+    assert.match((await runCommand('ip', ['-o', 'link'], undefined, { netns: path })).stdout, /^1: lo: .*state DOWN/);
+    const ours = await runCommand('readlink', ['/proc/self/ns/net']);
+    assert.equal(ours.stdout.trim(), readlinkSync('/proc/self/ns/net'));
+    assert.notEqual(ours.stdout.trim(), inside.stdout.trim());
+  } finally {
+    await runCommand('ip', ['netns', 'del', name]);
+  }
+});
+
+test('a network namespace that does not exist rejects the spawn', async () => {
+  await assert.rejects(runCommand('true', [], undefined, { netns: join(dir, 'no-such-netns') }), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
 });

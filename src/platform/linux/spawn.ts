@@ -21,6 +21,8 @@ export interface SpawnOptions {
   stdio: StdioSpec[];
   /** setsid(2) in the child: its own session, as child_process's `detached`. */
   detached?: boolean;
+  /** A network namespace's path (/proc/PID/ns/net, /run/netns/NAME): the child runs in it, as under `nsenter --net`. */
+  netns?: string;
 }
 
 export interface ExitStatus {
@@ -52,7 +54,7 @@ export function spawnProcess(file: string, args: string[], options: SpawnOptions
       }
     };
   });
-  const ours = spawnRaw(file, [file, ...args], envp, options.cwd ?? null, wanted, !!options.detached, (errno, _pid, code, signal) => settle(errno, code, signal));
+  const ours = spawnRaw(file, [file, ...args], envp, options.cwd ?? null, wanted, !!options.detached, (errno, _pid, code, signal) => settle(errno, code, signal), options.netns ?? null);
   const stdio = ours.map((fd) => (fd < 0 ? null : socketOverFd(fd, { readable: true, writable: true })));
   return { stdio, exit };
 }
@@ -72,8 +74,8 @@ export interface RunResult extends ExitStatus {
  * (resolves once the process has ended and both outputs are closed, as
  * child_process's 'close'). Rejects only when it could not be started.
  */
-export async function runCommand(file: string, args: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<RunResult> {
-  const child = spawnProcess(file, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
+export async function runCommand(file: string, args: string[], input?: string, options: Pick<SpawnOptions, 'env' | 'netns'> = {}): Promise<RunResult> {
+  const child = spawnProcess(file, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
   const [stdin, stdout, stderr] = child.stdio as [Socket, Socket, Socket];
   stdin.on('error', () => undefined);
   stdin.end(input ?? '');

@@ -34,7 +34,7 @@ interface Addon {
   packetReaderStop(reader: PacketReader): void;
   packetReaderClose(reader: PacketReader): void;
   spliceRelay(clientFd: number, upstreamFd: number, done: (status: number) => void): void;
-  spawn(file: string, argv: string[], envp: string[], cwd: string | null, stdio: number[], setsid: boolean, done: SpawnDone): number[];
+  spawn(file: string, argv: string[], envp: string[], cwd: string | null, stdio: number[], setsid: boolean, done: SpawnDone, netns: string | null): number[];
   umount2Async(target: string, flags: number, done: (errno: number) => void): void;
   sealedCopy(path: string): number;
   unixListen(path: string, backlog: number): number;
@@ -154,10 +154,11 @@ export function umount2Async(target: string, flags = 0): Promise<void> {
  * (see native/berth_sys.c for why not child_process). `stdio[i]` is the
  * child's fd i: SPAWN_IGNORE (/dev/null), SPAWN_PIPE (a socketpair: our end
  * is returned at index i, the caller owns it) or an fd of ours, inherited
- * (we keep it). Returns our ends (-1 where none).
+ * (we keep it). With `netns` (a namespace's path) the child runs in that
+ * network namespace. Returns our ends (-1 where none).
  */
-export function spawnRaw(file: string, argv: string[], envp: string[], cwd: string | null, stdio: number[], setsid: boolean, done: SpawnDone): number[] {
-  return load().spawn(file, argv, envp, cwd, stdio, setsid, done);
+export function spawnRaw(file: string, argv: string[], envp: string[], cwd: string | null, stdio: number[], setsid: boolean, done: SpawnDone, netns: string | null = null): number[] {
+  return load().spawn(file, argv, envp, cwd, stdio, setsid, done, netns);
 }
 
 export const SPAWN_IGNORE = -1;
