@@ -21,6 +21,10 @@ import { dup2, peerCred, preloadNativeAddon, recvFds } from '../platform/linux/s
 import { HEADER_SIZE, MESSAGE_SIZE, message, parseHeader, parseRequest, type Request } from './protocol.js';
 import { installStamp, placeOfThisProcess, startupEnvDifference } from './stamp.js';
 
+/** Process titles (within the length of the command line, which a title overwrites): what ps shows of a worker. */
+const READY_TITLE = 'berth-cli-worker ready';
+const BUSY_TITLE = 'berth-cli-worker busy';
+
 /** The launcher sends its command as soon as it sees 'R': seconds of silence mean it is gone. */
 const REQUEST_TIMEOUT_MS = 5000;
 
@@ -43,10 +47,14 @@ server.once('connection', (socket) => {
   server.close();
   process.removeListener('disconnect', exitNow);
   process.send?.({ type: 'taken' });
+  process.title = BUSY_TITLE;
   take(socket);
 });
 server.on('error', (err) => fail(`cannot listen: ${err.message}`));
-server.listen({ fd: Number(listenFdArg) }, () => process.send?.({ type: 'ready' }));
+server.listen({ fd: Number(listenFdArg) }, () => {
+  process.title = READY_TITLE;
+  process.send?.({ type: 'ready' });
+});
 // The pool is gone before this worker got a command: nothing will.
 process.on('disconnect', exitNow);
 

@@ -196,6 +196,39 @@ describe('the berth CLI through its launcher and warm pool', { skip: !existsSync
     assert.equal(new Set(workers).size, workers.length, `a worker served two commands: ${workers.join(' ')}`);
   });
 
+  test('a spare started while another worker is ready starts at nice 19 and runs at the pool\'s nice once ready', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('only root may raise a worker back');
+    await pooledIn(ROOT);
+    const pool = poolPid(ROOT);
+    const poolNice = threadNices(pool)[0];
+    // Two workers ready (the command below then leaves one ready, so its replacement is a spare).
+    await waitForValue('two ready workers', async () => (childrenOf(pool).filter(isReadyWorker).length >= 2 ? true : undefined), 60_000);
+    const before = new Set(childrenOf(pool));
+    // Watched while the command runs: the replacement is spawned when the command takes its worker.
+    const command = new Promise<number | null>((resolve) => spawn(join(ROOT, 'bin', 'berth'), ['--version'], { env: env(), stdio: 'ignore' }).on('exit', resolve));
+    const seen = new Map<number, Set<number>>();
+    const deadline = Date.now() + 30_000;
+    let spare: number | undefined;
+    while (Date.now() < deadline) {
+      for (const pid of childrenOf(pool)) {
+        if (before.has(pid)) continue;
+        spare ??= pid;
+        for (const nice of threadNices(pid)) seen.set(pid, (seen.get(pid) ?? new Set()).add(nice));
+      }
+      if (spare !== undefined && isReadyWorker(spare) && threadNices(spare).every((n) => n === poolNice)) break;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    assert.equal(await command, 0);
+    assert.ok(spare !== undefined, 'no replacement worker was started');
+    assert.ok(seen.get(spare)!.has(19), `the spare never ran at nice 19: ${[...seen.get(spare)!].join(',')}`);
+    assert.ok(isReadyWorker(spare), 'the spare did not get ready');
+    assert.deepEqual(new Set(threadNices(spare)), new Set([poolNice]), 'the ready spare was not raised back on every thread');
+    // The next command is served by a worker as before.
+    const served = berth(['run', '--rm', '--network', 'none', 'busybox', 'true']);
+    assert.match(served.stderr, POOLED);
+    assert.equal(served.code, 0, served.stderr);
+  });
+
   test('a dead pool (killed with its workers, its socket left) means Node runs the command and a new pool starts', async () => {
     await pooledIn(ROOT);
     const pid = poolPid(ROOT);
@@ -259,6 +292,41 @@ function makeRootCopy(root: string): string {
   cpSync(join(ROOT, 'dist', 'bundle'), join(root, 'dist', 'bundle'), { recursive: true });
   for (const path of ['dist/src', 'dist/berth-launch', 'native', 'node_modules', 'package.json']) symlinkSync(join(ROOT, path), join(root, path));
   return root;
+}
+
+/** A worker shows this title while it waits for a command (worker.ts). */
+function isReadyWorker(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('berth-cli-worker ready');
+  } catch {
+    return false;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The nice value of each of a process's threads (Linux's nice is per thread); [] once it is gone. */
+function threadNices(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        // Field 19 of stat; the command name (field 2) may hold spaces, so count from its closing paren.
+        out.push(Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+      } catch {
+        // That thread has ended.
+      }
+    }
+  } catch {
+    // The process has ended.
+  }
+  return out;
 }
 
 function killIfAlive(pid: number): void {
