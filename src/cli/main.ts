@@ -222,6 +222,7 @@ const PRELOADED = ['run', 'ps', 'images', 'version', 'exec', 'logs', 'inspect', 
 export async function preload(): Promise<void> {
   await import('../client/index.js');
   for (const name of PRELOADED) await resolveCommand([name])?.entry.load();
+  await (await import('./commands/compose/index.js')).preloadCompose();
 }
 
 /** Runs the CLI in this process (bin/berth calls this; bin/docker-compose passes `compose …`). */

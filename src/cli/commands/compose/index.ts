@@ -59,6 +59,42 @@ function subcommandHelp(sub: ComposeSubcommand): string {
   return `Usage:  ${PROGRAM} compose ${sub.name} ${sub.usage}\n\n${sub.short}\n\nOptions:\n${flagUsages(sub.flags)}`;
 }
 
+/** The compose commands most run, whose modules a CLI pool worker loads before its command arrives. */
+const PRELOADED = ['up', 'down', 'ps', 'logs', 'config'];
+
+/**
+ * For the CLI pool's workers (see main.ts's preload): loads the commonest
+ * subcommands and takes a small project from memory through the whole loader
+ * (YAML, interpolation, the schema's compilation, the model), so that a
+ * command's first file is not also the first run of that code (~20 ms here).
+ * Reads no file of the user's: the project comes from a string, its
+ * directory does not exist.
+ */
+export async function preloadCompose(): Promise<void> {
+  for (const name of PRELOADED) await SUBCOMMANDS.find((s) => s.name === name)?.load();
+  const { loadProject } = await import('../../../compose/project.js');
+  loadProject({ files: ['-'], stdin: () => PRELOAD_PROJECT, cwd: '/nonexistent/berth-preload', env: {}, projectName: 'preload' });
+}
+
+const PRELOAD_PROJECT = `
+x-common: &common
+  image: busybox:latest
+  restart: unless-stopped
+services:
+  web:
+    <<: *common
+    command: ["sh", "-c", "echo \${GREETING:-hi}"]
+    ports: ["8080:80"]
+    depends_on: { db: { condition: service_healthy } }
+    networks: [front]
+    volumes: ["data:/data"]
+  db:
+    <<: *common
+    healthcheck: { test: ["CMD", "true"], interval: 1s }
+networks: { front: {} }
+volumes: { data: {} }
+`;
+
 export const composeCommand: CommandSpec = {
   path: 'compose',
   aliases: ['compose'],
