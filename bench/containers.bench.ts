@@ -8,9 +8,11 @@
  * `--network none` on both sides, so no daemon sets up networking, except one
  * run --rm row on a bridge network: a user-defined one on both sides, since the
  * bench's dockerd has no default bridge (--bridge none, to stay off docker0).
- * BENCH_ONLY_RUN=1: only the run --rm rows (the start path, quickly).
+ * BENCH_ONLY_RUN=1: only the run --rm rows (the start path, quickly);
+ * BENCH_ONLY_PS=1: those and the ps rows.
  */
 import { readFile, readdir } from 'node:fs/promises';
+import { Agent, get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { benchSubnet, berthdSpec, dockerdSpec, startDaemon, type Daemon, type DaemonSpec } from './lib/daemons.js';
 import { median, skipped, timeRuns } from './lib/measure.js';
@@ -35,6 +37,7 @@ const BENCHES = {
   rm: 'containers: rm (a stopped container)',
   parallel: `containers: ${PARALLEL} × run -d in parallel`,
   ps: `containers: ps -a with ${LISTED} containers`,
+  psApi: `containers: GET /containers/json?all=1 with ${LISTED} containers (the daemon alone)`,
   daemonMem: `containers: daemon memory with ${PARALLEL} running`,
   monitorMem: 'containers: monitor memory per container',
   cycleTotal: CYCLE_NAMES.total,
@@ -74,19 +77,18 @@ async function benchSubject(ctx: BenchContext, spec: DaemonSpec): Promise<Row[]>
       rows.push(await timeRuns(BENCHES.runBerth, spec.subject, ctx.runs, { measure: () => berth('run', '--rm', '--network', 'none', 'busybox', 'true').then(() => undefined) }));
     }
     if (process.env.BENCH_ONLY_RUN) return rows;
+    const runParallel = () => Promise.all(Array.from({ length: PARALLEL }, () => docker('run', '-d', '--network', 'none', 'busybox', 'sleep', '600')));
+    if (process.env.BENCH_ONLY_PS) {
+      await runParallel();
+      return [...rows, ...(await psRows(ctx, spec.subject, daemon, docker))];
+    }
     rows.push(...(await lifecycleRows(ctx, spec.subject, docker)));
     ctx.log(`${spec.subject}: ${PARALLEL} run -d in parallel`);
-    rows.push(await timeRuns(BENCHES.parallel, spec.subject, 1, {
-      measure: async () => {
-        await Promise.all(Array.from({ length: PARALLEL }, () => docker('run', '-d', '--network', 'none', 'busybox', 'sleep', '600')));
-      },
-    }));
+    rows.push(await timeRuns(BENCHES.parallel, spec.subject, 1, { measure: () => runParallel().then(() => undefined) }));
     rows.push(...(await memoryRows(spec.subject, daemon)));
     ctx.log(`${spec.subject}: ${CYCLE_CLIENTS} API clients cycling containers`);
     rows.push(...(await cycleRows(spec.subject, daemon.host.replace(/^unix:\/\//, ''), { clients: CYCLE_CLIENTS, cyclesPerClient: CYCLES_PER_CLIENT, names: CYCLE_NAMES })));
-    ctx.log(`${spec.subject}: creating ${LISTED - PARALLEL} more containers, then ps -a ×${ctx.runs}`);
-    for (let i = PARALLEL; i < LISTED; i++) await docker('create', '--network', 'none', 'busybox', 'true');
-    rows.push(await timeRuns(BENCHES.ps, spec.subject, ctx.runs, { measure: () => docker('ps', '-a').then(() => undefined) }));
+    rows.push(...(await psRows(ctx, spec.subject, daemon, docker)));
     return rows;
   } catch (err) {
     return names.map((b) => skipped(b, spec.subject, `failed: ${(err as Error).message.slice(0, 200)}`));
@@ -96,6 +98,35 @@ async function benchSubject(ctx: BenchContext, spec: DaemonSpec): Promise<Row[]>
     const ids = (await docker('ps', '-aq').catch(() => '')).split('\n').filter(Boolean);
     for (let i = 0; i < ids.length; i += 50) await docker('rm', '-f', ...ids.slice(i, i + 50)).catch(() => undefined);
     await daemon.stop();
+  }
+}
+
+/** `ps -a` with LISTED containers (the PARALLEL running ones and more created), through the docker CLI and at the API. */
+async function psRows(ctx: BenchContext, subject: string, daemon: Daemon, docker: (...args: string[]) => Promise<string>): Promise<Row[]> {
+  ctx.log(`${subject}: creating ${LISTED - PARALLEL} more containers, then ps -a ×${ctx.runs}`);
+  for (let i = PARALLEL; i < LISTED; i++) await docker('create', '--network', 'none', 'busybox', 'true');
+  const ps = await timeRuns(BENCHES.ps, subject, ctx.runs, { measure: () => docker('ps', '-a').then(() => undefined) });
+  return [ps, await listRow(subject, daemon.host.replace(/^unix:\/\//, ''), ctx.runs)];
+}
+
+/**
+ * `ps -a`'s request without the docker CLI around it (whose own start is most
+ * of a `ps -a` on this host and the same for both daemons): GET
+ * /containers/json?all=1 ten times per run over one kept-alive connection.
+ */
+async function listRow(subject: string, socketPath: string, runs: number): Promise<Row> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const list = () => new Promise<void>((resolve, reject) => {
+    httpGet({ socketPath, path: '/v1.41/containers/json?all=1', agent }, (res) => {
+      res.on('data', () => undefined).on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+    }).on('error', reject);
+  });
+  try {
+    await list(); // the connection, and the daemon's first answer
+    const row = await timeRuns(BENCHES.psApi, subject, runs * 10, { measure: list });
+    return { ...row, note: 'one kept-alive connection, no client start' };
+  } finally {
+    agent.destroy();
   }
 }
 

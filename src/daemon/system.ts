@@ -30,9 +30,7 @@ export class DaemonSystem implements SystemBackend {
   }
 
   async version(): Promise<Record<string, unknown>> {
-    const host = await this.facts();
-    const runc = await toolVersion('runc');
-    const conmon = await toolVersion('conmon');
+    const [host, runc, conmon] = await Promise.all([this.facts(), toolVersion('runc'), toolVersion('conmon')]);
     const engine = {
       Name: 'Engine',
       Version: BERTH_VERSION,

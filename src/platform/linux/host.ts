@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { cpus, hostname, machine, release, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 
@@ -63,14 +65,44 @@ export function swapLimitSupported(): Promise<boolean> {
   return swapLimitFound;
 }
 
-/** The version line and commit of an OCI runtime or monitor binary, or null when it is not installed. */
-export async function toolVersion(binary: string): Promise<{ version: string; commit: string } | null> {
+type ToolVersion = { version: string; commit: string };
+const toolVersions = new Map<string, { identity: string; found: Promise<ToolVersion | null> }>();
+
+/**
+ * The version line and commit of an OCI runtime or monitor binary, or null when
+ * it is not installed. Asked once per binary file: `version` and `info` would
+ * otherwise run it on every request (~20 ms each here); a binary replaced on
+ * disk (another inode, size or time) is asked again.
+ */
+export async function toolVersion(binary: string): Promise<ToolVersion | null> {
+  const path = await onPath(binary);
+  if (!path) return null;
+  const info = await stat(path).catch(() => null);
+  if (!info) return null;
+  const identity = `${info.ino}:${info.size}:${info.mtimeMs}`;
+  const cached = toolVersions.get(path);
+  if (cached?.identity === identity) return cached.found;
+  const found = askVersion(path);
+  toolVersions.set(path, { identity, found });
+  return found;
+}
+
+async function askVersion(path: string): Promise<ToolVersion | null> {
   try {
-    const { stdout } = await run(binary, ['--version'], { timeout: 5000 });
+    const { stdout } = await run(path, ['--version'], { timeout: 5000 });
     const version = /version:?\s+v?(\S+)/i.exec(stdout)?.[1] ?? stdout.split('\n')[0]!.trim();
     const commit = /commit:\s*(\S+)/i.exec(stdout)?.[1] ?? '';
     return { version, commit };
   } catch {
     return null;
   }
+}
+
+/** A command name resolved along PATH as exec would (a name with a slash is itself), or null. */
+async function onPath(binary: string): Promise<string | null> {
+  const candidates = binary.includes('/') ? [binary] : (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':').map((dir) => join(dir || '.', binary));
+  for (const candidate of candidates) {
+    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+  }
+  return null;
 }
