@@ -16,8 +16,7 @@
  *   (started by berth-launch; with the pid, by the pool it replaces)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unixListen } from '../platform/linux/sys.js';
@@ -34,16 +33,7 @@ const MAX_FAILED_STARTS = 3;
 /** How long a successor waits for the pool it replaces to let go of the lock. */
 const HANDOVER_MS = 10_000;
 
-/**
- * A spare started while another worker is ready starts at the lowest priority: its Node start
- * (~200 ms of CPU) then takes only idle CPU instead of competing with the command that just took
- * a worker (on two cores a compose up lost ~10 % to it). Only where the pool may raise it back once
- * ready (root): a worker left at nice 19 would run its command that slowly under load.
- */
-const BACKGROUND_NICE = 19;
-const MAY_RAISE_PRIORITY = process.geteuid?.() === 0;
-
-type Worker = { child: ChildProcess; state: 'starting' | 'ready' | 'taken'; background: boolean };
+type Worker = { child: ChildProcess; state: 'starting' | 'ready' | 'taken' };
 
 const workers = new Set<Worker>();
 const stamp = currentStamp();
@@ -104,25 +94,19 @@ async function takeLock(predecessor: number | undefined): Promise<boolean> {
 }
 
 function fill(): void {
-  const all = [...workers];
-  const anyReady = all.some((w) => w.state === 'ready');
-  // Nothing ready: the next command waits for a starting worker, which must not crawl.
-  if (!anyReady) for (const w of all) if (w.background) toForeground(w);
-  let waiting = all.filter((w) => w.state !== 'taken').length;
-  for (; waiting < SIZE && !stopping; waiting++) startWorker(anyReady && MAY_RAISE_PRIORITY);
+  let waiting = [...workers].filter((w) => w.state !== 'taken').length;
+  for (; waiting < SIZE && !stopping; waiting++) startWorker();
 }
 
-function startWorker(background: boolean): void {
+function startWorker(): void {
   const child = spawn(process.execPath, [join(here, 'worker.js'), root, '4'], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc', listenFd],
   });
-  const worker: Worker = { child, state: 'starting', background: false };
-  if (background) worker.background = renice(child, BACKGROUND_NICE);
+  const worker: Worker = { child, state: 'starting' };
   workers.add(worker);
   child.on('message', (msg: { type?: string }) => {
     if (msg.type === 'ready') {
       worker.state = 'ready';
-      if (worker.background) toForeground(worker);
       failedStarts = 0;
     } else if (msg.type === 'taken') {
       worker.state = 'taken';
@@ -142,39 +126,6 @@ function startWorker(background: boolean): void {
     }
     fill();
   });
-}
-
-const poolNice = getPriority();
-
-/** Every thread of the worker: Linux's nice is per thread, and a thread keeps the one it was made with. */
-function renice(child: ChildProcess, nice: number): boolean {
-  if (child.pid === undefined) return false;
-  try {
-    setPriority(child.pid, nice);
-  } catch {
-    return false; // Gone already, or not allowed.
-  }
-  for (const tid of threadsOf(child.pid)) {
-    try {
-      setPriority(tid, nice);
-    } catch {
-      // That thread has ended.
-    }
-  }
-  return true;
-}
-
-function threadsOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function toForeground(worker: Worker): void {
-  worker.background = false;
-  renice(worker.child, poolNice);
 }
 
 function currentStamp(): string {
