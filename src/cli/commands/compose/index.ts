@@ -72,6 +72,15 @@ const PRELOADED = ['up', 'down', 'ps', 'logs', 'config'];
  */
 export async function preloadCompose(): Promise<void> {
   for (const name of PRELOADED) await SUBCOMMANDS.find((s) => s.name === name)?.load();
+  try {
+    await warmProjectLoader();
+  } catch {
+    // Only a warm-up: a worker that could not run it still serves every command.
+  }
+}
+
+/** The small project through the loader; throws what the loader would (index.test.ts checks it loads). */
+export async function warmProjectLoader(): Promise<void> {
   const { loadProject } = await import('../../../compose/project.js');
   loadProject({ files: ['-'], stdin: () => PRELOAD_PROJECT, cwd: '/nonexistent/berth-preload', env: {}, projectName: 'preload' });
 }
