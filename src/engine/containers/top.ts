@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { invalid } from '../../lib/errors.js';
+import { runCommand } from '../../platform/linux/spawn.js';
 import type { TopResult } from './types.js';
-
-const run = promisify(execFile);
 
 /**
  * `docker top`: runs the host's ps with the given options and keeps the rows
@@ -11,14 +8,14 @@ const run = promisify(execFile);
  */
 export async function top(pids: number[], psArgs: string): Promise<TopResult> {
   const args = (psArgs.trim() || '-ef').split(/\s+/);
-  let stdout: string;
-  try {
-    ({ stdout } = await run('ps', args, { maxBuffer: 16 << 20 }));
-  } catch (err) {
+  // Spawned off the main thread (see spawn.ts), as every tool of the daemon's.
+  const result = await runCommand('ps', args).catch((err: Error) => ({ code: -1, signal: null, stdout: '', stderr: err.message }));
+  if (result.code !== 0) {
     // As moby's top: the first line of ps's complaint (the rest is its usage text).
-    const why = ((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n')[0];
+    const why = (result.stderr.trim() || `exit status ${result.code ?? result.signal}`).split('\n')[0];
     throw invalid(`ps: ${why}`);
   }
+  const { stdout } = result;
   const lines = stdout.split('\n').filter((line) => line.trim() !== '');
   const header = lines[0]?.trim().split(/\s+/) ?? [];
   const pidColumn = header.indexOf('PID');

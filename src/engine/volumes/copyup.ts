@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { chmod, chown, lstat, readdir } from 'node:fs/promises';
 import { errnoCode, EngineError } from '../../lib/errors.js';
 import { resolveInRoot } from '../../lib/safe-path.js';
+import { runCommand } from '../../platform/linux/spawn.js';
 
 /**
  * Docker's copy-up: a new, empty volume mounted over a directory of the image
@@ -34,16 +34,8 @@ async function lstatOrNull(path: string) {
   }
 }
 
-/** cp -a of the directory's content ("src/." into dst), without following symlinks anywhere. */
-function runCp(source: string, target: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('cp', ['-a', '--no-dereference', '--', `${source}/.`, `${target}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk.slice(0, 4096)));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new EngineError('internal', `copying the image's content into the volume failed: ${stderr.trim() || `cp exited with ${code}`}`));
-    });
-  });
+/** cp -a of the directory's content ("src/." into dst), without following symlinks anywhere (spawned off the main thread, as every tool of the daemon's). */
+async function runCp(source: string, target: string): Promise<void> {
+  const { code, signal, stderr } = await runCommand('cp', ['-a', '--no-dereference', '--', `${source}/.`, `${target}/`]);
+  if (code !== 0) throw new EngineError('internal', `copying the image's content into the volume failed: ${stderr.trim().slice(0, 4096) || `cp ended with ${signal ?? `exit status ${code}`}`}`);
 }
