@@ -1009,7 +1009,10 @@ static int spawn_run(spawn_job *job) {
   int err = spawn_resolve(job, path, sizeof path);
   if (err != 0) return err;
   int netns_fd = -1;
-  if (job->netns != NULL && (netns_fd = open(job->netns, O_RDONLY | O_CLOEXEC)) < 0) return errno;
+  if (job->netns != NULL && (netns_fd = open(job->netns, O_RDONLY | O_CLOEXEC)) < 0) {
+    job->pid = -1; /* tells done() the namespace, not the program, is what failed */
+    return errno;
+  }
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -1041,7 +1044,7 @@ static void *spawn_thread(void *arg) {
   return NULL;
 }
 
-/* done(errno, pid, exitCode, signal): exitCode is -1 when a signal ended it. */
+/* done(errno, pid, exitCode, signal): exitCode is -1 when a signal ended it; pid is -1 when the netns could not be opened. */
 static void spawn_done_js(napi_env env, napi_value callback, void *context, void *data) {
   spawn_job *job = data;
   if (env != NULL) {

@@ -64,6 +64,7 @@ test('netns runs the child in that network namespace, and only the child', async
   }
 });
 
-test('a network namespace that does not exist rejects the spawn', async () => {
-  await assert.rejects(runCommand('true', [], undefined, { netns: join(dir, 'no-such-netns') }), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+test('a network namespace that does not exist rejects the spawn, naming the namespace', async () => {
+  const missing = join(dir, 'no-such-netns');
+  await assert.rejects(runCommand('true', [], undefined, { netns: missing }), (err: NodeJS.ErrnoException) => err.code === 'ENOENT' && err.message === `ENOENT: open network namespace '${missing}'`);
 });

@@ -42,10 +42,12 @@ export function spawnProcess(file: string, args: string[], options: SpawnOptions
   const env = options.env ?? process.env;
   const envp = Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
   const wanted = options.stdio.map((s) => (s === 'ignore' ? SPAWN_IGNORE : s === 'pipe' ? SPAWN_PIPE : s));
-  let settle!: (errno: number, exitCode: number, signal: number) => void;
+  let settle!: (errno: number, pid: number, exitCode: number, signal: number) => void;
   const exit = new Promise<ExitStatus>((resolve, reject) => {
-    settle = (errno, exitCode, signal) => {
-      if (errno !== 0) {
+    settle = (errno, pid, exitCode, signal) => {
+      if (errno !== 0 && pid === -1) {
+        reject(systemError(errno, 'open network namespace', options.netns));
+      } else if (errno !== 0) {
         const err = systemError(errno, `spawn ${file}`, file);
         err.message = `spawn ${file} ${err.code}`;
         reject(err);
@@ -54,7 +56,7 @@ export function spawnProcess(file: string, args: string[], options: SpawnOptions
       }
     };
   });
-  const ours = spawnRaw(file, [file, ...args], envp, options.cwd ?? null, wanted, !!options.detached, (errno, _pid, code, signal) => settle(errno, code, signal), options.netns ?? null);
+  const ours = spawnRaw(file, [file, ...args], envp, options.cwd ?? null, wanted, !!options.detached, (errno, pid, code, signal) => settle(errno, pid, code, signal), options.netns ?? null);
   const stdio = ours.map((fd) => (fd < 0 ? null : socketOverFd(fd, { readable: true, writable: true })));
   return { stdio, exit };
 }
