@@ -222,6 +222,11 @@ const PRELOADED = ['run', 'ps', 'images', 'version', 'exec', 'logs', 'inspect', 
 export async function preload(): Promise<void> {
   await import('../client/index.js');
   for (const name of PRELOADED) await resolveCommand([name])?.entry.load();
+  try {
+    (await import('./commands/container/ps.js')).warmPs();
+  } catch {
+    // Only a warm-up (ps.test.ts checks it runs): the worker serves commands without it.
+  }
   await (await import('./commands/compose/index.js')).preloadCompose();
 }
 
