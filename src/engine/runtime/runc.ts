@@ -42,17 +42,6 @@ export class Runc {
     await this.run(['start', id]);
   }
 
-  /**
-   * Does what `runc start` does without spawning runc (a spawn of runc costs
-   * ~40 ms here, a third of create+start). After `runc create`, runc's init
-   * process waits, blocked in open(O_WRONLY), on <runc root>/<id>/exec.fifo;
-   * once a reader opens it, init writes one byte and execs the user's process.
-   * runc then removes the fifo, because `runc state` says "created" for as long
-   * as it exists. This is runc's own start protocol (libcontainer exec()),
-   * stable since runc 1.0-rc; when the fifo is not there (not a created
-   * container, or a runtime that works differently) we return false and the
-   * caller runs `runc start`, which also gives runc's own error messages.
-   */
   /** Whether runc's init process for `id` (from runc's state.json) still exists. */
   private async initAlive(id: string): Promise<boolean> {
     try {
@@ -65,6 +54,17 @@ export class Runc {
     }
   }
 
+  /**
+   * Does what `runc start` does without spawning runc (a spawn of runc costs
+   * ~40 ms here, a third of create+start). After `runc create`, runc's init
+   * process waits, blocked in open(O_WRONLY), on <runc root>/<id>/exec.fifo;
+   * once a reader opens it, init writes one byte and execs the user's process.
+   * runc then removes the fifo, because `runc state` says "created" for as long
+   * as it exists. This is runc's own start protocol (libcontainer exec()),
+   * stable since runc 1.0-rc; when the fifo is not there (not a created
+   * container, or a runtime that works differently) we return false and the
+   * caller runs `runc start`, which also gives runc's own error messages.
+   */
   private async startThroughFifo(id: string): Promise<boolean> {
     const fifo = join(this.root, id, 'exec.fifo');
     let fh;
@@ -112,14 +112,19 @@ export class Runc {
  * moment after we open it and before init's blocked open() returns: so
  * end-of-file means "gone" only once init's process is gone too.
  */
-async function readOneByte(fh: import('node:fs/promises').FileHandle, id: string, initAlive: () => Promise<boolean>): Promise<void> {
+export async function readOneByte(fh: import('node:fs/promises').FileHandle, id: string, initAlive: () => Promise<boolean>): Promise<void> {
   const buf = Buffer.alloc(16);
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead > 0) return;
-      if (!(await initAlive())) throw conflict(`cannot start container ${id}: its init process has exited`);
+      // init may have opened, written and exited (a short command) while we
+      // looked: its byte then waits in the fifo, so read once more.
+      if (!(await initAlive())) {
+        if ((await fh.read(buf, 0, buf.length, null)).bytesRead > 0) return;
+        throw conflict(`cannot start container ${id}: its init process has exited`);
+      }
     } catch (err) {
       if (errnoCode(err) !== 'EAGAIN') throw err;
     }
