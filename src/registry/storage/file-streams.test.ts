@@ -72,6 +72,25 @@ describe('registry file streams', () => {
     assert.ok((await readFile(target)).equals(BYTES));
   });
 
+  it('starts writeback of a long upload while it streams in, every 16 MiB, without holding up the writes', async () => {
+    const target = join(dir, 'long');
+    await writeFile(target, '');
+    const big = randomBytes(40 * 1024 * 1024);
+    const synced: number[] = [];
+    // Paced like a client on the network, so a sync can finish before the next 16 MiB are in.
+    const body = Readable.from((async function* () {
+      for (const piece of chop(big, 1024 * 1024)) {
+        yield piece;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })());
+    const written = await writeStreamAt(target, 0, body, () => undefined, (to) => synced.push(to));
+    assert.equal(written, big.length);
+    assert.ok((await readFile(target)).equals(big));
+    assert.ok(synced.length >= 1, 'at least one background fdatasync');
+    assert.ok(synced.every((to) => to >= 16 * 1024 * 1024 && to <= big.length), synced.join(','));
+  });
+
   it('passes on a failing body once nothing is left in flight', async () => {
     const target = join(dir, 'broken');
     await writeFile(target, '');
