@@ -2,7 +2,8 @@
  * berth_sys: the few Linux syscalls Node does not expose (mount, umount2,
  * mknod, the l*xattr family, statfs, a socket made inside a network
  * namespace, pipe2, dup, a SOCK_SEQPACKET connect and a reader for it,
- * lseek with SEEK_DATA / SEEK_HOLE, a splice(2) relay between two TCP
+ * lseek with SEEK_DATA / SEEK_HOLE, setting an inode flag (FS_IOC_SETFLAGS),
+ * a splice(2) relay between two TCP
  * sockets, a sealed memfd copy of a file, and, off the main thread, spawning
  * a process and umount2; for the CLI's warm pool: a listening unix socket,
  * recvmsg with SCM_RIGHTS, dup2 and SO_PEERCRED).
@@ -31,6 +32,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
@@ -221,6 +224,39 @@ static napi_value js_mknod(napi_env env, napi_callback_info info) {
   }
   free(path);
   return NULL;
+}
+
+/* ---- inode flags -------------------------------------------------------- */
+
+/*
+ * addInodeFlags(path, flags): FS_IOC_GETFLAGS, OR in `flags` (FS_*_FL),
+ * FS_IOC_SETFLAGS, on a directory or file opened without following a
+ * symlink. Returns the flags now set. Filesystems without inode flags fail
+ * with ENOTTY or EOPNOTSUPP.
+ */
+static napi_value js_add_inode_flags(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], result = NULL;
+  get_args(env, info, argv);
+  char *path = NULL;
+  int64_t add = 0;
+  if (get_string(env, argv[0], 0, "path", &path) && get_int64(env, argv[1], "flags", &add)) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      throw_errno(env, errno, "open", path);
+    } else {
+      int flags = 0;
+      int failed = ioctl(fd, FS_IOC_GETFLAGS, &flags);
+      if (failed == 0 && (flags & (int)add) != (int)add) {
+        flags |= (int)add;
+        failed = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+      }
+      if (failed != 0) throw_errno(env, errno, "ioctl", path);
+      else napi_create_int32(env, flags, &result);
+      close(fd);
+    }
+  }
+  free(path);
+  return result;
 }
 
 /* ---- xattrs (never following symlinks) ----------------------------------- */
@@ -1429,6 +1465,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"seqpacketConnect", NULL, js_seqpacket_connect, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dup", NULL, js_dup, NULL, NULL, NULL, napi_enumerable, NULL},
       {"seekData", NULL, js_seek_data, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"addInodeFlags", NULL, js_add_inode_flags, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetReader", NULL, js_packet_reader, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetReaderStart", NULL, js_packet_reader_start, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetReaderStop", NULL, js_packet_reader_stop, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -9,6 +9,7 @@ import { SharedMutex } from '../../lib/mutex.js';
 import { phase } from '../../lib/phases.js';
 import { writeJsonAtomic } from '../../lib/atomic.js';
 import { unmount } from '../../platform/linux/mount.js';
+import { spreadSubtrees } from '../../platform/linux/spread-subtrees.js';
 import { processUmask } from '../../platform/linux/umask.js';
 import type { CreatedLayer, LayerInfo, LayerStore, RwLayerInfo } from './types.js';
 import { extractInWorker } from './extract-pool.js';
@@ -68,6 +69,8 @@ export abstract class DirLayerStore implements LayerStore {
   /** Prepares the root and clears what an interrupted create or remove left. */
   async open(): Promise<void> {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
+    // Each layer's tree in a block group of its own: see spreadSubtrees for the ext4 cost it avoids.
+    spreadSubtrees(this.root);
     for (const name of await readdir(this.root)) {
       if (name.startsWith(PROBE_PREFIX)) unmount(join(this.root, name, 'merged'));
       if (name.startsWith(TMP_PREFIX) || name.startsWith(TRASH_PREFIX) || name.startsWith(PROBE_PREFIX)) {

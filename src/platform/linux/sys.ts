@@ -29,6 +29,7 @@ interface Addon {
   seqpacketConnect(path: string): number;
   dup(fd: number): number;
   seekData(fd: number, offset: number, hole: boolean): number;
+  addInodeFlags(path: string, flags: number): number;
   packetReader(fd: number, cb: (packets: Buffer[], status: number) => void): PacketReader;
   packetReaderStart(reader: PacketReader): void;
   packetReaderStop(reader: PacketReader): void;
@@ -228,6 +229,14 @@ export function sealedCopy(path: string): number {
 }
 
 /** lseek(2) with SEEK_DATA: where data starts at or after `offset`; -1 when only a hole (or the end) follows. */
+/** FS_TOPDIR_FL (linux/fs.h): "top of directory hierarchies" for ext2/3/4's Orlov allocator. */
+export const FS_TOPDIR_FL = 0x00020000;
+
+/** Adds inode flags (FS_*_FL) to a file or directory, not following a symlink; returns the flags it now has. */
+export function addInodeFlags(path: string, flags: number): number {
+  return load().addInodeFlags(path, flags);
+}
+
 export function seekData(fd: number, offset: number): number {
   return load().seekData(fd, offset, false);
 }
