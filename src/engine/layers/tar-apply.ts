@@ -15,7 +15,6 @@ import {
   restoreDirTimes,
   type DirTimes,
 } from '../../lib/tar/extract.js';
-import { BackgroundWrites } from '../../lib/tar/background.js';
 import { applyMeta, copyFileWithMeta, metaOf, readXattrs } from '../../lib/tar/file-meta.js';
 import { readTar, type EntryHeader, type TarEntry } from '../../lib/tar/read.js';
 import * as sys from '../../platform/linux/sys.js';
@@ -97,11 +96,6 @@ interface Context {
   linkBytes: number;
   /** Something this extraction made was removed or replaced: the tree's size must be measured. */
   replaced: boolean;
-  /**
-   * New small files still being written: only entries that cannot touch them (new names in fresh
-   * directories) go on meanwhile; anything else waits for them first (see settleFor).
-   */
-  writes: BackgroundWrites;
 }
 
 export async function applyTar(input: Readable, dest: string, options: ApplyOptions): Promise<ApplyResult> {
@@ -111,18 +105,15 @@ export async function applyTar(input: Readable, dest: string, options: ApplyOpti
   const freshDirs = new Set(options.emptyDest ? [''] : []);
   const ctx: Context = {
     dest, options, size: 0, dirTimes: [], written: new Set(), knownDirs: new Set(), index: -1, freshDirs, setgidDirs: new Set(), linkBytes: 0, replaced: false,
-    writes: new BackgroundWrites(WRITES_IN_FLIGHT),
   };
   try {
     for await (const entry of reader.entries()) {
       ctx.index++;
       await applyEntry(ctx, entry);
     }
-    await ctx.writes.settle();
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     reader.abort(error);
-    await ctx.writes.quiesce(); // the caller removes the directory they write into
     throw extractionError(error);
   }
   await restoreDirTimes(ctx.dirTimes);
@@ -155,7 +146,6 @@ async function applyEntry(ctx: Context, entry: TarEntry): Promise<void> {
   }
   const base = components[components.length - 1]!;
   if (base.startsWith(WHITEOUT_PREFIX)) {
-    await ctx.writes.settle(); // it removes paths, maybe ones still being written
     await (ctx.options.split ? ctx.options.split.capture(ctx.index, entry.body) : drain(entry));
     return applyWhiteout(ctx, header, components);
   }
@@ -165,8 +155,6 @@ async function applyEntry(ctx: Context, entry: TarEntry): Promise<void> {
   // Nothing can be in the way in a directory this extraction made, at a name it has not used yet.
   const parentKey = components.slice(0, -1).join('/');
   const fresh = ctx.freshDirs.has(parentKey) && !ctx.written.has(key);
-  // A replaced path (read back by displace, then removed), or a hardlink's target, may be a file still being written.
-  if (!fresh || header.type === 'link') await ctx.writes.settle();
   if (header.type !== 'directory') forgetDir(ctx, key);
   ctx.options.split?.displace(key, header.type !== 'directory');
   if (!fresh && (await clearForEntry(target, header.type === 'directory'))) ctx.replaced = true;
@@ -176,7 +164,7 @@ async function applyEntry(ctx: Context, entry: TarEntry): Promise<void> {
     blocking: ctx.options.blocking,
     hardlinkSource: (targetComponents) => findOrCopyUp(ctx, name, targetComponents),
     // A new entry in a fresh directory without setgid gets this process's owner and the mode asked minus the umask.
-    ...(fresh && !ctx.setgidDirs.has(parentKey) ? { creates: { uid: EUID, gid: EGID, umask: ctx.options.umask }, background: ctx.writes } : {}),
+    ...(fresh && !ctx.setgidDirs.has(parentKey) ? { creates: { uid: EUID, gid: EGID, umask: ctx.options.umask } } : {}),
   });
   if (header.type === 'file' || header.type === 'contiguous-file') ctx.options.split?.place(ctx.index, key);
   if (header.type === 'symlink') ctx.linkBytes += Buffer.byteLength(header.linkname ?? '');
@@ -190,9 +178,6 @@ async function applyEntry(ctx: Context, entry: TarEntry): Promise<void> {
   }
   ctx.written.add(key);
 }
-
-/** Small files written at once (see BackgroundWrites): enough to keep a few threads creating files. */
-const WRITES_IN_FLIGHT = 16;
 
 /** Who creates files here: a created file's owner before any chown. */
 const EUID = process.geteuid?.() ?? -1;

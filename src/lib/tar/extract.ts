@@ -1,9 +1,8 @@
 import { closeSync, constants as fsc, lstatSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
-import { lchown, lstat, lutimes, open, rm, link, symlink } from 'node:fs/promises';
+import { lstat, lutimes, open, rm, link } from 'node:fs/promises';
 import { invalid, type EngineError } from '../errors.js';
 import { PathError, splitInRoot } from '../safe-path.js';
-import { applyMeta, applyMetaFd, applyMetaHandle, type FileMeta, type Settled } from './file-meta.js';
-import type { BackgroundWrites } from './background.js';
+import { applyMeta, applyMetaFd, type FileMeta, type Settled } from './file-meta.js';
 import type { EntryHeader, TarEntry } from './read.js';
 import { HoleWriter, SyncHoleWriter } from './hole-writer.js';
 import { S_IFBLK, S_IFCHR, S_IFIFO, type TarSyscalls } from './syscalls.js';
@@ -40,8 +39,6 @@ export interface CreateOptions {
    * (unknown: always chmod), so the calls that would set either to what it has are skipped.
    */
   creates?: Owner & { umask?: number };
-  /** Small new files (with `creates`) are written in the background there instead of before this returns. */
-  background?: BackgroundWrites;
 }
 
 export interface Created {
@@ -105,7 +102,6 @@ export async function createEntry(entry: TarEntry, target: string, options: Crea
     case 'contiguous-file': {
       const size = header.size ?? 0;
       const file = { target, body: entry.body, meta, sys: options.sys, settled: { ownerSet, modeSet: createMode !== undefined }, mode: createMode ?? 0o600 };
-      if (size <= SMALL_FILE && options.background && options.creates) return { bytes: await writeSmallFileInBackground(file, options.background) };
       if (size <= SMALL_FILE) return { bytes: await writeSmallFile(file) };
       if (options.blocking) return { bytes: await writeLargeBlocking(file) };
       bytes = await writeLarge(target, entry.body);
@@ -119,10 +115,6 @@ export async function createEntry(entry: TarEntry, target: string, options: Crea
     case 'symlink':
       await drain(entry);
       checkSymlinkTarget(header);
-      if (options.background && options.creates) {
-        await options.background.add(() => makeSymlinkAsync(header.linkname ?? '', target, meta, options.sys, ownerSet));
-        return { bytes: 0 };
-      }
       symlinkSync(header.linkname ?? '', target); // synchronous as file creation is: microseconds, thousands of times
       break;
     case 'link':
@@ -146,14 +138,6 @@ export async function createEntry(entry: TarEntry, target: string, options: Crea
 function modeAtCreation(mode: number, umask: number | undefined): number | undefined {
   if (umask === undefined || (mode & 0o7000) !== 0 || (mode & umask) !== 0) return undefined;
   return mode;
-}
-
-/** A new symlink and its metadata, each call on the thread pool (see BackgroundWrites). */
-async function makeSymlinkAsync(linkname: string, target: string, meta: FileMeta, sys: CreateOptions['sys'], ownerSet: boolean): Promise<void> {
-  await symlink(linkname, target);
-  if (!ownerSet) await lchown(target, meta.uid, meta.gid);
-  await applyMeta(sys, target, meta, { symlink: true, ownerSet: true, skipTimes: true });
-  await lutimes(target, meta.atime ?? meta.mtime, meta.mtime);
 }
 
 /** Sets directory times after all entries are written, deepest first. */
@@ -231,21 +215,6 @@ async function writeSmallFile(file: NewFile): Promise<number> {
   } finally {
     closeSync(fd);
   }
-  return data.length;
-}
-
-/** writeSmallFile's calls, asynchronous and started in `background`; returns the size at once. */
-async function writeSmallFileInBackground(file: NewFile, background: BackgroundWrites): Promise<number> {
-  const data = await collect(file.body);
-  await background.add(async () => {
-    const handle = await open(file.target, CREATE_FLAGS, file.mode);
-    try {
-      if (data.length > 0) await handle.writeFile(data);
-      await applyMetaHandle(file.sys, handle, file.target, file.meta, file.settled);
-    } finally {
-      await handle.close();
-    }
-  });
   return data.length;
 }
 

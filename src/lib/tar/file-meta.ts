@@ -1,5 +1,5 @@
 import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from 'node:fs';
-import { copyFile, type FileHandle } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { errnoCode } from '../errors.js';
 import type { TarSyscalls } from './syscalls.js';
@@ -58,14 +58,6 @@ export function applyMetaFd(sys: Pick<TarSyscalls, 'lsetxattr'>, fd: number, pat
   if (!settled.modeSet) fchmodSync(fd, meta.mode & 0o7777);
   for (const [name, value] of meta.xattrs ?? []) setXattrTolerant(sys, path, name, value);
   futimesSync(fd, meta.atime ?? meta.mtime, meta.mtime);
-}
-
-/** applyMetaFd through a FileHandle, each call on the thread pool (see BackgroundWrites). */
-export async function applyMetaHandle(sys: Pick<TarSyscalls, 'lsetxattr'>, handle: FileHandle, path: string, meta: FileMeta, settled: Settled): Promise<void> {
-  if (!settled.ownerSet) await handle.chown(meta.uid, meta.gid);
-  if (!settled.modeSet) await handle.chmod(meta.mode & 0o7777);
-  for (const [name, value] of meta.xattrs ?? []) setXattrTolerant(sys, path, name, value);
-  await handle.utimes(meta.atime ?? meta.mtime, meta.mtime);
 }
 
 /**
