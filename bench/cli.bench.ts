@@ -5,12 +5,21 @@
  * load changes during the bench weighs on both alike. In the table the
  * subject "berth" is the berth CLI and "dockerd" the docker CLI: the ratio
  * column is berth CLI / docker CLI.
+ *
+ * Each timed command starts PAUSE_MS after the one before, as a person's
+ * commands do: the berth CLI's pool starts a replacement worker (~150 ms of
+ * CPU) once a command ends, and back to back that start would land on
+ * whichever command came next, the docker CLI's included. Commands run
+ * back to back are measured by hand in bench/README.md.
  */
 import { join } from 'node:path';
 import { berthdSpec, onSubjectDaemon, type Daemon } from './lib/daemons.js';
 import { median } from './lib/measure.js';
-import { run as runCommand } from './lib/proc.js';
+import { run as runCommand, sleep } from './lib/proc.js';
 import type { BenchContext, Row } from './types.js';
+
+/** Between two timed commands: enough for the pool's replacement worker to start and warm up. */
+const PAUSE_MS = 1000;
 
 const COMMANDS: Record<string, string[]> = {
   'cli: run --rm busybox true (same berthd)': ['run', '--rm', '--network', 'none', 'busybox', 'true'],
@@ -38,7 +47,9 @@ async function measureClis(ctx: BenchContext, daemon: Daemon): Promise<Row[]> {
     ctx.log(`cli: ${args.join(' ')} ×${ctx.runs} each, alternating`);
     const times = { berth: [] as number[], dockerd: [] as number[] };
     for (let i = 0; i < ctx.runs; i++) {
+      await sleep(PAUSE_MS);
       times.berth.push(await timed(() => berth(args)));
+      await sleep(PAUSE_MS);
       times.dockerd.push(await timed(() => docker(args)));
     }
     rows.push(row(bench, 'berth', times.berth, 'the berth CLI'));

@@ -20,6 +20,7 @@ import { mkdir, mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spreadSubtrees } from '../src/platform/linux/spread-subtrees.js';
 import { registerCleanup } from './lib/cleanup.js';
 import { berthdSpec, dockerdSpec, onSubjectDaemon, type DaemonSpec } from './lib/daemons.js';
 import { debianRootfsTar, debianUnavailable } from './lib/debian.js';
@@ -101,20 +102,28 @@ async function diskRow(bench: string, subject: string, daemonDir: string): Promi
 /**
  * GNU tar extracting the layer as root would (owners, modes, xattrs) into a
  * fresh directory beside the daemons' data roots, after a sync so that no
- * earlier run's writeback is counted: the kernel's share of a pull.
+ * earlier run's writeback is counted: the kernel's share of a pull. Each run
+ * goes into a new directory under one marked as berth marks its layer store
+ * (spreadSubtrees): otherwise, on ext4 without a journal, the files the run
+ * before deleted slow this one's inode allocation several times over.
  */
 async function extractionFloor(ctx: BenchContext, work: string, rootfsTar: string, bench: string): Promise<Row> {
-  const dest = join(work, 'tar-floor');
+  const parent = join(work, 'tar-floor');
+  await mkdir(parent);
+  spreadSubtrees(parent);
+  let run = 0;
+  let dest = '';
   ctx.log('extraction floor: tar -x');
   const row = await timeRuns(bench, 'gnu-tar', ctx.runs, {
     before: async () => {
-      await removeTree(dest);
+      if (dest !== '') await removeTree(dest);
+      dest = join(parent, `run-${run++}`);
       await mkdir(dest);
       await runCommand('sync', []);
     },
     measure: async () => void (await runCommand('tar', ['-xf', rootfsTar, '-C', dest, '--numeric-owner', '--xattrs', "--xattrs-include=*", '-p'])),
   });
-  await removeTree(dest);
+  await removeTree(parent);
   return { ...row, note: 'GNU tar -x of the same layer, uncompressed, on the same filesystem (no download, no gunzip)' };
 }
 

@@ -28,6 +28,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Two: a command and the next one right after it both find a worker ready. */
 const SIZE = Math.max(1, Number(process.env.BERTH_POOL_SIZE) || 2);
 const IDLE_MS = Math.max(1, Number(process.env.BERTH_POOL_IDLE_SECONDS) || 600) * 1000;
+/** The longest a taken worker's replacement waits for its command to end (`logs -f`, `run -it` go on). */
+const REPLACE_LATEST_MS = Math.max(0, Number(process.env.BERTH_POOL_REPLACE_MS) || 1000);
 /** Workers that die before they are ready, in a row: the installation is broken, the launcher falls back to Node. */
 const MAX_FAILED_STARTS = 3;
 /** How long a successor waits for the pool it replaces to let go of the lock. */
@@ -93,9 +95,26 @@ async function takeLock(predecessor: number | undefined): Promise<boolean> {
   }
 }
 
+function waitingWorkers(): number {
+  return [...workers].filter((w) => w.state !== 'taken').length;
+}
+
 function fill(): void {
-  let waiting = [...workers].filter((w) => w.state !== 'taken').length;
-  for (; waiting < SIZE && !stopping; waiting++) startWorker();
+  for (let waiting = waitingWorkers(); waiting < SIZE && !stopping; waiting++) startWorker();
+}
+
+/**
+ * Replaces a worker that took a command: at once when no other worker is
+ * ready or starting, else once the command has ended (its worker exits; see
+ * startWorker) or REPLACE_LATEST_MS have passed. Starting Node is ~150 ms of
+ * CPU, which on a two-core host slowed the very command that set it off
+ * (`run --rm` 20–40 ms longer), while the worker still waiting serves the
+ * next command meanwhile.
+ */
+function replace(taken: Worker): void {
+  if (waitingWorkers() === 0) return fill();
+  const timer = setTimeout(fill, REPLACE_LATEST_MS);
+  taken.child.once('exit', () => clearTimeout(timer));
 }
 
 function startWorker(): void {
@@ -113,7 +132,7 @@ function startWorker(): void {
       resetIdle();
       // Rebuilt since this pool started: the new pool starts new workers (and runs the new pool code).
       if (currentStamp() !== stamp) handOver();
-      else fill();
+      else replace(worker);
     } else if (msg.type === 'stale') {
       handOver();
     }

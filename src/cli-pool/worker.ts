@@ -25,6 +25,13 @@ import { installStamp, placeOfThisProcess, startupEnvDifference } from './stamp.
 const READY_TITLE = 'berth-cli-worker ready';
 const BUSY_TITLE = 'berth-cli-worker busy';
 
+/**
+ * How long a ready worker waits before it runs the CLI's warm-up: commands a
+ * script runs one after the other come sooner than this and find workers
+ * ready without it, rather than starting while others warm up.
+ */
+const WARM_UP_AFTER_MS = 300;
+
 /** The launcher sends its command as soon as it sees 'R': seconds of silence mean it is gone. */
 const REQUEST_TIMEOUT_MS = 5000;
 
@@ -36,13 +43,21 @@ const stdio = guardStdio();
 const devNull = openSync('/dev/null', 'r+');
 
 // What bin/berth runs, loaded now; the built-ins every daemon command needs; our own syscalls.
-const cli = createRequire(import.meta.url)(join(root, 'bin', 'cli-bundle.cjs')).loadBundle() as { run(): void; preload(): Promise<void> };
+const cli = createRequire(import.meta.url)(join(root, 'bin', 'cli-bundle.cjs')).loadBundle() as {
+  run(): void;
+  preload(): Promise<void>;
+  warmUp(stop: () => boolean): Promise<void>;
+};
 createRequire(import.meta.url)('node:http');
 preloadNativeAddon();
 await cli.preload();
 
+let taken = false;
+let warmUpTimer: NodeJS.Timeout | undefined;
 const server = createServer({ pauseOnConnect: true });
 server.once('connection', (socket) => {
+  taken = true;
+  clearTimeout(warmUpTimer);
   // Closed in the connection's own callback: libuv accepts no second connection for this worker.
   server.close();
   process.removeListener('disconnect', exitNow);
@@ -54,6 +69,8 @@ server.on('error', (err) => fail(`cannot listen: ${err.message}`));
 server.listen({ fd: Number(listenFdArg) }, () => {
   process.title = READY_TITLE;
   process.send?.({ type: 'ready' });
+  // Not while commands come in quick succession: then it would only take CPU from them (see warmUp).
+  warmUpTimer = setTimeout(() => void cli.warmUp(() => taken).catch(() => undefined), WARM_UP_AFTER_MS);
 });
 // The pool is gone before this worker got a command: nothing will.
 process.on('disconnect', exitNow);

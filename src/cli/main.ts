@@ -215,19 +215,31 @@ const PRELOADED = ['run', 'ps', 'images', 'version', 'exec', 'logs', 'inspect', 
 /**
  * Loads, and runs nothing of, the modules a command imports on first use: the
  * API client and the commonest commands. For the CLI pool's workers
- * (src/cli-pool/worker.ts), which call it while they wait for a command, so
- * the command starts with them compiled. Their top levels only define things:
- * no environment, cwd or stdio is read before the command runs.
+ * (src/cli-pool/worker.ts), before they take a command. Their top levels
+ * only define things: no environment, cwd or stdio is read before the
+ * command runs.
  */
 export async function preload(): Promise<void> {
   await import('../client/index.js');
   for (const name of PRELOADED) await resolveCommand([name])?.entry.load();
+}
+
+/**
+ * Runs code a command would otherwise run cold, on made-up data: renders a ps
+ * table and takes a small compose project through the loader (~50–80 ms of
+ * CPU). A pool worker calls it once it has been waiting a while, and `stop`,
+ * asked before each step, says whether its command has come meanwhile: under
+ * commands in quick succession the warm-up would only take CPU from them.
+ */
+export async function warmUp(stop: () => boolean): Promise<void> {
+  if (stop()) return;
   try {
     (await import('./commands/container/ps.js')).warmPs();
   } catch {
     // Only a warm-up (ps.test.ts checks it runs): the worker serves commands without it.
   }
-  await (await import('./commands/compose/index.js')).preloadCompose();
+  if (stop()) return;
+  await (await import('./commands/compose/index.js')).preloadCompose(stop);
 }
 
 /** Runs the CLI in this process (bin/berth calls this; bin/docker-compose passes `compose …`). */

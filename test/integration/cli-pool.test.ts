@@ -46,7 +46,8 @@ describe('the berth CLI through its launcher and warm pool', { skip: !existsSync
     const lock = readdirSync(join(runtime, 'berth')).filter((f) => f.endsWith('.lock')).map((f) => join(runtime, 'berth', f));
     for (const file of lock) {
       const pid = Number(readFileSync(file, 'utf8').trim());
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(root)) return pid;
+      // An argument of its own: one root may be the start of another's path.
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(root)) return pid;
     }
     throw new Error(`no pool for ${root}`);
   };
@@ -205,6 +206,37 @@ describe('the berth CLI through its launcher and warm pool', { skip: !existsSync
     }, 60_000);
     const ps = spawnSync('ps', ['-o', 'args=', '-p', ready.join(',')], { encoding: 'utf8' });
     assert.deepEqual(ps.stdout.trim().split('\n'), ready.map(() => 'berth-cli-worker ready'));
+  });
+
+  test('a taken worker is replaced once its command ends while another waits; the pool fills up at once when none does', async () => {
+    // A pool of its own, whose replacements wait for the command's end however long it takes.
+    const root = makeRootCopy(join(dir, 'replacing'));
+    const extra = { BERTH_POOL_REPLACE_MS: '600000' };
+    await waitForValue('a pooled command', async () => (POOLED.test(berthIn(root, ['--version'], { extra }).stderr) ? true : undefined), 60_000);
+    const pool = poolPid(root);
+    const workers = () => childrenOf(pool);
+    await waitForValue('two ready workers', async () => (workers().filter(isReadyWorker).length === 2 ? true : undefined), 60_000);
+    const startEvents = async () => {
+      const child = spawn(join(root, 'bin', 'berth'), ['events'], { env: env(extra) });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      const ended = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      const worker = Number(await waitForValue('events to be pooled', async () => POOLED.exec(stderr)?.[1], 60_000));
+      return { child, worker, ended };
+    };
+    const first = await startEvents();
+    // One worker still waits: no replacement while the command runs.
+    assert.deepEqual(workers().filter((pid) => pid !== first.worker).length, 1, `pool children: ${workers().join(' ')}`);
+    const second = await startEvents();
+    // None waited once the second command took the last worker: the pool fills up at once.
+    await waitForValue('two ready workers beside two commands', async () => (workers().filter(isReadyWorker).length === 2 ? true : undefined), 60_000);
+    assert.equal(workers().length, 4, `pool children: ${workers().join(' ')}`);
+    first.child.kill('SIGINT');
+    await first.ended;
+    await waitForValue('the first command\'s worker to be gone', async () => (workers().includes(first.worker) ? undefined : true), 60_000);
+    assert.equal(workers().filter(isReadyWorker).length, 2, 'two ready workers are enough: none is started for the ended command');
+    second.child.kill('SIGINT');
+    await second.ended;
   });
 
   test('a dead pool (killed with its workers, its socket left) means Node runs the command and a new pool starts', async () => {

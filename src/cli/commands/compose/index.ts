@@ -70,8 +70,12 @@ const PRELOADED = ['up', 'down', 'ps', 'logs', 'config'];
  * Reads no file of the user's: the project comes from a string, its
  * directory does not exist.
  */
-export async function preloadCompose(): Promise<void> {
-  for (const name of PRELOADED) await SUBCOMMANDS.find((s) => s.name === name)?.load();
+export async function preloadCompose(stop: () => boolean = () => false): Promise<void> {
+  for (const name of PRELOADED) {
+    if (stop()) return;
+    await SUBCOMMANDS.find((s) => s.name === name)?.load();
+  }
+  if (stop()) return;
   try {
     await warmProjectLoader();
   } catch {
