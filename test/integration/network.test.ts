@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { busyboxRootfs, DOCKER_CLI, TestDaemon } from './harness.js';
+import { busyboxRootfs, DOCKER_CLI, TestDaemon, waitForValue } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -124,8 +124,9 @@ describe('networking through berthd', { skip: !DOCKER_CLI && 'docker CLI not ins
     const networkIds = docker('network', 'ls', '-q', '--no-trunc', '--filter', 'name=again').stdout.trim().split('\n').filter(Boolean);
     if (ids.length) assert.equal(docker('rm', '-f', ...ids).code, 0);
     for (const n of ['again']) docker('network', 'rm', n);
-    const onBridge = spawnSync('ip', ['-o', 'link', 'show', 'master', daemon.bridge], { encoding: 'utf8' }).stdout;
-    assert.equal(onBridge.trim(), '', 'no container veth left on this daemon\'s bridge');
+    // The host ends of the veths go a moment after the answer, as with dockerd.
+    const onBridge = () => spawnSync('ip', ['-o', 'link', 'show', 'master', daemon.bridge], { encoding: 'utf8' }).stdout.trim();
+    await waitForValue('no container veth left on this daemon\'s bridge', async () => (onBridge() === '' ? true : undefined), 30_000).catch(() => assert.equal(onBridge(), ''));
     const links = spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout;
     for (const id of networkIds) assert.doesNotMatch(links, new RegExp(`br-${id.slice(0, 12)}`), 'no user network bridge left');
     const namespaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;

@@ -104,13 +104,40 @@ export async function removeInterface(netns: string, i: InterfacePlan): Promise<
 
 /**
  * Deletes the netns; the veth peers inside die with it and take their host
- * ends along, but a veth whose peer never got in is removed explicitly.
+ * ends along once the kernel has cleaned the namespace up. An end still
+ * there (that cleanup is asynchronous, and a veth whose peer never got in
+ * has none) is deleted in the background.
  */
 export async function destroySandbox(netns: string, interfaces: InterfacePlan[]): Promise<void> {
   await deleteNetns(netns);
-  for (const i of interfaces) {
-    if (i.driver === 'bridge' && (await linkExists(i.hostIfname))) await ipBatch([ipCmd.linkDel(i.hostIfname)]).catch(() => undefined);
-  }
+  for (const i of interfaces) if (i.driver === 'bridge') deleteHostEndLater(i.hostIfname);
+}
+
+/** Host veth ends being deleted after their sandbox was (see deleteHostEndLater). */
+const hostEndDeletions = new Set<Promise<void>>();
+
+/**
+ * Deletes a host veth end that outlived its namespace, without making the
+ * caller wait. Deleting a link takes 40–60 ms here (the kernel waits for RCU
+ * grace periods), and a container's stop and `run --rm` waited for it,
+ * although the kernel removes the pair by itself once the dying namespace
+ * is cleaned up (asynchronously, so the end is usually still there now).
+ * Nothing refers to the name any more: the sandbox is gone from berthd's
+ * state and a new endpoint gets a new random name. dockerd too answers a
+ * stop before its sandbox's interfaces are gone.
+ */
+function deleteHostEndLater(name: string): void {
+  const deletion: Promise<void> = (async () => {
+    if (await linkExists(name)) await ipBatch([ipCmd.linkDel(name)]);
+  })()
+    .catch(() => undefined) // gone meanwhile (the kernel was first), or gone with the host
+    .finally(() => hostEndDeletions.delete(deletion));
+  hostEndDeletions.add(deletion);
+}
+
+/** Waits for every host veth end still being deleted (berthd's shutdown, tests). */
+export async function settleHostEndDeletions(): Promise<void> {
+  while (hostEndDeletions.size > 0) await Promise.all(hostEndDeletions);
 }
 
 /**

@@ -16,7 +16,7 @@ import { formatCidr, formatIp, parseCidr } from './ipv4.js';
 import { formatAddress, formatPrefix, parsePrefix, type IpPrefix } from './ipv6.js';
 import { UserlandProxy } from './proxy.js';
 import { checkBridgeOptions, masquerades } from './bridge-options.js';
-import { destroySandbox, ensureBridge, deleteBridge } from './sandbox.js';
+import { destroySandbox, ensureBridge, deleteBridge, settleHostEndDeletions } from './sandbox.js';
 import { NetworkStore, type ContainerRecord } from './store.js';
 import { SandboxBuilder } from './attach.js';
 import { checkEndpointOnNetwork, checkEndpointSyntax } from './endpoint-checks.js';
@@ -155,12 +155,14 @@ export class LinuxNetworkService implements NetworkService {
   async close(): Promise<void> {
     await this.proxy.closeAll();
     await this.builder.dns.stopAll();
+    await settleHostEndDeletions();
   }
 
   /** Tests: removes everything this service made (bridges, sandboxes, chains, records stay on disk). */
   async destroyAll(): Promise<void> {
     await this.close();
     for (const c of this.containers.values()) if (c.sandbox) await destroySandbox(c.sandbox.netns ?? '', c.sandbox.endpoints.map((e) => e.plan)).catch(() => undefined);
+    await settleHostEndDeletions();
     for (const n of this.networks.values()) if (n.driver === 'bridge') await deleteBridge(n.device!).catch(() => undefined);
     await this.firewall?.uninstall();
     await this.firewall6?.uninstall().catch(() => undefined);
