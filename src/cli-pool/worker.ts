@@ -72,8 +72,9 @@ server.listen({ fd: Number(listenFdArg) }, () => {
   // Not while commands come in quick succession: then it would only take CPU from them (see warmUp).
   warmUpTimer = setTimeout(() => void cli.warmUp(() => taken).catch(() => undefined), WARM_UP_AFTER_MS);
 });
-// The pool is gone before this worker got a command: nothing will.
+// The pool is gone before this worker got a command: nothing will (also when it went while this one started).
 process.on('disconnect', exitNow);
+if (!process.connected) exitNow();
 
 function exitNow(): void {
   process.exit(0);

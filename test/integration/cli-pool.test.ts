@@ -242,6 +242,8 @@ describe('the berth CLI through its launcher and warm pool', { skip: !existsSync
   test('a dead pool (killed with its workers, its socket left) means Node runs the command and a new pool starts', async () => {
     await pooledIn(ROOT);
     const pid = poolPid(ROOT);
+    // Stopped first, so that it starts no worker between the listing of its children and its death.
+    process.kill(pid, 'SIGSTOP');
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
     process.kill(pid, 'SIGKILL');
     // A worker may already be gone by now: it exits by itself when it notices its pool died.
