@@ -54,10 +54,10 @@ export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: bo
   let detached = false;
   let exitedYet = false;
   void exited?.then(() => (exitedYet = true), () => (exitedYet = true));
-  // For exec, the client asks for the exit code as soon as the stream ends: end it only once the code is known.
+  // The client asks for the exit code (an exec's) or the state as soon as the stream ends: end it only once they are known.
   const finish = () => {
     if (--open > 0) return;
-    void (exited ?? Promise.resolve()).catch(() => undefined).then(() => conn.close());
+    void (exited ?? streams.settled?.() ?? Promise.resolve()).catch(() => undefined).then(() => conn.close());
   };
   // A client that reads slower than the process writes holds the sources (and through them the process) back:
   // berthd buffers no more than the streams' high-water marks, as dockerd's copy blocks on a slow client.

@@ -75,6 +75,18 @@ export class ContainerContext {
     return new Promise((resolve) => this.signals.once(`exit:${id}`, resolve));
   }
 
+  /**
+   * Resolves once the container's exit is recorded. Its output ends when the process does, which
+   * can be before its start is even recorded (a quick process): the start in progress (it holds
+   * the lock) is waited for first, then the exit if it still runs. dockerd closes attachments in
+   * its exit handling, under the container's lock, so their end tells a client that it exited.
+   */
+  async exitRecorded(id: string): Promise<void> {
+    await this.lock(id, async () => undefined);
+    const c = this.deps.store.get(id);
+    if (c?.state.Running && c.state.Status !== 'restarting') await this.nextExit(id);
+  }
+
   /** A container event with dockerd's attributes (labels, image, name) and any extra ones. */
   publish(action: string, c: Container, extra: Record<string, string> = {}): void {
     this.deps.events.publish('container', action, c.id, { ...this.attributes(c), ...extra });

@@ -497,13 +497,14 @@ export class LocalContainerService implements ContainerService {
   async attach(idOrName: string, options: AttachOptions): Promise<StdioStreams & { tty: boolean }> {
     const c = this.deps.store.find(idOrName);
     const tty = !!c.config.Tty;
+    const settled = () => this.ctx.exitRecorded(c.id);
     if (c.state.Running && c.state.Status !== 'restarting') {
       if (c.state.Paused) throw conflict(`You cannot attach to a paused container, unpause it first`);
-      const streams = { ...liveStreams(await this.deps.runtime.attach(c.id), options), tty };
+      const streams = { ...liveStreams(await this.deps.runtime.attach(c.id), options), tty, settled };
       this.deps.events.publish('container', 'attach', c.id, this.attributes(c));
       return streams;
     }
-    const pending = { ...this.attachments.add(c.id, options), tty };
+    const pending = { ...this.attachments.add(c.id, options), tty, settled };
     this.deps.events.publish('container', 'attach', c.id, this.attributes(c));
     return pending;
   }

@@ -191,6 +191,12 @@ export interface StdioStreams {
    * exec start request's context ends; a container attach has nothing to end.
    */
   abandon?(): void;
+  /**
+   * Resolves once the engine has recorded the end of what the output came
+   * from (a container's exit): the stream ends only then, so that a client
+   * that asks for the state on its end finds the exit, as with dockerd.
+   */
+  settled?(): Promise<void>;
 }
 
 export interface AttachOptions {
