@@ -2,6 +2,7 @@ import { mkdirSync, renameSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../lib/atomic.js';
+import { BackgroundTasks } from '../../lib/background.js';
 import { errnoCode, invalid, notFound } from '../../lib/errors.js';
 import type { Container } from './types.js';
 
@@ -18,7 +19,7 @@ export class ContainerStore {
   /** The last write queued per container (see write). */
   private readonly writes = new Map<string, Promise<void>>();
   /** Directories of deleted containers still being deleted. */
-  private readonly deleting = new Set<Promise<void>>();
+  private readonly deleting = new BackgroundTasks();
 
   private constructor(readonly root: string) {}
 
@@ -113,14 +114,12 @@ export class ContainerStore {
       if (errnoCode(err) === 'ENOENT') return;
       throw err;
     }
-    const deletion = rm(trash, { recursive: true, force: true }).catch(() => undefined);
-    this.deleting.add(deletion);
-    void deletion.finally(() => this.deleting.delete(deletion));
+    this.deleting.add(rm(trash, { recursive: true, force: true }));
   }
 
   /** Resolves once the directories of deleted containers are gone. */
   async settled(): Promise<void> {
-    while (this.deleting.size > 0) await Promise.all([...this.deleting]);
+    await this.deleting.settled();
   }
 
   /**

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { BackgroundTasks } from '../../lib/background.js';
 import { chainId as chainIdOf, hexOf, isHex64, type Digest } from '../../lib/digest.js';
 import { conflict, errnoCode, invalid, notFound } from '../../lib/errors.js';
 import { SharedMutex } from '../../lib/mutex.js';
@@ -62,7 +63,7 @@ export abstract class DirLayerStore implements LayerStore {
   /** Holds on read-only layers by key (see create's `hold`): counts, as several operations may hold one. */
   private readonly holds = new Map<string, number>();
   /** Trash directories still being deleted after their removal returned (see removeRw). */
-  private readonly deleting = new Set<Promise<void>>();
+  private readonly deleting = new BackgroundTasks();
 
   constructor(readonly root: string) {}
 
@@ -84,7 +85,7 @@ export abstract class DirLayerStore implements LayerStore {
 
   /** Resolves once the trees of removed read-write layers are deleted (removeRw does not wait for that). */
   async settled(): Promise<void> {
-    while (this.deleting.size > 0) await Promise.all([...this.deleting]);
+    await this.deleting.settled();
   }
 
   // ---- what each driver decides ----
@@ -283,9 +284,7 @@ export abstract class DirLayerStore implements LayerStore {
         throw err.code === 'ENOENT' ? notFound(`read-write layer ${id} not found`) : err;
       });
     });
-    const deletion = rm(trash, { recursive: true, force: true }).catch(() => undefined);
-    this.deleting.add(deletion);
-    void deletion.finally(() => this.deleting.delete(deletion));
+    this.deleting.add(rm(trash, { recursive: true, force: true }));
   }
 
   private rwInfo(meta: RwMeta): RwLayerInfo {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { BackgroundTasks } from '../../lib/background.js';
 import { ipBatch, ipCmd, linkExists, runTool } from '../../platform/linux/ip.js';
 import { deleteNetns, netnsPath } from '../../platform/linux/netns.js';
 import { ensureSysctl } from '../../platform/linux/sysctl.js';
@@ -114,7 +115,7 @@ export async function destroySandbox(netns: string, interfaces: InterfacePlan[])
 }
 
 /** Host veth ends being deleted after their sandbox was (see deleteHostEndLater). */
-const hostEndDeletions = new Set<Promise<void>>();
+const hostEndDeletions = new BackgroundTasks();
 
 /**
  * Deletes a host veth end that outlived its namespace, without making the
@@ -127,17 +128,15 @@ const hostEndDeletions = new Set<Promise<void>>();
  * stop before its sandbox's interfaces are gone.
  */
 function deleteHostEndLater(name: string): void {
-  const deletion: Promise<void> = (async () => {
+  // A failure means gone meanwhile (the kernel was first), or gone with the host.
+  hostEndDeletions.add((async () => {
     if (await linkExists(name)) await ipBatch([ipCmd.linkDel(name)]);
-  })()
-    .catch(() => undefined) // gone meanwhile (the kernel was first), or gone with the host
-    .finally(() => hostEndDeletions.delete(deletion));
-  hostEndDeletions.add(deletion);
+  })());
 }
 
 /** Waits for every host veth end still being deleted (berthd's shutdown, tests). */
 export async function settleHostEndDeletions(): Promise<void> {
-  while (hostEndDeletions.size > 0) await Promise.all(hostEndDeletions);
+  await hostEndDeletions.settled();
 }
 
 /**
