@@ -18,3 +18,15 @@ test('an attachment ends only once the engine has recorded the end of what it fo
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(closed, true);
 });
+
+test('a stdin-only attachment ends when the client is done sending, not at the exit', async () => {
+  let closed = false;
+  const conn = { input: new PassThrough(), output: new PassThrough(), close: () => void (closed = true) };
+  const stdin = new PassThrough();
+  stdin.resume();
+  const streams = { stdin, stdout: null, stderr: null, close: () => undefined, settled: () => new Promise<void>(() => undefined) };
+  connectStdio(conn, streams, false, Buffer.alloc(0));
+  conn.input.end('line\n');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(closed, true);
+});

@@ -54,10 +54,12 @@ export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: bo
   let detached = false;
   let exitedYet = false;
   void exited?.then(() => (exitedYet = true), () => (exitedYet = true));
-  // The client asks for the exit code (an exec's) or the state as soon as the stream ends: end it only once they are known.
-  const finish = () => {
+  // The client asks for the exit code (an exec's) or the state (a container's, when it read its output)
+  // as soon as the stream ends: end it only once they are known.
+  const finish = (outputEnded: boolean) => {
     if (--open > 0) return;
-    void (exited ?? streams.settled?.() ?? Promise.resolve()).catch(() => undefined).then(() => conn.close());
+    const known = exited ?? (outputEnded ? streams.settled?.() : undefined);
+    void (known ?? Promise.resolve()).catch(() => undefined).then(() => conn.close());
   };
   // A client that reads slower than the process writes holds the sources (and through them the process) back:
   // berthd buffers no more than the streams' high-water marks, as dockerd's copy blocks on a slow client.
@@ -79,15 +81,15 @@ export function connectStdio(conn: RawConnection, streams: StdioStreams, tty: bo
     source.on('data', (chunk: Buffer) => {
       if (!conn.output.write(tty ? chunk : frame(stream, chunk))) holdUntilDrained();
     });
-    source.once('end', finish);
-    source.once('error', finish);
+    source.once('end', () => finish(true));
+    source.once('error', () => finish(true));
   };
   forward(streams.stdout, 1);
   forward(streams.stderr, 2);
   if (open === 0) {
     // Nothing to forward (a stdin-only attachment): the connection lives until the client is done sending.
     open = 1;
-    conn.input.once('end', finish);
+    conn.input.once('end', () => finish(false));
   }
   if (streams.stdin) {
     pipeWithDetach(conn.input, streams.stdin, keys, () => {
