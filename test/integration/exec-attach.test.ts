@@ -278,6 +278,26 @@ describe('exec and attach semantics', { skip: !DOCKER_CLI && 'docker CLI not ins
     }
   });
 
+  test('when an attachment ends, the container\'s exit is recorded (a quick process, 10 runs each)', async () => {
+    // The process can print and exit before its start is recorded; a client that asks for the state
+    // (or waits for not-running) on the stream's end must find the exit, as compose and docker-py do.
+    for (const t of targets) {
+      for (let i = 0; i < 10; i++) {
+        const created = await api(t.socket, 'POST', '/containers/create?name=quick', { Image: 'busybox', Cmd: ['sh', '-c', 'echo hi; exit 3'] });
+        assert.equal(created.status, 201, JSON.stringify(created.json));
+        let answered!: () => void;
+        const headSeen = new Promise<void>((r) => (answered = r));
+        const attached = exchange(t.socket, post('/containers/quick/attach?stream=1&stdout=1&stderr=1', '', UPGRADE), () => answered());
+        await headSeen;
+        assert.equal((await api(t.socket, 'POST', '/containers/quick/start')).status, 204);
+        const { body } = await attached;
+        const { State } = (await api(t.socket, 'GET', '/containers/quick/json')).json;
+        assert.deepEqual({ output: demux(body), running: State.Running, code: State.ExitCode }, { output: [{ stream: 1, data: 'hi\n' }], running: false, code: 3 }, `${t.name}, run ${i}`);
+        assert.equal((await api(t.socket, 'DELETE', '/containers/quick?force=1')).status, 204);
+      }
+    }
+  });
+
   test('attach without Upgrade streams until the container ends', async () => {
     for (const t of targets) {
       assert.equal(t.docker(['run', '-d', '-i', '--name', 'waiter', 'busybox', 'sh', '-c', 'read x; echo "got $x"']).code, 0);
