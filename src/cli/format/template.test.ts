@@ -36,6 +36,8 @@ test('errors read like Go', () => {
     message: 'template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *formatter.imageContext',
   });
   assert.throws(() => renderTemplate('{{.Nope}}', {}, { missingKeyError: true }), { message: /map has no entry for key "Nope"/ });
+  assert.throws(() => renderTemplate('{{.Config.Nil.X}}', { Config: { Nil: null } }), { message: 'template: :1:2: executing "" at <.Config.Nil.X>: nil pointer evaluating interface {}.X' });
+  assert.throws(() => renderTemplate('{{.Size.X}}', data), { message: 'template: :1:2: executing "" at <.Size.X>: can\'t evaluate field X in type int' });
   assert.throws(() => renderTemplate('{{.ID', {}), { message: 'template: :1: unclosed action' });
   assert.throws(() => renderTemplate('{{nofunc .}}', {}), { message: /function "nofunc" not defined/ });
 });
