@@ -226,8 +226,8 @@ export async function preload(): Promise<void> {
 
 /**
  * Runs code a command would otherwise run cold, on made-up data: renders a ps
- * table, makes two requests to a throwaway local server (warm-http.ts) and
- * takes a small compose project through the loader (~60–90 ms of CPU). A pool worker calls it once it has been waiting a while, and `stop`,
+ * table and takes a small compose project through the loader (~50–80 ms of
+ * CPU). A pool worker calls it once it has been waiting a while, and `stop`,
  * asked before each step, says whether its command has come meanwhile: under
  * commands in quick succession the warm-up would only take CPU from them.
  */
@@ -238,8 +238,6 @@ export async function warmUp(stop: () => boolean): Promise<void> {
   } catch {
     // Only a warm-up (ps.test.ts checks it runs): the worker serves commands without it.
   }
-  if (stop()) return;
-  await (await import('./warm-http.js')).warmHttp().catch(() => undefined);
   if (stop()) return;
   await (await import('./commands/compose/index.js')).preloadCompose(stop);
 }
