@@ -23,6 +23,8 @@ import { installStamp, placeOfThisProcess, startupEnvDifference } from './stamp.
 
 /** Process titles (within the length of the command line, which a title overwrites): what ps shows of a worker. */
 const READY_TITLE = 'berth-cli-worker ready';
+/** Ready, and its warm-up has run. */
+const WARMED_TITLE = 'berth-cli-worker ready, warmed';
 const BUSY_TITLE = 'berth-cli-worker busy';
 
 /**
@@ -70,7 +72,11 @@ server.listen({ fd: Number(listenFdArg) }, () => {
   process.title = READY_TITLE;
   process.send?.({ type: 'ready' });
   // Not while commands come in quick succession: then it would only take CPU from them (see warmUp).
-  warmUpTimer = setTimeout(() => void cli.warmUp(() => taken).catch(() => undefined), WARM_UP_AFTER_MS);
+  warmUpTimer = setTimeout(() => {
+    void cli.warmUp(() => taken).catch(() => undefined).then(() => {
+      if (!taken) process.title = WARMED_TITLE;
+    });
+  }, WARM_UP_AFTER_MS);
 });
 // The pool is gone before this worker got a command: nothing will (also when it went while this one started).
 process.on('disconnect', exitNow);

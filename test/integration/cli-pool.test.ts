@@ -205,7 +205,22 @@ describe('the berth CLI through its launcher and warm pool', { skip: !existsSync
       return found.length >= 2 ? found : undefined;
     }, 60_000);
     const ps = spawnSync('ps', ['-o', 'args=', '-p', ready.join(',')], { encoding: 'utf8' });
-    assert.deepEqual(ps.stdout.trim().split('\n'), ready.map(() => 'berth-cli-worker ready'));
+    const titles = ps.stdout.trim().split('\n');
+    assert.equal(titles.length, ready.length, ps.stdout);
+    for (const title of titles) assert.match(title, /^berth-cli-worker ready(, warmed)?$/);
+  });
+
+  test('a worker whose warm-up has run still serves the command (the warm-up made no stdio stream)', async () => {
+    await pooledIn(ROOT);
+    const pool = poolPid(ROOT);
+    await waitForValue('every ready worker warmed up', async () => {
+      const ready = childrenOf(pool).filter(isReadyWorker);
+      return ready.length > 0 && ready.every(isWarmedWorker) ? true : undefined;
+    }, 60_000);
+    const r = berth(['ps', '-a']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, POOLED, 'the warmed worker left the command to a fresh Node');
+    assert.match(r.stdout, /^CONTAINER ID +IMAGE +COMMAND/);
   });
 
   test('a taken worker is replaced once its command ends while another waits; the pool fills up at once when none does', async () => {
@@ -244,11 +259,13 @@ describe('the berth CLI through its launcher and warm pool', { skip: !existsSync
     const pid = poolPid(ROOT);
     // Stopped first, so that it starts no worker between the listing of its children and its death.
     process.kill(pid, 'SIGSTOP');
+    // The signal is delivered asynchronously: listed before the pool has stopped, a child it forks next would be missed.
+    await waitForValue('the pool to be stopped', async () => (/^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')) ? true : undefined));
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
     process.kill(pid, 'SIGKILL');
     // A worker may already be gone by now: it exits by itself when it notices its pool died.
     for (const child of children) killIfAlive(child);
-    await waitForValue('the pool and its workers to be gone', async () => ([pid, ...children].some((p) => existsSync(`/proc/${p}/cmdline`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z')) ? undefined : true));
+    await waitForValue('the pool and its workers to be gone', async () => ([pid, ...children].some(holdsFiles) ? undefined : true));
     const r = berth(['--version']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /running node directly \(no pool yet: started one\)/);
@@ -307,6 +324,28 @@ function makeRootCopy(root: string): string {
 }
 
 /** A worker shows this title while it waits for a command (worker.ts). */
+/**
+ * Whether a process may still hold its files (the pool's listening socket): a
+ * killed process's first thread shows as a zombie while its other threads are
+ * still exiting, and the files go with the last of them.
+ */
+function holdsFiles(pid: number): boolean {
+  try {
+    if (!readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z')) return true;
+    return readdirSync(`/proc/${pid}/task`).length > 1;
+  } catch {
+    return false; // gone
+  }
+}
+
+function isWarmedWorker(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('berth-cli-worker ready, warmed');
+  } catch {
+    return false;
+  }
+}
+
 function isReadyWorker(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('berth-cli-worker ready');
