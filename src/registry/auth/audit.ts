@@ -32,11 +32,15 @@ export class AuditLog {
     return this.lock.run(() => appendFile(this.path, line, { mode: 0o600 }));
   }
 
-  /** The newest entries first, those `keep` accepts, at most `limit`. */
+  /**
+   * The newest entries first, those `keep` accepts, at most `limit`. Read after the appends already
+   * queued: an operation is recorded once its answer is sent, so a client's next request (this read)
+   * can come while the append is still being written.
+   */
   async read(keep: (e: AuditEntry) => boolean, limit: number): Promise<AuditEntry[]> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = await this.lock.run(() => readFile(this.path, 'utf8'));
     } catch (err) {
       if (isMissing(err)) return [];
       throw err;
