@@ -95,10 +95,12 @@ async function audit(ctx: Context, auth: ConsoleAuth, errorLog: (message: string
   const operation = auditOperation(ctx.req.method ?? 'GET', ctx.path);
   if (!operation || ctx.res.statusCode >= 300) return;
   const entry = { operation, user: ctx.user ?? 'anonymous', repository: ctx.name, reference: ctx.params[0]! };
-  await auth.audit.record(entry).catch((err: unknown) => errorLog(`audit log: ${(err as Error).message}`));
+  // Recorded at once, in the same turn as the answer's end: the client's next request may ask for them.
+  const appended = auth.audit.record(entry).catch((err: unknown) => errorLog(`audit log: ${(err as Error).message}`));
   const digest = ctx.digest ?? ctx.res.getHeader('Docker-Content-Digest')?.toString();
   if (operation === 'pull' && digest) auth.pulls.record(ctx.name, digest);
   auth.policies?.record({ ...entry, digest, host: ctx.req.headers.host ?? '' });
+  await appended;
 }
 
 async function authenticate(ctx: Context, auth: AuthOptions): Promise<string> {
